@@ -1,0 +1,104 @@
+/// What the manifests declare, after loading and checking, before any live state is read.
+///
+/// Reference fields hold natural keys as written in the manifest (a billing profile handle, a
+/// domain name, a customer's external_id); the planner resolves them to server ids. All other
+/// fields keep the API's own names and JSON shapes.
+public struct DesiredState: Sendable {
+    public var domains: [DesiredDomain]
+    public var customers: [DesiredCustomer]
+    public var subscribers: [DesiredSubscriber]
+
+    public init(
+        domains: [DesiredDomain] = [], customers: [DesiredCustomer] = [],
+        subscribers: [DesiredSubscriber] = []
+    ) {
+        self.domains = domains
+        self.customers = customers
+        self.subscribers = subscribers
+    }
+
+    public var isEmpty: Bool { domains.isEmpty && customers.isEmpty && subscribers.isEmpty }
+}
+
+public struct DesiredDomain: Sendable, Hashable {
+    /// The domain name, the natural key.
+    public var domain: String
+    /// The reseller's name; nil means the reseller with id 1.
+    public var reseller: String?
+    public var location: SourceLocation?
+
+    public init(domain: String, reseller: String? = nil, location: SourceLocation? = nil) {
+        self.domain = domain
+        self.reseller = reseller
+        self.location = location
+    }
+
+    public var id: ResourceID { ResourceID(.domains, domain) }
+}
+
+public struct DesiredCustomer: Sendable, Hashable {
+    /// The customer's `external_id` on NGCP, the natural key.
+    public var externalID: String
+    /// The billing profile's handle.
+    public var billingProfile: String
+    /// Customer fields with API names and shapes, defaults applied (`status`, `type`, and any
+    /// optional field the manifest sets, such as `max_subscribers`). Excludes references and ids.
+    public var fields: [String: JSONValue]
+    /// Customer contact fields with API names (`email`, `firstname`, ...), excluding `reseller_id`.
+    public var contact: [String: JSONValue]
+    public var location: SourceLocation?
+
+    public init(
+        externalID: String, billingProfile: String, fields: [String: JSONValue],
+        contact: [String: JSONValue], location: SourceLocation? = nil
+    ) {
+        self.externalID = externalID
+        self.billingProfile = billingProfile
+        self.fields = fields
+        self.contact = contact
+        self.location = location
+    }
+
+    public var id: ResourceID { ResourceID(.customers, externalID) }
+    public var contactID: ResourceID { ResourceID(.customercontacts, externalID) }
+}
+
+public struct DesiredSubscriber: Sendable, Hashable {
+    public var username: String
+    public var domain: String
+    /// The owning customer's external_id.
+    public var customer: String
+    /// Subscriber fields with API names and shapes (`primary_number`, `alias_numbers`,
+    /// `webusername`, `external_id`, `status`, `lock`, ...), excluding references, ids and
+    /// secrets. A field absent here is not managed.
+    public var fields: [String: JSONValue]
+    /// `password` and `webpassword`, by field name.
+    public var secrets: [String: SecretSource]
+    /// The call forward block in the shape of `/api/callforwards/{id}`, keyed by type (cfu, cfb,
+    /// cft, cfna, cfs, cfr, cfo). Nil means forwards are not managed; when present, types not
+    /// listed are cleared.
+    public var callforwards: [String: JSONValue]?
+    /// Managed preferences by name. `.null` removes the preference; unlisted preferences are
+    /// left as they are. Nil means no preference is managed.
+    public var preferences: [String: JSONValue]?
+    public var location: SourceLocation?
+
+    public init(
+        username: String, domain: String, customer: String, fields: [String: JSONValue] = [:],
+        secrets: [String: SecretSource] = [:], callforwards: [String: JSONValue]? = nil,
+        preferences: [String: JSONValue]? = nil, location: SourceLocation? = nil
+    ) {
+        self.username = username
+        self.domain = domain
+        self.customer = customer
+        self.fields = fields
+        self.secrets = secrets
+        self.callforwards = callforwards
+        self.preferences = preferences
+        self.location = location
+    }
+
+    /// The natural key, `username@domain`.
+    public var name: String { "\(username)@\(domain)" }
+    public var id: ResourceID { ResourceID(.subscribers, name) }
+}

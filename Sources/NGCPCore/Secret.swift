@@ -1,0 +1,48 @@
+/// Where a secret value (a SIP password or a web password) comes from.
+///
+/// Plans and journals store the source, never the value: `apply --plan` resolves it again.
+public enum SecretSource: Sendable, Hashable, CustomStringConvertible {
+    /// A value written into the manifest itself. It works, but it cannot be stored in a saved
+    /// plan, and policies may forbid it.
+    case literal(String)
+    /// The value of an environment variable.
+    case environment(String)
+    /// The contents of a file, without one trailing newline.
+    case file(String)
+
+    /// A description that never contains the value.
+    public var description: String {
+        switch self {
+        case .literal: return "(literal value)"
+        case .environment(let name): return "{env: \(name)}"
+        case .file(let path): return "{file: \(path)}"
+        }
+    }
+}
+
+/// A resolved secret. Its description is redacted so that string interpolation, logging or a
+/// debugger print cannot leak it.
+public struct SecretValue: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible
+{
+    public let value: String
+
+    public init(_ value: String) {
+        self.value = value
+    }
+
+    public var description: String { "(sensitive value)" }
+    public var debugDescription: String { "(sensitive value)" }
+}
+
+/// A failure to read a secret, raised before any write.
+public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
+    public let source: SecretSource
+    public let reason: String
+
+    public init(source: SecretSource, reason: String) {
+        self.source = source
+        self.reason = reason
+    }
+
+    public var description: String { "cannot read secret \(source): \(reason)" }
+}
