@@ -1,0 +1,26 @@
+/// The process exit codes, documented in docs/cli.md.
+enum ExitCode: Int32 {
+    /// Success; with `--detailed-exitcode`, also "no changes".
+    case success = 0
+    /// Invalid input, an API error, or a failed operation.
+    case failure = 1
+    /// `plan --detailed-exitcode` found changes.
+    case changesPresent = 2
+    /// A guard or policy blocked the plan.
+    case blocked = 3
+    /// `apply` stopped part way: some operations ran, others failed or were not started.
+    case partialApply = 4
+    /// The command line itself is wrong.
+    case usage = 64
+}
+
+/// An error that ends the command with a message on standard error and an exit code.
+struct CommandFailure: Error {
+    let message: String
+    let exitCode: ExitCode
+
+    init(_ message: String, exitCode: ExitCode = .failure) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+}
