@@ -38,6 +38,9 @@ let package = Package(
         // pairing → diff → plan
         .target(name: "Planning", dependencies: ["NGCPCore"]),
 
+        // guardrails checked against every plan
+        .target(name: "Policies", dependencies: ["NGCPCore", "YAMLReader"]),
+
         // apply
         .target(name: "Apply", dependencies: ["NGCPCore", "NGCPClient"]),
 
@@ -51,7 +54,7 @@ let package = Package(
             name: "ngcpctl",
             dependencies: [
                 "NGCPCore", "ArgumentParsing", "Manifests", "NGCPClient", "LiveState",
-                "Planning", "Apply", "GitSource",
+                "Planning", "Policies", "Apply", "GitSource",
             ]),
         .executableTarget(
             name: "ngcp-emulator", dependencies: ["NGCPCore", "ArgumentParsing", "Emulator"]),
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "NGCPCoreTests", dependencies: ["NGCPCore", "ArgumentParsing"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "YAMLReader", "NGCPCore"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "NGCPCore"]),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "NGCPCore"]),
         .testTarget(
             name: "ClientTests",
             dependencies: ["NGCPClient", "LiveState", "Apply", "Emulator", "NGCPCore"]),

@@ -29,7 +29,7 @@ url="$(grep -o 'http://[0-9.:]*' "$workdir/emulator.out" | head -n 1)"
 export NGCP_URL="$url" NGCP_USER=administrator NGCP_PASSWORD=administrator
 # The examples read their SIP and web passwords from these variables; the demo makes up
 # random ones for each run.
-for name in $(grep -rhoE '\{env: *[A-Z0-9_]+\}' examples | grep -oE '[A-Z0-9_]+' | sort -u); do
+for name in $(grep -rhoE --include='*.yaml' '\{env: *[A-Z0-9_]+\}' examples | grep -oE '[A-Z0-9_]+' | sort -u); do
     export "$name=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 done
 
