@@ -199,6 +199,11 @@ public final class GitRepository: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` with the repository handle while holding the lock.
+    func withHandle<T>(_ body: (OpaquePointer) throws(GitError) -> T) throws(GitError) -> T {
+        try lock.withLock { _ throws(GitError) in try body(handle) }
+    }
+
     /// Must be called with the lock held. The caller frees the returned object.
     private func peeledCommit(_ revision: String) throws(GitError) -> OpaquePointer {
         var object: OpaquePointer?

@@ -22,7 +22,9 @@ final class EmulatorProcess {
             if chunk.isEmpty { break }
             received.append(chunk)
             let text = String(decoding: received, as: UTF8.self)
-            if let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+            if let range = text.range(
+                of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression)
+            {
                 found = String(text[range])
             }
         }

@@ -126,4 +126,28 @@ struct ScratchRepository {
         let repository = try #require(try GitRepository.discover(containing: scratch.path))
         #expect(throws: GitError.self) { try repository.resolveCommit("no-such-branch") }
     }
+
+    @Test func writesAndReadsNotesAndReferences() throws {
+        let scratch = try ScratchRepository()
+        defer { scratch.remove() }
+        try scratch.write("a.yaml", "a: 1\n")
+        try scratch.commit("first")
+        let commit = try scratch.git("rev-parse", "HEAD")
+        let repository = try #require(try GitRepository.discover(containing: scratch.path))
+
+        #expect(try repository.note(on: commit, notesRef: "refs/notes/ngcpctl") == nil)
+        try repository.setNote("applied\n", on: commit, notesRef: "refs/notes/ngcpctl")
+        #expect(try repository.note(on: commit, notesRef: "refs/notes/ngcpctl") == "applied\n")
+        #expect(try scratch.git("notes", "--ref=ngcpctl", "show", commit) == "applied")
+        let notes = try repository.notes(notesRef: "refs/notes/ngcpctl")
+        #expect(notes.map(\.commit) == [commit])
+
+        #expect(try repository.referenceTarget("refs/ngcpctl/applied/lab") == nil)
+        try repository.setReference("refs/ngcpctl/applied/lab", to: commit, message: "apply")
+        #expect(try repository.referenceTarget("refs/ngcpctl/applied/lab") == commit)
+        #expect(
+            try repository.references(withPrefix: "refs/ngcpctl/") == [
+                "refs/ngcpctl/applied/lab"
+            ])
+    }
 }
