@@ -40,7 +40,7 @@ struct DesiredStateCollector {
 
     mutating func load(path: String, text: String, directory: String) {
         let reader = NodeReader(file: path)
-        defer { diagnostics += reader.diagnostics }
+        defer { diagnostics += reader.diagnosticsInSourceOrder }
 
         let documents: [YAMLDocument]
         do {

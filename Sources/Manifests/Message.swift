@@ -54,7 +54,11 @@ enum Message {
     }
 
     static func outOfRange<Bound>(_ text: String, range: ClosedRange<Bound>) -> String {
-        "value '\(text)' is out of range; expected \(range.lowerBound) to \(range.upperBound)"
+        if let upper = range.upperBound as? Int, upper == Int.max {
+            return "value '\(text)' is out of range; expected \(range.lowerBound) or more"
+        }
+        return
+            "value '\(text)' is out of range; expected \(range.lowerBound) to \(range.upperBound)"
     }
 
     static func invalidChoice(_ value: String, allowed: [String], suggestion: String?) -> String {
@@ -194,10 +198,6 @@ enum Message {
 
     static func blobPreference(_ name: String) -> String {
         "preference '\(name)' holds binary data, which manifests cannot set"
-    }
-
-    static func preferenceTooLong(_ name: String) -> String {
-        "value of preference '\(name)' is longer than 128 characters"
     }
 
     // MARK: - Cross-document checks

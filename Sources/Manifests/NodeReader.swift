@@ -18,6 +18,16 @@ final class NodeReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
 
+    /// The diagnostics sorted by position; the sort is stable, so a warning that explains an
+    /// error at the same node stays in front of it.
+    var diagnosticsInSourceOrder: [Diagnostic] {
+        diagnostics.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
+            let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
     init(file: String) {
         self.file = file
     }
@@ -32,12 +42,16 @@ final class NodeReader {
 
     func error(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(
-            Diagnostic(.error, message, at: location(node), fieldPath: path, hint: hint))
+            Diagnostic(
+                .error, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
+                hint: hint))
     }
 
     func warning(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
         diagnostics.append(
-            Diagnostic(.warning, message, at: location(node), fieldPath: path, hint: hint))
+            Diagnostic(
+                .warning, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
+                hint: hint))
     }
 
     func append(_ diagnostic: Diagnostic) {

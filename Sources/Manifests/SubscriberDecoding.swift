@@ -223,7 +223,7 @@ extension DocumentContext {
             return nil
         }
         switch scalar.value {
-        case .int, .string: break
+        case .int, .float, .string: break
         case .null where count.lowerBound == 0: return ""
         default:
             reader.typeError(node, path, expected: "digits")

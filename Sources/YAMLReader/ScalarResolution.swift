@@ -44,7 +44,13 @@ enum ScalarResolver {
     static func resolvePlain(_ text: String, mark: YAMLMark) throws(YAMLError) -> YAMLScalarValue {
         if isNull(text) { return .null }
         if let value = bool(text) { return .bool(value) }
-        if let value = try integer(text, mark: mark) { return .int(value) }
+        do {
+            if let value = try integer(text, mark: mark) { return .int(value) }
+        } catch {
+            // An integer beyond 64 bits keeps its value approximately, and its exact digits
+            // in the scalar's text, which is what digit-string fields read.
+            return .float(Double(text) ?? .nan)
+        }
         if let value = float(text) { return .float(value) }
         return .string(text)
     }

@@ -191,7 +191,8 @@ let completeManifest = """
     }
 
     @Test func domainWithoutSpecHasNoReseller() {
-        let result = loadManifest("apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n")
+        let result = loadManifest(
+            "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n")
         #expect(result.diagnostics.isEmpty)
         #expect(result.desired.domains.map(\.reseller) == [nil])
     }

@@ -197,9 +197,16 @@ import YAMLReader
         #expect(error?.mark?.line == 2)
     }
 
-    @Test func integerOverflowIsRejected() {
-        let error = parseError("v: 99999999999999999999\n")
+    @Test func taggedIntegerOverflowIsRejected() {
+        let error = parseError("v: !!int 99999999999999999999\n")
         #expect(error?.message == "integer '99999999999999999999' is out of the 64-bit range")
+        #expect(error?.mark == YAMLMark(line: 1, column: 4))
+    }
+
+    @Test func plainIntegerOverflowBecomesFloatWithExactText() throws {
+        let root = try parseOne("v: 99999999999999999999\n")
+        #expect(root["v"]?.scalar?.value == .float(1e20))
+        #expect(root["v"]?.scalar?.text == "99999999999999999999")
     }
 
     @Test func longSequenceParsesInLinearTime() throws {
