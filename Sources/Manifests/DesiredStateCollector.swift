@@ -22,6 +22,8 @@ struct DesiredStateCollector {
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
+    /// Start positions of literal secret values, by file.
+    private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
 
     private var domains: [DesiredDomain] = []
     private var customers: [DesiredCustomer] = []
@@ -40,7 +42,10 @@ struct DesiredStateCollector {
 
     mutating func load(path: String, text: String, directory: String) {
         let reader = NodeReader(file: path)
-        defer { diagnostics += reader.diagnosticsInSourceOrder }
+        defer {
+            diagnostics += reader.diagnosticsInSourceOrder
+            literalSecretMarks[path, default: []] += reader.literalSecretMarks
+        }
 
         let documents: [YAMLDocument]
         do {

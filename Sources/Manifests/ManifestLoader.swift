@@ -53,7 +53,8 @@ public struct ManifestLoadResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The files read, in load order.
     public var files: [String]
-    /// The text of each file read, by the path used in diagnostics, for rendering.
+    /// The text of each file read, by the path used in diagnostics, for rendering. Literal
+    /// secret values are masked with `*`.
     public var sources: [String: String]
     /// Customers that subscribers refer to but no document declares; they must exist live.
     public var undeclaredCustomers: Set<String>
@@ -118,8 +119,9 @@ public struct ManifestLoader: Sendable {
 
         for (path, text) in documents {
             result.files.append(path)
-            result.sources[path] = text
             collector.load(path: path, text: text, directory: directory(of: path))
+            let marks = collector.literalSecretMarks[path] ?? []
+            result.sources[path] = marks.isEmpty ? text : maskSecrets(in: text, at: marks)
         }
 
         collector.checkAcrossDocuments()
@@ -202,4 +204,33 @@ public struct ManifestLoader: Sendable {
         let url = URL(fileURLWithPath: absolute(path)).standardizedFileURL
         return url.deletingLastPathComponent().path
     }
+}
+
+/// The text with each literal secret value replaced by `*`: from its start to the end of the
+/// line, and on the following lines that are indented deeper than the line it starts on,
+/// which covers block scalars and folded plain scalars.
+func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+
+    for mark in marks where mark.line >= 1 && mark.line <= lines.count {
+        let first = mark.line - 1
+        let keep = lines[first].prefix(mark.column - 1)
+        let masked = lines[first].count - keep.count
+        lines[first] = keep + String(repeating: "*", count: max(masked, 0))
+
+        let baseIndentation = indentation(lines[first])
+        var next = first + 1
+        while next < lines.count {
+            let line = lines[next]
+            let isBlank = line.allSatisfy { $0 == " " }
+            guard isBlank || indentation(line) > baseIndentation else { break }
+            if !isBlank {
+                let prefix = line.prefix(indentation(line))
+                lines[next] = prefix + String(repeating: "*", count: line.count - prefix.count)
+            }
+            next += 1
+        }
+    }
+    return lines.joined(separator: "\n")
 }

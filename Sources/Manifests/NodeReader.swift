@@ -17,6 +17,8 @@ struct Fields {
 final class NodeReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
+    /// Where literal secret values start, so that the source kept for rendering can hide them.
+    var literalSecretMarks: [YAMLMark] = []
 
     /// The diagnostics sorted by position; the sort is stable, so a warning that explains an
     /// error at the same node stays in front of it.

@@ -250,6 +250,7 @@ extension DocumentContext {
     private func decodeSecret(_ node: YAMLNode, path: String) -> SecretSource? {
         if let scalar = node.scalar, case .string(let value) = scalar.value {
             reader.warning(node, path, Message.literalSecret, hint: Message.literalSecretHint)
+            reader.literalSecretMarks.append(node.mark)
             return .literal(value)
         }
         guard node.mapping != nil else {

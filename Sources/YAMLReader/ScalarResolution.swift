@@ -20,22 +20,22 @@ enum ScalarResolver {
         case corePrefix + "str":
             return .string(text)
         case corePrefix + "null":
-            guard isNull(text) else { throw .tagMismatch(tag, text: text, at: mark) }
+            guard isNull(text) else { throw .tagMismatch(tag, at: mark) }
             return .null
         case corePrefix + "bool":
-            guard let value = bool(text) else { throw .tagMismatch(tag, text: text, at: mark) }
+            guard let value = bool(text) else { throw .tagMismatch(tag, at: mark) }
             return .bool(value)
         case corePrefix + "int":
             guard let value = try integer(text, mark: mark) else {
-                throw .tagMismatch(tag, text: text, at: mark)
+                throw .tagMismatch(tag, at: mark)
             }
             return .int(value)
         case corePrefix + "float":
             if let value = float(text) { return .float(value) }
             if let value = try integer(text, mark: mark) { return .float(Double(value)) }
-            throw .tagMismatch(tag, text: text, at: mark)
+            throw .tagMismatch(tag, at: mark)
         case corePrefix + "map", corePrefix + "seq":
-            throw .tagMismatch(tag, text: text, at: mark)
+            throw .tagMismatch(tag, at: mark)
         default:
             throw .unsupportedTag(tag, at: mark)
         }
@@ -90,13 +90,13 @@ enum ScalarResolver {
         if radix == 8, !digits.allSatisfy({ ("0"..."7").contains($0) }) { return nil }
 
         guard let magnitude = UInt64(digits, radix: radix) else {
-            throw .integerOutOfRange(text, at: mark)
+            throw .integerOutOfRange(at: mark)
         }
         if negative {
-            guard magnitude <= UInt64(Int.max) + 1 else { throw .integerOutOfRange(text, at: mark) }
+            guard magnitude <= UInt64(Int.max) + 1 else { throw .integerOutOfRange(at: mark) }
             return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
         }
-        guard magnitude <= UInt64(Int.max) else { throw .integerOutOfRange(text, at: mark) }
+        guard magnitude <= UInt64(Int.max) else { throw .integerOutOfRange(at: mark) }
         return Int(magnitude)
     }
 

@@ -81,7 +81,7 @@ struct TreeBuilder {
                     ["str", "int", "bool", "null", "float", "map", "seq"].contains(
                         String(tag.dropFirst(ScalarResolver.corePrefix.count)))
                 {
-                    throw .tagMismatch(tag, text: isMapping ? "{...}" : "[...]", at: mark)
+                    throw .tagMismatch(tag, at: mark)
                 }
                 throw .unsupportedTag(tag, at: mark)
             }

@@ -77,16 +77,18 @@ extension YAMLError {
             at: mark)
     }
 
-    static func tagMismatch(_ tag: String, text: String, at mark: YAMLMark) -> YAMLError {
-        YAMLError("value '\(text)' is not valid for tag '\(shortTag(tag))'", at: mark)
+    /// The value is not quoted, because it may be a secret.
+    static func tagMismatch(_ tag: String, at mark: YAMLMark) -> YAMLError {
+        YAMLError("value is not valid for tag '\(shortTag(tag))'", at: mark)
     }
 
     static func invalidMerge(at mark: YAMLMark) -> YAMLError {
         YAMLError("merge key '<<' needs a mapping or a list of mappings", at: mark)
     }
 
-    static func integerOutOfRange(_ text: String, at mark: YAMLMark) -> YAMLError {
-        YAMLError("integer '\(text)' is out of the 64-bit range", at: mark)
+    /// The value is not quoted, because it may be a secret.
+    static func integerOutOfRange(at mark: YAMLMark) -> YAMLError {
+        YAMLError("integer is out of the 64-bit range", at: mark)
     }
 
     static func invalidUTF8(at mark: YAMLMark) -> YAMLError {

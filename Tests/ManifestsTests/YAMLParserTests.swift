@@ -161,7 +161,7 @@ import YAMLReader
 
     @Test func tagValueMismatchIsRejected() {
         let error = parseError("v: !!int abc\n")
-        #expect(error?.message == "value 'abc' is not valid for tag '!!int'")
+        #expect(error?.message == "value is not valid for tag '!!int'")
     }
 
     @Test func coreCollectionTagsAreAccepted() throws {
@@ -199,7 +199,7 @@ import YAMLReader
 
     @Test func taggedIntegerOverflowIsRejected() {
         let error = parseError("v: !!int 99999999999999999999\n")
-        #expect(error?.message == "integer '99999999999999999999' is out of the 64-bit range")
+        #expect(error?.message == "integer is out of the 64-bit range")
         #expect(error?.mark == YAMLMark(line: 1, column: 4))
     }
 
