@@ -200,6 +200,10 @@ enum Message {
         "preference '\(name)' holds binary data, which manifests cannot set"
     }
 
+    static func duplicateListValue(_ node: YAMLNode, preference: String) -> String {
+        "value '\(node.scalar?.text ?? "")' is listed twice in preference '\(preference)'"
+    }
+
     // MARK: - Cross-document checks
 
     static func duplicate(kind: String, name: String, first: SourceLocation?) -> String {

@@ -74,6 +74,12 @@ extension DocumentContext {
             let itemPath = value.sequence == nil ? path : index(path, position)
             guard let element = decodePreferenceValue(item, definition: definition, path: itemPath)
             else { continue }
+
+            // NGCP rejects a repeated allowed_clis entry; other lists accept repeats.
+            if name == "allowed_clis", values.contains(element) {
+                reader.error(item, itemPath, Message.duplicateListValue(item, preference: name))
+                continue
+            }
             values.append(element)
         }
         return values.count == items.count ? .array(values) : nil

@@ -263,6 +263,13 @@ private let subscriberCases: [DiagnosticCase] = [
         "nested list in a list preference", "  preferences:\n    block_in_list: [a, [b]]\n",
         [error(9, 24, "spec.preferences.block_in_list[1]", "expected a string, found a list")]),
     .subscriber(
+        "repeated allowed_clis entry", "  preferences:\n    allowed_clis: [\"43*\", \"43*\"]\n",
+        [
+            error(
+                9, 27, "spec.preferences.allowed_clis[1]",
+                "value '43*' is listed twice in preference 'allowed_clis'")
+        ]),
+    .subscriber(
         "preference value too long",
         "  preferences:\n    cli: " + String(repeating: "1", count: 129) + "\n",
         [
