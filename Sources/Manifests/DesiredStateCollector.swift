@@ -207,7 +207,7 @@ struct DesiredStateCollector {
         location: (Object) -> SourceLocation?
     ) -> [Object] {
         var first: [String: SourceLocation?] = [:]
-        var kept: [Object] = []
+        var firstOfEach: [Object] = []
         for object in objects {
             if let firstLocation = first[key(object)] {
                 diagnostics.append(
@@ -219,9 +219,9 @@ struct DesiredStateCollector {
                 continue
             }
             first[key(object)] = location(object)
-            kept.append(object)
+            firstOfEach.append(object)
         }
-        return kept
+        return firstOfEach
     }
 
     /// Reports a number used by two subscribers, or twice by one.

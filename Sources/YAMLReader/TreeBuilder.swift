@@ -164,8 +164,8 @@ struct TreeBuilder {
         }
     }
 
-    /// The identity of a scalar key by resolved value, so that `1` and `0x1` collide;
-    /// nil for collection keys, which are not checked.
+    /// Returns the identity of a scalar key by resolved value, so that `1` and `0x1` collide.
+    /// Collection keys have none and are not checked for duplicates.
     private static func keyIdentity(_ key: YAMLNode) -> String? {
         guard let scalar = key.scalar else { return nil }
         switch scalar.value {

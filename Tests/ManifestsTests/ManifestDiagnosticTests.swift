@@ -53,7 +53,7 @@ struct DiagnosticCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    /// A case whose text is a subscriber with `specLines` added to its spec.
+    /// Builds a case whose text is a subscriber with `specLines` added to its spec.
     static func subscriber(_ name: String, _ specLines: String, _ expected: [Diagnostic]) -> Self {
         DiagnosticCase(name: name, text: subscriberHead + specLines, expected: expected)
     }
