@@ -340,7 +340,8 @@ private let documentCases: [DiagnosticCase] = [
     DiagnosticCase(
         name: "subscriber name without domain",
         text:
-            "apiVersion: ngcpctl/v1\nkind: Subscriber\nmetadata: {name: alice}\nspec: {customer: acme}\n",
+            "apiVersion: ngcpctl/v1\nkind: Subscriber\nmetadata: {name: alice}\n"
+            + "spec: {customer: acme}\n",
         expected: [
             error(
                 3, 18, "metadata.name",
