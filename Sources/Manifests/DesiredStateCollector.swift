@@ -22,6 +22,9 @@ struct DesiredStateCollector {
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
+    /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
+    /// that references to them are not also reported as undeclared.
+    private var invalidDeclarations: Set<String> = []
     /// Start positions of literal secret values, by file.
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
 
@@ -61,11 +64,14 @@ struct DesiredStateCollector {
             let context = DocumentContext(
                 reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
                 defaultBillingProfile: options.defaultBillingProfile)
-            let object = decode(document.root, context: context)
+            let (object, declaration) = decode(document.root, context: context)
 
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.
-            guard reader.diagnostics.errors.count == errorsBefore, let object else { continue }
+            guard reader.diagnostics.errors.count == errorsBefore, let object else {
+                if let declaration { invalidDeclarations.insert(declaration) }
+                continue
+            }
             add(object)
         }
     }
@@ -76,13 +82,17 @@ struct DesiredStateCollector {
         case subscriber(DeclaredSubscriber, ManifestMetadata)
     }
 
-    private func decode(_ root: YAMLNode, context: DocumentContext) -> DeclaredObject? {
+    /// Decodes one document into an object, and also returns its `Kind/name` whenever the
+    /// envelope names one, even when the document has errors.
+    private func decode(_ root: YAMLNode, context: DocumentContext)
+        -> (DeclaredObject?, String?)
+    {
         let reader = context.reader
         guard
             let fields = reader.fields(
                 root, "", allowed: ["apiVersion", "kind", "metadata", "spec"],
                 required: ["apiVersion", "kind", "metadata"])
-        else { return nil }
+        else { return (nil, nil) }
 
         if let node = fields["apiVersion"], let version = reader.string(node, "apiVersion"),
             version != "ngcpctl/v1"
@@ -102,28 +112,32 @@ struct DesiredStateCollector {
 
         guard let metadataNode = fields["metadata"],
             let (name, nameNode, metadata) = decodeMetadata(metadataNode, reader: reader)
-        else { return nil }
-        guard let kind else { return nil }
+        else { return (nil, nil) }
+        guard let kind else { return (nil, nil) }
+        let declaration = "\(kind)/\(kind == "Customer" ? name : name.lowercased())"
 
-        let spec = fields["spec"]
-        if spec == nil, kind != "Domain" {
+        guard let spec = fields["spec"] else {
+            if kind == "Domain" {
+                let domain = context.decodeDomain(name: name, nameNode: nameNode, spec: nil)
+                return (domain.map { .domain($0, metadata) }, declaration)
+            }
             reader.error(root, "", Message.missingField("spec"))
-            return nil
+            return (nil, declaration)
         }
 
+        let object: DeclaredObject?
         switch kind {
         case "Domain":
-            return context.decodeDomain(name: name, nameNode: nameNode, spec: spec)
+            object = context.decodeDomain(name: name, nameNode: nameNode, spec: spec)
                 .map { .domain($0, metadata) }
         case "Customer":
-            guard let spec else { return nil }
-            return context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
+            object = context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
                 .map { .customer($0, metadata) }
         default:
-            guard let spec else { return nil }
-            return context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
+            object = context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
                 .map { .subscriber($0, metadata) }
         }
+        return (object, declaration)
     }
 
     private func decodeMetadata(_ node: YAMLNode, reader: NodeReader)
@@ -173,13 +187,14 @@ struct DesiredStateCollector {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
-            self.metadata[domain.id] = metadata
+            self.metadata[domain.id] = self.metadata[domain.id] ?? metadata
         case .customer(let customer, let metadata):
             customers.append(customer)
-            self.metadata[customer.id] = metadata
+            self.metadata[customer.id] = self.metadata[customer.id] ?? metadata
         case .subscriber(let subscriber, let metadata):
             subscribers.append(subscriber)
-            self.metadata[subscriber.desired.id] = metadata
+            let id = subscriber.desired.id
+            self.metadata[id] = self.metadata[id] ?? metadata
         }
     }
 
@@ -195,6 +210,11 @@ struct DesiredStateCollector {
         subscribers = unique(
             subscribers, kind: "Subscriber", key: { $0.desired.name.lowercased() },
             name: \.desired.name, location: \.desired.location)
+
+        // Keep only the metadata of the objects that survived the duplicate check.
+        let kept = Set(
+            domains.map(\.id) + customers.map(\.id) + subscribers.map(\.desired.id))
+        metadata = metadata.filter { kept.contains($0.key) }
 
         checkNumbers()
         checkReferences()
@@ -253,7 +273,7 @@ struct DesiredStateCollector {
             let desired = subscriber.desired
             if let customer = customersByName[desired.customer] {
                 checkAgainstCustomer(subscriber, customer: customer)
-            } else {
+            } else if !invalidDeclarations.contains("Customer/\(desired.customer)") {
                 undeclaredCustomers.insert(desired.customer)
                 diagnostics.append(
                     Diagnostic(
@@ -261,7 +281,10 @@ struct DesiredStateCollector {
                         at: subscriber.customerLocation, fieldPath: "spec.customer"))
             }
 
-            if !domainNames.contains(desired.domain.lowercased()) {
+            let domainKey = desired.domain.lowercased()
+            if !domainNames.contains(domainKey),
+                !invalidDeclarations.contains("Domain/\(domainKey)")
+            {
                 undeclaredDomains.insert(desired.domain)
                 diagnostics.append(
                     Diagnostic(

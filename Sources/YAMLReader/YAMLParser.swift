@@ -54,7 +54,8 @@ public final class YAMLParser {
                 line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
 
             switch event.type {
-            case YAML_STREAM_END_EVENT:
+            case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
+                // libyaml sends no further events after the stream end.
                 return builder.documents
             case YAML_DOCUMENT_START_EVENT:
                 builder.startDocument(at: mark)

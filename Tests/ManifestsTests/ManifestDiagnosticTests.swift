@@ -489,6 +489,42 @@ private let documentCases: [DiagnosticCase] = [
         #expect(result.undeclaredDomains == ["x.example"])
     }
 
+    @Test func invalidCustomerIsNotReportedAsUndeclared() {
+        let customer = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: broken}
+            spec:
+              billing_profile: p
+              status: gone
+              contact: {email: a@b.example}
+            """
+        let subscriber = subscriberHead.replacingOccurrences(
+            of: "customer: acme", with: "customer: broken")
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("c.yaml", customer), ("m.yaml", subscriber),
+        ])
+        #expect(
+            result.diagnostics == [
+                error(
+                    6, 11, "spec.status",
+                    "invalid value 'gone'; expected one of active, pending, locked, terminated",
+                    file: "c.yaml")
+            ])
+        #expect(result.undeclaredCustomers.isEmpty)
+    }
+
+    @Test func duplicateKeepsFirstMetadata() {
+        let first = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: x.example}\n"
+        let second =
+            "apiVersion: ngcpctl/v1\nkind: Domain\n"
+            + "metadata: {name: x.example, annotations: {a: b}}\n"
+        let result = loadManifests([("1.yaml", first), ("2.yaml", second)])
+        #expect(result.errors.count == 1)
+        #expect(result.metadata[ResourceID(.domains, "x.example")]?.annotations == [:])
+        #expect(result.metadata.count == 1)
+    }
+
     @Test func sipaccountSubscriberNeedsPrimaryNumber() {
         let subscriber = subscriberHead.replacingOccurrences(
             of: "  primary_number: {cc: 43, sn: 100}\n", with: "")
