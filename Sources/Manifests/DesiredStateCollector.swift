@@ -110,11 +110,17 @@ struct DesiredStateCollector {
             }
         }
 
-        guard let metadataNode = fields["metadata"],
-            let (name, nameNode, metadata) = decodeMetadata(metadataNode, reader: reader)
-        else { return (nil, nil) }
+        let decodedMetadata = fields["metadata"].flatMap { decodeMetadata($0, reader: reader) }
         guard let kind else { return (nil, nil) }
-        let declaration = "\(kind)/\(kind == "Customer" ? name : name.lowercased())"
+
+        // Without a valid name the spec is still checked, under a stand-in name that passes
+        // every name check, so that its errors are reported too. The metadata error already
+        // keeps the document out of the desired state.
+        let name = decodedMetadata?.0 ?? (kind == "Subscriber" ? "unnamed@unnamed" : "unnamed")
+        let nameNode = decodedMetadata?.1 ?? root
+        let metadata = decodedMetadata?.2 ?? ManifestMetadata()
+        let declaration =
+            decodedMetadata.map { "\(kind)/\(kind == "Customer" ? $0.0 : $0.0.lowercased())" }
 
         guard let spec = fields["spec"] else {
             if kind == "Domain" {

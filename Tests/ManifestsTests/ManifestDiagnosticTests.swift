@@ -409,6 +409,18 @@ private let documentCases: [DiagnosticCase] = [
         #expect(result.diagnostics == testCase.expected)
     }
 
+    @Test func specIsCheckedWithoutName() {
+        let text = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {}\nspec: {resellr: x}\n"
+        let result = loadManifests([("m.yaml", text)])
+        #expect(
+            result.diagnostics == [
+                error(3, 11, "metadata", "missing required field 'name'"),
+                error(
+                    4, 8, "spec.resellr", "unknown field 'resellr'; did you mean 'reseller'?"),
+            ])
+        #expect(result.desired.isEmpty)
+    }
+
     @Test func literalSecretValueIsNeverPrinted() {
         let result = loadManifests([
             ("base.yaml", baseManifest), ("m.yaml", subscriberHead + "  webpassword: hunter2\n"),
