@@ -72,8 +72,8 @@ struct TreeBuilder {
         }
         expandedByAliases = total
         // An alias to a collection nests it again, so the expanded depth counts against the
-        // limit as well; otherwise chained aliases could build a tree deep enough to exhaust
-        // the stack of code that walks it recursively.
+        // limit too. Chained aliases could otherwise build a tree deep enough to exhaust the
+        // stack of code that walks it recursively.
         guard frames.count + anchored.height <= limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
