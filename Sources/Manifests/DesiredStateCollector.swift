@@ -10,6 +10,8 @@ struct DeclaredSubscriber {
     var numbers: [(key: String, location: SourceLocation, path: String)]
     var hasPrimaryNumber: Bool
     var displayNameLocation: SourceLocation?
+    /// Positions of the PBX-only fields the subscriber sets, by field name.
+    var pbxFieldLocations: [String: SourceLocation]
 }
 
 /// Collects documents of many files into one desired state, then checks them against each
@@ -25,6 +27,8 @@ struct DesiredStateCollector {
     /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
     /// that references to them are not also reported as undeclared.
     private var invalidDeclarations: Set<String> = []
+    /// Where each customer sets `max_subscribers`, by external_id.
+    private var maxSubscribersLocations: [String: SourceLocation] = [:]
     /// Start positions of literal secret values, by file.
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
 
@@ -78,7 +82,7 @@ struct DesiredStateCollector {
 
     private enum DeclaredObject {
         case domain(DesiredDomain, ManifestMetadata)
-        case customer(DesiredCustomer, ManifestMetadata)
+        case customer(DesiredCustomer, ManifestMetadata, maxSubscribers: SourceLocation?)
         case subscriber(DeclaredSubscriber, ManifestMetadata)
     }
 
@@ -137,8 +141,9 @@ struct DesiredStateCollector {
             object = context.decodeDomain(name: name, nameNode: nameNode, spec: spec)
                 .map { .domain($0, metadata) }
         case "Customer":
+            let maxSubscribers = spec["max_subscribers"].map { reader.location($0) }
             object = context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
-                .map { .customer($0, metadata) }
+                .map { .customer($0, metadata, maxSubscribers: maxSubscribers) }
         default:
             object = context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
                 .map { .subscriber($0, metadata) }
@@ -194,8 +199,11 @@ struct DesiredStateCollector {
         case .domain(let domain, let metadata):
             domains.append(domain)
             self.metadata[domain.id] = self.metadata[domain.id] ?? metadata
-        case .customer(let customer, let metadata):
+        case .customer(let customer, let metadata, let maxSubscribers):
             customers.append(customer)
+            if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
+                maxSubscribersLocations[customer.externalID] = maxSubscribers
+            }
             self.metadata[customer.id] = self.metadata[customer.id] ?? metadata
         case .subscriber(let subscriber, let metadata):
             subscribers.append(subscriber)
@@ -224,6 +232,7 @@ struct DesiredStateCollector {
 
         checkNumbers()
         checkReferences()
+        checkSubscriberLimits()
     }
 
     /// Keeps the first object of each natural key and reports the others at their location.
@@ -300,6 +309,29 @@ struct DesiredStateCollector {
         }
     }
 
+    /// Reports a customer whose `max_subscribers` is lower than the number of subscribers
+    /// declared for it; NGCP refuses to create subscribers beyond the limit. Subscribers
+    /// declared as terminated do not count.
+    private mutating func checkSubscriberLimits() {
+        var counts: [String: Int] = [:]
+        for subscriber in subscribers where subscriber.desired.fields["status"] != "terminated" {
+            counts[subscriber.desired.customer, default: 0] += 1
+        }
+
+        for customer in customers {
+            guard let limit = customer.fields["max_subscribers"]?.intValue,
+                let count = counts[customer.externalID], count > limit
+            else { continue }
+            diagnostics.append(
+                Diagnostic(
+                    .error,
+                    Message.tooManySubscribers(customer.externalID, limit: limit, count: count),
+                    at: maxSubscribersLocations[customer.externalID] ?? customer.location,
+                    fieldPath: "spec.max_subscribers",
+                    hint: "raise max_subscribers, or declare fewer subscribers for the customer"))
+        }
+    }
+
     private mutating func checkAgainstCustomer(
         _ subscriber: DeclaredSubscriber, customer: DesiredCustomer
     ) {
@@ -313,6 +345,12 @@ struct DesiredStateCollector {
         }
 
         guard customer.fields["type"] == "sipaccount" else { return }
+        for (field, location) in subscriber.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+            diagnostics.append(
+                Diagnostic(
+                    .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
+                    at: location, fieldPath: join("spec", field)))
+        }
         if !subscriber.hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(

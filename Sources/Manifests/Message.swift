@@ -248,6 +248,16 @@ enum Message {
             + " sipaccount"
     }
 
+    static func pbxFieldOnSIPAccount(_ field: String, customer: String) -> String {
+        "\(field) is only valid for pbxaccount customers, and customer '\(customer)' is a"
+            + " sipaccount"
+    }
+
+    static func tooManySubscribers(_ customer: String, limit: Int, count: Int) -> String {
+        "customer '\(customer)' allows at most \(limit) subscribers, but \(count) are declared"
+            + " for it"
+    }
+
     static let displayNameHint = "set preferences.display_name instead"
 
     // MARK: - Secrets

@@ -53,7 +53,16 @@ extension DocumentContext {
         return DeclaredSubscriber(
             desired: desired, customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
-            displayNameLocation: fields["display_name"].map { reader.location($0) })
+            displayNameLocation: fields["display_name"].map { reader.location($0) },
+            pbxFieldLocations: pbxFieldLocations(fields))
+    }
+
+    private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
+        var locations: [String: SourceLocation] = [:]
+        for field in ["pbx_extension", "is_pbx_pilot", "is_pbx_group"] {
+            if let node = fields[field] { locations[field] = reader.location(node) }
+        }
+        return locations
     }
 
     /// Splits `username@domain` at the last `@` and checks both parts.

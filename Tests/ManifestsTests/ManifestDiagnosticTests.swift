@@ -279,6 +279,14 @@ private let subscriberCases: [DiagnosticCase] = [
                     + " than the maximum of 128")
         ]),
     .subscriber(
+        "PBX field on a sipaccount", "  pbx_extension: 12\n",
+        [
+            error(
+                8, 18, "spec.pbx_extension",
+                "pbx_extension is only valid for pbxaccount customers, and customer 'acme' is a"
+                    + " sipaccount")
+        ]),
+    .subscriber(
         "display name on a sipaccount", "  display_name: Alice\n",
         [
             warning(
@@ -535,6 +543,41 @@ private let documentCases: [DiagnosticCase] = [
         #expect(result.errors.count == 1)
         #expect(result.metadata[ResourceID(.domains, "x.example")]?.annotations == [:])
         #expect(result.metadata.count == 1)
+    }
+
+    @Test func maxSubscribersBelowDeclaredCount() {
+        let customer = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: small}
+            spec:
+              billing_profile: p
+              max_subscribers: 1
+              contact: {email: a@b.example}
+            """
+        func subscriber(_ name: String, _ number: Int) -> String {
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: \(name)@d.example}
+            spec:
+              customer: small
+              password: {env: P}
+              primary_number: {cc: 43, sn: \(number)}
+            """
+        }
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("c.yaml", customer),
+            ("s1.yaml", subscriber("one", 1)), ("s2.yaml", subscriber("two", 2)),
+        ])
+        #expect(
+            result.diagnostics == [
+                error(
+                    6, 20, "spec.max_subscribers",
+                    "customer 'small' allows at most 1 subscribers, but 2 are declared for it",
+                    hint: "raise max_subscribers, or declare fewer subscribers for the customer",
+                    file: "c.yaml")
+            ])
     }
 
     @Test func sipaccountSubscriberNeedsPrimaryNumber() {
