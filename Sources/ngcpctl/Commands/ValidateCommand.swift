@@ -1,4 +1,5 @@
 import ArgumentParsing
+import Manifests
 
 /// `ngcpctl validate PATH...`: parses and checks manifests with no network access.
 enum ValidateCommand {
@@ -15,6 +16,13 @@ enum ValidateCommand {
         guard !parsed.positionals.isEmpty else {
             throw UsageError("missing manifest path; usage: ngcpctl validate PATH...")
         }
-        throw CommandFailure("validate is not wired yet")
+        let colorMode = try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
+        let result = try ManifestStage.load(parsed.positionals, colorMode: colorMode)
+        let desired = result.desired
+        Terminal.output(
+            "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
+                + "\(desired.customers.count) customers, \(desired.subscribers.count) "
+                + "subscribers (\(DiagnosticRenderer.summary(of: result.diagnostics))).\n")
+        return .success
     }
 }
