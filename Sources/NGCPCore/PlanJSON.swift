@@ -208,7 +208,8 @@ private enum PlanBodyCheck {
             guard let close = rest[open.upperBound...].firstIndex(of: "}"),
                 let operation = Int(rest[open.upperBound..<close])
             else {
-                throw PlanJSONError(path: location, message: "malformed id placeholder in '\(path)'")
+                throw PlanJSONError(
+                    path: location, message: "malformed id placeholder in '\(path)'")
             }
             try checkReference(operation, at: location, before: id)
             rest = rest[rest.index(after: close)...]

@@ -31,7 +31,8 @@ extension PlanBuilder {
             !isIgnored(resource, "cft.ringtimeout")
         {
             changes.append(
-                FieldChange(path: "cft.ringtimeout", before: liveRingTimeout, after: wantedRingTimeout))
+                FieldChange(
+                    path: "cft.ringtimeout", before: liveRingTimeout, after: wantedRingTimeout))
         }
         guard !changes.isEmpty else { return }
 
@@ -39,7 +40,8 @@ extension PlanBuilder {
             DraftOperation(
                 action: reference.liveID == nil ? .create : .update, resource: .callforwards,
                 name: subscriber.name, method: .put, path: reference.itemPath(.callforwards),
-                body: Self.forwardBody(desired), dependsOn: Set([reference.draft].compactMap { $0 }),
+                body: Self.forwardBody(desired),
+                dependsOn: Set([reference.draft].compactMap { $0 }),
                 changes: changes, liveID: reference.liveID))
     }
 

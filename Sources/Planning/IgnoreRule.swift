@@ -78,8 +78,7 @@ enum Glob {
         return matches(pattern.dropFirst(), text.dropFirst())
     }
 
-    static func matchesSegments(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool
-    {
+    static func matchesSegments(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool {
         guard let first = pattern.first else { return path.isEmpty }
         if first == "**" {
             var rest = path

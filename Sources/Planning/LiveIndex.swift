@@ -21,7 +21,9 @@ struct LiveIndex {
         self.live = live
         for domain in live.domains {
             domainsByID[domain.id] = domain
-            if let name = domain["domain"]?.stringValue { domainsByName[name.lowercased()] = domain }
+            if let name = domain["domain"]?.stringValue {
+                domainsByName[name.lowercased()] = domain
+            }
         }
         for customer in live.customers {
             customersByID[customer.id] = customer

@@ -237,8 +237,9 @@ enum Normalization {
         let text = object["destination"]?.stringValue ?? object["destination"]?.description ?? ""
         var canonical: [String: JSONValue] = [
             "destination": .string(destination(text, subscriberDomain: subscriberDomain)),
-            "timeout": integer(object["timeout"]).map(JSONValue.int) ?? .int(
-                defaultDestinationTimeout),
+            "timeout": integer(object["timeout"]).map(JSONValue.int)
+                ?? .int(
+                    defaultDestinationTimeout),
             "priority": integer(object["priority"]).map(JSONValue.int) ?? .null,
         ]
         if let announcement = integer(object["announcement_id"]) {
@@ -299,7 +300,8 @@ enum Normalization {
     /// A time period with every field present, `null` where unset, as NGCP returns it.
     private static func canonicalPeriod(_ value: JSONValue) -> JSONValue {
         var period = value.objectValue ?? [:]
-        for field in ["year", "month", "mday", "wday", "hour", "minute"] where period[field] == nil {
+        for field in ["year", "month", "mday", "wday", "hour", "minute"] where period[field] == nil
+        {
             period[field] = .null
         }
         return .object(period)

@@ -71,8 +71,7 @@ struct PlanBuilder {
         if let liveDomain = index.domain(named: domain.domain) {
             domains[domain.domain.lowercased()] = .live(liveDomain.id)
             // A reseller login does not see reseller_id, so only a present value is checked.
-            if let liveReseller = liveDomain["reseller_id"]?.intValue, liveReseller != resellerID
-            {
+            if let liveReseller = liveDomain["reseller_id"]?.intValue, liveReseller != resellerID {
                 problems.append(
                     .domainResellerMismatch(domain, live: liveReseller, desired: resellerID))
             }

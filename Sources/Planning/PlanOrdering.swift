@@ -35,7 +35,9 @@ enum PlanOrdering {
                 throw CycleError(names: cycle.map { drafts[$0].resourceID.description })
             }
             state[draft] = false
-            let prerequisites = drafts[draft].dependsOn.sorted { rank[$0, default: 0] < rank[$1, default: 0] }
+            let prerequisites = drafts[draft].dependsOn.sorted {
+                rank[$0, default: 0] < rank[$1, default: 0]
+            }
             for prerequisite in prerequisites {
                 try visit(prerequisite, path: path + [draft])
             }

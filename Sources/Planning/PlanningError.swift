@@ -133,7 +133,8 @@ extension PlanningProblem {
     {
         PlanningProblem(
             resource: domain.id,
-            message: "the live domain belongs to reseller \(live), the manifest to reseller \(desired)",
+            message:
+                "the live domain belongs to reseller \(live), the manifest to reseller \(desired)",
             hint: "domains cannot be moved between resellers; correct the manifest",
             location: domain.location)
     }

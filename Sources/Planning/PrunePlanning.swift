@@ -98,7 +98,8 @@ extension PlanBuilder {
             }
         }
         for holder in outgoing.keys.sorted() {
-            splitFreeingStep(holder: holder, outgoing: outgoing[holder] ?? [], takers: waiting[holder] ?? [])
+            splitFreeingStep(
+                holder: holder, outgoing: outgoing[holder] ?? [], takers: waiting[holder] ?? [])
         }
     }
 

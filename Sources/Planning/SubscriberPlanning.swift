@@ -120,7 +120,8 @@ extension PlanBuilder {
             let exists = liveSubscriber.fields[field] != nil
             operations.append(exists ? Patch.replace(field, value) : Patch.add(field, value))
         }
-        comparePassword(subscriber, live: liveSubscriber, operations: &operations, changes: &changes)
+        comparePassword(
+            subscriber, live: liveSubscriber, operations: &operations, changes: &changes)
 
         var draft: Int?
         if !operations.isEmpty {
@@ -143,7 +144,8 @@ extension PlanBuilder {
         let reference = Reference.live(liveSubscriber.id)
         if let forwards = subscriber.callforwards {
             if let liveForwards = live.callforwards[liveSubscriber.id] {
-                planForwards(subscriber, desired: forwards, live: liveForwards, reference: reference)
+                planForwards(
+                    subscriber, desired: forwards, live: liveForwards, reference: reference)
             } else {
                 problems.append(
                     .blockNotRead(subscriber, block: "call forwards", liveID: liveSubscriber.id))

@@ -100,8 +100,10 @@ enum Fixture {
         var forward: [String: JSONValue] = [
             "bnumber_set": .null, "bnumbers": [], "bnumbers_is_regex": false,
             "bnumbers_mode": "whitelist",
-            "destination_set": ["id": 2, "name": .string("quickset_\(type)"), "own": 1,
-                "subscriber_id": 44],
+            "destination_set": [
+                "id": 2, "name": .string("quickset_\(type)"), "own": 1,
+                "subscriber_id": 44,
+            ],
             "destinations": .array(destinations), "source_set": .null, "sources": [],
             "sources_is_regex": false, "sources_mode": "whitelist", "time_set": .null,
             "times": [],
@@ -151,7 +153,7 @@ enum Fixture {
         callforwards: [String: JSONValue]? = nil, preferences: [String: JSONValue]? = nil
     ) -> DesiredSubscriber {
         var fields: [String: JSONValue] = [
-            "primary_number": ["cc": 43, "ac": "1", "sn": .string(sn)],
+            "primary_number": ["cc": 43, "ac": "1", "sn": .string(sn)]
         ]
         if let aliases {
             fields["alias_numbers"] = .array(

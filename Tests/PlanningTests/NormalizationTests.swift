@@ -80,7 +80,9 @@ struct NormalizationTests {
         arguments: [
             EqualityCase(
                 id: "order and number_id ignored",
-                desired: [["cc": "43", "ac": "1", "sn": "2"], ["cc": "43", "ac": "1", "sn": "1"]],
+                desired: [
+                    ["cc": "43", "ac": "1", "sn": "2"], ["cc": "43", "ac": "1", "sn": "1"],
+                ],
                 live: [Fixture.alias("1", numberID: 7), Fixture.alias("2", numberID: 8)],
                 equal: true),
             EqualityCase(

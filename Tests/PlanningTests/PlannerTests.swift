@@ -59,7 +59,8 @@ struct PlannerTests {
             domains: [DesiredDomain(domain: "new.example")],
             customers: [Fixture.desiredCustomer("cust-new", fields: ["max_subscribers": 5])],
             subscribers: [subscriber])
-        let live = LiveState(resellers: [Fixture.reseller], billingProfiles: [Fixture.billingProfile])
+        let live = LiveState(
+            resellers: [Fixture.reseller], billingProfiles: [Fixture.billingProfile])
 
         let result = try plan(desired, live)
 
@@ -68,7 +69,8 @@ struct PlannerTests {
                 OperationLine(1, .create, "domains/new.example", .post, "/api/domains/"),
                 OperationLine(
                     2, .create, "customercontacts/cust-new", .post, "/api/customercontacts/"),
-                OperationLine(3, .create, "customers/cust-new", .post, "/api/customers/", after: [2]),
+                OperationLine(
+                    3, .create, "customers/cust-new", .post, "/api/customers/", after: [2]),
                 OperationLine(
                     4, .create, "subscribers/alice@new.example", .post, "/api/subscribers/",
                     after: [1, 3]),
@@ -106,7 +108,8 @@ struct PlannerTests {
                     "webpassword": PlanPlaceholder.secret(
                         .environment("WEB_ALICE"), owner: subscriber.id, field: "webpassword"),
                 ])
-        #expect(operations[3].changes.filter(\.sensitive).map(\.path) == ["password", "webpassword"])
+        #expect(
+            operations[3].changes.filter(\.sensitive).map(\.path) == ["password", "webpassword"])
         #expect(operations[4].body?["cfu"] == ["destinations": [["destination": "4311"]]])
         #expect(operations[4].body?["cfb"] == [:])
         #expect(
@@ -135,7 +138,8 @@ struct PlannerTests {
                     1, .update, "subscriberpreferences/alice@example.org", .patch,
                     "/api/subscriberpreferences/40")
             ])
-        #expect(result.operations[0].body == [["op": "add", "path": "/concurrent_max", "value": 7]])
+        #expect(
+            result.operations[0].body == [["op": "add", "path": "/concurrent_max", "value": 7]])
         #expect(
             result.operations[0].changes == [
                 FieldChange(path: "concurrent_max", before: 5, after: 7)
@@ -164,7 +168,8 @@ struct PlannerTests {
     @Test("removed alias number gives one PATCH")
     func removedAlias() throws {
         let live = Fixture.liveBase(subscribers: [
-            Fixture.subscriber(id: 40, username: "alice", sn: "5550001", aliases: ["5550002", "5550003"])
+            Fixture.subscriber(
+                id: 40, username: "alice", sn: "5550001", aliases: ["5550002", "5550003"])
         ])
         let desired = Fixture.desiredBase(subscribers: [
             Fixture.desiredSubscriber("alice", sn: "5550001", aliases: ["5550003"])
@@ -221,7 +226,8 @@ struct PlannerTests {
                 "timeout": 300,
             ],
         ])
-        var cft = Fixture.liveForward([Fixture.liveDestination("+4312")], type: "cft")
+        var cft =
+            Fixture.liveForward([Fixture.liveDestination("+4312")], type: "cft")
             .objectValue ?? [:]
         cft["ringtimeout"] = 15
         forwards["cft"] = .object(cft)
@@ -307,7 +313,10 @@ struct PlannerTests {
 
         #expect(result.operations.count == 1)
         let operation = try #require(result.operations.first)
-        #expect(operation.changes == [FieldChange(path: "password", before: nil, after: nil, sensitive: true)])
+        #expect(
+            operation.changes == [
+                FieldChange(path: "password", before: nil, after: nil, sensitive: true)
+            ])
         #expect(
             operation.body
                 == [
@@ -353,7 +362,8 @@ struct PlannerTests {
         ])
     func numberMove(_ testCase: MoveCase) throws {
         let live = Fixture.liveBase(subscribers: [
-            Fixture.subscriber(id: 40, username: testCase.giver, sn: "5550001", aliases: ["5550009"]),
+            Fixture.subscriber(
+                id: 40, username: testCase.giver, sn: "5550001", aliases: ["5550009"]),
             Fixture.subscriber(id: 41, username: testCase.taker, sn: "5550002"),
         ])
         let desired = Fixture.desiredBase(subscribers: [
@@ -400,7 +410,8 @@ struct PlannerTests {
                     4, .update, "subscribers/bob@example.org", .patch, "/api/subscribers/41",
                     after: [1, 2]),
             ])
-        #expect(result.operations[0].body == [["op": "replace", "path": "/alias_numbers", "value": []]])
+        #expect(
+            result.operations[0].body == [["op": "replace", "path": "/alias_numbers", "value": []]])
     }
 
     @Test("number held by undeclared subscriber is an error")
@@ -457,7 +468,8 @@ struct PlannerTests {
                 Fixture.customer(),
                 Fixture.customer(id: 31, externalID: "cust-old", contactID: 21),
                 Fixture.customer(id: 32, externalID: nil, contactID: 21),
-                Fixture.customer(id: 33, externalID: "cust-gone", contactID: 21, status: "terminated"),
+                Fixture.customer(
+                    id: 33, externalID: "cust-gone", contactID: 21, status: "terminated"),
             ],
             contacts: [Fixture.contact(), Fixture.contact(id: 21)])
         let desired = Fixture.desiredBase(subscribers: [
@@ -593,7 +605,8 @@ struct PlannerTests {
         let rule = try #require(IgnoreRule(parsing: "subscribers/*@example.org:external_id"))
 
         #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).operations.count == 1)
-        let result = try plan(desired, live, PlannerOptions(ignoreRules: [rule], secrets: secrets()))
+        let result = try plan(
+            desired, live, PlannerOptions(ignoreRules: [rule], secrets: secrets()))
         #expect(result.isEmpty)
     }
 
@@ -609,7 +622,8 @@ struct PlannerTests {
             domains: [DesiredDomain(domain: "r.example", reseller: "acme")],
             customers: [Fixture.desiredCustomer("cust-dead"), badCustomer],
             subscribers: [
-                Fixture.desiredSubscriber("x", customer: "nobody", domain: "nowhere.example", sn: "1")
+                Fixture.desiredSubscriber(
+                    "x", customer: "nobody", domain: "nowhere.example", sn: "1")
             ])
 
         let error = try #require(throws: PlanningError.self) { try plan(desired, live) }
@@ -674,8 +688,13 @@ struct PlannerTests {
         let desired = DesiredState(customers: [
             Fixture.desiredCustomer(fields: ["type": "pbxaccount"])
         ])
-        let error = try #require(throws: PlanningError.self) { try plan(desired, Fixture.liveBase()) }
-        #expect(error.problems.map(\.message) == ["type cannot change from 'sipaccount' to 'pbxaccount'"])
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+        #expect(
+            error.problems.map(\.message) == [
+                "type cannot change from 'sipaccount' to 'pbxaccount'"
+            ])
     }
 
     @Test("managed blocks lists live ids")

@@ -58,7 +58,8 @@ public struct MarkdownPlanRenderer: PlanRenderer {
             "",
             "`\(operation.method.rawValue) \(operation.path)`"
                 + (operation.dependsOn.isEmpty
-                    ? "" : " · after " + operation.dependsOn.map { "#\($0)" }.joined(separator: ", ")),
+                    ? ""
+                    : " · after " + operation.dependsOn.map { "#\($0)" }.joined(separator: ", ")),
         ]
         if let reason = operation.reason {
             lines.append("")
