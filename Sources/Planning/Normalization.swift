@@ -100,6 +100,18 @@ enum Normalization {
         }
     }
 
+    /// Subscriber status `locked`: NGCP forces lock level 4 when a subscriber is locked without
+    /// a lock level, so a declared `status: locked` with no `lock` (or `lock: null`) matches a
+    /// live `lock: "4"`.
+    static func lockImpliedByStatus(
+        desiredLock: JSONValue?, desiredStatus: JSONValue?, live: JSONValue?
+    )
+        -> Bool
+    {
+        desiredStatus == "locked" && lockLevel(desiredLock) == .null
+            && lockLevel(live) == .string("4")
+    }
+
     /// Customer lock cascade: locking a customer makes NGCP set each of its subscribers to
     /// `status: locked` with `lock: "4"`, and unlocking clears both. While the customer is
     /// declared locked, the subscribers' `status` and `lock` belong to the cascade and are not

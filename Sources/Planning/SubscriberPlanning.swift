@@ -112,6 +112,13 @@ extension PlanBuilder {
             }
             guard !isIgnored(subscriber.id, field) else { continue }
             let value = subscriber.fields[field] ?? .null
+            if field == "lock",
+                Normalization.lockImpliedByStatus(
+                    desiredLock: value, desiredStatus: subscriber.fields["status"],
+                    live: liveSubscriber["lock"])
+            {
+                continue
+            }
             let fieldChanges = Self.subscriberFieldChanges(
                 field, desired: value, live: liveSubscriber[field])
             guard !fieldChanges.isEmpty else { continue }

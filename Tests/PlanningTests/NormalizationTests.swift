@@ -118,6 +118,23 @@ struct NormalizationTests {
         #expect(equal == testCase.equal)
     }
 
+    @Test("locked status implies lock level 4")
+    func lockImpliedByStatus() {
+        #expect(
+            Normalization.lockImpliedByStatus(desiredLock: nil, desiredStatus: "locked", live: "4"))
+        #expect(
+            Normalization.lockImpliedByStatus(
+                desiredLock: .null, desiredStatus: "locked", live: "4"))
+        #expect(
+            !Normalization.lockImpliedByStatus(desiredLock: 3, desiredStatus: "locked", live: "4"))
+        #expect(
+            !Normalization.lockImpliedByStatus(desiredLock: nil, desiredStatus: "active", live: "4")
+        )
+        #expect(
+            !Normalization.lockImpliedByStatus(desiredLock: nil, desiredStatus: "locked", live: "3")
+        )
+    }
+
     @Test("customer lock cascade owns status and lock")
     func customerLockCascade() {
         #expect(Normalization.isSetByCustomerLock(field: "lock", customerStatus: "locked"))

@@ -569,6 +569,31 @@ struct PlannerTests {
         #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
     }
 
+    @Test("locked subscriber keeps implied lock level")
+    func lockedSubscriber() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(
+                id: 40, username: "alice", sn: "5550001", lock: "4", status: "locked")
+        ])
+        let locked = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", fields: ["status": "locked", "lock": .null])
+        ])
+        #expect(try plan(locked, live, PlannerOptions(secrets: secrets())).isEmpty)
+
+        let unlocked = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", fields: ["status": "active", "lock": .null])
+        ])
+        let result = try plan(unlocked, live, PlannerOptions(secrets: secrets()))
+        #expect(
+            result.operations.first?.body
+                == [
+                    ["op": "replace", "path": "/lock", "value": .null],
+                    ["op": "replace", "path": "/status", "value": "active"],
+                ])
+    }
+
     @Test("username retaken under another customer")
     func usernameRetaken() throws {
         let live = Fixture.liveBase(subscribers: [

@@ -38,14 +38,14 @@ struct RendererTests {
                     FieldChange(path: "username", before: nil, after: "bob"),
                 ]),
             PlannedOperation(
-                id: 3, action: .update, resource: .subscriberpreferences, name: "alice@example.org",
-                method: .patch, path: "/api/subscriberpreferences/40",
+                id: 3, action: .update, resource: .subscriberpreferences, name: "a@x.io",
+                method: .patch, path: "/api/subscriberpreferences/4",
                 body: [["op": "add", "path": "/concurrent_max", "value": 7]],
                 changes: [
                     FieldChange(path: "concurrent_max", before: 5, after: 7),
                     FieldChange(path: "clir", before: true, after: nil),
                 ],
-                liveID: 40),
+                liveID: 4),
         ])
 
     @Test("human output without colour")
@@ -69,9 +69,9 @@ struct RendererTests {
                       password: (sensitive value)
                       username: "bob"
 
-              3 ~ update subscriberpreferences/alice@example.org
-                    PATCH /api/subscriberpreferences/40
-                    live id: 40
+              3 ~ update subscriberpreferences/a@x.io
+                    PATCH /api/subscriberpreferences/4
+                    live id: 4
                       concurrent_max: 5 → 7
                       clir: true → (absent)
 
@@ -117,7 +117,7 @@ struct RendererTests {
             |---|---|---|---|
             | 1 | - delete **irreversible** | `customers/cust-old` | `PATCH /api/customers/31` |
             | 2 | + create | `subscribers/bob@example.org` | `POST /api/subscribers/` |
-            | 3 | ~ update | `subscriberpreferences/alice@example.org` | `PATCH /api/subscriberpreferences/40` |
+            | 3 | ~ update | `subscriberpreferences/a@x.io` | `PATCH /api/subscriberpreferences/4` |
 
             #### 1. delete `customers/cust-old`
 
@@ -140,9 +140,9 @@ struct RendererTests {
             + username: "bob"
             ```
 
-            #### 3. update `subscriberpreferences/alice@example.org`
+            #### 3. update `subscriberpreferences/a@x.io`
 
-            `PATCH /api/subscriberpreferences/40`
+            `PATCH /api/subscriberpreferences/4`
 
             ```diff
             - concurrent_max: 5
