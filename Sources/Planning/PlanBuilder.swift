@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// What the planner knows about a customer that subscribers refer to.
+/// The planner's view of a customer that subscribers refer to.
 struct CustomerInfo {
     /// Nil for a declared terminated customer that does not exist live.
     var reference: Reference?
@@ -88,7 +88,7 @@ struct PlanBuilder {
         domains[domain.domain.lowercased()] = .created(draft: draft)
     }
 
-    /// The reference to a subscriber's domain: declared, or live only.
+    /// Looks up the reference to a subscriber's domain: declared, or live only.
     func domainReference(_ name: String) -> Reference? {
         if let reference = domains[name.lowercased()] { return reference }
         return index.domain(named: name).map { .live($0.id) }
@@ -231,7 +231,7 @@ struct PlanBuilder {
                 body: .array(operations), changes: changes, liveID: contactID))
     }
 
-    /// The customer a subscriber belongs to: declared, or live only.
+    /// Looks up the customer a subscriber belongs to: declared, or live only.
     func customerInfo(_ externalID: String) -> CustomerInfo? {
         if let info = customers[externalID] { return info }
         guard let liveCustomer = index.customers(externalID: externalID).first else { return nil }

@@ -4,11 +4,11 @@ import NGCPCore
 public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
     /// The object whose manifest or live state is at fault.
     public var resource: ResourceID
-    /// What is wrong, quoting the offending value.
+    /// The problem, quoting the offending value.
     public var message: String
-    /// What to do about it.
+    /// The fix to try.
     public var hint: String?
-    /// Where the object is declared, when it comes from a manifest.
+    /// The location of the declaring manifest, when there is one.
     public var location: SourceLocation?
 
     public init(

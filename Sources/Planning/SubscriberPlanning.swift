@@ -169,7 +169,7 @@ extension PlanBuilder {
         }
     }
 
-    /// The differences in one subscriber field, after the normalisation rules.
+    /// Compares one subscriber field after the normalisation rules.
     static func subscriberFieldChanges(_ field: String, desired: JSONValue, live: JSONValue?)
         -> [FieldChange]
     {
@@ -226,7 +226,7 @@ extension PlanBuilder {
         changes.append(FieldChange(path: "password", before: nil, after: nil, sensitive: true))
     }
 
-    /// The numbers a live subscriber holds after its update: the declared ones for the number
+    /// Returns the numbers a live subscriber has after its update: the declared ones for the number
     /// fields the manifest manages, the live ones otherwise.
     private func keptNumbers(_ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject)
         -> Set<Normalization.Number>
