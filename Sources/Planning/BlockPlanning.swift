@@ -28,7 +28,7 @@ extension PlanBuilder {
         }
         let desiredRingTimeout = desired["cft"]?["ringtimeout"]
         let liveRingTimeout = liveForwards["cft"]?["ringtimeout"]
-        if Normalization.ringTimeoutDiffers(desired: desiredRingTimeout, live: liveRingTimeout),
+        if Normalization.ringTimeoutDiffers(desiredForward: desired["cft"], live: liveRingTimeout),
             !isIgnored(resource, "cft.ringtimeout")
         {
             changes.append(

@@ -319,10 +319,13 @@ enum Normalization {
         return .object(period)
     }
 
-    /// `cft.ringtimeout` is compared only when the manifest sets it: a PUT without it keeps the
-    /// stored value while a `cft` forward remains.
-    static func ringTimeoutDiffers(desired: JSONValue?, live: JSONValue?) -> Bool {
-        guard let desired else { return false }
+    /// `cft.ringtimeout` is compared only when the manifest sets it on a `cft` forward with
+    /// destinations. A PUT without it keeps the stored value while a `cft` forward remains, and
+    /// a PUT that clears `cft` cannot set it.
+    static func ringTimeoutDiffers(desiredForward: JSONValue?, live: JSONValue?) -> Bool {
+        guard let desired = desiredForward?["ringtimeout"],
+            !(desiredForward?["destinations"]?.arrayValue ?? []).isEmpty
+        else { return false }
         return !optionalEqual(desired, live)
     }
 

@@ -26,6 +26,9 @@ struct PlanBuilder {
     /// Live subscribers that a desired subscriber paired with, updated or replaced.
     var pairedSubscribers: Set<Int> = []
     var numbers = NumberLedger()
+    /// Declared domains and customers that have a problem of their own. Subscribers referring to
+    /// them report nothing more, because the reference itself is fine.
+    var failedDeclarations: Set<ResourceID> = []
 
     init(desired: DesiredState, live: LiveState, options: PlannerOptions) {
         self.desired = desired
@@ -35,12 +38,35 @@ struct PlanBuilder {
     }
 
     mutating func build() {
-        for domain in desired.domains { planDomain(domain) }
-        for customer in desired.customers { planCustomer(customer) }
+        for domain in unique(desired.domains, key: { $0.domain.lowercased() }) {
+            planDomain(domain)
+        }
+        for customer in unique(desired.customers, key: \.externalID) { planCustomer(customer) }
         numbers.recordLive(live.subscribers)
-        for subscriber in desired.subscribers { planSubscriber(subscriber) }
+        let subscribers = unique(desired.subscribers) {
+            LiveIndex.subscriberKey(username: $0.username, domain: $0.domain)
+        }
+        for subscriber in subscribers { planSubscriber(subscriber) }
         if options.prune { prune() }
         linkNumberMoves()
+    }
+
+    /// Drops objects declared twice under the same natural key, reporting each repetition.
+    private mutating func unique<Object: Declared>(_ objects: [Object], key: (Object) -> String)
+        -> [Object]
+    {
+        var seen: [String: Object] = [:]
+        var result: [Object] = []
+        for object in objects {
+            if let first = seen[key(object)] {
+                problems.append(
+                    .duplicateDeclaration(object.id, first: first.location, at: object.location))
+                continue
+            }
+            seen[key(object)] = object
+            result.append(object)
+        }
+        return result
     }
 
     @discardableResult
@@ -61,6 +87,7 @@ struct PlanBuilder {
             let reseller = live.resellers.first { $0["name"]?.stringValue == name }
             guard let reseller else {
                 problems.append(.unknownReseller(name, domain: domain))
+                failedDeclarations.insert(ResourceID(.domains, domain.domain.lowercased()))
                 return
             }
             resellerID = reseller.id
@@ -108,6 +135,7 @@ struct PlanBuilder {
         }
         guard let profile else {
             problems.append(.unknownBillingProfile(customer.billingProfile, customer: customer))
+            failedDeclarations.insert(customer.id)
             return
         }
         let status = customer.fields["status"]?.stringValue ?? "active"
@@ -116,6 +144,7 @@ struct PlanBuilder {
         let active = candidates.filter { $0["status"]?.stringValue != "terminated" }
         if active.count > 1 {
             problems.append(.ambiguousCustomer(customer, ids: active.map(\.id)))
+            failedDeclarations.insert(customer.id)
             return
         }
         if let liveCustomer = active.first {
@@ -126,6 +155,7 @@ struct PlanBuilder {
         }
         if !candidates.isEmpty && status != "terminated" {
             problems.append(.cannotRevive(customer, status: status))
+            failedDeclarations.insert(customer.id)
             return
         }
         if status == "terminated" {
@@ -252,3 +282,13 @@ struct PlanBuilder {
         return reason + "; a terminated customer cannot be changed or revived"
     }
 }
+
+/// A declared object with a natural key and a manifest location.
+protocol Declared {
+    var id: ResourceID { get }
+    var location: SourceLocation? { get }
+}
+
+extension DesiredDomain: Declared {}
+extension DesiredCustomer: Declared {}
+extension DesiredSubscriber: Declared {}

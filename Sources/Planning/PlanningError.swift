@@ -192,6 +192,15 @@ extension PlanningProblem {
             location: subscriber.location)
     }
 
+    static func duplicateDeclaration(
+        _ id: ResourceID, first: SourceLocation?, at location: SourceLocation?
+    ) -> PlanningProblem {
+        let firstText = first.map { " (first at \($0))" } ?? ""
+        return PlanningProblem(
+            resource: id, message: "declared more than once\(firstText)",
+            hint: "keep one declaration per natural key", location: location)
+    }
+
     static func dependencyCycle(_ names: [String]) -> PlanningProblem {
         let first = names.first ?? "?"
         return PlanningProblem(

@@ -8,9 +8,17 @@ extension PlanBuilder {
 
     mutating func planSubscriber(_ subscriber: DesiredSubscriber) {
         let domain = domainReference(subscriber.domain)
-        if domain == nil { problems.append(.undeclaredDomain(subscriber)) }
+        if domain == nil
+            && !failedDeclarations.contains(ResourceID(.domains, subscriber.domain.lowercased()))
+        {
+            problems.append(.undeclaredDomain(subscriber))
+        }
         let customer = customerInfo(subscriber.customer)
-        if customer == nil { problems.append(.undeclaredCustomer(subscriber)) }
+        if customer == nil
+            && !failedDeclarations.contains(ResourceID(.customers, subscriber.customer))
+        {
+            problems.append(.undeclaredCustomer(subscriber))
+        }
         guard let domain, let customer else { return }
         guard customer.status != "terminated", let customerReference = customer.reference else {
             problems.append(

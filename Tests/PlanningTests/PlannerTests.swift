@@ -669,6 +669,43 @@ struct PlannerTests {
         #expect(error.description.hasPrefix("cannot plan: 5 problems"))
     }
 
+    @Test("failed declaration reported once")
+    func failedDeclarationOnce() throws {
+        var customer = Fixture.desiredCustomer("cust-new")
+        customer.billingProfile = "gold"
+        let desired = DesiredState(
+            domains: [DesiredDomain(domain: "r.example", reseller: "acme")],
+            customers: [customer],
+            subscribers: [
+                Fixture.desiredSubscriber("x", customer: "cust-new", domain: "r.example", sn: "1")
+            ])
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+
+        #expect(
+            error.problems.map(\.resource.description) == [
+                "domains/r.example", "customers/cust-new",
+            ])
+    }
+
+    @Test("duplicate declaration is an error")
+    func duplicateDeclaration() throws {
+        var first = Fixture.desiredSubscriber("alice", sn: "1")
+        first.location = SourceLocation(file: "a.yaml", line: 1, column: 1)
+        var second = Fixture.desiredSubscriber("ALICE", sn: "2")
+        second.location = SourceLocation(file: "b.yaml", line: 3, column: 1)
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(Fixture.desiredBase(subscribers: [first, second]), Fixture.liveBase())
+        }
+
+        #expect(error.problems.count == 1)
+        #expect(error.problems.first?.message == "declared more than once (first at a.yaml:1:1)")
+        #expect(error.problems.first?.location?.file == "b.yaml")
+    }
+
     @Test("unknown preference name is an error")
     func unknownPreference() throws {
         var live = Fixture.liveBase(
