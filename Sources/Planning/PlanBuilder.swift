@@ -25,6 +25,8 @@ struct PlanBuilder {
     var customers: [String: CustomerInfo] = [:]
     /// Live subscribers that a desired subscriber paired with, updated or replaced.
     var pairedSubscribers: Set<Int> = []
+    /// Live subscribers that the plan deletes, directly or by terminating their customer.
+    var removedSubscribers: Set<Int> = []
     var numbers = NumberLedger()
     /// Declared domains and customers that have a problem of their own. Subscribers referring to
     /// them report nothing more, because the reference itself is fine.
@@ -148,8 +150,12 @@ struct PlanBuilder {
             return
         }
         if let liveCustomer = active.first {
+            // An unmanaged status stays what it is live, for the lock cascade rule.
+            let effectiveStatus =
+                customer.fields["status"]?.stringValue ?? liveCustomer["status"]?.stringValue
+                ?? status
             customers[customer.externalID] = CustomerInfo(
-                reference: .live(liveCustomer.id), status: status, declared: true)
+                reference: .live(liveCustomer.id), status: effectiveStatus, declared: true)
             updateCustomer(customer, live: liveCustomer, billingProfileID: profile.id)
             return
         }
@@ -208,12 +214,12 @@ struct PlanBuilder {
 
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
-        var wanted = customer.fields
-        wanted["billing_profile_id"] = .int(billingProfileID)
+        var desiredFields = customer.fields
+        desiredFields["billing_profile_id"] = .int(billingProfileID)
         let references = Self.customerReferenceFields.subtracting(["billing_profile_id"])
-        for field in wanted.keys.sorted()
+        for field in desiredFields.keys.sorted()
         where Normalization.isComparedField(field, references: references) {
-            let value = wanted[field] ?? .null
+            let value = desiredFields[field] ?? .null
             guard !Normalization.optionalEqual(value, liveCustomer[field]),
                 !isIgnored(customer.id, field)
             else { continue }
@@ -223,7 +229,7 @@ struct PlanBuilder {
         }
         guard !operations.isEmpty else { return }
 
-        let terminates = wanted["status"]?.stringValue == "terminated"
+        let terminates = desiredFields["status"]?.stringValue == "terminated"
         add(
             DraftOperation(
                 action: .update, resource: .customers, name: customer.externalID,
@@ -233,6 +239,9 @@ struct PlanBuilder {
                 reason: terminates ? Self.terminationReason(liveCustomer, index: index) : nil))
         if terminates {
             numbers.freeAll(ofCustomer: liveCustomer.id, index: index, by: drafts.count - 1)
+            for subscriber in index.subscribers(ofCustomer: liveCustomer.id) {
+                removedSubscribers.insert(subscriber.id)
+            }
         }
     }
 

@@ -524,6 +524,32 @@ struct PlannerTests {
         #expect(result.operations[0].irreversible)
     }
 
+    @Test("prune keeps customer used by subscribers")
+    func pruneKeepsUsedCustomer() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = DesiredState(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001")
+        ])
+        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        #expect(result.isEmpty)
+    }
+
+    @Test("prune keeps domain with kept subscribers")
+    func pruneKeepsDomainInUse() throws {
+        var live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(
+                    id: 40, username: "alice", customerID: 32, domainID: 11,
+                    domain: "old.example", sn: "5550001")
+            ],
+            customers: [Fixture.customer(), Fixture.customer(id: 32, externalID: nil)])
+        live.domains.append(Fixture.domain(id: 11, name: "old.example"))
+        let options = PlannerOptions(prune: true, pruneDomains: true)
+        #expect(try plan(Fixture.desiredBase(), live, options).isEmpty)
+    }
+
     @Test("customer update and contact update")
     func customerUpdate() throws {
         let live = Fixture.liveBase()
@@ -566,6 +592,24 @@ struct PlannerTests {
                     "alice", sn: "5550001", fields: ["status": "active", "lock": .null])
             ])
 
+        #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
+    }
+
+    @Test("live customer lock applies without status")
+    func liveCustomerLock() throws {
+        let live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(
+                    id: 40, username: "alice", sn: "5550001", lock: "4", status: "locked")
+            ],
+            customers: [Fixture.customer(status: "locked")])
+        var customer = Fixture.desiredCustomer()
+        customer.fields["status"] = nil
+        let desired = DesiredState(
+            domains: [Fixture.desiredDomain], customers: [customer],
+            subscribers: [
+                Fixture.desiredSubscriber("alice", sn: "5550001", fields: ["status": "active"])
+            ])
         #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
     }
 
