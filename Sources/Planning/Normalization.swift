@@ -88,6 +88,13 @@ enum Normalization {
         !serverOwnedFields.contains(name) && !references.contains(name)
     }
 
+    /// Subscriber `display_name`: NGCP accepts it on every subscriber but stores it only for
+    /// PBX customers. On other subscribers it stays `null`, so declaring it would give a change
+    /// on every plan. It belongs in the `display_name` preference instead.
+    static func isStoredOnlyForPBX(_ field: String) -> Bool {
+        field == "display_name"
+    }
+
     // MARK: Lock levels
 
     /// Lock levels: a subscriber's `lock` comes back as a string (`"4"`) or `null`, while a

@@ -6,6 +6,8 @@ struct CustomerInfo {
     var reference: Reference?
     /// The status the customer has after the plan: declared, or live when undeclared.
     var status: String
+    /// `sipaccount` or `pbxaccount`.
+    var type: String
     var declared: Bool
 }
 
@@ -155,7 +157,8 @@ struct PlanBuilder {
                 customer.fields["status"]?.stringValue ?? liveCustomer["status"]?.stringValue
                 ?? status
             customers[customer.externalID] = CustomerInfo(
-                reference: .live(liveCustomer.id), status: effectiveStatus, declared: true)
+                reference: .live(liveCustomer.id), status: effectiveStatus,
+                type: liveCustomer["type"]?.stringValue ?? "sipaccount", declared: true)
             updateCustomer(customer, live: liveCustomer, billingProfileID: profile.id)
             return
         }
@@ -167,7 +170,8 @@ struct PlanBuilder {
         if status == "terminated" {
             // Nothing to create: the customer is, or would be, terminated already.
             customers[customer.externalID] = CustomerInfo(
-                reference: candidates.first.map { .live($0.id) }, status: status, declared: true)
+                reference: candidates.first.map { .live($0.id) }, status: status,
+                type: customer.fields["type"]?.stringValue ?? "sipaccount", declared: true)
             return
         }
         createCustomer(
@@ -198,7 +202,8 @@ struct PlanBuilder {
                 path: "/api/customers/", body: .object(body), dependsOn: [contactDraft],
                 changes: FieldChange.creating(body)))
         customers[customer.externalID] = CustomerInfo(
-            reference: .created(draft: draft), status: status, declared: true)
+            reference: .created(draft: draft), status: status,
+            type: body["type"]?.stringValue ?? "sipaccount", declared: true)
     }
 
     private mutating func updateCustomer(
@@ -276,7 +281,8 @@ struct PlanBuilder {
         guard let liveCustomer = index.customers(externalID: externalID).first else { return nil }
         return CustomerInfo(
             reference: .live(liveCustomer.id),
-            status: liveCustomer["status"]?.stringValue ?? "active", declared: false)
+            status: liveCustomer["status"]?.stringValue ?? "active",
+            type: liveCustomer["type"]?.stringValue ?? "sipaccount", declared: false)
     }
 
     static func terminationReason(_ customer: LiveObject, index: LiveIndex) -> String {

@@ -192,6 +192,13 @@ extension PlanningProblem {
             location: subscriber.location)
     }
 
+    static func fieldNotStored(_ subscriber: DesiredSubscriber, field: String) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "NGCP does not store '\(field)' for subscribers of non-PBX customers",
+            hint: "set the '\(field)' preference instead", location: subscriber.location)
+    }
+
     static func duplicateDeclaration(
         _ id: ResourceID, first: SourceLocation?, at location: SourceLocation?
     ) -> PlanningProblem {

@@ -25,6 +25,10 @@ extension PlanBuilder {
                 customer.declared ? .terminatedOwner(subscriber) : .terminatedCustomer(subscriber))
             return
         }
+        for field in subscriber.fields.keys.sorted()
+        where Normalization.isStoredOnlyForPBX(field) && customer.type != "pbxaccount" {
+            problems.append(.fieldNotStored(subscriber, field: field))
+        }
         let declared = declaredNumbers(subscriber)
 
         guard let liveSubscriber = index.subscriber(subscriber) else {

@@ -245,6 +245,12 @@ struct NormalizationTests {
         #expect(!Normalization.ringTimeoutDiffers(desiredForward: cleared, live: .null))
     }
 
+    @Test("display name stored only for PBX")
+    func displayNameRule() {
+        #expect(Normalization.isStoredOnlyForPBX("display_name"))
+        #expect(!Normalization.isStoredOnlyForPBX("webusername"))
+    }
+
     @Test("server-owned fields never compared")
     func serverOwnedFields() {
         for field in ["id", "uuid", "create_timestamp", "modify_timestamp", "_links"] {

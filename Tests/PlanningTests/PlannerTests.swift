@@ -734,6 +734,21 @@ struct PlannerTests {
             ])
     }
 
+    @Test("display name on non-PBX subscriber")
+    func displayName() throws {
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "1", fields: ["display_name": "Alice"])
+        ])
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+        #expect(
+            error.problems.map(\.message) == [
+                "NGCP does not store 'display_name' for subscribers of non-PBX customers"
+            ])
+        #expect(error.problems.first?.hint == "set the 'display_name' preference instead")
+    }
+
     @Test("duplicate declaration is an error")
     func duplicateDeclaration() throws {
         var first = Fixture.desiredSubscriber("alice", sn: "1")
