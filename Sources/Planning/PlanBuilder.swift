@@ -217,6 +217,14 @@ struct PlanBuilder {
             problems.append(.customerTypeChange(customer, live: liveType, desired: desiredType))
         }
 
+        // NGCP fails with status 500 when a customer with subscribers becomes pending, because
+        // it copies the status to the subscribers, which have no such status.
+        if customer.fields["status"] == "pending", liveCustomer["status"] != "pending",
+            !index.subscribers(ofCustomer: liveCustomer.id).isEmpty
+        {
+            problems.append(.pendingWithSubscribers(customer))
+        }
+
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
         var desiredFields = customer.fields

@@ -120,6 +120,14 @@ extension PlanningProblem {
             location: customer.location)
     }
 
+    static func pendingWithSubscribers(_ customer: DesiredCustomer) -> PlanningProblem {
+        PlanningProblem(
+            resource: customer.id,
+            message: "a customer with subscribers cannot become 'pending'",
+            hint: "use status 'locked' to suspend the customer and its subscribers",
+            location: customer.location)
+    }
+
     static func missingContact(_ customer: DesiredCustomer, contactID: Int) -> PlanningProblem {
         PlanningProblem(
             resource: customer.id,

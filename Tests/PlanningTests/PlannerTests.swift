@@ -734,6 +734,20 @@ struct PlannerTests {
             ])
     }
 
+    @Test("pending customer with subscribers")
+    func pendingCustomer() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "1")
+        ])
+        let desired = DesiredState(customers: [Fixture.desiredCustomer(status: "pending")])
+        let error = try #require(throws: PlanningError.self) { try plan(desired, live) }
+        #expect(
+            error.problems.map(\.message) == [
+                "a customer with subscribers cannot become 'pending'"
+            ])
+        #expect(try plan(desired, Fixture.liveBase()).operations.count == 1)
+    }
+
     @Test("display name on non-PBX subscriber")
     func displayName() throws {
         let desired = Fixture.desiredBase(subscribers: [
