@@ -67,7 +67,9 @@ extension PlanBuilder {
             add(
                 DraftOperation(
                     action: .delete, resource: .domains, name: name, method: .delete,
-                    path: "/api/domains/\(domain.id)", liveID: domain.id, irreversible: true,
+                    path: "/api/domains/\(domain.id)",
+                    changes: [FieldChange(path: "domain", before: .string(name), after: nil)],
+                    liveID: domain.id, irreversible: true,
                     reason: "no manifest declares or uses this domain, and deleting a domain "
                         + "also deletes its subscribers"))
         }

@@ -256,14 +256,24 @@ extension PlanBuilder {
 
     // MARK: Delete
 
+    /// Plans a subscriber DELETE. Its changes list the numbers it frees, for review.
     @discardableResult
     mutating func deleteSubscriber(_ liveSubscriber: LiveObject, reason: String) -> Int {
+        var changes: [FieldChange] = []
+        if let primary = Normalization.number(liveSubscriber["primary_number"]) {
+            changes.append(
+                FieldChange(path: "primary_number", before: primary.jsonValue, after: nil))
+        }
+        let aliases = Normalization.canonicalAliasNumbers(liveSubscriber["alias_numbers"])
+        if aliases != [] {
+            changes.append(FieldChange(path: "alias_numbers", before: aliases, after: nil))
+        }
         let draft = add(
             DraftOperation(
                 action: .delete, resource: .subscribers,
                 name: index.subscriberName(liveSubscriber), method: .delete,
-                path: "/api/subscribers/\(liveSubscriber.id)", liveID: liveSubscriber.id,
-                reason: reason))
+                path: "/api/subscribers/\(liveSubscriber.id)", changes: changes,
+                liveID: liveSubscriber.id, reason: reason))
         numbers.delete(subscriber: liveSubscriber.id, by: draft)
         removedSubscribers.insert(liveSubscriber.id)
         return draft

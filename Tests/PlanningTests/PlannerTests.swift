@@ -492,6 +492,12 @@ struct PlannerTests {
         #expect(termination.reason?.contains("terminates the customer") == true)
         #expect(termination.reason?.contains("carol@example.org") == true)
         #expect(!result.operations[0].irreversible)
+        #expect(
+            result.operations[0].changes == [
+                FieldChange(
+                    path: "primary_number", before: ["cc": "43", "ac": "1", "sn": "5550002"],
+                    after: nil)
+            ])
     }
 
     @Test("prune respects managed customer pattern")
