@@ -582,6 +582,28 @@ struct PlannerTests {
                 ])
     }
 
+    @Test("declared termination is irreversible")
+    func declaredTermination() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = DesiredState(customers: [Fixture.desiredCustomer(status: "terminated")])
+
+        let result = try plan(desired, live)
+
+        #expect(
+            lines(result) == [
+                OperationLine(1, .update, "customers/cust-1", .patch, "/api/customers/30")
+            ])
+        #expect(result.operations[0].irreversible)
+        #expect(result.operations[0].reason?.contains("alice@example.org") == true)
+
+        var withSubscriber = desired
+        withSubscriber.subscribers = [Fixture.desiredSubscriber("alice", sn: "5550001")]
+        let error = try #require(throws: PlanningError.self) { try plan(withSubscriber, live) }
+        #expect(error.problems.map(\.message) == ["customer 'cust-1' is declared terminated"])
+    }
+
     @Test("locked customer owns subscriber lock")
     func customerLockCascade() throws {
         let live = Fixture.liveBase(
