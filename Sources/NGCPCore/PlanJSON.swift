@@ -1,8 +1,8 @@
-/// The plan file format, version 1 (described field by field in docs/plan-format.md).
-///
-/// A saved plan is applied later, maybe on another machine. So reading one checks everything
-/// that apply relies on: the version, the fields and order of the operations, the targets of
-/// dependencies and placeholders, the summary, and the absence of password values.
+// The plan file format, version 1 (described field by field in docs/plan-format.md).
+//
+// A saved plan is applied later, maybe on another machine. So reading one checks everything
+// that apply relies on: the version, the fields and order of the operations, the targets of
+// dependencies and placeholders, the summary, and the absence of password values.
 
 /// A plan file that cannot be read, with the JSON path of the offending member.
 public struct PlanJSONError: Error, Sendable, Equatable, CustomStringConvertible {
