@@ -160,20 +160,34 @@ public struct LiveStateReader: Sendable {
     {
         let customerIDs = Set(customers.map(\.id))
 
-        guard scope.customerExternalID != nil else {
+        // Customers that can still have subscribers: NGCP terminates a terminated customer's
+        // subscribers and stops listing them.
+        let active = customers.filter { $0["status"]?.stringValue != "terminated" }
+            .map(\.id).sorted()
+
+        // One filtered list per customer costs a request each. Past a few customers, the
+        // whole collection may be cheaper; the same cost model as for call forwards decides.
+        var perCustomer = scope.customerExternalID != nil
+        if perCustomer, active.count >= BlockReadStrategy.probeThreshold {
+            let total = try await client.count("subscribers")
+            perCustomer =
+                BlockReadStrategy.choose(requested: active.count, total: total, rows: rows)
+                == .perItem
+        }
+
+        guard perCustomer else {
             var filters: [String: String] = [:]
             if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
                 filters["reseller_id"] = "\(only)"
             }
             let subscribers = try await client.list("subscribers", filters: filters, rows: rows)
                 .map(Self.liveObject)
-            guard resellerIDs != nil else { return subscribers }
+            guard resellerIDs != nil || scope.customerExternalID != nil else {
+                return subscribers
+            }
             return subscribers.filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
         }
 
-        // One filtered list per customer that can still have subscribers.
-        let active = customers.filter { $0["status"]?.stringValue != "terminated" }
-            .map(\.id).sorted()
         let client = self.client
         let rows = self.rows
         let lists = try await concurrentMap(active, maxConcurrent: itemConcurrency) { id in
