@@ -1,13 +1,13 @@
 import NGCPCore
 
-/// What applying one planned operation did.
+/// The result of applying one planned operation.
 public struct OperationResult: Sendable, Hashable {
     /// The `PlannedOperation.id` this result belongs to.
     public var operationID: Int
     public var resourceID: ResourceID
     public var action: PlannedAction
     public var outcome: Outcome
-    /// Why the operation failed or was skipped; nil otherwise.
+    /// The reason the operation failed or was skipped, or nil.
     public var error: String?
     /// The server id of the object that a create made (or adopted), from its Location header.
     public var createdID: Int?
@@ -58,7 +58,7 @@ public struct OperationResult: Sendable, Hashable {
     }
 }
 
-/// What applying a whole plan did, operation by operation.
+/// The results of applying a whole plan, operation by operation.
 public struct ApplyResult: Sendable, Hashable {
     /// One result per planned operation, in operation id order.
     public var operations: [OperationResult]

@@ -128,8 +128,8 @@ struct ExecutionSchedule {
 }
 
 /// Keys that make operations on the same customer or subscriber run one at a time when
-/// several run in parallel: NGCP updates a customer's subscribers, numbers and limits
-/// together, and concurrent writes to one customer risk lock waits and limit races.
+/// several run in parallel. NGCP updates a customer's subscribers, numbers and limits
+/// together, so concurrent writes to one customer risk lock waits and limit races.
 enum SerialisationKeys {
     static func compute(for operations: [PlannedOperation]) -> [Int: Set<String>] {
         var keys: [Int: Set<String>] = [:]

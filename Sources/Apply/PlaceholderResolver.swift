@@ -50,7 +50,7 @@ public struct PlanSecrets: Sendable {
     }
 }
 
-/// A failure to prepare or run an apply, with a message that says what to do.
+/// A failure to prepare or run an apply, with a message that names the next step.
 public struct ApplyError: Error, Sendable, CustomStringConvertible {
     public let message: String
 

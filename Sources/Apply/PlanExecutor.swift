@@ -20,7 +20,7 @@ public struct PlanExecutor: Sendable {
         public var parallelism: Int
         /// Continue with the operations that do not depend on a failed one.
         public var keepGoing: Bool
-        /// Count a DELETE answered with 404 as done (outcome `unchanged`): the object is
+        /// Count a DELETE that gets 404 as done (outcome `unchanged`), because the object is
         /// already gone, which is what the plan wanted.
         public var deleteNotFoundIsDone: Bool
 

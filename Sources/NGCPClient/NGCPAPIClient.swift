@@ -4,16 +4,16 @@ import NGCPCore
 /// The result of a DELETE.
 public enum DeleteResult: Sendable, Hashable {
     case deleted
-    /// The server answered 404 and the caller accepted that as done.
+    /// The server returned 404 and the caller accepted that as done.
     case alreadyAbsent
 }
 
 /// A client for the NGCP REST API (`/api/`, HAL+JSON) with Basic authentication.
 ///
 /// Every request authenticates again, and the real server checks the password with bcrypt on
-/// each one (about half a second on a small installation), so the client keeps requests few:
-/// collections are read in pages with server-side filters, and pages after the first are
-/// fetched in parallel up to `pageConcurrency`.
+/// each one (about half a second on a small installation). So the client keeps requests few:
+/// it reads collections in pages with server-side filters, and fetches the pages after the
+/// first in parallel, up to `pageConcurrency` at a time.
 public final class NGCPAPIClient: Sendable {
     /// The server root, such as `https://ngcp.example.com:1443`, without `/api`.
     public let baseURL: String

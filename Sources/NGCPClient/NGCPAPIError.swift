@@ -4,7 +4,7 @@ import NGCPCore
 /// that could not be read.
 public struct NGCPAPIError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
-        /// The server answered with an error status other than 401.
+        /// The server responded with an error status other than 401.
         case http
         /// The server rejected the credentials (401).
         case authentication

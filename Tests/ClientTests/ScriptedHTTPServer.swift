@@ -2,9 +2,9 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A loopback HTTP/1.1 server whose every answer comes from a test's script, for transport
+/// A loopback HTTP/1.1 server whose every response comes from a test's script, for transport
 /// behaviour the NGCP emulator does not produce: 503 with Retry-After, dropped connections and
-/// slow answers. It speaks just enough HTTP for libcurl: Content-Length bodies and keep-alive.
+/// slow responses. It speaks just enough HTTP for libcurl: Content-Length bodies and keep-alive.
 final class ScriptedHTTPServer: Sendable {
     struct Request: Sendable {
         var method: String
@@ -17,9 +17,9 @@ final class ScriptedHTTPServer: Sendable {
 
     enum Reply: Sendable {
         case respond(status: Int, headers: [String: String], body: String)
-        /// Close the connection without answering.
+        /// Close the connection without a response.
         case drop
-        /// Wait, then answer.
+        /// Wait, then respond.
         case delayed(seconds: Double, status: Int, body: String)
     }
 

@@ -265,7 +265,7 @@ import Testing
         _ = try await [first, second, third, fourth]
         let elapsed = ContinuousClock.now - start
 
-        // Four half-second answers in sequence would take two seconds.
+        // Four half-second responses in sequence would take two seconds.
         #expect(elapsed < .milliseconds(1500))
         #expect(server.requests.count == 4)
     }
