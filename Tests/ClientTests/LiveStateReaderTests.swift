@@ -145,3 +145,18 @@ import Testing
         }
     }
 }
+
+@Suite struct LiveStateScopeTests {
+    @Test func resellerScopeReadsThatReseller() async throws {
+        try await withEmulator { _, client in
+            let domain = try await Fixture(client: client).domain("res.example.org")
+            let reader = LiveStateReader(
+                client: client, scope: LiveStateScope(resellerName: "default"))
+            let state = try await reader.read()
+
+            #expect(state.resellers.map(\.id) == [1])
+            #expect(state.domains.map(\.id) == [domain])
+            #expect(state.billingProfiles.map(\.id) == [1])
+        }
+    }
+}

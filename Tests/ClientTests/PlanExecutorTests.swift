@@ -210,3 +210,110 @@ import Testing
         }
     }
 }
+
+/// Updates, deletes and recovery of lost create responses through the executor.
+@Suite struct PlanExecutorWriteTests {
+    @Test func updatesAndDeletes() async throws {
+        try await withEmulator { _, client in
+            let fixture = Fixture(client: client)
+            let domain = try await fixture.domain("upd.example.org")
+            let spare = try await fixture.domain("spare.example.org")
+            let contact = try await fixture.contact("upd@example.org")
+            let customer = try await fixture.customer("upd-1", contactID: contact)
+            let subscriber = try await fixture.subscriber(
+                "gina", customerID: customer, domainID: domain, number: "6001")
+            let name = "gina@upd.example.org"
+
+            let plan = Plan(operations: [
+                PlannedOperation(
+                    id: 1, action: .update, resource: .customers, name: "upd-1", method: .patch,
+                    path: "/api/customers/\(customer)",
+                    body: [["op": "replace", "path": "/status", "value": "locked"]],
+                    liveID: customer),
+                PlannedOperation(
+                    id: 2, action: .update, resource: .subscriberpreferences, name: name,
+                    method: .put, path: "/api/subscriberpreferences/\(subscriber)",
+                    body: ["language": "de"], liveID: subscriber),
+                PlannedOperation(
+                    id: 3, action: .delete, resource: .domains, name: "spare.example.org",
+                    method: .delete, path: "/api/domains/\(spare)", liveID: spare),
+                PlannedOperation(
+                    id: 4, action: .delete, resource: .domains, name: "spare.example.org",
+                    method: .delete, path: "/api/domains/\(spare)", dependsOn: [3],
+                    liveID: spare),
+            ])
+            let result = await PlanExecutor(client: client).execute(plan)
+
+            #expect(result.operations.map(\.outcome) == [.updated, .updated, .deleted, .unchanged])
+            #expect(result.operations[3].note?.contains("404") == true)
+
+            let stored = try await client.get("/api/customers/\(customer)")
+            #expect(stored["status"] == "locked")
+            let preferences = try await client.get("/api/subscriberpreferences/\(subscriber)")
+            #expect(preferences["language"] == "de")
+            let spares = try await client.list("domains", filters: ["domain": "spare*"])
+            #expect(spares.isEmpty)
+        }
+    }
+
+    @Test func strictDeleteFailsOnMissingObject() async throws {
+        try await withEmulator { _, client in
+            let plan = Plan(operations: [
+                PlannedOperation(
+                    id: 1, action: .delete, resource: .domains, name: "none.example.org",
+                    method: .delete, path: "/api/domains/4242", liveID: 4242)
+            ])
+            let options = PlanExecutor.Options(deleteNotFoundIsDone: false)
+            let result = await PlanExecutor(client: client, options: options).execute(plan)
+
+            #expect(result.operations.first?.outcome == .failed)
+            #expect(result.operations.first?.error?.contains("HTTP 404") == true)
+        }
+    }
+
+    @Test func lostResponsesAdoptCustomerAndSubscriber() async throws {
+        var faults = FaultSettings()
+        faults.commitThenFailRate = 1
+        try await withEmulator(faults: faults) { _, client in
+            // Every write commits and then fails, so the contact's id comes from a lookup.
+            _ = try? await Fixture(client: client).contact("adopt@example.org")
+            let contacts = try await client.list(
+                "customercontacts", filters: ["email": "adopt@example.org"])
+            let contact = try #require(contacts.first?["id"]?.intValue)
+
+            let subscriber = ResourceID(.subscribers, "hank@adopt.example.org")
+            let plan = Plan(operations: [
+                PlannedOperation(
+                    id: 1, action: .create, resource: .domains, name: "adopt.example.org",
+                    method: .post, path: "/api/domains/",
+                    body: ["domain": "adopt.example.org", "reseller_id": 1]),
+                PlannedOperation(
+                    id: 2, action: .create, resource: .customers, name: "adopt-1",
+                    method: .post, path: "/api/customers/",
+                    body: [
+                        "contact_id": .int(contact), "billing_profile_id": 1,
+                        "status": "active", "type": "sipaccount", "external_id": "adopt-1",
+                    ]),
+                PlannedOperation(
+                    id: 3, action: .create, resource: .subscribers, name: subscriber.name,
+                    method: .post, path: "/api/subscribers/",
+                    body: [
+                        "customer_id": PlanPlaceholder.createdID(of: 2),
+                        "domain_id": PlanPlaceholder.createdID(of: 1), "username": "hank",
+                        "password": "Hank-Sip-1",
+                        "primary_number": ["cc": "43", "ac": "99", "sn": "7001"],
+                    ], dependsOn: [1, 2]),
+            ])
+            let result = await PlanExecutor(client: client).execute(plan)
+
+            #expect(result.operations.map(\.outcome) == [.created, .created, .created])
+            for operation in result.operations {
+                #expect(operation.note?.contains("adopted") == true)
+            }
+            let listed = try await client.list("subscribers", filters: ["username": "hank"])
+            #expect(listed.count == 1)
+            #expect(listed.first?["id"]?.intValue == result.operations[2].createdID)
+            #expect(listed.first?["customer_id"]?.intValue == result.operations[1].createdID)
+        }
+    }
+}

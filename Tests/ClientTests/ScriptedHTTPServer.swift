@@ -114,6 +114,12 @@ final class ScriptedHTTPServer: Sendable {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         var headerEnd: Int? = nil
         while headerEnd == nil {
+            // A TLS handshake record starts with 0x16: respond in plain HTTP, as a plain
+            // server does, so that the client's handshake fails at once.
+            if buffer.first == 0x16 {
+                write(connection, status: 400, headers: [:], body: "plain HTTP only")
+                return nil
+            }
             if let range = buffer.firstRange(of: separator) {
                 headerEnd = range.upperBound
                 break

@@ -350,3 +350,101 @@ final class RunningCounter: Sendable {
 
     var peak: Int { state.withLock { $0.peak } }
 }
+
+/// Collection paging against scripted pages, for cases a consistent server never produces.
+@Suite struct PagingConsistencyTests {
+    private static func page(_ ids: [Int], total: Int) -> ScriptedHTTPServer.Reply {
+        let items = ids.map { #"{"id":\#($0),"domain":"d\#($0)"}"# }.joined(separator: ",")
+        let embedded = ids.isEmpty ? "" : #""_embedded":{"ngcp:domains":[\#(items)]},"#
+        return .respond(
+            status: 200, headers: ["Content-Type": "application/hal+json"],
+            body: "{\(embedded)\"total_count\":\(total)}")
+    }
+
+    private static func pageNumber(_ request: ScriptedHTTPServer.Request) -> Int {
+        let query = request.target.split(separator: "?").last ?? ""
+        for pair in query.split(separator: "&") where pair.hasPrefix("page=") {
+            return Int(pair.dropFirst(5)) ?? 0
+        }
+        return 0
+    }
+
+    private func client(_ server: ScriptedHTTPServer) -> NGCPAPIClient {
+        NGCPAPIClient(
+            baseURL: server.baseURL, user: "administrator", password: SecretValue("pw"),
+            retryPolicy: .disabled, pageConcurrency: 1)
+    }
+
+    @Test func changedTotalTriggersSecondRead() async throws {
+        // The first read sees a total of 3 on page 1 and 4 on page 2, as when an object is
+        // created in between; the second read is consistent.
+        let server = try ScriptedHTTPServer { request, number in
+            switch (number, Self.pageNumber(request)) {
+            case (1, _): return Self.page([1, 2], total: 3)
+            case (2, _): return Self.page([3, 4], total: 4)
+            case (_, 1): return Self.page([1, 2], total: 4)
+            default: return Self.page([3, 4], total: 4)
+            }
+        }
+        defer { server.stop() }
+
+        let items = try await client(server).list("domains", rows: 2)
+        #expect(items.compactMap { $0["id"]?.intValue } == [1, 2, 3, 4])
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func duplicateAcrossPagesIsRejected() async throws {
+        // A deletion between page reads shifts an item onto the next page twice over.
+        let server = try ScriptedHTTPServer { request, _ in
+            Self.pageNumber(request) == 1
+                ? Self.page([1, 2], total: 4) : Self.page([2, 3], total: 4)
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).list("domains", rows: 2)
+        }
+        #expect(error?.message.contains("appeared on two pages") == true)
+        #expect(server.requests.count == 6)
+    }
+
+    @Test func queryCarriesOrderAndFilters() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.page([], total: 0) }
+        defer { server.stop() }
+
+        let items = try await client(server).list(
+            "domains", filters: ["domain": "a b*.example.org"], rows: 7)
+        #expect(items.isEmpty)
+        #expect(
+            server.requests.first?.target
+                == "/api/domains/?domain=a%20b*.example.org&order_by=id&page=1&rows=7")
+    }
+
+    @Test func missingRelationIsInvalidResponse() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(
+                status: 200, headers: [:],
+                body: #"{"_embedded":{"ngcp:other":[]},"total_count":1}"#)
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).list("domains")
+        }
+        #expect(error?.kind == .invalidResponse)
+    }
+
+    @Test func tlsToPlainServerIsTLSError() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.page([], total: 0) }
+        defer { server.stop() }
+
+        let client = NGCPAPIClient(
+            baseURL: "https://127.0.0.1:\(server.port)", user: "administrator",
+            password: SecretValue("pw"), retryPolicy: .disabled)
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.post("/api/domains/", body: ["domain": "x"])
+        }
+        #expect(error?.kind == .tls)
+        #expect(error?.outcomeUnknown == false)
+    }
+}
