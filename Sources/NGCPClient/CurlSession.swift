@@ -228,6 +228,9 @@ private final class CurlWorker {
         defer { curl_slist_free_all(headerList) }
 
         configureConnection(handle)
+        if !request.idempotent {
+            _ = ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1)
+        }
         _ = ccurl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         _ = request.url.withCString { ccurl_setopt_str(handle, CURLOPT_URL, $0) }
         if let credentials = request.credentials {

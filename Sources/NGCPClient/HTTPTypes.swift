@@ -10,16 +10,21 @@ public struct HTTPRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
     public var credentials: BasicCredentials?
+    /// False for a request that must not reach the server twice. libcurl silently sends a
+    /// request again when a reused connection closes before any response byte, which would
+    /// repeat a create that the server had carried out, so such requests get a new connection.
+    public var idempotent: Bool
 
     public init(
         method: HTTPMethod, url: String, headers: [(name: String, value: String)] = [],
-        body: [UInt8]? = nil, credentials: BasicCredentials? = nil
+        body: [UInt8]? = nil, credentials: BasicCredentials? = nil, idempotent: Bool? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.credentials = credentials
+        self.idempotent = idempotent ?? (method != .post && method != .patch)
     }
 }
 

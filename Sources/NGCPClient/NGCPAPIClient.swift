@@ -292,7 +292,8 @@ public final class NGCPAPIClient: Sendable {
         if prefer { headers.append(("Prefer", "return=representation")) }
         let request = HTTPRequest(
             method: method, url: url(path, query: query), headers: headers, body: body,
-            credentials: BasicCredentials(user: user, password: password))
+            credentials: BasicCredentials(user: user, password: password),
+            idempotent: retry == .always)
 
         var attempt = 1
         while true {

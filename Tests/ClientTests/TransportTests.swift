@@ -448,3 +448,27 @@ final class RunningCounter: Sendable {
         #expect(error?.outcomeUnknown == false)
     }
 }
+
+@Suite struct ReusedConnectionTests {
+    @Test func postOnReusedConnectionIsSentOnce() async throws {
+        // The server reads the POST and then closes the kept-alive connection without a
+        // response, as a server that fails after its commit would.
+        let server = try ScriptedHTTPServer { request, _ in
+            request.method == "POST"
+                ? .drop
+                : .respond(status: 200, headers: [:], body: #"{"id":1}"#)
+        }
+        defer { server.stop() }
+
+        let client = NGCPAPIClient(
+            baseURL: server.baseURL, user: "administrator", password: SecretValue("pw"),
+            transport: TransportOptions(connections: 1), retryPolicy: .disabled)
+        _ = try await client.get("/api/domains/1")
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.post("/api/domains/", body: ["domain": "x"])
+        }
+
+        #expect(error?.outcomeUnknown == true)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+    }
+}
