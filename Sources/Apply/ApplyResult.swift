@@ -87,6 +87,19 @@ public struct ApplyResult: Sendable, Hashable {
         operations.first { $0.operationID == operationID }
     }
 
+    /// The apply output document: `operations` (each planned operation as `operationJSON`
+    /// writes it, with its outcome fields added) and `summary`. The plan's own encoder is
+    /// passed in, so this module does not define a second one.
+    public func jsonValue(
+        for plan: Plan, operationJSON: (PlannedOperation) -> JSONValue
+    ) -> JSONValue {
+        let operations = plan.operations.sorted { $0.id < $1.id }.map { operation in
+            let encoded = operationJSON(operation)
+            return result(for: operation.id)?.merged(into: encoded) ?? encoded
+        }
+        return ["operations": .array(operations), "summary": summaryJSON]
+    }
+
     /// The summary as a JSON object: one count per outcome plus `succeeded` and `error`.
     public var summaryJSON: JSONValue {
         var members: [String: JSONValue] = [:]

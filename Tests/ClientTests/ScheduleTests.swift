@@ -164,6 +164,40 @@ import Testing
     }
 }
 
+@Suite struct ApplyResultJSONTests {
+    @Test func documentMergesOutcomes() {
+        let plan = Plan(operations: [
+            PlannedOperation(
+                id: 1, action: .create, resource: .domains, name: "a.example.org",
+                method: .post, path: "/api/domains/"),
+            PlannedOperation(
+                id: 2, action: .create, resource: .domains, name: "b.example.org",
+                method: .post, path: "/api/domains/"),
+        ])
+        let result = ApplyResult(operations: [
+            OperationResult(
+                operationID: 1, resourceID: ResourceID(.domains, "a.example.org"),
+                action: .create, outcome: .created, createdID: 5),
+            OperationResult(
+                operationID: 2, resourceID: ResourceID(.domains, "b.example.org"),
+                action: .create, outcome: .failed, error: "HTTP 422"),
+        ])
+
+        let document = result.jsonValue(for: plan) {
+            ["id": .int($0.id), "name": .string($0.name)]
+        }
+        let operations = document["operations"]?.arrayValue ?? []
+        #expect(operations.count == 2)
+        #expect(operations.first?["created_id"] == 5)
+        #expect(operations.first?["name"] == "a.example.org")
+        #expect(operations.last?["outcome"] == "failed")
+        #expect(operations.last?["error"] == "HTTP 422")
+        #expect(document["summary"]?["created"] == 1)
+        #expect(document["summary"]?["failed"] == 1)
+        #expect(document["summary"]?["succeeded"] == false)
+    }
+}
+
 @Suite struct BlockReadStrategyTests {
     @Test func fewSubscribersReadPerItem() {
         #expect(BlockReadStrategy.choose(requested: 10, total: 1000, rows: 25) == .perItem)
