@@ -303,7 +303,8 @@ public struct LiveStateReader: Sendable {
     }
 }
 
-/// How the call forwards or preferences of N subscribers are read.
+/// The choice between reading the call forwards or preferences of N subscribers one by one
+/// and reading their whole collection.
 ///
 /// Cost model, in units of one request (about 0.55 s for the password check on the real
 /// server): reading items one by one costs N. Reading the whole collection costs one request

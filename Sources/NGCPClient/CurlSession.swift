@@ -125,7 +125,7 @@ private final class TransferQueue: Sendable {
     }
 }
 
-/// What the libcurl callbacks of one transfer write into.
+/// The buffers that the libcurl callbacks of one transfer write into.
 private final class TransferSink {
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []

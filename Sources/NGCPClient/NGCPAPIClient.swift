@@ -111,7 +111,7 @@ public final class NGCPAPIClient: Sendable {
             retry: .onlyUnsent)
         guard let location = response.header("Location") else {
             throw NGCPAPIError.invalidResponse(
-                "the server answered \(response.status) without a Location header, so the new "
+                "the server returned \(response.status) without a Location header, so the new "
                     + "object's id is unknown",
                 method: .post, path: path, status: response.status, outcomeUnknown: true)
         }
@@ -173,7 +173,7 @@ public final class NGCPAPIClient: Sendable {
 
     private struct PagedRead {
         var items: [JSONValue]
-        /// Why the pages do not form one consistent snapshot, or nil when they do.
+        /// The reason the pages do not form one consistent snapshot, or nil when they do.
         var inconsistency: String?
     }
 

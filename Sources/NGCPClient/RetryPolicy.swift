@@ -2,7 +2,7 @@
 ///
 /// Only requests that are safe to repeat are retried: GET, PUT, DELETE and PATCH marked
 /// idempotent by the caller. A POST is sent again only when it certainly never reached the
-/// server (the connection was never made) or the server answered 429.
+/// server (the connection was never made) or the server returned 429.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in total, the first one included; 1 disables retries.
     public var maxAttempts: Int

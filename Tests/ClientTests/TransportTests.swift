@@ -376,7 +376,7 @@ final class RunningCounter: Sendable {
     }
 
     @Test func changedTotalTriggersSecondRead() async throws {
-        // The first read sees a total of 3 on page 1 and 4 on page 2, as when an object is
+        // The first read gets a total of 3 on page 1 and 4 on page 2, as when an object is
         // created in between; the second read is consistent.
         let server = try ScriptedHTTPServer { request, number in
             switch (number, Self.pageNumber(request)) {
