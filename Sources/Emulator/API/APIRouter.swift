@@ -65,6 +65,16 @@ final class APIRouter: HTTPRequestHandler {
             return HAL.error(.pathNotFound())
         }
         guard let role = authenticate(request) else { return unauthorized(request) }
+        if resource.isAdminOnly && role != .admin {
+            return HAL.error(APIError(403, "Invalid user"))
+        }
+        if ["POST", "PUT", "PATCH"].contains(request.method), request.header("link") != nil {
+            return HAL.error(
+                APIError(
+                    400,
+                    "The request must not contain 'Link' headers. Instead assert relationships "
+                        + "in the entity body."))
+        }
         let context = RequestContext(role: role, query: CollectionQuery(parameters: request.query))
 
         do {
@@ -387,7 +397,14 @@ final class APIRouter: HTTPRequestHandler {
     private func get(
         _ resource: any Resource, _ id: Int, _ request: HTTPRequest, _ context: RequestContext
     ) throws(APIError) -> HTTPResponse {
-        try store.read { (state: inout State) throws(APIError) -> HTTPResponse in
+        // NGCP's generic item handlers only produce JSON and fail on any other Accept.
+        if resource.marksAllItemLinks, let accept = request.header("accept"),
+            !accept.contains("*/*"), !accept.contains("application/json")
+        {
+            throw APIError(
+                500, "Requested unknown type '\(accept)', supported types: application/json.")
+        }
+        return try store.read { (state: inout State) throws(APIError) -> HTTPResponse in
             try renderItem(
                 resource, id, state, context, status: 200, forGet: true, request: request)
         }

@@ -63,7 +63,7 @@ enum HAL {
     static func json(_ status: Int, _ body: JSONValue, contentType: String) -> HTTPResponse {
         HTTPResponse(
             status: status, headers: [("Content-Type", contentType)],
-            body: Array((body.serialized(pretty: true) + "\n").utf8))
+            body: JSONWriter.bytes(body))
     }
 
     static func error(_ error: APIError) -> HTTPResponse {

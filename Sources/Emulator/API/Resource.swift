@@ -64,6 +64,8 @@ protocol Resource: Sendable {
     /// Whether items carry a `ngcp:<collection>` relation pointing at themselves.
     var hasSelfRelation: Bool { get }
     var hasJournal: Bool { get }
+    /// Resources that reseller logins may not use at all (403).
+    var isAdminOnly: Bool { get }
 
     /// Ids visible to the role that pass the query's filters, in ascending order.
     func matchingIDs(in state: inout State, context: RequestContext) -> [Int]
@@ -90,6 +92,7 @@ extension Resource {
     var marksAllItemLinks: Bool { false }
     var hasSelfRelation: Bool { false }
     var hasJournal: Bool { true }
+    var isAdminOnly: Bool { false }
     var patchOperations: [String] { ["replace", "copy"] }
 
     func create(_ body: [String: JSONValue], in state: inout State, context: RequestContext)

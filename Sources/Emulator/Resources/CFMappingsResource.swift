@@ -25,7 +25,7 @@ struct CFMappingsResource: Resource {
             "id": .int(id),
             "cft_ringtimeout": subscriber.preferences.object["ringtimeout"] ?? .null,
         ]
-        let mappings = state.mappings.values.filter { $0.subscriberID == id }.sorted {
+        let mappings = state.mappings.records(ownedBy: id).sorted {
             $0.id < $1.id
         }
         for type in callForwardTypes {
@@ -86,7 +86,7 @@ struct CFMappingsResource: Resource {
             ringTimeout = number
         }
 
-        for existing in state.mappings.values where existing.subscriberID == id {
+        for existing in state.mappings.records(ownedBy: id) {
             state.mappings.remove(existing.id)
         }
         for var mapping in planned {
@@ -123,7 +123,7 @@ struct CFMappingsResource: Resource {
             }
             return nil
         }
-        let destinationIDs = state.destinationSets.values.filter { $0.subscriberID == owner }
+        let destinationIDs = state.destinationSets.records(ownedBy: owner)
             .map(\.id).sorted()
         guard
             let destinationSetID = try resolve(
@@ -132,12 +132,12 @@ struct CFMappingsResource: Resource {
             throw APIError.unprocessable(
                 "Missing field 'destinationset' or 'destinationset_id' in '\(type)'.")
         }
-        let timeIDs = state.timeSets.values.filter { $0.subscriberID == owner }.map(\.id).sorted()
-        let sourceIDs = state.patternSets.values.filter {
-            $0.subscriberID == owner && !$0.isBNumberSet
+        let timeIDs = state.timeSets.ids(ownedBy: owner)
+        let sourceIDs = state.patternSets.records(ownedBy: owner).filter {
+            !$0.isBNumberSet
         }.map(\.id).sorted()
-        let bnumberIDs = state.patternSets.values.filter {
-            $0.subscriberID == owner && $0.isBNumberSet
+        let bnumberIDs = state.patternSets.records(ownedBy: owner).filter {
+            $0.isBNumberSet
         }.map(\.id).sorted()
         return CFMapping(
             id: 0, subscriberID: owner, type: type, destinationSetID: destinationSetID,
@@ -151,20 +151,17 @@ struct CFMappingsResource: Resource {
     }
 
     private func deleteUnusedSets(of owner: Int, in state: inout State) {
-        let used = state.mappings.values.filter { $0.subscriberID == owner }
-        for set in state.destinationSets.values
-        where set.subscriberID == owner && !used.contains(where: { $0.destinationSetID == set.id })
-        {
+        let used = state.mappings.records(ownedBy: owner)
+        for set in state.destinationSets.records(ownedBy: owner)
+        where !used.contains(where: { $0.destinationSetID == set.id }) {
             state.destinationSets.remove(set.id)
         }
-        for set in state.timeSets.values
-        where set.subscriberID == owner && !used.contains(where: { $0.timeSetID == set.id }) {
+        for set in state.timeSets.records(ownedBy: owner)
+        where !used.contains(where: { $0.timeSetID == set.id }) {
             state.timeSets.remove(set.id)
         }
-        for set in state.patternSets.values
-        where set.subscriberID == owner
-            && !used.contains(where: { $0.sourceSetID == set.id || $0.bnumberSetID == set.id })
-        {
+        for set in state.patternSets.records(ownedBy: owner)
+        where !used.contains(where: { $0.sourceSetID == set.id || $0.bnumberSetID == set.id }) {
             state.patternSets.remove(set.id)
         }
     }

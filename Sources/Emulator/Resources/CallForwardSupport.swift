@@ -162,15 +162,20 @@ enum CallForwardSets {
     }
 
     static func usageCount(destinationSet id: Int, in state: State) -> Int {
-        state.mappings.values.filter { $0.destinationSetID == id }.count
+        let owner = state.destinationSets[id]?.subscriberID ?? 0
+        return state.mappings.records(ownedBy: owner).filter { $0.destinationSetID == id }.count
     }
 
     static func usageCount(timeSet id: Int, in state: State) -> Int {
-        state.mappings.values.filter { $0.timeSetID == id }.count
+        let owner = state.timeSets[id]?.subscriberID ?? 0
+        return state.mappings.records(ownedBy: owner).filter { $0.timeSetID == id }.count
     }
 
     static func usageCount(patternSet id: Int, in state: State) -> Int {
-        state.mappings.values.filter { $0.sourceSetID == id || $0.bnumberSetID == id }.count
+        let owner = state.patternSets[id]?.subscriberID ?? 0
+        return state.mappings.records(ownedBy: owner).filter {
+            $0.sourceSetID == id || $0.bnumberSetID == id
+        }.count
     }
 
     /// The subscriber of a set POST or PUT, which must exist and be visible.

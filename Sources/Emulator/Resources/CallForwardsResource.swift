@@ -24,7 +24,7 @@ struct CallForwardsResource: Resource {
     {
         guard let subscriber = subscribers.visible(id, state, context.role) else { return nil }
         var fields: [String: JSONValue] = [:]
-        let mappings = state.mappings.values.filter { $0.subscriberID == id }.sorted {
+        let mappings = state.mappings.records(ownedBy: id).sorted {
             $0.id < $1.id
         }
         for type in callForwardTypes {
@@ -94,7 +94,7 @@ struct CallForwardsResource: Resource {
         guard let subscriber = state.subscribers[id] else {
             throw APIError.entityNotFound(entityName)
         }
-        let mappings = state.mappings.values.filter { $0.subscriberID == id }
+        let mappings = state.mappings.records(ownedBy: id)
         for type in callForwardTypes where mappings.filter({ $0.type == type }).count > 1 {
             throw APIError.unprocessable("Not a simple cf. Multiple \(type)-s configured.")
         }
@@ -115,7 +115,7 @@ struct CallForwardsResource: Resource {
         }
 
         for (type, plan) in plans {
-            let existing = state.mappings.values.first { $0.subscriberID == id && $0.type == type }
+            let existing = state.mappings.records(ownedBy: id).first { $0.type == type }
             if let plan {
                 plan.apply(to: existing, subscriber: subscriber, in: &state)
             } else if let existing {
@@ -123,8 +123,8 @@ struct CallForwardsResource: Resource {
             }
         }
         guard var updated = state.subscribers[id] else { return }
-        let hasForward = state.mappings.values.contains {
-            $0.subscriberID == id && $0.type == "cft" && $0.enabled
+        let hasForward = state.mappings.records(ownedBy: id).contains {
+            $0.type == "cft" && $0.enabled
         }
         if let ringTimeout, ringTimeout > 0 {
             updated.preferences.object["ringtimeout"] = .int(ringTimeout)

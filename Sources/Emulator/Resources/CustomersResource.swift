@@ -267,7 +267,7 @@ struct CustomersResource: Resource, LegacyResource {
     private func changeStatus(
         of customer: inout Customer, to status: String, in state: inout State, now: String
     ) throws(APIError) {
-        let subscribers = state.subscribers.values.filter { $0.customerID == customer.id }
+        let subscribers = state.subscribers.records(ownedBy: customer.id)
         switch status {
         case "locked":
             for var subscriber in subscribers {

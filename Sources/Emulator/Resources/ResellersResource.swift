@@ -6,6 +6,7 @@ struct ResellersResource: Resource, LegacyResource {
     let entityName = "reseller"
     let collectionMethods = ["GET", "POST"]
     let itemMethods = ["GET", "PATCH", "PUT"]
+    let isAdminOnly = true
 
     static let statuses = ["active", "locked", "terminated"]
 

@@ -166,7 +166,7 @@ struct SubscribersResource: Resource, LegacyResource {
             throw APIError.unprocessable("A primary_number is required for the SIP subscriber.")
         }
         if let limit = customer.maxSubscribers {
-            let count = state.subscribers.values.filter { $0.customerID == customer.id }.count
+            let count = state.subscribers.ids(ownedBy: customer.id).count
             if count >= limit {
                 throw APIError(403, "Maximum number of customer subscribers reached.")
             }

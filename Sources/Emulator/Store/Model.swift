@@ -105,6 +105,8 @@ struct Subscriber: StoredRecord {
     var modifyTimestamp: String
     /// The user preferences by name, including the internal `ringtimeout`.
     var preferences: StoredJSON
+
+    var ownerID: Int? { customerID }
 }
 
 struct Destination: Codable, Sendable, Equatable {
@@ -120,6 +122,8 @@ struct DestinationSet: StoredRecord {
     var subscriberID: Int
     var name: String
     var destinations: [Destination]
+
+    var ownerID: Int? { subscriberID }
 }
 
 struct TimePeriod: Codable, Sendable, Equatable {
@@ -137,6 +141,8 @@ struct TimeSet: StoredRecord {
     var subscriberID: Int
     var name: String
     var times: [TimePeriod]
+
+    var ownerID: Int? { subscriberID }
 }
 
 /// A source set (`entries` are sources) or a B-number set (`entries` are B-numbers).
@@ -149,6 +155,8 @@ struct NumberPatternSet: StoredRecord {
     var isRegex: Bool
     var entries: [String]
     var isBNumberSet: Bool
+
+    var ownerID: Int? { subscriberID }
 }
 
 struct CFMapping: StoredRecord {
@@ -162,6 +170,8 @@ struct CFMapping: StoredRecord {
     var bnumberSetID: Int?
     var enabled: Bool
     var useRedirection: Bool
+
+    var ownerID: Int? { subscriberID }
 }
 
 /// The call forward types in the order the API lists them.

@@ -93,14 +93,14 @@ struct State: Sendable {
                 putNumber(number)
             }
         }
-        for mapping in mappings.values where mapping.subscriberID == id {
+        for mapping in mappings.records(ownedBy: id) {
             mappings.remove(mapping.id)
         }
-        for set in destinationSets.values where set.subscriberID == id {
+        for set in destinationSets.records(ownedBy: id) {
             destinationSets.remove(set.id)
         }
-        for set in timeSets.values where set.subscriberID == id { timeSets.remove(set.id) }
-        for set in patternSets.values where set.subscriberID == id { patternSets.remove(set.id) }
+        for set in timeSets.records(ownedBy: id) { timeSets.remove(set.id) }
+        for set in patternSets.records(ownedBy: id) { patternSets.remove(set.id) }
     }
 
     func primaryNumber(of subscriber: Subscriber) -> PhoneNumber? {

@@ -5,6 +5,13 @@ import NGCPCore
 protocol StoredRecord: Codable, Sendable {
     static var tableName: String { get }
     var id: Int { get }
+    /// The record this one belongs to (a subscriber's sets, a customer's subscribers), kept
+    /// in an index so that per-owner lookups do not scan the table.
+    var ownerID: Int? { get }
+}
+
+extension StoredRecord {
+    var ownerID: Int? { nil }
 }
 
 /// A JSON value that can be stored inside a Codable record.
@@ -42,6 +49,7 @@ struct Table<Record: StoredRecord>: Sendable {
     private(set) var rows: [Int: Record] = [:]
     var nextID = 1
     private(set) var dirty: Set<Int> = []
+    private var byOwner: [Int: Set<Int>] = [:]
     /// Ids in ascending order, rebuilt lazily because listing needs a stable order.
     private var sortedCache: [Int]? = nil
 
@@ -65,20 +73,41 @@ struct Table<Record: StoredRecord>: Sendable {
         return nextID
     }
 
+    /// Ids of the records whose `ownerID` is `owner`, in ascending order.
+    func ids(ownedBy owner: Int) -> [Int] {
+        (byOwner[owner] ?? []).sorted()
+    }
+
+    func records(ownedBy owner: Int) -> [Record] {
+        ids(ownedBy: owner).compactMap { rows[$0] }
+    }
+
+    private mutating func index(_ record: Record, replacing old: Record?) {
+        if let oldOwner = old?.ownerID, oldOwner != record.ownerID {
+            byOwner[oldOwner]?.remove(record.id)
+        }
+        if let owner = record.ownerID { byOwner[owner, default: []].insert(record.id) }
+    }
+
     mutating func put(_ record: Record) {
-        if rows.updateValue(record, forKey: record.id) == nil { sortedCache = nil }
+        let old = rows.updateValue(record, forKey: record.id)
+        if old == nil { sortedCache = nil }
+        index(record, replacing: old)
         nextID = max(nextID, record.id + 1)
         dirty.insert(record.id)
     }
 
     mutating func remove(_ id: Int) {
-        if rows.removeValue(forKey: id) != nil { sortedCache = nil }
+        if let old = rows.removeValue(forKey: id) {
+            sortedCache = nil
+            if let owner = old.ownerID { byOwner[owner]?.remove(id) }
+        }
         dirty.insert(id)
     }
 
     /// Loads a row read from disk without marking it dirty.
     mutating func load(_ record: Record) {
-        rows[record.id] = record
+        index(record, replacing: rows.updateValue(record, forKey: record.id))
         sortedCache = nil
         nextID = max(nextID, record.id + 1)
     }
