@@ -32,3 +32,6 @@ static inline CURLcode ccurl_getinfo_str(CURL *h, CURLINFO i, char **v) {
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
     return curl_multi_setopt(m, o, v);
 }
+static inline CURLcode ccurl_setopt_xferinfo_cb(CURL *h, CURLoption o, curl_xferinfo_callback v) {
+    return curl_easy_setopt(h, o, v);
+}

@@ -1,0 +1,294 @@
+import NGCPCore
+
+/// `/api/subscribers/`: SIP subscribers with their numbers.
+struct SubscribersResource: Resource, LegacyResource {
+    let name = "subscribers"
+    let entityName = "subscriber"
+    let collectionMethods = ["GET", "POST"]
+    let itemMethods = ["GET", "PATCH", "PUT", "DELETE"]
+    let patchOperations = ["add", "remove", "replace", "copy"]
+
+    static let statuses = ["active", "locked", "terminated"]
+    static let lockLevels = ["1", "2", "3", "4", "5"]
+
+    func visible(_ id: Int, _ state: State, _ role: Role) -> Subscriber? {
+        guard let subscriber = state.subscribers[id],
+            role.sees(resellerID: state.resellerID(ofSubscriber: subscriber))
+        else { return nil }
+        return subscriber
+    }
+
+    func matchingIDs(in state: inout State, context: RequestContext) -> [Int] {
+        let query = context.query
+        var ids = state.subscribers.sortedIDs()
+        if context.role != .admin {
+            ids = ids.filter { visible($0, state, context.role) != nil }
+        }
+        ids = query.filter(ids, by: "customer_id") { id, value in
+            state.subscribers[id]?.customerID == Int(value)
+        }
+        ids = query.filter(ids, by: "username") { id, value in
+            WildcardPattern(value).matches(state.subscribers[id]?.username)
+        }
+        ids = query.filter(ids, by: "webusername") { id, value in
+            state.subscribers[id]?.webusername?.lowercased() == value.lowercased()
+        }
+        ids = query.filter(ids, by: "domain") { id, value in
+            let domain = state.subscribers[id].flatMap { state.domains[$0.domainID]?.domain }
+            return WildcardPattern(value, allowsQuestionMark: true).matches(domain)
+        }
+        ids = query.filter(ids, by: "primary_number") { id, value in
+            let number = state.subscribers[id].flatMap { state.primaryNumber(of: $0) }
+            return WildcardPattern(value, allowsQuestionMark: true).matches(number?.e164)
+        }
+        // The alias filter looks at every number of the subscriber, the primary included.
+        ids = query.filter(ids, by: "alias") { id, value in
+            guard let subscriber = state.subscribers[id] else { return false }
+            let pattern = WildcardPattern(value, allowsQuestionMark: true)
+            let numbers =
+                [state.primaryNumber(of: subscriber)].compactMap { $0 }
+                + state.aliasNumbers(of: subscriber)
+            return numbers.contains { pattern.matches($0.e164) }
+        }
+        ids = query.filter(ids, by: "reseller_id") { id, value in
+            state.subscribers[id].flatMap { state.resellerID(ofSubscriber: $0) } == Int(value)
+        }
+        ids = query.filter(ids, by: "contact_id") { id, value in
+            state.subscribers[id].flatMap { state.customers[$0.customerID]?.contactID }
+                == Int(value)
+        }
+        ids = query.filter(ids, by: "customer_external_id") { id, value in
+            let external = state.subscribers[id].flatMap {
+                state.customers[$0.customerID]?.externalID
+            }
+            return WildcardPattern(value, allowsQuestionMark: true).matches(external)
+        }
+        ids = query.filter(ids, by: "subscriber_external_id") { id, value in
+            WildcardPattern(value, allowsQuestionMark: true).matches(
+                state.subscribers[id]?.externalID)
+        }
+        ids = query.filter(ids, by: "display_name") { id, value in
+            WildcardPattern(value).matches(
+                state.subscribers[id]?.preferences.object["display_name"]?.stringValue)
+        }
+        ids = query.filter(ids, by: "is_admin") { id, value in
+            state.subscribers[id]?.administrative == (value == "1" || value == "true")
+        }
+        return ids
+    }
+
+    func representation(of id: Int, in state: State, context: RequestContext) -> [String:
+        JSONValue]?
+    {
+        guard let subscriber = visible(id, state, context.role) else { return nil }
+        return Self.render(subscriber, in: state)
+    }
+
+    static func render(_ subscriber: Subscriber, in state: State) -> [String: JSONValue] {
+        let preferences = subscriber.preferences.object
+        var fields: [String: JSONValue] = [
+            "id": .int(subscriber.id),
+            "customer_id": .int(subscriber.customerID),
+            "domain_id": .int(subscriber.domainID),
+            "domain": Fields.optional(state.domains[subscriber.domainID]?.domain),
+            "username": .string(subscriber.username),
+            "password": .string(subscriber.password),
+            "webusername": Fields.optional(subscriber.webusername),
+            "status": .string(subscriber.status),
+            "lock": Fields.optional(Fields.text(preferences["lock"])),
+            "external_id": Fields.optional(subscriber.externalID),
+            "email": Fields.optional(subscriber.email),
+            "timezone": Fields.optional(subscriber.timezone),
+            "administrative": .bool(subscriber.administrative),
+            "display_name": preferences["display_name"] ?? .null,
+            "profile_id": Fields.optional(subscriber.profileID),
+            "profile_set_id": Fields.optional(subscriber.profileSetID),
+            "uuid": .string(subscriber.uuid),
+            "create_timestamp": .string(subscriber.createTimestamp),
+            "modify_timestamp": .string(subscriber.modifyTimestamp),
+            "alias_numbers": .array(
+                state.aliasNumbers(of: subscriber).map { number in
+                    [
+                        "cc": .int(number.cc), "ac": .string(number.ac),
+                        "sn": .string(number.sn), "number_id": .int(number.id),
+                        "is_devid": .bool(number.isDevID),
+                    ]
+                }),
+            "primary_number": state.primaryNumber(of: subscriber).map { number in
+                [
+                    "cc": .int(number.cc), "ac": .string(number.ac), "sn": .string(number.sn),
+                    "number_id": .int(number.id),
+                ]
+            } ?? .null,
+        ]
+        // The real server shows webpassword only as null while none is set.
+        if !subscriber.hasWebpassword { fields["webpassword"] = .null }
+        return fields
+    }
+
+    func relations(of id: Int, in state: State, context: RequestContext) -> [Relation] {
+        guard let subscriber = state.subscribers[id] else { return [] }
+        return [
+            Relation("subscriberpreferences", "/api/subscriberpreferences/\(id)"),
+            Relation("voicemailsettings", "/api/voicemailsettings/\(id)"),
+            Relation("reminders", "/api/reminders/?subscriber_id=\(id)"),
+            Relation("callforwards", "/api/callforwards/\(id)"),
+            Relation("domains", "/api/domains/\(subscriber.domainID)"),
+            Relation("calls", "/api/calls/?subscriber_id=\(id)"),
+            Relation(
+                "subscriberregistrations", "/api/subscriberregistrations/?subscriber_id=\(id)"),
+            Relation("customers", "/api/customers/\(subscriber.customerID)"),
+        ]
+    }
+
+    // MARK: Writes
+
+    func create(_ body: [String: JSONValue], in state: inout State, context: RequestContext)
+        throws(APIError) -> Int
+    {
+        let input = try SubscriberInput.validate(body, requirePassword: true)
+        guard let customer = state.customers[input.customerID] else {
+            // An unknown customer makes the real server fail internally.
+            throw APIError.internalServerError()
+        }
+        guard customer.status != "terminated",
+            context.role.sees(resellerID: state.resellerID(ofCustomer: customer))
+        else {
+            throw APIError.unprocessable("Invalid 'customer_id', doesn't exist.")
+        }
+        let domain = try input.resolveDomain(in: state, role: context.role)
+        if state.resellerID(ofCustomer: customer) != domain.resellerID {
+            throw APIError.unprocessable(
+                "Invalid 'domain', doesn't belong to the same reseller as subscriber's customer.")
+        }
+        let numbers = try NumberInput.parse(body)
+        if numbers.primary == nil && customer.type == "sipaccount" {
+            throw APIError.unprocessable("A primary_number is required for the SIP subscriber.")
+        }
+        if let limit = customer.maxSubscribers {
+            let count = state.subscribers.ids(ownedBy: customer.id).count
+            if count >= limit {
+                throw APIError(403, "Maximum number of customer subscribers reached.")
+            }
+        }
+        if state.subscriberID(domainID: domain.id, username: input.username) != nil {
+            throw APIError.unprocessable("Subscriber already exists.")
+        }
+        let id = state.subscribers.allocateID()
+        try NumberAssignment.checkPrimary(numbers.primary, for: id, in: state)
+        // On POST an alias clash is not mapped to a validation error by the real server.
+        if NumberAssignment.aliasClash(numbers, for: id, in: state) != nil {
+            throw APIError(500, "Failed to create subscriber")
+        }
+
+        let now = Clock.rfc3339Timestamp()
+        var subscriber = Subscriber(
+            id: id, provisioningID: state.nextCounter("provisioning_subscriber"),
+            customerID: customer.id, domainID: domain.id, username: input.username,
+            password: input.password ?? "", webusername: input.webusername ?? input.username,
+            hasWebpassword: input.webpassword != nil, status: input.status ?? "active",
+            externalID: input.externalID, email: input.email, timezone: input.timezone,
+            administrative: input.administrative ?? false, primaryNumberID: nil,
+            aliasNumberIDs: [], profileID: input.profileID, profileSetID: input.profileSetID,
+            uuid: UUIDText.make(), createTimestamp: now, modifyTimestamp: now,
+            preferences: StoredJSON([:]))
+        NumberAssignment.assign(numbers, to: &subscriber, in: &state)
+
+        var preferences: [String: JSONValue] = [:]
+        if let primary = state.primaryNumber(of: subscriber) {
+            preferences["cc"] = .string(String(primary.cc))
+            preferences["ac"] = .string(primary.ac)
+            let clis = [primary] + state.aliasNumbers(of: subscriber)
+            preferences["allowed_clis"] = .array(clis.map { .string($0.e164) })
+        }
+        preferences["call_log_level"] = "notice"
+        preferences["emergency_location_format"] = "cirpack"
+        if let lock = input.effectiveLock(current: nil) { preferences["lock"] = .string(lock) }
+        // Only PBX subscribers store the display name given here.
+        if customer.type == "pbxaccount", let displayName = input.displayName {
+            preferences["display_name"] = .string(displayName)
+        }
+        subscriber.preferences = StoredJSON(.object(preferences))
+        state.putSubscriber(subscriber)
+        if subscriber.status == "terminated" { state.terminateSubscriber(id) }
+        return id
+    }
+
+    func replace(
+        _ id: Int, with body: [String: JSONValue], in state: inout State, context: RequestContext
+    )
+        throws(APIError)
+    {
+        try update(id, with: body, isPatch: false, in: &state, context: context)
+    }
+
+    func applyPatched(
+        _ id: Int, document: [String: JSONValue], original: [String: JSONValue],
+        in state: inout State, context: RequestContext
+    ) throws(APIError) {
+        var body = document
+        // A PATCH cannot rename: username and domain silently keep their values.
+        body["username"] = original["username"]
+        body["domain"] = original["domain"]
+        body["domain_id"] = original["domain_id"]
+        try update(id, with: body, isPatch: true, in: &state, context: context)
+    }
+
+    /// PUT semantics: omitted optional fields are cleared, except the passwords.
+    private func update(
+        _ id: Int, with body: [String: JSONValue], isPatch: Bool, in state: inout State,
+        context: RequestContext
+    ) throws(APIError) {
+        guard var subscriber = state.subscribers[id] else {
+            throw APIError.entityNotFound(entityName)
+        }
+        let input = try SubscriberInput.validate(body, requirePassword: false)
+        if input.customerID != subscriber.customerID {
+            throw APIError.unprocessable("customer_id can't be changed.")
+        }
+        let domain = try input.resolveDomain(in: state, role: context.role)
+        if domain.id != subscriber.domainID
+            || input.username.lowercased() != subscriber.username.lowercased()
+        {
+            throw APIError.unprocessable(
+                "Subscriber with this username does not exist in the domain.")
+        }
+        let customer = state.customers[subscriber.customerID]
+        let numbers = try NumberInput.parse(body)
+        if numbers.primary == nil && customer?.type != "pbxaccount" {
+            throw APIError.unprocessable("A primary_number is required for the SIP subscriber.")
+        }
+        try NumberAssignment.checkPrimary(numbers.primary, for: id, in: state)
+        if let clash = NumberAssignment.aliasClash(numbers, for: id, in: state) {
+            throw APIError.unprocessable("Number '\(clash)' already exists.")
+        }
+
+        if input.status == "terminated" {
+            state.terminateSubscriber(id)
+            return
+        }
+        NumberAssignment.assign(numbers, to: &subscriber, in: &state)
+        if let password = input.password { subscriber.password = password }
+        if input.webpassword != nil { subscriber.hasWebpassword = true }
+        subscriber.webusername = input.webusername
+        subscriber.status = input.status ?? "active"
+        subscriber.externalID = input.externalID
+        subscriber.email = input.email
+        subscriber.timezone = input.timezone
+        subscriber.administrative = input.administrative ?? false
+        subscriber.profileID = input.profileID
+        subscriber.profileSetID = input.profileSetID
+        subscriber.preferences.object["lock"] = input.effectiveLock(current: nil).map {
+            .string($0)
+        }
+        if customer?.type == "pbxaccount" {
+            subscriber.preferences.object["display_name"] = input.displayName.map { .string($0) }
+        }
+        subscriber.modifyTimestamp = Clock.rfc3339Timestamp()
+        state.putSubscriber(subscriber)
+    }
+
+    func delete(_ id: Int, in state: inout State, context: RequestContext) throws(APIError) {
+        state.terminateSubscriber(id)
+    }
+}

@@ -1,0 +1,176 @@
+import CMicroHTTPD
+import Glibc
+
+/// One complete HTTP request as the handlers see it.
+struct HTTPRequest: Sendable {
+    var method: String
+    /// The path without the query string, as sent (not decoded).
+    var path: String
+    /// Query parameters in request order, already decoded.
+    var query: [(name: String, value: String)]
+    /// Header names are lower-cased.
+    var headers: [String: String]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    func queryValue(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+}
+
+/// One HTTP response; `dropConnection` closes the socket instead of answering.
+struct HTTPResponse: Sendable {
+    var status: Int
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+    var dropConnection = false
+
+    static func dropped() -> HTTPResponse {
+        HTTPResponse(status: 0, dropConnection: true)
+    }
+}
+
+/// What the server calls for every complete request. Runs on the server's worker threads.
+protocol HTTPRequestHandler: AnyObject, Sendable {
+    func handle(_ request: HTTPRequest) -> HTTPResponse
+}
+
+/// A failure to start the HTTP server.
+struct HTTPServerError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The owner of one libmicrohttpd daemon.
+///
+/// MHD runs an epoll listener with a small thread pool; the handler must be thread-safe.
+final class HTTPServer: @unchecked Sendable {
+    private let daemon: OpaquePointer
+    private let context: ServerContext
+    let port: Int
+
+    /// Binds `host:port` (port 0 picks a free port) and starts serving at once.
+    init(host: String, port: Int, threads: Int, handler: any HTTPRequestHandler) throws {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            throw HTTPServerError(
+                description: "invalid listen address '\(host)': expected an IPv4 address")
+        }
+        let context = ServerContext(handler: handler)
+        let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ERROR_LOG.rawValue
+        let opaqueContext = Unmanaged.passUnretained(context).toOpaque()
+        let started = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                cmhd_start(
+                    flags, UInt16(port), accessHandler, opaqueContext, completionHandler, nil,
+                    UInt32(max(threads, 1)), 60, socketAddress)
+            }
+        }
+        guard let started else {
+            throw HTTPServerError(
+                description: "cannot listen on \(host):\(port): the port may be in use")
+        }
+        self.daemon = started
+        self.context = context
+        self.port = Int(cmhd_bound_port(started))
+    }
+
+    /// Stops accepting and waits for the worker threads to finish.
+    func stop() {
+        MHD_stop_daemon(daemon)
+    }
+}
+
+/// The handler reference handed to C as the access-handler context.
+private final class ServerContext: @unchecked Sendable {
+    let handler: any HTTPRequestHandler
+
+    init(handler: any HTTPRequestHandler) {
+        self.handler = handler
+    }
+}
+
+/// Per-request state kept in MHD's `con_cls` while the body arrives in pieces.
+private final class PendingRequest {
+    var body: [UInt8] = []
+}
+
+/// Collects header or query pairs through MHD's iterator callback.
+private final class PairCollector {
+    var pairs: [(name: String, value: String)] = []
+}
+
+private let collectPair: MHD_KeyValueIterator = { context, _, key, value in
+    guard let context, let key else { return .YES }
+    let collector = Unmanaged<PairCollector>.fromOpaque(context).takeUnretainedValue()
+    collector.pairs.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+    return .YES
+}
+
+private func connectionValues(_ connection: OpaquePointer?, kind: MHD_ValueKind) -> [(
+    name: String, value: String
+)] {
+    let collector = PairCollector()
+    withExtendedLifetime(collector) {
+        _ = MHD_get_connection_values(
+            connection, kind, collectPair, Unmanaged.passUnretained(collector).toOpaque())
+    }
+    return collector.pairs
+}
+
+private let accessHandler: MHD_AccessHandlerCallback = {
+    context, connection, url, method, _, uploadData, uploadSize, state in
+    guard let context, let state, let uploadSize else { return .NO }
+
+    // The first call only announces the request; the body follows in later calls.
+    guard let existing = state.pointee else {
+        state.pointee = Unmanaged.passRetained(PendingRequest()).toOpaque()
+        return .YES
+    }
+    let pending = Unmanaged<PendingRequest>.fromOpaque(existing).takeUnretainedValue()
+    if uploadSize.pointee > 0 {
+        if let uploadData {
+            let bytes = UnsafeRawBufferPointer(start: uploadData, count: uploadSize.pointee)
+            pending.body.append(contentsOf: bytes)
+        }
+        uploadSize.pointee = 0
+        return .YES
+    }
+
+    var headers: [String: String] = [:]
+    for (name, value) in connectionValues(connection, kind: .HEADER_KIND) {
+        headers[name.lowercased()] = value
+    }
+    let request = HTTPRequest(
+        method: method.map { String(cString: $0) } ?? "GET",
+        path: url.map { String(cString: $0) } ?? "/",
+        query: connectionValues(connection, kind: .GET_ARGUMENT_KIND),
+        headers: headers,
+        body: pending.body)
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    let response = server.handler.handle(request)
+    return queue(response, on: connection)
+}
+
+private let completionHandler: MHD_RequestCompletedCallback = { _, _, state, _ in
+    guard let state, let pending = state.pointee else { return }
+    Unmanaged<PendingRequest>.fromOpaque(pending).release()
+    state.pointee = nil
+}
+
+private func queue(_ response: HTTPResponse, on connection: OpaquePointer?) -> MHD_Result {
+    // Answering NO makes MHD close the socket without a response.
+    if response.dropConnection { return .NO }
+    var body = response.body
+    let mhdResponse = body.withUnsafeMutableBytes { buffer in
+        MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+    }
+    guard let mhdResponse else { return .NO }
+    defer { MHD_destroy_response(mhdResponse) }
+    for (name, value) in response.headers {
+        _ = MHD_add_response_header(mhdResponse, name, value)
+    }
+    return MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+}

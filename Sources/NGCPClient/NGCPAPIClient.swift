@@ -1,0 +1,470 @@
+import Foundation
+import NGCPCore
+
+/// The result of a DELETE.
+public enum DeleteResult: Sendable, Hashable {
+    case deleted
+    /// The server returned 404 and the caller accepted that as done.
+    case alreadyAbsent
+}
+
+/// A client for the NGCP REST API (`/api/`, HAL+JSON) with Basic authentication.
+///
+/// Every request authenticates again, and the real server checks the password with bcrypt on
+/// each one (about half a second on a small installation). So the client keeps requests few:
+/// it reads collections in pages with server-side filters, and fetches the pages after the
+/// first in parallel, up to `pageConcurrency` at a time.
+public final class NGCPAPIClient: Sendable {
+    /// The server root, such as `https://ngcp.example.com:1443`, without `/api`.
+    public let baseURL: String
+    public let user: String
+    private let password: SecretValue
+    private let session: CurlSession
+    public let retryPolicy: RetryPolicy
+    /// The maximum number of collection pages read at the same time by one `list` call.
+    public let pageConcurrency: Int
+    public let logger: Logger
+
+    /// Creates a client with its own `CurlSession`.
+    public convenience init(
+        baseURL: String, user: String, password: SecretValue,
+        transport: TransportOptions = TransportOptions(), retryPolicy: RetryPolicy = RetryPolicy(),
+        pageConcurrency: Int = 3, logger: Logger = .disabled
+    ) {
+        self.init(
+            baseURL: baseURL, user: user, password: password,
+            session: CurlSession(options: transport), retryPolicy: retryPolicy,
+            pageConcurrency: pageConcurrency, logger: logger)
+    }
+
+    /// Creates a client that shares `session`, and so its connections and request limit.
+    public init(
+        baseURL: String, user: String, password: SecretValue, session: CurlSession,
+        retryPolicy: RetryPolicy = RetryPolicy(), pageConcurrency: Int = 3,
+        logger: Logger = .disabled
+    ) {
+        self.baseURL = Self.normalisedBase(baseURL)
+        self.user = user
+        self.password = password
+        self.session = session
+        self.retryPolicy = retryPolicy
+        self.pageConcurrency = max(1, pageConcurrency)
+        self.logger = logger
+    }
+
+    // MARK: Reads
+
+    /// Reads one resource, such as `/api/customers/17`, and returns its JSON body.
+    public func get(_ path: String, query: [String: String] = [:]) async throws(NGCPAPIError)
+        -> JSONValue
+    {
+        let response = try await send(.get, path, query: query, retry: .always)
+        return try decode(response, method: .get, path: path)
+    }
+
+    /// Reads every item of `collection` (such as `customers`) that matches `filters`.
+    ///
+    /// Pages of `rows` items are read in `id` order: the first page alone, to learn
+    /// `total_count`, and then the others in parallel. When the total changes between pages, or
+    /// the pages do not add up to it, the whole collection is read again, up to three times,
+    /// because an object created or deleted during the read shifts items between pages.
+    /// Items keep their `_links`.
+    public func list(
+        _ collection: String, filters: [String: String] = [:], rows: Int = 25
+    ) async throws(NGCPAPIError) -> [JSONValue] {
+        let rows = max(1, rows)
+        let maxReads = 3
+        var read = 1
+        while true {
+            let pages = try await readAllPages(collection, filters: filters, rows: rows)
+            if let problem = pages.inconsistency {
+                guard read < maxReads else {
+                    throw NGCPAPIError.invalidResponse(
+                        "the collection kept changing during \(maxReads) reads (\(problem)); "
+                            + "run the command again when no one else writes to the API",
+                        method: .get, path: Self.collectionPath(collection), status: 200)
+                }
+                logger.info(
+                    "collection changed while reading, reading again",
+                    ["collection": collection, "reason": problem, "read": "\(read)"])
+                read += 1
+                continue
+            }
+            return pages.items
+        }
+    }
+
+    /// The `total_count` of `collection` for `filters`, read with a one-item page.
+    public func count(_ collection: String, filters: [String: String] = [:])
+        async throws(NGCPAPIError) -> Int
+    {
+        let page = try await readPage(collection, filters: filters, page: 1, rows: 1)
+        return page.totalCount ?? page.items.count
+    }
+
+    // MARK: Writes
+
+    /// Creates an object and returns its id, taken from the `Location` header.
+    public func post(_ path: String, body: JSONValue) async throws(NGCPAPIError) -> Int {
+        let response = try await send(
+            .post, path, body: body.serializedBytes(), contentType: "application/json",
+            retry: .onlyUnsent)
+        guard let location = response.header("Location") else {
+            throw NGCPAPIError.invalidResponse(
+                "the server returned \(response.status) without a Location header, so the new "
+                    + "object's id is unknown",
+                method: .post, path: path, status: response.status, outcomeUnknown: true)
+        }
+        guard let id = Self.id(fromLocation: location) else {
+            throw NGCPAPIError.invalidResponse(
+                "the Location header '\(location)' does not end in a numeric id",
+                method: .post, path: path, status: response.status, outcomeUnknown: true)
+        }
+        return id
+    }
+
+    /// Replaces an object. Returns the new representation when `returnRepresentation` is set
+    /// (`Prefer: return=representation`), otherwise nil.
+    @discardableResult
+    public func put(_ path: String, body: JSONValue, returnRepresentation: Bool = false)
+        async throws(NGCPAPIError) -> JSONValue?
+    {
+        let response = try await send(
+            .put, path, body: body.serializedBytes(), contentType: "application/json",
+            prefer: returnRepresentation, retry: .always)
+        return try representation(response, method: .put, path: path)
+    }
+
+    /// Applies a JSON Patch (`application/json-patch+json`). A patch is retried only when the
+    /// caller marks it `idempotent`, as a patch of `replace` operations is; an `add` with
+    /// `mode: append` is not.
+    @discardableResult
+    public func patch(
+        _ path: String, operations: [JSONValue], returnRepresentation: Bool = false,
+        idempotent: Bool = false
+    ) async throws(NGCPAPIError) -> JSONValue? {
+        let response = try await send(
+            .patch, path, body: JSONValue.array(operations).serializedBytes(),
+            contentType: "application/json-patch+json", prefer: returnRepresentation,
+            retry: idempotent ? .always : .onlyUnsent)
+        return try representation(response, method: .patch, path: path)
+    }
+
+    /// Deletes an object. A 404 counts as done only when `notFoundIsDone` is set; otherwise
+    /// it is an error, as for any other request.
+    @discardableResult
+    public func delete(_ path: String, notFoundIsDone: Bool = false) async throws(NGCPAPIError)
+        -> DeleteResult
+    {
+        do {
+            _ = try await send(.delete, path, retry: .always)
+            return .deleted
+        } catch let error where error.isNotFound && notFoundIsDone {
+            return .alreadyAbsent
+        }
+    }
+
+    // MARK: Paging
+
+    private struct Page: Sendable {
+        var items: [JSONValue]
+        var totalCount: Int?
+    }
+
+    private struct PagedRead {
+        var items: [JSONValue]
+        /// The reason the pages do not form one consistent snapshot, or nil when they do.
+        var inconsistency: String?
+    }
+
+    private func readAllPages(_ collection: String, filters: [String: String], rows: Int)
+        async throws(NGCPAPIError) -> PagedRead
+    {
+        let first = try await readPage(collection, filters: filters, page: 1, rows: rows)
+        guard let total = first.totalCount else {
+            return PagedRead(items: first.items, inconsistency: nil)
+        }
+
+        let pageCount = max(1, (total + rows - 1) / rows)
+        var pages: [Int: Page] = [1: first]
+        if pageCount > 1 {
+            let numbers = Array(2...pageCount)
+            let results: [Page]
+            do {
+                results = try await concurrentMap(numbers, maxConcurrent: pageConcurrency) {
+                    number in
+                    try await self.readPage(
+                        collection, filters: filters, page: number, rows: rows)
+                }
+            } catch let error as NGCPAPIError {
+                throw error
+            } catch {
+                throw NGCPAPIError.invalidResponse(
+                    "\(error)", method: .get, path: Self.collectionPath(collection), status: nil)
+            }
+            for (number, page) in zip(numbers, results) { pages[number] = page }
+        }
+
+        var items: [JSONValue] = []
+        items.reserveCapacity(total)
+        for number in 1...pageCount {
+            items.append(contentsOf: pages[number]?.items ?? [])
+        }
+
+        return PagedRead(
+            items: items,
+            inconsistency: Self.inconsistency(of: pages, items: items, total: total))
+    }
+
+    private static func inconsistency(of pages: [Int: Page], items: [JSONValue], total: Int)
+        -> String?
+    {
+        for (number, page) in pages.sorted(by: { $0.key < $1.key })
+        where page.totalCount != total {
+            return
+                "total_count was \(total) on page 1 and \(page.totalCount ?? -1) on page \(number)"
+        }
+        if items.count != total {
+            return "total_count is \(total) but the pages held \(items.count) items"
+        }
+        var seen = Set<String>()
+        for item in items {
+            guard let key = identity(of: item) else { continue }
+            if !seen.insert(key).inserted {
+                return "item \(key) appeared on two pages"
+            }
+        }
+        return nil
+    }
+
+    /// The id of a collection item, or its self link for collections whose items have no id
+    /// (call forwards).
+    private static func identity(of item: JSONValue) -> String? {
+        if let id = item["id"]?.intValue { return "id \(id)" }
+        return item["_links"]?["self"]?["href"]?.stringValue
+    }
+
+    private func readPage(_ collection: String, filters: [String: String], page: Int, rows: Int)
+        async throws(NGCPAPIError) -> Page
+    {
+        var query = filters
+        query["page"] = "\(page)"
+        query["rows"] = "\(rows)"
+        query["order_by"] = "id"
+        let path = Self.collectionPath(collection)
+        let body = try await get(path, query: query)
+        guard case .object(let members) = body else {
+            throw NGCPAPIError.invalidResponse(
+                "expected a JSON object for a collection page, got \(body.typeName)",
+                method: .get, path: path, status: 200)
+        }
+
+        // An empty page has no `_embedded` at all; a page with one item still has an array.
+        var items: [JSONValue] = []
+        if let embedded = members["_embedded"] {
+            let relation = "ngcp:\(collection)"
+            guard let list = embedded[relation]?.arrayValue else {
+                throw NGCPAPIError.invalidResponse(
+                    "the page has _embedded but no '\(relation)' array",
+                    method: .get, path: path, status: 200)
+            }
+            items = list
+        }
+        return Page(items: items, totalCount: members["total_count"]?.intValue)
+    }
+
+    // MARK: Requests
+
+    private enum RetryMode {
+        /// The request may be repeated after any retryable failure.
+        case always
+        /// The request is repeated only when it never reached the server, or on 429.
+        case onlyUnsent
+    }
+
+    private func send(
+        _ method: HTTPMethod, _ path: String, query: [String: String] = [:],
+        body: [UInt8]? = nil, contentType: String? = nil, prefer: Bool = false,
+        retry: RetryMode
+    ) async throws(NGCPAPIError) -> HTTPResponse {
+        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        if prefer { headers.append(("Prefer", "return=representation")) }
+        let request = HTTPRequest(
+            method: method, url: url(path, query: query), headers: headers, body: body,
+            credentials: BasicCredentials(user: user, password: password),
+            idempotent: retry == .always)
+
+        var attempt = 1
+        while true {
+            let started = ContinuousClock.now
+            let failure: NGCPAPIError
+            do {
+                let response = try await session.send(request)
+                logRequest(method, path, status: response.status, since: started)
+                if (200..<300).contains(response.status) { return response }
+                failure = httpError(response, method: method, path: path)
+            } catch {
+                logRequest(method, path, status: nil, since: started)
+                let apiError = NGCPAPIError.transport(error, method: method, path: path)
+                guard Self.mayRetry(transport: error, mode: retry) else { throw apiError }
+                failure = apiError
+            }
+
+            guard attempt < retryPolicy.maxAttempts, Self.mayRetry(failure, mode: retry) else {
+                throw failure
+            }
+            let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
+            logger.notice(
+                "request failed, retrying",
+                [
+                    "method": method.rawValue, "path": path, "attempt": "\(attempt)",
+                    "delay_s": String(format: "%.2f", delay), "error": failure.message,
+                ])
+            do {
+                try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            } catch {
+                throw NGCPAPIError(
+                    kind: .cancelled, status: nil, message: "the request was cancelled",
+                    method: method, path: path)
+            }
+            attempt += 1
+        }
+    }
+
+    private static func mayRetry(transport error: TransportError, mode: RetryMode) -> Bool {
+        switch error.kind {
+        case .timeout, .connectionFailed, .connectionLost:
+            return mode == .always || !error.requestSent
+        case .tls, .invalidRequest, .cancelled, .other:
+            return false
+        }
+    }
+
+    private static func mayRetry(_ error: NGCPAPIError, mode: RetryMode) -> Bool {
+        switch error.kind {
+        case .timeout, .connectionFailed, .connectionLost:
+            // Transport failures were filtered already by `mayRetry(transport:mode:)`.
+            return true
+        case .http:
+            guard let status = error.status else { return false }
+            if status == 429 { return true }
+            return mode == .always && [502, 503, 504].contains(status)
+        case .authentication, .tls, .cancelled, .transport, .invalidResponse:
+            return false
+        }
+    }
+
+    private func httpError(_ response: HTTPResponse, method: HTTPMethod, path: String)
+        -> NGCPAPIError
+    {
+        if response.status == 401 {
+            return .authenticationFailed(
+                user: user, baseURL: baseURL, method: method, path: path)
+        }
+
+        var message = Self.serverMessage(response)
+        if (300..<400).contains(response.status), let location = response.header("Location") {
+            message = "redirected to '\(location)'; collection paths must end with '/'"
+        }
+        return NGCPAPIError(
+            kind: .http, status: response.status, message: message, method: method, path: path,
+            outcomeUnknown: method != .get && response.status >= 500,
+            retryAfter: response.header("Retry-After").flatMap(Self.retryAfterSeconds))
+    }
+
+    /// The `message` member of an NGCP error body, or the body's text when it is not JSON
+    /// (such as the plain-text 401 or an HTML page from a proxy).
+    private static func serverMessage(_ response: HTTPResponse) -> String {
+        if let body = try? JSONValue.parse(response.body), let message = body["message"] {
+            return message.stringValue ?? message.serialized()
+        }
+        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "no error message in the response" : text
+    }
+
+    /// Seconds from a `Retry-After` value. Only the delta-seconds form is read; an HTTP date
+    /// falls back to the policy's own backoff.
+    static func retryAfterSeconds(_ value: String) -> Double? {
+        Double(value.trimmingCharacters(in: .whitespaces))
+    }
+
+    private func decode(_ response: HTTPResponse, method: HTTPMethod, path: String)
+        throws(NGCPAPIError) -> JSONValue
+    {
+        do {
+            return try JSONValue.parse(response.body)
+        } catch {
+            throw NGCPAPIError.invalidResponse(
+                "the response body is not valid JSON: \(error)", method: method, path: path,
+                status: response.status)
+        }
+    }
+
+    private func representation(_ response: HTTPResponse, method: HTTPMethod, path: String)
+        throws(NGCPAPIError) -> JSONValue?
+    {
+        guard !response.body.isEmpty else { return nil }
+        return try decode(response, method: method, path: path)
+    }
+
+    private func logRequest(
+        _ method: HTTPMethod, _ path: String, status: Int?, since start: ContinuousClock.Instant
+    ) {
+        let elapsed = ContinuousClock.now - start
+        let milliseconds =
+            elapsed.components.seconds * 1000 + elapsed.components.attoseconds
+            / 1_000_000_000_000_000
+        logger.debug(
+            "request finished",
+            [
+                "method": method.rawValue, "path": path,
+                "status": status.map { "\($0)" } ?? "none", "ms": "\(milliseconds)",
+            ])
+    }
+
+    // MARK: URLs
+
+    private func url(_ path: String, query: [String: String]) -> String {
+        var text = baseURL + (path.hasPrefix("/") ? path : "/" + path)
+        guard !query.isEmpty else { return text }
+        let pairs = query.keys.sorted().map { key in
+            "\(Self.percentEncoded(key))=\(Self.percentEncoded(query[key] ?? ""))"
+        }
+        text += (text.contains("?") ? "&" : "?") + pairs.joined(separator: "&")
+        return text
+    }
+
+    /// Percent-encodes a query component. `*` stays literal because NGCP filters use it as the
+    /// wildcard and it is legal in a query.
+    private static func percentEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~*")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func collectionPath(_ collection: String) -> String { "/api/\(collection)/" }
+
+    /// The trailing numeric id of a relative (`/api/customers/17`) or absolute Location.
+    static func id(fromLocation location: String) -> Int? {
+        var text = Substring(location.trimmingCharacters(in: .whitespaces))
+        if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            text = text[..<query]
+        }
+        while text.hasSuffix("/") { text = text.dropLast() }
+        guard let last = text.split(separator: "/").last, let id = Int(last), id > 0 else {
+            return nil
+        }
+        return id
+    }
+
+    /// Strips trailing slashes and a trailing `/api`, so that both `https://host:1443` and
+    /// `https://host:1443/api/` work as the base URL.
+    private static func normalisedBase(_ url: String) -> String {
+        var text = url
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.hasSuffix("/api") { text.removeLast(4) }
+        return text
+    }
+}

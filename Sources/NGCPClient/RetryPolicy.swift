@@ -1,0 +1,47 @@
+/// When and how long to wait before sending a failed request again.
+///
+/// Only requests that are safe to repeat are retried: GET, PUT, DELETE and PATCH marked
+/// idempotent by the caller. A POST is sent again only when it certainly never reached the
+/// server (the connection was never made) or the server returned 429.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts in total, the first one included; 1 disables retries.
+    public var maxAttempts: Int
+    /// Seconds before the second attempt; each later wait doubles, up to `maxDelay`.
+    public var initialDelay: Double
+    public var maxDelay: Double
+    /// The longest `Retry-After` that is honoured, in seconds. A longer one is cut to this.
+    public var maxRetryAfter: Double
+
+    public init(
+        maxAttempts: Int = 4, initialDelay: Double = 0.5, maxDelay: Double = 10,
+        maxRetryAfter: Double = 60
+    ) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    public static let disabled = RetryPolicy(maxAttempts: 1)
+
+    /// Seconds to wait after failed attempt number `attempt` (from 1). The exponential delay
+    /// is scaled by a random factor between 0.5 and 1 so that parallel clients spread out.
+    public func delay(afterAttempt attempt: Int, retryAfter: Double?) -> Double {
+        if let retryAfter {
+            return min(max(0, retryAfter), maxRetryAfter)
+        }
+        let exponent = Double(max(0, attempt - 1))
+        let base = min(maxDelay, initialDelay * pow2(exponent))
+        return base * Double.random(in: 0.5...1.0)
+    }
+
+    private func pow2(_ exponent: Double) -> Double {
+        var result = 1.0
+        var remaining = exponent
+        while remaining >= 1 {
+            result *= 2
+            remaining -= 1
+        }
+        return result
+    }
+}

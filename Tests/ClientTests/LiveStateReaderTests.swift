@@ -1,0 +1,162 @@
+import Emulator
+import NGCPClient
+import NGCPCore
+import Testing
+
+@testable import LiveState
+
+/// The live-state reader against the in-process emulator.
+@Suite struct LiveStateReaderTests {
+    @Test func readsSeededState() async throws {
+        try await withEmulator { _, client in
+            let fixture = Fixture(client: client)
+            let domain = try await fixture.domain("live.example.org")
+            let firstContact = try await fixture.contact("one@example.org")
+            let secondContact = try await fixture.contact("two@example.org")
+            let active = try await fixture.customer("live-1", contactID: firstContact)
+            let ended = try await fixture.customer("live-2", contactID: secondContact)
+            try await client.patch(
+                "/api/customers/\(ended)",
+                operations: [["op": "replace", "path": "/status", "value": "terminated"]])
+            let subscriber = try await fixture.subscriber(
+                "alice", customerID: active, domainID: domain, number: "1001")
+
+            let state = try await LiveStateReader(client: client, rows: 2).read()
+
+            #expect(state.resellers.map(\.id) == [1])
+            #expect(state.billingProfiles.map(\.id) == [1])
+            #expect(state.domains.map(\.id) == [domain])
+            #expect(Set(state.customers.map(\.id)) == [active, ended])
+            let terminated = state.customers.first { $0.id == ended }
+            #expect(terminated?["status"] == "terminated")
+            #expect(state.contacts.contains { $0.id == firstContact })
+            #expect(state.subscribers.map(\.id) == [subscriber])
+            #expect(state.subscribers.first?["username"] == "alice")
+            #expect(!state.preferenceDefinitions.isEmpty)
+            #expect(state.preferenceDefinitions["_links"] == nil)
+
+            let everything =
+                state.resellers + state.billingProfiles + state.domains
+                + state.contacts + state.customers + state.subscribers
+            for object in everything {
+                #expect(object["_links"] == nil)
+                #expect(object["_embedded"] == nil)
+                #expect(object["id"]?.intValue == object.id)
+            }
+        }
+    }
+
+    @Test func customerScopeRestrictsReads() async throws {
+        try await withEmulator { _, client in
+            let fixture = Fixture(client: client)
+            let domain = try await fixture.domain("scope.example.org")
+            let wantedContact = try await fixture.contact("wanted@example.org")
+            let otherContact = try await fixture.contact("other@example.org")
+            let wanted = try await fixture.customer("team-a", contactID: wantedContact)
+            let other = try await fixture.customer("team-b", contactID: otherContact)
+            let wantedSubscriber = try await fixture.subscriber(
+                "bob", customerID: wanted, domainID: domain, number: "2001")
+            _ = try await fixture.subscriber(
+                "carol", customerID: other, domainID: domain, number: "2002")
+
+            let reader = LiveStateReader(
+                client: client, scope: LiveStateScope(customerExternalID: "team-a"))
+            let state = try await reader.read()
+
+            #expect(state.customers.map(\.id) == [wanted])
+            #expect(state.contacts.map(\.id) == [wantedContact])
+            #expect(state.subscribers.map(\.id) == [wantedSubscriber])
+            #expect(state.domains.map(\.id) == [domain])
+        }
+    }
+
+    @Test func unknownResellerScopeIsAnError() async throws {
+        try await withEmulator { _, client in
+            let reader = LiveStateReader(
+                client: client, scope: LiveStateScope(resellerName: "nobody"))
+            await #expect(throws: LiveStateError.self) {
+                try await reader.read()
+            }
+        }
+    }
+
+    @Test func readsForwardsAndPreferencesOfRequestedSubscribers() async throws {
+        try await withEmulator { _, client in
+            let fixture = Fixture(client: client)
+            let domain = try await fixture.domain("blocks.example.org")
+            let contact = try await fixture.contact("blocks@example.org")
+            let customer = try await fixture.customer("blocks-1", contactID: contact)
+            let first = try await fixture.subscriber(
+                "dave", customerID: customer, domainID: domain, number: "3001")
+            let second = try await fixture.subscriber(
+                "erin", customerID: customer, domainID: domain, number: "3002")
+            try await client.put(
+                "/api/callforwards/\(first)",
+                body: ["cfu": ["destinations": [["destination": "4399113050"]]]])
+
+            var state = try await LiveStateReader(client: client).read()
+            try await LiveStateReader(client: client).readSubscriberBlocks(
+                forwardsFor: [first], preferencesFor: [first, second], into: &state)
+
+            #expect(Set(state.callforwards.keys) == [first])
+            let forwards = try #require(state.callforwards[first])
+            #expect(forwards["_links"] == nil)
+            #expect(forwards["cfu"]?["destinations"]?.arrayValue?.count == 1)
+            #expect(forwards["cfb"] == .object([:]))
+            #expect(Set(state.preferences.keys) == [first, second])
+            #expect(state.preferences[first]?["_links"] == nil)
+            #expect(state.preferences[first]?["id"] == nil)
+        }
+    }
+
+    @Test func collectionStrategyMatchesPerItemRead() async throws {
+        try await withEmulator { _, client in
+            let fixture = Fixture(client: client)
+            let domain = try await fixture.domain("many.example.org")
+            let contact = try await fixture.contact("many@example.org")
+            let customer = try await fixture.customer("many-1", contactID: contact)
+            var ids: [Int] = []
+            for index in 0..<10 {
+                ids.append(
+                    try await fixture.subscriber(
+                        "user\(index)", customerID: customer, domainID: domain,
+                        number: "40\(index)"))
+            }
+            try await client.put(
+                "/api/callforwards/\(ids[3])",
+                body: ["cfb": ["destinations": [["destination": "voicebox"]]]])
+
+            // Ten of ten subscribers: the cost model picks the collection read.
+            #expect(BlockReadStrategy.choose(requested: 10, total: 10, rows: 5) == .collection)
+            let reader = LiveStateReader(client: client, rows: 5)
+            var byCollection = LiveState()
+            try await reader.readSubscriberBlocks(
+                forwardsFor: ids, preferencesFor: ids, into: &byCollection)
+
+            var byItem = LiveState()
+            for id in ids {
+                try await reader.readSubscriberBlocks(
+                    forwardsFor: [id], preferencesFor: [id], into: &byItem)
+            }
+
+            #expect(byCollection.callforwards.count == 10)
+            #expect(byCollection.callforwards == byItem.callforwards)
+            #expect(byCollection.preferences == byItem.preferences)
+        }
+    }
+}
+
+@Suite struct LiveStateScopeTests {
+    @Test func resellerScopeReadsThatReseller() async throws {
+        try await withEmulator { _, client in
+            let domain = try await Fixture(client: client).domain("res.example.org")
+            let reader = LiveStateReader(
+                client: client, scope: LiveStateScope(resellerName: "default"))
+            let state = try await reader.read()
+
+            #expect(state.resellers.map(\.id) == [1])
+            #expect(state.domains.map(\.id) == [domain])
+            #expect(state.billingProfiles.map(\.id) == [1])
+        }
+    }
+}

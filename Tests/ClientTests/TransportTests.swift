@@ -1,0 +1,474 @@
+import Foundation
+import NGCPCore
+import Synchronization
+import Testing
+
+@testable import NGCPClient
+
+/// libcurl transport behaviour against a scripted loopback server.
+@Suite struct TransportTests {
+    private static let password = SecretValue("s3cret-Pa55")
+
+    private func client(
+        _ server: ScriptedHTTPServer, retry: RetryPolicy = RetryPolicy(initialDelay: 0.05),
+        transport: TransportOptions = TransportOptions(connections: 2),
+        logger: Logger = .disabled
+    ) -> NGCPAPIClient {
+        NGCPAPIClient(
+            baseURL: server.baseURL, user: "administrator", password: Self.password,
+            transport: transport, retryPolicy: retry, logger: logger)
+    }
+
+    private static func json(_ status: Int, _ body: String) -> ScriptedHTTPServer.Reply {
+        .respond(status: status, headers: ["Content-Type": "application/json"], body: body)
+    }
+
+    @Test func getRetriesAfter503WithRetryAfter() async throws {
+        let server = try ScriptedHTTPServer { _, number in
+            number == 1
+                ? .respond(
+                    status: 503, headers: ["Retry-After": "1"],
+                    body: #"{"code":503,"message":"busy"}"#)
+                : Self.json(200, #"{"id":7}"#)
+        }
+        defer { server.stop() }
+
+        let start = ContinuousClock.now
+        let body = try await client(server).get("/api/domains/7")
+        let elapsed = ContinuousClock.now - start
+
+        #expect(body["id"] == 7)
+        #expect(server.requests.count == 2)
+        #expect(elapsed >= .milliseconds(950))
+    }
+
+    @Test func getGivesUpAfterMaxAttempts() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            Self.json(503, #"{"code":503,"message":"busy"}"#)
+        }
+        defer { server.stop() }
+
+        let retry = RetryPolicy(maxAttempts: 3, initialDelay: 0.01)
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server, retry: retry).get("/api/domains/7")
+        }
+        #expect(error?.status == 503)
+        #expect(error?.message == "busy")
+        #expect(server.requests.count == 3)
+    }
+
+    @Test func postIsNotRetriedAfter503() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 503, headers: ["Retry-After": "0"], body: "")
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).post("/api/domains/", body: ["domain": "a.example"])
+        }
+        #expect(error?.status == 503)
+        #expect(error?.outcomeUnknown == true)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func postRetriedAfter429() async throws {
+        let server = try ScriptedHTTPServer { _, number in
+            number == 1
+                ? .respond(status: 429, headers: ["Retry-After": "0"], body: "")
+                : .respond(status: 201, headers: ["Location": "/api/domains/12"], body: "")
+        }
+        defer { server.stop() }
+
+        let id = try await client(server).post("/api/domains/", body: ["domain": "a.example"])
+        #expect(id == 12)
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func droppedPostHasUnknownOutcome() async throws {
+        let server = try ScriptedHTTPServer { _, _ in .drop }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).post("/api/domains/", body: ["domain": "a.example"])
+        }
+        #expect(error?.kind == .connectionLost)
+        #expect(error?.outcomeUnknown == true)
+        #expect(error?.isTransportFailure == true)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func droppedGetIsRetried() async throws {
+        let server = try ScriptedHTTPServer { _, number in
+            number == 1 ? .drop : Self.json(200, #"{"id":3}"#)
+        }
+        defer { server.stop() }
+
+        let body = try await client(server).get("/api/customers/3")
+        #expect(body["id"] == 3)
+        #expect(server.requests.count == 2)
+    }
+
+    @Test func slowAnswerTimesOut() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .delayed(seconds: 2, status: 200, body: "{}")
+        }
+        defer { server.stop() }
+
+        let transport = TransportOptions(requestTimeout: 0.3, connections: 1)
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server, retry: .disabled, transport: transport)
+                .put("/api/customers/3", body: ["status": "active"])
+        }
+        #expect(error?.kind == .timeout)
+        #expect(error?.outcomeUnknown == true)
+    }
+
+    @Test func refusedConnectionIsNotUnknown() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.json(200, "{}") }
+        let port = server.port
+        server.stop()
+
+        let client = NGCPAPIClient(
+            baseURL: "http://127.0.0.1:\(port)", user: "administrator", password: Self.password,
+            retryPolicy: .disabled)
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.post("/api/domains/", body: ["domain": "a.example"])
+        }
+        #expect(error?.kind == .connectionFailed)
+        #expect(error?.outcomeUnknown == false)
+    }
+
+    @Test func unauthorisedNamesUserAndURL() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(
+                status: 401,
+                headers: [
+                    "Content-Type": "text/plain",
+                    "WWW-Authenticate": #"Basic realm="api_admin_http""#,
+                ], body: "Authorization required.")
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).get("/api/domains/")
+        }
+        #expect(error?.kind == .authentication)
+        #expect(error?.status == 401)
+        #expect(error?.message.contains("'administrator'") == true)
+        #expect(error?.message.contains(server.baseURL) == true)
+        #expect(error?.message.contains("NGCP_PASSWORD") == true)
+        #expect(error?.description.contains(Self.password.value) == false)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test func basicAuthSentAndNeverLogged() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.json(200, #"{"id":1}"#) }
+        defer { server.stop() }
+
+        let sink = LogSink.memory()
+        let logger = Logger(label: "test", minimumLevel: .trace, sink: sink)
+        _ = try await client(server, logger: logger).get("/api/domains/1")
+
+        let expected = Data("administrator:\(Self.password.value)".utf8).base64EncodedString()
+        #expect(server.requests.first?.header("Authorization") == "Basic \(expected)")
+        #expect(!sink.lines.isEmpty)
+        for line in sink.lines {
+            #expect(!line.contains(Self.password.value))
+            #expect(!line.contains(expected))
+            #expect(!line.lowercased().contains("authorization"))
+        }
+    }
+
+    @Test func patchSendsJSONPatchContentType() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 204, headers: ["Preference-Applied": "return=minimal"], body: "")
+        }
+        defer { server.stop() }
+
+        let result = try await client(server).patch(
+            "/api/customers/5",
+            operations: [["op": "replace", "path": "/status", "value": "locked"]])
+
+        let request = try #require(server.requests.first)
+        #expect(result == nil)
+        #expect(request.method == "PATCH")
+        #expect(request.header("Content-Type") == "application/json-patch+json")
+        #expect(request.header("Prefer") == nil)
+        let body = try JSONValue.parse(request.body)
+        #expect(body == [["op": "replace", "path": "/status", "value": "locked"]])
+    }
+
+    @Test func putWithRepresentationReturnsBody() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            request.header("Prefer") == "return=representation"
+                ? Self.json(200, #"{"id":5,"status":"active"}"#)
+                : .respond(status: 204, headers: [:], body: "")
+        }
+        defer { server.stop() }
+
+        let body = try await client(server).put(
+            "/api/customers/5", body: ["status": "active"], returnRepresentation: true)
+
+        #expect(body?["status"] == "active")
+        #expect(server.requests.first?.header("Content-Type") == "application/json")
+    }
+
+    @Test func absoluteLocationGivesID() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(
+                status: 201, headers: ["Location": "https://ngcp.example:1443/api/customers/981"],
+                body: "")
+        }
+        defer { server.stop() }
+
+        let id = try await client(server).post("/api/customers/", body: ["status": "active"])
+        #expect(id == 981)
+    }
+
+    @Test func missingLocationIsUnknownOutcome() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 201, headers: [:], body: "")
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).post("/api/customers/", body: ["status": "active"])
+        }
+        #expect(error?.kind == .invalidResponse)
+        #expect(error?.outcomeUnknown == true)
+    }
+
+    @Test func connectionIsKeptAlive() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.json(200, #"{"id":1}"#) }
+        defer { server.stop() }
+
+        let client = client(server, transport: TransportOptions(connections: 1))
+        for _ in 0..<5 {
+            _ = try await client.get("/api/domains/1")
+        }
+        #expect(server.requests.count == 5)
+        #expect(server.connectionCount == 1)
+    }
+
+    @Test func workersRunRequestsInParallel() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .delayed(seconds: 0.5, status: 200, body: "{}")
+        }
+        defer { server.stop() }
+
+        let client = client(server, transport: TransportOptions(connections: 4))
+        let start = ContinuousClock.now
+        async let first = client.get("/api/domains/1")
+        async let second = client.get("/api/domains/2")
+        async let third = client.get("/api/domains/3")
+        async let fourth = client.get("/api/domains/4")
+        _ = try await [first, second, third, fourth]
+        let elapsed = ContinuousClock.now - start
+
+        // Four half-second responses in sequence would take two seconds.
+        #expect(elapsed < .milliseconds(1500))
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func cancellationAbortsTransfer() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .delayed(seconds: 3, status: 200, body: "{}")
+        }
+        defer { server.stop() }
+
+        let client = client(server, retry: .disabled)
+        let start = ContinuousClock.now
+        let task = Task { try await client.get("/api/domains/1") }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        let elapsed = ContinuousClock.now - start
+
+        #expect(throws: NGCPAPIError.self) { try result.get() }
+        #expect(elapsed < .milliseconds(2500))
+    }
+}
+
+@Suite struct ClientHelperTests {
+    @Test(arguments: [
+        ("/api/customers/17", 17),
+        ("https://host:1443/api/subscribers/5", 5),
+        ("/api/domains/9/", 9),
+        ("/api/domains/9?x=1", 9),
+    ])
+    func locationParsing(location: String, id: Int) {
+        #expect(NGCPAPIClient.id(fromLocation: location) == id)
+    }
+
+    @Test func locationWithoutIDIsRejected() {
+        #expect(NGCPAPIClient.id(fromLocation: "/api/domains/") == nil)
+        #expect(NGCPAPIClient.id(fromLocation: "/api/domains/abc") == nil)
+    }
+
+    @Test func retryAfterIsCapped() {
+        let policy = RetryPolicy(maxRetryAfter: 30)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: 120) == 30)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: 2) == 2)
+    }
+
+    @Test func backoffGrowsWithJitter() {
+        let policy = RetryPolicy(initialDelay: 1, maxDelay: 5)
+        for attempt in 1...6 {
+            let delay = policy.delay(afterAttempt: attempt, retryAfter: nil)
+            let base = min(5.0, Double(1 << (attempt - 1)))
+            #expect(delay >= base * 0.5)
+            #expect(delay <= base)
+        }
+    }
+
+    @Test func concurrentMapKeepsOrderAndBound() async throws {
+        let running = RunningCounter()
+        let output = try await concurrentMap(Array(0..<20), maxConcurrent: 3) { value in
+            running.enter()
+            try await Task.sleep(for: .milliseconds(10))
+            running.leave()
+            return value * 2
+        }
+        #expect(output == (0..<20).map { $0 * 2 })
+        #expect(running.peak <= 3)
+        #expect(running.peak >= 2)
+    }
+}
+
+/// Counts calls in flight and remembers the highest count.
+final class RunningCounter: Sendable {
+    private let state = Mutex((current: 0, peak: 0))
+
+    func enter() {
+        state.withLock {
+            $0.current += 1
+            $0.peak = max($0.peak, $0.current)
+        }
+    }
+
+    func leave() { state.withLock { $0.current -= 1 } }
+
+    var peak: Int { state.withLock { $0.peak } }
+}
+
+/// Collection paging against scripted pages, for cases a consistent server never produces.
+@Suite struct PagingConsistencyTests {
+    private static func page(_ ids: [Int], total: Int) -> ScriptedHTTPServer.Reply {
+        let items = ids.map { #"{"id":\#($0),"domain":"d\#($0)"}"# }.joined(separator: ",")
+        let embedded = ids.isEmpty ? "" : #""_embedded":{"ngcp:domains":[\#(items)]},"#
+        return .respond(
+            status: 200, headers: ["Content-Type": "application/hal+json"],
+            body: "{\(embedded)\"total_count\":\(total)}")
+    }
+
+    private static func pageNumber(_ request: ScriptedHTTPServer.Request) -> Int {
+        let query = request.target.split(separator: "?").last ?? ""
+        for pair in query.split(separator: "&") where pair.hasPrefix("page=") {
+            return Int(pair.dropFirst(5)) ?? 0
+        }
+        return 0
+    }
+
+    private func client(_ server: ScriptedHTTPServer) -> NGCPAPIClient {
+        NGCPAPIClient(
+            baseURL: server.baseURL, user: "administrator", password: SecretValue("pw"),
+            retryPolicy: .disabled, pageConcurrency: 1)
+    }
+
+    @Test func changedTotalTriggersSecondRead() async throws {
+        // The first read gets a total of 3 on page 1 and 4 on page 2, as when an object is
+        // created in between; the second read is consistent.
+        let server = try ScriptedHTTPServer { request, number in
+            switch (number, Self.pageNumber(request)) {
+            case (1, _): return Self.page([1, 2], total: 3)
+            case (2, _): return Self.page([3, 4], total: 4)
+            case (_, 1): return Self.page([1, 2], total: 4)
+            default: return Self.page([3, 4], total: 4)
+            }
+        }
+        defer { server.stop() }
+
+        let items = try await client(server).list("domains", rows: 2)
+        #expect(items.compactMap { $0["id"]?.intValue } == [1, 2, 3, 4])
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func duplicateAcrossPagesIsRejected() async throws {
+        // A deletion between page reads shifts an item onto the next page twice over.
+        let server = try ScriptedHTTPServer { request, _ in
+            Self.pageNumber(request) == 1
+                ? Self.page([1, 2], total: 4) : Self.page([2, 3], total: 4)
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).list("domains", rows: 2)
+        }
+        #expect(error?.message.contains("appeared on two pages") == true)
+        #expect(server.requests.count == 6)
+    }
+
+    @Test func queryCarriesOrderAndFilters() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.page([], total: 0) }
+        defer { server.stop() }
+
+        let items = try await client(server).list(
+            "domains", filters: ["domain": "a b*.example.org"], rows: 7)
+        #expect(items.isEmpty)
+        #expect(
+            server.requests.first?.target
+                == "/api/domains/?domain=a%20b*.example.org&order_by=id&page=1&rows=7")
+    }
+
+    @Test func missingRelationIsInvalidResponse() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(
+                status: 200, headers: [:],
+                body: #"{"_embedded":{"ngcp:other":[]},"total_count":1}"#)
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server).list("domains")
+        }
+        #expect(error?.kind == .invalidResponse)
+    }
+
+    @Test func tlsToPlainServerIsTLSError() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.page([], total: 0) }
+        defer { server.stop() }
+
+        let client = NGCPAPIClient(
+            baseURL: "https://127.0.0.1:\(server.port)", user: "administrator",
+            password: SecretValue("pw"), retryPolicy: .disabled)
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.post("/api/domains/", body: ["domain": "x"])
+        }
+        #expect(error?.kind == .tls)
+        #expect(error?.outcomeUnknown == false)
+    }
+}
+
+@Suite struct ReusedConnectionTests {
+    @Test func postOnReusedConnectionIsSentOnce() async throws {
+        // The server reads the POST and then closes the kept-alive connection without a
+        // response, as a server that fails after its commit would.
+        let server = try ScriptedHTTPServer { request, _ in
+            request.method == "POST"
+                ? .drop
+                : .respond(status: 200, headers: [:], body: #"{"id":1}"#)
+        }
+        defer { server.stop() }
+
+        let client = NGCPAPIClient(
+            baseURL: server.baseURL, user: "administrator", password: SecretValue("pw"),
+            transport: TransportOptions(connections: 1), retryPolicy: .disabled)
+        _ = try await client.get("/api/domains/1")
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.post("/api/domains/", body: ["domain": "x"])
+        }
+
+        #expect(error?.outcomeUnknown == true)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+    }
+}
