@@ -26,4 +26,8 @@ enum CommonOptions {
                 + "(default auto)."),
         .flag("verbose", help: "Log each API request to standard error."),
     ]
+
+    static func colorMode(_ parsed: ParsedArguments) throws(UsageError) -> String {
+        try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
+    }
 }

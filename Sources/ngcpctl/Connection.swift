@@ -1,0 +1,60 @@
+import ArgumentParsing
+import Foundation
+import NGCPClient
+import NGCPCore
+
+/// Where and how to reach NGCP, from flags and the environment.
+struct Connection {
+    let url: String
+    let user: String
+    let password: SecretValue
+    let transport: TransportOptions
+    let logger: Logger
+
+    /// Reads `--url`, `--user`, TLS and timeout flags, `NGCP_URL`, `NGCP_USER` and
+    /// `NGCP_PASSWORD`. The password has no flag, so it never appears in a process list.
+    init(_ parsed: ParsedArguments, environment: [String: String]) throws {
+        guard let url = parsed.value("url") ?? environment["NGCP_URL"], !url.isEmpty else {
+            throw CommandFailure(
+                "no NGCP API URL: pass --url URL or set NGCP_URL", exitCode: .usage)
+        }
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw CommandFailure(
+                "invalid URL '\(url)': it must start with https:// or http://",
+                exitCode: .usage)
+        }
+        guard let user = parsed.value("user") ?? environment["NGCP_USER"], !user.isEmpty else {
+            throw CommandFailure(
+                "no API user: pass --user NAME or set NGCP_USER", exitCode: .usage)
+        }
+        guard let password = environment["NGCP_PASSWORD"], !password.isEmpty else {
+            throw CommandFailure(
+                "no API password: set NGCP_PASSWORD (there is no flag for it, so that it stays "
+                    + "out of process lists and shell history)",
+                exitCode: .usage)
+        }
+        let timeout = try parsed.integer("timeout", range: 1...3600) ?? 60
+        if let caFile = parsed.value("ca-file"), !FileManager.default.isReadableFile(atPath: caFile)
+        {
+            throw CommandFailure("cannot read the CA file '\(caFile)' given with --ca-file")
+        }
+        let insecure = parsed.flag("insecure")
+        if insecure {
+            Terminal.error(
+                "warning: --insecure: the server's TLS certificate is not verified, so anyone "
+                    + "on the network path can read and change this session\n")
+        }
+        self.url = url
+        self.user = user
+        self.password = SecretValue(password)
+        self.transport = TransportOptions(
+            requestTimeout: Double(timeout), caFile: parsed.value("ca-file"), insecure: insecure)
+        self.logger = Logger(
+            label: "ngcpctl", minimumLevel: parsed.flag("verbose") ? .debug : .warning)
+    }
+
+    func makeClient() -> NGCPAPIClient {
+        NGCPAPIClient(
+            baseURL: url, user: user, password: password, transport: transport, logger: logger)
+    }
+}
