@@ -1,0 +1,101 @@
+import Foundation
+import NGCPCore
+import Testing
+
+/// Runs the built `ngcpctl` against the examples and checks exit codes and output.
+@Suite struct CommandLineTests {
+    @Test func validateAcceptsExamples() throws {
+        let result = try BuiltProducts.run("ngcpctl", ["validate", "examples"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("4 files, 2 domains, 3 customers, 9 subscribers"))
+    }
+
+    @Test func validateReportsEveryErrorWithPosition() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "bad.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: bob@voice.example.net
+            spec:
+              customer: acme
+              primary_numbr: {cc: 43, ac: "1", sn: "100"}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Domian
+            metadata:
+              name: x.example
+            spec: {}
+            """)
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("bad.yaml:7:3: error: spec.primary_numbr"))
+        #expect(result.standardError.contains("did you mean 'primary_number'?"))
+        #expect(result.standardError.contains("bad.yaml:10:7: error"))
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func unknownCommandIsUsageError() throws {
+        let result = try BuiltProducts.run("ngcpctl", ["pln", "examples"])
+        #expect(result.exitCode == 64)
+        #expect(result.standardError.contains("unknown command 'pln'; did you mean 'plan'?"))
+    }
+
+    @Test func unknownOptionIsUsageError() throws {
+        let result = try BuiltProducts.run("ngcpctl", ["plan", "--detailed-exit-code", "examples"])
+        #expect(result.exitCode == 64)
+        #expect(result.standardError.contains("did you mean '--detailed-exitcode'?"))
+    }
+
+    @Test func planWithoutPasswordIsUsageError() throws {
+        let result = try BuiltProducts.run(
+            "ngcpctl", ["plan", "examples", "--url", "http://127.0.0.1:9", "--user", "admin"],
+            environment: ["NGCP_PASSWORD": ""])
+        #expect(result.exitCode == 64)
+        #expect(result.standardError.contains("set NGCP_PASSWORD"))
+    }
+
+    @Test func helpListsCommands() throws {
+        let result = try BuiltProducts.run("ngcpctl", ["help"])
+        #expect(result.exitCode == 0)
+        for command in ["validate", "plan", "apply"] {
+            #expect(result.standardOutput.contains(command))
+        }
+    }
+}
+
+/// A directory under the system's temporary directory, removed when the value is.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.path + "/ngcpctl-e2e-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func write(_ relativePath: String, _ text: String) throws {
+        let full = path + "/" + relativePath
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ relativePath: String) throws -> String {
+        try String(contentsOfFile: path + "/" + relativePath, encoding: .utf8)
+    }
+
+    /// Copies the package's examples/ directory into this one.
+    func copyExamples() throws -> String {
+        let target = path + "/examples"
+        try FileManager.default.copyItem(
+            atPath: BuiltProducts.packageRoot.appendingPathComponent("examples").path,
+            toPath: target)
+        return target
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
