@@ -472,3 +472,35 @@ final class RunningCounter: Sendable {
         #expect(server.requests.filter { $0.method == "POST" }.count == 1)
     }
 }
+
+@Suite struct RequestBodyTests {
+    @Test func emptyPostSendsZeroLength() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 201, headers: ["Location": "/api/things/4"], body: "")
+        }
+        defer { server.stop() }
+
+        let session = CurlSession()
+        let response = try await session.send(
+            HTTPRequest(method: .post, url: server.baseURL + "/api/things/"))
+
+        #expect(response.status == 201)
+        #expect(response.header("location") == "/api/things/4")
+        #expect(server.requests.first?.header("Content-Length") == "0")
+        #expect(server.requests.first?.body.isEmpty == true)
+    }
+
+    @Test func deleteSendsNoBody() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 204, headers: [:], body: "")
+        }
+        defer { server.stop() }
+
+        let response = try await CurlSession().send(
+            HTTPRequest(method: .delete, url: server.baseURL + "/api/things/4"))
+
+        #expect(response.status == 204)
+        #expect(server.requests.first?.method == "DELETE")
+        #expect(server.requests.first?.header("Content-Length") == nil)
+    }
+}
