@@ -64,7 +64,7 @@ public struct LiveStateReader: Sendable {
 
     // MARK: Collections
 
-    /// Reads every managed collection within the scope.
+    /// Reads every managed collection within the scope, each in ascending id order.
     public func read() async throws -> LiveState {
         let resellers = try await client.list(
             "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows
@@ -151,7 +151,7 @@ public struct LiveStateReader: Sendable {
                 return nil
             }
         }
-        return contacts.compactMap { $0 }
+        return contacts.compactMap { $0 }.sorted { $0.id < $1.id }
     }
 
     /// Subscribers of the customers read. Terminated subscribers are not listed by NGCP.
@@ -195,6 +195,7 @@ public struct LiveStateReader: Sendable {
         }
         return lists.joined().map(Self.liveObject)
             .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
+            .sorted { $0.id < $1.id }
     }
 
     /// The flat `/api/subscriberpreferencedefs/` object, keyed by preference name.
