@@ -82,7 +82,7 @@ public struct LiveStateReader: Sendable {
         async let contacts = readContacts(for: customerObjects, resellerIDs: resellerIDs)
         async let subscribers = readSubscribers(for: customerObjects, resellerIDs: resellerIDs)
 
-        return LiveState(
+        let state = LiveState(
             resellers: resellers,
             billingProfiles: try await billingProfiles,
             domains: try await domains,
@@ -90,6 +90,14 @@ public struct LiveStateReader: Sendable {
             customers: customerObjects,
             subscribers: try await subscribers,
             preferenceDefinitions: try await definitions)
+        logger.info(
+            "live state read",
+            [
+                "resellers": "\(state.resellers.count)", "domains": "\(state.domains.count)",
+                "contacts": "\(state.contacts.count)", "customers": "\(state.customers.count)",
+                "subscribers": "\(state.subscribers.count)",
+            ])
+        return state
     }
 
     /// The reseller ids that restrict the other reads, or nil when the scope has no reseller.

@@ -182,7 +182,8 @@ public final class NGCPAPIClient: Sendable {
     {
         let first = try await readPage(collection, filters: filters, page: 1, rows: rows)
         guard let total = first.totalCount else {
-            return PagedRead(items: first.items, inconsistency: nil)
+            return try await readPagesWithoutTotal(
+                collection, filters: filters, rows: rows, first: first)
         }
 
         let pageCount = max(1, (total + rows - 1) / rows)
@@ -214,6 +215,22 @@ public final class NGCPAPIClient: Sendable {
         return PagedRead(
             items: items,
             inconsistency: Self.inconsistency(of: pages, items: items, total: total))
+    }
+
+    /// Reads page after page until one is short, for a response without `total_count` (as
+    /// with `no_count=1`), where the page count is unknown in advance.
+    private func readPagesWithoutTotal(
+        _ collection: String, filters: [String: String], rows: Int, first: Page
+    ) async throws(NGCPAPIError) -> PagedRead {
+        var items = first.items
+        var last = first
+        var number = 1
+        while last.items.count >= rows {
+            number += 1
+            last = try await readPage(collection, filters: filters, page: number, rows: rows)
+            items.append(contentsOf: last.items)
+        }
+        return PagedRead(items: items, inconsistency: nil)
     }
 
     private static func inconsistency(of pages: [Int: Page], items: [JSONValue], total: Int)

@@ -393,6 +393,27 @@ final class RunningCounter: Sendable {
         #expect(server.requests.count == 4)
     }
 
+    @Test func pagesWithoutTotalAreFollowed() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            let ids: [Int]
+            switch Self.pageNumber(request) {
+            case 1: ids = [1, 2]
+            case 2: ids = [3, 4]
+            case 3: ids = [5]
+            default: ids = []
+            }
+            let items = ids.map { #"{"id":\#($0)}"# }.joined(separator: ",")
+            return .respond(
+                status: 200, headers: [:],
+                body: #"{"_embedded":{"ngcp:domains":[\#(items)]},"total_count":null}"#)
+        }
+        defer { server.stop() }
+
+        let items = try await client(server).list("domains", rows: 2)
+        #expect(items.compactMap { $0["id"]?.intValue } == [1, 2, 3, 4, 5])
+        #expect(server.requests.count == 3)
+    }
+
     @Test func duplicateAcrossPagesIsRejected() async throws {
         // A deletion between page reads shifts an item onto the next page twice over.
         let server = try ScriptedHTTPServer { request, _ in
