@@ -139,15 +139,27 @@ public struct LiveStateReader: Sendable {
     }
 
     /// Contacts of the customers read. With a customer scope, each referenced contact is read
-    /// by id, because the customers are few; otherwise the contacts collection is listed.
+    /// by id while that is cheaper than listing them all; otherwise the collection is listed.
     private func readContacts(for customers: [LiveObject], resellerIDs: Set<Int>?) async throws
         -> [LiveObject]
     {
-        guard scope.customerExternalID != nil else {
-            return try await listObjects("customercontacts", resellerIDs: resellerIDs)
+        let contactIDs = Set(customers.compactMap { $0["contact_id"]?.intValue }).sorted()
+
+        // Many referenced contacts may be cheaper to list than to read one by one.
+        var perItem = scope.customerExternalID != nil
+        if perItem, contactIDs.count >= BlockReadStrategy.probeThreshold {
+            let total = try await client.count("customercontacts")
+            perItem =
+                BlockReadStrategy.choose(requested: contactIDs.count, total: total, rows: rows)
+                == .perItem
+        }
+        guard perItem else {
+            let listed = try await listObjects("customercontacts", resellerIDs: resellerIDs)
+            guard scope.customerExternalID != nil else { return listed }
+            let wanted = Set(contactIDs)
+            return listed.filter { wanted.contains($0.id) }
         }
 
-        let contactIDs = Set(customers.compactMap { $0["contact_id"]?.intValue }).sorted()
         let client = self.client
         let contacts = try await concurrentMap(contactIDs, maxConcurrent: itemConcurrency) {
             id -> LiveObject? in
