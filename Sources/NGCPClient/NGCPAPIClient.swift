@@ -332,7 +332,8 @@ public final class NGCPAPIClient: Sendable {
                 throw failure
             }
             let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
-            logger.notice(
+            // A warning, because a retry can stall the command for up to `maxRetryAfter`.
+            logger.warning(
                 "request failed, retrying",
                 [
                     "method": method.rawValue, "path": path, "attempt": "\(attempt)",
