@@ -388,7 +388,7 @@ public final class NGCPAPIClient: Sendable {
         return NGCPAPIError(
             kind: .http, status: response.status, message: message, method: method, path: path,
             outcomeUnknown: method != .get && response.status >= 500,
-            retryAfter: response.header("Retry-After").flatMap(Self.retryAfterSeconds))
+            retryAfter: response.header("Retry-After").flatMap { Self.retryAfterSeconds($0) })
     }
 
     /// The `message` member of an NGCP error body, or the body's text when it is not JSON
@@ -402,10 +402,18 @@ public final class NGCPAPIClient: Sendable {
         return text.isEmpty ? "no error message in the response" : text
     }
 
-    /// Seconds from a `Retry-After` value. Only the delta-seconds form is read; an HTTP date
-    /// falls back to the policy's own backoff.
-    static func retryAfterSeconds(_ value: String) -> Double? {
-        Double(value.trimmingCharacters(in: .whitespaces))
+    /// Seconds from a `Retry-After` value: delta-seconds, or an HTTP date (RFC 9110 IMF-fixdate)
+    /// measured from `now`. Nil for anything else, so the policy's own backoff applies.
+    static func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text) { return max(0, seconds) }
+
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, date.timeIntervalSince(now))
     }
 
     private func decode(_ response: HTTPResponse, method: HTTPMethod, path: String)

@@ -305,6 +305,17 @@ import Testing
         #expect(NGCPAPIClient.id(fromLocation: "/api/domains/abc") == nil)
     }
 
+    @Test func retryAfterForms() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(NGCPAPIClient.retryAfterSeconds("7", now: now) == 7)
+        #expect(NGCPAPIClient.retryAfterSeconds(" 2 ", now: now) == 2)
+        // 1_700_000_030 is Tue, 14 Nov 2023 22:13:50 GMT.
+        #expect(
+            NGCPAPIClient.retryAfterSeconds("Tue, 14 Nov 2023 22:13:50 GMT", now: now) == 30)
+        #expect(NGCPAPIClient.retryAfterSeconds("Tue, 14 Nov 2023 22:00:00 GMT", now: now) == 0)
+        #expect(NGCPAPIClient.retryAfterSeconds("soon", now: now) == nil)
+    }
+
     @Test func retryAfterIsCapped() {
         let policy = RetryPolicy(maxRetryAfter: 30)
         #expect(policy.delay(afterAttempt: 1, retryAfter: 120) == 30)
