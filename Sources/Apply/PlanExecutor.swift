@@ -114,7 +114,11 @@ public struct PlanExecutor: Sendable {
         }
 
         let ordered = schedule.operations.compactMap { results[$0.id] }
-        return ApplyResult(operations: ordered, duration: clock.now - started)
+        let result = ApplyResult(operations: ordered, duration: clock.now - started)
+        var counts: [String: String] = [:]
+        for (outcome, count) in result.summary { counts[outcome.rawValue] = "\(count)" }
+        logger.info("apply finished", counts)
+        return result
     }
 
     private func readSecrets(_ plan: Plan) throws -> [SecretReference: SecretValue] {

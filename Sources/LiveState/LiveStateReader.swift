@@ -64,7 +64,7 @@ public struct LiveStateReader: Sendable {
 
     // MARK: Collections
 
-    /// Reads every managed collection within the scope.
+    /// Reads every managed collection within the scope, each in ascending id order.
     public func read() async throws -> LiveState {
         let resellers = try await client.list(
             "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows
@@ -82,7 +82,7 @@ public struct LiveStateReader: Sendable {
         async let contacts = readContacts(for: customerObjects, resellerIDs: resellerIDs)
         async let subscribers = readSubscribers(for: customerObjects, resellerIDs: resellerIDs)
 
-        return LiveState(
+        let state = LiveState(
             resellers: resellers,
             billingProfiles: try await billingProfiles,
             domains: try await domains,
@@ -90,6 +90,14 @@ public struct LiveStateReader: Sendable {
             customers: customerObjects,
             subscribers: try await subscribers,
             preferenceDefinitions: try await definitions)
+        logger.info(
+            "live state read",
+            [
+                "resellers": "\(state.resellers.count)", "domains": "\(state.domains.count)",
+                "contacts": "\(state.contacts.count)", "customers": "\(state.customers.count)",
+                "subscribers": "\(state.subscribers.count)",
+            ])
+        return state
     }
 
     /// The reseller ids that restrict the other reads, or nil when the scope has no reseller.
@@ -131,15 +139,27 @@ public struct LiveStateReader: Sendable {
     }
 
     /// Contacts of the customers read. With a customer scope, each referenced contact is read
-    /// by id, because the customers are few; otherwise the contacts collection is listed.
+    /// by id while that is cheaper than listing them all; otherwise the collection is listed.
     private func readContacts(for customers: [LiveObject], resellerIDs: Set<Int>?) async throws
         -> [LiveObject]
     {
-        guard scope.customerExternalID != nil else {
-            return try await listObjects("customercontacts", resellerIDs: resellerIDs)
+        let contactIDs = Set(customers.compactMap { $0["contact_id"]?.intValue }).sorted()
+
+        // Many referenced contacts may be cheaper to list than to read one by one.
+        var perItem = scope.customerExternalID != nil
+        if perItem, contactIDs.count >= BlockReadStrategy.probeThreshold {
+            let total = try await client.count("customercontacts")
+            perItem =
+                BlockReadStrategy.choose(requested: contactIDs.count, total: total, rows: rows)
+                == .perItem
+        }
+        guard perItem else {
+            let listed = try await listObjects("customercontacts", resellerIDs: resellerIDs)
+            guard scope.customerExternalID != nil else { return listed }
+            let wanted = Set(contactIDs)
+            return listed.filter { wanted.contains($0.id) }
         }
 
-        let contactIDs = Set(customers.compactMap { $0["contact_id"]?.intValue }).sorted()
         let client = self.client
         let contacts = try await concurrentMap(contactIDs, maxConcurrent: itemConcurrency) {
             id -> LiveObject? in
@@ -151,7 +171,7 @@ public struct LiveStateReader: Sendable {
                 return nil
             }
         }
-        return contacts.compactMap { $0 }
+        return contacts.compactMap { $0 }.sorted { $0.id < $1.id }
     }
 
     /// Subscribers of the customers read. Terminated subscribers are not listed by NGCP.
@@ -195,6 +215,7 @@ public struct LiveStateReader: Sendable {
         }
         return lists.joined().map(Self.liveObject)
             .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
+            .sorted { $0.id < $1.id }
     }
 
     /// The flat `/api/subscriberpreferencedefs/` object, keyed by preference name.

@@ -257,10 +257,17 @@ private final class CurlWorker {
         _ = ccurl_setopt_ptr(handle, CURLOPT_XFERINFODATA, context)
 
         // POSTFIELDS is not copied by libcurl, so the body stays pinned until perform returns.
-        let body = request.body ?? []
+        // A POST without a body still gets an empty POSTFIELDS: with none set, libcurl reads
+        // the body from its read callback, which defaults to standard input. One spare byte
+        // keeps the pointer valid for an empty body.
+        let bodyLength = request.body?.count ?? 0
+        let storage = (request.body ?? []) + [0]
+        let sendsBody = request.body != nil || request.method == .post
         let code: CURLcode = withExtendedLifetime(sink) {
-            body.withUnsafeBytes { bytes -> CURLcode in
-                setMethod(handle, request.method, body: request.body == nil ? nil : bytes)
+            storage.withUnsafeBytes { bytes -> CURLcode in
+                setMethod(
+                    handle, request.method, bodyLength: sendsBody ? bodyLength : nil,
+                    bytes: bytes.baseAddress)
                 return curl_easy_perform(handle)
             }
         }
@@ -301,8 +308,10 @@ private final class CurlWorker {
         }
     }
 
+    /// Sets the method and, when `bodyLength` is not nil, the body of that length at `bytes`.
     private func setMethod(
-        _ handle: UnsafeMutableRawPointer, _ method: HTTPMethod, body: UnsafeRawBufferPointer?
+        _ handle: UnsafeMutableRawPointer, _ method: HTTPMethod, bodyLength: Int?,
+        bytes: UnsafeRawPointer?
     ) {
         switch method {
         case .get:
@@ -314,12 +323,10 @@ private final class CurlWorker {
                 ccurl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, $0)
             }
         }
-        if let body {
-            _ = ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+        if let bodyLength {
+            _ = ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyLength)
             _ = ccurl_setopt_ptr(
-                handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress))
-        } else if method == .post {
-            _ = ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, 0)
+                handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes))
         }
     }
 

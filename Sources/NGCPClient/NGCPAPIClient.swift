@@ -182,7 +182,8 @@ public final class NGCPAPIClient: Sendable {
     {
         let first = try await readPage(collection, filters: filters, page: 1, rows: rows)
         guard let total = first.totalCount else {
-            return PagedRead(items: first.items, inconsistency: nil)
+            return try await readPagesWithoutTotal(
+                collection, filters: filters, rows: rows, first: first)
         }
 
         let pageCount = max(1, (total + rows - 1) / rows)
@@ -214,6 +215,22 @@ public final class NGCPAPIClient: Sendable {
         return PagedRead(
             items: items,
             inconsistency: Self.inconsistency(of: pages, items: items, total: total))
+    }
+
+    /// Reads page after page until one is short, for a response without `total_count` (as
+    /// with `no_count=1`), where the page count is unknown in advance.
+    private func readPagesWithoutTotal(
+        _ collection: String, filters: [String: String], rows: Int, first: Page
+    ) async throws(NGCPAPIError) -> PagedRead {
+        var items = first.items
+        var last = first
+        var number = 1
+        while last.items.count >= rows {
+            number += 1
+            last = try await readPage(collection, filters: filters, page: number, rows: rows)
+            items.append(contentsOf: last.items)
+        }
+        return PagedRead(items: items, inconsistency: nil)
     }
 
     private static func inconsistency(of pages: [Int: Page], items: [JSONValue], total: Int)
@@ -315,7 +332,8 @@ public final class NGCPAPIClient: Sendable {
                 throw failure
             }
             let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
-            logger.notice(
+            // A warning, because a retry can stall the command for up to `maxRetryAfter`.
+            logger.warning(
                 "request failed, retrying",
                 [
                     "method": method.rawValue, "path": path, "attempt": "\(attempt)",
@@ -370,7 +388,7 @@ public final class NGCPAPIClient: Sendable {
         return NGCPAPIError(
             kind: .http, status: response.status, message: message, method: method, path: path,
             outcomeUnknown: method != .get && response.status >= 500,
-            retryAfter: response.header("Retry-After").flatMap(Self.retryAfterSeconds))
+            retryAfter: response.header("Retry-After").flatMap { Self.retryAfterSeconds($0) })
     }
 
     /// The `message` member of an NGCP error body, or the body's text when it is not JSON
@@ -384,10 +402,18 @@ public final class NGCPAPIClient: Sendable {
         return text.isEmpty ? "no error message in the response" : text
     }
 
-    /// Seconds from a `Retry-After` value. Only the delta-seconds form is read; an HTTP date
-    /// falls back to the policy's own backoff.
-    static func retryAfterSeconds(_ value: String) -> Double? {
-        Double(value.trimmingCharacters(in: .whitespaces))
+    /// Seconds from a `Retry-After` value: delta-seconds, or an HTTP date (RFC 9110 IMF-fixdate)
+    /// measured from `now`. Nil for anything else, so the policy's own backoff applies.
+    static func retryAfterSeconds(_ value: String, now: Date = Date()) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text) { return max(0, seconds) }
+
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, date.timeIntervalSince(now))
     }
 
     private func decode(_ response: HTTPResponse, method: HTTPMethod, path: String)

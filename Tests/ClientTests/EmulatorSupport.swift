@@ -5,12 +5,14 @@ import NGCPCore
 /// Starts an in-process emulator on 127.0.0.1 with a free port, runs `body` with a client for
 /// it, and stops the emulator afterwards.
 func withEmulator(
-    faults: FaultSettings = FaultSettings(), retry: RetryPolicy = RetryPolicy(initialDelay: 0.01),
-    connections: Int = 4, pageConcurrency: Int = 3, logger: Logger = .disabled,
+    faults: FaultSettings = FaultSettings(), generation: GenerationSettings? = nil,
+    retry: RetryPolicy = RetryPolicy(initialDelay: 0.01), connections: Int = 4,
+    pageConcurrency: Int = 3, logger: Logger = .disabled,
     _ body: (EmulatorServer, NGCPAPIClient) async throws -> Void
 ) async throws {
     var configuration = EmulatorConfiguration()
     configuration.faults = faults
+    configuration.generation = generation
     let server = try EmulatorServer(configuration: configuration)
     defer { server.stop() }
 

@@ -160,3 +160,65 @@ import Testing
         }
     }
 }
+
+/// Reads of a generated installation with many objects.
+@Suite struct GeneratedStateTests {
+    @Test func readsEveryGeneratedObject() async throws {
+        let generation = GenerationSettings(customers: 60, subscribers: 150, featuredShare: 0.3)
+        try await withEmulator(generation: generation) { _, client in
+            let reader = LiveStateReader(client: client, rows: 7)
+            var state = try await reader.read()
+
+            let generated = state.customers.filter {
+                $0["external_id"]?.stringValue?.hasPrefix("gen-customer-") == true
+            }
+            #expect(generated.count == 60)
+            #expect(state.subscribers.count == 150)
+            #expect(Set(state.subscribers.map(\.id)).count == 150)
+            #expect(state.subscribers.map(\.id) == state.subscribers.map(\.id).sorted())
+            #expect(state.contacts.count >= 60)
+
+            let ids = state.subscribers.map(\.id)
+            try await reader.readSubscriberBlocks(
+                forwardsFor: ids, preferencesFor: ids, into: &state)
+            #expect(state.callforwards.count == 150)
+            #expect(state.preferences.count == 150)
+
+            // A few subscribers read one by one give the same blocks as the collection read.
+            var single = LiveState()
+            let sample = Array(ids.prefix(5))
+            try await reader.readSubscriberBlocks(
+                forwardsFor: sample, preferencesFor: sample, into: &single)
+            for id in sample {
+                #expect(single.callforwards[id] == state.callforwards[id])
+                #expect(single.preferences[id] == state.preferences[id])
+            }
+            let configured = state.callforwards.values.filter { forwards in
+                forwards.values.contains { $0 != .object([:]) }
+            }
+            #expect(!configured.isEmpty)
+        }
+    }
+
+    @Test func customerScopeWithManyCustomers() async throws {
+        let generation = GenerationSettings(customers: 30, subscribers: 90)
+        try await withEmulator(generation: generation) { _, client in
+            let scope = LiveStateScope(customerExternalID: "gen-customer-1*")
+            let state = try await LiveStateReader(client: client, scope: scope, rows: 10).read()
+
+            // gen-customer-1 and gen-customer-10 to -19.
+            #expect(state.customers.count == 11)
+            let customerIDs = Set(state.customers.map(\.id))
+            #expect(
+                state.subscribers.allSatisfy {
+                    customerIDs.contains($0["customer_id"]?.intValue ?? -1)
+                })
+            let everything = try await LiveStateReader(client: client).read()
+            let expected = everything.subscribers.filter {
+                customerIDs.contains($0["customer_id"]?.intValue ?? -1)
+            }
+            #expect(state.subscribers.map(\.id) == expected.map(\.id))
+            #expect(state.contacts.count == 11)
+        }
+    }
+}

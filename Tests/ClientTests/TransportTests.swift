@@ -305,6 +305,17 @@ import Testing
         #expect(NGCPAPIClient.id(fromLocation: "/api/domains/abc") == nil)
     }
 
+    @Test func retryAfterForms() {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        #expect(NGCPAPIClient.retryAfterSeconds("7", now: now) == 7)
+        #expect(NGCPAPIClient.retryAfterSeconds(" 2 ", now: now) == 2)
+        // 1_700_000_030 is Tue, 14 Nov 2023 22:13:50 GMT.
+        #expect(
+            NGCPAPIClient.retryAfterSeconds("Tue, 14 Nov 2023 22:13:50 GMT", now: now) == 30)
+        #expect(NGCPAPIClient.retryAfterSeconds("Tue, 14 Nov 2023 22:00:00 GMT", now: now) == 0)
+        #expect(NGCPAPIClient.retryAfterSeconds("soon", now: now) == nil)
+    }
+
     @Test func retryAfterIsCapped() {
         let policy = RetryPolicy(maxRetryAfter: 30)
         #expect(policy.delay(afterAttempt: 1, retryAfter: 120) == 30)
@@ -393,6 +404,27 @@ final class RunningCounter: Sendable {
         #expect(server.requests.count == 4)
     }
 
+    @Test func pagesWithoutTotalAreFollowed() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            let ids: [Int]
+            switch Self.pageNumber(request) {
+            case 1: ids = [1, 2]
+            case 2: ids = [3, 4]
+            case 3: ids = [5]
+            default: ids = []
+            }
+            let items = ids.map { #"{"id":\#($0)}"# }.joined(separator: ",")
+            return .respond(
+                status: 200, headers: [:],
+                body: #"{"_embedded":{"ngcp:domains":[\#(items)]},"total_count":null}"#)
+        }
+        defer { server.stop() }
+
+        let items = try await client(server).list("domains", rows: 2)
+        #expect(items.compactMap { $0["id"]?.intValue } == [1, 2, 3, 4, 5])
+        #expect(server.requests.count == 3)
+    }
+
     @Test func duplicateAcrossPagesIsRejected() async throws {
         // A deletion between page reads shifts an item onto the next page twice over.
         let server = try ScriptedHTTPServer { request, _ in
@@ -470,5 +502,37 @@ final class RunningCounter: Sendable {
 
         #expect(error?.outcomeUnknown == true)
         #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+    }
+}
+
+@Suite struct RequestBodyTests {
+    @Test func emptyPostSendsZeroLength() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 201, headers: ["Location": "/api/things/4"], body: "")
+        }
+        defer { server.stop() }
+
+        let session = CurlSession()
+        let response = try await session.send(
+            HTTPRequest(method: .post, url: server.baseURL + "/api/things/"))
+
+        #expect(response.status == 201)
+        #expect(response.header("location") == "/api/things/4")
+        #expect(server.requests.first?.header("Content-Length") == "0")
+        #expect(server.requests.first?.body.isEmpty == true)
+    }
+
+    @Test func deleteSendsNoBody() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 204, headers: [:], body: "")
+        }
+        defer { server.stop() }
+
+        let response = try await CurlSession().send(
+            HTTPRequest(method: .delete, url: server.baseURL + "/api/things/4"))
+
+        #expect(response.status == 204)
+        #expect(server.requests.first?.method == "DELETE")
+        #expect(server.requests.first?.header("Content-Length") == nil)
     }
 }
