@@ -13,6 +13,9 @@ struct PlanningStage {
     let prune: Bool
     let colorMode: String
     let environment: [String: String]
+    /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
+    /// and ignore rules apply to the plan.
+    var target: TargetConfiguration? = nil
 
     /// What a planning run produced, kept for apply.
     struct Output {
