@@ -16,6 +16,11 @@ struct PlanningStage {
     /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
     /// and ignore rules apply to the plan.
     var target: TargetConfiguration? = nil
+    /// The objects ngcpctl manages, for prune; nil means the subscribers of declared
+    /// customers.
+    var managedInventory: Set<ResourceID>? = nil
+    /// `--max-deletes`, which overrides the target's guard.
+    var maxDeletes: Int? = nil
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -23,6 +28,8 @@ struct PlanningStage {
         let manifests: ManifestLoadResult
         /// Secret values by owner and field, for the executor's literal secrets.
         let secretValues: [SecretKey: SecretValue]
+        /// The guards the plan breaks; the commands refuse to go on when there are any.
+        let violations: [GuardViolation]
     }
 
     struct SecretKey: Hashable {
@@ -56,17 +63,34 @@ struct PlanningStage {
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
-            throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
+            throw CommandFailure(
+                "cannot read the live state from \(connection.url): \(error)",
+                exitCode: error.isTransient ? .transient : .failure)
         }
 
-        // 5. Pairing, diff and order.
+        // 5. Pairing, diff and order, then the target's guards.
+        let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
         let options = PlannerOptions(
-            prune: prune,
+            prune: prune, pruneDomains: prune && guards.allowDomainDelete,
+            managedInventory: managedInventory, ignoreRules: try Guards.ignoreRules(target),
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
         do {
-            let plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
-            return Output(plan: plan, manifests: manifests, secretValues: secretValues)
+            var plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
+            let key = SecretDigest.key(
+                apiUser: connection.user, apiPassword: connection.password,
+                target: connection.url)
+            plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
+                guard let owner = manifests.desired.subscribers.first(where: {
+                    $0.id.description == reference.owner
+                }) else { return nil }
+                return secretValues[SecretKey(owner: owner.id, field: reference.field)]
+            }
+            let violations = GuardCheck.evaluate(
+                plan: plan, settings: guards, desired: manifests.desired, live: live)
+            return Output(
+                plan: plan, manifests: manifests, secretValues: secretValues,
+                violations: violations)
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,
