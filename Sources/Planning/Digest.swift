@@ -21,7 +21,8 @@ public enum SHA256 {
     ]
 
     /// The 32-byte digest of `message`.
-    public static func hash<Bytes: Sequence>(_ message: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+    public static func hash<Bytes: Sequence>(_ message: Bytes) -> [UInt8]
+    where Bytes.Element == UInt8 {
         var data = Array(message)
         let bitLength = UInt64(data.count) &* 8
         data.append(0x80)

@@ -59,7 +59,7 @@ public enum GuardCheck {
                     objects: domainDeletes))
         }
         if settings.refuseRemoveAll {
-            violations += removeAll(plan, live: live)
+            violations += removeAll(plan, desired: desired, live: live)
         }
         let protected = plan.operations.filter { isRemoval($0) }.map(\.resourceID).filter { id in
             settings.protected.contains { matches(pattern: $0, id) }
@@ -83,16 +83,23 @@ public enum GuardCheck {
         unique(plan.operations.filter { $0.resource == kind && isRemoval($0) }.map(\.resourceID))
     }
 
-    /// The plan removes every live domain, customer or subscriber there is, which points at an
-    /// empty or wrong manifest directory rather than an intent.
-    private static func removeAll(_ plan: Plan, live: LiveState) -> [GuardViolation] {
+    /// The plan removes every live domain, customer or subscriber there is and the manifests
+    /// declare none of that kind, which points at an empty or wrong manifest directory rather
+    /// than an intent. Replacing the only subscriber is not such a case.
+    private static func removeAll(_ plan: Plan, desired: DesiredState, live: LiveState)
+        -> [GuardViolation]
+    {
         var violations: [GuardViolation] = []
-        let present: [(ResourceKind, Int)] = [
-            (.domains, live.domains.count),
-            (.customers, live.customers.filter { $0["status"] != "terminated" }.count),
-            (.subscribers, live.subscribers.count),
+        let activeCustomers = desired.customers.filter { $0.fields["status"] != "terminated" }
+        let present: [(ResourceKind, Int, Bool)] = [
+            (.domains, live.domains.count, desired.domains.isEmpty),
+            (
+                .customers, live.customers.filter { $0["status"] != "terminated" }.count,
+                activeCustomers.isEmpty
+            ),
+            (.subscribers, live.subscribers.count, desired.subscribers.isEmpty),
         ]
-        for (kind, count) in present where count > 0 {
+        for (kind, count, noneDeclared) in present where count > 0 && noneDeclared {
             let removed = removals(plan, of: kind)
             guard removed.count >= count else { continue }
             violations.append(

@@ -12,10 +12,11 @@ extension PlanBuilder {
     mutating func prune() {
         let index = self.index
         if let inventory = options.managedInventory {
+            // Customers first: a termination removes their subscribers along with them.
+            pruneCustomers { inventory.contains(ResourceID(.customers, $0)) }
             pruneSubscribers { subscriber in
                 inventory.contains(ResourceID(.subscribers, index.subscriberName(subscriber)))
             }
-            pruneCustomers { inventory.contains(ResourceID(.customers, $0)) }
             pruneContacts { inventory.contains(ResourceID(.customercontacts, $0)) }
         } else {
             let declaredCustomers = Set(
@@ -46,11 +47,11 @@ extension PlanBuilder {
                 managed(subscriber)
             else { continue }
             let owner = live.customers.first { $0.id == subscriber["customer_id"]?.intValue }
-            let ownerName = owner?["external_id"]?.stringValue.map { "customer '\($0)'" }
+            let ownerName = owner?["external_id"]?.stringValue.map { " of customer '\($0)'" }
             deleteSubscriber(
                 subscriber,
-                reason: (ownerName ?? "the manifests") + " no longer declare"
-                    + (ownerName == nil ? "" : "s") + " this managed subscriber")
+                reason: "no manifest declares this subscriber\(ownerName ?? ""), and ngcpctl "
+                    + "manages it")
         }
     }
 
@@ -94,6 +95,7 @@ extension PlanBuilder {
         let declared = usedCustomers
         for contact in live.contacts.sorted(by: { $0.id < $1.id }) {
             let users = live.customers.filter { $0["contact_id"]?.intValue == contact.id }
+                .sorted { $0.id < $1.id }
             guard let owner = users.first?["external_id"]?.stringValue, !owner.isEmpty,
                 !declared.contains(owner), managed(owner)
             else { continue }

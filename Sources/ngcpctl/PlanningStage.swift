@@ -81,9 +81,11 @@ struct PlanningStage {
                 apiUser: connection.user, apiPassword: connection.password,
                 target: connection.url)
             plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
-                guard let owner = manifests.desired.subscribers.first(where: {
-                    $0.id.description == reference.owner
-                }) else { return nil }
+                guard
+                    let owner = manifests.desired.subscribers.first(where: {
+                        $0.id.description == reference.owner
+                    })
+                else { return nil }
                 return secretValues[SecretKey(owner: owner.id, field: reference.field)]
             }
             let violations = GuardCheck.evaluate(
