@@ -74,7 +74,7 @@ enum ApplyCommand {
                         plan, format: "human",
                         color: Terminal.useColor(colorMode, descriptor: 1)))
             }
-            try Guards.enforce(output.violations, target: nil)
+            try Guards.enforce(output.violations, target: stage.target?.name)
             for (key, value) in output.secretValues {
                 let reference = SecretReference(
                     source: "literal", owner: key.owner.description, field: key.field)

@@ -52,7 +52,7 @@ enum PlanCommand {
         Terminal.output(
             render(plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1)))
         // A blocked plan is shown for review but never saved, so it cannot be applied.
-        try Guards.enforce(output.violations, target: nil)
+        try Guards.enforce(output.violations, target: stage.target?.name)
         if let outPath = parsed.value("out") {
             try PlanFile.write(plan, to: outPath)
         }
