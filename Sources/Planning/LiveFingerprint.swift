@@ -3,7 +3,7 @@ import NGCPCore
 /// A digest of the live object an operation was computed from.
 ///
 /// A saved plan is applied later; by then someone may have changed the objects it touches.
-/// Apply reads each object again and compares digests, and refuses a stale plan rather than
+/// Apply reads each object again and compares digests, and rejects a stale plan rather than
 /// overwriting a change it never saw. The digest covers the object's fields in sorted JSON,
 /// without the members that describe the representation or change on every write without a
 /// change of content: `_links`, `_embedded`, ids and timestamps.

@@ -3,7 +3,7 @@ import NGCPCore
 extension PlanBuilder {
     /// Removes what the manifests no longer declare, among the objects that ngcpctl manages.
     ///
-    /// With `managedInventory`, an object is managed exactly when the inventory holds it.
+    /// With `managedInventory`, an object is managed exactly when the inventory contains it.
     /// Without one, the managed objects are the subscribers of declared customers, the live
     /// customers matching `managedCustomers`, and with `pruneDomains` every domain. Subscribers
     /// are deleted, customers terminated, their contacts deleted once no customer uses them, and
@@ -89,7 +89,7 @@ extension PlanBuilder {
     }
 
     /// Deletes the contacts of undeclared customers once no customer that stays active uses
-    /// them: NGCP refuses to delete a contact in use (423) but allows it after the customer is
+    /// them: NGCP rejects the delete of a contact in use (423) but allows it after the customer is
     /// terminated. A contact carries the key of its customer.
     private mutating func pruneContacts(managed: (String) -> Bool) {
         let declared = usedCustomers

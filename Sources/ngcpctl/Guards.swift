@@ -50,7 +50,7 @@ enum Guards {
 /// Checks that a saved plan still fits the target: its secrets and the live objects it was
 /// computed from are unchanged.
 enum SavedPlanCheck {
-    /// Refuses (exit 3) when a secret's value differs from the one the plan recorded.
+    /// Rejects the plan (exit 3) when a secret's value differs from the one the plan recorded.
     static func checkSecrets(_ plan: Plan, connection: Connection, resolver: SecretResolver)
         throws
     {
@@ -71,7 +71,7 @@ enum SavedPlanCheck {
             exitCode: .blocked)
     }
 
-    /// Re-reads every live object the plan was computed from, and refuses (exit 3) when one
+    /// Re-reads every live object the plan was computed from, and rejects the plan (exit 3) when one
     /// changed or disappeared since.
     static func checkLiveObjects(_ plan: Plan, client: NGCPAPIClient) async throws {
         var expected: [String: (fingerprint: String, name: String)] = [:]

@@ -25,7 +25,7 @@ enum PlanFile {
     }
 
     /// Writes the plan document for programs (`plan --out-json`), which may name literal
-    /// secrets by placeholder: it holds no values either.
+    /// secrets by placeholder: it contains no values either.
     static func writeDocument(_ plan: Plan, to path: String) throws {
         let text = plan.jsonValue.serialized(pretty: true) + "\n"
         do {

@@ -28,7 +28,7 @@ struct PlanningStage {
         let manifests: ManifestLoadResult
         /// Secret values by owner and field, for the executor's literal secrets.
         let secretValues: [SecretKey: SecretValue]
-        /// The guards the plan breaks; the commands refuse to go on when there are any.
+        /// The guards the plan breaks; the commands stop when there are any.
         let violations: [GuardViolation]
     }
 

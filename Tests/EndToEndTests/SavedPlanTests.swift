@@ -116,7 +116,7 @@ import Testing
         #expect(again.exitCode == 0, "\(again.standardOutput)")
     }
 
-    @Test func stalePlanIsRefused() async throws {
+    @Test func stalePlanIsRejected() async throws {
         let setup = try Self.setup()
         try setup.write(Self.manifests(subscribers: ["alice", "bob"], email: "a@example.org"))
         let planFile = setup.directory.path + "/plan.json"
@@ -139,7 +139,7 @@ import Testing
         #expect(apply.standardError.contains("stale"))
     }
 
-    @Test func changedSecretIsRefused() throws {
+    @Test func changedSecretIsRejected() throws {
         let setup = try Self.setup()
         let planFile = setup.directory.path + "/plan.json"
         let plan = try setup.run(

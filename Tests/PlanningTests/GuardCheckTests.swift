@@ -70,7 +70,7 @@ import Testing
         #expect(violations.map(\.guardName) == ["max_terminations"])
     }
 
-    @Test("removing every subscriber is refused only when none is declared")
+    @Test("remove-all rejected only when none declared")
     func removeAll() {
         let plan = Plan(operations: [
             Self.removal(1, .subscribers, "alice@example.org"),
@@ -123,7 +123,7 @@ import Testing
         #expect(rule.path == path)
     }
 
-    @Test("invalid rules are refused", arguments: ["", "widgets/*:x", "subscribers/*:"])
+    @Test("invalid rules rejected", arguments: ["", "widgets/*:x", "subscribers/*:"])
     func invalid(_ text: String) {
         #expect(IgnoreRule(parsing: text) == nil)
     }
