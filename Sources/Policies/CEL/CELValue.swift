@@ -76,7 +76,8 @@ extension CELValue {
         case (.double(let a), .double(let b)): return a == b
         case (.int(let a), .double(let b)), (.double(let b), .int(let a)):
             return compareNumbers(a, b) == 0
-        case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
+        case (.string(let a), .string(let b)):
+            return a.unicodeScalars.elementsEqual(b.unicodeScalars)
         case (.list(let a), .list(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { equal($0, $1) }
         case (.map(let a), .map(let b)):

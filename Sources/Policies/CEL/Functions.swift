@@ -158,7 +158,9 @@ private func mapASCII(_ text: String, lower: Bool) -> String {
     var result = ""
     for scalar in text.unicodeScalars {
         let range: ClosedRange<Unicode.Scalar> = lower ? "A"..."Z" : "a"..."z"
-        if range.contains(scalar), let mapped = Unicode.Scalar(lower ? scalar.value + 32 : scalar.value - 32) {
+        if range.contains(scalar),
+            let mapped = Unicode.Scalar(lower ? scalar.value + 32 : scalar.value - 32)
+        {
             result.unicodeScalars.append(mapped)
         } else {
             result.unicodeScalars.append(scalar)

@@ -119,7 +119,9 @@ struct Lexer {
                 digits.unicodeScalars.append(next)
                 position += 1
             }
-            guard !digits.isEmpty else { throw error("hexadecimal literal has no digits", at: start) }
+            guard !digits.isEmpty else {
+                throw error("hexadecimal literal has no digits", at: start)
+            }
             guard let value = UInt64(digits, radix: 16) else {
                 throw error("integer literal '0x\(digits)' is out of range", at: start)
             }
