@@ -1,0 +1,217 @@
+import NGCPCore
+import YAMLReader
+
+extension DocumentContext {
+    static let callForwardTypes = ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo"]
+
+    static let callForwardFields = [
+        "destinations", "times", "sources", "sources_mode", "sources_is_regex", "bnumbers",
+        "bnumbers_mode", "bnumbers_is_regex", "ringtimeout",
+    ]
+
+    /// Ranges of the time period fields; each value is `N` or `N-M`. wday 1 is Sunday.
+    static let periodFields: [(name: String, range: ClosedRange<Int>)] = [
+        ("year", 1990...3000), ("month", 1...12), ("mday", 1...31), ("wday", 1...7),
+        ("hour", 0...23), ("minute", 0...59),
+    ]
+
+    /// The call forward block in the shape of `/api/callforwards/{id}`. Types that are absent,
+    /// null or `{}` are left out, which means they are cleared. Each listed type gets every
+    /// key with NGCP's defaults filled in (timeout 300, whitelist, not regex).
+    func decodeCallForwards(_ node: YAMLNode, path: String) -> [String: JSONValue]? {
+        if node.isNull { return [:] }
+        guard let fields = reader.fields(node, path, allowed: Self.callForwardTypes) else {
+            return nil
+        }
+
+        var block: [String: JSONValue] = [:]
+        var valid = true
+        for type in Self.callForwardTypes {
+            guard let entry = fields[type] else { continue }
+            if entry.isNull || entry.mapping?.isEmpty == true { continue }
+            if let value = decodeCallForward(entry, type: type, path: join(path, type)) {
+                block[type] = .object(value)
+            } else {
+                valid = false
+            }
+        }
+        return valid ? block : nil
+    }
+
+    private func decodeCallForward(_ node: YAMLNode, type: String, path: String)
+        -> [String: JSONValue]?
+    {
+        guard let fields = reader.fields(node, path, allowed: Self.callForwardFields) else {
+            return nil
+        }
+        let errorsBefore = reader.diagnostics.errors.count
+
+        var value: [String: JSONValue] = [
+            "times": [], "sources": [], "sources_mode": "whitelist", "sources_is_regex": false,
+            "bnumbers": [], "bnumbers_mode": "whitelist", "bnumbers_is_regex": false,
+        ]
+
+        let destinations = fields["destinations"].flatMap {
+            decodeList($0, path: join(path, "destinations"), decodeDestination)
+        }
+        if fields["destinations"] == nil || destinations?.isEmpty == true {
+            reader.error(
+                fields["destinations"] ?? node, path, Message.missingDestinations(type),
+                hint: Message.missingDestinationsHint)
+        }
+        value["destinations"] = destinations.map { .array($0) }
+
+        if let node = fields["times"],
+            let times = decodeList(node, path: join(path, "times"), decodePeriod)
+        {
+            value["times"] = .array(times)
+        }
+        for (list, entry) in [("sources", "source"), ("bnumbers", "bnumber")] {
+            if let node = fields[list],
+                let items = decodeList(
+                    node, path: join(path, list),
+                    { item, itemPath in decodeSingleField(item, itemPath, field: entry) })
+            {
+                value[list] = .array(items)
+            }
+            if let node = fields[list + "_mode"],
+                let mode = reader.choice(
+                    node, join(path, list + "_mode"), ["whitelist", "blacklist"])
+            {
+                value[list + "_mode"] = .string(mode)
+            }
+            if let node = fields[list + "_is_regex"],
+                let flag = reader.bool(node, join(path, list + "_is_regex"))
+            {
+                value[list + "_is_regex"] = .bool(flag)
+            }
+        }
+
+        if type == "cft" {
+            value["ringtimeout"] = .null
+        }
+        if let node = fields["ringtimeout"] {
+            if type != "cft" {
+                reader.error(node, join(path, "ringtimeout"), Message.ringTimeoutOnlyCFT(type))
+            } else if !node.isNull,
+                let seconds = reader.int(node, join(path, "ringtimeout"), range: 1...86_400)
+            {
+                value["ringtimeout"] = .int(seconds)
+            }
+        }
+
+        return reader.diagnostics.errors.count == errorsBefore ? value : nil
+    }
+
+    /// Decodes every item of a list; nil when the node is no list or any item is invalid.
+    private func decodeList(
+        _ node: YAMLNode, path: String, _ decodeItem: (YAMLNode, String) -> JSONValue?
+    ) -> [JSONValue]? {
+        guard let items = reader.list(node, path) else { return nil }
+        var values: [JSONValue] = []
+        for (position, item) in items.enumerated() {
+            if let value = decodeItem(item, index(path, position)) { values.append(value) }
+        }
+        return values.count == items.count ? values : nil
+    }
+
+    private func decodeDestination(_ node: YAMLNode, _ path: String) -> JSONValue? {
+        guard
+            let fields = reader.fields(
+                node, path, allowed: ["destination", "priority", "timeout", "announcement_id"],
+                required: ["destination"])
+        else { return nil }
+
+        let destination = fields["destination"].flatMap {
+            reader.string($0, join(path, "destination"), numbersAsText: true, maxLength: 255)
+        }
+        if let destination, destination.isEmpty, let node = fields["destination"] {
+            reader.error(node, join(path, "destination"), Message.emptyName)
+        }
+
+        var value: [String: JSONValue] = [
+            "priority": .null, "timeout": 300, "announcement_id": .null,
+        ]
+        if let node = fields["priority"], !node.isNull {
+            value["priority"] = reader.int(node, join(path, "priority"), range: 0...65_535)
+                .map { .int($0) }
+        }
+        if let node = fields["timeout"] {
+            value["timeout"] = reader.int(node, join(path, "timeout"), range: 1...86_400)
+                .map { .int($0) }
+        }
+        if let node = fields["announcement_id"], !node.isNull {
+            if destination != "customhours" {
+                reader.error(
+                    node, join(path, "announcement_id"), Message.announcementOnlyCustomHours)
+            } else if let id = reader.int(node, join(path, "announcement_id"), range: 1...Int.max) {
+                value["announcement_id"] = .int(id)
+            }
+        }
+
+        guard let destination, !destination.isEmpty else { return nil }
+        value["destination"] = .string(destination)
+        return .object(value)
+    }
+
+    /// One time period with all six keys; a missing key is null, meaning "any".
+    private func decodePeriod(_ node: YAMLNode, _ path: String) -> JSONValue? {
+        guard let fields = reader.fields(node, path, allowed: Self.periodFields.map(\.name))
+        else { return nil }
+
+        var value: [String: JSONValue] = [:]
+        var valid = true
+        for (field, range) in Self.periodFields {
+            guard let item = fields[field], !item.isNull else {
+                value[field] = .null
+                continue
+            }
+            let fieldPath = join(path, field)
+            guard let text = reader.string(item, fieldPath, numbersAsText: true) else {
+                valid = false
+                continue
+            }
+            guard let bounds = periodBounds(text), range.contains(bounds.0),
+                range.contains(bounds.1)
+            else {
+                reader.error(
+                    item, fieldPath, Message.invalidPeriod(text, field: field, range: range))
+                valid = false
+                continue
+            }
+            // Only the year is not cyclic: `12-2` is a valid month range, `2030-2025` is not.
+            if field == "year", bounds.0 > bounds.1 {
+                reader.error(item, fieldPath, Message.yearRangeDescending(text))
+                valid = false
+                continue
+            }
+            value[field] = .string(text)
+        }
+        return valid ? .object(value) : nil
+    }
+
+    /// `N` or `N-M` as its two bounds.
+    private func periodBounds(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let numbers = parts.map { part -> Int? in
+            guard !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(part)
+        }
+        switch numbers.count {
+        case 1: return numbers[0].map { ($0, $0) }
+        case 2:
+            guard let low = numbers[0], let high = numbers[1] else { return nil }
+            return (low, high)
+        default: return nil
+        }
+    }
+
+    /// A `{source: ...}` or `{bnumber: ...}` entry.
+    private func decodeSingleField(_ node: YAMLNode, _ path: String, field: String) -> JSONValue? {
+        guard let fields = reader.fields(node, path, allowed: [field], required: [field]),
+            let item = fields[field],
+            let text = reader.string(item, join(path, field), numbersAsText: true, maxLength: 255)
+        else { return nil }
+        return .object([field: .string(text)])
+    }
+}

@@ -1,0 +1,169 @@
+import NGCPCore
+import YAMLReader
+
+/// What decoding one document needs besides its nodes.
+struct DocumentContext {
+    let reader: NodeReader
+    /// The absolute directory of the manifest file, for relative `{file: PATH}` secrets.
+    let directory: String
+    let catalogue: PreferenceCatalogue
+    let defaultBillingProfile: String?
+}
+
+// MARK: - Domain
+
+extension DocumentContext {
+    func decodeDomain(name: String, nameNode: YAMLNode, spec: YAMLNode?) -> DesiredDomain? {
+        if name.contains(where: \.isWhitespace) {
+            reader.error(nameNode, "metadata.name", Message.nameWithSpace(name))
+        }
+
+        var reseller: String?
+        if let spec, !spec.isNull,
+            let fields = reader.fields(spec, "spec", allowed: ["reseller"]),
+            let node = fields["reseller"], !node.isNull
+        {
+            reseller = reader.string(node, "spec.reseller", numbersAsText: true)
+        }
+        return DesiredDomain(domain: name, reseller: reseller, location: reader.location(nameNode))
+    }
+}
+
+// MARK: - Customer
+
+extension DocumentContext {
+    static let customerFields = [
+        "billing_profile", "status", "type", "max_subscribers", "vat_rate", "add_vat",
+        "subscriber_email_template_id", "passreset_email_template_id",
+        "invoice_email_template_id", "invoice_template_id", "contact",
+    ]
+
+    static let templateFields = [
+        "subscriber_email_template_id", "passreset_email_template_id",
+        "invoice_email_template_id", "invoice_template_id",
+    ]
+
+    /// Text fields of a customer contact with their maximum length in characters.
+    static let contactTextFields: [(name: String, maxLength: Int)] =
+        [
+            ("firstname", 127), ("lastname", 127), ("company", 127), ("street", 127),
+            ("city", 127), ("postcode", 16), ("phonenumber", 31), ("mobilenumber", 31),
+            ("faxnumber", 31), ("iban", 34), ("bic", 11), ("bankname", 255), ("vatnum", 127),
+            ("comregnum", 31), ("timezone", 64),
+        ] + (0...9).map { ("gpp\($0)", 255) }
+
+    static var contactFields: [String] {
+        ["email", "country"] + contactTextFields.map(\.name)
+    }
+
+    func decodeCustomer(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DesiredCustomer? {
+        if name.count > 255 {
+            reader.error(nameNode, "metadata.name", Message.tooLong(name, maxLength: 255))
+        }
+        guard
+            let fields = reader.fields(
+                spec, "spec", allowed: Self.customerFields, required: ["contact"])
+        else { return nil }
+
+        var billingProfile: String?
+        if let node = fields["billing_profile"] {
+            billingProfile = reader.string(node, "spec.billing_profile", maxLength: 63)
+        } else if let defaultBillingProfile {
+            billingProfile = defaultBillingProfile
+        } else {
+            reader.error(
+                spec, "spec", Message.missingBillingProfile, hint: Message.missingBillingProfileHint
+            )
+        }
+
+        var values: [String: JSONValue] = ["status": "active", "type": "sipaccount"]
+        if let node = fields["status"],
+            let status = reader.choice(
+                node, "spec.status", ["active", "pending", "locked", "terminated"])
+        {
+            values["status"] = .string(status)
+        }
+        if let node = fields["type"],
+            let type = reader.choice(node, "spec.type", ["sipaccount", "pbxaccount"])
+        {
+            values["type"] = .string(type)
+        }
+        if let node = fields["max_subscribers"] {
+            if node.isNull {
+                values["max_subscribers"] = .null
+            } else if let number = reader.int(node, "spec.max_subscribers", range: 0...Int.max) {
+                values["max_subscribers"] = .int(number)
+            }
+        }
+        if let node = fields["vat_rate"],
+            let rate = reader.number(node, "spec.vat_rate", range: 0...100)
+        {
+            values["vat_rate"] = rate
+        }
+        if let node = fields["add_vat"], let flag = reader.bool(node, "spec.add_vat") {
+            values["add_vat"] = .bool(flag)
+        }
+        for field in Self.templateFields {
+            guard let node = fields[field] else { continue }
+            if node.isNull {
+                values[field] = .null
+            } else if let id = reader.int(node, join("spec", field), range: 1...Int.max) {
+                values[field] = .int(id)
+            }
+        }
+
+        let contact = fields["contact"].flatMap { decodeContact($0, path: "spec.contact") }
+        guard let billingProfile, let contact else { return nil }
+        return DesiredCustomer(
+            externalID: name, billingProfile: billingProfile, fields: values, contact: contact,
+            location: reader.location(nameNode))
+    }
+
+    private func decodeContact(_ node: YAMLNode, path: String) -> [String: JSONValue]? {
+        guard
+            let fields = reader.fields(
+                node, path, allowed: Self.contactFields, required: ["email"])
+        else { return nil }
+
+        var contact: [String: JSONValue] = [:]
+        if let node = fields["email"],
+            let email = reader.string(node, join(path, "email"), maxLength: 255)
+        {
+            if isEmailAddress(email) {
+                contact["email"] = .string(email)
+            } else {
+                reader.error(node, join(path, "email"), Message.invalidEmail(email))
+            }
+        }
+
+        if let node = fields["country"] {
+            if node.isNull {
+                contact["country"] = .null
+            } else if let country = reader.string(node, join(path, "country")) {
+                let valid = country.count == 2 && country.allSatisfy { $0.isASCII && $0.isLetter }
+                if valid {
+                    contact["country"] = .string(country.uppercased())
+                } else {
+                    reader.error(node, join(path, "country"), Message.invalidCountry(country))
+                }
+            }
+        }
+
+        for (field, maxLength) in Self.contactTextFields {
+            guard let node = fields[field] else { continue }
+            let value = reader.nullableString(
+                node, join(path, field), numbersAsText: true, maxLength: maxLength)
+            if let value { contact[field] = value }
+        }
+        return contact
+    }
+}
+
+/// A loose e-mail check: one `@` with a non-empty local part and a domain containing a dot,
+/// and no spaces. NGCP validates the address in full.
+func isEmailAddress(_ text: String) -> Bool {
+    let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(".") else { return false }
+    return !text.contains(where: \.isWhitespace) && !parts[1].hasPrefix(".")
+        && !parts[1].hasSuffix(".")
+}

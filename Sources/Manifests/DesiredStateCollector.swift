@@ -1,0 +1,300 @@
+import Foundation
+import NGCPCore
+import YAMLReader
+
+/// A declared subscriber with the source positions the cross-document checks report at.
+struct DeclaredSubscriber {
+    var desired: DesiredSubscriber
+    var customerLocation: SourceLocation
+    /// Each number as `cc-ac-sn` with where it is written.
+    var numbers: [(key: String, location: SourceLocation, path: String)]
+    var hasPrimaryNumber: Bool
+    var displayNameLocation: SourceLocation?
+}
+
+/// Collects documents of many files into one desired state, then checks them against each
+/// other.
+struct DesiredStateCollector {
+    static let kinds = ["Domain", "Customer", "Subscriber"]
+
+    let options: ManifestLoadOptions
+    private(set) var diagnostics: [Diagnostic] = []
+    private(set) var undeclaredCustomers: Set<String> = []
+    private(set) var undeclaredDomains: Set<String> = []
+    private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
+    /// Start positions of literal secret values, by file.
+    private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
+
+    private var domains: [DesiredDomain] = []
+    private var customers: [DesiredCustomer] = []
+    private var subscribers: [DeclaredSubscriber] = []
+
+    init(options: ManifestLoadOptions) {
+        self.options = options
+    }
+
+    var desired: DesiredState {
+        DesiredState(
+            domains: domains, customers: customers, subscribers: subscribers.map(\.desired))
+    }
+
+    // MARK: - Documents
+
+    mutating func load(path: String, text: String, directory: String) {
+        let reader = NodeReader(file: path)
+        defer {
+            diagnostics += reader.diagnosticsInSourceOrder
+            literalSecretMarks[path, default: []] += reader.literalSecretMarks
+        }
+
+        let documents: [YAMLDocument]
+        do {
+            documents = try YAMLParser.parse(text, limits: options.yamlLimits)
+        } catch {
+            let location = error.mark.map { reader.location($0) }
+            reader.append(Diagnostic(.error, Message.invalidYAML(error.message), at: location))
+            return
+        }
+
+        for document in documents where !document.isEmpty {
+            let errorsBefore = reader.diagnostics.errors.count
+            let context = DocumentContext(
+                reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
+                defaultBillingProfile: options.defaultBillingProfile)
+            let object = decode(document.root, context: context)
+
+            // A document with an error contributes nothing, so that the cross-document checks
+            // and the planner only see objects that are fully valid.
+            guard reader.diagnostics.errors.count == errorsBefore, let object else { continue }
+            add(object)
+        }
+    }
+
+    private enum DeclaredObject {
+        case domain(DesiredDomain, ManifestMetadata)
+        case customer(DesiredCustomer, ManifestMetadata)
+        case subscriber(DeclaredSubscriber, ManifestMetadata)
+    }
+
+    private func decode(_ root: YAMLNode, context: DocumentContext) -> DeclaredObject? {
+        let reader = context.reader
+        guard
+            let fields = reader.fields(
+                root, "", allowed: ["apiVersion", "kind", "metadata", "spec"],
+                required: ["apiVersion", "kind", "metadata"])
+        else { return nil }
+
+        if let node = fields["apiVersion"], let version = reader.string(node, "apiVersion"),
+            version != "ngcpctl/v1"
+        {
+            reader.error(node, "apiVersion", Message.unsupportedAPIVersion(version))
+        }
+
+        var kind: String?
+        if let node = fields["kind"], let value = reader.string(node, "kind") {
+            if Self.kinds.contains(value) {
+                kind = value
+            } else {
+                let suggestion = nearestName(to: value, in: Self.kinds)
+                reader.error(node, "kind", Message.unknownKind(value, suggestion: suggestion))
+            }
+        }
+
+        guard let metadataNode = fields["metadata"],
+            let (name, nameNode, metadata) = decodeMetadata(metadataNode, reader: reader)
+        else { return nil }
+        guard let kind else { return nil }
+
+        let spec = fields["spec"]
+        if spec == nil, kind != "Domain" {
+            reader.error(root, "", Message.missingField("spec"))
+            return nil
+        }
+
+        switch kind {
+        case "Domain":
+            return context.decodeDomain(name: name, nameNode: nameNode, spec: spec)
+                .map { .domain($0, metadata) }
+        case "Customer":
+            guard let spec else { return nil }
+            return context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
+                .map { .customer($0, metadata) }
+        default:
+            guard let spec else { return nil }
+            return context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
+                .map { .subscriber($0, metadata) }
+        }
+    }
+
+    private func decodeMetadata(_ node: YAMLNode, reader: NodeReader)
+        -> (String, YAMLNode, ManifestMetadata)?
+    {
+        guard
+            let fields = reader.fields(
+                node, "metadata", allowed: ["name", "annotations", "targets"], required: ["name"])
+        else { return nil }
+
+        var metadata = ManifestMetadata(location: reader.location(node))
+        if let annotations = fields["annotations"] {
+            metadata.annotations = decodeAnnotations(annotations, reader: reader)
+        }
+        if let targets = fields["targets"], let items = reader.list(targets, "metadata.targets") {
+            metadata.targets = items.enumerated().compactMap { position, item in
+                reader.string(item, index("metadata.targets", position))
+            }
+        }
+
+        guard let nameNode = fields["name"],
+            let name = reader.string(nameNode, "metadata.name", numbersAsText: true)
+        else { return nil }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            reader.error(nameNode, "metadata.name", Message.emptyName)
+            return nil
+        }
+        return (name, nameNode, metadata)
+    }
+
+    private func decodeAnnotations(_ node: YAMLNode, reader: NodeReader) -> [String: String] {
+        guard let pairs = node.mapping else {
+            reader.typeError(node, "metadata.annotations", expected: "a mapping")
+            return [:]
+        }
+
+        var values: [String: String] = [:]
+        for pair in pairs {
+            guard let key = reader.string(pair.key, "metadata.annotations") else { continue }
+            let path = join("metadata.annotations", key)
+            if let value = reader.string(pair.value, path) { values[key] = value }
+        }
+        return values
+    }
+
+    private mutating func add(_ object: DeclaredObject) {
+        switch object {
+        case .domain(let domain, let metadata):
+            domains.append(domain)
+            self.metadata[domain.id] = metadata
+        case .customer(let customer, let metadata):
+            customers.append(customer)
+            self.metadata[customer.id] = metadata
+        case .subscriber(let subscriber, let metadata):
+            subscribers.append(subscriber)
+            self.metadata[subscriber.desired.id] = metadata
+        }
+    }
+
+    // MARK: - Checks across documents
+
+    mutating func checkAcrossDocuments() {
+        domains = unique(
+            domains, kind: "Domain", key: { $0.domain.lowercased() }, name: \.domain,
+            location: \.location)
+        customers = unique(
+            customers, kind: "Customer", key: \.externalID, name: \.externalID,
+            location: \.location)
+        subscribers = unique(
+            subscribers, kind: "Subscriber", key: { $0.desired.name.lowercased() },
+            name: \.desired.name, location: \.desired.location)
+
+        checkNumbers()
+        checkReferences()
+    }
+
+    /// Keeps the first object of each natural key and reports the others at their location.
+    /// Domain names and subscriber names compare case-insensitively, as NGCP compares them.
+    private mutating func unique<Object>(
+        _ objects: [Object], kind: String, key: (Object) -> String, name: (Object) -> String,
+        location: (Object) -> SourceLocation?
+    ) -> [Object] {
+        var first: [String: SourceLocation?] = [:]
+        var kept: [Object] = []
+        for object in objects {
+            if let firstLocation = first[key(object)] {
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.duplicate(kind: kind, name: name(object), first: firstLocation),
+                        at: location(object), fieldPath: "metadata.name",
+                        hint: "declare each \(kind) once"))
+                continue
+            }
+            first[key(object)] = location(object)
+            kept.append(object)
+        }
+        return kept
+    }
+
+    /// Reports a number used by two subscribers, or twice by one.
+    private mutating func checkNumbers() {
+        var owners: [String: (subscriber: String, location: SourceLocation)] = [:]
+        for subscriber in subscribers {
+            for number in subscriber.numbers {
+                if let owner = owners[number.key] {
+                    let message =
+                        owner.subscriber == subscriber.desired.name
+                        ? Message.numberRepeated(number.key, first: owner.location)
+                        : Message.numberReused(number.key, by: owner.subscriber, at: owner.location)
+                    diagnostics.append(
+                        Diagnostic(.error, message, at: number.location, fieldPath: number.path))
+                    continue
+                }
+                owners[number.key] = (subscriber.desired.name, number.location)
+            }
+        }
+    }
+
+    /// Checks each subscriber's customer and domain against the declared ones.
+    private mutating func checkReferences() {
+        let customersByName = Dictionary(
+            customers.map { ($0.externalID, $0) }, uniquingKeysWith: { first, _ in first })
+        let domainNames = Set(domains.map { $0.domain.lowercased() })
+
+        for subscriber in subscribers {
+            let desired = subscriber.desired
+            if let customer = customersByName[desired.customer] {
+                checkAgainstCustomer(subscriber, customer: customer)
+            } else {
+                undeclaredCustomers.insert(desired.customer)
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, Message.undeclaredCustomer(desired.customer),
+                        at: subscriber.customerLocation, fieldPath: "spec.customer"))
+            }
+
+            if !domainNames.contains(desired.domain.lowercased()) {
+                undeclaredDomains.insert(desired.domain)
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, Message.undeclaredDomain(desired.domain), at: desired.location,
+                        fieldPath: "metadata.name"))
+            }
+        }
+    }
+
+    private mutating func checkAgainstCustomer(
+        _ subscriber: DeclaredSubscriber, customer: DesiredCustomer
+    ) {
+        if customer.fields["status"] == "terminated" {
+            diagnostics.append(
+                Diagnostic(
+                    .error,
+                    Message.customerTerminated(customer.externalID, at: customer.location),
+                    at: subscriber.customerLocation, fieldPath: "spec.customer",
+                    hint: "remove the subscriber, or give the customer another status"))
+        }
+
+        guard customer.fields["type"] == "sipaccount" else { return }
+        if !subscriber.hasPrimaryNumber {
+            diagnostics.append(
+                Diagnostic(
+                    .error, Message.primaryNumberRequired(customer.externalID),
+                    at: subscriber.desired.location, fieldPath: "spec"))
+        }
+        if let location = subscriber.displayNameLocation {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, Message.displayNameNotStored(customer.externalID), at: location,
+                    fieldPath: "spec.display_name", hint: Message.displayNameHint))
+        }
+    }
+}

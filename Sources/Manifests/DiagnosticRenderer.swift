@@ -1,0 +1,73 @@
+import NGCPCore
+
+/// Renders diagnostics the way compilers do: the position and message, the source line, and a
+/// caret under the column, followed by a hint when there is one.
+public struct DiagnosticRenderer: Sendable {
+    /// File texts by the path used in diagnostic locations.
+    public let sources: [String: String]
+    /// Adds ANSI colours: red errors, yellow warnings, bold messages.
+    public let colored: Bool
+
+    public init(sources: [String: String], colored: Bool = false) {
+        self.sources = sources
+        self.colored = colored
+    }
+
+    /// The rendering of every diagnostic, then a summary line such as `2 errors, 1 warning`.
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        var text = ""
+        for diagnostic in diagnostics {
+            text += render(diagnostic)
+        }
+        return text + Self.summary(of: diagnostics) + "\n"
+    }
+
+    /// One diagnostic with its source excerpt, ending in a newline.
+    public func render(_ diagnostic: Diagnostic) -> String {
+        let severity = diagnostic.severity.rawValue
+        var header = ""
+        if let location = diagnostic.location { header += "\(location): " }
+        header += paint(severity + ":", diagnostic.severity == .error ? "31;1" : "33;1")
+        var message = " "
+        if let fieldPath = diagnostic.fieldPath, !fieldPath.isEmpty { message += fieldPath + ": " }
+        message += diagnostic.message
+        var text = header + paint(message, "1") + "\n"
+
+        if let location = diagnostic.location, let line = sourceLine(location) {
+            let number = String(location.line)
+            let gutter = String(repeating: " ", count: number.count)
+            // Tabs stay tabs under the caret so that it lines up with the source above.
+            let padding = line.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " }
+            text += "\(number) | \(line)\n"
+            text += "\(gutter) | " + padding.joined() + paint("^", "32;1") + "\n"
+        }
+        if let hint = diagnostic.hint {
+            text += "  hint: \(hint)\n"
+        }
+        return text
+    }
+
+    /// `2 errors, 1 warning`.
+    public static func summary(of diagnostics: [Diagnostic]) -> String {
+        let errors = diagnostics.errors.count
+        let warnings = diagnostics.warnings.count
+        return "\(errors) \(errors == 1 ? "error" : "errors"), "
+            + "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
+    }
+
+    private func sourceLine(_ location: SourceLocation) -> String? {
+        guard let text = sources[location.file], location.line >= 1 else { return nil }
+        var current = 1
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == location.line {
+                return String(line.hasSuffix("\r") ? line.dropLast() : line)
+            }
+            current += 1
+        }
+        return nil
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

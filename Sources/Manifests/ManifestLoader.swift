@@ -1,0 +1,236 @@
+import Foundation
+import NGCPCore
+import YAMLReader
+
+/// Settings of one manifest load.
+public struct ManifestLoadOptions: Sendable {
+    /// The billing profile handle for customers that do not name one.
+    public var defaultBillingProfile: String?
+    /// Preferences that manifests may set.
+    public var preferenceCatalogue: PreferenceCatalogue
+    /// Size, depth and alias limits for each file.
+    public var yamlLimits: YAMLLimits
+    /// The directory that relative manifest paths are resolved against, so that relative
+    /// `{file: PATH}` secrets become absolute.
+    public var baseDirectory: String
+
+    public init(
+        defaultBillingProfile: String? = nil,
+        preferenceCatalogue: PreferenceCatalogue = .builtIn,
+        yamlLimits: YAMLLimits = YAMLLimits(),
+        baseDirectory: String = FileManager.default.currentDirectoryPath
+    ) {
+        self.defaultBillingProfile = defaultBillingProfile
+        self.preferenceCatalogue = preferenceCatalogue
+        self.yamlLimits = yamlLimits
+        self.baseDirectory = baseDirectory
+    }
+}
+
+/// The `metadata` of one document besides its name.
+public struct ManifestMetadata: Sendable, Hashable {
+    public var annotations: [String: String]
+    /// Target names the document is limited to; nil means every target.
+    public var targets: [String]?
+    public var location: SourceLocation?
+
+    public init(
+        annotations: [String: String] = [:], targets: [String]? = nil,
+        location: SourceLocation? = nil
+    ) {
+        self.annotations = annotations
+        self.targets = targets
+        self.location = location
+    }
+}
+
+/// Everything one load produced.
+public struct ManifestLoadResult: Sendable {
+    /// The declared objects. When `diagnostics` has errors, this holds only the documents
+    /// that loaded cleanly and must not be planned against.
+    public var desired: DesiredState
+    /// Every error and warning of the load, in file order and then in order of checks.
+    public var diagnostics: [Diagnostic]
+    /// The files read, in load order.
+    public var files: [String]
+    /// The text of each file read, by the path used in diagnostics, for rendering. Literal
+    /// secret values are masked with `*`.
+    public var sources: [String: String]
+    /// Customers that subscribers refer to but no document declares; they must exist live.
+    public var undeclaredCustomers: Set<String>
+    /// Domains of subscribers that no document declares; they must exist live.
+    public var undeclaredDomains: Set<String>
+    /// Annotations and targets of each declared object.
+    public var metadata: [ResourceID: ManifestMetadata]
+
+    public init(
+        desired: DesiredState = DesiredState(), diagnostics: [Diagnostic] = [],
+        files: [String] = [], sources: [String: String] = [:],
+        undeclaredCustomers: Set<String> = [], undeclaredDomains: Set<String> = [],
+        metadata: [ResourceID: ManifestMetadata] = [:]
+    ) {
+        self.desired = desired
+        self.diagnostics = diagnostics
+        self.files = files
+        self.sources = sources
+        self.undeclaredCustomers = undeclaredCustomers
+        self.undeclaredDomains = undeclaredDomains
+        self.metadata = metadata
+    }
+
+    public var errors: [Diagnostic] { diagnostics.errors }
+    public var warnings: [Diagnostic] { diagnostics.warnings }
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// Turns manifest files into the desired state, reporting every problem it finds.
+public struct ManifestLoader: Sendable {
+    public let options: ManifestLoadOptions
+
+    public init(options: ManifestLoadOptions = ManifestLoadOptions()) {
+        self.options = options
+    }
+
+    /// Loads files and directories. A directory contributes its `*.yaml` and `*.yml` files,
+    /// recursively and in sorted path order, skipping names that start with a dot.
+    public func load(paths: [String]) -> ManifestLoadResult {
+        var diagnostics: [Diagnostic] = []
+        var documents: [(path: String, text: String)] = []
+
+        for path in paths {
+            for file in manifestFiles(at: path, diagnostics: &diagnostics) {
+                if let text = read(file, diagnostics: &diagnostics) {
+                    documents.append((file, text))
+                }
+            }
+        }
+
+        var result = load(documents: documents)
+        result.diagnostics.insert(contentsOf: diagnostics, at: 0)
+        return result
+    }
+
+    /// Loads manifest texts that were read elsewhere, for example from a git revision. Each
+    /// path names its text in diagnostics; a relative path is taken relative to
+    /// `options.baseDirectory` when resolving `{file: PATH}` secrets.
+    public func load(documents: [(path: String, text: String)]) -> ManifestLoadResult {
+        var collector = DesiredStateCollector(options: options)
+        var result = ManifestLoadResult()
+
+        for (path, text) in documents {
+            result.files.append(path)
+            collector.load(path: path, text: text, directory: directory(of: path))
+            let marks = collector.literalSecretMarks[path] ?? []
+            result.sources[path] = marks.isEmpty ? text : maskSecrets(in: text, at: marks)
+        }
+
+        collector.checkAcrossDocuments()
+        result.desired = collector.desired
+        result.diagnostics = collector.diagnostics
+        result.undeclaredCustomers = collector.undeclaredCustomers
+        result.undeclaredDomains = collector.undeclaredDomains
+        result.metadata = collector.metadata
+        return result
+    }
+
+    // MARK: - Files
+
+    private func manifestFiles(at path: String, diagnostics: inout [Diagnostic]) -> [String] {
+        var isDirectory: ObjCBool = false
+        let fileManager = FileManager.default
+        guard fileManager.fileExists(atPath: absolute(path), isDirectory: &isDirectory) else {
+            diagnostics.append(Diagnostic(.error, Message.pathNotFound(path)))
+            return []
+        }
+        guard isDirectory.boolValue else { return [path] }
+
+        var files: [String] = []
+        let enumerator = fileManager.enumerator(atPath: absolute(path))
+        while let relative = enumerator?.nextObject() as? String {
+            let components = relative.split(separator: "/")
+            if components.contains(where: { $0.hasPrefix(".") }) { continue }
+            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
+
+            let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
+            var entryIsDirectory: ObjCBool = false
+            if fileManager.fileExists(atPath: absolute(full), isDirectory: &entryIsDirectory),
+                !entryIsDirectory.boolValue
+            {
+                files.append(full)
+            }
+        }
+
+        if files.isEmpty {
+            diagnostics.append(
+                Diagnostic(
+                    .error, Message.noManifests(path),
+                    hint: "pass a directory that contains manifests, or the files themselves"))
+        }
+        return files.sorted()
+    }
+
+    /// Reads a file, rejecting it before reading when it is larger than the input limit.
+    private func read(_ path: String, diagnostics: inout [Diagnostic]) -> String? {
+        let fullPath = absolute(path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: fullPath)
+        if let size = (attributes?[.size] as? NSNumber)?.intValue,
+            size > options.yamlLimits.maxInputBytes
+        {
+            let reason =
+                "the file is \(size) bytes, more than the limit of"
+                + " \(options.yamlLimits.maxInputBytes) bytes"
+            diagnostics.append(Diagnostic(.error, Message.unreadable(path, reason: reason)))
+            return nil
+        }
+
+        guard let data = FileManager.default.contents(atPath: fullPath) else {
+            diagnostics.append(
+                Diagnostic(.error, Message.unreadable(path, reason: "the file is not readable")))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            diagnostics.append(Diagnostic(.error, Message.notUTF8(path)))
+            return nil
+        }
+        return text
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : options.baseDirectory + "/" + path
+    }
+
+    /// The absolute, normalised directory of a manifest path.
+    private func directory(of path: String) -> String {
+        let url = URL(fileURLWithPath: absolute(path)).standardizedFileURL
+        return url.deletingLastPathComponent().path
+    }
+}
+
+/// The text with each literal secret value replaced by `*`: from its start to the end of the
+/// line, and on the following lines that are indented deeper than the line it starts on,
+/// which covers block scalars and folded plain scalars.
+func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
+
+    for mark in marks where mark.line >= 1 && mark.line <= lines.count {
+        let first = mark.line - 1
+        let keep = lines[first].prefix(mark.column - 1)
+        let masked = lines[first].count - keep.count
+        lines[first] = keep + String(repeating: "*", count: max(masked, 0))
+
+        let baseIndentation = indentation(lines[first])
+        var next = first + 1
+        while next < lines.count {
+            let line = lines[next]
+            let isBlank = line.allSatisfy { $0 == " " }
+            guard isBlank || indentation(line) > baseIndentation else { break }
+            if !isBlank {
+                let prefix = line.prefix(indentation(line))
+                lines[next] = prefix + String(repeating: "*", count: line.count - prefix.count)
+            }
+            next += 1
+        }
+    }
+    return lines.joined(separator: "\n")
+}

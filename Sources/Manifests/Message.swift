@@ -1,0 +1,300 @@
+import NGCPCore
+import YAMLReader
+
+/// Every diagnostic text of the manifest loader, kept together so that tests can assert the
+/// exact wording.
+enum Message {
+    // MARK: - Files and YAML
+
+    static func unreadable(_ path: String, reason: String) -> String {
+        "cannot read '\(path)': \(reason)"
+    }
+
+    static func noManifests(_ directory: String) -> String {
+        "directory '\(directory)' contains no manifests (*.yaml or *.yml)"
+    }
+
+    static func pathNotFound(_ path: String) -> String {
+        "'\(path)' does not exist"
+    }
+
+    static func notUTF8(_ path: String) -> String {
+        "'\(path)' is not UTF-8 text"
+    }
+
+    static func invalidYAML(_ message: String) -> String {
+        "invalid YAML: \(message)"
+    }
+
+    // MARK: - Shapes and types
+
+    static func typeMismatch(expected: String, found node: YAMLNode) -> String {
+        "expected \(expected), found \(describe(node))"
+    }
+
+    static func keyNotString(_ key: YAMLNode) -> String {
+        "mapping key must be a string, found \(describe(key))"
+    }
+
+    static func unknownField(_ name: String, suggestion: String?) -> String {
+        guard let suggestion else { return "unknown field '\(name)'" }
+        return "unknown field '\(name)'; did you mean '\(suggestion)'?"
+    }
+
+    static func validFields(_ names: [String]) -> String {
+        "valid fields: " + names.joined(separator: ", ")
+    }
+
+    static func missingField(_ name: String) -> String {
+        "missing required field '\(name)'"
+    }
+
+    static func tooLong(_ value: String, maxLength: Int) -> String {
+        "value '\(value)' is \(value.count) characters long, more than the maximum of \(maxLength)"
+    }
+
+    static func outOfRange<Bound>(_ text: String, range: ClosedRange<Bound>) -> String {
+        if let upper = range.upperBound as? Int, upper == Int.max {
+            return "value '\(text)' is out of range; expected \(range.lowerBound) or more"
+        }
+        return
+            "value '\(text)' is out of range; expected \(range.lowerBound) to \(range.upperBound)"
+    }
+
+    static func invalidChoice(_ value: String, allowed: [String], suggestion: String?) -> String {
+        let list = allowed.map { $0.isEmpty ? "''" : $0 }.joined(separator: ", ")
+        var text = "invalid value '\(value)'; expected one of \(list)"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static func yaml11Boolean(_ text: String) -> String {
+        "unquoted '\(text)' is the string \"\(text)\" in YAML 1.2, not a boolean"
+    }
+
+    static let yaml11BooleanHint = "write true or false"
+
+    // MARK: - Document envelope
+
+    static func unsupportedAPIVersion(_ value: String) -> String {
+        "unsupported apiVersion '\(value)'; expected 'ngcpctl/v1'"
+    }
+
+    static func unknownKind(_ value: String, suggestion: String?) -> String {
+        var text = "unknown kind '\(value)'; expected one of Domain, Customer, Subscriber"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static let emptyName = "name must not be empty"
+
+    // MARK: - Kinds
+
+    static func invalidSubscriberName(_ name: String) -> String {
+        "subscriber name '\(name)' is not of the form username@domain"
+    }
+
+    static let subscriberNameHint = "write the name as username@domain, e.g. alice@sip.example.org"
+
+    static func nameWithSpace(_ name: String) -> String {
+        "name '\(name)' contains a space"
+    }
+
+    static func invalidUsername(_ username: String) -> String {
+        "username '\(username)' contains characters other than letters, digits and"
+            + " + = , ; _ . ~ ' ( ) ! * -, or a leading, trailing or double dot"
+    }
+
+    static func usernameWithSpace(_ username: String) -> String {
+        "username '\(username)' contains a space"
+    }
+
+    static func invalidEmail(_ value: String) -> String {
+        "value '\(value)' is not an e-mail address"
+    }
+
+    static func invalidCountry(_ value: String) -> String {
+        "country '\(value)' is not a two-letter ISO 3166 code"
+    }
+
+    static let missingBillingProfile =
+        "missing required field 'billing_profile'"
+    static let missingBillingProfileHint =
+        "set spec.billing_profile to a billing profile handle, or give the loader a default"
+
+    static func notDigits(_ text: String, field: String) -> String {
+        "\(field) '\(text)' must contain digits only"
+    }
+
+    static func digitCount(_ text: String, field: String, range: ClosedRange<Int>) -> String {
+        "\(field) '\(text)' must have \(range.lowerBound) to \(range.upperBound) digits"
+    }
+
+    static func countryCodeLeadingZero(_ text: String) -> String {
+        "cc '\(text)' must not start with 0"
+    }
+
+    static let literalSecret = "secret is written in the manifest as a literal value"
+    static let literalSecretHint = "use {env: NAME} or {file: PATH} so the value stays out of git"
+
+    static let secretSourceShape = "expected a string, {env: NAME} or {file: PATH}"
+
+    static func invalidEnvironmentName(_ name: String) -> String {
+        "environment variable name '\(name)' is not valid"
+    }
+
+    static let emptyFilePath = "file path must not be empty"
+
+    // MARK: - Call forwards
+
+    static func missingDestinations(_ type: String) -> String {
+        "call forward '\(type)' needs at least one destination"
+    }
+
+    static let missingDestinationsHint =
+        "add destinations, or remove the entry (or write `{}`) to clear this forward"
+
+    static func ringTimeoutOnlyCFT(_ type: String) -> String {
+        "ringtimeout is only valid on cft, not on \(type)"
+    }
+
+    static func invalidPeriod(_ text: String, field: String, range: ClosedRange<Int>) -> String {
+        "\(field) '\(text)' must be N or N-M with values from \(range.lowerBound) to"
+            + " \(range.upperBound)"
+    }
+
+    static func yearRangeDescending(_ text: String) -> String {
+        "year range '\(text)' must not run backwards"
+    }
+
+    static let announcementOnlyCustomHours =
+        "announcement_id is only allowed with the destination 'customhours'"
+
+    // MARK: - Preferences
+
+    static func unknownPreference(_ name: String, suggestion: String?) -> String {
+        guard let suggestion else { return "unknown preference '\(name)'" }
+        return "unknown preference '\(name)'; did you mean '\(suggestion)'?"
+    }
+
+    static func internalPreference(_ name: String) -> String {
+        "preference '\(name)' is internal and managed by NGCP itself"
+    }
+
+    static func internalPreferenceHint(_ name: String) -> String? {
+        if ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo", "ringtimeout"].contains(name) {
+            return "declare call forwards under spec.callforwards"
+        }
+        return nil
+    }
+
+    static let lockPreference = "preference 'lock' is managed through the subscriber's lock field"
+    static let lockPreferenceHint = "set spec.lock instead"
+
+    static func serverSetPreference(_ name: String) -> String {
+        "preference '\(name)' is normally set by NGCP from the subscriber's primary number;"
+            + " a value here overrides it"
+    }
+
+    static func blobPreference(_ name: String) -> String {
+        "preference '\(name)' holds binary data, which manifests cannot set"
+    }
+
+    static func duplicateListValue(_ node: YAMLNode, preference: String) -> String {
+        "value '\(node.scalar?.text ?? "")' is listed twice in preference '\(preference)'"
+    }
+
+    // MARK: - Cross-document checks
+
+    static func duplicate(kind: String, name: String, first: SourceLocation?) -> String {
+        var text = "duplicate \(kind) '\(name)'"
+        if let first { text += "; first declared at \(first)" }
+        return text
+    }
+
+    static func numberReused(_ number: String, by owner: String, at first: SourceLocation)
+        -> String
+    {
+        "number '\(number)' is also used by subscriber '\(owner)' at \(first)"
+    }
+
+    static func numberRepeated(_ number: String, first: SourceLocation) -> String {
+        "number '\(number)' is listed twice for this subscriber; first at \(first)"
+    }
+
+    static func customerTerminated(_ customer: String, at location: SourceLocation?) -> String {
+        var text = "customer '\(customer)' is declared with status 'terminated'"
+        if let location { text += " at \(location)" }
+        return text + "; NGCP rejects subscribers under a terminated customer"
+    }
+
+    static func undeclaredCustomer(_ customer: String) -> String {
+        "customer '\(customer)' is not declared in these manifests; it must already exist on"
+            + " the target"
+    }
+
+    static func undeclaredDomain(_ domain: String) -> String {
+        "domain '\(domain)' is not declared in these manifests; it must already exist on the"
+            + " target"
+    }
+
+    static func primaryNumberRequired(_ customer: String) -> String {
+        "missing required field 'primary_number'; subscribers of sipaccount customer"
+            + " '\(customer)' need one"
+    }
+
+    static func displayNameNotStored(_ customer: String) -> String {
+        "display_name is only stored for PBX customers, and customer '\(customer)' is a"
+            + " sipaccount"
+    }
+
+    static let displayNameHint = "set preferences.display_name instead"
+
+    // MARK: - Secrets
+
+    static func secretUnreadable(_ subscriber: String, reason: String) -> String {
+        "cannot read the secret of subscriber '\(subscriber)': \(reason)"
+    }
+
+    // MARK: - Helpers
+
+    /// A node as a message shows it: its type, and its text for a scalar.
+    static func describe(_ node: YAMLNode) -> String {
+        guard let scalar = node.scalar else { return "a \(node.typeName)" }
+        if scalar.value == .null { return "null" }
+        return "\(node.typeName) '\(scalar.text)'"
+    }
+}
+
+/// The candidate closest to `name` by edit distance, when it is close enough to be a likely
+/// typo: at most a third of the longer name, and at least one edit fewer than its length.
+func nearestName(to name: String, in candidates: [String]) -> String? {
+    var best: (name: String, distance: Int)?
+    for candidate in candidates {
+        let distance = editDistance(name.lowercased(), candidate.lowercased())
+        if best == nil || distance < best!.distance { best = (candidate, distance) }
+    }
+    guard let best else { return nil }
+    let limit = max(1, max(name.count, best.name.count) / 3)
+    return best.distance <= limit && best.distance < name.count ? best.name : nil
+}
+
+/// The Levenshtein distance between two strings, by characters.
+func editDistance(_ lhs: String, _ rhs: String) -> Int {
+    let a = Array(lhs)
+    let b = Array(rhs)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,217 @@
+import NGCPCore
+import YAMLReader
+
+/// The keys of one mapping with their values, after unknown and missing keys were reported.
+struct Fields {
+    let node: YAMLNode
+    let values: [String: YAMLNode]
+
+    subscript(key: String) -> YAMLNode? { values[key] }
+
+    /// The value of `key` unless it is absent.
+    func present(_ key: String) -> YAMLNode? { values[key] }
+}
+
+/// Typed access to the nodes of one manifest file that records every problem as a diagnostic
+/// at the offending node, so that loading goes on after an error and reports all of them.
+final class NodeReader {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Where literal secret values start, so that the source kept for rendering can hide them.
+    var literalSecretMarks: [YAMLMark] = []
+
+    /// The diagnostics sorted by position; the sort is stable, so a warning that explains an
+    /// error at the same node stays in front of it.
+    var diagnosticsInSourceOrder: [Diagnostic] {
+        diagnostics.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
+            let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    init(file: String) {
+        self.file = file
+    }
+
+    func location(_ node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark.line, column: node.mark.column)
+    }
+
+    func location(_ mark: YAMLMark) -> SourceLocation {
+        SourceLocation(file: file, line: mark.line, column: mark.column)
+    }
+
+    func error(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
+        diagnostics.append(
+            Diagnostic(
+                .error, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
+                hint: hint))
+    }
+
+    func warning(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
+        diagnostics.append(
+            Diagnostic(
+                .warning, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
+                hint: hint))
+    }
+
+    func append(_ diagnostic: Diagnostic) {
+        diagnostics.append(diagnostic)
+    }
+
+    // MARK: - Shapes
+
+    /// The fields of a mapping; reports a non-mapping, keys that are no strings, unknown keys
+    /// (with the nearest valid name) and missing required keys.
+    func fields(
+        _ node: YAMLNode, _ path: String, allowed: [String], required: [String] = []
+    ) -> Fields? {
+        guard let pairs = node.mapping else {
+            typeError(node, path, expected: "a mapping")
+            return nil
+        }
+
+        var values: [String: YAMLNode] = [:]
+        for pair in pairs {
+            guard let key = pair.key.scalar, case .string(let name) = key.value else {
+                error(pair.key, path, Message.keyNotString(pair.key))
+                continue
+            }
+            let fieldPath = join(path, name)
+            guard allowed.contains(name) else {
+                let suggestion = nearestName(to: name, in: allowed)
+                error(
+                    pair.key, fieldPath, Message.unknownField(name, suggestion: suggestion),
+                    hint: suggestion == nil ? Message.validFields(allowed) : nil)
+                continue
+            }
+            values[name] = pair.value
+        }
+
+        for name in required where values[name] == nil {
+            error(node, path, Message.missingField(name))
+        }
+        return Fields(node: node, values: values)
+    }
+
+    func list(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
+        guard let items = node.sequence else {
+            typeError(node, path, expected: "a list")
+            return nil
+        }
+        return items
+    }
+
+    // MARK: - Scalars
+
+    /// A string; numbers are taken as written when `numbersAsText` is set, because the API
+    /// stringifies them for text fields.
+    func string(
+        _ node: YAMLNode, _ path: String, numbersAsText: Bool = false, maxLength: Int? = nil
+    ) -> String? {
+        guard let scalar = node.scalar else {
+            typeError(node, path, expected: "a string")
+            return nil
+        }
+
+        let text: String
+        switch scalar.value {
+        case .string(let value): text = value
+        case .int where numbersAsText, .float where numbersAsText: text = scalar.text
+        default:
+            typeError(node, path, expected: "a string")
+            return nil
+        }
+
+        if let maxLength, text.count > maxLength {
+            error(node, path, Message.tooLong(text, maxLength: maxLength))
+            return nil
+        }
+        return text
+    }
+
+    /// A string or null; nil in the result means the field was not valid.
+    func nullableString(
+        _ node: YAMLNode, _ path: String, numbersAsText: Bool = false, maxLength: Int? = nil
+    ) -> JSONValue? {
+        if node.isNull { return .null }
+        return string(node, path, numbersAsText: numbersAsText, maxLength: maxLength)
+            .map { .string($0) }
+    }
+
+    func int(_ node: YAMLNode, _ path: String, range: ClosedRange<Int>? = nil) -> Int? {
+        guard let scalar = node.scalar, case .int(let value) = scalar.value else {
+            typeError(node, path, expected: "an integer")
+            return nil
+        }
+        if let range, !range.contains(value) {
+            error(node, path, Message.outOfRange(scalar.text, range: range))
+            return nil
+        }
+        return value
+    }
+
+    func number(_ node: YAMLNode, _ path: String, range: ClosedRange<Double>) -> JSONValue? {
+        guard let scalar = node.scalar else {
+            typeError(node, path, expected: "a number")
+            return nil
+        }
+
+        let value: JSONValue
+        let double: Double
+        switch scalar.value {
+        case .int(let number):
+            value = .int(number)
+            double = Double(number)
+        case .float(let number) where number.isFinite:
+            value = .double(number)
+            double = number
+        default:
+            typeError(node, path, expected: "a number")
+            return nil
+        }
+        guard range.contains(double) else {
+            error(node, path, Message.outOfRange(scalar.text, range: range))
+            return nil
+        }
+        return value
+    }
+
+    /// A boolean. An unquoted YAML 1.1 spelling (`yes`, `off`, ...) is a string in YAML 1.2,
+    /// so it is a type error here, preceded by a warning that says why.
+    func bool(_ node: YAMLNode, _ path: String) -> Bool? {
+        if let scalar = node.scalar, case .bool(let value) = scalar.value { return value }
+        if let scalar = node.scalar, scalar.isYAML11Boolean {
+            warning(node, path, Message.yaml11Boolean(scalar.text), hint: Message.yaml11BooleanHint)
+        }
+        typeError(node, path, expected: "a boolean")
+        return nil
+    }
+
+    /// One of `allowed`; reports the nearest allowed value on a mismatch.
+    func choice(_ node: YAMLNode, _ path: String, _ allowed: [String]) -> String? {
+        guard let value = string(node, path, numbersAsText: true) else { return nil }
+        guard allowed.contains(value) else {
+            let suggestion = nearestName(to: value, in: allowed)
+            error(
+                node, path, Message.invalidChoice(value, allowed: allowed, suggestion: suggestion))
+            return nil
+        }
+        return value
+    }
+
+    func typeError(_ node: YAMLNode, _ path: String, expected: String) {
+        error(node, path, Message.typeMismatch(expected: expected, found: node))
+    }
+}
+
+/// A dotted field path: `join("spec", "contact")` is `spec.contact`.
+func join(_ path: String, _ field: String) -> String {
+    path.isEmpty ? field : path + "." + field
+}
+
+/// `spec.alias_numbers[2]`.
+func index(_ path: String, _ position: Int) -> String {
+    "\(path)[\(position)]"
+}

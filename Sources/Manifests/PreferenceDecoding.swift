@@ -1,0 +1,115 @@
+import NGCPCore
+import YAMLReader
+
+extension DocumentContext {
+    /// Preferences NGCP fills in from the primary number when a subscriber is created.
+    static let numberDerivedPreferences: Set<String> = ["cc", "ac"]
+
+    /// NGCP rejects preference values longer than this many characters.
+    static let maxPreferenceLength = 128
+
+    /// Managed preferences in the API shape: booleans as JSON booleans, integers as numbers,
+    /// strings and enumeration values as strings, list preferences as arrays (a single value
+    /// becomes a one-element array). Null removes the preference.
+    func decodePreferences(_ node: YAMLNode, path: String) -> [String: JSONValue]? {
+        if node.isNull { return [:] }
+        guard let pairs = node.mapping else {
+            reader.typeError(node, path, expected: "a mapping")
+            return nil
+        }
+
+        var preferences: [String: JSONValue] = [:]
+        var valid = true
+        for pair in pairs {
+            guard let name = reader.string(pair.key, path) else {
+                valid = false
+                continue
+            }
+            let fieldPath = join(path, name)
+            if let value = decodePreference(name, key: pair.key, value: pair.value, path: fieldPath)
+            {
+                preferences[name] = value
+            } else {
+                valid = false
+            }
+        }
+        return valid ? preferences : nil
+    }
+
+    private func decodePreference(_ name: String, key: YAMLNode, value: YAMLNode, path: String)
+        -> JSONValue?
+    {
+        guard let definition = catalogue[name] else {
+            let suggestion = nearestName(to: name, in: catalogue.names)
+            reader.error(key, path, Message.unknownPreference(name, suggestion: suggestion))
+            return nil
+        }
+        if definition.isInternal {
+            reader.error(
+                key, path, Message.internalPreference(name),
+                hint: Message.internalPreferenceHint(name))
+            return nil
+        }
+        if name == "lock" {
+            reader.error(key, path, Message.lockPreference, hint: Message.lockPreferenceHint)
+            return nil
+        }
+        if definition.dataType == .blob {
+            reader.error(key, path, Message.blobPreference(name))
+            return nil
+        }
+        if Self.numberDerivedPreferences.contains(name) {
+            reader.warning(key, path, Message.serverSetPreference(name))
+        }
+
+        if value.isNull { return .null }
+        guard definition.isList else {
+            return decodePreferenceValue(value, definition: definition, path: path)
+        }
+
+        // A list preference takes a list, or one value that stands for a one-element list.
+        let items = value.sequence ?? [value]
+        var values: [JSONValue] = []
+        for (position, item) in items.enumerated() {
+            let itemPath = value.sequence == nil ? path : index(path, position)
+            guard let element = decodePreferenceValue(item, definition: definition, path: itemPath)
+            else { continue }
+
+            // NGCP rejects a repeated allowed_clis entry; other lists accept repeats.
+            if name == "allowed_clis", values.contains(element) {
+                reader.error(item, itemPath, Message.duplicateListValue(item, preference: name))
+                continue
+            }
+            values.append(element)
+        }
+        return values.count == items.count ? .array(values) : nil
+    }
+
+    private func decodePreferenceValue(
+        _ node: YAMLNode, definition: PreferenceDefinition, path: String
+    ) -> JSONValue? {
+        switch definition.dataType {
+        case .boolean:
+            return reader.bool(node, path).map { .bool($0) }
+        case .int:
+            // NGCP also takes a numeric string for an integer preference.
+            if let scalar = node.scalar, case .string(let text) = scalar.value,
+                let number = Int(text)
+            {
+                return .int(number)
+            }
+            return reader.int(node, path).map { .int($0) }
+        case .string, .blob:
+            guard
+                let text = reader.string(
+                    node, path, numbersAsText: true, maxLength: Self.maxPreferenceLength)
+            else { return nil }
+            return .string(text)
+        case .enumeration:
+            guard definition.enumValues.isEmpty else {
+                return reader.choice(node, path, definition.enumValues).map { .string($0) }
+            }
+            return reader.string(node, path, numbersAsText: true).map { .string($0) }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import NGCPCore
+
+/// Checks that every secret of the desired state can be read, without keeping any value.
+///
+/// Returns one error per secret that cannot be read, at the subscriber's location, naming the
+/// environment variable or file. Call it before the first write, so that a missing secret
+/// stops the run before it changes anything.
+public func resolveSecrets(in desired: DesiredState, resolver: SecretResolver) -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    for subscriber in desired.subscribers {
+        for field in subscriber.secrets.keys.sorted() {
+            guard let source = subscriber.secrets[field] else { continue }
+            do {
+                _ = try resolver.resolve(source)
+            } catch {
+                // The error names the source and the reason, never the value.
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.secretUnreadable(subscriber.name, reason: error.description),
+                        at: subscriber.location, fieldPath: "spec.\(field)",
+                        hint: "set the variable or create the file before running ngcpctl"))
+            }
+        }
+    }
+    return diagnostics
+}

@@ -1,0 +1,286 @@
+import Foundation
+import NGCPCore
+import YAMLReader
+
+extension DocumentContext {
+    static let subscriberFields = [
+        "customer", "password", "webpassword", "webusername", "primary_number", "alias_numbers",
+        "external_id", "status", "lock", "display_name", "email", "timezone", "administrative",
+        "pbx_extension", "is_pbx_pilot", "is_pbx_group", "callforwards", "preferences",
+    ]
+
+    /// Characters NGCP allows in a username besides letters and digits.
+    static let usernamePunctuation = Set("+=,;_.~'()!*-")
+
+    func decodeSubscriber(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DeclaredSubscriber? {
+        let identity = splitSubscriberName(name, node: nameNode)
+        guard
+            let fields = reader.fields(
+                spec, "spec", allowed: Self.subscriberFields, required: ["customer"])
+        else { return nil }
+
+        let customer = fields["customer"].flatMap {
+            reader.string($0, "spec.customer", numbersAsText: true)
+        }
+
+        var values: [String: JSONValue] = [:]
+        var numbers: [(key: String, location: SourceLocation, path: String)] = []
+        decodeNumbers(fields, into: &values, numbers: &numbers)
+        decodeSubscriberFields(fields, into: &values)
+
+        var secrets: [String: SecretSource] = [:]
+        for field in ["password", "webpassword"] {
+            guard let node = fields[field] else { continue }
+            if let source = decodeSecret(node, path: join("spec", field)) {
+                secrets[field] = source
+            }
+        }
+
+        var callforwards: [String: JSONValue]?
+        if let node = fields["callforwards"] {
+            callforwards = decodeCallForwards(node, path: "spec.callforwards")
+        }
+        var preferences: [String: JSONValue]?
+        if let node = fields["preferences"] {
+            preferences = decodePreferences(node, path: "spec.preferences")
+        }
+
+        guard let identity, let customer, let customerNode = fields["customer"] else { return nil }
+        let desired = DesiredSubscriber(
+            username: identity.username, domain: identity.domain, customer: customer,
+            fields: values, secrets: secrets, callforwards: callforwards,
+            preferences: preferences, location: reader.location(nameNode))
+        return DeclaredSubscriber(
+            desired: desired, customerLocation: reader.location(customerNode), numbers: numbers,
+            hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
+            displayNameLocation: fields["display_name"].map { reader.location($0) })
+    }
+
+    /// Splits `username@domain` at the last `@` and checks both parts.
+    private func splitSubscriberName(_ name: String, node: YAMLNode)
+        -> (username: String, domain: String)?
+    {
+        guard let at = name.lastIndex(of: "@") else {
+            reader.error(
+                node, "metadata.name", Message.invalidSubscriberName(name),
+                hint: Message.subscriberNameHint)
+            return nil
+        }
+        let username = String(name[..<at])
+        let domain = String(name[name.index(after: at)...])
+        guard !username.isEmpty, !domain.isEmpty else {
+            reader.error(
+                node, "metadata.name", Message.invalidSubscriberName(name),
+                hint: Message.subscriberNameHint)
+            return nil
+        }
+
+        if username.contains(where: \.isWhitespace) {
+            reader.error(node, "metadata.name", Message.usernameWithSpace(username))
+            return nil
+        }
+        let validCharacters = username.allSatisfy {
+            ($0.isASCII && ($0.isLetter || $0.isNumber)) || Self.usernamePunctuation.contains($0)
+        }
+        let validDots =
+            !username.hasPrefix(".") && !username.hasSuffix(".") && !username.contains("..")
+        guard validCharacters, validDots, username.count <= 127 else {
+            reader.error(node, "metadata.name", Message.invalidUsername(username))
+            return nil
+        }
+        if domain.contains(where: \.isWhitespace) {
+            reader.error(node, "metadata.name", Message.nameWithSpace(domain))
+            return nil
+        }
+        return (username, domain)
+    }
+
+    private func decodeSubscriberFields(_ fields: Fields, into values: inout [String: JSONValue]) {
+        if let node = fields["webusername"],
+            let value = reader.string(node, "spec.webusername", numbersAsText: true, maxLength: 127)
+        {
+            values["webusername"] = .string(value)
+        }
+        if let node = fields["external_id"],
+            let value = reader.nullableString(
+                node, "spec.external_id", numbersAsText: true, maxLength: 255)
+        {
+            values["external_id"] = value
+        }
+        if let node = fields["status"],
+            let status = reader.choice(node, "spec.status", ["active", "locked", "terminated"])
+        {
+            values["status"] = .string(status)
+        }
+        if let node = fields["lock"] {
+            // NGCP returns the lock level as a string ("4"), so the desired value has that
+            // shape too.
+            if node.isNull {
+                values["lock"] = .null
+            } else if let level = reader.int(node, "spec.lock", range: 1...5) {
+                values["lock"] = .string(String(level))
+            }
+        }
+        if let node = fields["display_name"],
+            let value = reader.nullableString(
+                node, "spec.display_name", numbersAsText: true, maxLength: 128)
+        {
+            values["display_name"] = value
+        }
+        if let node = fields["email"] {
+            if node.isNull {
+                values["email"] = .null
+            } else if let email = reader.string(node, "spec.email", maxLength: 255) {
+                if isEmailAddress(email) {
+                    values["email"] = .string(email)
+                } else {
+                    reader.error(node, "spec.email", Message.invalidEmail(email))
+                }
+            }
+        }
+        if let node = fields["timezone"],
+            let value = reader.nullableString(node, "spec.timezone", maxLength: 64)
+        {
+            values["timezone"] = value
+        }
+        if let node = fields["pbx_extension"],
+            let value = reader.string(node, "spec.pbx_extension", numbersAsText: true)
+        {
+            values["pbx_extension"] = .string(value)
+        }
+        for field in ["administrative", "is_pbx_pilot", "is_pbx_group"] {
+            if let node = fields[field], let flag = reader.bool(node, join("spec", field)) {
+                values[field] = .bool(flag)
+            }
+        }
+    }
+
+    // MARK: - Numbers
+
+    private func decodeNumbers(
+        _ fields: Fields, into values: inout [String: JSONValue],
+        numbers: inout [(key: String, location: SourceLocation, path: String)]
+    ) {
+        if let node = fields["primary_number"] {
+            if node.isNull {
+                values["primary_number"] = .null
+            } else if let number = decodeNumber(node, path: "spec.primary_number", isAlias: false) {
+                values["primary_number"] = .object(number.value)
+                numbers.append((number.key, reader.location(node), "spec.primary_number"))
+            }
+        }
+
+        guard let node = fields["alias_numbers"],
+            let items = reader.list(node, "spec.alias_numbers")
+        else { return }
+        var aliases: [JSONValue] = []
+        for (position, item) in items.enumerated() {
+            let path = index("spec.alias_numbers", position)
+            guard let number = decodeNumber(item, path: path, isAlias: true) else { continue }
+            aliases.append(.object(number.value))
+            numbers.append((number.key, reader.location(item), path))
+        }
+        if aliases.count == items.count { values["alias_numbers"] = .array(aliases) }
+    }
+
+    /// A number in the API shape: `cc` as an integer, `ac` and `sn` as strings, and
+    /// `is_devid` (false unless set) on aliases. The key is `cc-ac-sn`.
+    private func decodeNumber(_ node: YAMLNode, path: String, isAlias: Bool)
+        -> (value: [String: JSONValue], key: String)?
+    {
+        let allowed = isAlias ? ["cc", "ac", "sn", "is_devid"] : ["cc", "ac", "sn"]
+        guard let fields = reader.fields(node, path, allowed: allowed, required: ["cc", "sn"])
+        else { return nil }
+
+        let cc = fields["cc"].flatMap { digits($0, path: join(path, "cc"), count: 1...3) }
+        var ac: String? = ""
+        if let node = fields["ac"] { ac = digits(node, path: join(path, "ac"), count: 0...7) }
+        let sn = fields["sn"].flatMap { digits($0, path: join(path, "sn"), count: 1...31) }
+        if let cc, cc.hasPrefix("0"), let node = fields["cc"] {
+            reader.error(node, join(path, "cc"), Message.countryCodeLeadingZero(cc))
+            return nil
+        }
+
+        var isDevID = false
+        if let node = fields["is_devid"] {
+            guard let flag = reader.bool(node, join(path, "is_devid")) else { return nil }
+            isDevID = flag
+        }
+
+        guard let cc, let ccValue = Int(cc), let ac, let sn else { return nil }
+        var value: [String: JSONValue] = [
+            "cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn),
+        ]
+        if isAlias { value["is_devid"] = .bool(isDevID) }
+        return (value, "\(cc)-\(ac)-\(sn)")
+    }
+
+    /// A digit string given as a YAML integer or string. The text is taken as written, so
+    /// that an unquoted `0664` keeps its leading zero.
+    private func digits(_ node: YAMLNode, path: String, count: ClosedRange<Int>) -> String? {
+        guard let scalar = node.scalar else {
+            reader.typeError(node, path, expected: "digits")
+            return nil
+        }
+        switch scalar.value {
+        case .int, .float, .string: break
+        case .null where count.lowerBound == 0: return ""
+        default:
+            reader.typeError(node, path, expected: "digits")
+            return nil
+        }
+
+        let text = scalar.text
+        let field = String(path.split(separator: ".").last ?? "")
+        guard text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            reader.error(node, path, Message.notDigits(text, field: field))
+            return nil
+        }
+        guard count.contains(text.count) else {
+            reader.error(node, path, Message.digitCount(text, field: field, range: count))
+            return nil
+        }
+        return text
+    }
+
+    // MARK: - Secrets
+
+    /// A literal string (with a warning), `{env: NAME}` or `{file: PATH}`. A relative path is
+    /// made absolute against the manifest's directory.
+    private func decodeSecret(_ node: YAMLNode, path: String) -> SecretSource? {
+        if let scalar = node.scalar, case .string(let value) = scalar.value {
+            reader.warning(node, path, Message.literalSecret, hint: Message.literalSecretHint)
+            reader.literalSecretMarks.append(node.mark)
+            return .literal(value)
+        }
+        guard node.mapping != nil else {
+            reader.error(node, path, Message.secretSourceShape)
+            return nil
+        }
+        guard let fields = reader.fields(node, path, allowed: ["env", "file"]) else { return nil }
+
+        switch (fields["env"], fields["file"]) {
+        case (let env?, nil):
+            guard let name = reader.string(env, join(path, "env")) else { return nil }
+            let valid =
+                !name.isEmpty && !(name.first?.isNumber ?? true)
+                && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            guard valid else {
+                reader.error(env, join(path, "env"), Message.invalidEnvironmentName(name))
+                return nil
+            }
+            return .environment(name)
+        case (nil, let file?):
+            guard let filePath = reader.string(file, join(path, "file")) else { return nil }
+            guard !filePath.isEmpty else {
+                reader.error(file, join(path, "file"), Message.emptyFilePath)
+                return nil
+            }
+            let absolute = filePath.hasPrefix("/") ? filePath : directory + "/" + filePath
+            return .file(URL(fileURLWithPath: absolute).standardizedFileURL.path)
+        default:
+            reader.error(node, path, Message.secretSourceShape)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,183 @@
+/// Folds parser events into node trees.
+///
+/// Open collections live on a stack of frames that are mutated in place (`frames[last]`),
+/// because popping a frame, appending and pushing it back would copy its array each time and
+/// make a long list quadratic to read.
+struct TreeBuilder {
+    private struct Frame {
+        let isMapping: Bool
+        let anchor: String?
+        let mark: YAMLMark
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        /// First position of each scalar key, for duplicate detection.
+        var keyMarks: [String: YAMLMark] = [:]
+        /// Values of `<<` keys, applied when the mapping ends.
+        var merges: [YAMLNode] = []
+        /// Nodes in this subtree, aliases counted at their expanded size.
+        var size = 1
+    }
+
+    private struct Anchored {
+        let node: YAMLNode
+        let size: Int
+    }
+
+    let limits: YAMLLimits
+    private(set) var documents: [YAMLDocument] = []
+    private var frames: [Frame] = []
+    private var anchors: [String: Anchored] = [:]
+    private var documentMark = YAMLMark(line: 1, column: 1)
+    private var root: YAMLNode?
+    private var expandedByAliases = 0
+
+    init(limits: YAMLLimits) {
+        self.limits = limits
+    }
+
+    mutating func startDocument(at mark: YAMLMark) {
+        documentMark = mark
+        root = nil
+        anchors = [:]
+    }
+
+    mutating func endDocument() throws(YAMLError) {
+        let node = root ?? YAMLNode(.scalar(nullScalar), mark: documentMark)
+        documents.append(YAMLDocument(root: node, mark: documentMark))
+        root = nil
+    }
+
+    mutating func scalar(
+        _ text: String, style: YAMLScalarStyle, anchor: String?, tag: String?, at mark: YAMLMark
+    ) throws(YAMLError) {
+        let value = try ScalarResolver.resolve(text: text, style: style, tag: tag, mark: mark)
+        let scalar = YAMLScalar(text: text, style: style, tag: tag, value: value)
+        let node = YAMLNode(.scalar(scalar), mark: mark)
+        if let anchor { anchors[anchor] = Anchored(node: node, size: 1) }
+        try add(node, size: 1)
+    }
+
+    mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
+        guard let anchored = anchors[name] else { throw .undefinedAlias(name, at: mark) }
+
+        // Each use counts the whole expanded subtree, so nested aliases grow the count as
+        // fast as they would grow a fully expanded document.
+        let (total, overflow) = expandedByAliases.addingReportingOverflow(anchored.size)
+        guard !overflow, total <= limits.maxAliasExpansion else {
+            throw .aliasBudgetExceeded(name, limit: limits.maxAliasExpansion, at: mark)
+        }
+        expandedByAliases = total
+        try add(anchored.node, size: anchored.size)
+    }
+
+    mutating func startCollection(isMapping: Bool, anchor: String?, tag: String?, at mark: YAMLMark)
+        throws(YAMLError)
+    {
+        if let tag, tag != "!" {
+            let expected = ScalarResolver.corePrefix + (isMapping ? "map" : "seq")
+            guard tag == expected else {
+                if tag.hasPrefix(ScalarResolver.corePrefix),
+                    ["str", "int", "bool", "null", "float", "map", "seq"].contains(
+                        String(tag.dropFirst(ScalarResolver.corePrefix.count)))
+                {
+                    throw .tagMismatch(tag, at: mark)
+                }
+                throw .unsupportedTag(tag, at: mark)
+            }
+        }
+        guard frames.count < limits.maxDepth else {
+            throw .tooDeep(limit: limits.maxDepth, at: mark)
+        }
+        frames.append(Frame(isMapping: isMapping, anchor: anchor, mark: mark))
+    }
+
+    mutating func endCollection() throws(YAMLError) {
+        guard var frame = frames.popLast() else { return }
+
+        let node: YAMLNode
+        if frame.isMapping {
+            try applyMerges(&frame)
+            node = YAMLNode(.mapping(frame.pairs), mark: frame.mark)
+        } else {
+            node = YAMLNode(.sequence(frame.items), mark: frame.mark)
+        }
+        if let anchor = frame.anchor { anchors[anchor] = Anchored(node: node, size: frame.size) }
+        try add(node, size: frame.size)
+    }
+
+    /// Attaches a finished node to the open collection, or makes it the document root.
+    private mutating func add(_ node: YAMLNode, size: Int) throws(YAMLError) {
+        guard !frames.isEmpty else {
+            root = node
+            return
+        }
+
+        let last = frames.count - 1
+        frames[last].size = frames[last].size.addingReportingOverflow(size).partialValue
+        guard frames[last].isMapping else {
+            frames[last].items.append(node)
+            return
+        }
+        guard let key = frames[last].pendingKey else {
+            frames[last].pendingKey = node
+            return
+        }
+        frames[last].pendingKey = nil
+
+        if let scalar = key.scalar, scalar.style == .plain, scalar.tag == nil, scalar.text == "<<" {
+            frames[last].merges.append(node)
+            return
+        }
+        if let identity = Self.keyIdentity(key) {
+            if let first = frames[last].keyMarks[identity] {
+                throw .duplicateKey(key.scalar?.text ?? identity, first: first, at: key.mark)
+            }
+            frames[last].keyMarks[identity] = key.mark
+        }
+        frames[last].pairs.append(YAMLPair(key: key, value: node))
+    }
+
+    /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
+    /// Explicit keys win over merged ones, and an earlier merged mapping wins over a later one.
+    private func applyMerges(_ frame: inout Frame) throws(YAMLError) {
+        for merge in frame.merges {
+            let sources: [YAMLNode]
+            switch merge.content {
+            case .mapping: sources = [merge]
+            case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }):
+                sources = items
+            default: throw .invalidMerge(at: merge.mark)
+            }
+
+            for source in sources {
+                for pair in source.mapping ?? [] {
+                    guard let identity = Self.keyIdentity(pair.key) else {
+                        frame.pairs.append(pair)
+                        continue
+                    }
+                    if frame.keyMarks[identity] != nil { continue }
+                    frame.keyMarks[identity] = pair.key.mark
+                    frame.pairs.append(pair)
+                }
+            }
+        }
+    }
+
+    /// The identity of a scalar key by resolved value, so that `1` and `0x1` collide;
+    /// nil for collection keys, which are not checked.
+    private static func keyIdentity(_ key: YAMLNode) -> String? {
+        guard let scalar = key.scalar else { return nil }
+        switch scalar.value {
+        case .null: return "null:"
+        case .bool(let value): return "bool:\(value)"
+        case .int(let value): return "int:\(value)"
+        case .float(let value): return "float:\(value)"
+        case .string(let value): return "str:\(value)"
+        }
+    }
+
+    private var nullScalar: YAMLScalar {
+        YAMLScalar(text: "", style: .plain, tag: nil, value: .null)
+    }
+}

@@ -1,0 +1,104 @@
+/// Limits that bound the time and memory one parse may use.
+public struct YAMLLimits: Sendable, Hashable {
+    /// Maximum input size in bytes.
+    public var maxInputBytes: Int
+    /// Maximum size of one scalar in bytes.
+    public var maxScalarBytes: Int
+    /// Maximum nesting of sequences and mappings.
+    public var maxDepth: Int
+    /// Maximum number of nodes that aliases may add to a stream when expanded; this stops
+    /// "billion laughs" alias bombs.
+    public var maxAliasExpansion: Int
+
+    public init(
+        maxInputBytes: Int = 4 << 20, maxScalarBytes: Int = 64 << 10, maxDepth: Int = 64,
+        maxAliasExpansion: Int = 100_000
+    ) {
+        self.maxInputBytes = maxInputBytes
+        self.maxScalarBytes = maxScalarBytes
+        self.maxDepth = maxDepth
+        self.maxAliasExpansion = maxAliasExpansion
+    }
+}
+
+/// A failure to read a YAML stream, at a position when one is known.
+public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+    /// Where the problem is; nil for whole-input problems such as the size limit.
+    public let mark: YAMLMark?
+
+    public init(_ message: String, at mark: YAMLMark? = nil) {
+        self.message = message
+        self.mark = mark
+    }
+
+    /// `line:col: message`, or only the message when no position is known.
+    public var description: String {
+        guard let mark else { return message }
+        return "\(mark): \(message)"
+    }
+}
+
+// Every message of this module, kept together so that tests can assert the exact text.
+extension YAMLError {
+    static func inputTooLarge(_ size: Int, limit: Int) -> YAMLError {
+        YAMLError("input is \(size) bytes, more than the limit of \(limit) bytes")
+    }
+
+    static func scalarTooLarge(_ size: Int, limit: Int, at mark: YAMLMark) -> YAMLError {
+        YAMLError("scalar is \(size) bytes, more than the limit of \(limit) bytes", at: mark)
+    }
+
+    static func tooDeep(limit: Int, at mark: YAMLMark) -> YAMLError {
+        YAMLError("nesting is deeper than the limit of \(limit) levels", at: mark)
+    }
+
+    static func aliasBudgetExceeded(_ name: String, limit: Int, at mark: YAMLMark) -> YAMLError {
+        YAMLError(
+            "alias '*\(name)' expands the document beyond the limit of \(limit) nodes;"
+                + " aliases nested this way are rejected as an alias bomb",
+            at: mark)
+    }
+
+    static func undefinedAlias(_ name: String, at mark: YAMLMark) -> YAMLError {
+        YAMLError("alias '*\(name)' refers to no anchor defined before it", at: mark)
+    }
+
+    static func duplicateKey(_ key: String, first: YAMLMark, at mark: YAMLMark) -> YAMLError {
+        YAMLError(
+            "duplicate key '\(key)'; first defined at line \(first.line), column \(first.column)",
+            at: mark)
+    }
+
+    static func unsupportedTag(_ tag: String, at mark: YAMLMark) -> YAMLError {
+        YAMLError(
+            "unsupported tag '\(shortTag(tag))'; only the core schema tags !!str, !!int,"
+                + " !!bool, !!null, !!float, !!map and !!seq are allowed",
+            at: mark)
+    }
+
+    /// The value is not quoted, because it may be a secret.
+    static func tagMismatch(_ tag: String, at mark: YAMLMark) -> YAMLError {
+        YAMLError("value is not valid for tag '\(shortTag(tag))'", at: mark)
+    }
+
+    static func invalidMerge(at mark: YAMLMark) -> YAMLError {
+        YAMLError("merge key '<<' needs a mapping or a list of mappings", at: mark)
+    }
+
+    /// The value is not quoted, because it may be a secret.
+    static func integerOutOfRange(at mark: YAMLMark) -> YAMLError {
+        YAMLError("integer is out of the 64-bit range", at: mark)
+    }
+
+    static func invalidUTF8(at mark: YAMLMark) -> YAMLError {
+        YAMLError("scalar is not valid UTF-8", at: mark)
+    }
+}
+
+/// The `!!name` form of a core schema tag, or the tag as written.
+func shortTag(_ tag: String) -> String {
+    let prefix = "tag:yaml.org,2002:"
+    if tag.hasPrefix(prefix) { return "!!" + tag.dropFirst(prefix.count) }
+    return tag
+}

@@ -1,0 +1,130 @@
+internal import CYaml
+
+/// A YAML reader built on libyaml's event parser.
+///
+/// One instance owns one libyaml parser and a copy of the input bytes, which libyaml reads
+/// from during the whole parse. Events are folded into `YAMLNode` trees with anchors and
+/// aliases expanded, merge keys applied and duplicate keys rejected. Every limit in
+/// `YAMLLimits` is checked while the events arrive, so a hostile input is rejected before it
+/// costs much memory.
+public final class YAMLParser {
+    private let limits: YAMLLimits
+    private let input: UnsafeMutableBufferPointer<UInt8>
+    private let parser: UnsafeMutablePointer<yaml_parser_t>
+
+    /// Prepares a parse of `text`; throws when the input is larger than the limit.
+    public init(_ text: String, limits: YAMLLimits = YAMLLimits()) throws(YAMLError) {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= limits.maxInputBytes else {
+            throw .inputTooLarge(bytes.count, limit: limits.maxInputBytes)
+        }
+
+        self.limits = limits
+        input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+        _ = input.initialize(from: bytes)
+        parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        yaml_parser_initialize(parser)
+        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
+    }
+
+    deinit {
+        yaml_parser_delete(parser)
+        parser.deallocate()
+        input.deallocate()
+    }
+
+    /// Parses `text` into its documents.
+    public static func parse(_ text: String, limits: YAMLLimits = YAMLLimits()) throws(YAMLError)
+        -> [YAMLDocument]
+    {
+        try YAMLParser(text, limits: limits).documents()
+    }
+
+    /// Reads the whole stream. Call it once per parser.
+    public func documents() throws(YAMLError) -> [YAMLDocument] {
+        var builder = TreeBuilder(limits: limits)
+        var event = yaml_event_t()
+
+        while true {
+            guard yaml_parser_parse(parser, &event) == 1 else { throw parserError() }
+            defer { yaml_event_delete(&event) }
+
+            let mark = YAMLMark(
+                line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return builder.documents
+            case YAML_DOCUMENT_START_EVENT:
+                builder.startDocument(at: mark)
+            case YAML_DOCUMENT_END_EVENT:
+                try builder.endDocument()
+            case YAML_ALIAS_EVENT:
+                let name = string(event.data.alias.anchor) ?? ""
+                try builder.alias(name, at: mark)
+            case YAML_SCALAR_EVENT:
+                try scalar(event, at: mark, into: &builder)
+            case YAML_SEQUENCE_START_EVENT:
+                try builder.startCollection(
+                    isMapping: false, anchor: string(event.data.sequence_start.anchor),
+                    tag: string(event.data.sequence_start.tag), at: mark)
+            case YAML_MAPPING_START_EVENT:
+                try builder.startCollection(
+                    isMapping: true, anchor: string(event.data.mapping_start.anchor),
+                    tag: string(event.data.mapping_start.tag), at: mark)
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                try builder.endCollection()
+            default:
+                break
+            }
+        }
+    }
+
+    private func scalar(_ event: yaml_event_t, at mark: YAMLMark, into builder: inout TreeBuilder)
+        throws(YAMLError)
+    {
+        let data = event.data.scalar
+        guard data.length <= limits.maxScalarBytes else {
+            throw .scalarTooLarge(data.length, limit: limits.maxScalarBytes, at: mark)
+        }
+
+        let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
+        guard let text = String(validating: buffer, as: UTF8.self) else {
+            throw .invalidUTF8(at: mark)
+        }
+
+        let style: YAMLScalarStyle
+        switch data.style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: style = .literal
+        case YAML_FOLDED_SCALAR_STYLE: style = .folded
+        default: style = .plain
+        }
+
+        try builder.scalar(
+            text, style: style, anchor: string(data.anchor), tag: string(data.tag), at: mark)
+    }
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: pointer)
+    }
+
+    /// Turns libyaml's error fields into a `YAMLError` at the problem's position.
+    private func parserError() -> YAMLError {
+        let state = parser.pointee
+        let problem = state.problem.map { String(cString: $0) } ?? "invalid YAML"
+        let mark = YAMLMark(
+            line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
+
+        var message = problem
+        if let context = state.context.map({ String(cString: $0) }) {
+            let contextMark = state.context_mark
+            message +=
+                " (\(context) at line \(contextMark.line + 1), column \(contextMark.column + 1))"
+        }
+        return YAMLError(message, at: mark)
+    }
+}

@@ -1,0 +1,77 @@
+import Manifests
+import NGCPCore
+import Testing
+
+@Suite struct DiagnosticRendererTests {
+    private let text = """
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata: {name: alice@d.example}
+        spec:
+          customer: acme
+          password: hunter2
+          primary_numbr: {cc: 43, sn: 100}
+        """
+
+    @Test func rendersSourceLineCaretHintAndSummary() {
+        let result = loadManifest(text)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        let expected = """
+            m.yaml:6:13: warning: spec.password: secret is written in the manifest as a literal value
+            6 |   password: *******
+              |             ^
+              hint: use {env: NAME} or {file: PATH} so the value stays out of git
+            m.yaml:7:3: error: spec.primary_numbr: unknown field 'primary_numbr'; did you mean 'primary_number'?
+            7 |   primary_numbr: {cc: 43, sn: 100}
+              |   ^
+            1 error, 1 warning
+
+            """
+        #expect(rendered == expected)
+        #expect(!rendered.contains("hunter2"))
+    }
+
+    @Test func masksBlockScalarSecrets() {
+        let source = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: alice@d.example}
+            spec:
+              customer: acme
+              password: |
+                hunter2
+                more
+              webusername: alice
+            """
+        let result = loadManifest(source)
+        let masked = result.sources["m.yaml"] ?? ""
+        #expect(!masked.contains("hunter2"))
+        #expect(masked.contains("  password: *\n    *******\n    ****\n  webusername: alice"))
+    }
+
+    @Test func colouredOutputWrapsSeverity() {
+        let diagnostic = Diagnostic(
+            .error, "broken", at: SourceLocation(file: "f", line: 1, column: 1))
+        let rendered = DiagnosticRenderer(sources: [:], colored: true).render(diagnostic)
+        #expect(rendered == "f:1:1: \u{1B}[31;1merror:\u{1B}[0m\u{1B}[1m broken\u{1B}[0m\n")
+    }
+
+    @Test(arguments: [
+        (0, 0, "0 errors, 0 warnings"),
+        (1, 0, "1 error, 0 warnings"),
+        (2, 1, "2 errors, 1 warning"),
+        (1, 3, "1 error, 3 warnings"),
+    ])
+    func summaryCountsSeverities(errors: Int, warnings: Int, expected: String) {
+        let diagnostics =
+            Array(repeating: Diagnostic(.error, "e"), count: errors)
+            + Array(repeating: Diagnostic(.warning, "w"), count: warnings)
+        #expect(DiagnosticRenderer.summary(of: diagnostics) == expected)
+    }
+
+    @Test func locationlessDiagnosticHasNoExcerpt() {
+        let rendered = DiagnosticRenderer(sources: [:]).render(
+            Diagnostic(.error, "'x' does not exist"))
+        #expect(rendered == "error: 'x' does not exist\n")
+    }
+}

@@ -1,0 +1,362 @@
+import Foundation
+import Manifests
+import NGCPCore
+import Testing
+
+/// Loads inline documents with a fixed base directory so that secret paths are predictable.
+func loadManifests(
+    _ documents: [(path: String, text: String)], defaultBillingProfile: String? = nil
+) -> ManifestLoadResult {
+    let options = ManifestLoadOptions(
+        defaultBillingProfile: defaultBillingProfile, baseDirectory: "/srv/ngcp")
+    return ManifestLoader(options: options).load(documents: documents)
+}
+
+func loadManifest(_ text: String, path: String = "m.yaml") -> ManifestLoadResult {
+    loadManifests([(path, text)])
+}
+
+let completeManifest = """
+    apiVersion: ngcpctl/v1
+    kind: Domain
+    metadata:
+      name: sip.example.org
+      annotations:
+        owner: voice-team
+      targets: [prod]
+    spec:
+      reseller: default
+    ---
+    apiVersion: ngcpctl/v1
+    kind: Customer
+    metadata:
+      name: acme
+    spec:
+      billing_profile: standard
+      max_subscribers: 10
+      vat_rate: 20
+      add_vat: true
+      invoice_email_template_id: null
+      contact:
+        email: ops@acme.example
+        firstname: Ada
+        postcode: 1010
+        country: at
+        gpp3: null
+    ---
+    apiVersion: ngcpctl/v1
+    kind: Subscriber
+    metadata:
+      name: alice@sip.example.org
+    spec:
+      customer: acme
+      password: {env: ALICE_SIP_PASSWORD}
+      webpassword: {file: secrets/alice.web}
+      webusername: alice
+      primary_number: {cc: 43, ac: "0664", sn: 1234567}
+      alias_numbers:
+        - {cc: "43", ac: 1, sn: "999"}
+      external_id: ext-17
+      status: active
+      lock: 2
+      administrative: false
+      callforwards:
+        cft:
+          destinations:
+            - {destination: voicebox, priority: 1}
+            - {destination: 4311112222, timeout: 20}
+          times:
+            - {wday: 2-6, hour: 8-17}
+          sources:
+            - {source: "43*"}
+          sources_mode: blacklist
+          sources_is_regex: false
+          ringtimeout: 15
+        cfb: {}
+      preferences:
+        clir: true
+        concurrent_max: "3"
+        block_in_list: "0900*"
+        language: en
+        display_name: null
+    """
+
+@Suite struct ManifestLoadingTests {
+    @Test func completeManifestLoadsExactly() throws {
+        let result = loadManifest(completeManifest)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+
+        let expectedDomain = DesiredDomain(
+            domain: "sip.example.org", reseller: "default",
+            location: SourceLocation(file: "m.yaml", line: 4, column: 9))
+        #expect(result.desired.domains == [expectedDomain])
+
+        let expectedCustomer = DesiredCustomer(
+            externalID: "acme", billingProfile: "standard",
+            fields: [
+                "status": "active", "type": "sipaccount", "max_subscribers": 10,
+                "vat_rate": 20, "add_vat": true, "invoice_email_template_id": nil,
+            ],
+            contact: [
+                "email": "ops@acme.example", "firstname": "Ada", "postcode": "1010",
+                "country": "AT", "gpp3": nil,
+            ],
+            location: SourceLocation(file: "m.yaml", line: 14, column: 9))
+        #expect(result.desired.customers == [expectedCustomer])
+
+        let subscriber = try #require(result.desired.subscribers.first)
+        #expect(result.desired.subscribers.count == 1)
+        #expect(subscriber.username == "alice")
+        #expect(subscriber.domain == "sip.example.org")
+        #expect(subscriber.customer == "acme")
+        #expect(subscriber.location == SourceLocation(file: "m.yaml", line: 31, column: 9))
+        #expect(
+            subscriber.fields == [
+                "webusername": "alice",
+                "primary_number": ["cc": 43, "ac": "0664", "sn": "1234567"],
+                "alias_numbers": [["cc": 43, "ac": "1", "sn": "999", "is_devid": false]],
+                "external_id": "ext-17", "status": "active", "lock": "2",
+                "administrative": false,
+            ])
+        #expect(
+            subscriber.secrets == [
+                "password": .environment("ALICE_SIP_PASSWORD"),
+                "webpassword": .file("/srv/ngcp/secrets/alice.web"),
+            ])
+        #expect(
+            subscriber.callforwards == [
+                "cft": [
+                    "destinations": [
+                        [
+                            "destination": "voicebox", "priority": 1, "timeout": 300,
+                            "announcement_id": nil,
+                        ],
+                        [
+                            "destination": "4311112222", "priority": nil, "timeout": 20,
+                            "announcement_id": nil,
+                        ],
+                    ],
+                    "times": [
+                        [
+                            "year": nil, "month": nil, "mday": nil, "wday": "2-6",
+                            "hour": "8-17", "minute": nil,
+                        ]
+                    ],
+                    "sources": [["source": "43*"]], "sources_mode": "blacklist",
+                    "sources_is_regex": false, "bnumbers": [], "bnumbers_mode": "whitelist",
+                    "bnumbers_is_regex": false, "ringtimeout": 15,
+                ]
+            ])
+        #expect(
+            subscriber.preferences == [
+                "clir": true, "concurrent_max": 3, "block_in_list": ["0900*"],
+                "language": "en", "display_name": nil,
+            ])
+
+        #expect(
+            result.metadata[expectedDomain.id]
+                == ManifestMetadata(
+                    annotations: ["owner": "voice-team"], targets: ["prod"],
+                    location: SourceLocation(file: "m.yaml", line: 4, column: 3)))
+        #expect(result.undeclaredCustomers.isEmpty)
+        #expect(result.undeclaredDomains.isEmpty)
+        #expect(result.files == ["m.yaml"])
+        #expect(result.sources["m.yaml"] == completeManifest)
+    }
+
+    @Test func customerDefaultsAndDefaultBillingProfile() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: c1}
+            spec:
+              contact: {email: a@b.example}
+            """
+        let result = loadManifests([("c.yaml", text)], defaultBillingProfile: "default")
+        #expect(result.diagnostics.isEmpty)
+        #expect(
+            result.desired.customers == [
+                DesiredCustomer(
+                    externalID: "c1", billingProfile: "default",
+                    fields: ["status": "active", "type": "sipaccount"],
+                    contact: ["email": "a@b.example"],
+                    location: SourceLocation(file: "c.yaml", line: 3, column: 18))
+            ])
+    }
+
+    @Test func emptyDocumentsAreSkipped() {
+        let result = loadManifest("---\n# nothing\n---\n")
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.desired.isEmpty)
+    }
+
+    @Test func domainWithoutSpecHasNoReseller() {
+        let result = loadManifest(
+            "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n")
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.desired.domains.map(\.reseller) == [nil])
+    }
+
+    @Test func callforwardsBlockPresenceIsKept() throws {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@d.example}
+            spec:
+              customer: acme
+              password: {env: P}
+              callforwards: {}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: carol@d.example}
+            spec:
+              customer: acme
+              password: {env: P}
+            """
+        let result = loadManifest(text)
+        #expect(result.errors.isEmpty)
+        let subscribers = result.desired.subscribers
+        #expect(subscribers.count == 2)
+        #expect(subscribers.first?.callforwards == [:])
+        #expect(subscribers.last?.callforwards == nil)
+        #expect(subscribers.last?.preferences == nil)
+    }
+
+    @Test func mergeKeysWorkInManifests() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: c1}
+            spec:
+              <<: &defaults {billing_profile: gold, status: locked}
+              contact: {email: a@b.example}
+            """
+        let result = loadManifest(text)
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.desired.customers.first?.fields["status"] == "locked")
+        #expect(result.desired.customers.first?.billingProfile == "gold")
+    }
+
+    @Test func undeclaredReferencesAreExposed() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@elsewhere.example}
+            spec: {customer: remote, password: {env: P}}
+            """
+        let result = loadManifest(text)
+        #expect(result.errors.isEmpty)
+        #expect(result.undeclaredCustomers == ["remote"])
+        #expect(result.undeclaredDomains == ["elsewhere.example"])
+        #expect(result.desired.subscribers.count == 1)
+    }
+
+    @Test func directoryLoadsSortedManifestsRecursively() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("manifests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent(".hidden"), withIntermediateDirectories: true)
+
+        func write(_ name: String, _ domain: String) throws {
+            let text = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: \(domain)}\n"
+            try text.write(
+                to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try write("b.yaml", "b.example")
+        try write("a.yml", "a.example")
+        try write("sub/c.yaml", "c.example")
+        try write("notes.txt", "ignored.example")
+        try write(".hidden/d.yaml", "hidden.example")
+
+        let result = ManifestLoader().load(paths: [directory.path])
+        #expect(result.diagnostics.isEmpty)
+        #expect(
+            result.files == ["a.yml", "b.yaml", "sub/c.yaml"].map { directory.path + "/" + $0 })
+        #expect(result.desired.domains.map(\.domain) == ["a.example", "b.example", "c.example"])
+    }
+
+    @Test func emptyDirectoryIsAnError() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("manifests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+
+        let result = ManifestLoader().load(paths: [directory.path])
+        #expect(
+            result.errors.map(\.message) == [
+                "directory '\(directory.path)' contains no manifests (*.yaml or *.yml)"
+            ])
+    }
+
+    @Test func missingPathIsAnError() {
+        let result = ManifestLoader().load(paths: ["/nonexistent/manifests"])
+        #expect(result.errors.map(\.message) == ["'/nonexistent/manifests' does not exist"])
+    }
+
+    @Test func oversizedFileIsRejectedBeforeReading() throws {
+        let file = FileManager.default.temporaryDirectory
+            .appendingPathComponent("big-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try String(repeating: "# filler\n", count: 200).write(
+            to: file, atomically: true, encoding: .utf8)
+
+        var options = ManifestLoadOptions()
+        options.yamlLimits.maxInputBytes = 1000
+        let result = ManifestLoader(options: options).load(paths: [file.path])
+        #expect(
+            result.errors.map(\.message) == [
+                "cannot read '\(file.path)': the file is 1800 bytes, more than the limit of"
+                    + " 1000 bytes"
+            ])
+    }
+
+    @Test func builtInCatalogueKnowsCommonPreferences() throws {
+        let catalogue = PreferenceCatalogue.builtIn
+        #expect(catalogue["clir"]?.dataType == .boolean)
+        #expect(catalogue["block_in_list"]?.isList == true)
+        #expect(catalogue["language"]?.enumValues.contains("pt_br") == true)
+        #expect(catalogue["cfu"]?.isInternal == true)
+        #expect(catalogue["ncos"]?.isNameMapped == true)
+        #expect(catalogue.names.contains("cfu") == false)
+    }
+
+    @Test func catalogueFromPreferenceDefs() throws {
+        let json: JSONValue = [
+            "_links": ["self": ["href": "/api/subscriberpreferencedefs/"]],
+            "clir": ["data_type": "boolean", "max_occur": 1, "read_only": false],
+            "allowed_ips": ["data_type": "string", "max_occur": 0, "read_only": 0],
+            "language": [
+                "data_type": "enum", "max_occur": 1, "read_only": false,
+                "enum_values": [["label": "English", "value": "en"], ["value": nil]],
+            ],
+        ]
+        let catalogue = try PreferenceCatalogue(subscriberPreferenceDefs: json)
+        #expect(catalogue.names == ["allowed_ips", "clir", "language"])
+        #expect(catalogue["allowed_ips"]?.isList == true)
+        #expect(catalogue["language"]?.enumValues == ["en"])
+
+        #expect(throws: PreferenceCatalogueError.self) {
+            try PreferenceCatalogue(subscriberPreferenceDefs: ["x": ["data_type": "weird"]])
+        }
+    }
+
+    @Test func targetCatalogueDecidesPreferences() {
+        let catalogue = PreferenceCatalogue(definitions: [.init("custom_flag", .boolean)])
+        let options = ManifestLoadOptions(preferenceCatalogue: catalogue, baseDirectory: "/")
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@d.example}
+            spec:
+              customer: acme
+              preferences: {custom_flag: true}
+            """
+        let result = ManifestLoader(options: options).load(documents: [("m.yaml", text)])
+        #expect(result.errors.isEmpty)
+        #expect(result.desired.subscribers.first?.preferences == ["custom_flag": true])
+    }
+}
