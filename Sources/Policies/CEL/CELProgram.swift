@@ -225,3 +225,40 @@ func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+extension CELProgram {
+    /// True when the expression reads the variable `name` outside any macro that rebinds it.
+    public func references(_ name: String) -> Bool {
+        Self.references(name, in: root)
+    }
+
+    private static func references(_ name: String, in node: Node) -> Bool {
+        switch node.kind {
+        case .literal:
+            return false
+        case .identifier(let identifier):
+            return identifier == name
+        case .select(let operand, _), .presence(let operand, _), .not(let operand),
+            .negate(let operand):
+            return references(name, in: operand)
+        case .index(let left, let right), .binary(_, let left, let right), .and(let left, let right),
+            .or(let left, let right):
+            return references(name, in: left) || references(name, in: right)
+        case .call(_, let target, let arguments):
+            return (target.map { references(name, in: $0) } ?? false)
+                || arguments.contains { references(name, in: $0) }
+        case .list(let items):
+            return items.contains { references(name, in: $0) }
+        case .map(let entries):
+            return entries.contains { references(name, in: $0.key) || references(name, in: $0.value) }
+        case .conditional(let condition, let whenTrue, let whenFalse):
+            return references(name, in: condition) || references(name, in: whenTrue)
+                || references(name, in: whenFalse)
+        case .comprehension(let comprehension):
+            if references(name, in: comprehension.range) { return true }
+            guard comprehension.variable != name else { return false }
+            return (comprehension.predicate.map { references(name, in: $0) } ?? false)
+                || (comprehension.transform.map { references(name, in: $0) } ?? false)
+        }
+    }
+}
