@@ -1,0 +1,369 @@
+/// The plan file format, version 1 (described field by field in docs/plan-format.md).
+///
+/// A saved plan is applied later, maybe on another machine, so reading one checks everything
+/// that apply relies on: the version, each operation's fields, the id order, that dependencies
+/// and id placeholders point at earlier operations, that the summary matches, and that no
+/// password travels as a value.
+
+/// A plan file that cannot be read, with the JSON path of the offending member.
+public struct PlanJSONError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where the problem is, for example `operations[2].method`; empty for the whole document.
+    public let path: String
+    public let message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        path.isEmpty ? "invalid plan file: \(message)" : "invalid plan file: \(path): \(message)"
+    }
+}
+
+extension Plan {
+    /// The plan as a version 1 plan document.
+    public var jsonValue: JSONValue {
+        let counts = summary
+        return [
+            "format_version": .int(Plan.formatVersion),
+            "source": source.jsonValue,
+            "target": target.map(JSONValue.string) ?? .null,
+            "summary": [
+                "create": .int(counts[.create] ?? 0), "update": .int(counts[.update] ?? 0),
+                "delete": .int(counts[.delete] ?? 0),
+            ],
+            "operations": .array(operations.map(\.jsonValue)),
+        ]
+    }
+
+    /// Reads a plan document.
+    ///
+    /// - Throws: `PlanJSONError` for a wrong `format_version`, a missing or mistyped member,
+    ///   ids out of order, a dependency or id placeholder that does not point at an earlier
+    ///   operation, a summary that does not match the operations, or a password given as a value.
+    public init(json: JSONValue) throws(PlanJSONError) {
+        let root = try PlanReader(json, path: "")
+        let version = try root.int("format_version")
+        guard version == Plan.formatVersion else {
+            let advice =
+                version > Plan.formatVersion
+                ? "it was written by a newer ngcpctl; upgrade ngcpctl or plan again"
+                : "plan again with this ngcpctl"
+            throw PlanJSONError(
+                path: "format_version",
+                message: "unsupported version \(version), expected \(Plan.formatVersion); "
+                    + advice)
+        }
+
+        let source = try PlanSource(json: try root.object("source"))
+        let target = try root.optionalString("target")
+        var operations: [PlannedOperation] = []
+        for (index, item) in try root.array("operations").enumerated() {
+            let reader = try PlanReader(item, path: "operations[\(index)]")
+            let operation = try PlannedOperation(reader: reader)
+            guard operation.id == index + 1 else {
+                throw PlanJSONError(
+                    path: reader.path + ".id",
+                    message: "expected id \(index + 1), found \(operation.id); ids must run "
+                        + "1...N in order")
+            }
+            operations.append(operation)
+        }
+        self.init(source: source, target: target, operations: operations)
+
+        let summaryReader = try root.object("summary")
+        for action in PlannedAction.allCases {
+            let stated = try summaryReader.int(action.rawValue)
+            let actual = summary[action] ?? 0
+            guard stated == actual else {
+                throw PlanJSONError(
+                    path: "summary.\(action.rawValue)",
+                    message: "states \(stated) but the plan has \(actual) such operations")
+            }
+        }
+    }
+
+    /// Parses and reads a plan document from its text.
+    public init(jsonText: String) throws(PlanJSONError) {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(jsonText)
+        } catch {
+            throw PlanJSONError(path: "", message: "not valid JSON: \(error)")
+        }
+        try self.init(json: value)
+    }
+}
+
+extension PlanSource {
+    public var jsonValue: JSONValue {
+        [
+            "revision": revision.map(JSONValue.string) ?? .null,
+            "branch": branch.map(JSONValue.string) ?? .null,
+            "dirty": .bool(dirty),
+            "dirty_files": .array(dirtyFiles.map(JSONValue.string)),
+        ]
+    }
+
+    fileprivate init(json reader: PlanReader) throws(PlanJSONError) {
+        let files = try reader.array("dirty_files").enumerated().map {
+            (index, file) throws(PlanJSONError) -> String in
+            guard let text = file.stringValue else {
+                throw PlanJSONError(
+                    path: "\(reader.path).dirty_files[\(index)]", message: "expected a string")
+            }
+            return text
+        }
+        self.init(
+            revision: try reader.optionalString("revision"),
+            branch: try reader.optionalString("branch"), dirty: try reader.bool("dirty"),
+            dirtyFiles: files)
+    }
+}
+
+extension FieldChange {
+    /// `before`/`after` are omitted when the field is absent on that side, and always for a
+    /// sensitive change.
+    public var jsonValue: JSONValue {
+        var object: [String: JSONValue] = ["path": .string(path), "sensitive": .bool(sensitive)]
+        if let before { object["before"] = before }
+        if let after { object["after"] = after }
+        return .object(object)
+    }
+}
+
+extension PlannedOperation {
+    public var jsonValue: JSONValue {
+        [
+            "id": .int(id),
+            "action": .string(action.rawValue),
+            "resource": .string(resource.rawValue),
+            "name": .string(name),
+            "method": .string(method.rawValue),
+            "path": .string(path),
+            "body": body ?? .null,
+            "depends_on": .array(dependsOn.map(JSONValue.int)),
+            "changes": .array(changes.map(\.jsonValue)),
+            "live_id": liveID.map(JSONValue.int) ?? .null,
+            "irreversible": .bool(irreversible),
+            "reason": reason.map(JSONValue.string) ?? .null,
+        ]
+    }
+
+    fileprivate init(reader: PlanReader) throws(PlanJSONError) {
+        let id = try reader.int("id")
+        let action = try reader.enumeration("action", PlannedAction.self)
+        let resource = try reader.enumeration("resource", ResourceKind.self)
+        let method = try reader.enumeration("method", HTTPMethod.self)
+        let path = try reader.string("path")
+        let body = reader.member("body").flatMap { $0.isNull ? nil : $0 }
+
+        var dependencies: [Int] = []
+        for (index, item) in try reader.array("depends_on").enumerated() {
+            guard let dependency = item.intValue, dependency >= 1, dependency < id else {
+                throw PlanJSONError(
+                    path: "\(reader.path).depends_on[\(index)]",
+                    message: "expected the id of an earlier operation (1...\(id - 1)), "
+                        + "found \(item)")
+            }
+            dependencies.append(dependency)
+        }
+
+        var changes: [FieldChange] = []
+        for (index, item) in try reader.array("changes").enumerated() {
+            let change = try PlanReader(item, path: "\(reader.path).changes[\(index)]")
+            let sensitive = try change.bool("sensitive")
+            let before = change.member("before")
+            let after = change.member("after")
+            if sensitive && (before != nil || after != nil) {
+                throw PlanJSONError(
+                    path: change.path, message: "a sensitive change must not carry values")
+            }
+            changes.append(
+                FieldChange(
+                    path: try change.string("path"), before: before, after: after,
+                    sensitive: sensitive))
+        }
+
+        try PlanBodyCheck.check(path, at: reader.path + ".path", before: id)
+        if let body { try PlanBodyCheck.check(body, at: reader.path + ".body", before: id) }
+
+        self.init(
+            id: id, action: action, resource: resource, name: try reader.string("name"),
+            method: method, path: path, body: body, dependsOn: dependencies, changes: changes,
+            liveID: try reader.optionalInt("live_id"),
+            irreversible: try reader.bool("irreversible"),
+            reason: try reader.optionalString("reason"))
+    }
+}
+
+/// Checks of placeholders and secrets inside a path or body.
+private enum PlanBodyCheck {
+    static let secretFields: Set<String> = ["password", "webpassword"]
+
+    static func check(_ path: String, at location: String, before id: Int) throws(PlanJSONError) {
+        var rest = Substring(path)
+        while let open = rest.range(of: "{id:") {
+            guard let close = rest[open.upperBound...].firstIndex(of: "}"),
+                let operation = Int(rest[open.upperBound..<close])
+            else {
+                throw PlanJSONError(
+                    path: location, message: "malformed id placeholder in '\(path)'")
+            }
+            try checkReference(operation, at: location, before: id)
+            rest = rest[rest.index(after: close)...]
+        }
+    }
+
+    static func check(_ body: JSONValue, at location: String, before id: Int)
+        throws(PlanJSONError)
+    {
+        switch body {
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                try check(item, at: "\(location)[\(index)]", before: id)
+            }
+        case .object(let members):
+            if let kind = members[PlanPlaceholder.marker] {
+                try checkPlaceholder(kind, members, at: location, before: id)
+                return
+            }
+            for field in secretFields where members[field]?.stringValue != nil {
+                throw secretValue(at: "\(location).\(field)")
+            }
+            if let pointer = members["path"]?.stringValue, members["op"] != nil,
+                secretFields.contains(String(pointer.dropFirst())),
+                members["value"]?.stringValue != nil
+            {
+                throw secretValue(at: "\(location).value")
+            }
+            for key in members.keys.sorted() {
+                try check(members[key] ?? .null, at: "\(location).\(key)", before: id)
+            }
+        default:
+            return
+        }
+    }
+
+    private static func checkPlaceholder(
+        _ kind: JSONValue, _ members: [String: JSONValue], at location: String, before id: Int
+    ) throws(PlanJSONError) {
+        switch kind.stringValue {
+        case "id":
+            guard let operation = members["operation"]?.intValue else {
+                throw PlanJSONError(path: location, message: "id placeholder without 'operation'")
+            }
+            try checkReference(operation, at: location, before: id)
+        case "secret":
+            for member in ["source", "owner", "field"] where members[member]?.stringValue == nil {
+                throw PlanJSONError(
+                    path: location, message: "secret placeholder without '\(member)'")
+            }
+        default:
+            throw PlanJSONError(
+                path: location, message: "unknown placeholder kind \(kind); expected id or secret")
+        }
+    }
+
+    private static func checkReference(_ operation: Int, at location: String, before id: Int)
+        throws(PlanJSONError)
+    {
+        guard operation >= 1, operation < id else {
+            throw PlanJSONError(
+                path: location,
+                message: "refers to operation \(operation), which does not come before "
+                    + "operation \(id)")
+        }
+    }
+
+    private static func secretValue(at location: String) -> PlanJSONError {
+        PlanJSONError(
+            path: location,
+            message: "a password is given as a value; plan files carry only secret placeholders")
+    }
+}
+
+/// Typed access to the members of one object in a plan document, with errors that name the
+/// member's JSON path.
+private struct PlanReader {
+    let members: [String: JSONValue]
+    let path: String
+
+    init(_ value: JSONValue, path: String) throws(PlanJSONError) {
+        guard let members = value.objectValue else {
+            throw PlanJSONError(path: path, message: "expected an object, found \(value.typeName)")
+        }
+        self.members = members
+        self.path = path
+    }
+
+    private func location(_ key: String) -> String {
+        path.isEmpty ? key : "\(path).\(key)"
+    }
+
+    func member(_ key: String) -> JSONValue? { members[key] }
+
+    private func required(_ key: String) throws(PlanJSONError) -> JSONValue {
+        guard let value = members[key] else {
+            throw PlanJSONError(path: location(key), message: "missing")
+        }
+        return value
+    }
+
+    private func mistyped(_ key: String, _ expected: String, _ value: JSONValue) -> PlanJSONError {
+        PlanJSONError(path: location(key), message: "expected \(expected), found \(value.typeName)")
+    }
+
+    func int(_ key: String) throws(PlanJSONError) -> Int {
+        let value = try required(key)
+        guard case .int(let number) = value else { throw mistyped(key, "an integer", value) }
+        return number
+    }
+
+    func optionalInt(_ key: String) throws(PlanJSONError) -> Int? {
+        guard let value = members[key], !value.isNull else { return nil }
+        guard case .int(let number) = value else { throw mistyped(key, "an integer", value) }
+        return number
+    }
+
+    func bool(_ key: String) throws(PlanJSONError) -> Bool {
+        let value = try required(key)
+        guard let flag = value.boolValue else { throw mistyped(key, "a boolean", value) }
+        return flag
+    }
+
+    func string(_ key: String) throws(PlanJSONError) -> String {
+        let value = try required(key)
+        guard let text = value.stringValue else { throw mistyped(key, "a string", value) }
+        return text
+    }
+
+    func optionalString(_ key: String) throws(PlanJSONError) -> String? {
+        guard let value = members[key], !value.isNull else { return nil }
+        guard let text = value.stringValue else { throw mistyped(key, "a string", value) }
+        return text
+    }
+
+    func array(_ key: String) throws(PlanJSONError) -> [JSONValue] {
+        let value = try required(key)
+        guard let items = value.arrayValue else { throw mistyped(key, "an array", value) }
+        return items
+    }
+
+    func object(_ key: String) throws(PlanJSONError) -> PlanReader {
+        try PlanReader(try required(key), path: location(key))
+    }
+
+    func enumeration<Value: RawRepresentable & CaseIterable>(_ key: String, _ type: Value.Type)
+        throws(PlanJSONError) -> Value where Value.RawValue == String
+    {
+        let text = try string(key)
+        guard let value = Value(rawValue: text) else {
+            let allowed = Value.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            throw PlanJSONError(
+                path: location(key), message: "unknown value '\(text)'; expected one of \(allowed)")
+        }
+        return value
+    }
+}

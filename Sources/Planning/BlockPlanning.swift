@@ -1,0 +1,161 @@
+import NGCPCore
+
+/// Call forwards and preferences, the two per-subscriber blocks.
+extension PlanBuilder {
+
+    // MARK: Call forwards
+
+    /// Plans a PUT of the whole forward set when it differs. The block is authoritative: a type
+    /// the manifest omits is cleared. A PATCH could change only parts, but it accepts only
+    /// `replace`, which fails on a type that is `{}` live.
+    ///
+    /// NOTE: an ignore rule hides a forward type's difference, but when another type differs
+    /// the PUT still writes the declared value of the ignored type.
+    mutating func planForwards(
+        _ subscriber: DesiredSubscriber, desired: [String: JSONValue],
+        live liveForwards: [String: JSONValue], reference: Reference
+    ) {
+        let resource = ResourceID(.callforwards, subscriber.name)
+        let domain = subscriber.domain
+        var changes: [FieldChange] = []
+        for type in Normalization.forwardTypes {
+            let wanted = Normalization.canonicalForward(desired[type], subscriberDomain: domain)
+            let current = Normalization.canonicalForward(
+                liveForwards[type], subscriberDomain: domain)
+            changes += Self.forwardChanges(type, desired: wanted, live: current)
+                .filter { !isIgnored(resource, $0.path) }
+        }
+        let wantedRingTimeout = desired["cft"]?["ringtimeout"]
+        let liveRingTimeout = liveForwards["cft"]?["ringtimeout"]
+        if Normalization.ringTimeoutDiffers(desired: wantedRingTimeout, live: liveRingTimeout),
+            !isIgnored(resource, "cft.ringtimeout")
+        {
+            changes.append(
+                FieldChange(
+                    path: "cft.ringtimeout", before: liveRingTimeout, after: wantedRingTimeout))
+        }
+        guard !changes.isEmpty else { return }
+
+        add(
+            DraftOperation(
+                action: reference.liveID == nil ? .create : .update, resource: .callforwards,
+                name: subscriber.name, method: .put, path: reference.itemPath(.callforwards),
+                body: Self.forwardBody(desired),
+                dependsOn: Set([reference.draft].compactMap { $0 }),
+                changes: changes, liveID: reference.liveID))
+    }
+
+    /// The differences of one forward type, member by member, or the whole type when it is
+    /// configured on one side only.
+    static func forwardChanges(_ type: String, desired: JSONValue, live: JSONValue)
+        -> [FieldChange]
+    {
+        guard !Normalization.looselyEqual(desired, live) else { return [] }
+        let wanted = desired.objectValue ?? [:]
+        let current = live.objectValue ?? [:]
+        if wanted.isEmpty || current.isEmpty {
+            return [FieldChange(path: type, before: live, after: desired)]
+        }
+        return Set(wanted.keys).union(current.keys).sorted().compactMap { member in
+            guard !Normalization.optionalEqual(wanted[member], current[member]) else { return nil }
+            return FieldChange(
+                path: "\(type).\(member)", before: current[member], after: wanted[member])
+        }
+    }
+
+    /// The PUT body: all seven types, `{}` for those not configured. Output-only members are
+    /// dropped, and a source or B-number list gets its mode and regex flag, which NGCP needs
+    /// when it creates the set (without them it answers 500).
+    static func forwardBody(_ desired: [String: JSONValue]) -> JSONValue {
+        var body: [String: JSONValue] = [:]
+        for type in Normalization.forwardTypes {
+            guard var forward = desired[type]?.objectValue,
+                let destinations = forward["destinations"]?.arrayValue, !destinations.isEmpty
+            else {
+                body[type] = [:]
+                continue
+            }
+            for member in ["destination_set", "time_set", "source_set", "bnumber_set"] {
+                forward[member] = nil
+            }
+            forward["destinations"] = .array(
+                destinations.map { destination in
+                    guard var object = destination.objectValue else { return destination }
+                    object["simple_destination"] = nil
+                    return .object(object)
+                })
+            for list in ["sources", "bnumbers"]
+            where !(forward[list]?.arrayValue ?? []).isEmpty {
+                if forward["\(list)_mode"] == nil { forward["\(list)_mode"] = "whitelist" }
+                if forward["\(list)_is_regex"] == nil { forward["\(list)_is_regex"] = false }
+            }
+            body[type] = .object(forward)
+        }
+        return .object(body)
+    }
+
+    // MARK: Preferences
+
+    /// Plans a PATCH with `add` for each managed preference that is missing or different and
+    /// `remove` for each managed preference declared `null` that is set. A PUT is never used,
+    /// because it deletes every preference it omits, including those NGCP sets by itself.
+    mutating func planPreferences(
+        _ subscriber: DesiredSubscriber, desired: [String: JSONValue],
+        live livePreferences: [String: JSONValue], reference: Reference
+    ) {
+        checkPreferenceNames(subscriber, desired)
+        let resource = ResourceID(.subscriberpreferences, subscriber.name)
+        var operations: [JSONValue] = []
+        var changes: [FieldChange] = []
+        for name in desired.keys.sorted()
+        where !Normalization.preferenceEnvelopeFields.contains(name) {
+            guard !isIgnored(resource, name) else { continue }
+            let wanted = desired[name] ?? .null
+            let current = livePreferences[name]
+            if wanted.isNull {
+                // Unset preferences are absent, never null; remove only what is set.
+                // NOTE: a new subscriber gets automatic preferences (cc, ac, allowed_clis, ...)
+                // only once it exists, so a null for one of them takes effect on the next plan.
+                guard let current, !current.isNull else { continue }
+                operations.append(Patch.remove(name))
+                changes.append(FieldChange(path: name, before: current, after: nil))
+            } else if current == nil || !Normalization.looselyEqual(wanted, current ?? .null) {
+                // `add` sets the member whether or not it exists; `replace` fails on an unset one.
+                operations.append(Patch.add(name, wanted))
+                changes.append(FieldChange(path: name, before: current, after: wanted))
+            }
+        }
+        guard !operations.isEmpty else { return }
+        add(
+            DraftOperation(
+                action: reference.liveID == nil ? .create : .update,
+                resource: .subscriberpreferences, name: subscriber.name, method: .patch,
+                path: reference.itemPath(.subscriberpreferences), body: .array(operations),
+                dependsOn: Set([reference.draft].compactMap { $0 }), changes: changes,
+                liveID: reference.liveID))
+    }
+
+    /// Checks managed preference names and shapes against the target's definitions, because
+    /// NGCP silently drops an unknown name. Skipped when no definitions were read.
+    private mutating func checkPreferenceNames(
+        _ subscriber: DesiredSubscriber, _ desired: [String: JSONValue]
+    ) {
+        let definitions = live.preferenceDefinitions
+        guard !definitions.isEmpty else { return }
+        for name in desired.keys.sorted() {
+            guard let definition = definitions[name] else {
+                problems.append(.unknownPreference(subscriber, name: name))
+                continue
+            }
+            guard let value = desired[name], !value.isNull,
+                let maxOccur = definition["max_occur"]?.intValue
+            else { continue }
+            let isList = value.arrayValue != nil
+            if maxOccur == 1 && isList {
+                problems.append(.preferenceShape(subscriber, name: name, list: false))
+            } else if maxOccur != 1 && !isList {
+                problems.append(.preferenceShape(subscriber, name: name, list: true))
+            }
+        }
+    }
+}

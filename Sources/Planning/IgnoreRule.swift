@@ -1,0 +1,94 @@
+import NGCPCore
+
+/// A user rule that hides differences in some fields from the plan, for fields that another
+/// system owns.
+///
+/// The text form is `[collection/name:]path`, for example `subscribers/*@example.org:lock`,
+/// `customers/*:max_subscribers` or `cft.ringtimeout`. `collection` is an API collection name
+/// (`subscribers`, `callforwards`, `subscriberpreferences`, ...), `name` a natural key, and `path`
+/// a dotted field path as shown in plans. In `name` and in each path segment `*` matches any
+/// run of characters; a whole segment `**` in the path matches any number of segments.
+/// A rule without a collection applies to every collection. An ignored field is neither
+/// compared nor changed on existing objects; creates still send it.
+public struct IgnoreRule: Sendable, Hashable, CustomStringConvertible {
+    public var resource: ResourceKind?
+    public var name: String
+    public var path: String
+
+    public init(resource: ResourceKind? = nil, name: String = "*", path: String) {
+        self.resource = resource
+        self.name = name
+        self.path = path
+    }
+
+    /// Parses the text form; returns nil when the collection is unknown or the path is empty.
+    public init?(parsing text: String) {
+        var pathText = Substring(text)
+        var resource: ResourceKind?
+        var name = "*"
+        if let colon = text.firstIndex(of: ":") {
+            let scope = text[..<colon]
+            pathText = text[text.index(after: colon)...]
+            let parts = scope.split(separator: "/", maxSplits: 1)
+            guard let kind = parts.first.flatMap({ ResourceKind(rawValue: String($0)) }) else {
+                return nil
+            }
+            resource = kind
+            if parts.count == 2 { name = String(parts[1]) }
+        }
+        guard !pathText.isEmpty else { return nil }
+        self.init(resource: resource, name: name, path: String(pathText))
+    }
+
+    public var description: String {
+        guard let resource else { return path }
+        return "\(resource.rawValue)/\(name):\(path)"
+    }
+
+    /// True when the rule covers `fieldPath` of the object `id`.
+    public func matches(_ id: ResourceID, fieldPath: String) -> Bool {
+        if let resource, resource != id.kind { return false }
+        guard Glob.matches(pattern: name, text: id.name) else { return false }
+        let patternSegments = path.split(separator: ".").map(String.init)
+        let pathSegments = fieldPath.split(separator: ".").map(String.init)
+        return Glob.matchesSegments(patternSegments[...], pathSegments[...])
+    }
+}
+
+/// Shell-style matching with `*` as the only wildcard.
+enum Glob {
+    static func matches(pattern: String, text: String) -> Bool {
+        matches(Array(pattern.unicodeScalars)[...], Array(text.unicodeScalars)[...])
+    }
+
+    private static func matches(
+        _ pattern: ArraySlice<Unicode.Scalar>, _ text: ArraySlice<Unicode.Scalar>
+    ) -> Bool {
+        guard let first = pattern.first else { return text.isEmpty }
+        if first == "*" {
+            let rest = pattern.dropFirst()
+            var suffix = text
+            while true {
+                if matches(rest, suffix) { return true }
+                guard !suffix.isEmpty else { return false }
+                suffix = suffix.dropFirst()
+            }
+        }
+        guard let head = text.first, head == first else { return false }
+        return matches(pattern.dropFirst(), text.dropFirst())
+    }
+
+    static func matchesSegments(_ pattern: ArraySlice<String>, _ path: ArraySlice<String>) -> Bool {
+        guard let first = pattern.first else { return path.isEmpty }
+        if first == "**" {
+            var rest = path
+            while true {
+                if matchesSegments(pattern.dropFirst(), rest) { return true }
+                guard !rest.isEmpty else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        guard let head = path.first, matches(pattern: first, text: head) else { return false }
+        return matchesSegments(pattern.dropFirst(), path.dropFirst())
+    }
+}

@@ -1,0 +1,90 @@
+import NGCPCore
+
+/// Lookups of live objects by natural key, the only way desired and live objects are paired.
+///
+/// - domains by name, ignoring case (NGCP rejects `Example.org` next to `example.org`);
+/// - customers by `external_id`, exactly;
+/// - contacts through the paired customer's `contact_id`;
+/// - subscribers by `username@domain`, the username ignoring case as NGCP does, the domain
+///   taken from `domain_id` (or the `domain` member when the id is unknown).
+struct LiveIndex {
+    let live: LiveState
+    private(set) var domainsByName: [String: LiveObject] = [:]
+    private(set) var domainsByID: [Int: LiveObject] = [:]
+    private(set) var customersByExternalID: [String: [LiveObject]] = [:]
+    private(set) var customersByID: [Int: LiveObject] = [:]
+    private(set) var contactsByID: [Int: LiveObject] = [:]
+    private(set) var subscribersByKey: [String: LiveObject] = [:]
+    private(set) var subscribersByCustomer: [Int: [LiveObject]] = [:]
+
+    init(_ live: LiveState) {
+        self.live = live
+        for domain in live.domains {
+            domainsByID[domain.id] = domain
+            if let name = domain["domain"]?.stringValue {
+                domainsByName[name.lowercased()] = domain
+            }
+        }
+        for customer in live.customers {
+            customersByID[customer.id] = customer
+            if let externalID = customer["external_id"]?.stringValue {
+                customersByExternalID[externalID, default: []].append(customer)
+            }
+        }
+        for contact in live.contacts { contactsByID[contact.id] = contact }
+        for subscriber in live.subscribers {
+            if let key = subscriberKey(subscriber) { subscribersByKey[key] = subscriber }
+            if let customerID = subscriber["customer_id"]?.intValue {
+                subscribersByCustomer[customerID, default: []].append(subscriber)
+            }
+        }
+    }
+
+    static func subscriberKey(username: String, domain: String) -> String {
+        "\(username.lowercased())@\(domain.lowercased())"
+    }
+
+    /// The natural key of a live subscriber, `username@domain`, as written on the server.
+    func subscriberName(_ subscriber: LiveObject) -> String {
+        let username = subscriber["username"]?.stringValue ?? "?"
+        return "\(username)@\(domainName(of: subscriber) ?? "?")"
+    }
+
+    func domainName(of subscriber: LiveObject) -> String? {
+        if let domainID = subscriber["domain_id"]?.intValue,
+            let name = domainsByID[domainID]?["domain"]?.stringValue
+        {
+            return name
+        }
+        return subscriber["domain"]?.stringValue
+    }
+
+    private func subscriberKey(_ subscriber: LiveObject) -> String? {
+        guard let username = subscriber["username"]?.stringValue,
+            let domain = domainName(of: subscriber)
+        else { return nil }
+        return Self.subscriberKey(username: username, domain: domain)
+    }
+
+    func domain(named name: String) -> LiveObject? {
+        domainsByName[name.lowercased()]
+    }
+
+    /// The live customers with this external_id, non-terminated first, then by id.
+    func customers(externalID: String) -> [LiveObject] {
+        (customersByExternalID[externalID] ?? []).sorted { left, right in
+            let leftTerminated = left["status"]?.stringValue == "terminated"
+            let rightTerminated = right["status"]?.stringValue == "terminated"
+            if leftTerminated != rightTerminated { return !leftTerminated }
+            return left.id < right.id
+        }
+    }
+
+    func subscriber(_ desired: DesiredSubscriber) -> LiveObject? {
+        subscribersByKey[Self.subscriberKey(username: desired.username, domain: desired.domain)]
+    }
+
+    func subscribers(ofCustomer customerID: Int) -> [LiveObject] {
+        (subscribersByCustomer[customerID] ?? []).sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,254 @@
+import NGCPCore
+
+/// What the planner knows about a customer that subscribers refer to.
+struct CustomerInfo {
+    /// Nil for a declared terminated customer that does not exist live.
+    var reference: Reference?
+    /// The status the customer has after the plan: declared, or live when undeclared.
+    var status: String
+    var declared: Bool
+}
+
+/// Collects draft operations and problems for one plan. Planning runs in phases because the
+/// later ones need the results of the earlier ones: domains and customers provide references,
+/// subscribers provide the numbers they take and free, and prune decides what else goes away.
+struct PlanBuilder {
+    let desired: DesiredState
+    let live: LiveState
+    let options: PlannerOptions
+    let index: LiveIndex
+
+    var drafts: [DraftOperation] = []
+    var problems: [PlanningProblem] = []
+
+    var domains: [String: Reference] = [:]
+    var customers: [String: CustomerInfo] = [:]
+    /// Live subscribers that a desired subscriber paired with, updated or replaced.
+    var pairedSubscribers: Set<Int> = []
+    var numbers = NumberLedger()
+
+    init(desired: DesiredState, live: LiveState, options: PlannerOptions) {
+        self.desired = desired
+        self.live = live
+        self.options = options
+        self.index = LiveIndex(live)
+    }
+
+    mutating func build() {
+        for domain in desired.domains { planDomain(domain) }
+        for customer in desired.customers { planCustomer(customer) }
+        numbers.recordLive(live.subscribers)
+        for subscriber in desired.subscribers { planSubscriber(subscriber) }
+        if options.prune { prune() }
+        linkNumberMoves()
+    }
+
+    @discardableResult
+    mutating func add(_ draft: DraftOperation) -> Int {
+        drafts.append(draft)
+        return drafts.count - 1
+    }
+
+    func isIgnored(_ id: ResourceID, _ path: String) -> Bool {
+        options.ignoreRules.contains { $0.matches(id, fieldPath: path) }
+    }
+
+    // MARK: Domains
+
+    mutating func planDomain(_ domain: DesiredDomain) {
+        let resellerID: Int
+        if let name = domain.reseller {
+            let reseller = live.resellers.first { $0["name"]?.stringValue == name }
+            guard let reseller else {
+                problems.append(.unknownReseller(name, domain: domain))
+                return
+            }
+            resellerID = reseller.id
+        } else {
+            resellerID = 1
+        }
+
+        if let liveDomain = index.domain(named: domain.domain) {
+            domains[domain.domain.lowercased()] = .live(liveDomain.id)
+            // A reseller login does not see reseller_id, so only a present value is checked.
+            if let liveReseller = liveDomain["reseller_id"]?.intValue, liveReseller != resellerID {
+                problems.append(
+                    .domainResellerMismatch(domain, live: liveReseller, desired: resellerID))
+            }
+            return
+        }
+
+        let body: [String: JSONValue] = [
+            "domain": .string(domain.domain), "reseller_id": .int(resellerID),
+        ]
+        let draft = add(
+            DraftOperation(
+                action: .create, resource: .domains, name: domain.domain, method: .post,
+                path: "/api/domains/", body: .object(body), changes: FieldChange.creating(body)))
+        domains[domain.domain.lowercased()] = .created(draft: draft)
+    }
+
+    /// The reference to a subscriber's domain: declared, or live only.
+    func domainReference(_ name: String) -> Reference? {
+        if let reference = domains[name.lowercased()] { return reference }
+        return index.domain(named: name).map { .live($0.id) }
+    }
+
+    // MARK: Customers and contacts
+
+    /// Fields of a customer that are references, keys or output only, and never compared.
+    static let customerReferenceFields: Set<String> = [
+        "contact_id", "billing_profile_id", "external_id", "type", "billing_profile_definition",
+        "billing_profiles", "all_billing_profiles",
+    ]
+
+    mutating func planCustomer(_ customer: DesiredCustomer) {
+        let profile = live.billingProfiles.first {
+            $0["handle"]?.stringValue == customer.billingProfile
+        }
+        guard let profile else {
+            problems.append(.unknownBillingProfile(customer.billingProfile, customer: customer))
+            return
+        }
+        let status = customer.fields["status"]?.stringValue ?? "active"
+
+        let candidates = index.customers(externalID: customer.externalID)
+        let active = candidates.filter { $0["status"]?.stringValue != "terminated" }
+        if active.count > 1 {
+            problems.append(.ambiguousCustomer(customer, ids: active.map(\.id)))
+            return
+        }
+        if let liveCustomer = active.first {
+            customers[customer.externalID] = CustomerInfo(
+                reference: .live(liveCustomer.id), status: status, declared: true)
+            updateCustomer(customer, live: liveCustomer, billingProfileID: profile.id)
+            return
+        }
+        if !candidates.isEmpty && status != "terminated" {
+            problems.append(.cannotRevive(customer, status: status))
+            return
+        }
+        if status == "terminated" {
+            // Nothing to create: the customer is, or would be, terminated already.
+            customers[customer.externalID] = CustomerInfo(
+                reference: candidates.first.map { .live($0.id) }, status: status, declared: true)
+            return
+        }
+        createCustomer(
+            customer, billingProfileID: profile.id,
+            resellerID: profile["reseller_id"]?.intValue ?? 1, status: status)
+    }
+
+    private mutating func createCustomer(
+        _ customer: DesiredCustomer, billingProfileID: Int, resellerID: Int, status: String
+    ) {
+        var contactBody = customer.contact
+        contactBody["reseller_id"] = .int(resellerID)
+        let contactDraft = add(
+            DraftOperation(
+                action: .create, resource: .customercontacts, name: customer.externalID,
+                method: .post, path: "/api/customercontacts/", body: .object(contactBody),
+                changes: FieldChange.creating(contactBody)))
+
+        var body = customer.fields
+        body["contact_id"] = PlanPlaceholder.createdID(of: contactDraft)
+        body["billing_profile_id"] = .int(billingProfileID)
+        body["external_id"] = .string(customer.externalID)
+        body["status"] = .string(status)
+        if body["type"] == nil { body["type"] = "sipaccount" }
+        let draft = add(
+            DraftOperation(
+                action: .create, resource: .customers, name: customer.externalID, method: .post,
+                path: "/api/customers/", body: .object(body), dependsOn: [contactDraft],
+                changes: FieldChange.creating(body)))
+        customers[customer.externalID] = CustomerInfo(
+            reference: .created(draft: draft), status: status, declared: true)
+    }
+
+    private mutating func updateCustomer(
+        _ customer: DesiredCustomer, live liveCustomer: LiveObject, billingProfileID: Int
+    ) {
+        updateContact(customer, liveCustomer: liveCustomer)
+
+        if let desiredType = customer.fields["type"]?.stringValue,
+            let liveType = liveCustomer["type"]?.stringValue, desiredType != liveType
+        {
+            problems.append(.customerTypeChange(customer, live: liveType, desired: desiredType))
+        }
+
+        var operations: [JSONValue] = []
+        var changes: [FieldChange] = []
+        var wanted = customer.fields
+        wanted["billing_profile_id"] = .int(billingProfileID)
+        let references = Self.customerReferenceFields.subtracting(["billing_profile_id"])
+        for field in wanted.keys.sorted()
+        where Normalization.isComparedField(field, references: references) {
+            let value = wanted[field] ?? .null
+            guard !Normalization.optionalEqual(value, liveCustomer[field]),
+                !isIgnored(customer.id, field)
+            else { continue }
+            // Customers accept only replace and copy; the raw row has every column.
+            operations.append(Patch.replace(field, value))
+            changes.append(FieldChange(path: field, before: liveCustomer[field], after: value))
+        }
+        guard !operations.isEmpty else { return }
+
+        let terminates = wanted["status"]?.stringValue == "terminated"
+        add(
+            DraftOperation(
+                action: .update, resource: .customers, name: customer.externalID,
+                method: .patch, path: "/api/customers/\(liveCustomer.id)",
+                body: .array(operations), changes: changes, liveID: liveCustomer.id,
+                irreversible: terminates,
+                reason: terminates ? Self.terminationReason(liveCustomer, index: index) : nil))
+        if terminates {
+            numbers.freeAll(ofCustomer: liveCustomer.id, index: index, by: drafts.count - 1)
+        }
+    }
+
+    private mutating func updateContact(_ customer: DesiredCustomer, liveCustomer: LiveObject) {
+        guard let contactID = liveCustomer["contact_id"]?.intValue else { return }
+        guard let contact = index.contactsByID[contactID] else {
+            problems.append(.missingContact(customer, contactID: contactID))
+            return
+        }
+        var operations: [JSONValue] = []
+        var changes: [FieldChange] = []
+        for field in customer.contact.keys.sorted()
+        where Normalization.isComparedField(field, references: ["reseller_id"]) {
+            let value = customer.contact[field] ?? .null
+            guard !Normalization.optionalEqual(value, contact[field]),
+                !isIgnored(customer.contactID, field)
+            else { continue }
+            operations.append(Patch.replace(field, value))
+            changes.append(FieldChange(path: field, before: contact[field], after: value))
+        }
+        guard !operations.isEmpty else { return }
+        add(
+            DraftOperation(
+                action: .update, resource: .customercontacts, name: customer.externalID,
+                method: .patch, path: "/api/customercontacts/\(contactID)",
+                body: .array(operations), changes: changes, liveID: contactID))
+    }
+
+    /// The customer a subscriber belongs to: declared, or live only.
+    func customerInfo(_ externalID: String) -> CustomerInfo? {
+        if let info = customers[externalID] { return info }
+        guard let liveCustomer = index.customers(externalID: externalID).first else { return nil }
+        return CustomerInfo(
+            reference: .live(liveCustomer.id),
+            status: liveCustomer["status"]?.stringValue ?? "active", declared: false)
+    }
+
+    static func terminationReason(_ customer: LiveObject, index: LiveIndex) -> String {
+        let subscribers = index.subscribers(ofCustomer: customer.id)
+        var reason =
+            "terminates the customer and its \(subscribers.count) live "
+            + "subscriber\(subscribers.count == 1 ? "" : "s")"
+        if !subscribers.isEmpty {
+            reason += " (" + subscribers.map { index.subscriberName($0) }.joined(separator: ", ")
+            reason += ")"
+        }
+        return reason + "; a terminated customer cannot be changed or revived"
+    }
+}

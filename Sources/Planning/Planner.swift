@@ -1,0 +1,83 @@
+import NGCPCore
+
+/// Looks up the resolved value of a secret, by its owner and field name (`password`,
+/// `webpassword`). Returns nil when the value is not available.
+public typealias SecretLookup = @Sendable (ResourceID, String) -> SecretValue?
+
+/// What the planner may do beyond creating and updating declared objects.
+public struct PlannerOptions: Sendable {
+    /// Remove live objects that the manifests no longer declare: subscribers of declared
+    /// customers are deleted, and live customers matching `managedCustomers` are terminated.
+    public var prune: Bool
+    /// Also delete live domains that no manifest declares and no declared subscriber uses.
+    /// Only with `prune`. A domain delete removes every subscriber of that domain.
+    public var pruneDomains: Bool
+    /// A `*` pattern over `external_id` that selects the live customers that prune may
+    /// terminate. Customers without an `external_id` are never pruned.
+    public var managedCustomers: String
+    /// Field differences to leave alone.
+    public var ignoreRules: [IgnoreRule]
+    /// Secret values, used only to detect a changed SIP password. The value never reaches the
+    /// plan: the plan records that the password changes and where to read it at apply time.
+    public var secrets: SecretLookup
+    /// The git revision the manifests were read from, stamped on the plan.
+    public var source: PlanSource
+    /// The API base URL the live state was read from, stamped on the plan.
+    public var target: String?
+
+    public init(
+        prune: Bool = false, pruneDomains: Bool = false, managedCustomers: String = "*",
+        ignoreRules: [IgnoreRule] = [], secrets: @escaping SecretLookup = { _, _ in nil },
+        source: PlanSource = PlanSource(), target: String? = nil
+    ) {
+        self.prune = prune
+        self.pruneDomains = pruneDomains
+        self.managedCustomers = managedCustomers
+        self.ignoreRules = ignoreRules
+        self.secrets = secrets
+        self.source = source
+        self.target = target
+    }
+}
+
+/// Turns desired and live state into an ordered plan of API requests.
+///
+/// Planning is pure: it reads nothing and writes nothing. The steps are pairing (by natural key
+/// only), per-object diff through the rules in `Normalization`, operation building in the API's
+/// request shapes, and ordering (see `PlanOrdering`).
+public enum Planner {
+    /// Plans the requests that take `live` to `desired`.
+    ///
+    /// - Throws: `PlanningError` with every problem found, each naming the object concerned.
+    public static func plan(
+        desired: DesiredState, live: LiveState, options: PlannerOptions = PlannerOptions()
+    ) throws(PlanningError) -> Plan {
+        var builder = PlanBuilder(desired: desired, live: live, options: options)
+        builder.build()
+        if !builder.problems.isEmpty { throw PlanningError(problems: builder.problems) }
+
+        let operations: [PlannedOperation]
+        do {
+            operations = try PlanOrdering.order(builder.drafts)
+        } catch {
+            throw PlanningError(problems: [error.problem])
+        }
+        return Plan(source: options.source, target: options.target, operations: operations)
+    }
+
+    /// The live subscriber ids whose call forwards and preferences the manifests manage, so that
+    /// the reader fetches only those blocks. Each list is sorted.
+    public static func managedBlocks(desired: DesiredState, live: LiveState) -> (
+        forwards: [Int], preferences: [Int]
+    ) {
+        let index = LiveIndex(live)
+        var forwards: Set<Int> = []
+        var preferences: Set<Int> = []
+        for subscriber in desired.subscribers {
+            guard let liveSubscriber = index.subscriber(subscriber) else { continue }
+            if subscriber.callforwards != nil { forwards.insert(liveSubscriber.id) }
+            if subscriber.preferences != nil { preferences.insert(liveSubscriber.id) }
+        }
+        return (forwards.sorted(), preferences.sorted())
+    }
+}

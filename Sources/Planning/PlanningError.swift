@@ -1,0 +1,212 @@
+import NGCPCore
+
+/// One reason why no plan can be made, tied to the object it concerns.
+public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
+    /// The object whose manifest or live state is at fault.
+    public var resource: ResourceID
+    /// What is wrong, quoting the offending value.
+    public var message: String
+    /// What to do about it.
+    public var hint: String?
+    /// Where the object is declared, when it comes from a manifest.
+    public var location: SourceLocation?
+
+    public init(
+        resource: ResourceID, message: String, hint: String? = nil,
+        location: SourceLocation? = nil
+    ) {
+        self.resource = resource
+        self.message = message
+        self.hint = hint
+        self.location = location
+    }
+
+    /// The problem as a compiler-style diagnostic.
+    public var diagnostic: Diagnostic {
+        Diagnostic(.error, "\(resource): \(message)", at: location, hint: hint)
+    }
+
+    public var description: String {
+        var text = diagnostic.description
+        if let hint { text += "\n  hint: \(hint)" }
+        return text
+    }
+}
+
+/// Every problem that prevents planning, collected in one pass so that all can be fixed at once.
+public struct PlanningError: Error, Sendable, CustomStringConvertible {
+    public var problems: [PlanningProblem]
+
+    public init(problems: [PlanningProblem]) {
+        self.problems = problems
+    }
+
+    public var description: String {
+        let count = problems.count
+        let heading = "cannot plan: \(count) problem\(count == 1 ? "" : "s")"
+        return ([heading] + problems.map(\.description)).joined(separator: "\n")
+    }
+}
+
+/// The problem texts, in one place so that tests can match them.
+extension PlanningProblem {
+    static func unknownReseller(_ name: String, domain: DesiredDomain) -> PlanningProblem {
+        PlanningProblem(
+            resource: domain.id, message: "unknown reseller '\(name)'",
+            hint: "use the name of an existing reseller, or omit it for the reseller with id 1",
+            location: domain.location)
+    }
+
+    static func unknownBillingProfile(_ handle: String, customer: DesiredCustomer)
+        -> PlanningProblem
+    {
+        PlanningProblem(
+            resource: customer.id, message: "unknown billing profile handle '\(handle)'",
+            hint: "use the handle of an existing, non-terminated billing profile",
+            location: customer.location)
+    }
+
+    static func undeclaredDomain(_ subscriber: DesiredSubscriber) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "domain '\(subscriber.domain)' is neither declared nor present on the target",
+            hint: "declare the domain in a Domain manifest or correct the subscriber's domain",
+            location: subscriber.location)
+    }
+
+    static func undeclaredCustomer(_ subscriber: DesiredSubscriber) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message:
+                "customer '\(subscriber.customer)' is neither declared nor present on the target",
+            hint: "declare the customer in a Customer manifest or correct the external_id",
+            location: subscriber.location)
+    }
+
+    static func terminatedCustomer(_ subscriber: DesiredSubscriber) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "customer '\(subscriber.customer)' is terminated",
+            hint: "move the subscriber to an active customer; NGCP accepts no subscriber "
+                + "under a terminated one",
+            location: subscriber.location)
+    }
+
+    static func cannotRevive(_ customer: DesiredCustomer, status: String) -> PlanningProblem {
+        PlanningProblem(
+            resource: customer.id,
+            message: "the live customer is terminated but the manifest declares status '\(status)'",
+            hint: "a terminated customer cannot be changed or revived; give the customer a new "
+                + "external_id, or declare it terminated",
+            location: customer.location)
+    }
+
+    static func ambiguousCustomer(_ customer: DesiredCustomer, ids: [Int]) -> PlanningProblem {
+        let list = ids.map(String.init).joined(separator: ", ")
+        return PlanningProblem(
+            resource: customer.id,
+            message: "several live customers have this external_id (ids \(list))",
+            hint: "terminate the duplicates or give them distinct external_id values",
+            location: customer.location)
+    }
+
+    static func customerTypeChange(_ customer: DesiredCustomer, live: String, desired: String)
+        -> PlanningProblem
+    {
+        PlanningProblem(
+            resource: customer.id,
+            message: "type cannot change from '\(live)' to '\(desired)'",
+            hint: "NGCP rejects a type change; keep type '\(live)' or create a new customer",
+            location: customer.location)
+    }
+
+    static func missingContact(_ customer: DesiredCustomer, contactID: Int) -> PlanningProblem {
+        PlanningProblem(
+            resource: customer.id,
+            message: "the live customer refers to contact \(contactID), which was not read",
+            hint: "check that the API user can read /api/customercontacts/\(contactID)",
+            location: customer.location)
+    }
+
+    static func domainResellerMismatch(_ domain: DesiredDomain, live: Int, desired: Int)
+        -> PlanningProblem
+    {
+        PlanningProblem(
+            resource: domain.id,
+            message:
+                "the live domain belongs to reseller \(live), the manifest to reseller \(desired)",
+            hint: "domains cannot be moved between resellers; correct the manifest",
+            location: domain.location)
+    }
+
+    static func blockNotRead(_ subscriber: DesiredSubscriber, block: String, liveID: Int)
+        -> PlanningProblem
+    {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "the live \(block) of subscriber \(liveID) were not read",
+            hint: "read the live state with Planner.managedBlocks(desired:live:) before planning",
+            location: subscriber.location)
+    }
+
+    static func unknownPreference(_ subscriber: DesiredSubscriber, name: String)
+        -> PlanningProblem
+    {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "unknown preference '\(name)'",
+            hint: "NGCP silently ignores unknown preference names; check the spelling against "
+                + "/api/subscriberpreferencedefs/",
+            location: subscriber.location)
+    }
+
+    static func preferenceShape(_ subscriber: DesiredSubscriber, name: String, list: Bool)
+        -> PlanningProblem
+    {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: list
+                ? "preference '\(name)' takes a list of values"
+                : "preference '\(name)' takes a single value, not a list",
+            hint: list ? "write the value as a list" : "write a single value",
+            location: subscriber.location)
+    }
+
+    static func duplicateNumber(
+        _ subscriber: DesiredSubscriber, number: String, other: String
+    ) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "number \(number) is also declared for '\(other)'",
+            hint: "numbers are unique on the platform; keep the number on one subscriber only",
+            location: subscriber.location)
+    }
+
+    static func numberHeld(
+        _ subscriber: DesiredSubscriber, number: String, holder: String, reason: String
+    ) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "number \(number) is assigned to live subscriber '\(holder)', \(reason)",
+            hint: "remove the number from '\(holder)' in its manifest, or prune that subscriber",
+            location: subscriber.location)
+    }
+
+    static func dependencyCycle(_ names: [String]) -> PlanningProblem {
+        let first = names.first ?? "?"
+        return PlanningProblem(
+            resource: ResourceID(.subscribers, first),
+            message: "the operations depend on each other in a cycle: "
+                + names.joined(separator: " → "),
+            hint: "numbers swapped between primary numbers cannot be planned in one apply; "
+                + "move one number in a first apply and the other in a second")
+    }
+
+    static func terminatedOwner(_ subscriber: DesiredSubscriber) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "customer '\(subscriber.customer)' is declared terminated",
+            hint: "remove the subscriber or move it to an active customer",
+            location: subscriber.location)
+    }
+}

@@ -1,0 +1,146 @@
+import NGCPCore
+
+extension PlanBuilder {
+    /// Removes what the manifests no longer declare, within what they manage: subscribers of
+    /// declared customers, live customers matching `managedCustomers`, and with `pruneDomains`
+    /// unused domains.
+    mutating func prune() {
+        pruneSubscribers()
+        pruneCustomers()
+        if options.pruneDomains { pruneDomains() }
+    }
+
+    private mutating func pruneSubscribers() {
+        for customer in desired.customers {
+            guard let liveID = customers[customer.externalID]?.reference?.liveID,
+                customers[customer.externalID]?.status != "terminated"
+            else { continue }
+            for subscriber in index.subscribers(ofCustomer: liveID)
+            where !pairedSubscribers.contains(subscriber.id) {
+                deleteSubscriber(
+                    subscriber,
+                    reason: "customer '\(customer.externalID)' no longer declares this subscriber")
+            }
+        }
+    }
+
+    private mutating func pruneCustomers() {
+        let declared = Set(desired.customers.map(\.externalID))
+        let candidates = live.customers.sorted { $0.id < $1.id }
+        for customer in candidates {
+            guard let externalID = customer["external_id"]?.stringValue, !externalID.isEmpty,
+                !declared.contains(externalID),
+                customer["status"]?.stringValue != "terminated",
+                Glob.matches(pattern: options.managedCustomers, text: externalID)
+            else { continue }
+            let draft = add(
+                DraftOperation(
+                    action: .delete, resource: .customers, name: externalID, method: .patch,
+                    path: "/api/customers/\(customer.id)",
+                    body: [Patch.replace("status", "terminated")],
+                    changes: [
+                        FieldChange(path: "status", before: customer["status"], after: "terminated")
+                    ],
+                    liveID: customer.id, irreversible: true,
+                    reason: "no manifest declares this customer: "
+                        + Self.terminationReason(customer, index: index)))
+            numbers.freeAll(ofCustomer: customer.id, index: index, by: draft)
+        }
+    }
+
+    private mutating func pruneDomains() {
+        var used = Set(desired.domains.map { $0.domain.lowercased() })
+        for subscriber in desired.subscribers { used.insert(subscriber.domain.lowercased()) }
+        for domain in live.domains.sorted(by: { $0.id < $1.id }) {
+            guard let name = domain["domain"]?.stringValue, !used.contains(name.lowercased())
+            else { continue }
+            let members = live.subscribers.filter { $0["domain_id"]?.intValue == domain.id }
+            add(
+                DraftOperation(
+                    action: .delete, resource: .domains, name: name, method: .delete,
+                    path: "/api/domains/\(domain.id)", liveID: domain.id, irreversible: true,
+                    reason: "no manifest declares or uses this domain; deleting it also deletes "
+                        + "its \(members.count) live subscriber\(members.count == 1 ? "" : "s")"))
+        }
+    }
+
+    // MARK: Number moves
+
+    /// Makes each operation that takes a number depend on the operation that frees it, and
+    /// reports numbers that nothing frees. When the freeing update itself waits for numbers
+    /// from others, its alias removal becomes a separate first step, so that two subscribers
+    /// can swap aliases without a dependency cycle.
+    mutating func linkNumberMoves() {
+        var outgoing: [Int: Set<Normalization.Number>] = [:]
+        var waiting: [Int: [Int]] = [:]
+        for taker in numbers.takers {
+            for number in taker.numbers {
+                guard let holder = numbers.holders[number], holder != taker.liveID else {
+                    continue
+                }
+                let holderName =
+                    live.subscribers.first { $0.id == holder }.map { index.subscriberName($0) }
+                    ?? "id \(holder)"
+                if numbers.kept[holder]?.contains(number) ?? false {
+                    let reason =
+                        pairedSubscribers.contains(holder)
+                        ? "whose manifest keeps it" : "which no manifest declares"
+                    problems.append(
+                        .numberHeld(
+                            taker.subscriber, number: number.description, holder: holderName,
+                            reason: reason))
+                    continue
+                }
+                guard let freeing = numbers.freeingDraft[holder] else { continue }
+                drafts[taker.draft].dependsOn.insert(freeing)
+                outgoing[holder, default: []].insert(number)
+                waiting[holder, default: []].append(taker.draft)
+            }
+        }
+        for holder in outgoing.keys.sorted() {
+            splitFreeingStep(
+                holder: holder, outgoing: outgoing[holder] ?? [], takers: waiting[holder] ?? [])
+        }
+    }
+
+    private mutating func splitFreeingStep(
+        holder: Int, outgoing: Set<Normalization.Number>, takers: [Int]
+    ) {
+        guard let freeing = numbers.freeingDraft[holder], drafts[freeing].action == .update,
+            drafts[freeing].resource == .subscribers, !drafts[freeing].dependsOn.isEmpty,
+            let liveNumbers = numbers.liveNumbers[holder]
+        else { return }
+        // A primary number cannot be removed without a replacement, so only aliases split off.
+        if let primary = liveNumbers.primary, outgoing.contains(primary) { return }
+
+        let remaining = liveNumbers.aliases.filter { alias in
+            guard let number = Normalization.number(alias) else { return true }
+            return !outgoing.contains(number)
+        }.map { alias -> JSONValue in
+            guard var object = alias.objectValue else { return alias }
+            object["number_id"] = nil
+            return .object(object)
+        }
+        let main = drafts[freeing]
+        let step = add(
+            DraftOperation(
+                action: .update, resource: .subscribers, name: main.name, method: .patch,
+                path: main.path, body: [Patch.replace("alias_numbers", .array(remaining))],
+                changes: [
+                    FieldChange(
+                        path: "alias_numbers",
+                        before: Normalization.canonicalAliasNumbers(.array(liveNumbers.aliases)),
+                        after: Normalization.canonicalAliasNumbers(.array(remaining)))
+                ],
+                liveID: main.liveID,
+                reason: "frees alias numbers "
+                    + outgoing.sorted().map(\.description).joined(separator: ", ")
+                    + " for another subscriber first",
+                step: 0))
+        drafts[freeing].dependsOn.insert(step)
+        for taker in takers {
+            drafts[taker].dependsOn.remove(freeing)
+            drafts[taker].dependsOn.insert(step)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import NGCPCore
+
+/// The terminal view of a plan: one block per operation with its symbol, natural key, request
+/// line and field changes, irreversible operations flagged, and a final count line.
+///
+/// ```
+///   1 + create domains/example.org
+///         POST /api/domains/
+///         domain: "example.org"
+///
+/// Plan: 1 to create, 0 to update, 0 to delete.
+/// ```
+public struct HumanPlanRenderer: PlanRenderer {
+    /// Whether to use ANSI colours: green for create, yellow for update, red for delete.
+    public var color: Bool
+
+    public init(color: Bool = false) {
+        self.color = color
+    }
+
+    public func render(_ plan: Plan) -> String {
+        var lines: [String] = []
+        if let target = plan.target { lines.append("Target: \(target)") }
+        if let revision = plan.source.revision {
+            var line = "Source: \(revision)"
+            if let branch = plan.source.branch { line += " (\(branch))" }
+            if plan.source.dirty {
+                line += ", with uncommitted changes in \(plan.source.dirtyFiles.count) file(s)"
+            }
+            lines.append(line)
+        }
+        if !lines.isEmpty { lines.append("") }
+
+        guard !plan.isEmpty else {
+            lines.append(PlanText.noChanges)
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        lines.append("ngcpctl will perform these operations, in this order:")
+        lines.append("")
+        let width = String(plan.operations.count).count
+        for operation in plan.operations {
+            lines += block(operation, width: width)
+            lines.append("")
+        }
+
+        let irreversible = plan.operations.filter(\.irreversible).count
+        if irreversible > 0 {
+            let noun = irreversible == 1 ? "operation" : "operations"
+            lines.append(paint("!! \(irreversible) irreversible \(noun) in this plan.", .boldRed))
+        }
+        lines.append(paint(PlanText.countLine(plan), .bold))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func block(_ operation: PlannedOperation, width: Int) -> [String] {
+        let number = String(operation.id)
+        let padding = String(repeating: " ", count: width - number.count)
+        let symbol = PlanText.symbol(operation.action)
+        var header = "  \(padding)\(number) \(symbol) \(operation.action.rawValue) "
+        header += operation.resourceID.description
+        var lines = [paint(header, style(operation.action))]
+        if operation.irreversible {
+            lines[0] += " " + paint("[IRREVERSIBLE]", .boldRed)
+        }
+
+        let indent = "  " + String(repeating: " ", count: width) + "     "
+        lines.append(indent + "\(operation.method.rawValue) \(operation.path)")
+        if let liveID = operation.liveID { lines.append(indent + "live id: \(liveID)") }
+        if !operation.dependsOn.isEmpty {
+            let list = operation.dependsOn.map(String.init).joined(separator: ", ")
+            lines.append(indent + "after: \(list)")
+        }
+        if let reason = operation.reason {
+            let text = "# \(reason)"
+            lines.append(indent + (operation.irreversible ? paint(text, .boldRed) : text))
+        }
+        for change in operation.changes {
+            lines.append(indent + "  " + PlanText.change(change, action: operation.action))
+        }
+        return lines
+    }
+
+    private enum Style: String {
+        case green = "32"
+        case yellow = "33"
+        case red = "31"
+        case bold = "1"
+        case boldRed = "1;31"
+    }
+
+    private func style(_ action: PlannedAction) -> Style {
+        switch action {
+        case .create: return .green
+        case .update: return .yellow
+        case .delete: return .red
+        }
+    }
+
+    private func paint(_ text: String, _ style: Style) -> String {
+        color ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+}

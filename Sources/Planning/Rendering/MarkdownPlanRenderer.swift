@@ -1,0 +1,95 @@
+import NGCPCore
+
+/// The pull request view of a plan: a heading with the counts, a summary table, and one section
+/// per operation with its changes as a fenced `diff` block.
+public struct MarkdownPlanRenderer: PlanRenderer {
+    public init() {}
+
+    public func render(_ plan: Plan) -> String {
+        var lines = ["### ngcpctl plan", ""]
+        var context: [String] = []
+        if let target = plan.target { context.append("Target: `\(target)`") }
+        if let revision = plan.source.revision {
+            var text = "Source: `\(revision)`"
+            if let branch = plan.source.branch { text += " on `\(branch)`" }
+            if plan.source.dirty { text += " (with uncommitted changes)" }
+            context.append(text)
+        }
+        if !context.isEmpty {
+            lines.append(context.joined(separator: " · "))
+            lines.append("")
+        }
+
+        guard !plan.isEmpty else {
+            lines.append(PlanText.noChanges)
+            return lines.joined(separator: "\n") + "\n"
+        }
+        lines.append("**\(PlanText.countLine(plan))**")
+        let irreversible = plan.operations.filter(\.irreversible).count
+        if irreversible > 0 {
+            lines.append("")
+            lines.append(
+                "> [!CAUTION]\n> \(irreversible) irreversible operation"
+                    + "\(irreversible == 1 ? "" : "s") in this plan.")
+        }
+        lines.append("")
+
+        lines.append("| # | Action | Resource | Request |")
+        lines.append("|---|---|---|---|")
+        for operation in plan.operations {
+            let flag = operation.irreversible ? " **irreversible**" : ""
+            lines.append(
+                "| \(operation.id) | \(PlanText.symbol(operation.action)) "
+                    + "\(operation.action.rawValue)\(flag) | "
+                    + "`\(escapeTable(operation.resourceID.description))` | "
+                    + "`\(operation.method.rawValue) \(escapeTable(operation.path))` |")
+        }
+
+        for operation in plan.operations {
+            lines.append("")
+            lines += section(operation)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func section(_ operation: PlannedOperation) -> [String] {
+        var lines = [
+            "#### \(operation.id). \(operation.action.rawValue) `\(operation.resourceID)`",
+            "",
+            "`\(operation.method.rawValue) \(operation.path)`"
+                + (operation.dependsOn.isEmpty
+                    ? ""
+                    : " · after " + operation.dependsOn.map { "#\($0)" }.joined(separator: ", ")),
+        ]
+        if let reason = operation.reason {
+            lines.append("")
+            lines.append(operation.irreversible ? "**Irreversible:** \(reason)" : "_\(reason)_")
+        }
+        guard !operation.changes.isEmpty else { return lines }
+
+        lines.append("")
+        lines.append("```diff")
+        for change in operation.changes {
+            if change.sensitive {
+                lines.append("! \(change.path): \(PlanText.sensitive)")
+                continue
+            }
+            if change.before != nil || operation.action != .create {
+                if let before = change.before {
+                    lines.append("- \(change.path): \(PlanText.value(before))")
+                }
+            }
+            if let after = change.after {
+                lines.append("+ \(change.path): \(PlanText.value(after))")
+            } else if operation.action != .create {
+                lines.append("+ \(change.path): \(PlanText.absent)")
+            }
+        }
+        lines.append("```")
+        return lines
+    }
+
+    private func escapeTable(_ text: String) -> String {
+        text.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+    }
+}

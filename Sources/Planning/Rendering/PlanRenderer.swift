@@ -1,0 +1,86 @@
+import NGCPCore
+
+/// Turns a plan into text for one audience: a terminal, a program, or a pull request comment.
+public protocol PlanRenderer: Sendable {
+    func render(_ plan: Plan) -> String
+}
+
+/// The plan document of `PlanJSON`, indented, with sorted keys and a final newline.
+public struct JSONPlanRenderer: PlanRenderer {
+    public init() {}
+
+    public func render(_ plan: Plan) -> String {
+        plan.jsonValue.serialized(pretty: true) + "\n"
+    }
+}
+
+/// Text pieces shared by the human and Markdown renderers.
+enum PlanText {
+    static let sensitive = "(sensitive value)"
+    static let knownAfterApply = "(known after apply)"
+    static let absent = "(absent)"
+    static let noChanges = "No changes. Live state matches the manifests."
+
+    static func symbol(_ action: PlannedAction) -> String {
+        switch action {
+        case .create: return "+"
+        case .update: return "~"
+        case .delete: return "-"
+        }
+    }
+
+    /// "Plan: 3 to create, 1 to update, 0 to delete."
+    static func countLine(_ plan: Plan) -> String {
+        let counts = plan.summary
+        return "Plan: \(counts[.create] ?? 0) to create, \(counts[.update] ?? 0) to update, "
+            + "\(counts[.delete] ?? 0) to delete."
+    }
+
+    /// A value for display: placeholders in words, everything else as compact JSON.
+    static func value(_ value: JSONValue?) -> String {
+        guard let value else { return absent }
+        if containsPlaceholder(value) {
+            if value[PlanPlaceholder.marker] == "secret" { return sensitive }
+            if value[PlanPlaceholder.marker] != nil { return knownAfterApply }
+        }
+        return displayed(value).serialized()
+    }
+
+    /// The value with each placeholder replaced by its description, for nested placeholders.
+    private static func displayed(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map(displayed))
+        case .object(let members):
+            switch members[PlanPlaceholder.marker] {
+            case "secret": return .string(sensitive)
+            case .some: return .string(knownAfterApply)
+            case .none: return .object(members.mapValues(displayed))
+            }
+        default: return value
+        }
+    }
+
+    static func containsPlaceholder(_ value: JSONValue) -> Bool {
+        switch value {
+        case .array(let items): return items.contains(where: containsPlaceholder)
+        case .object(let members):
+            return members[PlanPlaceholder.marker] != nil
+                || members.values.contains(where: containsPlaceholder)
+        default: return false
+        }
+    }
+
+    /// One change as `path: before → after`, or `path: after` for a create.
+    static func change(_ change: FieldChange, action: PlannedAction) -> String {
+        if change.sensitive { return "\(change.path): \(sensitive)" }
+        if action == .create && change.before == nil {
+            return "\(change.path): \(value(change.after))"
+        }
+        return "\(change.path): \(value(change.before)) → \(value(change.after))"
+    }
+
+    /// The path with `{id:N}` explained for readers.
+    static func path(_ operation: PlannedOperation) -> String {
+        operation.path
+    }
+}

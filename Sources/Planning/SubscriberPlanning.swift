@@ -1,0 +1,257 @@
+import NGCPCore
+
+extension PlanBuilder {
+    /// Subscriber fields that are references, keys, secrets or output only.
+    static let subscriberReferenceFields: Set<String> = [
+        "customer_id", "domain_id", "domain", "username", "password", "webpassword",
+    ]
+
+    mutating func planSubscriber(_ subscriber: DesiredSubscriber) {
+        let domain = domainReference(subscriber.domain)
+        if domain == nil { problems.append(.undeclaredDomain(subscriber)) }
+        let customer = customerInfo(subscriber.customer)
+        if customer == nil { problems.append(.undeclaredCustomer(subscriber)) }
+        guard let domain, let customer else { return }
+        guard customer.status != "terminated", let customerReference = customer.reference else {
+            problems.append(
+                customer.declared ? .terminatedOwner(subscriber) : .terminatedCustomer(subscriber))
+            return
+        }
+        let wanted = declaredNumbers(subscriber)
+
+        guard let liveSubscriber = index.subscriber(subscriber) else {
+            createSubscriber(
+                subscriber, domain: domain, customer: customerReference, numbers: wanted)
+            return
+        }
+        pairedSubscribers.insert(liveSubscriber.id)
+
+        let liveCustomerID = liveSubscriber["customer_id"]?.intValue
+        if let liveCustomerID, customerReference != .live(liveCustomerID) {
+            // NGCP cannot move a subscriber to another customer: the username is freed by a
+            // delete and taken again by a create that depends on it.
+            let deletion = deleteSubscriber(
+                liveSubscriber,
+                reason: "the subscriber moves to customer '\(subscriber.customer)' and "
+                    + "customer_id cannot change, so it is deleted and created again")
+            createSubscriber(
+                subscriber, domain: domain, customer: customerReference, numbers: wanted,
+                after: deletion)
+            return
+        }
+        updateSubscriber(
+            subscriber, live: liveSubscriber, customerStatus: customer.status, numbers: wanted)
+    }
+
+    /// The numbers a desired subscriber declares, with duplicates reported.
+    private mutating func declaredNumbers(_ subscriber: DesiredSubscriber) -> [Normalization.Number]
+    {
+        var result: [Normalization.Number] = []
+        if let primary = Normalization.number(subscriber.fields["primary_number"]) {
+            result.append(primary)
+        }
+        for alias in subscriber.fields["alias_numbers"]?.arrayValue ?? [] {
+            if let number = Normalization.number(alias) { result.append(number) }
+        }
+        for number in result {
+            if let other = numbers.declare(number, by: subscriber.name) {
+                problems.append(
+                    .duplicateNumber(subscriber, number: number.description, other: other))
+            }
+        }
+        return result
+    }
+
+    // MARK: Create
+
+    private mutating func createSubscriber(
+        _ subscriber: DesiredSubscriber, domain: Reference, customer: Reference,
+        numbers wanted: [Normalization.Number], after deletion: Int? = nil
+    ) {
+        var body = subscriber.fields
+        body["customer_id"] = customer.jsonValue
+        body["domain_id"] = domain.jsonValue
+        body["username"] = .string(subscriber.username)
+        // The SIP password and the web password are sent on create. The web password is set on
+        // create only: GET never returns it, so a later change cannot be detected.
+        for (field, source) in subscriber.secrets {
+            body[field] = PlanPlaceholder.secret(source, owner: subscriber.id, field: field)
+        }
+
+        var dependencies = Set([customer.draft, domain.draft].compactMap { $0 })
+        if let deletion { dependencies.insert(deletion) }
+        let draft = add(
+            DraftOperation(
+                action: .create, resource: .subscribers, name: subscriber.name, method: .post,
+                path: "/api/subscribers/", body: .object(body), dependsOn: dependencies,
+                changes: FieldChange.creating(body, sensitive: Set(subscriber.secrets.keys))))
+        numbers.take(.init(draft: draft, subscriber: subscriber, liveID: nil, numbers: wanted))
+
+        let created = Reference.created(draft: draft)
+        if let forwards = subscriber.callforwards {
+            planForwards(subscriber, desired: forwards, live: [:], reference: created)
+        }
+        if let preferences = subscriber.preferences {
+            planPreferences(subscriber, desired: preferences, live: [:], reference: created)
+        }
+    }
+
+    // MARK: Update
+
+    private mutating func updateSubscriber(
+        _ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject, customerStatus: String,
+        numbers wanted: [Normalization.Number]
+    ) {
+        var operations: [JSONValue] = []
+        var changes: [FieldChange] = []
+
+        for field in subscriber.fields.keys.sorted()
+        where Normalization.isComparedField(field, references: Self.subscriberReferenceFields) {
+            if Normalization.isSetByCustomerLock(field: field, customerStatus: customerStatus) {
+                continue
+            }
+            guard !isIgnored(subscriber.id, field) else { continue }
+            let value = subscriber.fields[field] ?? .null
+            if field == "lock",
+                Normalization.lockImpliedByStatus(
+                    desiredLock: value, desiredStatus: subscriber.fields["status"],
+                    live: liveSubscriber["lock"])
+            {
+                continue
+            }
+            let fieldChanges = Self.subscriberFieldChanges(
+                field, desired: value, live: liveSubscriber[field])
+            guard !fieldChanges.isEmpty else { continue }
+            changes += fieldChanges
+            // Replace needs the member to exist; NGCP emits every field, absent ones as null.
+            let exists = liveSubscriber.fields[field] != nil
+            operations.append(exists ? Patch.replace(field, value) : Patch.add(field, value))
+        }
+        comparePassword(
+            subscriber, live: liveSubscriber, operations: &operations, changes: &changes)
+
+        var draft: Int?
+        if !operations.isEmpty {
+            draft = add(
+                DraftOperation(
+                    action: .update, resource: .subscribers, name: subscriber.name,
+                    method: .patch, path: "/api/subscribers/\(liveSubscriber.id)",
+                    body: .array(operations), changes: changes, liveID: liveSubscriber.id))
+        }
+        if let draft {
+            numbers.update(
+                subscriber: liveSubscriber.id,
+                keeping: keptNumbers(subscriber, live: liveSubscriber), by: draft)
+            numbers.take(
+                .init(
+                    draft: draft, subscriber: subscriber, liveID: liveSubscriber.id,
+                    numbers: wanted))
+        }
+
+        let reference = Reference.live(liveSubscriber.id)
+        if let forwards = subscriber.callforwards {
+            if let liveForwards = live.callforwards[liveSubscriber.id] {
+                planForwards(
+                    subscriber, desired: forwards, live: liveForwards, reference: reference)
+            } else {
+                problems.append(
+                    .blockNotRead(subscriber, block: "call forwards", liveID: liveSubscriber.id))
+            }
+        }
+        if let preferences = subscriber.preferences {
+            if let livePreferences = live.preferences[liveSubscriber.id] {
+                planPreferences(
+                    subscriber, desired: preferences, live: livePreferences, reference: reference)
+            } else {
+                problems.append(
+                    .blockNotRead(subscriber, block: "preferences", liveID: liveSubscriber.id))
+            }
+        }
+    }
+
+    /// The differences in one subscriber field, after the normalisation rules.
+    static func subscriberFieldChanges(_ field: String, desired: JSONValue, live: JSONValue?)
+        -> [FieldChange]
+    {
+        switch field {
+        case "primary_number":
+            let wanted = Normalization.number(desired)
+            let current = Normalization.number(live)
+            guard wanted != current else { return [] }
+            guard let wanted, let current else {
+                return [FieldChange(path: field, before: live, after: desired)]
+            }
+            var changes: [FieldChange] = []
+            for (component, before, after) in [
+                ("cc", current.cc, wanted.cc), ("ac", current.ac, wanted.ac),
+                ("sn", current.sn, wanted.sn),
+            ] where before != after {
+                changes.append(
+                    FieldChange(
+                        path: "primary_number.\(component)", before: .string(before),
+                        after: .string(after)))
+            }
+            return changes
+        case "alias_numbers":
+            guard !Normalization.aliasNumbersEqual(desired: desired, live: live) else { return [] }
+            return [
+                FieldChange(
+                    path: field, before: Normalization.canonicalAliasNumbers(live),
+                    after: Normalization.canonicalAliasNumbers(desired))
+            ]
+        case "lock":
+            let wanted = Normalization.lockLevel(desired)
+            let current = Normalization.lockLevel(live)
+            guard wanted != current else { return [] }
+            return [FieldChange(path: field, before: live, after: desired)]
+        default:
+            guard !Normalization.optionalEqual(desired, live) else { return [] }
+            return [FieldChange(path: field, before: live, after: desired)]
+        }
+    }
+
+    /// Detects a changed SIP password by comparing the resolved secret with the clear-text
+    /// `password` that GET returns. Without a resolved value or a returned password nothing
+    /// can be compared, and the password is left alone.
+    private func comparePassword(
+        _ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject,
+        operations: inout [JSONValue], changes: inout [FieldChange]
+    ) {
+        guard let source = subscriber.secrets["password"], !isIgnored(subscriber.id, "password"),
+            let current = liveSubscriber["password"]?.stringValue,
+            let wanted = options.secrets(subscriber.id, "password"), wanted.value != current
+        else { return }
+        let placeholder = PlanPlaceholder.secret(source, owner: subscriber.id, field: "password")
+        operations.append(Patch.replace("password", placeholder))
+        changes.append(FieldChange(path: "password", before: nil, after: nil, sensitive: true))
+    }
+
+    /// The numbers a live subscriber holds after its update: the declared ones for the number
+    /// fields the manifest manages, the live ones otherwise.
+    private func keptNumbers(_ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject)
+        -> Set<Normalization.Number>
+    {
+        var result: Set<Normalization.Number> = []
+        let primary = subscriber.fields["primary_number"] ?? liveSubscriber["primary_number"]
+        if let number = Normalization.number(primary) { result.insert(number) }
+        let aliases = subscriber.fields["alias_numbers"] ?? liveSubscriber["alias_numbers"]
+        for alias in aliases?.arrayValue ?? [] {
+            if let number = Normalization.number(alias) { result.insert(number) }
+        }
+        return result
+    }
+
+    // MARK: Delete
+
+    @discardableResult
+    mutating func deleteSubscriber(_ liveSubscriber: LiveObject, reason: String) -> Int {
+        let draft = add(
+            DraftOperation(
+                action: .delete, resource: .subscribers,
+                name: index.subscriberName(liveSubscriber), method: .delete,
+                path: "/api/subscribers/\(liveSubscriber.id)", liveID: liveSubscriber.id,
+                reason: reason))
+        numbers.delete(subscriber: liveSubscriber.id, by: draft)
+        return draft
+    }
+}

@@ -1,0 +1,742 @@
+import NGCPCore
+import Testing
+
+@testable import Planning
+
+/// A short form of an operation, for exact comparisons of whole plans.
+struct OperationLine: Equatable, CustomStringConvertible {
+    var id: Int
+    var action: PlannedAction
+    var resource: String
+    var method: HTTPMethod
+    var path: String
+    var dependsOn: [Int]
+
+    init(
+        _ id: Int, _ action: PlannedAction, _ resource: String, _ method: HTTPMethod,
+        _ path: String, after dependsOn: [Int] = []
+    ) {
+        self.id = id
+        self.action = action
+        self.resource = resource
+        self.method = method
+        self.path = path
+        self.dependsOn = dependsOn
+    }
+
+    init(_ operation: PlannedOperation) {
+        self.init(
+            operation.id, operation.action, operation.resourceID.description, operation.method,
+            operation.path, after: operation.dependsOn)
+    }
+
+    var description: String {
+        "\(id) \(action) \(resource) \(method.rawValue) \(path) after \(dependsOn)"
+    }
+}
+
+func lines(_ plan: Plan) -> [OperationLine] {
+    plan.operations.map(OperationLine.init)
+}
+
+func plan(
+    _ desired: DesiredState, _ live: LiveState, _ options: PlannerOptions = PlannerOptions()
+) throws -> Plan {
+    var options = options
+    if options.target == nil { options.target = "https://ngcp.example.org:1443/api/" }
+    return try Planner.plan(desired: desired, live: live, options: options)
+}
+
+@Suite("Planner")
+struct PlannerTests {
+    @Test("new subscriber, customer and domain")
+    func fullDependencyChain() throws {
+        let subscriber = Fixture.desiredSubscriber(
+            "alice", customer: "cust-new", domain: "new.example", sn: "5550001",
+            callforwards: ["cfu": ["destinations": [["destination": "4311"]]]],
+            preferences: ["concurrent_max": 2, "clir": .null])
+        let desired = DesiredState(
+            domains: [DesiredDomain(domain: "new.example")],
+            customers: [Fixture.desiredCustomer("cust-new", fields: ["max_subscribers": 5])],
+            subscribers: [subscriber])
+        let live = LiveState(
+            resellers: [Fixture.reseller], billingProfiles: [Fixture.billingProfile])
+
+        let result = try plan(desired, live)
+
+        #expect(
+            lines(result) == [
+                OperationLine(1, .create, "domains/new.example", .post, "/api/domains/"),
+                OperationLine(
+                    2, .create, "customercontacts/cust-new", .post, "/api/customercontacts/"),
+                OperationLine(
+                    3, .create, "customers/cust-new", .post, "/api/customers/", after: [2]),
+                OperationLine(
+                    4, .create, "subscribers/alice@new.example", .post, "/api/subscribers/",
+                    after: [1, 3]),
+                OperationLine(
+                    5, .create, "callforwards/alice@new.example", .put, "/api/callforwards/{id:4}",
+                    after: [4]),
+                OperationLine(
+                    6, .create, "subscriberpreferences/alice@new.example", .patch,
+                    "/api/subscriberpreferences/{id:4}", after: [4]),
+            ])
+
+        let operations = result.operations
+        #expect(operations[0].body == ["domain": "new.example", "reseller_id": 1])
+        #expect(
+            operations[1].body
+                == [
+                    "reseller_id": 1, "email": "ops@example.org", "firstname": "First",
+                    "lastname": "Last",
+                ])
+        #expect(
+            operations[2].body
+                == [
+                    "contact_id": PlanPlaceholder.createdID(of: 2), "billing_profile_id": 1,
+                    "external_id": "cust-new", "status": "active", "type": "sipaccount",
+                    "max_subscribers": 5,
+                ])
+        #expect(
+            operations[3].body
+                == [
+                    "customer_id": PlanPlaceholder.createdID(of: 3),
+                    "domain_id": PlanPlaceholder.createdID(of: 1), "username": "alice",
+                    "primary_number": ["cc": 43, "ac": "1", "sn": "5550001"],
+                    "password": PlanPlaceholder.secret(
+                        .environment("SIP_ALICE"), owner: subscriber.id, field: "password"),
+                    "webpassword": PlanPlaceholder.secret(
+                        .environment("WEB_ALICE"), owner: subscriber.id, field: "webpassword"),
+                ])
+        #expect(
+            operations[3].changes.filter(\.sensitive).map(\.path) == ["password", "webpassword"])
+        #expect(operations[4].body?["cfu"] == ["destinations": [["destination": "4311"]]])
+        #expect(operations[4].body?["cfb"] == [:])
+        #expect(
+            operations[5].body == [["op": "add", "path": "/concurrent_max", "value": 2]],
+            "a null preference on a new subscriber needs no remove")
+        #expect(result.target == "https://ngcp.example.org:1443/api/")
+    }
+
+    @Test("changed preference gives one PATCH")
+    func changedPreference() throws {
+        var preferences = Fixture.automaticPreferences(id: 40, numbers: ["4315550001"])
+        preferences["concurrent_max"] = 5
+        let live = Fixture.liveBase(
+            subscribers: [Fixture.subscriber(id: 40, username: "alice", sn: "5550001")],
+            preferences: [40: preferences])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", preferences: ["concurrent_max": 7, "cc": "43"])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "subscriberpreferences/alice@example.org", .patch,
+                    "/api/subscriberpreferences/40")
+            ])
+        #expect(
+            result.operations[0].body == [["op": "add", "path": "/concurrent_max", "value": 7]])
+        #expect(
+            result.operations[0].changes == [
+                FieldChange(path: "concurrent_max", before: 5, after: 7)
+            ])
+        #expect(result.operations[0].liveID == 40)
+    }
+
+    @Test("preference set to null is removed")
+    func removedPreference() throws {
+        var preferences = Fixture.automaticPreferences(id: 40, numbers: ["4315550001"])
+        preferences["clir"] = true
+        let live = Fixture.liveBase(
+            subscribers: [Fixture.subscriber(id: 40, username: "alice", sn: "5550001")],
+            preferences: [40: preferences])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", preferences: ["clir": .null, "dnd": .null])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(result.operations.count == 1)
+        #expect(result.operations.first?.body == [["op": "remove", "path": "/clir"]])
+    }
+
+    @Test("removed alias number gives one PATCH")
+    func removedAlias() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(
+                id: 40, username: "alice", sn: "5550001", aliases: ["5550002", "5550003"])
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001", aliases: ["5550003"])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "subscribers/alice@example.org", .patch, "/api/subscribers/40")
+            ])
+        #expect(
+            result.operations[0].body
+                == [
+                    [
+                        "op": "replace", "path": "/alias_numbers",
+                        "value": [["cc": "43", "ac": "1", "sn": "5550003"]],
+                    ]
+                ])
+        #expect(result.operations[0].changes.map(\.path) == ["alias_numbers"])
+    }
+
+    @Test("new subscriber under live customer")
+    func newSubscriber() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001"),
+            Fixture.desiredSubscriber("bob", sn: "5550002", fields: ["external_id": "b-1"]),
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(1, .create, "subscribers/bob@example.org", .post, "/api/subscribers/")
+            ])
+        let body = try #require(result.operations.first?.body)
+        #expect(body["customer_id"] == 30)
+        #expect(body["domain_id"] == 10)
+        #expect(body["username"] == "bob")
+        #expect(body["external_id"] == "b-1")
+    }
+
+    @Test("unchanged state gives empty plan")
+    func unchangedState() throws {
+        var forwards = Fixture.noForwards
+        forwards["cfu"] = Fixture.liveForward([
+            Fixture.liveDestination("4311", priority: 1, timeout: 20),
+            [
+                "announcement_id": .null, "destination": "voicebox", "priority": 2,
+                "timeout": 300,
+            ],
+        ])
+        var cft =
+            Fixture.liveForward([Fixture.liveDestination("+4312")], type: "cft")
+            .objectValue ?? [:]
+        cft["ringtimeout"] = 15
+        forwards["cft"] = .object(cft)
+        var preferences = Fixture.automaticPreferences(id: 40, numbers: ["4315550001"])
+        preferences["language"] = "en"
+        preferences["block_in_mode"] = true
+
+        let live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(
+                    id: 40, username: "alice", sn: "5550001", aliases: ["5550002"], lock: "4")
+            ],
+            callforwards: [40: forwards], preferences: [40: preferences])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "Alice", sn: "5550001", aliases: ["5550002"],
+                fields: [
+                    "lock": 4, "administrative": 0, "status": "active", "webusername": "alice",
+                ],
+                callforwards: [
+                    "cfu": [
+                        "destinations": [
+                            ["destination": "voicebox", "priority": 2],
+                            ["destination": "4311", "priority": 1, "timeout": 20],
+                        ]
+                    ],
+                    "cft": [
+                        "destinations": [["destination": "sip:+4312@example.org"]],
+                        "ringtimeout": 15,
+                    ],
+                ],
+                preferences: ["language": "en", "block_in_mode": 1])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(result.isEmpty, "unexpected operations: \(lines(result))")
+    }
+
+    @Test("forward change puts the full set")
+    func forwardChange() throws {
+        var forwards = Fixture.noForwards
+        forwards["cfb"] = Fixture.liveForward([Fixture.liveDestination("4399")], type: "cfb")
+        let live = Fixture.liveBase(
+            subscribers: [Fixture.subscriber(id: 40, username: "alice", sn: "5550001")],
+            callforwards: [40: forwards])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001",
+                callforwards: [
+                    "cfu": [
+                        "destinations": [["destination": "4311"]], "sources": [["source": "43*"]],
+                    ]
+                ])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "callforwards/alice@example.org", .put, "/api/callforwards/40")
+            ])
+        let body = try #require(result.operations.first?.body)
+        #expect(body["cfb"] == [:])
+        #expect(body["cfu"]?["sources_mode"] == "whitelist")
+        #expect(body["cfu"]?["sources_is_regex"] == false)
+        #expect(result.operations[0].changes.map(\.path) == ["cfu", "cfb"])
+    }
+
+    @Test("password change is sensitive")
+    func passwordChange() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001", password: "OldPass1")
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001")
+        ])
+
+        let result = try plan(
+            desired, live,
+            PlannerOptions(secrets: secrets(["alice@example.org/password": "NewPass2"])))
+
+        #expect(result.operations.count == 1)
+        let operation = try #require(result.operations.first)
+        #expect(
+            operation.changes == [
+                FieldChange(path: "password", before: nil, after: nil, sensitive: true)
+            ])
+        #expect(
+            operation.body
+                == [
+                    [
+                        "op": "replace", "path": "/password",
+                        "value": PlanPlaceholder.secret(
+                            .environment("SIP_ALICE"),
+                            owner: ResourceID(.subscribers, "alice@example.org"),
+                            field: "password"),
+                    ]
+                ])
+        let json = result.jsonValue.serialized(pretty: true)
+        #expect(!json.contains("NewPass2"))
+        #expect(!json.contains("OldPass1"))
+        for renderer in [HumanPlanRenderer(), MarkdownPlanRenderer()] as [any PlanRenderer] {
+            let text = renderer.render(result)
+            #expect(!text.contains("NewPass2"))
+            #expect(!text.contains("OldPass1"))
+        }
+    }
+
+    @Test("same password gives no change")
+    func samePassword() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001")
+        ])
+        #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
+    }
+
+    struct MoveCase: CustomTestStringConvertible, Sendable {
+        var giver: String
+        var taker: String
+        var testDescription: String { "\(giver) gives to \(taker)" }
+    }
+
+    @Test(
+        "number move in two ordered steps",
+        arguments: [
+            MoveCase(giver: "alice", taker: "bob"), MoveCase(giver: "zed", taker: "adam"),
+        ])
+    func numberMove(_ testCase: MoveCase) throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(
+                id: 40, username: testCase.giver, sn: "5550001", aliases: ["5550009"]),
+            Fixture.subscriber(id: 41, username: testCase.taker, sn: "5550002"),
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(testCase.giver, sn: "5550001", aliases: []),
+            Fixture.desiredSubscriber(testCase.taker, sn: "5550002", aliases: ["5550009"]),
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "subscribers/\(testCase.giver)@example.org", .patch,
+                    "/api/subscribers/40"),
+                OperationLine(
+                    2, .update, "subscribers/\(testCase.taker)@example.org", .patch,
+                    "/api/subscribers/41", after: [1]),
+            ])
+    }
+
+    @Test("alias swap splits freeing steps")
+    func aliasSwap() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001", aliases: ["5550008"]),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002", aliases: ["5550009"]),
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001", aliases: ["5550009"]),
+            Fixture.desiredSubscriber("bob", sn: "5550002", aliases: ["5550008"]),
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "subscribers/alice@example.org", .patch, "/api/subscribers/40"),
+                OperationLine(
+                    2, .update, "subscribers/bob@example.org", .patch, "/api/subscribers/41"),
+                OperationLine(
+                    3, .update, "subscribers/alice@example.org", .patch, "/api/subscribers/40",
+                    after: [1, 2]),
+                OperationLine(
+                    4, .update, "subscribers/bob@example.org", .patch, "/api/subscribers/41",
+                    after: [1, 2]),
+            ])
+        #expect(
+            result.operations[0].body == [["op": "replace", "path": "/alias_numbers", "value": []]])
+    }
+
+    @Test("number held by undeclared subscriber is an error")
+    func numberHeldByUndeclared() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001", aliases: ["5550009"]),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("bob", sn: "5550002", aliases: ["5550009"])
+        ])
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, live, PlannerOptions(secrets: secrets()))
+        }
+        #expect(error.problems.count == 1)
+        #expect(error.problems.first?.resource == ResourceID(.subscribers, "bob@example.org"))
+        #expect(error.problems.first?.message.contains("43-1-5550009") == true)
+        #expect(error.problems.first?.message.contains("alice@example.org") == true)
+    }
+
+    @Test("number freed by prune delete")
+    func numberFreedByDelete() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001"),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("carol", sn: "5550001"),
+            Fixture.desiredSubscriber("bob", sn: "5550002"),
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .delete, "subscribers/alice@example.org", .delete, "/api/subscribers/40"),
+                OperationLine(
+                    2, .create, "subscribers/carol@example.org", .post, "/api/subscribers/",
+                    after: [1]),
+            ])
+    }
+
+    @Test("prune deletes subscriber and terminates customer")
+    func prune() throws {
+        let live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(id: 40, username: "alice", sn: "5550001"),
+                Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+                Fixture.subscriber(id: 42, username: "carol", customerID: 31, sn: "5550003"),
+            ],
+            customers: [
+                Fixture.customer(),
+                Fixture.customer(id: 31, externalID: "cust-old", contactID: 21),
+                Fixture.customer(id: 32, externalID: nil, contactID: 21),
+                Fixture.customer(
+                    id: 33, externalID: "cust-gone", contactID: 21, status: "terminated"),
+            ],
+            contacts: [Fixture.contact(), Fixture.contact(id: 21)])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001")
+        ])
+
+        let withoutPrune = try plan(desired, live, PlannerOptions(secrets: secrets()))
+        #expect(withoutPrune.isEmpty)
+
+        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .delete, "subscribers/bob@example.org", .delete, "/api/subscribers/41"),
+                OperationLine(2, .delete, "customers/cust-old", .patch, "/api/customers/31"),
+            ])
+        let termination = result.operations[1]
+        #expect(termination.irreversible)
+        #expect(termination.body == [["op": "replace", "path": "/status", "value": "terminated"]])
+        #expect(termination.reason?.contains("terminates the customer") == true)
+        #expect(termination.reason?.contains("carol@example.org") == true)
+        #expect(!result.operations[0].irreversible)
+    }
+
+    @Test("prune respects managed customer pattern")
+    func pruneManagedPattern() throws {
+        let live = Fixture.liveBase(
+            customers: [
+                Fixture.customer(),
+                Fixture.customer(id: 31, externalID: "other-1", contactID: 21),
+                Fixture.customer(id: 32, externalID: "gitops-2", contactID: 21),
+            ],
+            contacts: [Fixture.contact(), Fixture.contact(id: 21)])
+        let result = try plan(
+            Fixture.desiredBase(), live,
+            PlannerOptions(prune: true, managedCustomers: "gitops-*", secrets: secrets()))
+        #expect(result.operations.map(\.name) == ["gitops-2"])
+    }
+
+    @Test("domains deleted only with pruneDomains")
+    func pruneDomains() throws {
+        var live = Fixture.liveBase()
+        live.domains.append(Fixture.domain(id: 11, name: "old.example"))
+        let desired = Fixture.desiredBase()
+
+        #expect(try plan(desired, live, PlannerOptions(prune: true)).isEmpty)
+        let result = try plan(desired, live, PlannerOptions(prune: true, pruneDomains: true))
+        #expect(
+            lines(result) == [
+                OperationLine(1, .delete, "domains/old.example", .delete, "/api/domains/11")
+            ])
+        #expect(result.operations[0].irreversible)
+    }
+
+    @Test("customer update and contact update")
+    func customerUpdate() throws {
+        let live = Fixture.liveBase()
+        var customer = Fixture.desiredCustomer(status: "locked", fields: ["max_subscribers": 3])
+        customer.contact["email"] = "noc@example.org"
+        let desired = DesiredState(domains: [Fixture.desiredDomain], customers: [customer])
+
+        let result = try plan(desired, live)
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "customercontacts/cust-1", .patch, "/api/customercontacts/20"),
+                OperationLine(2, .update, "customers/cust-1", .patch, "/api/customers/30"),
+            ])
+        #expect(
+            result.operations[0].body
+                == [["op": "replace", "path": "/email", "value": "noc@example.org"]])
+        #expect(
+            result.operations[1].body
+                == [
+                    ["op": "replace", "path": "/max_subscribers", "value": 3],
+                    ["op": "replace", "path": "/status", "value": "locked"],
+                ])
+    }
+
+    @Test("locked customer owns subscriber lock")
+    func customerLockCascade() throws {
+        let live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(
+                    id: 40, username: "alice", sn: "5550001", lock: "4", status: "locked")
+            ],
+            customers: [Fixture.customer(status: "locked")])
+        let desired = DesiredState(
+            domains: [Fixture.desiredDomain],
+            customers: [Fixture.desiredCustomer(status: "locked")],
+            subscribers: [
+                Fixture.desiredSubscriber(
+                    "alice", sn: "5550001", fields: ["status": "active", "lock": .null])
+            ])
+
+        #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
+    }
+
+    @Test("locked subscriber keeps implied lock level")
+    func lockedSubscriber() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(
+                id: 40, username: "alice", sn: "5550001", lock: "4", status: "locked")
+        ])
+        let locked = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", fields: ["status": "locked", "lock": .null])
+        ])
+        #expect(try plan(locked, live, PlannerOptions(secrets: secrets())).isEmpty)
+
+        let unlocked = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", fields: ["status": "active", "lock": .null])
+        ])
+        let result = try plan(unlocked, live, PlannerOptions(secrets: secrets()))
+        #expect(
+            result.operations.first?.body
+                == [
+                    ["op": "replace", "path": "/lock", "value": .null],
+                    ["op": "replace", "path": "/status", "value": "active"],
+                ])
+    }
+
+    @Test("username retaken under another customer")
+    func usernameRetaken() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = DesiredState(
+            domains: [Fixture.desiredDomain],
+            customers: [Fixture.desiredCustomer(), Fixture.desiredCustomer("cust-2")],
+            subscribers: [Fixture.desiredSubscriber("alice", customer: "cust-2", sn: "5550001")])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .delete, "subscribers/alice@example.org", .delete, "/api/subscribers/40"),
+                OperationLine(
+                    2, .create, "customercontacts/cust-2", .post, "/api/customercontacts/"),
+                OperationLine(3, .create, "customers/cust-2", .post, "/api/customers/", after: [2]),
+                OperationLine(
+                    4, .create, "subscribers/alice@example.org", .post, "/api/subscribers/",
+                    after: [1, 3]),
+            ])
+    }
+
+    @Test("ignore rule hides a field")
+    func ignoreRule() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001", fields: ["external_id": "x-1"])
+        ])
+        let rule = try #require(IgnoreRule(parsing: "subscribers/*@example.org:external_id"))
+
+        #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).operations.count == 1)
+        let result = try plan(
+            desired, live, PlannerOptions(ignoreRules: [rule], secrets: secrets()))
+        #expect(result.isEmpty)
+    }
+
+    @Test("planning errors are collected")
+    func collectedErrors() throws {
+        var terminated = Fixture.customer(id: 31, externalID: "cust-dead", status: "terminated")
+        terminated.fields["terminate_timestamp"] = "2026-12-04 15:29:02"
+        let live = Fixture.liveBase(
+            customers: [Fixture.customer(), terminated])
+        var badCustomer = Fixture.desiredCustomer("cust-bad")
+        badCustomer.billingProfile = "gold"
+        let desired = DesiredState(
+            domains: [DesiredDomain(domain: "r.example", reseller: "acme")],
+            customers: [Fixture.desiredCustomer("cust-dead"), badCustomer],
+            subscribers: [
+                Fixture.desiredSubscriber(
+                    "x", customer: "nobody", domain: "nowhere.example", sn: "1")
+            ])
+
+        let error = try #require(throws: PlanningError.self) { try plan(desired, live) }
+
+        let messages = error.problems.map { "\($0.resource): \($0.message)" }
+        #expect(
+            messages == [
+                "domains/r.example: unknown reseller 'acme'",
+                "customers/cust-dead: the live customer is terminated but the manifest "
+                    + "declares status 'active'",
+                "customers/cust-bad: unknown billing profile handle 'gold'",
+                "subscribers/x@nowhere.example: domain 'nowhere.example' is neither declared "
+                    + "nor present on the target",
+                "subscribers/x@nowhere.example: customer 'nobody' is neither declared nor "
+                    + "present on the target",
+            ])
+        #expect(error.problems.allSatisfy { $0.hint != nil })
+        #expect(error.description.hasPrefix("cannot plan: 5 problems"))
+    }
+
+    @Test("unknown preference name is an error")
+    func unknownPreference() throws {
+        var live = Fixture.liveBase(
+            subscribers: [Fixture.subscriber(id: 40, username: "alice", sn: "5550001")],
+            preferences: [40: Fixture.automaticPreferences(id: 40, numbers: [])])
+        live.preferenceDefinitions = [
+            "concurrent_max": ["data_type": "int", "max_occur": 1],
+            "block_in_list": ["data_type": "string", "max_occur": 0],
+        ]
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001",
+                preferences: ["concurent_max": 2, "block_in_list": "4311*"])
+        ])
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, live, PlannerOptions(secrets: secrets()))
+        }
+        #expect(
+            error.problems.map(\.message) == [
+                "preference 'block_in_list' takes a list of values",
+                "unknown preference 'concurent_max'",
+            ])
+    }
+
+    @Test("blocks not read is an error")
+    func blockNotRead() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001", callforwards: [:])
+        ])
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, live, PlannerOptions(secrets: secrets()))
+        }
+        #expect(error.problems.first?.message.contains("call forwards") == true)
+    }
+
+    @Test("customer type change is an error")
+    func customerTypeChange() throws {
+        let desired = DesiredState(customers: [
+            Fixture.desiredCustomer(fields: ["type": "pbxaccount"])
+        ])
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+        #expect(
+            error.problems.map(\.message) == [
+                "type cannot change from 'sipaccount' to 'pbxaccount'"
+            ])
+    }
+
+    @Test("managed blocks lists live ids")
+    func managedBlocks() {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 42, username: "carol", sn: "3"),
+            Fixture.subscriber(id: 40, username: "alice", sn: "1"),
+            Fixture.subscriber(id: 41, username: "bob", sn: "2"),
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("ALICE", sn: "1", callforwards: [:], preferences: [:]),
+            Fixture.desiredSubscriber("carol", sn: "3", callforwards: [:]),
+            Fixture.desiredSubscriber("bob", sn: "2"),
+            Fixture.desiredSubscriber("dave", sn: "4", preferences: [:]),
+        ])
+        let blocks = Planner.managedBlocks(desired: desired, live: live)
+        #expect(blocks.forwards == [40, 42])
+        #expect(blocks.preferences == [40])
+    }
+}
