@@ -58,6 +58,7 @@ public struct CELProgram: Sendable {
     ]
     static let receiverFunctions: Set<String> = [
         "size", "startsWith", "endsWith", "contains", "matches", "lowerAscii", "upperAscii",
+        "flatten",
     ]
     static let typeNames: [String: CELType] = Dictionary(
         uniqueKeysWithValues: CELType.allCases.map { ($0.rawValue, $0) })
@@ -241,7 +242,8 @@ extension CELProgram {
         case .select(let operand, _), .presence(let operand, _), .not(let operand),
             .negate(let operand):
             return references(name, in: operand)
-        case .index(let left, let right), .binary(_, let left, let right), .and(let left, let right),
+        case .index(let left, let right), .binary(_, let left, let right),
+            .and(let left, let right),
             .or(let left, let right):
             return references(name, in: left) || references(name, in: right)
         case .call(_, let target, let arguments):
@@ -250,7 +252,9 @@ extension CELProgram {
         case .list(let items):
             return items.contains { references(name, in: $0) }
         case .map(let entries):
-            return entries.contains { references(name, in: $0.key) || references(name, in: $0.value) }
+            return entries.contains {
+                references(name, in: $0.key) || references(name, in: $0.value)
+            }
         case .conditional(let condition, let whenTrue, let whenFalse):
             return references(name, in: condition) || references(name, in: whenTrue)
                 || references(name, in: whenFalse)

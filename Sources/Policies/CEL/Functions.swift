@@ -42,6 +42,13 @@ extension Evaluator {
         case ("contains", false, 2, .string(let text)?, .string(let part)?):
             try charge(text.utf8.count / 64 * max(1, part.utf8.count / 16), at: node)
             return .bool(part.isEmpty || scalarsContain(text, part))
+        case ("flatten", false, 1, .list(let items)?, _):
+            try charge(items.count, at: node)
+            return .list(
+                items.flatMap { item -> [CELValue] in
+                    if case .list(let inner) = item { return inner }
+                    return [item]
+                })
         case ("lowerAscii", false, 1, .string(let text)?, _):
             return .string(mapASCII(text, lower: true))
         case ("upperAscii", false, 1, .string(let text)?, _):

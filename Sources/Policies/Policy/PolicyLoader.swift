@@ -29,7 +29,8 @@ public struct PolicyLoader: Sendable {
     /// recursively in sorted order, skipping names that start with a dot. With
     /// `includeBuiltIn`, the built-in pack is loaded first, so that the files can override it.
     public func load(paths: [String], includeBuiltIn: Bool = false) -> PolicyLoadResult {
-        var documents: [(path: String, text: String)] = includeBuiltIn ? BuiltInPolicies.documents : []
+        var documents: [(path: String, text: String)] =
+            includeBuiltIn ? BuiltInPolicies.documents : []
         var diagnostics: [Diagnostic] = []
         for path in paths {
             for file in Self.files(at: path, diagnostics: &diagnostics) {
@@ -38,7 +39,8 @@ public struct PolicyLoader: Sendable {
                 } catch {
                     diagnostics.append(
                         Diagnostic(
-                            .error, "cannot read policy file '\(file)': \(error.localizedDescription)"))
+                            .error,
+                            "cannot read policy file '\(file)': \(error.localizedDescription)"))
                 }
             }
         }
@@ -108,8 +110,10 @@ private struct PolicySetBuilder {
         do {
             documents = try YAMLParser.parse(text, limits: yamlLimits)
         } catch {
-            let location = error.mark.map(reader.location) ?? SourceLocation(
-                file: reader.file, line: 1, column: 1)
+            let location =
+                error.mark.map(reader.location)
+                ?? SourceLocation(
+                    file: reader.file, line: 1, column: 1)
             reader.error(at: location, "", "invalid YAML: \(error.message)")
             return
         }
@@ -189,8 +193,13 @@ private struct PolicySetBuilder {
         }.flatMap(PolicySeverity.init)
         var scope = PolicyScope.operation
         if let node = fields["scope"] {
-            let text = reader.choice(node, join(path, "scope"), PolicyScope.allCases.map(\.rawValue))
-            if let text, let value = PolicyScope(rawValue: text) { scope = value } else { valid = false }
+            let text = reader.choice(
+                node, join(path, "scope"), PolicyScope.allCases.map(\.rawValue))
+            if let text, let value = PolicyScope(rawValue: text) {
+                scope = value
+            } else {
+                valid = false
+            }
         }
 
         var resources: Set<ResourceKind> = []
@@ -210,18 +219,25 @@ private struct PolicySetBuilder {
 
         var parameters: [String: JSONValue] = [:]
         if let node = fields["parameters"] {
-            if let value = reader.json(node, join(path, "parameters")), case .object(let members) = value {
+            if let value = reader.json(node, join(path, "parameters")),
+                case .object(let members) = value
+            {
                 parameters = members
             } else {
                 if node.mapping == nil {
-                    reader.error(node, join(path, "parameters"), "expected a mapping, found \(node.typeName)")
+                    reader.error(
+                        node, join(path, "parameters"), "expected a mapping, found \(node.typeName)"
+                    )
                 }
                 valid = false
             }
         }
 
+        // `value` is evaluated first, so the condition may use it when the rule defines it.
+        let conditionVariables =
+            fields["value"] == nil ? PolicyVariables.names : PolicyVariables.messageNames
         let condition = fields["condition"].flatMap {
-            compile($0, join(path, "condition"), variables: PolicyVariables.names, reader: reader)
+            compile($0, join(path, "condition"), variables: conditionVariables, reader: reader)
         }
         let value = fields["value"].flatMap {
             compile($0, join(path, "value"), variables: PolicyVariables.names, reader: reader)
@@ -233,7 +249,7 @@ private struct PolicySetBuilder {
             message = readTemplate(node, join(path, "message"), reader: reader)
             if message == nil {
                 valid = false
-            } else if message?.usesValue == true && fields["value"] == nil {
+            } else if message?.usesValue == true, fields["value"] == nil {
                 reader.error(
                     node, join(path, "message"),
                     "the message uses 'value' but the rule has no 'value' expression",
@@ -279,7 +295,8 @@ private struct PolicySetBuilder {
         var resources: Set<ResourceKind> = []
         var actions: Set<PlannedAction> = []
 
-        if let list = fields["resources"].flatMap({ reader.stringList($0, join(path, "resources")) }) {
+        if let list = fields["resources"].flatMap({ reader.stringList($0, join(path, "resources")) }
+        ) {
             let names = ResourceKind.allCases.map(\.rawValue)
             for (index, (text, item)) in list.enumerated() {
                 if let kind = ResourceKind(rawValue: text) {
@@ -416,11 +433,15 @@ private struct PolicySetBuilder {
             valid = valid && override.enabled != nil
         }
         if let node = fields["parameters"] {
-            if node.mapping != nil, case .object(let members)? = reader.json(node, join(path, "parameters")) {
+            if node.mapping != nil,
+                case .object(let members)? = reader.json(node, join(path, "parameters"))
+            {
                 override.parameters = members
             } else {
                 if node.mapping == nil {
-                    reader.error(node, join(path, "parameters"), "expected a mapping, found \(node.typeName)")
+                    reader.error(
+                        node, join(path, "parameters"), "expected a mapping, found \(node.typeName)"
+                    )
                 }
                 valid = false
             }
