@@ -84,7 +84,9 @@ let passwordCases: [RuleCase] = [
                 ]
             ])
         ], violates: ["literal-password"]),
-    RuleCase("password from environment", [Fixture.createSubscriber(body: Fixture.numbered)], violates: []),
+    RuleCase(
+        "password from environment", [Fixture.createSubscriber(body: Fixture.numbered)],
+        violates: []),
     RuleCase(
         "password from file on update",
         [
@@ -155,7 +157,11 @@ let preferenceCases: [RuleCase] = [
         ], violates: ["block-in-list-removal"]),
     RuleCase(
         "block_in_list cleared",
-        [Fixture.preferences([FieldChange(path: "block_in_list", before: ["anonymous"], after: nil)])],
+        [
+            Fixture.preferences([
+                FieldChange(path: "block_in_list", before: ["anonymous"], after: nil)
+            ])
+        ],
         violates: ["block-in-list-removal"]),
     RuleCase(
         "block_in_list extended",
@@ -209,10 +215,13 @@ let subscriberCases: [RuleCase] = [
         "created without number",
         [Fixture.createSubscriber(body: ["username": "alice", "alias_numbers": []])],
         violates: ["subscriber-without-number"]),
-    RuleCase("created with number", [Fixture.createSubscriber(body: Fixture.numbered)], violates: []),
+    RuleCase(
+        "created with number", [Fixture.createSubscriber(body: Fixture.numbered)], violates: []),
     RuleCase(
         "desired with alias only", [Fixture.updateSubscriber(body: [])],
-        desired: [1: ["primary_number": nil, "alias_numbers": [["cc": 43, "ac": "1", "sn": "2"]]]],
+        desired: [
+            1: ["primary_number": nil, "alias_numbers": [["cc": 43, "ac": "1", "sn": "2"]]]
+        ],
         violates: []),
     RuleCase(
         "desired without numbers", [Fixture.updateSubscriber(body: [])],
@@ -263,7 +272,8 @@ let subscriberCases: [RuleCase] = [
     }
 
     @Test func removalLimitMessage() throws {
-        let plan = Plan(operations: (1...7).map { Fixture.deleteSubscriber(id: $0, name: "u\($0)@x") })
+        let plan = Plan(
+            operations: (1...7).map { Fixture.deleteSubscriber(id: $0, name: "u\($0)@x") })
         let violation = try #require(
             PolicySet.builtIn.evaluate(plan: plan, context: PolicyContext()).first)
         #expect(violation.resource == nil)
@@ -299,10 +309,12 @@ let subscriberCases: [RuleCase] = [
             documents: BuiltInPolicies.documents + [("site.yaml", override)])
         #expect(loaded.diagnostics.isEmpty)
 
-        let plan = Plan(operations: [
-            Fixture.preferences(id: 1, [FieldChange(path: "concurrent_max", before: 4, after: 50)]),
-            Fixture.forwards(id: 2, ["cft": ["4373212345099"]]),
-        ] + (3...10).map { Fixture.deleteSubscriber(id: $0, name: "u\($0)@x") })
+        let plan = Plan(
+            operations: [
+                Fixture.preferences(
+                    id: 1, [FieldChange(path: "concurrent_max", before: 4, after: 50)]),
+                Fixture.forwards(id: 2, ["cft": ["4373212345099"]]),
+            ] + (3...10).map { Fixture.deleteSubscriber(id: $0, name: "u\($0)@x") })
         let violations = loaded.policies.evaluate(plan: plan, context: PolicyContext())
         #expect(violations.map(\.rule) == ["callforward-premium-rate"])
         #expect(violations.first?.severity == .warn)

@@ -137,7 +137,9 @@ let fileCases: [FileCase] = [
             condition: "true"
             message: "value is {{ desired.x"
         """,
-        ["p.yaml:5:24: error: rules[0].message: '{{' at column 10 of the message has no closing '}}'"]),
+        [
+            "p.yaml:5:24: error: rules[0].message: '{{' at column 10 of the message has no closing '}}'"
+        ]),
     FileCase(
         "message uses value without expression",
         """
@@ -246,7 +248,7 @@ let fileCases: [FileCase] = [
             enabled: maybe
         """,
         [
-            "p.yaml:7:14: error: overrides[0].enabled: expected true or false, found string",
+            "p.yaml:7:14: error: overrides[0].enabled: expected true or false, found string"
         ]),
     FileCase(
         "override names missing rule",
@@ -274,7 +276,9 @@ let fileCases: [FileCase] = [
           - name: a
            severity: deny
         """,
-        ["p.yaml:3:4: error: invalid YAML: did not find expected '-' indicator (while parsing a block collection at line 2, column 3)"]),
+        [
+            "p.yaml:3:4: error: invalid YAML: did not find expected '-' indicator (while parsing a block collection at line 2, column 3)"
+        ]),
     FileCase(
         "rules not a list",
         "rules: {name: a}",
