@@ -68,7 +68,8 @@ final class Evaluator {
             let receiver = try target.map { (target) throws(CELError) in try evaluate(target) }
             var values: [CELValue] = []
             for argument in arguments { values.append(try evaluate(argument)) }
-            return try call(name, receiver: receiver, arguments: values, arity: arguments, at: node)
+            return try call(
+                name, receiver: receiver, arguments: values, argumentNodes: arguments, at: node)
         case .list(let items):
             var values: [CELValue] = []
             for item in items { values.append(try evaluate(item)) }

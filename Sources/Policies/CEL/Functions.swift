@@ -1,9 +1,10 @@
 import Foundation
 
 extension Evaluator {
-    /// Calls a built-in function. `arity` holds the argument nodes, for error positions.
+    /// Calls a built-in function. `argumentNodes` gives the positions for error messages.
     func call(
-        _ name: String, receiver: CELValue?, arguments: [CELValue], arity: [Node], at node: Node
+        _ name: String, receiver: CELValue?, arguments: [CELValue], argumentNodes: [Node],
+        at node: Node
     ) throws(CELError) -> CELValue {
         let values = (receiver.map { [$0] } ?? []) + arguments
         let first: CELValue? = values.count > 0 ? values[0] : nil
@@ -31,7 +32,8 @@ extension Evaluator {
         case ("dyn", true, 1, let value?, _):
             return value
         case ("matches", _, 2, .string(let subject)?, .string(let pattern)?):
-            return .bool(try matches(subject, pattern: pattern, patternNode: arity.last, at: node))
+            return .bool(
+                try matches(subject, pattern: pattern, patternNode: argumentNodes.last, at: node))
         case ("startsWith", false, 2, .string(let text)?, .string(let prefix)?):
             try charge(text.utf8.count / 64, at: node)
             return .bool(text.unicodeScalars.starts(with: prefix.unicodeScalars))

@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// What the caller knows about a plan besides the plan itself.
+/// Facts about a plan that the caller supplies besides the plan itself.
 public struct PolicyContext: Sendable {
     /// The target's name, as `target` in expressions.
     public var target: String?
@@ -33,7 +33,7 @@ public struct PolicyViolation: Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// The result of the rule's `value` expression, when it has one.
     public var value: JSONValue?
-    /// True when the rule failed to evaluate; the violation then stands in for it, because an
+    /// True when the rule failed to evaluate; the violation then takes its place, because an
     /// unchecked rule must not let a plan through.
     public var isEvaluationError: Bool
 
@@ -125,14 +125,20 @@ public struct PolicySet: Sendable {
 
         for operation in plan.operations {
             let annotations = Waivers.annotations(for: operation.resourceID, in: context)
-            for rule in active where rule.scope == .operation && rule.applies(to: operation) {
-                let variables: [String: CELValue] = [
-                    "operation": PolicyFacts.operation(operation),
-                    "desired": context.desired[operation.id].map(CELValue.init) ?? .null,
-                    "live": context.live[operation.id].map(CELValue.init) ?? .null,
-                    "plan": planValue, "target": target,
-                    "params": CELValue(.object(rule.parameters)),
-                ]
+            let rulesForOperation = active.filter {
+                $0.scope == .operation && $0.applies(to: operation)
+            }
+            guard !rulesForOperation.isEmpty else { continue }
+
+            // Converted once per operation and shared by its rules.
+            var variables: [String: CELValue] = [
+                "operation": PolicyFacts.operation(operation),
+                "desired": context.desired[operation.id].map(CELValue.init) ?? .null,
+                "live": context.live[operation.id].map(CELValue.init) ?? .null,
+                "plan": planValue, "target": target,
+            ]
+            for rule in rulesForOperation {
+                variables["params"] = CELValue(.object(rule.parameters))
                 guard
                     let violation = evaluate(
                         rule, variables, resource: operation.resourceID,
@@ -201,8 +207,8 @@ public struct PolicySet: Sendable {
 }
 
 extension MessageTemplate {
-    /// The message with each placeholder replaced; a placeholder that fails to evaluate shows
-    /// the error in angle brackets, so that the violation itself is still reported.
+    /// Renders the message with each placeholder replaced. A placeholder that fails to
+    /// evaluate shows the error in angle brackets, so the violation is still reported.
     func render(_ variables: [String: CELValue]) -> String {
         var text = ""
         for part in parts {

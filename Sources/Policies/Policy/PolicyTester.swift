@@ -10,7 +10,7 @@ public struct PolicyTestReport: Sendable {
         public var result: PolicyResult
         /// The rule names that the file's `expect_violations` lists, or nil when it has none.
         public var expectedRules: [String]?
-        /// Why the file could not be read or checked.
+        /// The reason the file could not be read or checked.
         public var error: String?
 
         /// The rule names of the violations, sorted.
