@@ -138,7 +138,8 @@ let fileCases: [FileCase] = [
             message: "value is {{ desired.x"
         """,
         [
-            "p.yaml:5:24: error: rules[0].message: '{{' at column 10 of the message has no closing '}}'"
+            "p.yaml:5:24: error: rules[0].message: '{{' at column 10 of the message has no"
+                + " closing '}}'"
         ]),
     FileCase(
         "message uses value without expression",
@@ -277,7 +278,8 @@ let fileCases: [FileCase] = [
            severity: deny
         """,
         [
-            "p.yaml:3:4: error: invalid YAML: did not find expected '-' indicator (while parsing a block collection at line 2, column 3)"
+            "p.yaml:3:4: error: invalid YAML: did not find expected '-' indicator (while"
+                + " parsing a block collection at line 2, column 3)"
         ]),
     FileCase(
         "rules not a list",

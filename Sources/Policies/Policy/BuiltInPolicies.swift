@@ -10,9 +10,10 @@ enum BuiltInPolicies {
             #"""
             # Built-in rules for call forward destinations.
             #
-            # Destinations are compared in international form without '+': e164() strips sip:/sips:/tel:
-            # and the domain, turns '+CC...' and '00CC...' into 'CC...', and prefixes national numbers
-            # ('0...') with the country_code parameter. Keywords such as 'voicebox' are never numbers.
+            # Destinations are compared in international form without '+': e164() strips
+            # sip:/sips:/tel: and the domain, turns '+CC...' and '00CC...' into 'CC...', and
+            # prefixes national numbers ('0...') with the country_code parameter. Keywords such as
+            # 'voicebox' are never numbers.
             apiVersion: ngcpctl/v1
             kind: Policy
             rules:
@@ -67,8 +68,8 @@ enum BuiltInPolicies {
             #"""
             # Built-in rules for subscriber passwords.
             #
-            # Policies never see a password. The plan body carries a placeholder that names where the
-            # value comes from, and the caller adds derived facts to the desired subscriber:
+            # Policies never see a password. The plan body carries a placeholder that names where
+            # the value comes from, and the caller adds derived facts to the desired subscriber:
             # password_length, password_equals_username, webpassword_length and
             # webpassword_equals_username.
             apiVersion: ngcpctl/v1
@@ -82,8 +83,8 @@ enum BuiltInPolicies {
                 match:
                   resources: [subscribers]
                   actions: [create, update]
-                # The create body holds placeholders as members; an update body is a JSON Patch whose
-                # operations hold them as 'value'.
+                # The create body holds placeholders as members; an update body is a JSON Patch
+                # whose operations hold them as 'value'.
                 value: >
                   (type(operation.body) == map
                     ? operation.body.map(k, operation.body[k])
@@ -94,10 +95,12 @@ enum BuiltInPolicies {
                     && "source" in v && v.source == "literal")
                   .map(v, "field" in v ? v.field : "password")
                 condition: size(value) > 0
-                message: "{{ value }} is written literally in the manifest; use {env: NAME} or {file: PATH}"
+                message: >-
+                  {{ value }} is written literally in the manifest; use {env: NAME} or {file: PATH}
 
               - name: weak-password
-                description: A password must have a minimum length and must differ from the username.
+                description: >-
+                  A password must have a minimum length and must differ from the username.
                 severity: deny
                 match:
                   resources: [subscribers]
@@ -108,10 +111,12 @@ enum BuiltInPolicies {
                   desired == null ? [] :
                   ["password", "webpassword"].filter(f,
                     (f + "_length" in desired && desired[f + "_length"] < params.min_length)
-                    || (f + "_equals_username" in desired && desired[f + "_equals_username"] == true))
+                    || (f + "_equals_username" in desired
+                      && desired[f + "_equals_username"] == true))
                 condition: size(value) > 0
                 message: >-
-                  {{ value }} is shorter than {{ params.min_length }} characters or equals the username
+                  {{ value }} is shorter than {{ params.min_length }} characters or equals the
+                  username
 
             """#
         ),
@@ -140,8 +145,9 @@ enum BuiltInPolicies {
         (
             "builtin:preferences.yaml",
             #"""
-            # Built-in rules for subscriber preferences. They read operation.changes, which lists each
-            # preference the plan sets or removes with its live value (before) and desired value (after).
+            # Built-in rules for subscriber preferences. They read operation.changes, which lists
+            # each preference the plan sets or removes with its live value (before) and desired
+            # value (after).
             apiVersion: ngcpctl/v1
             kind: Policy
             rules:
@@ -194,13 +200,14 @@ enum BuiltInPolicies {
             kind: Policy
             rules:
               - name: subscriber-without-number
-                description: A subscriber without a primary or alias number cannot be called from outside.
+                description: >-
+                  A subscriber without a primary or alias number cannot be called from outside.
                 severity: warn
                 match:
                   resources: [subscribers]
                   actions: [create, update]
-                # The desired object when the caller supplies it, else the create body; a one-element
-                # list binds it to a name.
+                # The desired object when the caller supplies it, else the create body. A list with
+                # one element binds it to a name.
                 condition: >
                   (desired != null || type(operation.body) == map)
                   && [desired != null ? desired : operation.body].all(s,
