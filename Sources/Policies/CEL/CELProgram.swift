@@ -8,7 +8,8 @@ public struct CELLimits: Sendable, Hashable {
     /// Maximum nesting of the parsed expression (operators, calls, brackets).
     public var maxNesting: Int
     /// Maximum evaluation cost: one unit per evaluated node and per macro iteration, plus the
-    /// element count of list searches and concatenations and the length of string searches.
+    /// element count of list searches and concatenations and a share of the length of string
+    /// searches.
     public var maxCost: Int
     /// Maximum length of a regular expression pattern.
     public var maxPatternLength: Int
@@ -202,14 +203,15 @@ private struct Checker {
     }
 }
 
-/// The candidate nearest to `name` by edit distance, when it is close enough to be a typo.
+/// Returns the candidate nearest to `name` by edit distance, when it is close enough to be a
+/// typo.
 func closestName(to name: String, in candidates: some Collection<String>) -> String? {
     let scored = candidates.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) else { return nil }
     return best.1 <= max(1, name.count / 3) ? best.0 : nil
 }
 
-/// The Levenshtein distance between two strings, counted in characters.
+/// Computes the Levenshtein distance between two strings, counted in characters.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a)
     let b = Array(b)

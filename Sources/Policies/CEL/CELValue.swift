@@ -91,7 +91,7 @@ extension CELValue {
         }
     }
 
-    /// The ordering of an int and a double: -1, 0 or 1, or nil when the double is NaN.
+    /// Compares an int with a double and returns -1, 0 or 1, or nil when the double is NaN.
     static func compareNumbers(_ a: Int, _ b: Double) -> Int? {
         if b.isNaN { return nil }
         // Doubles at or beyond ±2^63 lie outside every Int, so compare without converting.

@@ -178,7 +178,8 @@ private func mapASCII(_ text: String, lower: Bool) -> String {
     return result
 }
 
-/// The digits of a telephone number in international form without `+`, for `e164()`.
+/// Normalises a telephone number to its digits in international form without `+`, for
+/// `e164()`.
 ///
 /// Accepts `sip:`, `sips:` and `tel:` URIs (the user part is used), `+CC…`, `00CC…`, national
 /// numbers with one leading `0` (converted when a country code is given, kept as written

@@ -2,7 +2,7 @@ import NGCPCore
 import YAMLReader
 
 extension PolicyFileReader {
-    /// The file position of `offset` inside the expression held by the scalar `node`.
+    /// Maps `offset` inside the expression that the scalar `node` contains to a file position.
     ///
     /// Single-line plain and quoted scalars and literal (`|`) and folded (`>`) block scalars
     /// are mapped character by character. Each mapping is checked against the file text, and

@@ -3,12 +3,14 @@ import NGCPCore
 extension PolicyContext {
     /// Builds the context for `plan` from the desired and live state it was planned from.
     ///
-    /// The desired object of an operation is its manifest's declaration in API shape: the
-    /// domain, the customer's fields with `external_id` and `billing_profile` (the handle as
-    /// written), the contact, the subscriber's fields with `username`, `domain` and `customer`,
-    /// the call forward block or the preferences. Deletes have no desired object. A subscriber
-    /// also gets the password facts, computed from `secret(subscriber, field)`, which returns
-    /// the resolved value or nil when it is not available; the values themselves stay out.
+    /// The desired object of an operation is its manifest's declaration in API shape. For a
+    /// domain it is the domain, for a customer its fields with `external_id` and
+    /// `billing_profile` (the handle as written), for a contact the contact fields. For a
+    /// subscriber it is its fields with `username`, `domain` and `customer`, and for its
+    /// blocks the call forwards or the preferences. Deletes have no desired object.
+    ///
+    /// A subscriber also gets the password facts. `secret(subscriber, field)` returns the
+    /// resolved value, or nil when it is not available; the values themselves stay out.
     public init(
         plan: Plan, desired: DesiredState, live: LiveState?,
         annotations: [ResourceID: [String: String]] = [:], target: String? = nil,

@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// How a violated rule affects the run: `deny` blocks the plan, `warn` only reports.
+/// The effect of a violated rule on the run: `deny` blocks the plan, `warn` only reports.
 public enum PolicySeverity: String, Sendable, Hashable, CaseIterable, Comparable {
     case warn
     case deny
@@ -10,7 +10,7 @@ public enum PolicySeverity: String, Sendable, Hashable, CaseIterable, Comparable
     }
 }
 
-/// What one evaluation of a rule covers.
+/// The extent of one evaluation of a rule.
 public enum PolicyScope: String, Sendable, Hashable, CaseIterable {
     /// Once for each planned operation that the rule's `match` selects.
     case operation
@@ -44,7 +44,7 @@ public struct PolicyRule: Sendable {
     public let resources: Set<ResourceKind>
     /// The planned actions the rule applies to; every action when the rule names none.
     public let actions: Set<PlannedAction>
-    /// True when evaluated: the rule is violated when its condition is true.
+    /// The CEL condition. The rule is violated when it evaluates to true.
     public let condition: CELProgram
     /// An expression for the offending value, available to the message as `value`.
     public let value: CELProgram?
@@ -53,7 +53,7 @@ public struct PolicyRule: Sendable {
     public var parameters: [String: JSONValue]
     /// False when an override switched the rule off.
     public var enabled: Bool
-    /// Where the rule is declared.
+    /// The rule's position in its policy file.
     public let location: SourceLocation?
 
     /// The annotation that waives this rule for one object.

@@ -32,7 +32,7 @@ final class PolicyFileReader {
         diagnostics.append(diagnostic)
     }
 
-    /// The fields of a mapping by key; reports a non-mapping, non-string keys, unknown keys
+    /// Reads the fields of a mapping by key and reports a non-mapping, non-string keys, unknown keys
     /// (with the nearest valid key) and missing required keys.
     func fields(
         _ node: YAMLNode, _ path: String, allowed: [String], required: [String] = []
@@ -95,7 +95,7 @@ final class PolicyFileReader {
         return text
     }
 
-    /// A list of strings; a single string is not accepted, so that a typo cannot hide.
+    /// Reads a list of strings. A single string is rejected, so that a typo cannot hide.
     func stringList(_ node: YAMLNode, _ path: String) -> [(String, YAMLNode)]? {
         guard let items = node.sequence else {
             error(node, path, "expected a list, found \(node.typeName)")
@@ -108,7 +108,7 @@ final class PolicyFileReader {
         return result
     }
 
-    /// The node as JSON; reports keys that are not strings.
+    /// Converts the node to JSON and reports keys that are not strings.
     func json(_ node: YAMLNode, _ path: String) -> JSONValue? {
         switch node.content {
         case .scalar(let scalar):
