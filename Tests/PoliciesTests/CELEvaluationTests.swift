@@ -134,6 +134,13 @@ let arithmeticCases: [CELCase] = [
 ]
 
 let comparisonCases: [CELCase] = [
+    CELCase(
+        "chained comparison", "1 < 2 < 3", error: "no matching overload for '<' with bool and int"),
+    CELCase("in binds like equality", "1 in [1] == true", .bool(true)),
+    CELCase("code point ordering", "'Z' < 'a' && 'a' < 'é'", .bool(true)),
+    CELCase("type values compare", "type(1) != type(1.0)", .bool(true)),
+    CELCase("map unequal to list", "{} == []", .bool(false)),
+
     CELCase("int equality", "1 == 1", .bool(true)),
     CELCase("int inequality", "1 != 2", .bool(true)),
     CELCase("int equals double", "1 == 1.0", .bool(true)),
@@ -309,6 +316,13 @@ let functionCases: [CELCase] = [
 ]
 
 let macroCases: [CELCase] = [
+    CELCase("method after macro", "numbers.map(n, n * 2).size()", .int(3)),
+    CELCase(
+        "nested macro sees outer variable", "[1, 2].map(a, [10].map(b, a + b))",
+        .list([.list([.int(11)]), .list([.int(12)])])),
+    CELCase("exists_one over map keys", "{'a': 1, 'b': 2}.exists_one(k, k == 'b')", .bool(true)),
+    CELCase("all over empty map", "{}.all(k, false)", .bool(true)),
+
     CELCase("all true", "numbers.all(n, n > 0)", .bool(true)),
     CELCase("all false", "numbers.all(n, n > 1)", .bool(false)),
     CELCase("all on empty", "empty.all(n, false)", .bool(true)),
@@ -349,6 +363,14 @@ let macroCases: [CELCase] = [
 ]
 
 let extensionCases: [CELCase] = [
+    CELCase(
+        "flatten one level", "[[1], [2, [3]], 4].flatten()",
+        .list([.int(1), .int(2), .list([.int(3)]), .int(4)])),
+    CELCase("flatten empty", "[].flatten()", .list([])),
+    CELCase(
+        "flatten on string", "'a'.flatten()",
+        error: "no matching overload for 'flatten' with string"),
+
     CELCase("e164 of sip uri with plus", "e164('sip:+43900123@example.net')", .string("43900123")),
     CELCase(
         "e164 of sip uri plain digits", "e164('sip:43900123@example.net')", .string("43900123")),
@@ -361,6 +383,10 @@ let extensionCases: [CELCase] = [
     CELCase(
         "e164 of sips uri with params", "e164('sips:+4930123;user=phone@x')", .string("4930123")),
     CELCase("e164 of tel uri", "e164('tel:+4930123')", .string("4930123")),
+    CELCase("e164 drops bracketed trunk prefix", "e164('+43 (0) 732 1234')", .string("437321234")),
+    CELCase(
+        "e164 of sip uri with port", "e164('sip:0049301234@gw.example:5060')", .string("49301234")),
+    CELCase("e164 of empty string", "e164('')", .string("")),
     CELCase(
         "e164 with bad country code", "e164('0900', 'AT')",
         error: "country code 'AT' must be digits only"),

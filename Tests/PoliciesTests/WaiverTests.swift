@@ -231,3 +231,39 @@ import Testing
                 + "rule 'deletes' is violated")
     }
 }
+
+@Suite struct PolicyOutputTests {
+    @Test func resultAsJSON() {
+        let owner = ResourceID(.subscribers, Fixture.subscriber)
+        let plan = Plan(operations: [
+            Fixture.forwards(id: 1, ["cfu": ["+43900123456"]]),
+            Fixture.preferences(
+                id: 2, [FieldChange(path: "concurrent_max", before: 1, after: 20)]),
+        ])
+        let context = PolicyContext(annotations: [
+            owner: ["ngcpctl.io/waive-concurrent-max-limit": "trunk line"]
+        ])
+        let result = PolicySet.builtIn.check(plan: plan, context: context)
+        #expect(
+            result.jsonValue.serialized()
+                == #"{"denied":true,"violations":[{"evaluation_error":false,"#
+                + #""message":"call forward to premium-rate number +43900123456","#
+                + #""operation_id":1,"resource":"callforwards/alice@voice.example.net","#
+                + #""rule":"callforward-premium-rate","severity":"deny","value":["+43900123456"]}],"#
+                + #""waivers":[{"annotated_resource":"subscribers/alice@voice.example.net","#
+                + #""reason":"trunk line","violation":{"evaluation_error":false,"#
+                + #""message":"concurrent_max 20 is above the limit of 10","operation_id":2,"#
+                + #""resource":"subscriberpreferences/alice@voice.example.net","#
+                + #""rule":"concurrent-max-limit","severity":"deny","value":[20]}}]}"#)
+        #expect(
+            result.waivers.map(\.description) == [
+                "waived concurrent-max-limit (subscriberpreferences/alice@voice.example.net,"
+                    + " operation 2): trunk line"
+            ])
+        #expect(
+            result.violations.map(\.description) == [
+                "deny callforward-premium-rate (callforwards/alice@voice.example.net,"
+                    + " operation 1): call forward to premium-rate number +43900123456"
+            ])
+    }
+}

@@ -183,8 +183,8 @@ private func mapASCII(_ text: String, lower: Bool) -> String {
 ///
 /// Accepts `sip:`, `sips:` and `tel:` URIs (the user part is used), `+CC…`, `00CC…`, national
 /// numbers with one leading `0` (converted when a country code is given, kept as written
-/// otherwise) and plain digits, which NGCP stores as CC+AC+SN already. Spaces, `-`, `.`, `/`
-/// and brackets are ignored. Anything else, such as `voicebox`, yields the empty string.
+/// otherwise) and plain digits, which NGCP stores as CC+AC+SN already. Spaces, `-`, `.`, `/`,
+/// brackets and a bracketed trunk prefix `(0)` are ignored. Anything else, such as `voicebox`, yields the empty string.
 func normalizedNumber(_ destination: String, countryCode: String?) -> String {
     var text = Substring(destination.trimmingCharacters(in: .whitespaces))
     for scheme in ["sip:", "sips:", "tel:"] where text.lowercased().hasPrefix(scheme) {
@@ -194,8 +194,10 @@ func normalizedNumber(_ destination: String, countryCode: String?) -> String {
     if let end = text.firstIndex(where: { $0 == "@" || $0 == ";" }) {
         text = text[..<end]
     }
+    // "+43 (0) 732 ..." writes the national trunk prefix in brackets; it is not dialled.
+    let withoutTrunkPrefix = text.replacingOccurrences(of: "(0)", with: "")
     let separators: Set<Character> = [" ", "-", ".", "/", "(", ")"]
-    var number = String(text.filter { !separators.contains($0) })
+    var number = String(withoutTrunkPrefix.filter { !separators.contains($0) })
 
     if number.hasPrefix("+") {
         number.removeFirst()
