@@ -149,3 +149,23 @@ import Testing
         #expect(!report.passed)
     }
 }
+
+@Suite struct PolicyTestExampleTests {
+    @Test func examplePlansPass() throws {
+        let directory = packageRoot.appendingPathComponent("policies/tests")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".json") }.sorted()
+            .map { directory.appendingPathComponent($0).path }
+        #expect(files.count == 4)
+
+        let report = PolicyTester.run(planFiles: files, policyPaths: [])
+        for file in report.files {
+            #expect(file.error == nil, "\(file.file)")
+            #expect(file.expectedRules != nil, "\(file.file) has no expect_violations")
+            #expect(file.passed, "\(file.file): \(file.violatedRules)")
+        }
+        #expect(report.passed)
+        let waived = report.files.first { $0.file.hasSuffix("waived-international-forward.json") }
+        #expect(waived?.result.waivers.map(\.reason) == ["forwards to the Berlin office"])
+    }
+}
