@@ -249,12 +249,14 @@ import Testing
                 == #"{"denied":true,"violations":[{"evaluation_error":false,"#
                 + #""message":"call forward to premium-rate number +43900123456","#
                 + #""operation_id":1,"resource":"callforwards/alice@voice.example.net","#
-                + #""rule":"callforward-premium-rate","severity":"deny","value":["+43900123456"]}],"#
+                + #""rule":"callforward-premium-rate","rule_location":"builtin:callforwards.yaml:10:5","#
+                + #""severity":"deny","value":["+43900123456"]}],"#
                 + #""waivers":[{"annotated_resource":"subscribers/alice@voice.example.net","#
                 + #""reason":"trunk line","violation":{"evaluation_error":false,"#
                 + #""message":"concurrent_max 20 is above the limit of 10","operation_id":2,"#
                 + #""resource":"subscriberpreferences/alice@voice.example.net","#
-                + #""rule":"concurrent-max-limit","severity":"deny","value":[20]}}]}"#)
+                + #""rule":"concurrent-max-limit","rule_location":"builtin:preferences.yaml:32:5","#
+                + #""severity":"deny","value":[20]}}]}"#)
         #expect(
             result.waivers.map(\.description) == [
                 "waived concurrent-max-limit (subscriberpreferences/alice@voice.example.net,"

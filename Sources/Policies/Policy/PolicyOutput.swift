@@ -11,6 +11,7 @@ extension PolicyViolation {
             "message": .string(message),
             "value": value ?? .null,
             "evaluation_error": .bool(isEvaluationError),
+            "rule_location": ruleLocation.map { .string($0.description) } ?? .null,
         ]
     }
 }

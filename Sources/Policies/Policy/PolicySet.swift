@@ -36,10 +36,13 @@ public struct PolicyViolation: Sendable, Hashable, CustomStringConvertible {
     /// True when the rule failed to evaluate; the violation then takes its place, because an
     /// unchecked rule must not let a plan through.
     public var isEvaluationError: Bool
+    /// Where the rule is declared; nil for violations about waiver annotations.
+    public var ruleLocation: SourceLocation?
 
     public init(
         rule: String, severity: PolicySeverity, resource: ResourceID?, operationID: Int?,
-        message: String, value: JSONValue? = nil, isEvaluationError: Bool = false
+        message: String, value: JSONValue? = nil, isEvaluationError: Bool = false,
+        ruleLocation: SourceLocation? = nil
     ) {
         self.rule = rule
         self.severity = severity
@@ -48,6 +51,7 @@ public struct PolicyViolation: Sendable, Hashable, CustomStringConvertible {
         self.message = message
         self.value = value
         self.isEvaluationError = isEvaluationError
+        self.ruleLocation = ruleLocation
     }
 
     /// `deny rule-name (subscribers/a@b, operation 3): message`
@@ -169,7 +173,7 @@ public struct PolicySet: Sendable {
                     rule: rule.name, severity: rule.severity, resource: resource,
                     operationID: operationID,
                     message: "rule could not be evaluated: value: \(error)",
-                    isEvaluationError: true)
+                    isEvaluationError: true, ruleLocation: rule.location)
             }
         }
 
@@ -181,7 +185,7 @@ public struct PolicySet: Sendable {
                 rule: rule.name, severity: rule.severity, resource: resource,
                 operationID: operationID,
                 message: "rule could not be evaluated: condition: \(error)",
-                isEvaluationError: true)
+                isEvaluationError: true, ruleLocation: rule.location)
         }
         switch outcome {
         case .bool(false):
@@ -194,7 +198,7 @@ public struct PolicySet: Sendable {
                 operationID: operationID,
                 message: "rule could not be evaluated: the condition returned "
                     + "\(outcome.type.rawValue), not bool",
-                isEvaluationError: true)
+                isEvaluationError: true, ruleLocation: rule.location)
         }
 
         let message =
@@ -202,7 +206,8 @@ public struct PolicySet: Sendable {
             ?? rule.description ?? "rule '\(rule.name)' is violated"
         return PolicyViolation(
             rule: rule.name, severity: rule.severity, resource: resource,
-            operationID: operationID, message: message, value: value?.json)
+            operationID: operationID, message: message, value: value?.json,
+            ruleLocation: rule.location)
     }
 }
 
