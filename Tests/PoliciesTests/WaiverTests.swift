@@ -60,6 +60,26 @@ import Testing
         #expect(result.waivers.isEmpty)
     }
 
+    @Test func emptyReasonDeniedWithoutViolation() {
+        let context = PolicyContext(annotations: [
+            owner: ["ngcpctl.io/waive-concurrent-max-limit": ""]
+        ])
+        let plan = Plan(operations: [Fixture.forwards(["cfu": ["4373212345099"]])])
+        let result = PolicySet.builtIn.check(plan: plan, context: context)
+        #expect(result.violations.map(\.rule) == ["waiver-reason-required"])
+        #expect(result.violations.first?.operationID == 1)
+        #expect(result.isDenied)
+    }
+
+    @Test func warningsBlockOnlyWhenRequested() {
+        let plan = Plan(operations: [Fixture.forwards(["cfu": ["+4930123456"]])])
+        let result = PolicySet.builtIn.check(plan: plan, context: PolicyContext())
+        #expect(result.warnings.map(\.rule) == ["callforward-international"])
+        #expect(!result.blocks(warningsAsErrors: false))
+        #expect(result.blocks(warningsAsErrors: true))
+        #expect(!PolicyResult().blocks(warningsAsErrors: true))
+    }
+
     @Test func unknownRuleInAnnotationWarns() {
         let context = PolicyContext(annotations: [
             owner: ["ngcpctl.io/waive-callforward-premium": "typo", "team": "voice"]

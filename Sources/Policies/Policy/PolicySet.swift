@@ -90,6 +90,12 @@ public struct PolicyResult: Sendable, Hashable {
     public var isDenied: Bool { violations.contains { $0.severity == .deny } }
     public var denials: [PolicyViolation] { violations.filter { $0.severity == .deny } }
     public var warnings: [PolicyViolation] { violations.filter { $0.severity == .warn } }
+
+    /// True when the plan must not proceed: a `deny` violation, or with `warningsAsErrors`
+    /// any violation.
+    public func blocks(warningsAsErrors: Bool) -> Bool {
+        warningsAsErrors ? !violations.isEmpty : isDenied
+    }
 }
 
 /// A loaded set of rules.
@@ -153,7 +159,8 @@ public struct PolicySet: Sendable {
             }
         }
 
-        result.violations += Waivers.unknownRules(in: plan, context: context, rules: rules)
+        result.violations += Waivers.annotationProblems(
+            in: plan, context: context, rules: rules)
         return result
     }
 

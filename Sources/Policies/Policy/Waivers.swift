@@ -24,24 +24,14 @@ enum Waivers {
         return (owner, context.annotations[owner] ?? context.annotations[resource] ?? [:])
     }
 
-    /// Records `violation`, or a waiver when the manifest waives the rule with a reason. A
-    /// waiver with an empty reason waives nothing and is itself a `deny` violation.
+    /// Records `violation`, or a waiver when the manifest waives the rule with a reason. An
+    /// annotation with an empty reason waives nothing; `annotationProblems` reports it.
     static func apply(
         _ violation: PolicyViolation, rule: PolicyRule,
         annotations: (owner: ResourceID, values: [String: String]), to result: inout PolicyResult
     ) {
-        guard let reason = annotations.values[rule.waiverAnnotation] else {
+        guard let reason = annotations.values[rule.waiverAnnotation], !isBlank(reason) else {
             result.violations.append(violation)
-            return
-        }
-        guard !reason.allSatisfy(\.isWhitespace) else {
-            result.violations.append(violation)
-            result.violations.append(
-                PolicyViolation(
-                    rule: reasonRequiredRule, severity: .deny, resource: annotations.owner,
-                    operationID: violation.operationID,
-                    message: "annotation '\(rule.waiverAnnotation)' has an empty reason, so it"
-                        + " waives nothing; write why the rule does not apply to this object"))
             return
         }
         result.waivers.append(
@@ -49,8 +39,10 @@ enum Waivers {
         )
     }
 
-    /// Warnings for waiver annotations, on objects the plan touches, that name no loaded rule.
-    static func unknownRules(in plan: Plan, context: PolicyContext, rules: [PolicyRule])
+    /// Checks the waiver annotations of every object that the plan touches: an empty reason is
+    /// a `deny` violation whether or not the rule is violated, and a waiver that names no
+    /// loaded rule is a warning.
+    static func annotationProblems(in plan: Plan, context: PolicyContext, rules: [PolicyRule])
         -> [PolicyViolation]
     {
         let names = rules.map(\.name)
@@ -59,7 +51,17 @@ enum Waivers {
         for operation in plan.operations {
             let (owner, values) = annotations(for: operation.resourceID, in: context)
             guard seen.insert(owner).inserted else { continue }
+
             for key in values.keys.sorted() where key.hasPrefix(PolicyWaiver.annotationPrefix) {
+                if isBlank(values[key] ?? "") {
+                    violations.append(
+                        PolicyViolation(
+                            rule: reasonRequiredRule, severity: .deny, resource: owner,
+                            operationID: operation.id,
+                            message: "annotation '\(key)' has an empty reason, so it waives"
+                                + " nothing; write why the rule does not apply to this object"))
+                }
+
                 let name = String(key.dropFirst(PolicyWaiver.annotationPrefix.count))
                 guard !names.contains(name) else { continue }
                 var message = "annotation '\(key)' names no loaded rule"
@@ -73,5 +75,9 @@ enum Waivers {
             }
         }
         return violations
+    }
+
+    private static func isBlank(_ text: String) -> Bool {
+        text.allSatisfy(\.isWhitespace)
     }
 }
