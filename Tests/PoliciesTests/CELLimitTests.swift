@@ -77,6 +77,25 @@ import Testing
         #expect(failure?.column == 13)
     }
 
+    @Test(arguments: [
+        ("(a+)+$", true), ("(a*)*", true), ("^(\\d{2,})+x", true), ("((ab)+c)*", true),
+        ("(a+)?b", false), ("(ab)+", false), ("a+b*", false), ("[(a+)]+", false),
+        ("\\(a+\\)+", false), ("^(0900|0901)[0-9]+$", false),
+    ])
+    func nestedQuantifierDetection(_ pattern: String, _ nested: Bool) {
+        #expect(hasNestedQuantifier(pattern) == nested, "\(pattern)")
+    }
+
+    @Test func nestedQuantifierRejectedAtCompileTime() {
+        let failure = error { _ = try CELProgram("s.matches('(a+)+$')") }
+        #expect(failure?.kind == .syntax)
+        #expect(failure?.column == 11)
+        #expect(
+            failure?.message
+                == "regular expression '(a+)+$' repeats a group that itself repeats, such as"
+                + " (a+)+, which can take exponential time; rewrite it without the nesting")
+    }
+
     @Test func matchSubjectLengthLimit() throws {
         let program = try CELProgram("s.matches('^a+$')")
         let long = CELValue.string(String(repeating: "a", count: 5000))

@@ -102,6 +102,13 @@ public struct CELProgram: Sendable {
                     + "\(limits.maxPatternLength)",
                 expression: expression, offset: offset)
         }
+        if hasNestedQuantifier(pattern) {
+            throw CELError(
+                .syntax,
+                "regular expression '\(pattern)' repeats a group that itself repeats, such as"
+                    + " (a+)+, which can take exponential time; rewrite it without the nesting",
+                expression: expression, offset: offset)
+        }
         do {
             return CompiledPattern(try NSRegularExpression(pattern: pattern))
         } catch {
@@ -110,6 +117,51 @@ public struct CELProgram: Sendable {
                 offset: offset)
         }
     }
+}
+
+/// True when a group that contains `*`, `+` or `{` is itself followed by `*`, `+` or `{`.
+///
+/// NSRegularExpression backtracks and has no time limit, and such nesting is the usual cause
+/// of exponential matching time. NOTE: this catches the common forms only; alternations of
+/// overlapping branches under a quantifier, such as (a|a)*, can still be slow.
+func hasNestedQuantifier(_ pattern: String) -> Bool {
+    let scalars = Array(pattern.unicodeScalars)
+    // For each open group, whether it contains a quantifier so far.
+    var groups: [Bool] = []
+    var index = 0
+    var inClass = false
+
+    while index < scalars.count {
+        let scalar = scalars[index]
+        if scalar == "\\" {
+            index += 2
+            continue
+        }
+        if inClass {
+            if scalar == "]" { inClass = false }
+            index += 1
+            continue
+        }
+
+        switch scalar {
+        case "[":
+            inClass = true
+        case "(":
+            groups.append(false)
+        case ")":
+            let repeated = groups.popLast() ?? false
+            let next = index + 1 < scalars.count ? scalars[index + 1] : nil
+            let quantified = next == "*" || next == "+" || next == "{"
+            if repeated && quantified { return true }
+            if repeated || quantified, !groups.isEmpty { groups[groups.count - 1] = true }
+        case "*", "+", "{":
+            if !groups.isEmpty { groups[groups.count - 1] = true }
+        default:
+            break
+        }
+        index += 1
+    }
+    return false
 }
 
 /// Checks names and compiles literal patterns after parsing.
