@@ -15,7 +15,7 @@ extension DocumentContext {
         ("hour", 0...23), ("minute", 0...59),
     ]
 
-    /// The call forward block in the shape of `/api/callforwards/{id}`. Types that are absent,
+    /// Decodes the call forward block into the shape of `/api/callforwards/{id}`. Types that are absent,
     /// null or `{}` are left out, which means they are cleared. Each listed type gets every
     /// key with NGCP's defaults filled in (timeout 300, whitelist, not regex).
     func decodeCallForwards(_ node: YAMLNode, path: String) -> [String: JSONValue]? {
@@ -154,7 +154,7 @@ extension DocumentContext {
         return .object(value)
     }
 
-    /// One time period with all six keys; a missing key is null, meaning "any".
+    /// Decodes one time period with all six keys. A missing key is null, which means "any".
     private func decodePeriod(_ node: YAMLNode, _ path: String) -> JSONValue? {
         guard let fields = reader.fields(node, path, allowed: Self.periodFields.map(\.name))
         else { return nil }
@@ -206,7 +206,7 @@ extension DocumentContext {
         }
     }
 
-    /// A `{source: ...}` or `{bnumber: ...}` entry.
+    /// Decodes a `{source: ...}` or `{bnumber: ...}` entry.
     private func decodeSingleField(_ node: YAMLNode, _ path: String, field: String) -> JSONValue? {
         guard let fields = reader.fields(node, path, allowed: [field], required: [field]),
             let item = fields[field],

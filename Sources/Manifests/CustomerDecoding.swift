@@ -1,7 +1,7 @@
 import NGCPCore
 import YAMLReader
 
-/// What decoding one document needs besides its nodes.
+/// The settings and state that decoding one document needs besides its nodes.
 struct DocumentContext {
     let reader: NodeReader
     /// The absolute directory of the manifest file, for relative `{file: PATH}` secrets.
@@ -159,7 +159,7 @@ extension DocumentContext {
     }
 }
 
-/// A loose e-mail check: one `@` with a non-empty local part and a domain containing a dot,
+/// Checks loosely that `text` is an e-mail address: one `@` with a non-empty local part and a domain containing a dot,
 /// and no spaces. NGCP validates the address in full.
 func isEmailAddress(_ text: String) -> Bool {
     let parts = text.split(separator: "@", omittingEmptySubsequences: false)

@@ -10,6 +10,8 @@ struct DeclaredSubscriber {
     var numbers: [(key: String, location: SourceLocation, path: String)]
     var hasPrimaryNumber: Bool
     var displayNameLocation: SourceLocation?
+    /// Positions of the PBX-only fields the subscriber sets, by field name.
+    var pbxFieldLocations: [String: SourceLocation]
 }
 
 /// Collects documents of many files into one desired state, then checks them against each
@@ -22,6 +24,11 @@ struct DesiredStateCollector {
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
+    /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
+    /// that references to them are not also reported as undeclared.
+    private var invalidDeclarations: Set<String> = []
+    /// Where each customer sets `max_subscribers`, by external_id.
+    private var maxSubscribersLocations: [String: SourceLocation] = [:]
     /// Start positions of literal secret values, by file.
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
 
@@ -61,28 +68,35 @@ struct DesiredStateCollector {
             let context = DocumentContext(
                 reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
                 defaultBillingProfile: options.defaultBillingProfile)
-            let object = decode(document.root, context: context)
+            let (object, declaration) = decode(document.root, context: context)
 
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.
-            guard reader.diagnostics.errors.count == errorsBefore, let object else { continue }
+            guard reader.diagnostics.errors.count == errorsBefore, let object else {
+                if let declaration { invalidDeclarations.insert(declaration) }
+                continue
+            }
             add(object)
         }
     }
 
     private enum DeclaredObject {
         case domain(DesiredDomain, ManifestMetadata)
-        case customer(DesiredCustomer, ManifestMetadata)
+        case customer(DesiredCustomer, ManifestMetadata, maxSubscribers: SourceLocation?)
         case subscriber(DeclaredSubscriber, ManifestMetadata)
     }
 
-    private func decode(_ root: YAMLNode, context: DocumentContext) -> DeclaredObject? {
+    /// Decodes one document into an object, and also returns its `Kind/name` whenever the
+    /// envelope names one, even when the document has errors.
+    private func decode(_ root: YAMLNode, context: DocumentContext)
+        -> (DeclaredObject?, String?)
+    {
         let reader = context.reader
         guard
             let fields = reader.fields(
                 root, "", allowed: ["apiVersion", "kind", "metadata", "spec"],
                 required: ["apiVersion", "kind", "metadata"])
-        else { return nil }
+        else { return (nil, nil) }
 
         if let node = fields["apiVersion"], let version = reader.string(node, "apiVersion"),
             version != "ngcpctl/v1"
@@ -100,30 +114,41 @@ struct DesiredStateCollector {
             }
         }
 
-        guard let metadataNode = fields["metadata"],
-            let (name, nameNode, metadata) = decodeMetadata(metadataNode, reader: reader)
-        else { return nil }
-        guard let kind else { return nil }
+        let decodedMetadata = fields["metadata"].flatMap { decodeMetadata($0, reader: reader) }
+        guard let kind else { return (nil, nil) }
 
-        let spec = fields["spec"]
-        if spec == nil, kind != "Domain" {
+        // Without a valid name the spec is still checked, under a stand-in name that passes
+        // every name check, so that its errors are reported too. The metadata error already
+        // keeps the document out of the desired state.
+        let name = decodedMetadata?.0 ?? (kind == "Subscriber" ? "unnamed@unnamed" : "unnamed")
+        let nameNode = decodedMetadata?.1 ?? root
+        let metadata = decodedMetadata?.2 ?? ManifestMetadata()
+        let declaration =
+            decodedMetadata.map { "\(kind)/\(kind == "Customer" ? $0.0 : $0.0.lowercased())" }
+
+        guard let spec = fields["spec"] else {
+            if kind == "Domain" {
+                let domain = context.decodeDomain(name: name, nameNode: nameNode, spec: nil)
+                return (domain.map { .domain($0, metadata) }, declaration)
+            }
             reader.error(root, "", Message.missingField("spec"))
-            return nil
+            return (nil, declaration)
         }
 
+        let object: DeclaredObject?
         switch kind {
         case "Domain":
-            return context.decodeDomain(name: name, nameNode: nameNode, spec: spec)
+            object = context.decodeDomain(name: name, nameNode: nameNode, spec: spec)
                 .map { .domain($0, metadata) }
         case "Customer":
-            guard let spec else { return nil }
-            return context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
-                .map { .customer($0, metadata) }
+            let maxSubscribers = spec["max_subscribers"].map { reader.location($0) }
+            object = context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
+                .map { .customer($0, metadata, maxSubscribers: maxSubscribers) }
         default:
-            guard let spec else { return nil }
-            return context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
+            object = context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
                 .map { .subscriber($0, metadata) }
         }
+        return (object, declaration)
     }
 
     private func decodeMetadata(_ node: YAMLNode, reader: NodeReader)
@@ -173,13 +198,17 @@ struct DesiredStateCollector {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
-            self.metadata[domain.id] = metadata
-        case .customer(let customer, let metadata):
+            self.metadata[domain.id] = self.metadata[domain.id] ?? metadata
+        case .customer(let customer, let metadata, let maxSubscribers):
             customers.append(customer)
-            self.metadata[customer.id] = metadata
+            if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
+                maxSubscribersLocations[customer.externalID] = maxSubscribers
+            }
+            self.metadata[customer.id] = self.metadata[customer.id] ?? metadata
         case .subscriber(let subscriber, let metadata):
             subscribers.append(subscriber)
-            self.metadata[subscriber.desired.id] = metadata
+            let id = subscriber.desired.id
+            self.metadata[id] = self.metadata[id] ?? metadata
         }
     }
 
@@ -196,8 +225,14 @@ struct DesiredStateCollector {
             subscribers, kind: "Subscriber", key: { $0.desired.name.lowercased() },
             name: \.desired.name, location: \.desired.location)
 
+        // Keep only the metadata of the objects that survived the duplicate check.
+        let kept = Set(
+            domains.map(\.id) + customers.map(\.id) + subscribers.map(\.desired.id))
+        metadata = metadata.filter { kept.contains($0.key) }
+
         checkNumbers()
         checkReferences()
+        checkSubscriberLimits()
     }
 
     /// Keeps the first object of each natural key and reports the others at their location.
@@ -207,7 +242,7 @@ struct DesiredStateCollector {
         location: (Object) -> SourceLocation?
     ) -> [Object] {
         var first: [String: SourceLocation?] = [:]
-        var kept: [Object] = []
+        var firstOfEach: [Object] = []
         for object in objects {
             if let firstLocation = first[key(object)] {
                 diagnostics.append(
@@ -219,9 +254,9 @@ struct DesiredStateCollector {
                 continue
             }
             first[key(object)] = location(object)
-            kept.append(object)
+            firstOfEach.append(object)
         }
-        return kept
+        return firstOfEach
     }
 
     /// Reports a number used by two subscribers, or twice by one.
@@ -253,7 +288,7 @@ struct DesiredStateCollector {
             let desired = subscriber.desired
             if let customer = customersByName[desired.customer] {
                 checkAgainstCustomer(subscriber, customer: customer)
-            } else {
+            } else if !invalidDeclarations.contains("Customer/\(desired.customer)") {
                 undeclaredCustomers.insert(desired.customer)
                 diagnostics.append(
                     Diagnostic(
@@ -261,13 +296,39 @@ struct DesiredStateCollector {
                         at: subscriber.customerLocation, fieldPath: "spec.customer"))
             }
 
-            if !domainNames.contains(desired.domain.lowercased()) {
+            let domainKey = desired.domain.lowercased()
+            if !domainNames.contains(domainKey),
+                !invalidDeclarations.contains("Domain/\(domainKey)")
+            {
                 undeclaredDomains.insert(desired.domain)
                 diagnostics.append(
                     Diagnostic(
                         .warning, Message.undeclaredDomain(desired.domain), at: desired.location,
                         fieldPath: "metadata.name"))
             }
+        }
+    }
+
+    /// Reports a customer whose `max_subscribers` is lower than the number of subscribers
+    /// declared for it; NGCP refuses to create subscribers beyond the limit. Subscribers
+    /// declared as terminated do not count.
+    private mutating func checkSubscriberLimits() {
+        var counts: [String: Int] = [:]
+        for subscriber in subscribers where subscriber.desired.fields["status"] != "terminated" {
+            counts[subscriber.desired.customer, default: 0] += 1
+        }
+
+        for customer in customers {
+            guard let limit = customer.fields["max_subscribers"]?.intValue,
+                let count = counts[customer.externalID], count > limit
+            else { continue }
+            diagnostics.append(
+                Diagnostic(
+                    .error,
+                    Message.tooManySubscribers(customer.externalID, limit: limit, count: count),
+                    at: maxSubscribersLocations[customer.externalID] ?? customer.location,
+                    fieldPath: "spec.max_subscribers",
+                    hint: "raise max_subscribers, or declare fewer subscribers for the customer"))
         }
     }
 
@@ -284,6 +345,12 @@ struct DesiredStateCollector {
         }
 
         guard customer.fields["type"] == "sipaccount" else { return }
+        for (field, location) in subscriber.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+            diagnostics.append(
+                Diagnostic(
+                    .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
+                    at: location, fieldPath: join("spec", field)))
+        }
         if !subscriber.hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(

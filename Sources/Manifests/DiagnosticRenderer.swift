@@ -13,7 +13,7 @@ public struct DiagnosticRenderer: Sendable {
         self.colored = colored
     }
 
-    /// The rendering of every diagnostic, then a summary line such as `2 errors, 1 warning`.
+    /// Renders every diagnostic, then a summary line such as `2 errors, 1 warning`.
     public func render(_ diagnostics: [Diagnostic]) -> String {
         var text = ""
         for diagnostic in diagnostics {
@@ -22,7 +22,7 @@ public struct DiagnosticRenderer: Sendable {
         return text + Self.summary(of: diagnostics) + "\n"
     }
 
-    /// One diagnostic with its source excerpt, ending in a newline.
+    /// Renders one diagnostic with its source excerpt, ending in a newline.
     public func render(_ diagnostic: Diagnostic) -> String {
         let severity = diagnostic.severity.rawValue
         var header = ""

@@ -199,16 +199,16 @@ public struct ManifestLoader: Sendable {
         path.hasPrefix("/") ? path : options.baseDirectory + "/" + path
     }
 
-    /// The absolute, normalised directory of a manifest path.
+    /// Returns the absolute, normalised directory of a manifest path.
     private func directory(of path: String) -> String {
         let url = URL(fileURLWithPath: absolute(path)).standardizedFileURL
         return url.deletingLastPathComponent().path
     }
 }
 
-/// The text with each literal secret value replaced by `*`: from its start to the end of the
-/// line, and on the following lines that are indented deeper than the line it starts on,
-/// which covers block scalars and folded plain scalars.
+/// Replaces each literal secret value in `text` with `*`, from its start to the end of its line.
+/// The following lines that are indented deeper than that line are masked too, because block
+/// scalars and folded plain scalars continue there.
 func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }

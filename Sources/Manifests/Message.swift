@@ -248,6 +248,16 @@ enum Message {
             + " sipaccount"
     }
 
+    static func pbxFieldOnSIPAccount(_ field: String, customer: String) -> String {
+        "\(field) is only valid for pbxaccount customers, and customer '\(customer)' is a"
+            + " sipaccount"
+    }
+
+    static func tooManySubscribers(_ customer: String, limit: Int, count: Int) -> String {
+        "customer '\(customer)' allows at most \(limit) subscribers, but \(count) are declared"
+            + " for it"
+    }
+
     static let displayNameHint = "set preferences.display_name instead"
 
     // MARK: - Secrets
@@ -258,7 +268,7 @@ enum Message {
 
     // MARK: - Helpers
 
-    /// A node as a message shows it: its type, and its text for a scalar.
+    /// Describes a node for a message: its type, and its text for a scalar.
     static func describe(_ node: YAMLNode) -> String {
         guard let scalar = node.scalar else { return "a \(node.typeName)" }
         if scalar.value == .null { return "null" }
@@ -266,8 +276,9 @@ enum Message {
     }
 }
 
-/// The candidate closest to `name` by edit distance, when it is close enough to be a likely
-/// typo: at most a third of the longer name, and at least one edit fewer than its length.
+/// Finds the candidate closest to `name` by edit distance, if it is close enough to be a likely
+/// typo. Close enough means at most a third of the longer name and fewer edits than `name` has
+/// characters.
 func nearestName(to name: String, in candidates: [String]) -> String? {
     var best: (name: String, distance: Int)?
     for candidate in candidates {
@@ -279,7 +290,7 @@ func nearestName(to name: String, in candidates: [String]) -> String? {
     return best.distance <= limit && best.distance < name.count ? best.name : nil
 }
 
-/// The Levenshtein distance between two strings, by characters.
+/// Computes the Levenshtein distance between two strings, counted in characters.
 func editDistance(_ lhs: String, _ rhs: String) -> Int {
     let a = Array(lhs)
     let b = Array(rhs)

@@ -7,9 +7,6 @@ struct Fields {
     let values: [String: YAMLNode]
 
     subscript(key: String) -> YAMLNode? { values[key] }
-
-    /// The value of `key` unless it is absent.
-    func present(_ key: String) -> YAMLNode? { values[key] }
 }
 
 /// Typed access to the nodes of one manifest file that records every problem as a diagnostic
@@ -17,7 +14,8 @@ struct Fields {
 final class NodeReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
-    /// Where literal secret values start, so that the source kept for rendering can hide them.
+    /// Start positions of literal secret values, so that the source kept for rendering can
+    /// hide them.
     var literalSecretMarks: [YAMLMark] = []
 
     /// The diagnostics sorted by position; the sort is stable, so a warning that explains an
@@ -62,8 +60,8 @@ final class NodeReader {
 
     // MARK: - Shapes
 
-    /// The fields of a mapping; reports a non-mapping, keys that are no strings, unknown keys
-    /// (with the nearest valid name) and missing required keys.
+    /// Reads the fields of a mapping. Reports a node that is no mapping, keys that are no
+    /// strings, unknown keys (with the nearest valid name) and missing required keys.
     func fields(
         _ node: YAMLNode, _ path: String, allowed: [String], required: [String] = []
     ) -> Fields? {
@@ -105,7 +103,7 @@ final class NodeReader {
 
     // MARK: - Scalars
 
-    /// A string; numbers are taken as written when `numbersAsText` is set, because the API
+    /// Reads a string. Numbers are taken as written when `numbersAsText` is set, because the API
     /// stringifies them for text fields.
     func string(
         _ node: YAMLNode, _ path: String, numbersAsText: Bool = false, maxLength: Int? = nil
@@ -131,7 +129,7 @@ final class NodeReader {
         return text
     }
 
-    /// A string or null; nil in the result means the field was not valid.
+    /// Reads a string or null. A nil result means the value was not valid.
     func nullableString(
         _ node: YAMLNode, _ path: String, numbersAsText: Bool = false, maxLength: Int? = nil
     ) -> JSONValue? {
@@ -178,8 +176,8 @@ final class NodeReader {
         return value
     }
 
-    /// A boolean. An unquoted YAML 1.1 spelling (`yes`, `off`, ...) is a string in YAML 1.2,
-    /// so it is a type error here, preceded by a warning that says why.
+    /// Reads a boolean. An unquoted YAML 1.1 spelling (`yes`, `off`, ...) is a string in
+    /// YAML 1.2, so it is a type error here, preceded by a warning that explains why.
     func bool(_ node: YAMLNode, _ path: String) -> Bool? {
         if let scalar = node.scalar, case .bool(let value) = scalar.value { return value }
         if let scalar = node.scalar, scalar.isYAML11Boolean {
@@ -189,7 +187,7 @@ final class NodeReader {
         return nil
     }
 
-    /// One of `allowed`; reports the nearest allowed value on a mismatch.
+    /// Reads one of `allowed`, and reports the nearest allowed value on a mismatch.
     func choice(_ node: YAMLNode, _ path: String, _ allowed: [String]) -> String? {
         guard let value = string(node, path, numbersAsText: true) else { return nil }
         guard allowed.contains(value) else {
@@ -206,12 +204,12 @@ final class NodeReader {
     }
 }
 
-/// A dotted field path: `join("spec", "contact")` is `spec.contact`.
+/// Joins a dotted field path: `join("spec", "contact")` is `spec.contact`.
 func join(_ path: String, _ field: String) -> String {
     path.isEmpty ? field : path + "." + field
 }
 
-/// `spec.alias_numbers[2]`.
+/// Appends a list position to a field path: `spec.alias_numbers[2]`.
 func index(_ path: String, _ position: Int) -> String {
     "\(path)[\(position)]"
 }

@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// What NGCP declares about one subscriber preference.
+/// The definition of one subscriber preference on NGCP.
 public struct PreferenceDefinition: Sendable, Hashable {
     public enum DataType: String, Sendable, Hashable {
         case boolean
@@ -50,7 +50,7 @@ public struct PreferenceCatalogueError: Error, Sendable, Hashable, CustomStringC
 
 /// The subscriber preferences that manifests may set, by name.
 ///
-/// `builtIn` holds the definitions of a stock NGCP. At plan time the target's own
+/// `builtIn` contains the definitions of a stock NGCP. At plan time the target's own
 /// `/api/subscriberpreferencedefs/` answer is authoritative, because installations add and
 /// remove preferences between versions.
 public struct PreferenceCatalogue: Sendable {

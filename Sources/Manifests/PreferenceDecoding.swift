@@ -100,6 +100,8 @@ extension DocumentContext {
             }
             return reader.int(node, path).map { .int($0) }
         case .string, .blob:
+            // NOTE: a name-mapped preference (ncos, sound_set, rewrite_rule_set, ...) is checked
+            // as text only; whether the named object exists is known only to the target.
             guard
                 let text = reader.string(
                     node, path, numbersAsText: true, maxLength: Self.maxPreferenceLength)

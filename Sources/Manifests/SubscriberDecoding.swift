@@ -53,7 +53,16 @@ extension DocumentContext {
         return DeclaredSubscriber(
             desired: desired, customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
-            displayNameLocation: fields["display_name"].map { reader.location($0) })
+            displayNameLocation: fields["display_name"].map { reader.location($0) },
+            pbxFieldLocations: pbxFieldLocations(fields))
+    }
+
+    private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
+        var locations: [String: SourceLocation] = [:]
+        for field in ["pbx_extension", "is_pbx_pilot", "is_pbx_group"] {
+            if let node = fields[field] { locations[field] = reader.location(node) }
+        }
+        return locations
     }
 
     /// Splits `username@domain` at the last `@` and checks both parts.
@@ -95,38 +104,40 @@ extension DocumentContext {
         return (username, domain)
     }
 
+    /// Subscriber text fields that may be null, with their maximum length in characters.
+    static let nullableTextFields: [(name: String, maxLength: Int)] = [
+        ("external_id", 255), ("display_name", 128), ("timezone", 64),
+    ]
+
     private func decodeSubscriberFields(_ fields: Fields, into values: inout [String: JSONValue]) {
         if let node = fields["webusername"],
             let value = reader.string(node, "spec.webusername", numbersAsText: true, maxLength: 127)
         {
             values["webusername"] = .string(value)
         }
-        if let node = fields["external_id"],
+
+        for (field, maxLength) in Self.nullableTextFields {
+            guard let node = fields[field] else { continue }
             let value = reader.nullableString(
-                node, "spec.external_id", numbersAsText: true, maxLength: 255)
-        {
-            values["external_id"] = value
+                node, join("spec", field), numbersAsText: true, maxLength: maxLength)
+            if let value { values[field] = value }
         }
+
         if let node = fields["status"],
             let status = reader.choice(node, "spec.status", ["active", "locked", "terminated"])
         {
             values["status"] = .string(status)
         }
+
+        // NGCP returns the lock level as a string ("4"), so the desired value has that shape.
         if let node = fields["lock"] {
-            // NGCP returns the lock level as a string ("4"), so the desired value has that
-            // shape too.
             if node.isNull {
                 values["lock"] = .null
             } else if let level = reader.int(node, "spec.lock", range: 1...5) {
                 values["lock"] = .string(String(level))
             }
         }
-        if let node = fields["display_name"],
-            let value = reader.nullableString(
-                node, "spec.display_name", numbersAsText: true, maxLength: 128)
-        {
-            values["display_name"] = value
-        }
+
         if let node = fields["email"] {
             if node.isNull {
                 values["email"] = .null
@@ -138,16 +149,13 @@ extension DocumentContext {
                 }
             }
         }
-        if let node = fields["timezone"],
-            let value = reader.nullableString(node, "spec.timezone", maxLength: 64)
-        {
-            values["timezone"] = value
-        }
+
         if let node = fields["pbx_extension"],
             let value = reader.string(node, "spec.pbx_extension", numbersAsText: true)
         {
             values["pbx_extension"] = .string(value)
         }
+
         for field in ["administrative", "is_pbx_pilot", "is_pbx_group"] {
             if let node = fields[field], let flag = reader.bool(node, join("spec", field)) {
                 values[field] = .bool(flag)
@@ -183,7 +191,7 @@ extension DocumentContext {
         if aliases.count == items.count { values["alias_numbers"] = .array(aliases) }
     }
 
-    /// A number in the API shape: `cc` as an integer, `ac` and `sn` as strings, and
+    /// Decodes a number into the API shape: `cc` as an integer, `ac` and `sn` as strings, and
     /// `is_devid` (false unless set) on aliases. The key is `cc-ac-sn`.
     private func decodeNumber(_ node: YAMLNode, path: String, isAlias: Bool)
         -> (value: [String: JSONValue], key: String)?
@@ -215,7 +223,7 @@ extension DocumentContext {
         return (value, "\(cc)-\(ac)-\(sn)")
     }
 
-    /// A digit string given as a YAML integer or string. The text is taken as written, so
+    /// Reads a digit string given as a YAML integer or string. The text is taken as written, so
     /// that an unquoted `0664` keeps its leading zero.
     private func digits(_ node: YAMLNode, path: String, count: ClosedRange<Int>) -> String? {
         guard let scalar = node.scalar else {
@@ -245,8 +253,8 @@ extension DocumentContext {
 
     // MARK: - Secrets
 
-    /// A literal string (with a warning), `{env: NAME}` or `{file: PATH}`. A relative path is
-    /// made absolute against the manifest's directory.
+    /// Decodes a secret source: a literal string (with a warning), `{env: NAME}` or
+    /// `{file: PATH}`. A relative path is made absolute against the manifest's directory.
     private func decodeSecret(_ node: YAMLNode, path: String) -> SecretSource? {
         if let scalar = node.scalar, case .string(let value) = scalar.value {
             reader.warning(node, path, Message.literalSecret, hint: Message.literalSecretHint)

@@ -67,7 +67,7 @@ enum ScalarResolver {
         }
     }
 
-    /// The integer a core schema int scalar denotes (`[-+]?[0-9]+`, `0o[0-7]+`,
+    /// Parses the integer that a core schema int scalar denotes (`[-+]?[0-9]+`, `0o[0-7]+`,
     /// `0x[0-9a-fA-F]+`), nil when the text is no integer, and an error when it overflows.
     static func integer(_ text: String, mark: YAMLMark) throws(YAMLError) -> Int? {
         var digits = Substring(text)
@@ -100,7 +100,7 @@ enum ScalarResolver {
         return Int(magnitude)
     }
 
-    /// The value of a core schema float scalar, nil for anything else (integers included).
+    /// Parses a core schema float scalar. Returns nil for anything else, integers included.
     static func float(_ text: String) -> Double? {
         switch text {
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity

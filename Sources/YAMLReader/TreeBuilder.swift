@@ -17,11 +17,14 @@ struct TreeBuilder {
         var merges: [YAMLNode] = []
         /// Nodes in this subtree, aliases counted at their expanded size.
         var size = 1
+        /// Levels of nesting below this collection, aliases counted expanded.
+        var height = 1
     }
 
     private struct Anchored {
         let node: YAMLNode
         let size: Int
+        let height: Int
     }
 
     let limits: YAMLLimits
@@ -54,8 +57,8 @@ struct TreeBuilder {
         let value = try ScalarResolver.resolve(text: text, style: style, tag: tag, mark: mark)
         let scalar = YAMLScalar(text: text, style: style, tag: tag, value: value)
         let node = YAMLNode(.scalar(scalar), mark: mark)
-        if let anchor { anchors[anchor] = Anchored(node: node, size: 1) }
-        try add(node, size: 1)
+        if let anchor { anchors[anchor] = Anchored(node: node, size: 1, height: 0) }
+        try add(node, size: 1, height: 0)
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
@@ -68,7 +71,13 @@ struct TreeBuilder {
             throw .aliasBudgetExceeded(name, limit: limits.maxAliasExpansion, at: mark)
         }
         expandedByAliases = total
-        try add(anchored.node, size: anchored.size)
+        // An alias to a collection nests it again, so the expanded depth counts against the
+        // limit too. Chained aliases could otherwise build a tree deep enough to exhaust the
+        // stack of code that walks it recursively.
+        guard frames.count + anchored.height <= limits.maxDepth else {
+            throw .tooDeep(limit: limits.maxDepth, at: mark)
+        }
+        try add(anchored.node, size: anchored.size, height: anchored.height)
     }
 
     mutating func startCollection(isMapping: Bool, anchor: String?, tag: String?, at mark: YAMLMark)
@@ -102,12 +111,14 @@ struct TreeBuilder {
         } else {
             node = YAMLNode(.sequence(frame.items), mark: frame.mark)
         }
-        if let anchor = frame.anchor { anchors[anchor] = Anchored(node: node, size: frame.size) }
-        try add(node, size: frame.size)
+        if let anchor = frame.anchor {
+            anchors[anchor] = Anchored(node: node, size: frame.size, height: frame.height)
+        }
+        try add(node, size: frame.size, height: frame.height)
     }
 
     /// Attaches a finished node to the open collection, or makes it the document root.
-    private mutating func add(_ node: YAMLNode, size: Int) throws(YAMLError) {
+    private mutating func add(_ node: YAMLNode, size: Int, height: Int) throws(YAMLError) {
         guard !frames.isEmpty else {
             root = node
             return
@@ -115,6 +126,7 @@ struct TreeBuilder {
 
         let last = frames.count - 1
         frames[last].size = frames[last].size.addingReportingOverflow(size).partialValue
+        frames[last].height = max(frames[last].height, height + 1)
         guard frames[last].isMapping else {
             frames[last].items.append(node)
             return
@@ -164,8 +176,8 @@ struct TreeBuilder {
         }
     }
 
-    /// The identity of a scalar key by resolved value, so that `1` and `0x1` collide;
-    /// nil for collection keys, which are not checked.
+    /// Returns the identity of a scalar key by resolved value, so that `1` and `0x1` collide.
+    /// Collection keys have none and are not checked for duplicates.
     private static func keyIdentity(_ key: YAMLNode) -> String? {
         guard let scalar = key.scalar else { return nil }
         switch scalar.value {

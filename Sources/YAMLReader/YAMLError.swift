@@ -24,7 +24,7 @@ public struct YAMLLimits: Sendable, Hashable {
 /// A failure to read a YAML stream, at a position when one is known.
 public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
     public let message: String
-    /// Where the problem is; nil for whole-input problems such as the size limit.
+    /// The position of the problem; nil for whole-input problems such as the size limit.
     public let mark: YAMLMark?
 
     public init(_ message: String, at mark: YAMLMark? = nil) {
@@ -77,7 +77,7 @@ extension YAMLError {
             at: mark)
     }
 
-    /// The value is not quoted, because it may be a secret.
+    /// Leaves the value out of the message, because it may be a secret.
     static func tagMismatch(_ tag: String, at mark: YAMLMark) -> YAMLError {
         YAMLError("value is not valid for tag '\(shortTag(tag))'", at: mark)
     }
@@ -86,7 +86,7 @@ extension YAMLError {
         YAMLError("merge key '<<' needs a mapping or a list of mappings", at: mark)
     }
 
-    /// The value is not quoted, because it may be a secret.
+    /// Leaves the value out of the message, because it may be a secret.
     static func integerOutOfRange(at mark: YAMLMark) -> YAMLError {
         YAMLError("integer is out of the 64-bit range", at: mark)
     }
@@ -96,7 +96,7 @@ extension YAMLError {
     }
 }
 
-/// The `!!name` form of a core schema tag, or the tag as written.
+/// Returns the `!!name` form of a core schema tag, or the tag as written.
 func shortTag(_ tag: String) -> String {
     let prefix = "tag:yaml.org,2002:"
     if tag.hasPrefix(prefix) { return "!!" + tag.dropFirst(prefix.count) }

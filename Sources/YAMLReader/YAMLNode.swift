@@ -15,7 +15,7 @@ public struct YAMLMark: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 }
 
-/// How a scalar was written in the source.
+/// The style a scalar was written in.
 public enum YAMLScalarStyle: String, Sendable, Hashable {
     case plain
     case singleQuoted
@@ -78,7 +78,7 @@ public struct YAMLNode: Sendable, Hashable {
     }
 
     public let content: Content
-    /// Where the node starts.
+    /// The start position of the node.
     public let mark: YAMLMark
 
     public init(_ content: Content, mark: YAMLMark) {
@@ -107,7 +107,7 @@ public struct YAMLNode: Sendable, Hashable {
         return false
     }
 
-    /// The value of the first pair whose key is the string `key`.
+    /// Returns the value of the first pair whose key is the string `key`.
     public subscript(key: String) -> YAMLNode? {
         mapping?.first { $0.key.scalar?.text == key }?.value
     }
@@ -134,7 +134,7 @@ public struct YAMLNode: Sendable, Hashable {
 public struct YAMLDocument: Sendable, Hashable {
     /// The root node; a document with no content has a null scalar root.
     public let root: YAMLNode
-    /// Where the document starts.
+    /// The start position of the document.
     public let mark: YAMLMark
 
     public init(root: YAMLNode, mark: YAMLMark) {
@@ -142,6 +142,6 @@ public struct YAMLDocument: Sendable, Hashable {
         self.mark = mark
     }
 
-    /// True when the document holds nothing but a null (for example `---` alone).
+    /// True when the document contains nothing but a null (for example `---` alone).
     public var isEmpty: Bool { root.isNull }
 }

@@ -14,10 +14,12 @@ public final class YAMLParser {
 
     /// Prepares a parse of `text`; throws when the input is larger than the limit.
     public init(_ text: String, limits: YAMLLimits = YAMLLimits()) throws(YAMLError) {
-        let bytes = Array(text.utf8)
-        guard bytes.count <= limits.maxInputBytes else {
-            throw .inputTooLarge(bytes.count, limit: limits.maxInputBytes)
+        // Checked before copying, so an oversized input costs no memory.
+        let size = text.utf8.count
+        guard size <= limits.maxInputBytes else {
+            throw .inputTooLarge(size, limit: limits.maxInputBytes)
         }
+        let bytes = Array(text.utf8)
 
         self.limits = limits
         input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
@@ -54,7 +56,8 @@ public final class YAMLParser {
                 line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
 
             switch event.type {
-            case YAML_STREAM_END_EVENT:
+            case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
+                // libyaml sends no further events after the stream end.
                 return builder.documents
             case YAML_DOCUMENT_START_EVENT:
                 builder.startDocument(at: mark)

@@ -53,7 +53,7 @@ struct DiagnosticCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { name }
 
-    /// A case whose text is a subscriber with `specLines` added to its spec.
+    /// Builds a case whose text is a subscriber with `specLines` added to its spec.
     static func subscriber(_ name: String, _ specLines: String, _ expected: [Diagnostic]) -> Self {
         DiagnosticCase(name: name, text: subscriberHead + specLines, expected: expected)
     }
@@ -279,6 +279,14 @@ private let subscriberCases: [DiagnosticCase] = [
                     + " than the maximum of 128")
         ]),
     .subscriber(
+        "PBX field on a sipaccount", "  pbx_extension: 12\n",
+        [
+            error(
+                8, 18, "spec.pbx_extension",
+                "pbx_extension is only valid for pbxaccount customers, and customer 'acme' is a"
+                    + " sipaccount")
+        ]),
+    .subscriber(
         "display name on a sipaccount", "  display_name: Alice\n",
         [
             warning(
@@ -340,7 +348,8 @@ private let documentCases: [DiagnosticCase] = [
     DiagnosticCase(
         name: "subscriber name without domain",
         text:
-            "apiVersion: ngcpctl/v1\nkind: Subscriber\nmetadata: {name: alice}\nspec: {customer: acme}\n",
+            "apiVersion: ngcpctl/v1\nkind: Subscriber\nmetadata: {name: alice}\n"
+            + "spec: {customer: acme}\n",
         expected: [
             error(
                 3, 18, "metadata.name",
@@ -406,6 +415,18 @@ private let documentCases: [DiagnosticCase] = [
     func reportsExactDiagnostic(_ testCase: DiagnosticCase) {
         let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", testCase.text)])
         #expect(result.diagnostics == testCase.expected)
+    }
+
+    @Test func specIsCheckedWithoutName() {
+        let text = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {}\nspec: {resellr: x}\n"
+        let result = loadManifests([("m.yaml", text)])
+        #expect(
+            result.diagnostics == [
+                error(3, 11, "metadata", "missing required field 'name'"),
+                error(
+                    4, 8, "spec.resellr", "unknown field 'resellr'; did you mean 'reseller'?"),
+            ])
+        #expect(result.desired.isEmpty)
     }
 
     @Test func literalSecretValueIsNeverPrinted() {
@@ -486,6 +507,77 @@ private let documentCases: [DiagnosticCase] = [
             ])
         #expect(result.undeclaredCustomers == ["other"])
         #expect(result.undeclaredDomains == ["x.example"])
+    }
+
+    @Test func invalidCustomerIsNotReportedAsUndeclared() {
+        let customer = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: broken}
+            spec:
+              billing_profile: p
+              status: gone
+              contact: {email: a@b.example}
+            """
+        let subscriber = subscriberHead.replacingOccurrences(
+            of: "customer: acme", with: "customer: broken")
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("c.yaml", customer), ("m.yaml", subscriber),
+        ])
+        #expect(
+            result.diagnostics == [
+                error(
+                    6, 11, "spec.status",
+                    "invalid value 'gone'; expected one of active, pending, locked, terminated",
+                    file: "c.yaml")
+            ])
+        #expect(result.undeclaredCustomers.isEmpty)
+    }
+
+    @Test func duplicateKeepsFirstMetadata() {
+        let first = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: x.example}\n"
+        let second =
+            "apiVersion: ngcpctl/v1\nkind: Domain\n"
+            + "metadata: {name: x.example, annotations: {a: b}}\n"
+        let result = loadManifests([("1.yaml", first), ("2.yaml", second)])
+        #expect(result.errors.count == 1)
+        #expect(result.metadata[ResourceID(.domains, "x.example")]?.annotations == [:])
+        #expect(result.metadata.count == 1)
+    }
+
+    @Test func maxSubscribersBelowDeclaredCount() {
+        let customer = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: small}
+            spec:
+              billing_profile: p
+              max_subscribers: 1
+              contact: {email: a@b.example}
+            """
+        func subscriber(_ name: String, _ number: Int) -> String {
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: \(name)@d.example}
+            spec:
+              customer: small
+              password: {env: P}
+              primary_number: {cc: 43, sn: \(number)}
+            """
+        }
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("c.yaml", customer),
+            ("s1.yaml", subscriber("one", 1)), ("s2.yaml", subscriber("two", 2)),
+        ])
+        #expect(
+            result.diagnostics == [
+                error(
+                    6, 20, "spec.max_subscribers",
+                    "customer 'small' allows at most 1 subscribers, but 2 are declared for it",
+                    hint: "raise max_subscribers, or declare fewer subscribers for the customer",
+                    file: "c.yaml")
+            ])
     }
 
     @Test func sipaccountSubscriberNeedsPrimaryNumber() {

@@ -314,6 +314,47 @@ let completeManifest = """
             ])
     }
 
+    @Test func relativeSecretFileIsNormalised() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@d.example}
+            spec:
+              customer: acme
+              password: {file: ../keys/./bob.sip}
+            """
+        let result = loadManifests([("site/m.yaml", text)])
+        #expect(result.errors.isEmpty)
+        #expect(
+            result.desired.subscribers.first?.secrets == [
+                "password": .file("/srv/ngcp/keys/bob.sip")
+            ])
+    }
+
+    @Test func manySubscribersLoadQuickly() {
+        let count = 3000
+        var text = ""
+        for number in 0..<count {
+            text += """
+                ---
+                apiVersion: ngcpctl/v1
+                kind: Subscriber
+                metadata: {name: user\(number)@d.example}
+                spec:
+                  customer: acme
+                  password: {env: P}
+                  primary_number: {cc: 43, ac: 1, sn: \(100_000 + number)}
+
+                """
+        }
+        let clock = ContinuousClock()
+        var result: ManifestLoadResult?
+        let elapsed = clock.measure { result = loadManifest(text) }
+        #expect(result?.errors.isEmpty == true)
+        #expect(result?.desired.subscribers.count == count)
+        #expect(elapsed < .seconds(20))
+    }
+
     @Test func builtInCatalogueKnowsCommonPreferences() throws {
         let catalogue = PreferenceCatalogue.builtIn
         #expect(catalogue["clir"]?.dataType == .boolean)

@@ -125,6 +125,20 @@ import YAMLReader
         #expect(error?.mark == YAMLMark(line: 1, column: 6))
     }
 
+    @Test func aliasesCannotExceedDepthLimit() {
+        let text = "a: &a [[[x]]]\nb: [[[*a]]]\n"
+        let error = parseError(text, limits: YAMLLimits(maxDepth: 6))
+        #expect(error?.message == "nesting is deeper than the limit of 6 levels")
+        #expect(error?.mark == YAMLMark(line: 2, column: 7))
+        #expect(parseError(text, limits: YAMLLimits(maxDepth: 7)) == nil)
+    }
+
+    @Test func secondReadOfParserEnds() throws {
+        let parser = try YAMLParser("a: 1\n")
+        #expect(try parser.documents().count == 1)
+        #expect(try parser.documents().isEmpty)
+    }
+
     @Test func scalarSizeLimitIsEnforced() {
         let text = "a: " + String(repeating: "x", count: 100) + "\n"
         let error = parseError(text, limits: YAMLLimits(maxScalarBytes: 50))
