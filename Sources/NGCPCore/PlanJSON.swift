@@ -1,13 +1,13 @@
-/// The plan file format, version 1 (described field by field in docs/plan-format.md).
-///
-/// A saved plan is applied later, maybe on another machine, so reading one checks everything
-/// that apply relies on: the version, each operation's fields, the id order, that dependencies
-/// and id placeholders point at earlier operations, that the summary matches, and that no
-/// password travels as a value.
+// The plan file format, version 1 (described field by field in docs/plan-format.md).
+//
+// A saved plan is applied later, maybe on another machine. So reading one checks everything
+// that apply relies on: the version, the fields and order of the operations, the targets of
+// dependencies and placeholders, the summary, and the absence of password values.
 
 /// A plan file that cannot be read, with the JSON path of the offending member.
 public struct PlanJSONError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Where the problem is, for example `operations[2].method`; empty for the whole document.
+    /// The JSON path of the problem, for example `operations[2].method`, or empty for the whole
+    /// document.
     public let path: String
     public let message: String
 
@@ -39,9 +39,9 @@ extension Plan {
 
     /// Reads a plan document.
     ///
-    /// - Throws: `PlanJSONError` for a wrong `format_version`, a missing or mistyped member,
-    ///   ids out of order, a dependency or id placeholder that does not point at an earlier
-    ///   operation, a summary that does not match the operations, or a password given as a value.
+    /// - Throws: `PlanJSONError` when a check fails: a wrong `format_version`, a missing or
+    ///   mistyped member, ids out of order, or a summary that does not match. Also when a
+    ///   dependency or id placeholder points at a later operation, or a password is a value.
     public init(json: JSONValue) throws(PlanJSONError) {
         let root = try PlanReader(json, path: "")
         let version = try root.int("format_version")

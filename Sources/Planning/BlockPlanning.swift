@@ -19,20 +19,21 @@ extension PlanBuilder {
         let domain = subscriber.domain
         var changes: [FieldChange] = []
         for type in Normalization.forwardTypes {
-            let wanted = Normalization.canonicalForward(desired[type], subscriberDomain: domain)
-            let current = Normalization.canonicalForward(
+            let desiredForward = Normalization.canonicalForward(
+                desired[type], subscriberDomain: domain)
+            let liveForward = Normalization.canonicalForward(
                 liveForwards[type], subscriberDomain: domain)
-            changes += Self.forwardChanges(type, desired: wanted, live: current)
+            changes += Self.forwardChanges(type, desired: desiredForward, live: liveForward)
                 .filter { !isIgnored(resource, $0.path) }
         }
-        let wantedRingTimeout = desired["cft"]?["ringtimeout"]
+        let desiredRingTimeout = desired["cft"]?["ringtimeout"]
         let liveRingTimeout = liveForwards["cft"]?["ringtimeout"]
-        if Normalization.ringTimeoutDiffers(desired: wantedRingTimeout, live: liveRingTimeout),
+        if Normalization.ringTimeoutDiffers(desiredForward: desired["cft"], live: liveRingTimeout),
             !isIgnored(resource, "cft.ringtimeout")
         {
             changes.append(
                 FieldChange(
-                    path: "cft.ringtimeout", before: liveRingTimeout, after: wantedRingTimeout))
+                    path: "cft.ringtimeout", before: liveRingTimeout, after: desiredRingTimeout))
         }
         guard !changes.isEmpty else { return }
 
@@ -45,27 +46,30 @@ extension PlanBuilder {
                 changes: changes, liveID: reference.liveID))
     }
 
-    /// The differences of one forward type, member by member, or the whole type when it is
-    /// configured on one side only.
+    /// Compares one forward type member by member, or as a whole when it is configured on one
+    /// side only.
     static func forwardChanges(_ type: String, desired: JSONValue, live: JSONValue)
         -> [FieldChange]
     {
         guard !Normalization.looselyEqual(desired, live) else { return [] }
-        let wanted = desired.objectValue ?? [:]
-        let current = live.objectValue ?? [:]
-        if wanted.isEmpty || current.isEmpty {
+        let desiredMembers = desired.objectValue ?? [:]
+        let liveMembers = live.objectValue ?? [:]
+        if desiredMembers.isEmpty || liveMembers.isEmpty {
             return [FieldChange(path: type, before: live, after: desired)]
         }
-        return Set(wanted.keys).union(current.keys).sorted().compactMap { member in
-            guard !Normalization.optionalEqual(wanted[member], current[member]) else { return nil }
+        return Set(desiredMembers.keys).union(liveMembers.keys).sorted().compactMap { member in
+            guard !Normalization.optionalEqual(desiredMembers[member], liveMembers[member]) else {
+                return nil
+            }
             return FieldChange(
-                path: "\(type).\(member)", before: current[member], after: wanted[member])
+                path: "\(type).\(member)", before: liveMembers[member],
+                after: desiredMembers[member])
         }
     }
 
-    /// The PUT body: all seven types, `{}` for those not configured. Output-only members are
-    /// dropped, and a source or B-number list gets its mode and regex flag, which NGCP needs
-    /// when it creates the set (without them it answers 500).
+    /// Builds the PUT body: all seven types, `{}` for those not configured. Output-only members
+    /// are dropped. A source or B-number list gets its mode and regex flag, because NGCP needs
+    /// them to create the set and fails with status 500 without them.
     static func forwardBody(_ desired: [String: JSONValue]) -> JSONValue {
         var body: [String: JSONValue] = [:]
         for type in Normalization.forwardTypes {
@@ -110,19 +114,21 @@ extension PlanBuilder {
         for name in desired.keys.sorted()
         where !Normalization.preferenceEnvelopeFields.contains(name) {
             guard !isIgnored(resource, name) else { continue }
-            let wanted = desired[name] ?? .null
+            let desiredValue = desired[name] ?? .null
             let current = livePreferences[name]
-            if wanted.isNull {
-                // Unset preferences are absent, never null; remove only what is set.
-                // NOTE: a new subscriber gets automatic preferences (cc, ac, allowed_clis, ...)
+            if desiredValue.isNull {
+                // Unset preferences are absent, never null, so only a set one is removed.
+                // NOTE: a new subscriber gets `Normalization.automaticPreferences`
                 // only once it exists, so a null for one of them takes effect on the next plan.
                 guard let current, !current.isNull else { continue }
                 operations.append(Patch.remove(name))
                 changes.append(FieldChange(path: name, before: current, after: nil))
-            } else if current == nil || !Normalization.looselyEqual(wanted, current ?? .null) {
-                // `add` sets the member whether or not it exists; `replace` fails on an unset one.
-                operations.append(Patch.add(name, wanted))
-                changes.append(FieldChange(path: name, before: current, after: wanted))
+            } else if current == nil || !Normalization.looselyEqual(desiredValue, current ?? .null)
+            {
+                // `add` sets the member whether or not it exists, but `replace` fails on an
+                // unset one.
+                operations.append(Patch.add(name, desiredValue))
+                changes.append(FieldChange(path: name, before: current, after: desiredValue))
             }
         }
         guard !operations.isEmpty else { return }

@@ -1,7 +1,7 @@
 import NGCPCore
 
 /// An operation before ordering. Dependencies, `{id:N}` path segments and id placeholders in the
-/// body refer to draft indices; `PlanOrdering` rewrites them to final operation ids.
+/// body refer to draft indices, which `PlanOrdering` rewrites to final operation ids.
 struct DraftOperation {
     var action: PlannedAction
     var resource: ResourceKind
@@ -18,7 +18,7 @@ struct DraftOperation {
     var step = 1
 }
 
-/// How a request refers to another object: by its server id, or by the operation creating it.
+/// A request's reference to another object: its server id, or the operation that creates it.
 enum Reference: Equatable {
     case live(Int)
     case created(draft: Int)
@@ -31,7 +31,8 @@ enum Reference: Equatable {
         }
     }
 
-    /// The item path in `collection`, such as `/api/subscribers/41` or `/api/subscribers/{id:3}`.
+    /// Returns the item path in `collection`, such as `/api/subscribers/41` or
+    /// `/api/subscribers/{id:3}`.
     func itemPath(_ collection: ResourceKind) -> String {
         switch self {
         case .live(let id): return "/api/\(collection.rawValue)/\(id)"
@@ -67,7 +68,7 @@ enum Patch {
 }
 
 extension FieldChange {
-    /// The changes of a create: every body member, from absent to its value.
+    /// Lists the changes of a create: every body member, from absent to its value.
     static func creating(_ body: [String: JSONValue], sensitive: Set<String> = [])
         -> [FieldChange]
     {

@@ -7,9 +7,9 @@ import NGCPCore
 /// `customers/*:max_subscribers` or `cft.ringtimeout`. `collection` is an API collection name
 /// (`subscribers`, `callforwards`, `subscriberpreferences`, ...), `name` a natural key, and `path`
 /// a dotted field path as shown in plans. In `name` and in each path segment `*` matches any
-/// run of characters; a whole segment `**` in the path matches any number of segments.
+/// run of characters, and a whole segment `**` in the path matches any number of segments.
 /// A rule without a collection applies to every collection. An ignored field is neither
-/// compared nor changed on existing objects; creates still send it.
+/// compared nor changed on existing objects, but creates still send it.
 public struct IgnoreRule: Sendable, Hashable, CustomStringConvertible {
     public var resource: ResourceKind?
     public var name: String

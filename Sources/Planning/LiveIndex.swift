@@ -44,7 +44,7 @@ struct LiveIndex {
         "\(username.lowercased())@\(domain.lowercased())"
     }
 
-    /// The natural key of a live subscriber, `username@domain`, as written on the server.
+    /// Returns the natural key of a live subscriber, `username@domain`, as written on the server.
     func subscriberName(_ subscriber: LiveObject) -> String {
         let username = subscriber["username"]?.stringValue ?? "?"
         return "\(username)@\(domainName(of: subscriber) ?? "?")"
@@ -70,7 +70,7 @@ struct LiveIndex {
         domainsByName[name.lowercased()]
     }
 
-    /// The live customers with this external_id, non-terminated first, then by id.
+    /// Returns the live customers with this external_id, non-terminated first, then by id.
     func customers(externalID: String) -> [LiveObject] {
         (customersByExternalID[externalID] ?? []).sorted { left, right in
             let leftTerminated = left["status"]?.stringValue == "terminated"

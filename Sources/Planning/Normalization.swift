@@ -3,7 +3,7 @@ import NGCPCore
 /// The comparison rules that make a live object, as NGCP returns it, comparable with its
 /// manifest. Each rule covers one quirk of the API and has a test of its own.
 ///
-/// Rules only decide equality and build the canonical text shown in a plan; request bodies keep
+/// Rules only decide equality and build the canonical values shown in a plan. Request bodies keep
 /// the manifest's values, because the API accepts them as written.
 enum Normalization {
 
@@ -32,9 +32,9 @@ enum Normalization {
     }
 
     /// Numeric strings: NGCP stringifies numbers sent for string fields and accepts digit
-    /// strings for integer fields, and it returns the number components inconsistently (`cc` as
-    /// a number, `ac` and `sn` as strings; preferences `cc`/`ac` as strings, `lock` as `"4"`).
-    /// An integer therefore equals a string holding the same decimal integer.
+    /// strings for integer fields. It also returns numbers inconsistently: a subscriber's `cc` as
+    /// a number but the `cc` preference as a string, and `lock` as `"4"`. So an integer equals a
+    /// string containing the same decimal integer.
     static func numericStringsEqual(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool? {
         switch (lhs, rhs) {
         case (.int(let number), .string(let text)), (.string(let text), .int(let number)):
@@ -86,6 +86,13 @@ enum Normalization {
     /// defaults are not drift.
     static func isComparedField(_ name: String, references: Set<String>) -> Bool {
         !serverOwnedFields.contains(name) && !references.contains(name)
+    }
+
+    /// Subscriber `display_name`: NGCP accepts it on every subscriber but stores it only for
+    /// PBX customers. On other subscribers it stays `null`, so declaring it would give a change
+    /// on every plan. It belongs in the `display_name` preference instead.
+    static func isStoredOnlyForPBX(_ field: String) -> Bool {
+        field == "display_name"
     }
 
     // MARK: Lock levels
@@ -176,13 +183,13 @@ enum Normalization {
         }
         for entry in desiredEntries {
             guard let key = number(entry), let flag = entry["is_devid"] else { continue }
-            let wanted = truthValue(flag) ?? false
-            if (liveDeviceFlags[key] ?? false) != wanted { return false }
+            let desiredFlag = truthValue(flag) ?? false
+            if (liveDeviceFlags[key] ?? false) != desiredFlag { return false }
         }
         return true
     }
 
-    /// The numbers of an alias list, sorted, in the canonical `{cc, ac, sn}` shape for display.
+    /// Sorts the numbers of an alias list into the canonical `{cc, ac, sn}` shape for display.
     static func canonicalAliasNumbers(_ value: JSONValue?) -> JSONValue {
         let numbers = (value?.arrayValue ?? []).compactMap { number($0) }
         return .array(Set(numbers).sorted().map(\.jsonValue))
@@ -199,8 +206,8 @@ enum Normalization {
         "officehours", "customhours", "managersecretary",
     ]
 
-    /// Forward destinations: NGCP stores a number or user name as `sip:<user>@<domain>`,
-    /// filling in the subscriber's own domain and turning `sips:` into `sip:`; keywords such as
+    /// Forward destinations: NGCP stores a number or user name as `sip:<user>@<domain>`. It
+    /// fills in the subscriber's own domain and turns `sips:` into `sip:`, while keywords such as
     /// `voicebox` stay symbolic. The internal URIs of keywords (`sip:vmu…@voicebox.local`,
     /// `sip:fax=…@fax2mail.local`, `sip:conf=…@conference.local`) also map back to the keyword.
     /// So `4311`, `sip:4311@example.org` and `sips:4311@EXAMPLE.org` are the same destination
@@ -242,7 +249,7 @@ enum Normalization {
     /// without `priority` with `null`; `announcement_id` defaults to `null`.
     static let defaultDestinationTimeout = 300
 
-    /// One destination in canonical form: `destination`, `priority`, `timeout`, and
+    /// Reduces one destination to canonical form: `destination`, `priority`, `timeout`, and
     /// `announcement_id` when set. `simple_destination` is output only and dropped.
     static func canonicalDestination(_ value: JSONValue, subscriberDomain: String) -> JSONValue {
         let object = value.objectValue ?? [:]
@@ -281,13 +288,13 @@ enum Normalization {
         }.map(\.element)
     }
 
-    /// Forward types in an authoritative block: the whole set is replaced on every write, so a
-    /// type the manifest omits means `{}`, and a configured type is reduced to what a PUT sets:
-    /// destinations (canonical, by priority), `times`, `sources` with `sources_mode` (default
-    /// `whitelist`) and `sources_is_regex` (default false), and the same for `bnumbers`. The
-    /// `*_set` objects describe server-side sets and are ignored. `cft.ringtimeout` is handled
-    /// by `ringTimeout(desired:live:)`. A type without destinations is `{}`, because a PUT
-    /// deletes the mapping of such a type.
+    /// Forward types in an authoritative block: every write replaces the whole set, so a type
+    /// the manifest omits means `{}`. A configured type is reduced to what a PUT sets. That is
+    /// the destinations (canonical, by priority) and `times`, then `sources` with `sources_mode`
+    /// (default `whitelist`) and `sources_is_regex` (default false), and the same for `bnumbers`.
+    /// The `*_set` objects describe server-side sets and are ignored, and `cft.ringtimeout` is
+    /// compared by `ringTimeoutDiffers(desired:live:)`. A type without destinations is `{}`,
+    /// because a PUT deletes the mapping of such a type.
     static func canonicalForward(_ value: JSONValue?, subscriberDomain: String) -> JSONValue {
         guard let object = value?.objectValue,
             let destinations = object["destinations"]?.arrayValue, !destinations.isEmpty
@@ -319,18 +326,21 @@ enum Normalization {
         return .object(period)
     }
 
-    /// `cft.ringtimeout` is compared only when the manifest sets it: a PUT without it keeps the
-    /// stored value while a `cft` forward remains.
-    static func ringTimeoutDiffers(desired: JSONValue?, live: JSONValue?) -> Bool {
-        guard let desired else { return false }
+    /// `cft.ringtimeout` is compared only when the manifest sets it on a `cft` forward with
+    /// destinations. A PUT without it keeps the stored value while a `cft` forward remains, and
+    /// a PUT that clears `cft` cannot set it.
+    static func ringTimeoutDiffers(desiredForward: JSONValue?, live: JSONValue?) -> Bool {
+        guard let desired = desiredForward?["ringtimeout"],
+            !(desiredForward?["destinations"]?.arrayValue ?? []).isEmpty
+        else { return false }
         return !optionalEqual(desired, live)
     }
 
     // MARK: Preferences
 
     /// Preferences that NGCP sets by itself when a subscriber is created or renumbered. They are
-    /// reported only when a manifest manages them, which follows from comparing managed keys
-    /// only; the list documents why an unmanaged live preference is normal.
+    /// reported only when a manifest manages them, because only managed keys are compared. The
+    /// list documents why an unmanaged live preference is normal.
     static let automaticPreferences: Set<String> = [
         "cc", "ac", "allowed_clis", "call_log_level", "emergency_location_format", "cli", "lock",
     ]

@@ -1,7 +1,7 @@
 import NGCPCore
 
-/// Tracks who holds each telephone number before and after the plan, so that a number moving
-/// between subscribers is freed by one operation before another operation takes it.
+/// Tracks which subscriber has each telephone number before and after the plan, so that a
+/// number moving between subscribers is freed by one operation before another one takes it.
 struct NumberLedger {
     typealias Number = Normalization.Number
 
@@ -18,7 +18,7 @@ struct NumberLedger {
     private(set) var holders: [Number: Int] = [:]
     /// Each live subscriber's primary number and aliases as read.
     private(set) var liveNumbers: [Int: (primary: Number?, aliases: [JSONValue])] = [:]
-    /// The numbers each live subscriber still holds after the plan.
+    /// The numbers each live subscriber still has after the plan.
     private(set) var kept: [Int: Set<Number>] = [:]
     /// The operation that releases numbers of a live subscriber (an update, delete or
     /// customer termination).

@@ -1,11 +1,13 @@
 import NGCPCore
 
-/// What the planner knows about a customer that subscribers refer to.
+/// The planner's view of a customer that subscribers refer to.
 struct CustomerInfo {
     /// Nil for a declared terminated customer that does not exist live.
     var reference: Reference?
     /// The status the customer has after the plan: declared, or live when undeclared.
     var status: String
+    /// `sipaccount` or `pbxaccount`.
+    var type: String
     var declared: Bool
 }
 
@@ -25,7 +27,12 @@ struct PlanBuilder {
     var customers: [String: CustomerInfo] = [:]
     /// Live subscribers that a desired subscriber paired with, updated or replaced.
     var pairedSubscribers: Set<Int> = []
+    /// Live subscribers that the plan deletes, directly or by terminating their customer.
+    var removedSubscribers: Set<Int> = []
     var numbers = NumberLedger()
+    /// Declared domains and customers that have a problem of their own. Subscribers referring to
+    /// them report nothing more, because the reference itself is fine.
+    var failedDeclarations: Set<ResourceID> = []
 
     init(desired: DesiredState, live: LiveState, options: PlannerOptions) {
         self.desired = desired
@@ -35,12 +42,35 @@ struct PlanBuilder {
     }
 
     mutating func build() {
-        for domain in desired.domains { planDomain(domain) }
-        for customer in desired.customers { planCustomer(customer) }
+        for domain in unique(desired.domains, key: { $0.domain.lowercased() }) {
+            planDomain(domain)
+        }
+        for customer in unique(desired.customers, key: \.externalID) { planCustomer(customer) }
         numbers.recordLive(live.subscribers)
-        for subscriber in desired.subscribers { planSubscriber(subscriber) }
+        let subscribers = unique(desired.subscribers) {
+            LiveIndex.subscriberKey(username: $0.username, domain: $0.domain)
+        }
+        for subscriber in subscribers { planSubscriber(subscriber) }
         if options.prune { prune() }
         linkNumberMoves()
+    }
+
+    /// Drops objects declared twice under the same natural key, reporting each repetition.
+    private mutating func unique<Object: Declared>(_ objects: [Object], key: (Object) -> String)
+        -> [Object]
+    {
+        var seen: [String: Object] = [:]
+        var result: [Object] = []
+        for object in objects {
+            if let first = seen[key(object)] {
+                problems.append(
+                    .duplicateDeclaration(object.id, first: first.location, at: object.location))
+                continue
+            }
+            seen[key(object)] = object
+            result.append(object)
+        }
+        return result
     }
 
     @discardableResult
@@ -61,6 +91,7 @@ struct PlanBuilder {
             let reseller = live.resellers.first { $0["name"]?.stringValue == name }
             guard let reseller else {
                 problems.append(.unknownReseller(name, domain: domain))
+                failedDeclarations.insert(ResourceID(.domains, domain.domain.lowercased()))
                 return
             }
             resellerID = reseller.id
@@ -88,7 +119,7 @@ struct PlanBuilder {
         domains[domain.domain.lowercased()] = .created(draft: draft)
     }
 
-    /// The reference to a subscriber's domain: declared, or live only.
+    /// Looks up the reference to a subscriber's domain: declared, or live only.
     func domainReference(_ name: String) -> Reference? {
         if let reference = domains[name.lowercased()] { return reference }
         return index.domain(named: name).map { .live($0.id) }
@@ -108,6 +139,7 @@ struct PlanBuilder {
         }
         guard let profile else {
             problems.append(.unknownBillingProfile(customer.billingProfile, customer: customer))
+            failedDeclarations.insert(customer.id)
             return
         }
         let status = customer.fields["status"]?.stringValue ?? "active"
@@ -116,22 +148,30 @@ struct PlanBuilder {
         let active = candidates.filter { $0["status"]?.stringValue != "terminated" }
         if active.count > 1 {
             problems.append(.ambiguousCustomer(customer, ids: active.map(\.id)))
+            failedDeclarations.insert(customer.id)
             return
         }
         if let liveCustomer = active.first {
+            // An unmanaged status stays what it is live, for the lock cascade rule.
+            let effectiveStatus =
+                customer.fields["status"]?.stringValue ?? liveCustomer["status"]?.stringValue
+                ?? status
             customers[customer.externalID] = CustomerInfo(
-                reference: .live(liveCustomer.id), status: status, declared: true)
+                reference: .live(liveCustomer.id), status: effectiveStatus,
+                type: liveCustomer["type"]?.stringValue ?? "sipaccount", declared: true)
             updateCustomer(customer, live: liveCustomer, billingProfileID: profile.id)
             return
         }
         if !candidates.isEmpty && status != "terminated" {
             problems.append(.cannotRevive(customer, status: status))
+            failedDeclarations.insert(customer.id)
             return
         }
         if status == "terminated" {
             // Nothing to create: the customer is, or would be, terminated already.
             customers[customer.externalID] = CustomerInfo(
-                reference: candidates.first.map { .live($0.id) }, status: status, declared: true)
+                reference: candidates.first.map { .live($0.id) }, status: status,
+                type: customer.fields["type"]?.stringValue ?? "sipaccount", declared: true)
             return
         }
         createCustomer(
@@ -162,7 +202,8 @@ struct PlanBuilder {
                 path: "/api/customers/", body: .object(body), dependsOn: [contactDraft],
                 changes: FieldChange.creating(body)))
         customers[customer.externalID] = CustomerInfo(
-            reference: .created(draft: draft), status: status, declared: true)
+            reference: .created(draft: draft), status: status,
+            type: body["type"]?.stringValue ?? "sipaccount", declared: true)
     }
 
     private mutating func updateCustomer(
@@ -176,14 +217,22 @@ struct PlanBuilder {
             problems.append(.customerTypeChange(customer, live: liveType, desired: desiredType))
         }
 
+        // NGCP fails with status 500 when a customer with subscribers becomes pending, because
+        // it copies the status to the subscribers, which have no such status.
+        if customer.fields["status"] == "pending", liveCustomer["status"] != "pending",
+            !index.subscribers(ofCustomer: liveCustomer.id).isEmpty
+        {
+            problems.append(.pendingWithSubscribers(customer))
+        }
+
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
-        var wanted = customer.fields
-        wanted["billing_profile_id"] = .int(billingProfileID)
+        var desiredFields = customer.fields
+        desiredFields["billing_profile_id"] = .int(billingProfileID)
         let references = Self.customerReferenceFields.subtracting(["billing_profile_id"])
-        for field in wanted.keys.sorted()
+        for field in desiredFields.keys.sorted()
         where Normalization.isComparedField(field, references: references) {
-            let value = wanted[field] ?? .null
+            let value = desiredFields[field] ?? .null
             guard !Normalization.optionalEqual(value, liveCustomer[field]),
                 !isIgnored(customer.id, field)
             else { continue }
@@ -193,7 +242,7 @@ struct PlanBuilder {
         }
         guard !operations.isEmpty else { return }
 
-        let terminates = wanted["status"]?.stringValue == "terminated"
+        let terminates = desiredFields["status"]?.stringValue == "terminated"
         add(
             DraftOperation(
                 action: .update, resource: .customers, name: customer.externalID,
@@ -203,6 +252,9 @@ struct PlanBuilder {
                 reason: terminates ? Self.terminationReason(liveCustomer, index: index) : nil))
         if terminates {
             numbers.freeAll(ofCustomer: liveCustomer.id, index: index, by: drafts.count - 1)
+            for subscriber in index.subscribers(ofCustomer: liveCustomer.id) {
+                removedSubscribers.insert(subscriber.id)
+            }
         }
     }
 
@@ -231,13 +283,14 @@ struct PlanBuilder {
                 body: .array(operations), changes: changes, liveID: contactID))
     }
 
-    /// The customer a subscriber belongs to: declared, or live only.
+    /// Looks up the customer a subscriber belongs to: declared, or live only.
     func customerInfo(_ externalID: String) -> CustomerInfo? {
         if let info = customers[externalID] { return info }
         guard let liveCustomer = index.customers(externalID: externalID).first else { return nil }
         return CustomerInfo(
             reference: .live(liveCustomer.id),
-            status: liveCustomer["status"]?.stringValue ?? "active", declared: false)
+            status: liveCustomer["status"]?.stringValue ?? "active",
+            type: liveCustomer["type"]?.stringValue ?? "sipaccount", declared: false)
     }
 
     static func terminationReason(_ customer: LiveObject, index: LiveIndex) -> String {
@@ -252,3 +305,13 @@ struct PlanBuilder {
         return reason + "; a terminated customer cannot be changed or revived"
     }
 }
+
+/// A declared object with a natural key and a manifest location.
+protocol Declared {
+    var id: ResourceID { get }
+    var location: SourceLocation? { get }
+}
+
+extension DesiredDomain: Declared {}
+extension DesiredCustomer: Declared {}
+extension DesiredSubscriber: Declared {}

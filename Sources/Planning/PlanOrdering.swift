@@ -62,7 +62,7 @@ enum PlanOrdering {
         }
     }
 
-    /// The sort key described on the type.
+    /// Compares two drafts by the sort key described on the type.
     static func precedes(_ left: DraftOperation, _ right: DraftOperation) -> Bool {
         let leftRemoval = left.action == .delete
         let rightRemoval = right.action == .delete

@@ -4,7 +4,7 @@ import NGCPCore
 /// `webpassword`). Returns nil when the value is not available.
 public typealias SecretLookup = @Sendable (ResourceID, String) -> SecretValue?
 
-/// What the planner may do beyond creating and updating declared objects.
+/// Planner settings: removal permissions, ignore rules, secrets, and the stamp for the plan.
 public struct PlannerOptions: Sendable {
     /// Remove live objects that the manifests no longer declare: subscribers of declared
     /// customers are deleted, and live customers matching `managedCustomers` are terminated.
@@ -65,8 +65,8 @@ public enum Planner {
         return Plan(source: options.source, target: options.target, operations: operations)
     }
 
-    /// The live subscriber ids whose call forwards and preferences the manifests manage, so that
-    /// the reader fetches only those blocks. Each list is sorted.
+    /// Lists the live subscriber ids whose call forwards and preferences the manifests manage, so
+    /// that the reader fetches only those blocks. Each list is sorted.
     public static func managedBlocks(desired: DesiredState, live: LiveState) -> (
         forwards: [Int], preferences: [Int]
     ) {

@@ -4,11 +4,11 @@ import NGCPCore
 public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
     /// The object whose manifest or live state is at fault.
     public var resource: ResourceID
-    /// What is wrong, quoting the offending value.
+    /// The problem, quoting the offending value.
     public var message: String
-    /// What to do about it.
+    /// The fix to try.
     public var hint: String?
-    /// Where the object is declared, when it comes from a manifest.
+    /// The location of the declaring manifest, when there is one.
     public var location: SourceLocation?
 
     public init(
@@ -120,6 +120,14 @@ extension PlanningProblem {
             location: customer.location)
     }
 
+    static func pendingWithSubscribers(_ customer: DesiredCustomer) -> PlanningProblem {
+        PlanningProblem(
+            resource: customer.id,
+            message: "a customer with subscribers cannot become 'pending'",
+            hint: "use status 'locked' to suspend the customer and its subscribers",
+            location: customer.location)
+    }
+
     static func missingContact(_ customer: DesiredCustomer, contactID: Int) -> PlanningProblem {
         PlanningProblem(
             resource: customer.id,
@@ -190,6 +198,22 @@ extension PlanningProblem {
             message: "number \(number) is assigned to live subscriber '\(holder)', \(reason)",
             hint: "remove the number from '\(holder)' in its manifest, or prune that subscriber",
             location: subscriber.location)
+    }
+
+    static func fieldNotStored(_ subscriber: DesiredSubscriber, field: String) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "NGCP does not store '\(field)' for subscribers of non-PBX customers",
+            hint: "set the '\(field)' preference instead", location: subscriber.location)
+    }
+
+    static func duplicateDeclaration(
+        _ id: ResourceID, first: SourceLocation?, at location: SourceLocation?
+    ) -> PlanningProblem {
+        let firstText = first.map { " (first at \($0))" } ?? ""
+        return PlanningProblem(
+            resource: id, message: "declared more than once\(firstText)",
+            hint: "keep one declaration per natural key", location: location)
     }
 
     static func dependencyCycle(_ names: [String]) -> PlanningProblem {

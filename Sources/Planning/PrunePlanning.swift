@@ -2,8 +2,9 @@ import NGCPCore
 
 extension PlanBuilder {
     /// Removes what the manifests no longer declare, within what they manage: subscribers of
-    /// declared customers, live customers matching `managedCustomers`, and with `pruneDomains`
-    /// unused domains.
+    /// declared customers, and live customers matching `managedCustomers` that no manifest
+    /// declares or uses. With `pruneDomains` it also deletes unused domains that keep no live
+    /// subscriber after the plan.
     mutating func prune() {
         pruneSubscribers()
         pruneCustomers()
@@ -25,7 +26,9 @@ extension PlanBuilder {
     }
 
     private mutating func pruneCustomers() {
-        let declared = Set(desired.customers.map(\.externalID))
+        // A customer that subscribers refer to is in use even without a Customer manifest.
+        let declared = Set(
+            desired.customers.map(\.externalID) + desired.subscribers.map(\.customer))
         let candidates = live.customers.sorted { $0.id < $1.id }
         for customer in candidates {
             guard let externalID = customer["external_id"]?.stringValue, !externalID.isEmpty,
@@ -45,6 +48,9 @@ extension PlanBuilder {
                     reason: "no manifest declares this customer: "
                         + Self.terminationReason(customer, index: index)))
             numbers.freeAll(ofCustomer: customer.id, index: index, by: draft)
+            for subscriber in index.subscribers(ofCustomer: customer.id) {
+                removedSubscribers.insert(subscriber.id)
+            }
         }
     }
 
@@ -55,12 +61,17 @@ extension PlanBuilder {
             guard let name = domain["domain"]?.stringValue, !used.contains(name.lowercased())
             else { continue }
             let members = live.subscribers.filter { $0["domain_id"]?.intValue == domain.id }
+            // A domain delete also deletes its subscribers, so a domain whose subscribers the
+            // plan keeps is left alone.
+            guard members.allSatisfy({ removedSubscribers.contains($0.id) }) else { continue }
             add(
                 DraftOperation(
                     action: .delete, resource: .domains, name: name, method: .delete,
-                    path: "/api/domains/\(domain.id)", liveID: domain.id, irreversible: true,
-                    reason: "no manifest declares or uses this domain; deleting it also deletes "
-                        + "its \(members.count) live subscriber\(members.count == 1 ? "" : "s")"))
+                    path: "/api/domains/\(domain.id)",
+                    changes: [FieldChange(path: "domain", before: .string(name), after: nil)],
+                    liveID: domain.id, irreversible: true,
+                    reason: "no manifest declares or uses this domain, and deleting a domain "
+                        + "also deletes its subscribers"))
         }
     }
 

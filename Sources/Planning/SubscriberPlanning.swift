@@ -8,20 +8,32 @@ extension PlanBuilder {
 
     mutating func planSubscriber(_ subscriber: DesiredSubscriber) {
         let domain = domainReference(subscriber.domain)
-        if domain == nil { problems.append(.undeclaredDomain(subscriber)) }
+        if domain == nil
+            && !failedDeclarations.contains(ResourceID(.domains, subscriber.domain.lowercased()))
+        {
+            problems.append(.undeclaredDomain(subscriber))
+        }
         let customer = customerInfo(subscriber.customer)
-        if customer == nil { problems.append(.undeclaredCustomer(subscriber)) }
+        if customer == nil
+            && !failedDeclarations.contains(ResourceID(.customers, subscriber.customer))
+        {
+            problems.append(.undeclaredCustomer(subscriber))
+        }
         guard let domain, let customer else { return }
         guard customer.status != "terminated", let customerReference = customer.reference else {
             problems.append(
                 customer.declared ? .terminatedOwner(subscriber) : .terminatedCustomer(subscriber))
             return
         }
-        let wanted = declaredNumbers(subscriber)
+        for field in subscriber.fields.keys.sorted()
+        where Normalization.isStoredOnlyForPBX(field) && customer.type != "pbxaccount" {
+            problems.append(.fieldNotStored(subscriber, field: field))
+        }
+        let declared = declaredNumbers(subscriber)
 
         guard let liveSubscriber = index.subscriber(subscriber) else {
             createSubscriber(
-                subscriber, domain: domain, customer: customerReference, numbers: wanted)
+                subscriber, domain: domain, customer: customerReference, numbers: declared)
             return
         }
         pairedSubscribers.insert(liveSubscriber.id)
@@ -35,12 +47,12 @@ extension PlanBuilder {
                 reason: "the subscriber moves to customer '\(subscriber.customer)' and "
                     + "customer_id cannot change, so it is deleted and created again")
             createSubscriber(
-                subscriber, domain: domain, customer: customerReference, numbers: wanted,
+                subscriber, domain: domain, customer: customerReference, numbers: declared,
                 after: deletion)
             return
         }
         updateSubscriber(
-            subscriber, live: liveSubscriber, customerStatus: customer.status, numbers: wanted)
+            subscriber, live: liveSubscriber, customerStatus: customer.status, numbers: declared)
     }
 
     /// The numbers a desired subscriber declares, with duplicates reported.
@@ -66,7 +78,7 @@ extension PlanBuilder {
 
     private mutating func createSubscriber(
         _ subscriber: DesiredSubscriber, domain: Reference, customer: Reference,
-        numbers wanted: [Normalization.Number], after deletion: Int? = nil
+        numbers declared: [Normalization.Number], after deletion: Int? = nil
     ) {
         var body = subscriber.fields
         body["customer_id"] = customer.jsonValue
@@ -85,7 +97,7 @@ extension PlanBuilder {
                 action: .create, resource: .subscribers, name: subscriber.name, method: .post,
                 path: "/api/subscribers/", body: .object(body), dependsOn: dependencies,
                 changes: FieldChange.creating(body, sensitive: Set(subscriber.secrets.keys))))
-        numbers.take(.init(draft: draft, subscriber: subscriber, liveID: nil, numbers: wanted))
+        numbers.take(.init(draft: draft, subscriber: subscriber, liveID: nil, numbers: declared))
 
         let created = Reference.created(draft: draft)
         if let forwards = subscriber.callforwards {
@@ -100,7 +112,7 @@ extension PlanBuilder {
 
     private mutating func updateSubscriber(
         _ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject, customerStatus: String,
-        numbers wanted: [Normalization.Number]
+        numbers declared: [Normalization.Number]
     ) {
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
@@ -145,7 +157,7 @@ extension PlanBuilder {
             numbers.take(
                 .init(
                     draft: draft, subscriber: subscriber, liveID: liveSubscriber.id,
-                    numbers: wanted))
+                    numbers: declared))
         }
 
         let reference = Reference.live(liveSubscriber.id)
@@ -169,22 +181,22 @@ extension PlanBuilder {
         }
     }
 
-    /// The differences in one subscriber field, after the normalisation rules.
+    /// Compares one subscriber field after the normalisation rules.
     static func subscriberFieldChanges(_ field: String, desired: JSONValue, live: JSONValue?)
         -> [FieldChange]
     {
         switch field {
         case "primary_number":
-            let wanted = Normalization.number(desired)
-            let current = Normalization.number(live)
-            guard wanted != current else { return [] }
-            guard let wanted, let current else {
+            let desiredNumber = Normalization.number(desired)
+            let liveNumber = Normalization.number(live)
+            guard desiredNumber != liveNumber else { return [] }
+            guard let desiredNumber, let liveNumber else {
                 return [FieldChange(path: field, before: live, after: desired)]
             }
             var changes: [FieldChange] = []
             for (component, before, after) in [
-                ("cc", current.cc, wanted.cc), ("ac", current.ac, wanted.ac),
-                ("sn", current.sn, wanted.sn),
+                ("cc", liveNumber.cc, desiredNumber.cc), ("ac", liveNumber.ac, desiredNumber.ac),
+                ("sn", liveNumber.sn, desiredNumber.sn),
             ] where before != after {
                 changes.append(
                     FieldChange(
@@ -200,9 +212,9 @@ extension PlanBuilder {
                     after: Normalization.canonicalAliasNumbers(desired))
             ]
         case "lock":
-            let wanted = Normalization.lockLevel(desired)
-            let current = Normalization.lockLevel(live)
-            guard wanted != current else { return [] }
+            let desiredLevel = Normalization.lockLevel(desired)
+            let liveLevel = Normalization.lockLevel(live)
+            guard desiredLevel != liveLevel else { return [] }
             return [FieldChange(path: field, before: live, after: desired)]
         default:
             guard !Normalization.optionalEqual(desired, live) else { return [] }
@@ -218,16 +230,17 @@ extension PlanBuilder {
         operations: inout [JSONValue], changes: inout [FieldChange]
     ) {
         guard let source = subscriber.secrets["password"], !isIgnored(subscriber.id, "password"),
-            let current = liveSubscriber["password"]?.stringValue,
-            let wanted = options.secrets(subscriber.id, "password"), wanted.value != current
+            let livePassword = liveSubscriber["password"]?.stringValue,
+            let desiredPassword = options.secrets(subscriber.id, "password"),
+            desiredPassword.value != livePassword
         else { return }
         let placeholder = PlanPlaceholder.secret(source, owner: subscriber.id, field: "password")
         operations.append(Patch.replace("password", placeholder))
         changes.append(FieldChange(path: "password", before: nil, after: nil, sensitive: true))
     }
 
-    /// The numbers a live subscriber holds after its update: the declared ones for the number
-    /// fields the manifest manages, the live ones otherwise.
+    /// Returns the numbers a live subscriber has after its update: the declared ones for the
+    /// number fields the manifest manages, the live ones otherwise.
     private func keptNumbers(_ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject)
         -> Set<Normalization.Number>
     {
@@ -243,15 +256,26 @@ extension PlanBuilder {
 
     // MARK: Delete
 
+    /// Plans a subscriber DELETE. Its changes list the numbers it frees, for review.
     @discardableResult
     mutating func deleteSubscriber(_ liveSubscriber: LiveObject, reason: String) -> Int {
+        var changes: [FieldChange] = []
+        if let primary = Normalization.number(liveSubscriber["primary_number"]) {
+            changes.append(
+                FieldChange(path: "primary_number", before: primary.jsonValue, after: nil))
+        }
+        let aliases = Normalization.canonicalAliasNumbers(liveSubscriber["alias_numbers"])
+        if aliases != [] {
+            changes.append(FieldChange(path: "alias_numbers", before: aliases, after: nil))
+        }
         let draft = add(
             DraftOperation(
                 action: .delete, resource: .subscribers,
                 name: index.subscriberName(liveSubscriber), method: .delete,
-                path: "/api/subscribers/\(liveSubscriber.id)", liveID: liveSubscriber.id,
-                reason: reason))
+                path: "/api/subscribers/\(liveSubscriber.id)", changes: changes,
+                liveID: liveSubscriber.id, reason: reason))
         numbers.delete(subscriber: liveSubscriber.id, by: draft)
+        removedSubscribers.insert(liveSubscriber.id)
         return draft
     }
 }

@@ -61,7 +61,7 @@ enum Fixture {
             ])
     }
 
-    /// A live alias entry: `cc` as a number, `number_id` and `is_devid` added by the server.
+    /// Builds a live alias entry: `cc` as a number, `number_id` and `is_devid` added.
     static func alias(_ sn: String, numberID: Int = 90) -> JSONValue {
         ["ac": "1", "cc": 43, "is_devid": false, "number_id": .int(numberID), "sn": .string(sn)]
     }
@@ -112,7 +112,7 @@ enum Fixture {
         return .object(forward)
     }
 
-    /// A live destination for a number in the subscriber's domain.
+    /// Builds a live destination for a number in the subscriber's domain.
     static func liveDestination(
         _ number: String, domain: String = "example.org", priority: JSONValue = .null,
         timeout: Int = 300
@@ -123,7 +123,7 @@ enum Fixture {
         ]
     }
 
-    /// The preferences NGCP sets on a new subscriber with a number.
+    /// Builds the preferences NGCP sets on a new subscriber with a number.
     static func automaticPreferences(id: Int, numbers: [String]) -> [String: JSONValue] {
         [
             "ac": "1", "allowed_clis": .array(numbers.map(JSONValue.string)),
@@ -169,7 +169,7 @@ enum Fixture {
             callforwards: callforwards, preferences: preferences)
     }
 
-    /// A live state with reseller, billing profile, domain, contact and customer `cust-1`.
+    /// Builds a live state with reseller, billing profile, domain, contact and customer `cust-1`.
     static func liveBase(
         subscribers: [LiveObject] = [], callforwards: [Int: [String: JSONValue]] = [:],
         preferences: [Int: [String: JSONValue]] = [:], customers: [LiveObject]? = nil,

@@ -234,9 +234,21 @@ struct NormalizationTests {
 
     @Test("ring timeout compared only when declared")
     func ringTimeout() {
-        #expect(!Normalization.ringTimeoutDiffers(desired: nil, live: 20))
-        #expect(Normalization.ringTimeoutDiffers(desired: 30, live: 20))
-        #expect(!Normalization.ringTimeoutDiffers(desired: 20, live: "20"))
+        let destinations: JSONValue = [["destination": "4311"]]
+        let undeclared: JSONValue = ["destinations": destinations]
+        #expect(!Normalization.ringTimeoutDiffers(desiredForward: undeclared, live: 20))
+        let thirty: JSONValue = ["destinations": destinations, "ringtimeout": 30]
+        #expect(Normalization.ringTimeoutDiffers(desiredForward: thirty, live: 20))
+        let twenty: JSONValue = ["destinations": destinations, "ringtimeout": 20]
+        #expect(!Normalization.ringTimeoutDiffers(desiredForward: twenty, live: "20"))
+        let cleared: JSONValue = ["destinations": [], "ringtimeout": 30]
+        #expect(!Normalization.ringTimeoutDiffers(desiredForward: cleared, live: .null))
+    }
+
+    @Test("display name stored only for PBX")
+    func displayNameRule() {
+        #expect(Normalization.isStoredOnlyForPBX("display_name"))
+        #expect(!Normalization.isStoredOnlyForPBX("webusername"))
     }
 
     @Test("server-owned fields never compared")

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Plan ordering")
 struct OrderingTests {
-    /// A desired and live state with operations of every kind and action.
+    /// Builds a desired and live state that give operations of every kind and action.
     private func mixedState() -> (DesiredState, LiveState) {
         let live = Fixture.liveBase(
             subscribers: [

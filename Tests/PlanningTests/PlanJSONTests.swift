@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Plan JSON")
 struct PlanJSONTests {
-    /// A plan with creates, placeholders, secrets, an update and an irreversible delete.
+    /// Plans creates, placeholders, secrets, an update and an irreversible delete.
     static func samplePlan() throws -> Plan {
         let live = Fixture.liveBase(
             subscribers: [

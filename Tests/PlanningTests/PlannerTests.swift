@@ -492,6 +492,12 @@ struct PlannerTests {
         #expect(termination.reason?.contains("terminates the customer") == true)
         #expect(termination.reason?.contains("carol@example.org") == true)
         #expect(!result.operations[0].irreversible)
+        #expect(
+            result.operations[0].changes == [
+                FieldChange(
+                    path: "primary_number", before: ["cc": "43", "ac": "1", "sn": "5550002"],
+                    after: nil)
+            ])
     }
 
     @Test("prune respects managed customer pattern")
@@ -524,6 +530,32 @@ struct PlannerTests {
         #expect(result.operations[0].irreversible)
     }
 
+    @Test("prune keeps customer used by subscribers")
+    func pruneKeepsUsedCustomer() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = DesiredState(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "5550001")
+        ])
+        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        #expect(result.isEmpty)
+    }
+
+    @Test("prune keeps domain with kept subscribers")
+    func pruneKeepsDomainInUse() throws {
+        var live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(
+                    id: 40, username: "alice", customerID: 32, domainID: 11,
+                    domain: "old.example", sn: "5550001")
+            ],
+            customers: [Fixture.customer(), Fixture.customer(id: 32, externalID: nil)])
+        live.domains.append(Fixture.domain(id: 11, name: "old.example"))
+        let options = PlannerOptions(prune: true, pruneDomains: true)
+        #expect(try plan(Fixture.desiredBase(), live, options).isEmpty)
+    }
+
     @Test("customer update and contact update")
     func customerUpdate() throws {
         let live = Fixture.liveBase()
@@ -550,6 +582,28 @@ struct PlannerTests {
                 ])
     }
 
+    @Test("declared termination is irreversible")
+    func declaredTermination() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = DesiredState(customers: [Fixture.desiredCustomer(status: "terminated")])
+
+        let result = try plan(desired, live)
+
+        #expect(
+            lines(result) == [
+                OperationLine(1, .update, "customers/cust-1", .patch, "/api/customers/30")
+            ])
+        #expect(result.operations[0].irreversible)
+        #expect(result.operations[0].reason?.contains("alice@example.org") == true)
+
+        var withSubscriber = desired
+        withSubscriber.subscribers = [Fixture.desiredSubscriber("alice", sn: "5550001")]
+        let error = try #require(throws: PlanningError.self) { try plan(withSubscriber, live) }
+        #expect(error.problems.map(\.message) == ["customer 'cust-1' is declared terminated"])
+    }
+
     @Test("locked customer owns subscriber lock")
     func customerLockCascade() throws {
         let live = Fixture.liveBase(
@@ -566,6 +620,24 @@ struct PlannerTests {
                     "alice", sn: "5550001", fields: ["status": "active", "lock": .null])
             ])
 
+        #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
+    }
+
+    @Test("live customer lock applies without status")
+    func liveCustomerLock() throws {
+        let live = Fixture.liveBase(
+            subscribers: [
+                Fixture.subscriber(
+                    id: 40, username: "alice", sn: "5550001", lock: "4", status: "locked")
+            ],
+            customers: [Fixture.customer(status: "locked")])
+        var customer = Fixture.desiredCustomer()
+        customer.fields["status"] = nil
+        let desired = DesiredState(
+            domains: [Fixture.desiredDomain], customers: [customer],
+            subscribers: [
+                Fixture.desiredSubscriber("alice", sn: "5550001", fields: ["status": "active"])
+            ])
         #expect(try plan(desired, live, PlannerOptions(secrets: secrets())).isEmpty)
     }
 
@@ -667,6 +739,72 @@ struct PlannerTests {
             ])
         #expect(error.problems.allSatisfy { $0.hint != nil })
         #expect(error.description.hasPrefix("cannot plan: 5 problems"))
+    }
+
+    @Test("failed declaration reported once")
+    func failedDeclarationOnce() throws {
+        var customer = Fixture.desiredCustomer("cust-new")
+        customer.billingProfile = "gold"
+        let desired = DesiredState(
+            domains: [DesiredDomain(domain: "r.example", reseller: "acme")],
+            customers: [customer],
+            subscribers: [
+                Fixture.desiredSubscriber("x", customer: "cust-new", domain: "r.example", sn: "1")
+            ])
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+
+        #expect(
+            error.problems.map(\.resource.description) == [
+                "domains/r.example", "customers/cust-new",
+            ])
+    }
+
+    @Test("pending customer with subscribers")
+    func pendingCustomer() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "1")
+        ])
+        let desired = DesiredState(customers: [Fixture.desiredCustomer(status: "pending")])
+        let error = try #require(throws: PlanningError.self) { try plan(desired, live) }
+        #expect(
+            error.problems.map(\.message) == [
+                "a customer with subscribers cannot become 'pending'"
+            ])
+        #expect(try plan(desired, Fixture.liveBase()).operations.count == 1)
+    }
+
+    @Test("display name on non-PBX subscriber")
+    func displayName() throws {
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("alice", sn: "1", fields: ["display_name": "Alice"])
+        ])
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+        #expect(
+            error.problems.map(\.message) == [
+                "NGCP does not store 'display_name' for subscribers of non-PBX customers"
+            ])
+        #expect(error.problems.first?.hint == "set the 'display_name' preference instead")
+    }
+
+    @Test("duplicate declaration is an error")
+    func duplicateDeclaration() throws {
+        var first = Fixture.desiredSubscriber("alice", sn: "1")
+        first.location = SourceLocation(file: "a.yaml", line: 1, column: 1)
+        var second = Fixture.desiredSubscriber("ALICE", sn: "2")
+        second.location = SourceLocation(file: "b.yaml", line: 3, column: 1)
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(Fixture.desiredBase(subscribers: [first, second]), Fixture.liveBase())
+        }
+
+        #expect(error.problems.count == 1)
+        #expect(error.problems.first?.message == "declared more than once (first at a.yaml:1:1)")
+        #expect(error.problems.first?.location?.file == "b.yaml")
     }
 
     @Test("unknown preference name is an error")

@@ -81,7 +81,7 @@ public struct MarkdownPlanRenderer: PlanRenderer {
             }
             if let after = change.after {
                 lines.append("+ \(change.path): \(PlanText.value(after))")
-            } else if operation.action != .create {
+            } else if operation.action == .update {
                 lines.append("+ \(change.path): \(PlanText.absent)")
             }
         }

@@ -36,7 +36,7 @@ enum PlanText {
             + "\(counts[.delete] ?? 0) to delete."
     }
 
-    /// A value for display: placeholders in words, everything else as compact JSON.
+    /// Formats a value for display: placeholders in words, everything else as compact JSON.
     static func value(_ value: JSONValue?) -> String {
         guard let value else { return absent }
         if containsPlaceholder(value) {
@@ -46,7 +46,7 @@ enum PlanText {
         return displayed(value).serialized()
     }
 
-    /// The value with each placeholder replaced by its description, for nested placeholders.
+    /// Replaces each placeholder nested in a value with its description.
     private static func displayed(_ value: JSONValue) -> JSONValue {
         switch value {
         case .array(let items): return .array(items.map(displayed))
@@ -70,17 +70,12 @@ enum PlanText {
         }
     }
 
-    /// One change as `path: before → after`, or `path: after` for a create.
+    /// Formats one change as `path: before → after`, or `path: after` for a create.
     static func change(_ change: FieldChange, action: PlannedAction) -> String {
         if change.sensitive { return "\(change.path): \(sensitive)" }
         if action == .create && change.before == nil {
             return "\(change.path): \(value(change.after))"
         }
         return "\(change.path): \(value(change.before)) → \(value(change.after))"
-    }
-
-    /// The path with `{id:N}` explained for readers.
-    static func path(_ operation: PlannedOperation) -> String {
-        operation.path
     }
 }
