@@ -462,7 +462,8 @@ let syntaxCases: [CELCase] = [
 
         switch (testCase.expected, outcome) {
         case (.value(let expected), .success(let actual)):
-            #expect(CELValue.equal(actual, expected) && actual.type == expected.type)
+            #expect(CELValue.equal(actual, expected))
+            #expect(actual.type == expected.type)
             #expect(actual.literal == expected.literal)
         case (.value(let expected), .failure(let error)):
             Issue.record("expected \(expected.literal), got error: \(error)")

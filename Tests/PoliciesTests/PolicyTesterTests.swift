@@ -5,7 +5,7 @@ import Testing
 @testable import Policies
 
 @Suite struct PolicyTesterTests {
-    /// A plan file with test members added to the plan's own JSON.
+    /// Serialises `plan` as a plan file with test members added to its JSON.
     private func planFile(_ plan: Plan, extra: [String: JSONValue] = [:], desired: JSONValue? = nil)
         -> String
     {

@@ -36,7 +36,7 @@ public struct PolicyViolation: Sendable, Hashable, CustomStringConvertible {
     /// True when the rule failed to evaluate; the violation then takes its place, because an
     /// unchecked rule must not let a plan through.
     public var isEvaluationError: Bool
-    /// Where the rule is declared; nil for violations about waiver annotations.
+    /// The rule's position in its policy file; nil for violations about waiver annotations.
     public var ruleLocation: SourceLocation?
 
     public init(
@@ -110,13 +110,13 @@ public struct PolicySet: Sendable {
         rules.first { $0.name == name }
     }
 
-    /// The violations of `plan`, waived ones excluded.
+    /// Evaluates the rules on `plan` and returns the violations that no annotation waived.
     public func evaluate(plan: Plan, context: PolicyContext) -> [PolicyViolation] {
         check(plan: plan, context: context).violations
     }
 
-    /// The violations of `plan` and the waivers that applied, in operation order and then in
-    /// rule order; plan-wide violations come first.
+    /// Evaluates the rules on `plan` and returns the violations and the waivers that applied.
+    /// Plan-wide violations come first, then those of each operation in rule order.
     public func check(plan: Plan, context: PolicyContext) -> PolicyResult {
         let planValue = PolicyFacts.plan(plan)
         let target: CELValue = context.target.map(CELValue.string) ?? .null

@@ -7,7 +7,7 @@ enum Waivers {
     /// The rule that reports a waiver annotation naming no loaded rule.
     static let unknownRuleRule = "waiver-unknown-rule"
 
-    /// The manifest that declares `resource`: contacts belong to their customer's manifest,
+    /// Returns the manifest that declares `resource`. Contacts belong to their customer's manifest,
     /// call forwards and preferences to their subscriber's.
     static func manifestOwner(of resource: ResourceID) -> ResourceID {
         switch resource.kind {
