@@ -7,8 +7,8 @@ enum Waivers {
     /// The rule that reports a waiver annotation naming no loaded rule.
     static let unknownRuleRule = "waiver-unknown-rule"
 
-    /// Returns the manifest that declares `resource`. Contacts belong to their customer's manifest,
-    /// call forwards and preferences to their subscriber's.
+    /// Returns the manifest that declares `resource`. Contacts belong to their customer's
+    /// manifest, call forwards and preferences to their subscriber's.
     static func manifestOwner(of resource: ResourceID) -> ResourceID {
         switch resource.kind {
         case .customercontacts: return ResourceID(.customers, resource.name)
