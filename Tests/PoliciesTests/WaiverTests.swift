@@ -269,7 +269,8 @@ import Testing
                 == #"{"denied":true,"violations":[{"evaluation_error":false,"#
                 + #""message":"call forward to premium-rate number +43900123456","#
                 + #""operation_id":1,"resource":"callforwards/alice@voice.example.net","#
-                + #""rule":"callforward-premium-rate","rule_location":"builtin:callforwards.yaml:10:5","#
+                + #""rule":"callforward-premium-rate","#
+                + #""rule_location":"builtin:callforwards.yaml:10:5","#
                 + #""severity":"deny","value":["+43900123456"]}],"#
                 + #""waivers":[{"annotated_resource":"subscribers/alice@voice.example.net","#
                 + #""reason":"trunk line","violation":{"evaluation_error":false,"#

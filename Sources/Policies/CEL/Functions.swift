@@ -184,7 +184,8 @@ private func mapASCII(_ text: String, lower: Bool) -> String {
 /// Accepts `sip:`, `sips:` and `tel:` URIs (the user part is used), `+CC…`, `00CC…`, national
 /// numbers with one leading `0` (converted when a country code is given, kept as written
 /// otherwise) and plain digits, which NGCP stores as CC+AC+SN already. Spaces, `-`, `.`, `/`,
-/// brackets and a bracketed trunk prefix `(0)` are ignored. Anything else, such as `voicebox`, yields the empty string.
+/// brackets and a bracketed trunk prefix `(0)` are ignored. Anything else, such as
+/// `voicebox`, yields the empty string.
 func normalizedNumber(_ destination: String, countryCode: String?) -> String {
     var text = Substring(destination.trimmingCharacters(in: .whitespaces))
     for scheme in ["sip:", "sips:", "tel:"] where text.lowercased().hasPrefix(scheme) {

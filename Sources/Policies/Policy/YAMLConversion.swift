@@ -32,8 +32,8 @@ final class PolicyFileReader {
         diagnostics.append(diagnostic)
     }
 
-    /// Reads the fields of a mapping by key and reports a non-mapping, non-string keys, unknown keys
-    /// (with the nearest valid key) and missing required keys.
+    /// Reads the fields of a mapping by key. Reports a non-mapping, non-string keys, unknown
+    /// keys (with the nearest valid key) and missing required keys.
     func fields(
         _ node: YAMLNode, _ path: String, allowed: [String], required: [String] = []
     ) -> [String: YAMLNode]? {
