@@ -364,6 +364,24 @@ let macroCases: [CELCase] = [
 
 let extensionCases: [CELCase] = [
     CELCase(
+        "split", "'a,b,,c'.split(',')",
+        .list([.string("a"), .string("b"), .string(""), .string("c")])),
+    CELCase("split into code points", "'hé'.split('')", .list([.string("h"), .string("é")])),
+    CELCase("join with separator", "['a', 'b'].join('-')", .string("a-b")),
+    CELCase("join without separator", "['a', 'b'].join()", .string("ab")),
+    CELCase("join of ints", "[1, 2].join(',')", error: "join() needs a list of strings, found int"),
+    CELCase("trim", "'  sip:1 \\n'.trim()", .string("sip:1")),
+    CELCase("replace", "'0043-1'.replace('-', '')", .string("00431")),
+    CELCase("substring from start", "'sip:123'.substring(4)", .string("123")),
+    CELCase("substring range", "'héllo'.substring(1, 3)", .string("él")),
+    CELCase(
+        "substring out of bounds", "'abc'.substring(2, 5)",
+        error: "substring range 2..<5 is out of bounds for a string of length 3"),
+    CELCase("indexOf found", "'sip:123@x'.indexOf('@')", .int(7)),
+    CELCase("indexOf missing", "'abc'.indexOf('z')", .int(-1)),
+    CELCase("user part via split", "'sip:123@x'.split('@')[0].substring(4)", .string("123")),
+
+    CELCase(
         "flatten one level", "[[1], [2, [3]], 4].flatten()",
         .list([.int(1), .int(2), .list([.int(3)]), .int(4)])),
     CELCase("flatten empty", "[].flatten()", .list([])),

@@ -59,7 +59,7 @@ public struct CELProgram: Sendable {
     ]
     static let receiverFunctions: Set<String> = [
         "size", "startsWith", "endsWith", "contains", "matches", "lowerAscii", "upperAscii",
-        "flatten",
+        "flatten", "split", "join", "trim", "replace", "substring", "indexOf",
     ]
     static let typeNames: [String: CELType] = Dictionary(
         uniqueKeysWithValues: CELType.allCases.map { ($0.rawValue, $0) })

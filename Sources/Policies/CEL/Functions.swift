@@ -51,6 +51,29 @@ extension Evaluator {
                     if case .list(let inner) = item { return inner }
                     return [item]
                 })
+        case ("split", false, 2, .string(let text)?, .string(let separator)?):
+            try charge(text.utf8.count / 64, at: node)
+            return .list(split(text, separator).map(CELValue.string))
+        case ("join", false, 1, .list(let items)?, _),
+            ("join", false, 2, .list(let items)?, .string?):
+            let separator = second.flatMap { if case .string(let text) = $0 { text } else { nil } }
+            return try join(items, separator: separator ?? "", at: node)
+        case ("trim", false, 1, .string(let text)?, _):
+            return .string(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        case ("replace", false, 3, .string(let text)?, .string(let old)?):
+            guard case .string(let new) = values[2] else {
+                throw noOverload(name, values, at: node)
+            }
+            try charge(text.utf8.count / 64, at: node)
+            return .string(old.isEmpty ? text : text.replacingOccurrences(of: old, with: new))
+        case ("substring", false, 2, .string(let text)?, .int(let start)?):
+            return try substring(text, start, nil, at: node)
+        case ("substring", false, 3, .string(let text)?, .int(let start)?):
+            guard case .int(let end) = values[2] else { throw noOverload(name, values, at: node) }
+            return try substring(text, start, end, at: node)
+        case ("indexOf", false, 2, .string(let text)?, .string(let part)?):
+            try charge(text.utf8.count / 64, at: node)
+            return .int(indexOf(part, in: text))
         case ("lowerAscii", false, 1, .string(let text)?, _):
             return .string(mapASCII(text, lower: true))
         case ("upperAscii", false, 1, .string(let text)?, _):
@@ -144,12 +167,61 @@ extension Evaluator {
         return compiled.matches(subject)
     }
 
+    private func join(_ items: [CELValue], separator: String, at node: Node) throws(CELError)
+        -> CELValue
+    {
+        var parts: [String] = []
+        for item in items {
+            guard case .string(let text) = item else {
+                throw error("join() needs a list of strings, found \(item.type.rawValue)", at: node)
+            }
+            parts.append(text)
+        }
+        try charge(parts.count, at: node)
+        return .string(parts.joined(separator: separator))
+    }
+
+    /// The code points from `start` up to `end` (exclusive), as CEL's strings extension
+    /// defines substring().
+    private func substring(_ text: String, _ start: Int, _ end: Int?, at node: Node)
+        throws(CELError) -> CELValue
+    {
+        let scalars = Array(text.unicodeScalars)
+        let end = end ?? scalars.count
+        guard start >= 0, start <= end, end <= scalars.count else {
+            throw error(
+                "substring range \(start)..<\(end) is out of bounds for a string of length"
+                    + " \(scalars.count)", at: node)
+        }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: scalars[start..<end])
+        return .string(result)
+    }
+
     private func digits(_ text: String, at node: Node) throws(CELError) -> String {
         guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else {
             throw error("country code '\(text)' must be digits only", at: node)
         }
         return text
     }
+}
+
+/// Splits at each occurrence of `separator`; an empty separator splits into code points.
+private func split(_ text: String, _ separator: String) -> [String] {
+    guard !separator.isEmpty else { return text.unicodeScalars.map { String($0) } }
+    return text.components(separatedBy: separator)
+}
+
+/// The code point offset of the first occurrence of `part`, or -1.
+private func indexOf(_ part: String, in text: String) -> Int {
+    let haystack = Array(text.unicodeScalars)
+    let needle = Array(part.unicodeScalars)
+    guard needle.count <= haystack.count else { return -1 }
+    for start in 0...(haystack.count - needle.count)
+    where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+        return start
+    }
+    return -1
 }
 
 private func scalarsContain(_ text: String, _ part: String) -> Bool {
