@@ -395,6 +395,7 @@ let fileCases: [FileCase] = [
         #expect(result.diagnostics.isEmpty)
         #expect(result.policies.rules.map(\.name) == ["b", "a"])
         #expect(result.files.map { ($0 as NSString).lastPathComponent } == ["b.yaml", "a.yml"])
+        #expect(result.sources[result.files[0]] == rule("b"))
     }
 
     @Test func missingPathIsAnError() {

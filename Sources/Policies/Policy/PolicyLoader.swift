@@ -11,6 +11,8 @@ public struct PolicyLoadResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The files read, in load order.
     public var files: [String]
+    /// The text of each file by the path used in diagnostics, for rendering source lines.
+    public var sources: [String: String]
 
     public var hasErrors: Bool { diagnostics.hasErrors }
 }
@@ -58,9 +60,11 @@ public struct PolicyLoader: Sendable {
             builder.diagnostics += reader.diagnostics
         }
         let policies = builder.finish()
+        var sources: [String: String] = [:]
+        for document in documents { sources[document.path] = document.text }
         return PolicyLoadResult(
             policies: policies, diagnostics: builder.diagnostics,
-            files: documents.map(\.path))
+            files: documents.map(\.path), sources: sources)
     }
 
     private static func files(at path: String, diagnostics: inout [Diagnostic]) -> [String] {
