@@ -142,8 +142,8 @@ import Testing
         #expect(failure?.column == 3)
         #expect(
             failure?.description
-                == "expected an expression but found end of expression at line 3, column 3 of"
-                + " the expression")
+                == "expected an expression but found end of expression (line 3, column 3 of"
+                + " the expression)")
     }
 
     @Test func snippetPointsAtColumn() {
@@ -151,7 +151,8 @@ import Testing
         #expect(failure?.snippet == "1 + 'a'\n  ^")
         #expect(
             failure?.description
-                == "no matching overload for '+' with int and string at column 3 of the expression")
+                == "no matching overload for '+' with int and string (column 3 of the"
+                + " expression)")
     }
 
     @Test func jsonRoundTrip() throws {

@@ -61,7 +61,7 @@ let fileCases: [FileCase] = [
         """,
         [
             "p.yaml:4:26: error: rules[0].condition: unexpected '='; use '==' to compare values"
-                + " at column 11 of the expression"
+                + " (column 11 of the expression)"
         ]),
     FileCase(
         "syntax error in double quoted scalar",
@@ -73,7 +73,7 @@ let fileCases: [FileCase] = [
         """,
         [
             "p.yaml:4:32: error: rules[0].condition: expected an expression but found end of"
-                + " expression at column 16 of the expression"
+                + " expression (column 16 of the expression)"
         ]),
     FileCase(
         "undeclared name in literal block",
@@ -87,7 +87,7 @@ let fileCases: [FileCase] = [
         """,
         [
             "p.yaml:6:9: error: rules[0].condition: undeclared reference to 'desierd'; did you"
-                + " mean 'desired'? at line 2, column 3 of the expression"
+                + " mean 'desired'? (line 2, column 3 of the expression)"
         ]),
     FileCase(
         "undeclared name in folded block",
@@ -100,8 +100,8 @@ let fileCases: [FileCase] = [
               unknown_var > 1
         """,
         [
-            "p.yaml:6:7: error: rules[0].condition: undeclared reference to 'unknown_var' at"
-                + " column 20 of the expression"
+            "p.yaml:6:7: error: rules[0].condition: undeclared reference to 'unknown_var'"
+                + " (column 20 of the expression)"
         ]),
     FileCase(
         "escaped scalar falls back to its start",
@@ -113,7 +113,7 @@ let fileCases: [FileCase] = [
         """,
         [
             "p.yaml:4:16: error: rules[0].condition: unexpected '='; use '==' to compare values"
-                + " at column 11 of the expression"
+                + " (column 11 of the expression)"
         ]),
     FileCase(
         "error in message placeholder",
@@ -126,7 +126,7 @@ let fileCases: [FileCase] = [
         """,
         [
             "p.yaml:5:39: error: rules[0].message: expected an expression but found end of"
-                + " expression at column 25 of the expression"
+                + " expression (column 25 of the message)"
         ]),
     FileCase(
         "unterminated message placeholder",
@@ -163,8 +163,8 @@ let fileCases: [FileCase] = [
             condition: size(value) > 0
         """,
         [
-            "p.yaml:4:21: error: rules[0].condition: undeclared reference to 'value' at column 6"
-                + " of the expression"
+            "p.yaml:4:21: error: rules[0].condition: undeclared reference to 'value' (column 6"
+                + " of the expression)"
         ]),
     FileCase(
         "condition is not a string",

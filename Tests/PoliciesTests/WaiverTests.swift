@@ -152,7 +152,7 @@ import Testing
         #expect(
             violation.message
                 == "rule could not be evaluated: condition: cannot select field 'lock' from a"
-                + " value of type null_type at column 9 of the expression")
+                + " value of type null_type (column 9 of the expression)")
     }
 
     @Test func nonBoolConditionIsAnEvaluationError() throws {

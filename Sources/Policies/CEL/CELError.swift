@@ -43,12 +43,15 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
         return (line, column)
     }
 
-    /// `message at column N` (with the line for multi-line expressions).
-    public var description: String {
+    /// `message (column N of the expression)`, with the line for multi-line expressions.
+    public var description: String { describe(in: "expression") }
+
+    /// The message with the position in `text`, such as `message (column 4 of the message)`.
+    public func describe(in text: String) -> String {
         if expression.contains("\n") {
-            return "\(message) at line \(line), column \(column) of the expression"
+            return "\(message) (line \(line), column \(column) of the \(text))"
         }
-        return "\(message) at column \(column) of the expression"
+        return "\(message) (column \(column) of the \(text))"
     }
 
     /// The offending line of the expression with a caret under the problem.

@@ -350,11 +350,12 @@ private struct PolicySetBuilder {
     }
 
     private func report(
-        _ error: CELError, node: YAMLNode, path: String, reader: PolicyFileReader
+        _ error: CELError, node: YAMLNode, path: String, reader: PolicyFileReader,
+        text: String = "expression"
     ) {
         reader.error(
-            at: reader.location(ofOffset: error.offset, in: node), path, error.description,
-            hint: error.snippet)
+            at: reader.location(ofOffset: error.offset, in: node), path,
+            error.describe(in: text), hint: error.snippet)
     }
 
     private func readTemplate(_ node: YAMLNode, _ path: String, reader: PolicyFileReader)
@@ -393,7 +394,7 @@ private struct PolicySetBuilder {
                 // Positions are reported against the whole message text.
                 let shifted = CELError(
                     error.kind, error.message, expression: text, offset: index + 2 + error.offset)
-                report(shifted, node: node, path: path, reader: reader)
+                report(shifted, node: node, path: path, reader: reader, text: "message")
                 return nil
             }
             index = close + 2
