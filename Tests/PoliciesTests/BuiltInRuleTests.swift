@@ -320,3 +320,16 @@ let subscriberCases: [RuleCase] = [
         #expect(violations.first?.severity == .warn)
     }
 }
+
+@Suite struct LargePlanTests {
+    @Test func thousandOperations() {
+        let operations = (1...1000).map { id in
+            Fixture.forwards(id: id, ["cfu": ["+43900\(100_000 + id)"], "cft": ["voicebox"]])
+        }
+        let violations = PolicySet.builtIn.evaluate(
+            plan: Plan(operations: operations), context: PolicyContext())
+        #expect(violations.count == 1000)
+        #expect(violations.allSatisfy { $0.rule == "callforward-premium-rate" })
+        #expect(violations.map(\.operationID) == (1...1000).map { $0 })
+    }
+}
