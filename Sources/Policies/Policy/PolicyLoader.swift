@@ -37,7 +37,16 @@ public struct PolicyLoader: Sendable {
         for path in paths {
             for file in Self.files(at: path, diagnostics: &diagnostics) {
                 do {
-                    documents.append((file, try String(contentsOfFile: file, encoding: .utf8)))
+                    let text = try String(contentsOfFile: file, encoding: .utf8)
+                    // A copy of a built-in file (ngcpctl's own policies/ directory, or one
+                    // that an operator copied unchanged) adds nothing; loading it twice
+                    // would only report every rule as declared twice.
+                    if includeBuiltIn,
+                        BuiltInPolicies.documents.contains(where: { $0.text == text })
+                    {
+                        continue
+                    }
+                    documents.append((file, text))
                 } catch {
                     diagnostics.append(
                         Diagnostic(

@@ -34,7 +34,7 @@ public struct PolicyTestReport: Sendable {
 
 /// Runs policies against plan files, for `ngcpctl policy test`.
 ///
-/// A plan file is a saved plan (`ngcpctl plan -o FILE`) that may carry, for testing:
+/// A plan file is a saved plan (`ngcpctl plan --out FILE`) that may carry, for testing:
 /// - `desired` and `live` members on each operation, the objects the expressions see;
 /// - a top-level `annotations` object mapping `collection/name` to that manifest's
 ///   annotations, for waivers;
