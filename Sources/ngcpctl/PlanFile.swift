@@ -24,10 +24,9 @@ enum PlanFile {
         }
     }
 
-    /// Writes the plan document for programs (`plan --out-json`), which may name literal
-    /// secrets by placeholder: it contains no values either.
-    static func writeDocument(_ plan: Plan, to path: String) throws {
-        let text = plan.jsonValue.serialized(pretty: true) + "\n"
+    /// Writes the JSON document of `plan --out-json`. It may name literal secrets by
+    /// placeholder, but like every plan document it contains no secret values.
+    static func writeDocument(_ text: String, to path: String) throws {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

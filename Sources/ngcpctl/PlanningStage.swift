@@ -5,6 +5,7 @@ import Manifests
 import NGCPClient
 import NGCPCore
 import Planning
+import Policies
 
 /// The steps shared by `plan` and `apply`: manifests, secrets, git source, live state, plan.
 struct PlanningStage {
@@ -21,6 +22,8 @@ struct PlanningStage {
     var managedInventory: Set<ResourceID>? = nil
     /// `--max-deletes`, which overrides the target's guard.
     var maxDeletes: Int? = nil
+    /// Where the policy files are; nil skips the policy check.
+    var policies: PolicyStage? = nil
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -30,6 +33,8 @@ struct PlanningStage {
         let secretValues: [SecretKey: SecretValue]
         /// The guards the plan breaks; the commands stop when there are any.
         let violations: [GuardViolation]
+        /// Policy violations and waivers; empty when no policy was checked.
+        let policyResult: PolicyResult
     }
 
     struct SecretKey: Hashable {
@@ -75,24 +80,9 @@ struct PlanningStage {
             managedInventory: managedInventory, ignoreRules: try Guards.ignoreRules(target),
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
+        var plan: Plan
         do {
-            var plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
-            let key = SecretDigest.key(
-                apiUser: connection.user, apiPassword: connection.password,
-                target: connection.url)
-            plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
-                guard
-                    let owner = manifests.desired.subscribers.first(where: {
-                        $0.id.description == reference.owner
-                    })
-                else { return nil }
-                return secretValues[SecretKey(owner: owner.id, field: reference.field)]
-            }
-            let violations = GuardCheck.evaluate(
-                plan: plan, settings: guards, desired: manifests.desired, live: live)
-            return Output(
-                plan: plan, manifests: manifests, secretValues: secretValues,
-                violations: violations)
+            plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,
@@ -101,6 +91,29 @@ struct PlanningStage {
                 "cannot plan: \(error.problems.count) problem(s) with the manifests against "
                     + "\(connection.url)")
         }
+
+        // Keyed digests of the secrets, so that a saved plan can tell when one changes.
+        let key = SecretDigest.key(
+            apiUser: connection.user, apiPassword: connection.password, target: connection.url)
+        let owners = Dictionary(
+            manifests.desired.subscribers.map { ($0.id.description, $0.id) },
+            uniquingKeysWith: { first, _ in first })
+        plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
+            guard let owner = owners[reference.owner] else { return nil }
+            return secretValues[SecretKey(owner: owner, field: reference.field)]
+        }
+        let violations = GuardCheck.evaluate(
+            plan: plan, settings: guards, desired: manifests.desired, live: live)
+
+        // 6. Policies: guardrails on the plan, with the desired and live objects.
+        let policyResult =
+            try policies?.check(
+                plan: plan, manifests: manifests, live: live, target: target?.name,
+                secret: { owner, field in secretValues[SecretKey(owner: owner, field: field)] })
+            ?? PolicyResult()
+        return Output(
+            plan: plan, manifests: manifests, secretValues: secretValues,
+            violations: violations, policyResult: policyResult)
     }
 
     private func resolveSecretValues(

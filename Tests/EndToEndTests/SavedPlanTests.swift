@@ -64,8 +64,8 @@ import Testing
         let directory = try TemporaryDirectory()
         let environment = [
             "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
-            "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "AlicePass1",
-            "BOB_PASSWORD": "BobPass1", "CAROL_PASSWORD": "CarolPass1",
+            "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-1",
+            "BOB_PASSWORD": "Str0ng-Bob-Passw0rd-1", "CAROL_PASSWORD": "Str0ng-Carol-Passw0rd-1",
         ]
         let setup = Setup(emulator: emulator, directory: directory, environment: environment)
         try setup.write(manifests(subscribers: ["alice", "bob"]))
@@ -108,7 +108,7 @@ import Testing
         #expect(plan.exitCode == 0, "\(plan.standardError)")
         let saved = try String(contentsOfFile: planFile, encoding: .utf8)
         #expect(saved.contains("live_fingerprint"))
-        #expect(!saved.contains("AlicePass1"))
+        #expect(!saved.contains("Str0ng-Alice-Passw0rd-1"))
 
         let apply = try setup.run(["apply", "--plan", planFile, "--auto-approve"])
         #expect(apply.exitCode == 0, "\(apply.standardError)")
@@ -143,21 +143,24 @@ import Testing
         let setup = try Self.setup()
         let planFile = setup.directory.path + "/plan.json"
         let plan = try setup.run(
-            ["plan", setup.manifests, "--out", planFile], extra: ["ALICE_PASSWORD": "NewPass2"])
+            ["plan", setup.manifests, "--out", planFile],
+            extra: ["ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-2"])
         try #require(plan.exitCode == 0, "\(plan.standardError)")
         #expect(plan.standardOutput.contains("password: (sensitive value)"))
         let saved = try String(contentsOfFile: planFile, encoding: .utf8)
-        #expect(!saved.contains("NewPass2"))
+        #expect(!saved.contains("Str0ng-Alice-Passw0rd-2"))
         #expect(saved.contains("hmac-sha256:"))
 
         let stale = try setup.run(
-            ["apply", "--plan", planFile, "--auto-approve"], extra: ["ALICE_PASSWORD": "Other3"])
+            ["apply", "--plan", planFile, "--auto-approve"],
+            extra: ["ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-3"])
         #expect(stale.exitCode == 3, "\(stale.standardError)")
         #expect(stale.standardError.contains("ALICE_PASSWORD"))
-        #expect(!stale.standardError.contains("Other3"))
+        #expect(!stale.standardError.contains("Str0ng-Alice-Passw0rd-3"))
 
         let apply = try setup.run(
-            ["apply", "--plan", planFile, "--auto-approve"], extra: ["ALICE_PASSWORD": "NewPass2"])
+            ["apply", "--plan", planFile, "--auto-approve"],
+            extra: ["ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-2"])
         #expect(apply.exitCode == 0, "\(apply.standardError)")
     }
 

@@ -3,6 +3,7 @@ import ArgumentParsing
 import Foundation
 import NGCPCore
 import Planning
+import Policies
 
 /// `ngcpctl apply`: plans (or loads a saved plan), confirms, and executes it.
 enum ApplyCommand {
@@ -19,7 +20,7 @@ enum ApplyCommand {
                 "max-deletes", value: "N",
                 help: "Block a plan that deletes more than N subscribers (overrides the "
                     + "target's guard)."),
-        ] + CommonOptions.output,
+        ] + CommonOptions.policy + CommonOptions.output,
         discussion: """
             Without --auto-approve, apply shows the plan and asks for confirmation on a
             terminal, and stops when there is no terminal. Exit status: 0 when every
@@ -49,6 +50,9 @@ enum ApplyCommand {
 
         // The plan: from the manifests now, or exactly as saved.
         let plan: Plan
+        var policyResult = PolicyResult()
+        var guardViolations: [GuardViolation] = []
+        var targetName: String?
         var literals: [SecretReference: SecretValue] = [:]
         if let planPath {
             plan = try PlanFile.read(planPath)
@@ -63,18 +67,15 @@ enum ApplyCommand {
                 resolver: SecretResolver(environment: environment))
             try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
         } else {
-            let stage = PlanningStage(
+            var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
                 colorMode: colorMode, environment: environment, maxDeletes: maxDeletes)
+            stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
             let output = try await stage.run()
             plan = output.plan
-            if !output.violations.isEmpty, format == "human" {
-                Terminal.output(
-                    PlanCommand.render(
-                        plan, format: "human",
-                        color: Terminal.useColor(colorMode, descriptor: 1)))
-            }
-            try Guards.enforce(output.violations, target: stage.target?.name)
+            policyResult = output.policyResult
+            guardViolations = output.violations
+            targetName = stage.target?.name
             for (key, value) in output.secretValues {
                 let reference = SecretReference(
                     source: "literal", owner: key.owner.description, field: key.field)
@@ -92,7 +93,16 @@ enum ApplyCommand {
             return .success
         }
         if format == "human" {
-            Terminal.output(PlanCommand.render(plan, format: "human", color: showColor))
+            Terminal.output(
+                PlanCommand.render(
+                    plan, format: "human", color: showColor, policyResult: policyResult))
+        }
+        try Guards.enforce(guardViolations, target: targetName)
+        if policyResult.blocks(warningsAsErrors: parsed.flag("warnings-as-errors")) {
+            throw CommandFailure(
+                "not applying: the plan is blocked by policy: "
+                    + PlanCommand.policyBlockers(policyResult, parsed).joined(separator: ", "),
+                exitCode: .blocked)
         }
         try confirm(plan, target: connection.url, autoApprove: parsed.flag("auto-approve"))
 

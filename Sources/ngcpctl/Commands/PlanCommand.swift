@@ -2,6 +2,7 @@ import ArgumentParsing
 import Foundation
 import NGCPCore
 import Planning
+import Policies
 
 /// `ngcpctl plan PATH...`: reads the live state and prints the ordered operations.
 enum PlanCommand {
@@ -28,7 +29,7 @@ enum PlanCommand {
                 "detailed-exitcode",
                 help: "Exit 0 with no changes, 2 with changes, 1 on error."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
-        ] + CommonOptions.output,
+        ] + CommonOptions.policy + CommonOptions.output,
         discussion: "The API password is read from NGCP_PASSWORD. See docs/cli.md.")
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
@@ -43,21 +44,34 @@ enum PlanCommand {
         let environment = ProcessInfo.processInfo.environment
         let connection = try Connection(parsed, environment: environment)
 
-        let stage = PlanningStage(
+        var stage = PlanningStage(
             paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
             colorMode: colorMode, environment: environment, maxDeletes: maxDeletes)
+        stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
         let output = try await stage.run()
         let plan = output.plan
+        let policyResult = output.policyResult
 
         Terminal.output(
-            render(plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1)))
-        // A blocked plan is shown for review but never saved, so it cannot be applied.
+            render(
+                plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1),
+                policyResult: policyResult))
+        if let jsonPath = parsed.value("out-json") {
+            try PlanFile.writeDocument(
+                render(plan, format: "json", color: false, policyResult: policyResult),
+                to: jsonPath)
+        }
+        // A blocked plan is shown for review but never saved, so 'apply --plan' only sees plans
+        // that passed the guards and policies.
         try Guards.enforce(output.violations, target: stage.target?.name)
+        if policyResult.blocks(warningsAsErrors: parsed.flag("warnings-as-errors")) {
+            Terminal.error(
+                "error: the plan is blocked by policy: "
+                    + policyBlockers(policyResult, parsed).joined(separator: ", ") + "\n")
+            return .blocked
+        }
         if let outPath = parsed.value("out") {
             try PlanFile.write(plan, to: outPath)
-        }
-        if let jsonPath = parsed.value("out-json") {
-            try PlanFile.writeDocument(plan, to: jsonPath)
         }
         if parsed.flag("detailed-exitcode") {
             return plan.isEmpty ? .success : .changesPresent
@@ -65,15 +79,36 @@ enum PlanCommand {
         return .success
     }
 
-    static func render(_ plan: Plan, format: String, color: Bool) -> String {
-        let renderer: any PlanRenderer
+    static func render(
+        _ plan: Plan, format: String, color: Bool, policyResult: PolicyResult = PolicyResult()
+    ) -> String {
         switch format {
-        case "json": renderer = JSONPlanRenderer()
-        case "markdown": renderer = MarkdownPlanRenderer()
-        case "dot": renderer = DotPlanRenderer()
-        default: renderer = HumanPlanRenderer(color: color)
+        case "json":
+            var document = plan.jsonValue
+            if case .object(var members) = document {
+                members["policy"] = policyResult.jsonValue
+                document = .object(members)
+            }
+            return document.serialized(pretty: true) + "\n"
+        case "markdown":
+            return withNewline(MarkdownPlanRenderer().render(plan))
+                + PolicyReport.markdown(policyResult)
+        case "dot":
+            return withNewline(DotPlanRenderer().render(plan))
+        default:
+            return withNewline(HumanPlanRenderer(color: color).render(plan))
+                + PolicyReport.human(policyResult)
         }
-        let text = renderer.render(plan)
-        return text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    /// The rule names that block the plan, each once.
+    static func policyBlockers(_ result: PolicyResult, _ parsed: ParsedArguments) -> [String] {
+        let blocking = parsed.flag("warnings-as-errors") ? result.violations : result.denials
+        var seen: Set<String> = []
+        return blocking.map(\.rule).filter { seen.insert($0).inserted }
+    }
+
+    private static func withNewline(_ text: String) -> String {
+        text.hasSuffix("\n") ? text : text + "\n"
     }
 }
