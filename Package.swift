@@ -61,7 +61,9 @@ let package = Package(
 
         .testTarget(name: "NGCPCoreTests", dependencies: ["NGCPCore", "ArgumentParsing"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "YAMLReader", "NGCPCore"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "NGCPCore", "Manifests"]),
+        .testTarget(
+            name: "PlanningTests", dependencies: ["Planning", "NGCPCore", "Manifests"],
+            exclude: ["Golden"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "NGCPCore"]),
         .testTarget(
             name: "ClientTests",
