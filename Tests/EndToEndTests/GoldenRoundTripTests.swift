@@ -57,11 +57,31 @@ import Testing
             .map { "\($0.resourceID): \($0.error ?? "")" }
         #expect(failures.isEmpty, "\(name): \(failures)")
 
-        let second = try Planner.plan(
-            desired: desired, live: try await Self.read(client, desired), options: options)
+        let live = try await Self.read(client, desired)
+        let second = try Planner.plan(desired: desired, live: live, options: options)
         #expect(
             second.isEmpty,
             "\(name): \(HumanPlanRenderer().render(second))")
+
+        // A saved plan is checked by reading each object alone, so a single read must give
+        // the fingerprint of the collection read the plan was made from.
+        var objects: [(String, [String: JSONValue])] = []
+        let collections: [(String, [LiveObject])] = [
+            ("domains", live.domains), ("customercontacts", live.contacts),
+            ("customers", live.customers), ("subscribers", live.subscribers),
+        ]
+        for (collection, items) in collections {
+            objects += items.map { ("/api/\(collection)/\($0.id)", $0.fields) }
+        }
+        objects += live.callforwards.map { ("/api/callforwards/\($0.key)", $0.value) }
+        objects += live.preferences.map { ("/api/subscriberpreferences/\($0.key)", $0.value) }
+        for (path, fields) in objects {
+            let item = try await client.get(path)
+            #expect(
+                LiveFingerprint.of(fields: item.objectValue ?? [:])
+                    == LiveFingerprint.of(fields: fields),
+                "\(name): \(path)")
+        }
     }
 
     static func read(_ client: NGCPAPIClient, _ desired: DesiredState) async throws -> LiveState {
