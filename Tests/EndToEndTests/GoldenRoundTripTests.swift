@@ -10,8 +10,9 @@ import Testing
 
 /// For every recorded planning case: applying its desired state to a fresh emulator and
 /// planning again gives an empty plan. This checks that the planner's comparison rules agree
-/// with what the API stores, for each shape of desired state the cases hold.
-@Suite struct GoldenRoundTripTests {
+/// with what the API stores, for each shape of desired state the cases contain. The cases run
+/// one at a time, because each starts an emulator with its own threads.
+@Suite(.serialized) struct GoldenRoundTripTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("PlanningTests/Golden")
 

@@ -4,8 +4,9 @@ import NGCPCore
 import Testing
 
 /// Guards, saved plans and output files of `plan` and `apply`, with the built `ngcpctl`
-/// against an emulator process.
-@Suite struct SavedPlanTests {
+/// against an emulator process. The tests run one at a time, and each command waits on a
+/// thread of its own, so that these slow processes do not hold the test runner's threads.
+@Suite(.serialized) struct SavedPlanTests {
     static func manifests(subscribers: [String], email: String? = nil) -> String {
         var text = """
             apiVersion: ngcpctl/v1
@@ -46,9 +47,18 @@ import Testing
         let directory: TemporaryDirectory
         var environment: [String: String]
 
-        func run(_ arguments: [String], extra: [String: String] = [:]) throws -> ProcessResult {
-            try BuiltProducts.run(
-                "ngcpctl", arguments, environment: environment.merging(extra) { $1 })
+        func run(_ arguments: [String], extra: [String: String] = [:]) async throws
+            -> ProcessResult
+        {
+            let environment = self.environment.merging(extra) { $1 }
+            return try await withCheckedThrowingContinuation { continuation in
+                Thread {
+                    continuation.resume(
+                        with: Result {
+                            try BuiltProducts.run("ngcpctl", arguments, environment: environment)
+                        })
+                }.start()
+            }
         }
 
         func write(_ text: String) throws {
@@ -59,7 +69,7 @@ import Testing
     }
 
     /// An emulator with alice and bob applied.
-    static func setup() throws -> Setup {
+    static func setup() async throws -> Setup {
         let emulator = try EmulatorProcess()
         let directory = try TemporaryDirectory()
         let environment = [
@@ -69,16 +79,16 @@ import Testing
         ]
         let setup = Setup(emulator: emulator, directory: directory, environment: environment)
         try setup.write(manifests(subscribers: ["alice", "bob"]))
-        let apply = try setup.run(["apply", setup.manifests, "--auto-approve"])
+        let apply = try await setup.run(["apply", setup.manifests, "--auto-approve"])
         try #require(apply.exitCode == 0, "\(apply.standardError)")
         return setup
     }
 
-    @Test func guardBlocksPlanAndApply() throws {
-        let setup = try Self.setup()
+    @Test func guardBlocksPlanAndApply() async throws {
+        let setup = try await Self.setup()
         try setup.write(Self.manifests(subscribers: ["alice"]))
 
-        let plan = try setup.run([
+        let plan = try await setup.run([
             "plan", setup.manifests, "--prune", "--max-deletes", "0", "--out",
             setup.directory.path + "/blocked.json",
         ])
@@ -88,39 +98,39 @@ import Testing
         #expect(
             !FileManager.default.fileExists(atPath: setup.directory.path + "/blocked.json"))
 
-        let apply = try setup.run([
+        let apply = try await setup.run([
             "apply", setup.manifests, "--prune", "--max-deletes", "0", "--auto-approve",
         ])
         #expect(apply.exitCode == 3, "\(apply.standardError)")
         #expect(apply.standardError.contains("max_deletes"))
 
         // Within the default limit the same prune passes.
-        let allowed = try setup.run(["plan", setup.manifests, "--prune"])
+        let allowed = try await setup.run(["plan", setup.manifests, "--prune"])
         #expect(allowed.exitCode == 0, "\(allowed.standardError)")
         #expect(allowed.standardOutput.contains("- delete subscribers/bob@example.org"))
     }
 
-    @Test func savedPlanAppliesExactly() throws {
-        let setup = try Self.setup()
+    @Test func savedPlanAppliesExactly() async throws {
+        let setup = try await Self.setup()
         try setup.write(Self.manifests(subscribers: ["alice", "bob"], email: "a@example.org"))
         let planFile = setup.directory.path + "/plan.json"
-        let plan = try setup.run(["plan", setup.manifests, "--out", planFile])
+        let plan = try await setup.run(["plan", setup.manifests, "--out", planFile])
         #expect(plan.exitCode == 0, "\(plan.standardError)")
         let saved = try String(contentsOfFile: planFile, encoding: .utf8)
         #expect(saved.contains("live_fingerprint"))
         #expect(!saved.contains("Str0ng-Alice-Passw0rd-1"))
 
-        let apply = try setup.run(["apply", "--plan", planFile, "--auto-approve"])
+        let apply = try await setup.run(["apply", "--plan", planFile, "--auto-approve"])
         #expect(apply.exitCode == 0, "\(apply.standardError)")
-        let again = try setup.run(["plan", setup.manifests, "--detailed-exitcode"])
+        let again = try await setup.run(["plan", setup.manifests, "--detailed-exitcode"])
         #expect(again.exitCode == 0, "\(again.standardOutput)")
     }
 
     @Test func stalePlanIsRejected() async throws {
-        let setup = try Self.setup()
+        let setup = try await Self.setup()
         try setup.write(Self.manifests(subscribers: ["alice", "bob"], email: "a@example.org"))
         let planFile = setup.directory.path + "/plan.json"
-        let plan = try setup.run(["plan", setup.manifests, "--out", planFile])
+        let plan = try await setup.run(["plan", setup.manifests, "--out", planFile])
         try #require(plan.exitCode == 0, "\(plan.standardError)")
 
         // Someone changes alice after the plan was made.
@@ -133,16 +143,16 @@ import Testing
             "/api/subscribers/\(id)",
             operations: [["op": "replace", "path": "/email", "value": "other@example.org"]])
 
-        let apply = try setup.run(["apply", "--plan", planFile, "--auto-approve"])
+        let apply = try await setup.run(["apply", "--plan", planFile, "--auto-approve"])
         #expect(apply.exitCode == 3, "\(apply.standardError)")
         #expect(apply.standardError.contains("subscribers/alice@example.org"))
         #expect(apply.standardError.contains("stale"))
     }
 
-    @Test func changedSecretIsRejected() throws {
-        let setup = try Self.setup()
+    @Test func changedSecretIsRejected() async throws {
+        let setup = try await Self.setup()
         let planFile = setup.directory.path + "/plan.json"
-        let plan = try setup.run(
+        let plan = try await setup.run(
             ["plan", setup.manifests, "--out", planFile],
             extra: ["ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-2"])
         try #require(plan.exitCode == 0, "\(plan.standardError)")
@@ -151,38 +161,38 @@ import Testing
         #expect(!saved.contains("Str0ng-Alice-Passw0rd-2"))
         #expect(saved.contains("hmac-sha256:"))
 
-        let stale = try setup.run(
+        let stale = try await setup.run(
             ["apply", "--plan", planFile, "--auto-approve"],
             extra: ["ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-3"])
         #expect(stale.exitCode == 3, "\(stale.standardError)")
         #expect(stale.standardError.contains("ALICE_PASSWORD"))
         #expect(!stale.standardError.contains("Str0ng-Alice-Passw0rd-3"))
 
-        let apply = try setup.run(
+        let apply = try await setup.run(
             ["apply", "--plan", planFile, "--auto-approve"],
             extra: ["ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-2"])
         #expect(apply.exitCode == 0, "\(apply.standardError)")
     }
 
-    @Test func outputFilesAndFormats() throws {
-        let setup = try Self.setup()
+    @Test func outputFilesAndFormats() async throws {
+        let setup = try await Self.setup()
         try setup.write(Self.manifests(subscribers: ["alice", "bob", "carol"]))
         let jsonFile = setup.directory.path + "/plan-doc.json"
-        let plan = try setup.run(["plan", setup.manifests, "--out-json", jsonFile])
+        let plan = try await setup.run(["plan", setup.manifests, "--out-json", jsonFile])
         #expect(plan.exitCode == 0, "\(plan.standardError)")
         #expect(plan.standardOutput.contains("+ create subscribers/carol@example.org"))
         let document = try JSONValue.parse(String(contentsOfFile: jsonFile, encoding: .utf8))
         #expect(document["format_version"] == 1)
         #expect(document["summary"]?["create"] == 1)
 
-        let dot = try setup.run(["plan", setup.manifests, "--format", "dot"])
+        let dot = try await setup.run(["plan", setup.manifests, "--format", "dot"])
         #expect(dot.exitCode == 0)
         #expect(dot.standardOutput.hasPrefix("digraph plan {"))
         #expect(dot.standardOutput.contains("op1 [label="))
 
-        let plain = try setup.run(["plan", setup.manifests, "--color", "auto"])
+        let plain = try await setup.run(["plan", setup.manifests, "--color", "auto"])
         #expect(!plain.standardOutput.contains("\u{1B}["))
-        let colored = try setup.run(["plan", setup.manifests, "--color", "always"])
+        let colored = try await setup.run(["plan", setup.manifests, "--color", "always"])
         #expect(colored.standardOutput.contains("\u{1B}["))
     }
 }
