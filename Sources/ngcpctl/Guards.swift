@@ -98,11 +98,67 @@ enum SavedPlanCheck {
                     exitCode: error.isTransient ? .transient : .failure)
             }
         }
+        stale += try await takenNaturalKeys(plan, client: client)
         guard !stale.isEmpty else { return }
         throw CommandFailure(
             "the saved plan is stale: objects changed since it was made; nothing was sent:\n  "
                 + stale.joined(separator: "\n  ") + "\nplan again against the current state",
             exitCode: .blocked)
+    }
+}
+
+extension SavedPlanCheck {
+    /// Lists the objects the plan creates that exist by now: creating them again would fail,
+    /// or for a customer give a second one with the same `external_id`.
+    fileprivate static func takenNaturalKeys(_ plan: Plan, client: NGCPAPIClient) async throws
+        -> [String]
+    {
+        var taken: [String] = []
+        // A subscriber that moves to another customer is deleted first and created again.
+        let removed = Set(plan.operations.filter { $0.action == .delete }.map(\.resourceID))
+        for operation in plan.operations
+        where operation.action == .create && !removed.contains(operation.resourceID) {
+            let query: (collection: String, filters: [String: String], matches: (JSONValue) -> Bool)
+            switch operation.resource {
+            case .domains:
+                query = (
+                    "domains", ["domain": operation.name],
+                    { $0["domain"]?.stringValue?.lowercased() == operation.name.lowercased() }
+                )
+            case .customers:
+                query = (
+                    "customers", ["external_id": operation.name],
+                    {
+                        $0["external_id"]?.stringValue == operation.name
+                            && $0["status"]?.stringValue != "terminated"
+                    }
+                )
+            case .subscribers:
+                guard let at = operation.name.lastIndex(of: "@") else { continue }
+                let username = String(operation.name[..<at])
+                let domain = String(operation.name[operation.name.index(after: at)...])
+                query = (
+                    "subscribers", ["username": username, "domain": domain],
+                    {
+                        $0["username"]?.stringValue == username
+                            && $0["domain"]?.stringValue?.lowercased() == domain.lowercased()
+                    }
+                )
+            default:
+                continue
+            }
+            do {
+                let items = try await client.list(query.collection, filters: query.filters)
+                if items.contains(where: query.matches) {
+                    taken.append("\(operation.resourceID) exists by now")
+                }
+            } catch {
+                throw CommandFailure(
+                    "cannot check whether \(operation.resourceID) exists by now: \(error)",
+                    exitCode: error.isTransient ? .transient : .failure)
+            }
+        }
+        return taken
     }
 }
 

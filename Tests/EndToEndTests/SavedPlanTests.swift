@@ -149,6 +149,22 @@ import Testing
         #expect(apply.standardError.contains("stale"))
     }
 
+    @Test func objectCreatedSinceIsRejected() async throws {
+        let setup = try await Self.setup()
+        try setup.write(Self.manifests(subscribers: ["alice", "bob", "carol"]))
+        let planFile = setup.directory.path + "/plan.json"
+        let plan = try await setup.run(["plan", setup.manifests, "--out", planFile])
+        try #require(plan.exitCode == 0, "\(plan.standardError)")
+
+        // Another run creates carol before the saved plan is applied.
+        let apply = try await setup.run(["apply", setup.manifests, "--auto-approve"])
+        try #require(apply.exitCode == 0, "\(apply.standardError)")
+
+        let stale = try await setup.run(["apply", "--plan", planFile, "--auto-approve"])
+        #expect(stale.exitCode == 3, "\(stale.standardError)")
+        #expect(stale.standardError.contains("subscribers/carol@example.org exists by now"))
+    }
+
     @Test func changedSecretIsRejected() async throws {
         let setup = try await Self.setup()
         let planFile = setup.directory.path + "/plan.json"
