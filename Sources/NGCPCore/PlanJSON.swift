@@ -186,7 +186,9 @@ extension PlannedOperation {
         let resource = try reader.enumeration("resource", ResourceKind.self)
         let method = try reader.enumeration("method", HTTPMethod.self)
         let path = try reader.string("path")
-        let body = reader.member("body").flatMap { $0.isNull ? nil : $0 }
+        // JSONValue accepts a `nil` literal as `.null`, so the absent body is spelled out.
+        let member = reader.member("body")
+        let body: JSONValue? = (member == nil || member == .null) ? Optional.none : member
 
         var dependencies: [Int] = []
         for (index, item) in try reader.array("depends_on").enumerated() {

@@ -167,3 +167,55 @@ extension Dictionary where Key == String, Value == JSONValue {
         self["operations"] = .array(operations)
     }
 }
+
+@Suite struct PlanJSONAdditionsTests {
+    static func plan() -> Plan {
+        Plan(
+            operations: [
+                PlannedOperation(
+                    id: 1, action: .delete, resource: .subscribers, name: "bob@example.org",
+                    method: .delete, path: "/api/subscribers/41", liveID: 41,
+                    reason: "no manifest declares this subscriber",
+                    liveFingerprint: "sha256:00ff")
+            ],
+            unmanaged: [ResourceID(.customers, "other"), ResourceID(.domains, "x.example")],
+            secretDigests: [
+                PlanSecretDigest(
+                    source: "env:ALICE_PASSWORD", owner: "subscribers/alice@example.org",
+                    field: "password", digest: "hmac-sha256:abcd")
+            ])
+    }
+
+    @Test("new members round trip")
+    func roundTrip() throws {
+        let plan = Self.plan()
+        let reread = try Plan(json: plan.jsonValue)
+        #expect(reread.unmanaged == plan.unmanaged)
+        #expect(reread.secretDigests == plan.secretDigests)
+        #expect(reread.operations[0].liveFingerprint == "sha256:00ff")
+        #expect(reread == plan)
+    }
+
+    @Test("documents without new members still read")
+    func olderDocument() throws {
+        guard case .object(var members) = Self.plan().jsonValue else {
+            Issue.record("plan document is not an object")
+            return
+        }
+        members["unmanaged"] = nil
+        members["secret_digests"] = nil
+        let reread = try Plan(json: .object(members))
+        #expect(reread.unmanaged.isEmpty)
+        #expect(reread.secretDigests.isEmpty)
+    }
+
+    @Test("unmanaged entry without collection rejected")
+    func badUnmanaged() {
+        guard case .object(var members) = Self.plan().jsonValue else {
+            Issue.record("plan document is not an object")
+            return
+        }
+        members["unmanaged"] = ["widgets/x"]
+        #expect(throws: PlanJSONError.self) { try Plan(json: .object(members)) }
+    }
+}

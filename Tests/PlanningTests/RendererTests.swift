@@ -170,3 +170,38 @@ struct RendererTests {
         #expect(PlanText.value(nil) == "(absent)")
     }
 }
+
+@Suite struct UnmanagedRenderingTests {
+    static func plan(_ count: Int) -> Plan {
+        Plan(unmanaged: (0..<count).map { ResourceID(.subscribers, "user\($0)@example.org") })
+    }
+
+    @Test("human output lists unmanaged objects")
+    func human() {
+        let text = HumanPlanRenderer().render(Self.plan(2))
+        #expect(text.contains("No changes."))
+        #expect(
+            text.contains(
+                "Not managed by ngcpctl, left alone: 2 (subscribers/user0@example.org, "
+                    + "subscribers/user1@example.org)."))
+    }
+
+    @Test("long unmanaged list is shortened")
+    func shortened() {
+        let text = HumanPlanRenderer().render(Self.plan(12))
+        #expect(text.contains("left alone: 12 ("))
+        #expect(text.contains("user9@example.org, ...)."))
+        #expect(!text.contains("user11@example.org"))
+    }
+
+    @Test("markdown output lists unmanaged objects")
+    func markdown() {
+        let text = MarkdownPlanRenderer().render(Self.plan(1))
+        #expect(text.contains("Not managed by ngcpctl, left alone: 1"))
+    }
+
+    @Test("no line without unmanaged objects")
+    func none() {
+        #expect(!HumanPlanRenderer().render(Plan()).contains("Not managed"))
+    }
+}
