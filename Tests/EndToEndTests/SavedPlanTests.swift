@@ -190,6 +190,16 @@ import Testing
         #expect(apply.exitCode == 0, "\(apply.standardError)")
     }
 
+    @Test func unreachableServerIsTransient() async throws {
+        let setup = try await Self.setup()
+        // The emulator this test started stops, so its port refuses connections.
+        setup.emulator.process.terminate()
+        setup.emulator.process.waitUntilExit()
+        let plan = try await setup.run(["plan", setup.manifests])
+        #expect(plan.exitCode == 5, "\(plan.standardError)")
+        #expect(plan.standardError.contains("cannot read the live state"))
+    }
+
     @Test func outputFilesAndFormats() async throws {
         let setup = try await Self.setup()
         try setup.write(Self.manifests(subscribers: ["alice", "bob", "carol"]))
