@@ -20,7 +20,7 @@ public enum SHA256 {
         0x1f83_d9ab, 0x5be0_cd19,
     ]
 
-    /// The 32-byte digest of `message`.
+    /// Returns the 32-byte digest of `message`.
     public static func hash<Bytes: Sequence>(_ message: Bytes) -> [UInt8]
     where Bytes.Element == UInt8 {
         var data = Array(message)
@@ -54,7 +54,7 @@ public enum SHA256 {
         }
     }
 
-    /// The digest of the UTF-8 bytes of `text`, as lowercase hex.
+    /// Returns the digest of the UTF-8 bytes of `text`, as lowercase hex.
     public static func hexHash(_ text: String) -> String {
         hex(hash(Array(text.utf8)))
     }
@@ -113,7 +113,7 @@ public enum SHA256 {
 public enum HMACSHA256 {
     private static let blockSize = 64
 
-    /// The 32-byte authentication code of `message` under `key`.
+    /// Returns the 32-byte authentication code of `message` under `key`.
     public static func authenticationCode(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var block = key.count > blockSize ? SHA256.hash(key) : key
         block += [UInt8](repeating: 0, count: blockSize - block.count)
@@ -121,7 +121,7 @@ public enum HMACSHA256 {
         return SHA256.hash(block.map { $0 ^ 0x5c } + inner)
     }
 
-    /// The code as lowercase hex.
+    /// Returns the authentication code as lowercase hex.
     public static func hexCode(key: [UInt8], message: [UInt8]) -> String {
         SHA256.hex(authenticationCode(key: key, message: message))
     }

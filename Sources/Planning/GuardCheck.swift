@@ -25,7 +25,7 @@ public struct GuardViolation: Sendable, Hashable, CustomStringConvertible {
 /// A removal is a `delete` operation, or an update that terminates a customer (a declared
 /// `status: terminated`); both remove the object for good.
 public enum GuardCheck {
-    /// Every guard that `plan` breaks, in the order of `GuardSettings`' members.
+    /// Returns the guards that `plan` breaks, in the order of `GuardSettings`' members.
     public static func evaluate(
         plan: Plan, settings: GuardSettings, desired: DesiredState, live: LiveState
     ) -> [GuardViolation] {
@@ -83,9 +83,9 @@ public enum GuardCheck {
         unique(plan.operations.filter { $0.resource == kind && isRemoval($0) }.map(\.resourceID))
     }
 
-    /// The plan removes every live domain, customer or subscriber there is and the manifests
-    /// declare none of that kind, which points at an empty or wrong manifest directory rather
-    /// than an intent. Replacing the only subscriber is not such a case.
+    /// Reports a plan that removes every live domain, customer or subscriber while the
+    /// manifests declare none of that kind. That points at an empty or wrong manifest directory
+    /// rather than an intent. Replacing the only subscriber is not such a case.
     private static func removeAll(_ plan: Plan, desired: DesiredState, live: LiveState)
         -> [GuardViolation]
     {

@@ -12,21 +12,21 @@ public enum LiveFingerprint {
         "_embedded", "subscriber_id",
     ])
 
-    /// The digest of an object's fields, as `sha256:` and lowercase hex.
+    /// Computes the digest of an object's fields, as `sha256:` and lowercase hex.
     public static func of(fields: [String: JSONValue]) -> String {
         var kept = fields
         for field in excludedFields { kept[field] = nil }
         return "sha256:" + SHA256.hexHash(JSONValue.object(kept).serialized())
     }
 
-    /// The request path that reads the object an operation was computed from, or nil when the
-    /// operation creates it. Forwards and preferences live at their subscriber's id.
+    /// Returns the request path that reads the object an operation was computed from, or nil
+    /// when the operation creates it. Forwards and preferences live at their subscriber's id.
     public static func readPath(of operation: PlannedOperation) -> String? {
         guard let liveID = operation.liveID else { return nil }
         return "/api/\(operation.resource.rawValue)/\(liveID)"
     }
 
-    /// The digest of the live object `operation` touches, or nil when it has none.
+    /// Computes the digest of the live object `operation` touches, or nil when it has none.
     static func of(_ operation: PlannedOperation, in live: LiveState) -> String? {
         guard let liveID = operation.liveID else { return nil }
         let fields: [String: JSONValue]?

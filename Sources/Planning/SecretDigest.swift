@@ -8,13 +8,13 @@ import NGCPCore
 /// alone nobody can test guessed passwords against a digest offline. The owner and field in the
 /// message make equal passwords of two subscribers give different digests.
 public enum SecretDigest {
-    /// The HMAC key for one API user on one target.
+    /// Derives the HMAC key for one API user on one target.
     public static func key(apiUser: String, apiPassword: SecretValue, target: String) -> [UInt8] {
         let material = "ngcpctl plan secrets 1\u{0}\(target)\u{0}\(apiUser)\u{0}"
         return SHA256.hash(Array(material.utf8) + Array(apiPassword.value.utf8))
     }
 
-    /// The digest of one secret, as `hmac-sha256:` and lowercase hex.
+    /// Computes the digest of one secret, as `hmac-sha256:` and lowercase hex.
     public static func digest(
         _ value: SecretValue, owner: String, field: String, key: [UInt8]
     ) -> String {
@@ -46,7 +46,7 @@ public enum SecretDigest {
         }
     }
 
-    /// Every secret placeholder in the plan's bodies, sorted, each once.
+    /// Collects the secret placeholders in the plan's bodies, sorted, each once.
     public static func references(in plan: Plan) -> [Reference] {
         var found: Set<Reference> = []
         for operation in plan.operations {
@@ -74,7 +74,7 @@ public enum SecretDigest {
         }
     }
 
-    /// The digests to record in `plan`, for every secret whose value `lookup` returns.
+    /// Computes the digests to record in `plan`, for every secret whose value `lookup` returns.
     public static func record(
         _ plan: Plan, key: [UInt8], lookup: (Reference) -> SecretValue?
     ) -> [PlanSecretDigest] {
@@ -86,7 +86,7 @@ public enum SecretDigest {
         }
     }
 
-    /// The secrets whose value now differs from the one the plan recorded. A secret the plan
+    /// Lists the secrets whose value now differs from the one the plan recorded. A secret the plan
     /// has no digest for counts as changed, because nothing shows it is the same.
     public static func changed(
         _ plan: Plan, key: [UInt8], lookup: (Reference) -> SecretValue?

@@ -4,7 +4,7 @@ import Planning
 
 /// Guard results and saved-plan checks, turned into messages and exit code 3.
 enum Guards {
-    /// The message for a blocked plan: one line per broken guard, naming the objects.
+    /// Builds the message for a blocked plan, with one line per broken guard and its objects.
     static func blockedMessage(_ violations: [GuardViolation], target: String?) -> String {
         var lines = ["the plan is blocked by \(violations.count) guard(s); nothing was sent:"]
         for violation in violations {
@@ -24,8 +24,8 @@ enum Guards {
         throw CommandFailure(blockedMessage(violations, target: target), exitCode: .blocked)
     }
 
-    /// The settings for a run: the target's guards, or the defaults without ngcpctl.yaml, with
-    /// the command line's overrides.
+    /// Returns the guard settings for a run: the target's guards, or the defaults without
+    /// ngcpctl.yaml, with the command line's overrides.
     static func settings(target: TargetConfiguration?, maxDeletes: Int?) -> GuardSettings {
         var settings = target?.guards ?? GuardSettings()
         if let maxDeletes { settings.maxDeletes = maxDeletes }

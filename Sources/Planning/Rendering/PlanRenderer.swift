@@ -21,7 +21,7 @@ enum PlanText {
     static let absent = "(absent)"
     static let noChanges = "No changes. Live state matches the manifests."
 
-    /// "Not managed, left alone: 2 (customers/x, subscribers/y@example.org)."; nil when none.
+    /// Formats the line that lists unmanaged objects, or returns nil when there are none.
     static func unmanagedLine(_ plan: Plan) -> String? {
         guard !plan.unmanaged.isEmpty else { return nil }
         let shown = plan.unmanaged.prefix(10).map(\.description)
