@@ -41,8 +41,41 @@ import Testing
         try #require(!manifests.diagnostics.hasErrors, "\(manifests.errors)")
         let desired = manifests.desired
 
-        let server = try EmulatorServer(configuration: EmulatorConfiguration())
-        defer { server.stop() }
+        try await Self.withEmulator { server in
+            try await Self.roundTrip(name, desired: desired, server: server)
+        }
+    }
+
+    /// Runs `body` with an in-process emulator that is started and stopped on threads of their
+    /// own: stopping joins the server's threads, which must not hold a test runner thread.
+    static func withEmulator(_ body: (EmulatorServer) async throws -> Void) async throws {
+        let server = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Result { try EmulatorServer(configuration: EmulatorConfiguration()) })
+            }.start()
+        }
+        do {
+            try await body(server)
+        } catch {
+            await stop(server)
+            throw error
+        }
+        await stop(server)
+    }
+
+    private static func stop(_ server: EmulatorServer) async {
+        await withCheckedContinuation { continuation in
+            Thread {
+                server.stop()
+                continuation.resume()
+            }.start()
+        }
+    }
+
+    private static func roundTrip(
+        _ name: String, desired: DesiredState, server: EmulatorServer
+    ) async throws {
         let account = EmulatorAccount.defaultAdministrator
         let client = NGCPAPIClient(
             baseURL: server.baseURL, user: account.username,

@@ -45,8 +45,17 @@ import Testing
             FileManager.default.fileExists(atPath: optionsPath)
             ? try JSONValue.parse(String(contentsOfFile: optionsPath, encoding: .utf8)) : [:]
 
-        let server = try EmulatorServer(configuration: EmulatorConfiguration())
-        defer { server.stop() }
+        try await GoldenRoundTripTests.withEmulator { server in
+            try await Self.seeded(
+                name, folder: folder, desired: manifests.desired, live: live, options: options,
+                server: server)
+        }
+    }
+
+    private static func seeded(
+        _ name: String, folder: URL, desired: DesiredState, live: JSONValue,
+        options: JSONValue, server: EmulatorServer
+    ) async throws {
         let account = EmulatorAccount.defaultAdministrator
         let client = NGCPAPIClient(
             baseURL: server.baseURL, user: account.username,
@@ -55,7 +64,6 @@ import Testing
 
         let secretValues = options["secrets"]?.objectValue ?? [:]
         let plannerOptions = try Self.plannerOptions(options, secrets: secretValues)
-        let desired = manifests.desired
         let first = try Planner.plan(
             desired: desired, live: try await GoldenRoundTripTests.read(client, desired),
             options: plannerOptions)
