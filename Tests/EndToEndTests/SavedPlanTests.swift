@@ -42,7 +42,8 @@ import Testing
         return text
     }
 
-    struct Setup {
+    /// The emulator process and its files. Their classes are used by one test at a time.
+    struct Setup: @unchecked Sendable {
         let emulator: EmulatorProcess
         let directory: TemporaryDirectory
         var environment: [String: String]
@@ -70,8 +71,20 @@ import Testing
 
     /// An emulator with alice and bob applied.
     static func setup() async throws -> Setup {
-        let emulator = try EmulatorProcess()
-        let directory = try TemporaryDirectory()
+        // Starting the process waits for its first output line, so it runs on its own thread.
+        let started = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Setup, any Error>) in
+            Thread {
+                continuation.resume(
+                    with: Result {
+                        Setup(
+                            emulator: try EmulatorProcess(), directory: try TemporaryDirectory(),
+                            environment: [:])
+                    })
+            }.start()
+        }
+        let emulator = started.emulator
+        let directory = started.directory
         let environment = [
             "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
             "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Str0ng-Alice-Passw0rd-1",
