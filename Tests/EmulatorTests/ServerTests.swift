@@ -23,14 +23,14 @@ import Testing
         var customerID = 0
         do {
             let emulator = try RunningEmulator { $0.databasePath = path }
-            let made = emulator.makeCustomer(tag: "persist")
-            customerID = made.customerID
+            let customer = emulator.makeCustomer(tag: "persist")
+            customerID = customer.customerID
             subscriberID = try #require(
                 emulator.makeSubscriber(
-                    customerID: made.customerID, domainID: made.domainID, username: "keep", sn: "8")
+                    customerID: customer.customerID, domainID: customer.domainID, username: "keep", sn: "8")
             )
             #expect(
-                emulator.client.send("DELETE", "/api/domains/\(made.domainID + 100)")?.status == 404
+                emulator.client.send("DELETE", "/api/domains/\(customer.domainID + 100)")?.status == 404
             )
         }
         let restarted = try RunningEmulator { $0.databasePath = path }

@@ -98,7 +98,7 @@ struct CustomersResource: Resource, LegacyResource {
         ]
     }
 
-    /// PATCH sees the stored contract row, which has no `type`.
+    /// PATCH applies to the stored contract row, which has no `type`.
     func patchDocument(of id: Int, in state: State, context: RequestContext) -> [String: JSONValue]?
     {
         guard var document = representation(of: id, in: state, context: context) else {
