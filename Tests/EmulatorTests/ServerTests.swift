@@ -27,10 +27,12 @@ import Testing
             customerID = customer.customerID
             subscriberID = try #require(
                 emulator.makeSubscriber(
-                    customerID: customer.customerID, domainID: customer.domainID, username: "keep", sn: "8")
+                    customerID: customer.customerID, domainID: customer.domainID, username: "keep",
+                    sn: "8")
             )
             #expect(
-                emulator.client.send("DELETE", "/api/domains/\(customer.domainID + 100)")?.status == 404
+                emulator.client.send("DELETE", "/api/domains/\(customer.domainID + 100)")?.status
+                    == 404
             )
         }
         let restarted = try RunningEmulator { $0.databasePath = path }

@@ -171,6 +171,17 @@ import Testing
         #expect(destinations[1]["destination"] == "voicebox")
         #expect(cft["ringtimeout"] == 25)
         #expect(response?.json?["cfu"] == [:])
+        let badTimeout = client.put(
+            "/api/callforwards/\(subscriberID)",
+            ["cft": ["destinations": [["destination": "1"]], "ringtimeout": "abc"]])
+        #expect(badTimeout?.status == 422)
+        #expect(
+            badTimeout?.json?["message"]?.stringValue?.hasPrefix(
+                "Validation failed. field='cft_ringtimeout'") == true)
+        let emptyDestination = client.put(
+            "/api/callforwards/\(subscriberID)", ["cfu": ["destinations": [["destination": ""]]]])
+        #expect(emptyDestination?.status == 500)
+        #expect(client.get("/api/callforwards/\(subscriberID)")?.json?["cft"]?["ringtimeout"] == 25)
         let sets = try #require(
             client.get("/api/cfdestinationsets/?subscriber_id=\(subscriberID)")?.json)
         let stored = sets.embedded("cfdestinationsets").first?["destinations"]?.arrayValue
