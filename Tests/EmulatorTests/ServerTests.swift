@@ -108,8 +108,16 @@ import Testing
         let limited = try RunningEmulator { $0.faults.tooManyRequestsRate = 1 }
         #expect(limited.client.get("/api/domains/")?.header("Retry-After") == "1")
 
+        // A cut response still carries out the request; the client sees half a body.
         let dropping = try RunningEmulator { $0.faults.dropConnectionRate = 1 }
-        #expect(dropping.client.get("/api/domains/") == nil)
+        #expect(
+            dropping.client.post("/api/domains/", ["domain": "cut.example.org", "reseller_id": 1])
+                == nil)
+        let cut = try #require(dropping.client.get("/api/domains/?domain=cut.example.org"))
+        let declaredLength = Int(cut.header("Content-Length") ?? "") ?? 0
+        #expect(cut.status == 200)
+        #expect(cut.body.count < declaredLength)
+        #expect(cut.json == nil)
 
         // The write is committed even though the client sees a 500.
         let failing = try RunningEmulator { $0.faults.commitThenFailRate = 1 }

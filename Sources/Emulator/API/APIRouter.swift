@@ -33,6 +33,7 @@ final class APIRouter: HTTPRequestHandler {
             response = HAL.error(.internalServerError())
         }
         if request.method == "HEAD" { response.body = [] }
+        if decision.truncateResponse { response.truncated = true }
         return response
     }
 
