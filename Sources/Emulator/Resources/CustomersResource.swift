@@ -264,7 +264,7 @@ struct CustomersResource: Resource, LegacyResource {
     }
 
     /// Applies a status change to the customer's subscribers like NGCP's contract lock.
-    private func changeStatus(
+    func changeStatus(
         of customer: inout Customer, to status: String, in state: inout State, now: String
     ) throws(APIError) {
         let subscribers = state.subscribers.records(ownedBy: customer.id)
