@@ -225,7 +225,8 @@ final class APIRouter: HTTPRequestHandler {
             throw APIError(
                 400, "Query parameters 'page' and 'rows', when specified, must be greater than 0.")
         }
-        return value
+        // Capped so that page * rows cannot overflow; no collection is that large.
+        return min(value, 1_000_000_000)
     }
 
     private func list(_ resource: any Resource, _ request: HTTPRequest, _ context: RequestContext)

@@ -53,6 +53,9 @@ final class HTTPServer: @unchecked Sendable {
 
     /// Binds `host:port` (port 0 picks a free port) and starts serving at once.
     init(host: String, port: Int, threads: Int, handler: any HTTPRequestHandler) throws {
+        guard (0...65535).contains(port) else {
+            throw HTTPServerError(description: "invalid port \(port): expected 0 to 65535")
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
