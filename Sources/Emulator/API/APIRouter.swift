@@ -394,8 +394,10 @@ final class APIRouter: HTTPRequestHandler {
         let relations = resource.relations(of: id, in: state, context: context)
         fields["_links"] = HAL.itemLinks(resource: resource, id: id, relations: relations)
         var response = HAL.json(status, .object(fields), contentType: successContentType(request))
-        response.headers += HAL.linkHeaders(
-            resource: resource, id: id, relations: relations, forGet: forGet)
+        if resource.sendsLinkHeaders {
+            response.headers += HAL.linkHeaders(
+                resource: resource, id: id, relations: relations, forGet: forGet)
+        }
         return response
     }
 
