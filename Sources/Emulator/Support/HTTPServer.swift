@@ -19,7 +19,7 @@ struct HTTPRequest: Sendable {
     }
 }
 
-/// One HTTP response. `dropConnection` closes the socket instead of answering, and
+/// One HTTP response. `dropConnection` closes the socket without sending it, and
 /// `truncated` sends the headers and half of the body before closing it.
 struct HTTPResponse: Sendable {
     var status: Int
@@ -33,7 +33,7 @@ struct HTTPResponse: Sendable {
     }
 }
 
-/// What the server calls for every complete request. Runs on the server's worker threads.
+/// The handler the server calls for every complete request, on its worker threads.
 protocol HTTPRequestHandler: AnyObject, Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse
 }
