@@ -131,7 +131,8 @@ public final class EmulatorServer: Sendable {
         baseURL = "http://\(configuration.host):\(server.port)"
     }
 
-    /// Stops serving; requests in progress finish first.
+    /// Stops serving; requests in progress finish first. Calling it again does nothing, and
+    /// releasing the server stops it too.
     public func stop() {
         server.stop()
     }

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Glibc
+import Synchronization
 
 /// One complete HTTP request as the handlers see it.
 struct HTTPRequest: Sendable {
@@ -49,6 +50,7 @@ struct HTTPServerError: Error, CustomStringConvertible {
 final class HTTPServer: @unchecked Sendable {
     private let daemon: OpaquePointer
     private let context: ServerContext
+    private let stopped = Atomic<Bool>(false)
     let port: Int
 
     /// Binds `host:port` (port 0 picks a free port) and starts serving at once.
@@ -82,9 +84,16 @@ final class HTTPServer: @unchecked Sendable {
         self.port = Int(cmhd_bound_port(started))
     }
 
-    /// Stops accepting and waits for the worker threads to finish.
+    /// Stops accepting and waits for the worker threads to finish. Only the first call
+    /// does anything; the daemon is also stopped when the server is released.
     func stop() {
-        MHD_stop_daemon(daemon)
+        if !stopped.exchange(true, ordering: .acquiringAndReleasing) {
+            MHD_stop_daemon(daemon)
+        }
+    }
+
+    deinit {
+        stop()
     }
 }
 
