@@ -45,6 +45,7 @@ struct ResellersResource: Resource, LegacyResource {
         ]
     }
 
+    /// NOTE: any unused contract id is accepted because contracts are not emulated.
     private func validated(_ body: [String: JSONValue], in state: State, excluding id: Int?)
         throws(APIError) -> Reseller
     {
