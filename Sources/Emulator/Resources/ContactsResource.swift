@@ -72,6 +72,11 @@ struct ContactsResource: Resource, LegacyResource {
                 field: "email", input: email,
                 errors: "Email should be of the format someuser@example.com")
         }
+        if let timezone = Fields.text(body["timezone"]), !timezone.isEmpty,
+            !TimeZoneNames.isValid(timezone)
+        {
+            errors.add(field: "timezone", input: timezone, errors: "Invalid timezone")
+        }
         try errors.check()
         guard let resellerID, state.resellers[resellerID] != nil else {
             throw APIError.unprocessable("Invalid 'reseller_id'")
@@ -92,7 +97,8 @@ struct ContactsResource: Resource, LegacyResource {
     static func isValidEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !text.contains(where: \.isWhitespace)
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            !text.contains(where: \.isWhitespace)
         else { return false }
         return true
     }
