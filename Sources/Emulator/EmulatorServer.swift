@@ -111,11 +111,19 @@ public final class EmulatorServer: Sendable {
             throw EmulatorError(
                 "cannot open the database '\(configuration.databasePath)': \(error)")
         }
-        if let seedPath = configuration.seedPath {
-            try SeedLoader.load(path: seedPath, into: store)
-        }
-        if let generation = configuration.generation {
-            try DataGenerator.generate(generation, into: store)
+        // Seeds and generated data go into new databases only, so restarting with the same
+        // options keeps the data instead of doubling it.
+        if store.isFresh {
+            if let seedPath = configuration.seedPath {
+                try SeedLoader.load(path: seedPath, into: store)
+            }
+            if let generation = configuration.generation {
+                try DataGenerator.generate(generation, into: store)
+            }
+        } else if configuration.seedPath != nil || configuration.generation != nil {
+            Log.info(
+                "the database '\(configuration.databasePath)' already holds data, so the seed "
+                    + "and generation options are ignored")
         }
         let router = APIRouter(
             store: store, accounts: configuration.accounts, faults: configuration.faults)
