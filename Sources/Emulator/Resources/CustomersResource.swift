@@ -284,7 +284,8 @@ struct CustomersResource: Resource, LegacyResource {
                 state.putSubscriber(subscriber)
             }
         case "active":
-            for var subscriber in subscribers {
+            // Subscribers that are already active keep a lock level of their own.
+            for var subscriber in subscribers where subscriber.status != "active" {
                 subscriber.status = "active"
                 subscriber.preferences.object["lock"] = nil
                 state.putSubscriber(subscriber)
