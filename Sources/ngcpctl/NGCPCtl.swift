@@ -36,6 +36,8 @@ enum NGCPCtl {
                 return try await PlanCommand.run(rest)
             case "apply":
                 return try await ApplyCommand.run(rest)
+            case "export":
+                return try await ExportCommand.run(rest)
             case "version", "--version":
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
