@@ -311,7 +311,3 @@ struct ExportBuilder {
         ])
     }
 }
-
-extension YAMLValue: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-}

@@ -32,6 +32,14 @@ public indirect enum YAMLValue: Sendable, Hashable {
     }
 }
 
+extension YAMLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
 /// One key and value of a `YAMLValue.mapping`.
 public struct YAMLEntry: Sendable, Hashable {
     public var key: String
