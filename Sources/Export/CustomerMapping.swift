@@ -57,8 +57,8 @@ enum CustomerMapping {
         return entries
     }
 
-    /// The contact's fields that are set. `id`, `reseller_id`, `status` and timestamps are
-    /// server-owned; empty strings are left out like nulls, so they stay unmanaged.
+    /// Returns the contact's fields that are set. `id`, `reseller_id`, `status` and timestamps
+    /// are server-owned. Empty strings are left out like nulls, so they stay unmanaged.
     static func contact(_ contact: LiveObject) -> YAMLValue {
         var entries: [YAMLEntry] = []
         for field in contactFields {

@@ -263,7 +263,7 @@ struct ExportBuilder {
         }.sorted { $0.variable < $1.variable }
     }
 
-    /// The password variable of every subscriber that may be written. Two subscribers whose
+    /// Names the password variable of every subscriber that may be written. Two subscribers whose
     /// keys give the same name (`a.b@x` and `a-b@x`) both get the hash of their key appended.
     private func passwordVariables(
         _ customers: [LiveObject], _ subscribersByCustomer: [Int: [LiveObject]]

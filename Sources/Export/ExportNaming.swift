@@ -1,5 +1,5 @@
 /// Names derived from natural keys: manifest file names, secret variable names and proposed
-/// external_ids. Each is a pure function of the key, so a re-export gives the same names; a
+/// external_ids. Each is a pure function of the key, so a re-export gives the same names. A
 /// short hash of the exact key is added only where the readable form would be ambiguous.
 enum ExportNaming {
     /// The prefix of every SIP password variable.
@@ -42,10 +42,10 @@ enum ExportNaming {
         return result
     }
 
-    /// The longest readable part of a file name, in characters, before the hash.
+    /// The maximum length of the readable part of a file name, in characters, before the hash.
     static let maxFileStem = 100
 
-    /// The file name of a customer, without directory or extension. Letters, digits, `.`, `_`
+    /// Returns the file name of a customer, without directory or extension. Letters, digits, `.`, `_`
     /// and `-` stay; other characters become `-`, and a leading dot becomes `_` (the loader
     /// skips dot files). When anything had to change, `-` and the hash of the exact
     /// external_id is appended, so `ACME Ltd` and `ACME-Ltd` get different files.
@@ -63,7 +63,7 @@ enum ExportNaming {
         return changed ? stem + "-" + hash(externalID) : stem
     }
 
-    /// A proposed external_id for a customer that has none: a slug of the contact's company (or
+    /// Proposes an external_id for a customer that has none: a slug of the contact's company (or
     /// the local part of its e-mail address) followed by the customer's id, which makes it
     /// unique on the platform. Without either, `customer-<id>`. A clash with an existing
     /// external_id gets `-2`, `-3`, ... appended.
@@ -100,7 +100,7 @@ enum ExportNaming {
         return String(result.prefix(40)).trimmingDashes()
     }
 
-    /// The 32-bit FNV-1a hash of the UTF-8 bytes, as 8 lower-case hex digits. Stable across
+    /// Hashes the UTF-8 bytes with 32-bit FNV-1a, returning 8 lower-case hex digits. Stable across
     /// runs and platforms, unlike Swift's `Hasher`.
     static func hash(_ text: String) -> String {
         var value: UInt32 = 2_166_136_261

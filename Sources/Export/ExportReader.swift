@@ -33,8 +33,8 @@ public struct ExportReader: Sendable {
         return live
     }
 
-    /// One read per customer pattern, merged by server id, because the live-state scope takes
-    /// one pattern. Without patterns, one read of everything in the reseller scope.
+    /// Reads once per customer pattern and merges by server id, because the live-state scope
+    /// takes one pattern. Without patterns, reads everything in the reseller scope once.
     private func readCollections() async throws -> LiveState {
         let patterns: [String?] = customers.isEmpty ? [nil] : customers.map { $0 }
         var merged: LiveState?

@@ -62,7 +62,7 @@ public enum ExportWriter {
         return removed
     }
 
-    /// The secrets file: one `export NAME='value'` line per password, sorted by name, for a
+    /// Formats the secrets file: one `export NAME='value'` line per password, sorted by name, for a
     /// POSIX shell to source. A single quote inside a value is written as `'\''`.
     public static func secretsText(_ secrets: [ExportedSecret]) -> String {
         var text = "# SIP passwords exported by 'ngcpctl export'. Keep this file out of git.\n"

@@ -55,7 +55,7 @@ public struct ExportNotice: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(subject): \(message)" }
 }
 
-/// What an export produced.
+/// The files, secrets and findings of one export.
 public struct ExportResult: Sendable {
     /// `domains.yaml` and one `customers/<name>.yaml` per customer, sorted by path.
     public var files: [ExportedFile]
@@ -79,8 +79,8 @@ public enum Exporter {
     public static let header =
         "# Exported from NGCP by 'ngcpctl export'. Passwords are read from NGCP_PW_* variables."
 
-    /// The live subscriber ids whose call forwards and preferences the export needs: those of
-    /// the customers it writes.
+    /// Lists the live subscriber ids whose call forwards and preferences the export needs:
+    /// those of the customers it writes.
     public static func subscriberIDs(_ live: LiveState, options: ExportOptions) -> [Int] {
         let selection = CustomerSelection(live, options: options)
         let customerIDs = Set(selection.exported.map(\.id))
@@ -96,7 +96,7 @@ public enum Exporter {
         return builder.build()
     }
 
-    /// The plan that gives each unkeyed customer its proposed external_id: one PATCH
+    /// Builds the plan that gives each unkeyed customer its proposed external_id: one PATCH
     /// `replace /external_id` per customer that is not terminated (NGCP rejects changes to
     /// terminated customers).
     public static func assignmentPlan(_ unkeyed: [UnkeyedCustomer], target: String? = nil)

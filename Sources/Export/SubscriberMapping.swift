@@ -9,7 +9,7 @@ enum SubscriberMapping {
 
     // MARK: Numbers
 
-    /// A number as the manifest writes it: `cc` as an integer, `ac` and `sn` as strings (quoted
+    /// Converts a number to the manifest's form: `cc` as an integer, `ac` and `sn` as strings (quoted
     /// in YAML, so leading zeros survive), `ac` only when not empty, `is_devid` only when true.
     /// `number_id` is server-owned and dropped.
     static func number(_ value: JSONValue?, isAlias: Bool) -> YAMLValue? {
@@ -32,7 +32,7 @@ enum SubscriberMapping {
         return .flow(entries)
     }
 
-    /// The E.164 digits of a number object, `cc` + `ac` + `sn`.
+    /// Returns the E.164 digits of a number object, `cc` + `ac` + `sn`.
     static func e164(_ value: JSONValue?) -> String? {
         guard let object = value?.objectValue,
             let cc = digitText(object["cc"]), let sn = digitText(object["sn"])
@@ -75,8 +75,8 @@ enum SubscriberMapping {
         "conference.local": "conference", "managersecretary.local": "managersecretary",
     ]
 
-    /// A destination as a person writes it. NGCP stores numbers and user names as
-    /// `sip:<user>@<subscriber's domain>`, so such a URI becomes `<user>` again; keywords stay
+    /// Returns a destination as a person writes it. NGCP stores numbers and user names as
+    /// `sip:<user>@<subscriber's domain>`, so such a URI becomes `<user>` again. Keywords stay
     /// as they are, and their internal URIs (`sip:vmu…@voicebox.local`) become the keyword. A
     /// URI in another domain, or one whose user part is itself a keyword, stays a full URI.
     static func destination(_ text: String, subscriberDomain: String) -> String {
@@ -99,7 +99,7 @@ enum SubscriberMapping {
 
     static let forwardTypes = ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo"]
 
-    /// The `callforwards` block: one entry per type with destinations, in the API's type order.
+    /// Builds the `callforwards` block: one entry per type with destinations, in the API's type order.
     /// Nil when no type is configured, which leaves forwards unmanaged.
     static func callForwards(_ live: [String: JSONValue]?, subscriberDomain: String)
         -> YAMLValue?
@@ -153,7 +153,7 @@ enum SubscriberMapping {
         return .block(entries)
     }
 
-    /// One destination without its defaults: `priority` only when set, `timeout` only when not
+    /// Converts one destination, leaving out its defaults: `priority` only when set, `timeout` only when not
     /// 300, `announcement_id` only for `customhours` (the only destination that takes one).
     /// `simple_destination` is output only.
     private static func destinationEntry(_ value: JSONValue, subscriberDomain: String)
@@ -176,7 +176,7 @@ enum SubscriberMapping {
         return .block(entries)
     }
 
-    /// A time period with only the fields that are set, in the order year to minute.
+    /// Converts a time period to the fields that are set, in the order year to minute.
     private static func period(_ value: JSONValue) -> YAMLValue {
         var entries: [YAMLEntry] = []
         for field in ["year", "month", "mday", "wday", "hour", "minute"] {
@@ -198,12 +198,10 @@ enum SubscriberMapping {
         let reason: String
     }
 
-    /// The preferences worth declaring: those a person set. Dropped are the values NGCP sets by
-    /// itself on a new subscriber (`cc` and `ac` from the primary number, `allowed_clis` with
-    /// the subscriber's own numbers, `call_log_level: notice`, `emergency_location_format:
-    /// cirpack`, `cli` equal to the primary number), `lock` (written as `spec.lock`), internal
-    /// preferences, and unset ones. A preference the catalogue does not accept is skipped and
-    /// reported, because the manifest would not load.
+    /// Selects the preferences worth declaring: those a person set. The values NGCP sets by
+    /// itself on a new subscriber are dropped (see `isAutomatic`). So are `lock`, which is
+    /// written as `spec.lock`, internal preferences and unset ones. A preference the catalogue
+    /// does not accept is skipped and reported, because the manifest would not load.
     static func preferences(
         _ live: [String: JSONValue]?, primaryNumber: JSONValue?, aliasNumbers: JSONValue?,
         catalogue: PreferenceCatalogue

@@ -1,7 +1,7 @@
 /// A YAML value to write, with mapping keys in the order they should appear.
 ///
 /// Mappings keep their entry order because a manifest reads best in a fixed order (`apiVersion`,
-/// `kind`, `metadata`, `spec`), which is not the alphabetical one. `flow` asks for the one-line
+/// `kind`, `metadata`, `spec`), which is not the alphabetical one. `flow` selects the one-line
 /// form (`{cc: 43, ac: "1"}`); the emitter falls back to block style when that line would be
 /// too long or an entry is not flow-safe.
 public indirect enum YAMLValue: Sendable, Hashable {
@@ -141,7 +141,7 @@ public struct YAMLEmitter: Sendable {
         }
     }
 
-    /// The one-line text of a value when it is written inline at `column`: every scalar, every
+    /// Returns the one-line text of a value written inline at `column`: every scalar, every
     /// empty collection, and flow collections that fit within `lineWidth`. Nil means block style.
     private func flowText(_ value: YAMLValue, column: Int) -> String? {
         switch value {
@@ -158,7 +158,7 @@ public struct YAMLEmitter: Sendable {
         return column + text.count <= lineWidth ? text : nil
     }
 
-    /// A value in flow style, nested collections included.
+    /// Writes a value in flow style, nested collections included.
     private func inline(_ value: YAMLValue) -> String {
         switch value {
         case .null: return "null"
@@ -209,12 +209,12 @@ public struct YAMLEmitter: Sendable {
         return true
     }
 
-    /// A string as a plain scalar when that is safe, double-quoted otherwise.
+    /// Writes a string as a plain scalar when that is safe, double-quoted otherwise.
     static func scalar(_ text: String) -> String {
         isPlainSafe(text) ? text : doubleQuoted(text)
     }
 
-    /// A double-quoted scalar. Control characters, non-characters and Unicode line and
+    /// Writes a double-quoted scalar. Control characters, non-characters and Unicode line and
     /// paragraph separators are escaped, so the text is printable and survives line-ending
     /// conversion.
     static func doubleQuoted(_ text: String) -> String {
@@ -258,7 +258,7 @@ public struct YAMLEmitter: Sendable {
         return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
-    /// A floating-point number in a form that the YAML 1.2 core schema reads as a float: always
+    /// Writes a floating-point number in a form that the YAML 1.2 core schema reads as a float: always
     /// with a fraction or exponent, and `.inf`, `-.inf`, `.nan` for the special values.
     static func double(_ number: Double) -> String {
         if number.isNaN { return ".nan" }

@@ -129,7 +129,7 @@ func jsonValue(_ node: YAMLNode) -> JSONValue {
     }
 }
 
-/// The JSON value a `YAMLValue` stands for.
+/// Converts a `YAMLValue` to the JSON value it represents.
 func jsonValue(_ value: YAMLValue) -> JSONValue {
     switch value {
     case .null: return .null

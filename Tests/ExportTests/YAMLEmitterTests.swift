@@ -58,8 +58,8 @@ import YAMLReader
         let scalar = try #require(documents.first?.root["k"]?.scalar)
         #expect(!scalar.isYAML11Boolean)
         if scalar.style == .plain {
-            // A plain scalar that YAML 1.1 could read as a number or a null starts with a
-            // digit, a sign, a dot, `~` or is empty; none of these is written plain.
+            // YAML 1.1 reads a plain scalar as a number or null only when it is empty or
+            // starts with a digit, a sign, a dot or `~`. The emitter writes none of these plain.
             #expect(scalar.text.first?.isLetter == true)
         }
     }
