@@ -114,6 +114,12 @@ import Testing
             #expect(positional.status == 64)
             #expect(positional.standardError.contains("--customer NAME"))
 
+            let unknown = try Self.ngcpctl(
+                ["export", "--out", "repo", "--customer", "nobody*"], url: server.baseURL,
+                in: directory.path)
+            #expect(unknown.status == 1)
+            #expect(unknown.standardError.contains("no customer matches --customer 'nobody*'"))
+
             let reseller = try Self.ngcpctl(
                 ["export", "--out", "repo", "--reseller", "nobody"], url: server.baseURL,
                 in: directory.path)

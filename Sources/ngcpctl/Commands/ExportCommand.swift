@@ -59,6 +59,13 @@ enum ExportCommand {
             throw CommandFailure(error.message)
         }
 
+        // A mistyped name would otherwise give an empty export that looks like success.
+        if !customers.isEmpty, live.customers.isEmpty {
+            let names = customers.map { "'\($0)'" }.joined(separator: ", ")
+            throw CommandFailure(
+                "no customer matches --customer \(names): check the external_ids with "
+                    + "GET /api/customers/")
+        }
         let result = Exporter.export(live, options: options)
         let removed = try ExportWriter.write(
             result, to: outDirectory, removeStale: customers.isEmpty && reseller == nil)
