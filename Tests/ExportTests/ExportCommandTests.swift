@@ -5,7 +5,9 @@ import NGCPCore
 import Testing
 
 /// `ngcpctl export` as a process, against the in-process emulator.
-@Suite struct ExportCommandTests {
+/// Serialized because every test starts an emulator, and several at once load a small
+/// machine heavily.
+@Suite(.serialized) struct ExportCommandTests {
     struct Output {
         let status: Int32
         let standardOutput: String

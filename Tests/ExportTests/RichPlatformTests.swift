@@ -6,7 +6,9 @@ import Testing
 
 /// A platform built through the API with every field the export maps, then exported and
 /// planned: the plan must be empty, so each mapping rule matches what the server stores.
-@Suite struct RichPlatformTests {
+/// Serialized because every test starts an emulator, and several at once load a small
+/// machine heavily.
+@Suite(.serialized) struct RichPlatformTests {
     struct Platform {
         let lockedSubscriber: Int
     }

@@ -10,7 +10,9 @@ import Planning
 import Testing
 
 /// Export, load and plan against the emulator: an export must describe the platform exactly.
-@Suite struct RoundTripTests {
+/// Serialized because every test starts an emulator, and several at once load a small
+/// machine heavily.
+@Suite(.serialized) struct RoundTripTests {
     static let generation = GenerationSettings(customers: 30, subscribers: 100)
 
     @Test func generatedPlatformPlansNoChanges() async throws {
