@@ -86,10 +86,14 @@ enum SubscriberMapping {
 
         let user = String(text[text.index(text.startIndex, offsetBy: 4)..<at])
         let domain = text[text.index(after: at)...].lowercased()
-        if let keyword = keywordDomains[domain] { return keyword }
+        if let keyword = keywordDomains[domain] {
+            // Voicemail URIs name the mailbox as `vmu<number>` or `vmb<number>`.
+            let mailbox = user.lowercased().hasPrefix("vmu") || user.lowercased().hasPrefix("vmb")
+            if keyword != "voicebox" || mailbox { return keyword }
+        }
         guard domain == subscriberDomain.lowercased(), !user.isEmpty,
             !symbolicDestinations.contains(user.lowercased()), !user.contains("@"),
-            !user.lowercased().hasPrefix("sip")
+            !user.contains(":")
         else { return text }
         return user
     }
