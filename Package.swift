@@ -68,6 +68,11 @@ let package = Package(
             dependencies: ["NGCPClient", "LiveState", "Apply", "Emulator", "NGCPCore"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "NGCPCore"]),
         .testTarget(
+            name: "ApplyFaultTests",
+            dependencies: [
+                "Apply", "Planning", "Manifests", "LiveState", "NGCPClient", "Emulator", "NGCPCore",
+            ]),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["GitSource", "Emulator", "NGCPCore"]),
     ]
