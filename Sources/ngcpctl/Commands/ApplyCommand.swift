@@ -37,7 +37,7 @@ enum ApplyCommand {
             """)
 
     /// Measured against the emulator with NGCP-like latency; see docs/apply.md.
-    static let defaultParallelism = 4
+    static let defaultParallelism = 2
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
         guard let parsed = try NGCPCtl.parse(spec, arguments) else { return .success }
