@@ -15,6 +15,9 @@ public final class ApplyJournal: Sendable {
 
     public let path: String
     private let descriptor: Mutex<Int32>
+    /// Runs the blocking `write` and `fsync` calls, which would otherwise hold one of the
+    /// few threads of the cooperative pool while the disk is busy.
+    private let writer = BlockingWorker(name: "ngcpctl.journal")
 
     /// Opens `path` for appending, creating it and its directory when missing.
     public init(path: String) throws {
@@ -34,14 +37,15 @@ public final class ApplyJournal: Sendable {
     }
 
     deinit {
+        writer.stop()
         descriptor.withLock { fd in
             if fd >= 0 { close(fd) }
         }
     }
 
     /// Records the start of a run of the plan against `target`.
-    public func begin(target: String, operations: Int, revision: String?) {
-        append([
+    public func begin(target: String, operations: Int, revision: String?) async {
+        await append([
             "type": "begin", "format_version": .int(Self.formatVersion),
             "target": .string(target), "operations": .int(operations),
             "revision": revision.map(JSONValue.string) ?? .null,
@@ -51,8 +55,8 @@ public final class ApplyJournal: Sendable {
     }
 
     /// Records that `operation` is about to be sent to `path`.
-    public func started(_ operation: PlannedOperation, path: String) {
-        append([
+    public func started(_ operation: PlannedOperation, path: String) async {
+        await append([
             "type": "start", "operation": .int(operation.id),
             "resource": .string(operation.resource.rawValue), "name": .string(operation.name),
             "action": .string(operation.action.rawValue),
@@ -61,8 +65,8 @@ public final class ApplyJournal: Sendable {
     }
 
     /// Records the outcome of `operation`.
-    public func finished(_ operation: PlannedOperation, _ result: OperationResult) {
-        append([
+    public func finished(_ operation: PlannedOperation, _ result: OperationResult) async {
+        await append([
             "type": "finish", "operation": .int(operation.id),
             "resource": .string(operation.resource.rawValue), "name": .string(operation.name),
             "action": .string(operation.action.rawValue),
@@ -73,8 +77,8 @@ public final class ApplyJournal: Sendable {
     }
 
     /// Records the end of a run; `interrupted` when a signal stopped it.
-    public func end(succeeded: Bool, interrupted: Bool) {
-        append([
+    public func end(succeeded: Bool, interrupted: Bool) async {
+        await append([
             "type": "end", "succeeded": .bool(succeeded), "interrupted": .bool(interrupted),
         ])
     }
@@ -82,6 +86,7 @@ public final class ApplyJournal: Sendable {
     /// Closes the file and deletes it: called once the plan has been applied in full, so no
     /// later run needs it.
     public func remove() {
+        writer.stop()
         descriptor.withLock { fd in
             if fd >= 0 { close(fd) }
             fd = -1
@@ -89,10 +94,14 @@ public final class ApplyJournal: Sendable {
         unlink(path)
     }
 
-    private func append(_ members: [String: JSONValue]) {
+    private func append(_ members: [String: JSONValue]) async {
         var line = members
         line["at"] = .string(Self.timestamp())
         let bytes = JSONValue.object(line).serializedBytes() + [UInt8(ascii: "\n")]
+        await writer.run { self.writeLine(bytes) }
+    }
+
+    private func writeLine(_ bytes: [UInt8]) {
         descriptor.withLock { fd in
             guard fd >= 0 else { return }
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -227,4 +236,68 @@ public final class StopRequest: Sendable {
     public func request() { flag.store(true, ordering: .sequentiallyConsistent) }
 
     public var isRequested: Bool { flag.load(ordering: .sequentiallyConsistent) }
+}
+
+/// One thread that runs blocking jobs one at a time, for callers in async code.
+final class BlockingWorker: Sendable {
+    private struct Queue {
+        var jobs: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
+    /// The state shared with the thread, which must not keep the worker itself alive.
+    private final class Channel: Sendable {
+        let queue = Mutex(Queue())
+        let signal = DispatchSemaphore(value: 0)
+    }
+
+    private let channel = Channel()
+
+    init(name: String) {
+        let thread = Thread { [channel] in
+            while true {
+                channel.signal.wait()
+                let next = channel.queue.withLock { state -> (@Sendable () -> Void)? in
+                    state.jobs.isEmpty ? nil : state.jobs.removeFirst()
+                }
+                if let next {
+                    next()
+                } else if channel.queue.withLock({ $0.stopped }) {
+                    return
+                }
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `job` on the worker thread and returns when it has finished. After `stop` the
+    /// job runs on the caller's thread instead.
+    func run(_ job: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let accepted = channel.queue.withLock { state -> Bool in
+                guard !state.stopped else { return false }
+                state.jobs.append {
+                    job()
+                    continuation.resume()
+                }
+                return true
+            }
+            if accepted {
+                channel.signal.signal()
+            } else {
+                job()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Ends the thread once the queued jobs have run.
+    func stop() {
+        let first = channel.queue.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return !state.stopped
+        }
+        if first { channel.signal.signal() }
+    }
 }

@@ -119,7 +119,7 @@ public struct PlanExecutor: Sendable {
                 if let id = result.createdID { createdIDs[result.operationID] = id }
                 schedule.finish(result.operationID, succeeded: result.succeeded)
                 if let operation = operationsByID[result.operationID] {
-                    journal?.finished(operation, result)
+                    await journal?.finished(operation, result)
                     progress?(.finished(operation, result))
                 }
             }
@@ -188,7 +188,7 @@ public struct PlanExecutor: Sendable {
                 logFinished(operation, result)
                 return result
             }
-            journal?.started(operation, path: path)
+            await journal?.started(operation, path: path)
             try await send(operation, path: path, body: body, into: &result)
             if options.verifyWrites {
                 await verify(operation, path: path, body: body, into: &result)

@@ -86,7 +86,8 @@ struct ExamplesHarness {
         let plan = try await plan(client)
         let recovery = try ApplyJournal.read(path: journalPath)
         let journal = try ApplyJournal(path: journalPath)
-        journal.begin(target: client.baseURL, operations: plan.operations.count, revision: nil)
+        await journal.begin(
+            target: client.baseURL, operations: plan.operations.count, revision: nil)
         let executor = PlanExecutor(
             client: client,
             secrets: PlanSecrets(resolver: SecretResolver(environment: environment)),
@@ -94,7 +95,7 @@ struct ExamplesHarness {
                 parallelism: parallelism, keepGoing: keepGoing, recovery: recovery),
             journal: journal, stop: stop, progress: progress)
         let result = await executor.execute(plan)
-        journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
+        await journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
         if result.succeeded { journal.remove() }
         return result
     }

@@ -7,7 +7,7 @@ import Testing
 
 /// examples/ applied under each of the emulator's fault switches: after the faulty run and
 /// at most one rerun without faults, the plan is empty and nothing exists twice.
-@Suite struct FaultConvergenceTests {
+@Suite(.serialized) struct FaultConvergenceTests {
     struct Scenario: CustomTestStringConvertible, Sendable {
         let name: String
         let faults: FaultSettings

@@ -8,7 +8,7 @@ import Testing
 @testable import Apply
 
 /// Interrupted applies, the journal they leave, and the locks.
-@Suite struct ResumeAndLockTests {
+@Suite(.serialized) struct ResumeAndLockTests {
     /// A crash right after a contact create reached the server: the journal holds the start
     /// line only. The next apply adopts the contact instead of making a second one.
     @Test func unfinishedContactCreateIsAdopted() async throws {
@@ -21,8 +21,8 @@ import Testing
             let contactID = try await client.post(
                 contact.path, body: try #require(contact.body))
             let journal = try ApplyJournal(path: harness.journalPath)
-            journal.begin(target: client.baseURL, operations: 1, revision: nil)
-            journal.started(contact, path: contact.path)
+            await journal.begin(target: client.baseURL, operations: 1, revision: nil)
+            await journal.started(contact, path: contact.path)
 
             let result = try await harness.apply(client)
             #expect(result.succeeded)
@@ -93,7 +93,8 @@ import Testing
         try await harness.withServer { _, client in
             let plan = try await harness.plan(client)
             let journal = try ApplyJournal(path: path)
-            journal.begin(target: client.baseURL, operations: plan.operations.count, revision: nil)
+            await journal.begin(
+                target: client.baseURL, operations: plan.operations.count, revision: nil)
             let executor = PlanExecutor(
                 client: client,
                 secrets: PlanSecrets(resolver: SecretResolver(environment: harness.environment)),

@@ -136,7 +136,7 @@ enum ApplyCommand {
 
         // Execution, with one progress line per finished operation on standard error.
         let journal = try ApplyJournal(path: journalPath)
-        journal.begin(
+        await journal.begin(
             target: connection.url, operations: plan.operations.count,
             revision: plan.source.revision)
         let progress = ApplyProgress(
@@ -159,7 +159,7 @@ enum ApplyCommand {
         trap.remove()
         progress.clear()
 
-        journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
+        await journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
         if result.succeeded { journal.remove() }
 
         if format == "json" {
