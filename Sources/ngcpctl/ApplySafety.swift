@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import NGCPClient
 import NGCPCore
+import Synchronization
 
 /// The lock modes of `apply --lock`.
 enum LockMode: String, CaseIterable {
@@ -14,7 +15,7 @@ enum LockMode: String, CaseIterable {
 }
 
 /// The locks an apply holds, released in reverse order.
-struct HeldLocks {
+struct HeldLocks: Sendable {
     var local: LocalTargetLock?
     var server: ServerTargetLock?
 
@@ -86,30 +87,83 @@ enum JournalLocation {
     }
 }
 
-/// SIGINT and SIGTERM during an apply. The first asks the executor to start nothing new and
-/// to let the requests in flight finish; the second abandons them by cancelling the task.
-/// Either way the journal already holds every operation that was sent.
+/// What a signal does at each stage of an apply. Before execution nothing has been sent, so
+/// the locks are released and the process exits with 1; this also ends a pending
+/// confirmation prompt. During execution the first signal asks the executor to start
+/// nothing new and to let the requests in flight finish; the second abandons them by
+/// cancelling the executor's task. Either way the journal already holds every operation
+/// that was sent.
+final class Interruption: Sendable {
+    private struct State {
+        var task: Task<ApplyResult, Never>?
+        var signals = 0
+        var exiting = false
+    }
+
+    let stop = StopRequest()
+    private let locks: HeldLocks
+    private let state = Mutex(State())
+
+    init(locks: HeldLocks) {
+        self.locks = locks
+    }
+
+    /// Marks the start of execution by `makeTask`, or waits for the exit when a signal
+    /// arrived before, so that no write is sent after it.
+    func execute(_ makeTask: () -> Task<ApplyResult, Never>) async -> ApplyResult {
+        let task = state.withLock { state -> Task<ApplyResult, Never>? in
+            guard !state.exiting else { return nil }
+            let task = makeTask()
+            state.task = task
+            return task
+        }
+        guard let task else {
+            // The signal handler releases the locks and exits the process.
+            while true { try? await Task.sleep(for: .seconds(60)) }
+        }
+        return await task.value
+    }
+
+    func handleSignal() {
+        let (task, count) = state.withLock { state in
+            state.signals += 1
+            if state.task == nil { state.exiting = true }
+            return (state.task, state.signals)
+        }
+        guard let task else {
+            guard count == 1 else { return }
+            Terminal.error("\ninterrupted before any change; nothing was sent\n")
+            let locks = self.locks
+            Task.detached {
+                await locks.release()
+                exit(ExitCode.failure.rawValue)
+            }
+            return
+        }
+        if count == 1 {
+            Terminal.error(
+                "\ninterrupted: waiting for the requests in flight to finish "
+                    + "(interrupt again to abandon them)\n")
+            stop.request()
+        } else {
+            Terminal.error("\nsecond interrupt: abandoning the requests in flight\n")
+            task.cancel()
+        }
+    }
+}
+
+/// Routes SIGINT and SIGTERM to an `Interruption` through dispatch sources, with the default
+/// actions ignored while it is installed.
 final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
 
-    init(stop: StopRequest, task: Task<ApplyResult, Never>) {
+    init(_ interruption: Interruption) {
         let queue = DispatchQueue(label: "ngcpctl.signals")
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                if stop.isRequested {
-                    Terminal.error(
-                        "\nsecond interrupt: abandoning the requests in flight\n")
-                    task.cancel()
-                } else {
-                    Terminal.error(
-                        "\ninterrupted: waiting for the requests in flight to finish "
-                            + "(interrupt again to abandon them)\n")
-                    stop.request()
-                }
-            }
+            source.setEventHandler { interruption.handleSignal() }
             source.resume()
             sources.append(source)
         }

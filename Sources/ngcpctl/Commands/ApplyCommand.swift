@@ -65,10 +65,14 @@ enum ApplyCommand {
         // because of another apply.
         let locks = try await HeldLocks.acquire(
             lockMode, target: connection.url, client: connection.makeClient())
+        let interruption = Interruption(locks: locks)
+        let trap = SignalTrap(interruption)
+        defer { trap.remove() }
         do {
             let code = try await lockedRun(
                 parsed, connection: connection, environment: environment, format: format,
-                colorMode: colorMode, planPath: planPath, parallelism: parallelism)
+                colorMode: colorMode, planPath: planPath, parallelism: parallelism,
+                interruption: interruption)
             await locks.release()
             return code
         } catch {
@@ -79,7 +83,8 @@ enum ApplyCommand {
 
     private static func lockedRun(
         _ parsed: ParsedArguments, connection: Connection, environment: [String: String],
-        format: String, colorMode: String, planPath: String?, parallelism: Int
+        format: String, colorMode: String, planPath: String?, parallelism: Int,
+        interruption: Interruption
     ) async throws -> ExitCode {
         let journalPath = JournalLocation.path(
             option: parsed.value("journal"), manifestPaths: parsed.positionals,
@@ -141,7 +146,7 @@ enum ApplyCommand {
             revision: plan.source.revision)
         let progress = ApplyProgress(
             total: plan.operations.count, live: Terminal.standardErrorIsTerminal)
-        let stop = StopRequest()
+        let stop = interruption.stop
         let executor = PlanExecutor(
             client: connection.makeClient(),
             secrets: PlanSecrets(
@@ -153,10 +158,9 @@ enum ApplyCommand {
             logger: connection.logger, journal: journal, stop: stop,
             progress: { event in progress.report(event) })
         let planToRun = plan
-        let task = Task { [executor] in await executor.execute(planToRun) }
-        let trap = SignalTrap(stop: stop, task: task)
-        let result = await task.value
-        trap.remove()
+        let result = await interruption.execute {
+            Task { [executor] in await executor.execute(planToRun) }
+        }
         progress.clear()
 
         await journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
