@@ -2,7 +2,7 @@ import Foundation
 import NGCPClient
 import NGCPCore
 
-/// Who holds an apply lock, as recorded by the holder.
+/// The holder of an apply lock, as the holder recorded it.
 public struct LockHolder: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var pid: Int
@@ -171,7 +171,7 @@ public struct ServerTargetLock: Sendable {
 
         // The create may have taken effect. The domain without a holder record is taken to be
         // this process's, because a winner writes its record right after the domain; two
-        // runners in exactly this state at once are not told apart.
+        // runners in exactly this state at once are not distinguished.
         let existing = try await domainID()
         let holder = try await currentHolder()
         if existing == nil || holder != nil {

@@ -2,7 +2,7 @@ import NGCPCore
 
 /// The read-after-write comparison: what was sent against what the server then returns.
 ///
-/// The server answers with its own spelling of some values: numbers as strings, booleans as
+/// The server returns some values in its own spelling: numbers as strings, booleans as
 /// 0 and 1, extra members in objects, and internal URIs for call forward targets. Those count
 /// as equal here. Whatever else differs is reported with its field path, as a warning.
 /// NOTE: these equalities are a subset of the planner's normalisation rules, which the
