@@ -79,6 +79,11 @@ let package = Package(
                 "NGCPClient", "Emulator", "NGCPCore",
             ]),
         .testTarget(
+            name: "ApplyFaultTests",
+            dependencies: [
+                "Apply", "Planning", "Manifests", "LiveState", "NGCPClient", "Emulator", "NGCPCore",
+            ]),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["GitSource", "Emulator", "NGCPCore"]),
     ]
