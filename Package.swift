@@ -44,6 +44,11 @@ let package = Package(
         // apply
         .target(name: "Apply", dependencies: ["NGCPCore", "NGCPClient"]),
 
+        // live state → manifests
+        .target(
+            name: "Export",
+            dependencies: ["NGCPCore", "LiveState", "NGCPClient", "Manifests", "Planning"]),
+
         // git as the source of truth
         .target(name: "GitSource", dependencies: ["CGit2"]),
 
@@ -54,7 +59,7 @@ let package = Package(
             name: "ngcpctl",
             dependencies: [
                 "NGCPCore", "ArgumentParsing", "Manifests", "NGCPClient", "LiveState",
-                "Planning", "Policies", "Apply", "GitSource",
+                "Planning", "Policies", "Apply", "GitSource", "Export",
             ]),
         .executableTarget(
             name: "ngcp-emulator", dependencies: ["NGCPCore", "ArgumentParsing", "Emulator"]),
@@ -69,6 +74,17 @@ let package = Package(
             name: "ClientTests",
             dependencies: ["NGCPClient", "LiveState", "Apply", "Emulator", "NGCPCore"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "NGCPCore"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: [
+                "Export", "Manifests", "YAMLReader", "Planning", "Apply", "LiveState",
+                "NGCPClient", "Emulator", "NGCPCore",
+            ]),
+        .testTarget(
+            name: "ApplyFaultTests",
+            dependencies: [
+                "Apply", "Planning", "Manifests", "LiveState", "NGCPClient", "Emulator", "NGCPCore",
+            ]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -13,6 +13,9 @@ public struct OperationResult: Sendable, Hashable {
     public var createdID: Int?
     /// Extra facts about a success, such as an object adopted after a lost response.
     public var note: String?
+    /// Fields that the server stored differently from what was sent, found by reading the
+    /// object back. They do not make the operation fail.
+    public var warnings: [String] = []
     public var duration: Duration
 
     public init(
@@ -46,6 +49,7 @@ public struct OperationResult: Sendable, Hashable {
             "created_id": createdID.map { .int($0) } ?? .null,
             "note": note.map { .string($0) } ?? .null,
             "duration_ms": .int(Int(milliseconds)),
+            "warnings": .array(warnings.map(JSONValue.string)),
         ]
     }
 
@@ -64,6 +68,8 @@ public struct ApplyResult: Sendable, Hashable {
     public var operations: [OperationResult]
     /// A failure that stopped the apply before any request, such as an unreadable secret.
     public var error: String?
+    /// True when SIGINT or SIGTERM stopped the apply before every operation ran.
+    public var interrupted: Bool = false
     public var duration: Duration
 
     public init(operations: [OperationResult], error: String? = nil, duration: Duration = .zero) {
@@ -73,7 +79,9 @@ public struct ApplyResult: Sendable, Hashable {
     }
 
     /// True when every operation succeeded.
-    public var succeeded: Bool { error == nil && operations.allSatisfy(\.succeeded) }
+    public var succeeded: Bool {
+        error == nil && !interrupted && operations.allSatisfy(\.succeeded)
+    }
 
     /// Result counts per outcome, with every outcome present.
     public var summary: [Outcome: Int] {
@@ -105,6 +113,7 @@ public struct ApplyResult: Sendable, Hashable {
         var members: [String: JSONValue] = [:]
         for (outcome, count) in summary { members[outcome.rawValue] = .int(count) }
         members["succeeded"] = .bool(succeeded)
+        members["interrupted"] = .bool(interrupted)
         members["error"] = error.map { .string($0) } ?? .null
         return .object(members)
     }

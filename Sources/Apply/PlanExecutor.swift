@@ -23,13 +23,21 @@ public struct PlanExecutor: Sendable {
         /// Count a DELETE that gets 404 as done (outcome `unchanged`), because the object is
         /// already gone, which is what the plan wanted.
         public var deleteNotFoundIsDone: Bool
+        /// Creates that an earlier, interrupted run started (from `ApplyJournal.read`): the
+        /// object is looked up before it is posted, and adopted when it exists.
+        public var recovery: ApplyJournal.Recovery
+        /// Read each written object back and compare it with what was sent.
+        public var verifyWrites: Bool
 
         public init(
-            parallelism: Int = 1, keepGoing: Bool = false, deleteNotFoundIsDone: Bool = true
+            parallelism: Int = 1, keepGoing: Bool = false, deleteNotFoundIsDone: Bool = true,
+            recovery: ApplyJournal.Recovery = ApplyJournal.Recovery(), verifyWrites: Bool = true
         ) {
             self.parallelism = max(1, parallelism)
             self.keepGoing = keepGoing
             self.deleteNotFoundIsDone = deleteNotFoundIsDone
+            self.recovery = recovery
+            self.verifyWrites = verifyWrites
         }
     }
 
@@ -37,21 +45,29 @@ public struct PlanExecutor: Sendable {
     public let secrets: PlanSecrets
     public let options: Options
     public let logger: Logger
+    /// Where each operation is recorded before it is sent and after it finished, or nil.
+    public let journal: ApplyJournal?
+    /// Set by a signal handler to stop starting operations.
+    public let stop: StopRequest?
     private let progress: (@Sendable (ApplyEvent) -> Void)?
 
     public init(
         client: NGCPAPIClient, secrets: PlanSecrets = PlanSecrets(), options: Options = Options(),
-        logger: Logger = .disabled, progress: (@Sendable (ApplyEvent) -> Void)? = nil
+        logger: Logger = .disabled, journal: ApplyJournal? = nil, stop: StopRequest? = nil,
+        progress: (@Sendable (ApplyEvent) -> Void)? = nil
     ) {
+        self.stop = stop
         self.client = client
         self.secrets = secrets
         self.options = options
         self.logger = logger
+        self.journal = journal
         self.progress = progress
     }
 
     /// Applies `plan` and returns one result per operation. Never throws: failures are
-    /// recorded in the results.
+    /// recorded in the results. When the calling task is cancelled (on SIGINT or SIGTERM), no
+    /// new operation starts, the running ones finish, and the rest are skipped.
     public func execute(_ plan: Plan) async -> ApplyResult {
         let clock = ContinuousClock()
         let started = clock.now
@@ -79,10 +95,16 @@ public struct PlanExecutor: Sendable {
         let operationsByID = Dictionary(
             plan.operations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
 
+        var interrupted = false
         await withTaskGroup(of: OperationResult.self) { group in
             var running = 0
             while true {
-                for operation in schedule.start(limit: options.parallelism - running) {
+                if Task.isCancelled || stop?.isRequested == true, !interrupted {
+                    interrupted = true
+                    logger.warning("interrupted: waiting for the requests in flight", [:])
+                }
+                let limit = interrupted ? 0 : options.parallelism - running
+                for operation in schedule.start(limit: limit) {
                     progress?(.started(operation))
                     let snapshot = createdIDs
                     group.addTask {
@@ -97,6 +119,7 @@ public struct PlanExecutor: Sendable {
                 if let id = result.createdID { createdIDs[result.operationID] = id }
                 schedule.finish(result.operationID, succeeded: result.succeeded)
                 if let operation = operationsByID[result.operationID] {
+                    await journal?.finished(operation, result)
                     progress?(.finished(operation, result))
                 }
             }
@@ -106,6 +129,9 @@ public struct PlanExecutor: Sendable {
         for operation in schedule.operations where results[operation.id] == nil {
             var reason = "not run"
             if case .skipped(let text)? = schedule.states[operation.id] { reason = text }
+            if interrupted, schedule.firstFailure == nil || options.keepGoing {
+                reason = "not run because the apply was interrupted"
+            }
             let result = OperationResult(
                 operationID: operation.id, resourceID: operation.resourceID,
                 action: operation.action, outcome: .skipped, error: reason)
@@ -114,7 +140,8 @@ public struct PlanExecutor: Sendable {
         }
 
         let ordered = schedule.operations.compactMap { results[$0.id] }
-        let result = ApplyResult(operations: ordered, duration: clock.now - started)
+        var result = ApplyResult(operations: ordered, duration: clock.now - started)
+        result.interrupted = interrupted && ordered.contains { $0.outcome == .skipped }
         var counts: [String: String] = [:]
         for (outcome, count) in result.summary { counts[outcome.rawValue] = "\(count)" }
         logger.info("apply finished", counts)
@@ -152,7 +179,20 @@ public struct PlanExecutor: Sendable {
                 try PlaceholderResolver.resolveBody(
                     $0, operation: operation.id, createdIDs: createdIDs, secrets: secrets)
             }
+            if operation.method == .post,
+                options.recovery.creates.keys.contains(
+                    operation.resourceID),
+                try await adoptEarlierCreate(operation, body: body, into: &result)
+            {
+                result.duration = clock.now - started
+                logFinished(operation, result)
+                return result
+            }
+            await journal?.started(operation, path: path)
             try await send(operation, path: path, body: body, into: &result)
+            if options.verifyWrites {
+                await verify(operation, path: path, body: body, into: &result)
+            }
         } catch let error as NGCPAPIError {
             result.outcome = .failed
             result.error = error.description
@@ -183,7 +223,7 @@ public struct PlanExecutor: Sendable {
                 result.createdID = id
             case .failure(let error):
                 guard error.outcomeUnknown else { throw error }
-                try await recoverCreate(operation, after: error, into: &result)
+                try await recoverCreate(operation, body: body, after: error, into: &result)
             }
         case .put:
             try await client.put(path, body: body ?? .object([:]))
@@ -209,14 +249,14 @@ public struct PlanExecutor: Sendable {
     /// Handles a create whose response was lost or was a 5xx: the object may exist. It is
     /// looked up by its natural key and adopted when found; a create is never sent twice.
     private func recoverCreate(
-        _ operation: PlannedOperation, after error: NGCPAPIError,
+        _ operation: PlannedOperation, body: JSONValue?, after error: NGCPAPIError,
         into result: inout OperationResult
     ) async throws {
         logger.warning(
             "create outcome unknown, looking the object up",
             ["resource": operation.resourceID.description, "error": error.message])
 
-        guard let lookup = NaturalKeyLookup(operation) else {
+        guard let lookup = NaturalKeyLookup(operation, body: body) else {
             throw ApplyError(
                 "\(error.description). A \(operation.resource.rawValue) object has no unique "
                     + "key to look it up by: check whether it was created before applying again")
@@ -238,6 +278,57 @@ public struct PlanExecutor: Sendable {
         }
         result.createdID = id
         result.note = "the create's response was lost; adopted the existing object \(id)"
+    }
+
+    /// Handles a create that an earlier run started: the object it may have made is looked
+    /// up first (by the id the journal recorded, else by natural key) and adopted when it
+    /// exists. Returns false when nothing was found, so the create is sent.
+    private func adoptEarlierCreate(
+        _ operation: PlannedOperation, body: JSONValue?, into result: inout OperationResult
+    ) async throws -> Bool {
+        guard let lookup = NaturalKeyLookup(operation, body: body) else { return false }
+        var found: Int?
+        if case .some(.some(let recorded)) = options.recovery.creates[operation.resourceID] {
+            found = try await lookup.check(id: recorded, with: client)
+        }
+        if found == nil {
+            found = try await lookup.find(with: client)
+        }
+        guard let id = found else { return false }
+        result.createdID = id
+        result.note = "adopted object \(id), which an interrupted earlier apply created"
+        logger.info(
+            "adopted an object created by an earlier apply",
+            ["resource": operation.resourceID.description, "id": "\(id)"])
+        return true
+    }
+
+    /// Reads the written object back and records a warning for each field that the server
+    /// stored differently from what was sent. A failed read is a warning too: the write
+    /// itself succeeded.
+    private func verify(
+        _ operation: PlannedOperation, path: String, body: JSONValue?,
+        into result: inout OperationResult
+    ) async {
+        guard let body, operation.method != .delete, operation.method != .get else { return }
+        var objectPath = path
+        if operation.method == .post {
+            guard let id = result.createdID else { return }
+            objectPath = path.hasSuffix("/") ? "\(path)\(id)" : "\(path)/\(id)"
+        }
+        let live: JSONValue
+        do {
+            live = try await client.get(objectPath)
+        } catch {
+            result.warnings.append("could not read \(objectPath) back to check it: \(error)")
+            return
+        }
+        for difference in WriteCheck.differences(sent: body, method: operation.method, live: live) {
+            result.warnings.append(difference)
+            logger.warning(
+                "the server stored a field differently",
+                ["resource": operation.resourceID.description, "detail": difference])
+        }
     }
 
     private static func outcome(of action: PlannedAction) -> Outcome {
@@ -265,14 +356,21 @@ public struct PlanExecutor: Sendable {
 
 /// Finds an object by its natural key with server-side filters, then compares exactly,
 /// because NGCP filters are case-insensitive and treat `*` and `?` as wildcards.
-struct NaturalKeyLookup {
+///
+/// A contact has no unique key. It is found by e-mail and reseller, and accepted only when
+/// every field that the create sends matches and no customer uses it yet; of several such
+/// contacts the newest is taken. A contact that someone else made with exactly the same
+/// values and left unused could be adopted in its place (see docs/apply.md).
+struct NaturalKeyLookup: Sendable {
     let collection: String
     let filters: [String: String]
     let matches: @Sendable (JSONValue) -> Bool
+    let mustBeUnused: Bool
 
-    /// Nil for kinds without a unique key: a contact's e-mail may repeat.
-    init?(_ operation: PlannedOperation) {
+    /// Nil for kinds without a key to look up by.
+    init?(_ operation: PlannedOperation, body: JSONValue?) {
         let name = operation.name
+        mustBeUnused = operation.resource == .customercontacts
         switch operation.resource {
         case .domains:
             collection = "domains"
@@ -294,13 +392,50 @@ struct NaturalKeyLookup {
                     && ($0["domain"]?.stringValue.map { $0.lowercased() == domain.lowercased() }
                         ?? true)
             }
-        case .customercontacts, .callforwards, .subscriberpreferences:
+        case .customercontacts:
+            guard let fields = body?.objectValue, let email = fields["email"]?.stringValue
+            else { return nil }
+            collection = "customercontacts"
+            var filters = ["email": email]
+            if let reseller = fields["reseller_id"]?.intValue {
+                filters["reseller_id"] = "\(reseller)"
+            }
+            self.filters = filters
+            matches = { live in
+                fields.allSatisfy { key, value in
+                    WriteCheck.scalarsMatch(value, live[key] ?? .null)
+                }
+            }
+        case .callforwards, .subscriberpreferences:
             return nil
         }
     }
 
     func find(with client: NGCPAPIClient) async throws(NGCPAPIError) -> Int? {
-        let items = try await client.list(collection, filters: filters, rows: 10)
-        return items.first(where: matches)?["id"]?.intValue
+        let items = try await client.list(collection, filters: filters, rows: 50)
+        let ids = items.filter(matches).compactMap { $0["id"]?.intValue }.sorted()
+        for id in ids.reversed() {
+            if try await isAcceptable(id, with: client) { return id }
+        }
+        return nil
+    }
+
+    /// The id when the object `id` exists and matches, else nil.
+    func check(id: Int, with client: NGCPAPIClient) async throws(NGCPAPIError) -> Int? {
+        let item: JSONValue
+        do {
+            item = try await client.get("/api/\(collection)/\(id)")
+        } catch let error where error.isNotFound {
+            return nil
+        }
+        guard matches(item) else { return nil }
+        return try await isAcceptable(id, with: client) ? id : nil
+    }
+
+    private func isAcceptable(_ id: Int, with client: NGCPAPIClient) async throws(NGCPAPIError)
+        -> Bool
+    {
+        guard mustBeUnused else { return true }
+        return try await client.count("customers", filters: ["contact_id": "\(id)"]) == 0
     }
 }

@@ -18,6 +18,8 @@ enum NGCPCtl {
           apply PATH...      Plan, confirm, and execute the operations.
           apply --plan FILE  Execute a plan saved with 'plan --out FILE'.
           policy test PLAN...  Check saved plans against the policies.
+          export --out DIR   Write the live platform out as manifests.
+          unlock --force     Break a stale apply lock kept on the target.
           version            Print the version.
 
         Run 'ngcpctl <command> --help' for a command's options. See docs/cli.md.
@@ -39,6 +41,10 @@ enum NGCPCtl {
                 return try await ApplyCommand.run(rest)
             case "policy":
                 return try PolicyCommand.run(rest)
+            case "export":
+                return try await ExportCommand.run(rest)
+            case "unlock":
+                return try await UnlockCommand.run(rest)
             case "version", "--version":
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
@@ -47,7 +53,9 @@ enum NGCPCtl {
                 return .success
             default:
                 var message = "error: unknown command '\(command)'"
-                let commands = ["validate", "plan", "apply", "policy", "version", "help"]
+                let commands = [
+                    "validate", "plan", "apply", "policy", "export", "unlock", "version", "help",
+                ]
                 if let suggestion = nearestName(to: command, in: commands) {
                     message += "; did you mean '\(suggestion)'?"
                 }

@@ -174,7 +174,7 @@ import Testing
         }
     }
 
-    @Test func lostContactCreateIsReported() async throws {
+    @Test func lostContactCreateIsAdopted() async throws {
         var faults = FaultSettings()
         faults.commitThenFailRate = 1
         try await withEmulator(faults: faults) { _, client in
@@ -186,25 +186,55 @@ import Testing
             let result = await PlanExecutor(client: client).execute(plan)
 
             let operation = try #require(result.operations.first)
+            #expect(operation.outcome == .created)
+            #expect(operation.note?.contains("adopted") == true)
+            let listed = try await client.list(
+                "customercontacts", filters: ["email": "lost@example.org"])
+            #expect(listed.count == 1)
+            #expect(listed.first?["id"]?.intValue == operation.createdID)
+        }
+    }
+
+    /// A contact create without an e-mail has nothing to look it up by, so it fails.
+    @Test func lostContactWithoutEmailFails() async throws {
+        var faults = FaultSettings()
+        faults.commitThenFailRate = 1
+        try await withEmulator(faults: faults) { _, client in
+            let plan = Plan(operations: [
+                create(
+                    1, .customercontacts, "lost-2", path: "/api/customercontacts/",
+                    body: ["reseller_id": 1, "firstname": "No", "lastname": "Mail"])
+            ])
+            let result = await PlanExecutor(client: client).execute(plan)
+
+            let operation = try #require(result.operations.first)
             #expect(operation.outcome == .failed)
             #expect(operation.error?.contains("no unique key") == true)
         }
     }
 
-    @Test func parallelOperationsOverlap() async throws {
-        var faults = FaultSettings()
-        faults.latencyMilliseconds = 150
-        try await withEmulator(faults: faults) { _, client in
+    /// Counts operations between their `started` and `finished` events: the executor starts
+    /// up to `parallelism` before it waits for the first result.
+    @Test(arguments: [1, 3])
+    func parallelismBoundsOperationsInFlight(_ parallelism: Int) async throws {
+        try await withEmulator { _, client in
             let plan = Plan(operations: (1...6).map { domain($0, "p\($0).example.org") })
+            let counters = Mutex((inFlight: 0, maximum: 0))
             let executor = PlanExecutor(
-                client: client, options: PlanExecutor.Options(parallelism: 3))
-            let start = ContinuousClock.now
+                client: client, options: PlanExecutor.Options(parallelism: parallelism),
+                progress: { event in
+                    counters.withLock { value in
+                        switch event {
+                        case .started: value.inFlight += 1
+                        case .finished: value.inFlight -= 1
+                        }
+                        value.maximum = max(value.maximum, value.inFlight)
+                    }
+                })
             let result = await executor.execute(plan)
-            let elapsed = ContinuousClock.now - start
 
             #expect(result.succeeded)
-            // Six creates one after another take at least 900 ms.
-            #expect(elapsed < .milliseconds(800))
+            #expect(counters.withLock { $0.maximum } == parallelism)
             let domains = try await client.list("domains")
             #expect(domains.count == 6)
         }

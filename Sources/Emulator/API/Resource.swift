@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// Who is calling: the administrator sees everything, a reseller only its own objects.
+/// The caller's role: an administrator may use every object, a reseller only its own.
 enum Role: Sendable, Equatable {
     case admin
     case reseller(Int)
@@ -48,7 +48,7 @@ struct RequestContext {
 /// One API collection and its items.
 ///
 /// The router does the protocol work (auth, methods, media types, paging, HAL envelopes,
-/// JSON Patch); a resource only knows its own data and rules.
+/// JSON Patch); a resource implements only its own data and rules.
 protocol Resource: Sendable {
     /// The collection name in the URL, e.g. "customers".
     var name: String { get }
@@ -66,6 +66,8 @@ protocol Resource: Sendable {
     var hasJournal: Bool { get }
     /// Resources that reseller logins may not use at all (403).
     var isAdminOnly: Bool { get }
+    /// Whether item responses repeat the links as HTTP Link headers.
+    var sendsLinkHeaders: Bool { get }
 
     /// Ids visible to the role that pass the query's filters, in ascending order.
     func matchingIDs(in state: inout State, context: RequestContext) -> [Int]
@@ -93,6 +95,7 @@ extension Resource {
     var hasSelfRelation: Bool { false }
     var hasJournal: Bool { true }
     var isAdminOnly: Bool { false }
+    var sendsLinkHeaders: Bool { true }
     var patchOperations: [String] { ["replace", "copy"] }
 
     func create(_ body: [String: JSONValue], in state: inout State, context: RequestContext)

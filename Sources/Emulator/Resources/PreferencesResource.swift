@@ -7,7 +7,8 @@ struct PreferencesResource: Resource {
     let entityName = "subscriberpreference"
     let collectionMethods = ["GET"]
     let itemMethods = ["GET", "PATCH", "PUT"]
-    let patchOperations = ["add", "remove", "replace", "copy"]
+    /// add, remove and replace are the operations observed to work on a real server here.
+    let patchOperations = ["add", "remove", "replace"]
 
     private let subscribers = SubscribersResource()
 
@@ -19,6 +20,10 @@ struct PreferencesResource: Resource {
         }
         ids = context.query.filter(ids, by: "reseller_id") { id, value in
             state.subscribers[id].flatMap { state.resellerID(ofSubscriber: $0) } == Int(value)
+        }
+        ids = context.query.filter(ids, by: "contact_id") { id, value in
+            state.subscribers[id].flatMap { state.customers[$0.customerID]?.contactID }
+                == Int(value)
         }
         return ids
     }

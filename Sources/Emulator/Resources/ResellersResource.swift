@@ -7,6 +7,7 @@ struct ResellersResource: Resource, LegacyResource {
     let collectionMethods = ["GET", "POST"]
     let itemMethods = ["GET", "PATCH", "PUT"]
     let isAdminOnly = true
+    let sendsLinkHeaders = false
 
     static let statuses = ["active", "locked", "terminated"]
 
@@ -44,6 +45,7 @@ struct ResellersResource: Resource, LegacyResource {
         ]
     }
 
+    /// NOTE: any unused contract id is accepted because contracts are not emulated.
     private func validated(_ body: [String: JSONValue], in state: State, excluding id: Int?)
         throws(APIError) -> Reseller
     {
@@ -65,11 +67,11 @@ struct ResellersResource: Resource, LegacyResource {
         }
         try errors.check()
         if state.resellers.values.contains(where: { $0.name == name && $0.id != id }) {
-            throw APIError.unprocessable("Invalid 'name', reseller with this name already exists.")
+            throw APIError.unprocessable("Invalid 'name', reseller with this name already exists")
         }
         if state.resellers.values.contains(where: { $0.contractID == contractID && $0.id != id }) {
             throw APIError.unprocessable(
-                "Invalid 'contract_id', reseller with this contract already exists.")
+                "Invalid 'contract_id', reseller with this contract already exists")
         }
         return Reseller(id: id ?? 0, contractID: contractID ?? 0, name: name, status: status)
     }
@@ -90,6 +92,34 @@ struct ResellersResource: Resource, LegacyResource {
         throws(APIError)
     {
         let reseller = try validated(body, in: state, excluding: id)
+        let previous = state.resellers[id]?.status
         state.resellers.put(reseller)
+        if previous != reseller.status {
+            try cascade(reseller.status, from: id, in: &state)
+        }
+    }
+
+    /// Passes a reseller status change on to all its live customers and their subscribers;
+    /// terminating a reseller also deletes its domains.
+    private func cascade(_ status: String, from resellerID: Int, in state: inout State)
+        throws(APIError)
+    {
+        let now = Clock.databaseTimestamp()
+        let customers = CustomersResource()
+        for var customer in state.customers.values
+        where customer.status != "terminated"
+            && state.resellerID(ofCustomer: customer) == resellerID
+        {
+            try customers.changeStatus(of: &customer, to: status, in: &state, now: now)
+            customer.modifyTimestamp = now
+            state.customers.put(customer)
+        }
+        if status == "terminated" {
+            let domains = DomainsResource()
+            let context = RequestContext(role: .admin, query: CollectionQuery(parameters: []))
+            for domain in state.domains.values where domain.resellerID == resellerID {
+                try domains.delete(domain.id, in: &state, context: context)
+            }
+        }
     }
 }

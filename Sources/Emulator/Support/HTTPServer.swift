@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Glibc
+import Synchronization
 
 /// One complete HTTP request as the handlers see it.
 struct HTTPRequest: Sendable {
@@ -19,19 +20,21 @@ struct HTTPRequest: Sendable {
     }
 }
 
-/// One HTTP response; `dropConnection` closes the socket instead of answering.
+/// One HTTP response. `dropConnection` closes the socket without sending it, and
+/// `truncated` sends the headers and half of the body before closing it.
 struct HTTPResponse: Sendable {
     var status: Int
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var dropConnection = false
+    var truncated = false
 
     static func dropped() -> HTTPResponse {
         HTTPResponse(status: 0, dropConnection: true)
     }
 }
 
-/// What the server calls for every complete request. Runs on the server's worker threads.
+/// The handler the server calls for every complete request, on its worker threads.
 protocol HTTPRequestHandler: AnyObject, Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse
 }
@@ -47,10 +50,14 @@ struct HTTPServerError: Error, CustomStringConvertible {
 final class HTTPServer: @unchecked Sendable {
     private let daemon: OpaquePointer
     private let context: ServerContext
+    private let stopped = Atomic<Bool>(false)
     let port: Int
 
     /// Binds `host:port` (port 0 picks a free port) and starts serving at once.
     init(host: String, port: Int, threads: Int, handler: any HTTPRequestHandler) throws {
+        guard (0...65535).contains(port) else {
+            throw HTTPServerError(description: "invalid port \(port): expected 0 to 65535")
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -77,9 +84,16 @@ final class HTTPServer: @unchecked Sendable {
         self.port = Int(cmhd_bound_port(started))
     }
 
-    /// Stops accepting and waits for the worker threads to finish.
+    /// Stops accepting and waits for the worker threads to finish. Only the first call
+    /// does anything; the daemon is also stopped when the server is released.
     func stop() {
-        MHD_stop_daemon(daemon)
+        if !stopped.exchange(true, ordering: .acquiringAndReleasing) {
+            MHD_stop_daemon(daemon)
+        }
+    }
+
+    deinit {
+        stop()
     }
 }
 
@@ -160,12 +174,49 @@ private let completionHandler: MHD_RequestCompletedCallback = { _, _, state, _ i
     state.pointee = nil
 }
 
+/// The body of a response that is cut off half-way, owned by MHD until it frees it.
+private final class TruncatedBody {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+}
+
+/// Hands out the first half of the body, then reports an error so that MHD closes the
+/// connection in the middle of the response.
+private let readTruncatedBody: MHD_ContentReaderCallback = { context, position, buffer, maximum in
+    guard let context, let buffer else { return MHD_CONTENT_READER_END_WITH_ERROR }
+    let body = Unmanaged<TruncatedBody>.fromOpaque(context).takeUnretainedValue()
+    let half = body.bytes.count / 2
+    let start = Int(position)
+    guard start < half else { return MHD_CONTENT_READER_END_WITH_ERROR }
+    let count = min(maximum, half - start)
+    body.bytes.withUnsafeBytes { source in
+        UnsafeMutableRawPointer(buffer).copyMemory(
+            from: source.baseAddress! + start, byteCount: count)
+    }
+    return count
+}
+
+private let releaseTruncatedBody: MHD_ContentReaderFreeCallback = { context in
+    guard let context else { return }
+    Unmanaged<TruncatedBody>.fromOpaque(context).release()
+}
+
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer?) -> MHD_Result {
     // Answering NO makes MHD close the socket without a response.
-    if response.dropConnection { return .NO }
+    if response.dropConnection || (response.truncated && response.body.count < 2) { return .NO }
     var body = response.body
-    let mhdResponse = body.withUnsafeMutableBytes { buffer in
-        MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+    let mhdResponse: OpaquePointer?
+    if response.truncated {
+        let owner = Unmanaged.passRetained(TruncatedBody(body)).toOpaque()
+        mhdResponse = MHD_create_response_from_callback(
+            UInt64(body.count), 4096, readTruncatedBody, owner, releaseTruncatedBody)
+    } else {
+        mhdResponse = body.withUnsafeMutableBytes { buffer in
+            MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+        }
     }
     guard let mhdResponse else { return .NO }
     defer { MHD_destroy_response(mhdResponse) }

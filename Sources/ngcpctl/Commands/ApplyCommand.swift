@@ -20,14 +20,30 @@ enum ApplyCommand {
                 "max-deletes", value: "N",
                 help: "Block a plan that deletes more than N subscribers (overrides the "
                     + "target's guard)."),
+            .option(
+                "parallelism", value: "N",
+                help: "Operations in flight at once, 1-32 (default \(defaultParallelism))."),
+            .flag("keep-going", help: "After a failure, run what does not depend on it."),
+            .option(
+                "journal", value: "FILE",
+                help: "The write-ahead journal (default .ngcpctl/journal/<target>.jsonl)."),
+            .option(
+                "lock", value: "MODE",
+                help: "none, local (this machine) or server (on the target); default local."),
+            .flag("no-verify", help: "Do not read written objects back to compare them."),
         ] + CommonOptions.policy + CommonOptions.output,
         discussion: """
             Without --auto-approve, apply shows the plan and asks for confirmation on a
-            terminal, and stops when there is no terminal. Exit status: 0 when every
-            operation succeeded, 1 on an error before any change, 4 when the apply stopped
-            part way, 3 when a guard blocks the plan or a saved plan is stale, 5 on a
-            transient failure. The API password is read from NGCP_PASSWORD.
+            terminal, and stops when there is no terminal. Each operation is journalled
+            before it is sent; after a crash or interrupt, run the same command again and it
+            continues from the live state. Exit status: 0 when every operation succeeded,
+            1 on an error before any change, 3 when another apply holds the lock, a guard
+            blocks the plan or a saved plan is stale, 4 when the apply stopped part way, 5 on
+            a transient failure. The API password is read from NGCP_PASSWORD.
             """)
+
+    /// Measured against the emulator with NGCP-like latency; see docs/apply.md.
+    static let defaultParallelism = 2
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
         guard let parsed = try NGCPCtl.parse(spec, arguments) else { return .success }
@@ -43,13 +59,57 @@ enum ApplyCommand {
             throw UsageError("--prune belongs to the 'plan --out' run that made the saved plan")
         }
         let format = try parsed.choice("format", from: ["human", "json"]) ?? "human"
-        let maxDeletes = try parsed.integer("max-deletes", range: 0...1_000_000)
+        // Checked here so that a bad value is a usage error before the lock is taken.
+        _ = try parsed.integer("max-deletes", range: 0...1_000_000)
         let colorMode = try CommonOptions.colorMode(parsed)
         let environment = ProcessInfo.processInfo.environment
         let connection = try Connection(parsed, environment: environment)
+        let parallelism = try parsed.integer("parallelism", range: 1...32) ?? defaultParallelism
+        let lockMode =
+            try parsed.choice("lock", from: LockMode.allCases.map(\.rawValue)).flatMap(
+                LockMode.init(rawValue:)) ?? LockMode.defaultMode
+
+        // The lock is taken before the live state is read, so the plan cannot go stale
+        // because of another apply.
+        let locks = try await HeldLocks.acquire(
+            lockMode, target: connection.url, client: connection.makeClient())
+        let interruption = Interruption(locks: locks)
+        let trap = SignalTrap(interruption)
+        defer { trap.remove() }
+        do {
+            let code = try await lockedRun(
+                parsed, connection: connection, environment: environment, format: format,
+                colorMode: colorMode, planPath: planPath, parallelism: parallelism,
+                interruption: interruption)
+            await locks.release()
+            return code
+        } catch {
+            await locks.release()
+            throw error
+        }
+    }
+
+    private static func lockedRun(
+        _ parsed: ParsedArguments, connection: Connection, environment: [String: String],
+        format: String, colorMode: String, planPath: String?, parallelism: Int,
+        interruption: Interruption
+    ) async throws -> ExitCode {
+        let journalPath = JournalLocation.path(
+            option: parsed.value("journal"), manifestPaths: parsed.positionals,
+            target: connection.url)
+        let recovery = try ApplyJournal.read(path: journalPath)
+        if !recovery.isEmpty {
+            Terminal.error(
+                "Resuming: the journal \(journalPath) records an apply that did not finish"
+                    + (recovery.unfinished.isEmpty
+                        ? "" : " (in flight: \(recovery.unfinished.map(\.description)))")
+                    + "; the live state is read again and objects it created are adopted.\n")
+        }
+
+        let maxDeletes = try parsed.integer("max-deletes", range: 0...1_000_000)
 
         // The plan: from the manifests now, or exactly as saved.
-        let plan: Plan
+        var plan: Plan
         var policyResult = PolicyResult()
         var guardViolations: [GuardViolation] = []
         var targetName: String?
@@ -83,8 +143,12 @@ enum ApplyCommand {
             }
         }
 
+        // The server lock is a domain that a prune of unused domains would remove.
+        plan.operations.removeAll(where: ServerTargetLock.isLockObject)
+
         let showColor = Terminal.useColor(colorMode, descriptor: 1)
         if plan.isEmpty {
+            if !recovery.isEmpty { try? FileManager.default.removeItem(atPath: journalPath) }
             if format == "json" {
                 Terminal.output(ApplyReport.json(plan: plan, result: nil))
             } else {
@@ -107,20 +171,36 @@ enum ApplyCommand {
         try confirm(plan, target: connection.url, autoApprove: parsed.flag("auto-approve"))
 
         // Execution, with one progress line per finished operation on standard error.
-        let progress = ApplyProgress(total: plan.operations.count)
+        let journal = try ApplyJournal(path: journalPath)
+        await journal.begin(
+            target: connection.url, operations: plan.operations.count,
+            revision: plan.source.revision)
+        let progress = ApplyProgress(
+            total: plan.operations.count, live: Terminal.standardErrorIsTerminal)
+        let stop = interruption.stop
         let executor = PlanExecutor(
             client: connection.makeClient(),
             secrets: PlanSecrets(
                 resolver: SecretResolver(environment: environment),
                 literals: literals),
-            logger: connection.logger,
+            options: PlanExecutor.Options(
+                parallelism: parallelism, keepGoing: parsed.flag("keep-going"),
+                recovery: recovery, verifyWrites: !parsed.flag("no-verify")),
+            logger: connection.logger, journal: journal, stop: stop,
             progress: { event in progress.report(event) })
-        let result = await executor.execute(plan)
+        let planToRun = plan
+        let result = await interruption.execute {
+            Task { [executor] in await executor.execute(planToRun) }
+        }
+        progress.clear()
+
+        await journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
+        if result.succeeded { journal.remove() }
 
         if format == "json" {
             Terminal.output(ApplyReport.json(plan: plan, result: result))
         }
-        Terminal.error(ApplyReport.summary(result))
+        Terminal.error(ApplyReport.summary(result, journal: journalPath))
         return ApplyReport.exitCode(result)
     }
 
