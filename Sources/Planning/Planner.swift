@@ -24,6 +24,10 @@ public struct PlannerOptions: Sendable {
     public var source: PlanSource
     /// The API base URL the live state was read from, stamped on the plan.
     public var target: String?
+    /// The objects that count as managed, usually those declared by the last applied revision.
+    /// When set, `prune` removes exactly the members that `desired` no longer declares and
+    /// leaves every other live object alone, whatever `managedCustomers` matches.
+    public var managedInventory: Set<ResourceID>? = nil
 
     public init(
         prune: Bool = false, pruneDomains: Bool = false, managedCustomers: String = "*",

@@ -6,9 +6,45 @@ extension PlanBuilder {
     /// declares or uses. With `pruneDomains` it also deletes unused domains that keep no live
     /// subscriber after the plan.
     mutating func prune() {
+        if let inventory = options.managedInventory {
+            pruneInventory(inventory)
+            return
+        }
         pruneSubscribers()
         pruneCustomers()
         if options.pruneDomains { pruneDomains() }
+    }
+
+    /// Removes the members of `inventory` that `desired` no longer declares. Subscribers of a
+    /// customer that is terminated here go with it, so they get no delete of their own.
+    private mutating func pruneInventory(_ inventory: Set<ResourceID>) {
+        let declared = Set(
+            desired.domains.map(\.id) + desired.customers.map(\.id)
+                + desired.subscribers.map(\.id)
+                + desired.subscribers.map { ResourceID(.customers, $0.customer) })
+        let removed = inventory.subtracting(declared)
+        guard !removed.isEmpty else { return }
+
+        for customer in live.customers.sorted(by: { $0.id < $1.id }) {
+            guard let externalID = customer["external_id"]?.stringValue,
+                removed.contains(ResourceID(.customers, externalID)),
+                customer["status"]?.stringValue != "terminated"
+            else { continue }
+            terminateCustomer(
+                customer, externalID: externalID,
+                reason: "the last applied revision declared this customer and this one does not: ")
+        }
+        for subscriber in live.subscribers.sorted(by: { $0.id < $1.id }) {
+            let name = index.subscriberName(subscriber)
+            guard removed.contains(ResourceID(.subscribers, name)),
+                !pairedSubscribers.contains(subscriber.id),
+                !removedSubscribers.contains(subscriber.id)
+            else { continue }
+            deleteSubscriber(
+                subscriber, reason: "the last applied revision declared it and this one does not")
+        }
+        let removedDomains = Set(removed.filter { $0.kind == .domains }.map(\.name))
+        pruneDomains(limitedTo: removedDomains)
     }
 
     private mutating func pruneSubscribers() {
@@ -36,30 +72,38 @@ extension PlanBuilder {
                 customer["status"]?.stringValue != "terminated",
                 Glob.matches(pattern: options.managedCustomers, text: externalID)
             else { continue }
-            let draft = add(
-                DraftOperation(
-                    action: .delete, resource: .customers, name: externalID, method: .patch,
-                    path: "/api/customers/\(customer.id)",
-                    body: [Patch.replace("status", "terminated")],
-                    changes: [
-                        FieldChange(path: "status", before: customer["status"], after: "terminated")
-                    ],
-                    liveID: customer.id, irreversible: true,
-                    reason: "no manifest declares this customer: "
-                        + Self.terminationReason(customer, index: index)))
-            numbers.freeAll(ofCustomer: customer.id, index: index, by: draft)
-            for subscriber in index.subscribers(ofCustomer: customer.id) {
-                removedSubscribers.insert(subscriber.id)
-            }
+            terminateCustomer(
+                customer, externalID: externalID,
+                reason: "no manifest declares this customer: ")
         }
     }
 
-    private mutating func pruneDomains() {
+    private mutating func terminateCustomer(
+        _ customer: LiveObject, externalID: String, reason: String
+    ) {
+        let draft = add(
+            DraftOperation(
+                action: .delete, resource: .customers, name: externalID, method: .patch,
+                path: "/api/customers/\(customer.id)",
+                body: [Patch.replace("status", "terminated")],
+                changes: [
+                    FieldChange(path: "status", before: customer["status"], after: "terminated")
+                ],
+                liveID: customer.id, irreversible: true,
+                reason: reason + Self.terminationReason(customer, index: index)))
+        numbers.freeAll(ofCustomer: customer.id, index: index, by: draft)
+        for subscriber in index.subscribers(ofCustomer: customer.id) {
+            removedSubscribers.insert(subscriber.id)
+        }
+    }
+
+    private mutating func pruneDomains(limitedTo names: Set<String>? = nil) {
         var used = Set(desired.domains.map { $0.domain.lowercased() })
         for subscriber in desired.subscribers { used.insert(subscriber.domain.lowercased()) }
         for domain in live.domains.sorted(by: { $0.id < $1.id }) {
             guard let name = domain["domain"]?.stringValue, !used.contains(name.lowercased())
             else { continue }
+            if let names, !names.contains(name) { continue }
             let members = live.subscribers.filter { $0["domain_id"]?.intValue == domain.id }
             // A domain delete also deletes its subscribers, so a domain whose subscribers the
             // plan keeps is left alone.

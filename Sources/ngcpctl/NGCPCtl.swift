@@ -17,6 +17,9 @@ enum NGCPCtl {
           plan PATH...       Read the live state and print the operations that would run.
           apply PATH...      Plan, confirm, and execute the operations.
           apply --plan FILE  Execute a plan saved with 'plan --out FILE'.
+          changes PATH...    Show desired-state changes between two git revisions.
+          drift PATH...      Compare live state with the revision last applied to a target.
+          history            List the revisions applied to each target.
           version            Print the version.
 
         Run 'ngcpctl <command> --help' for a command's options. See docs/cli.md.
@@ -36,6 +39,12 @@ enum NGCPCtl {
                 return try await PlanCommand.run(rest)
             case "apply":
                 return try await ApplyCommand.run(rest)
+            case "changes":
+                return try ChangesCommand.run(rest)
+            case "drift":
+                return try await DriftCommand.run(rest)
+            case "history":
+                return try HistoryCommand.run(rest)
             case "version", "--version":
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
@@ -44,7 +53,9 @@ enum NGCPCtl {
                 return .success
             default:
                 var message = "error: unknown command '\(command)'"
-                let commands = ["validate", "plan", "apply", "version", "help"]
+                let commands = [
+                    "validate", "plan", "apply", "changes", "drift", "history", "version", "help",
+                ]
                 if let suggestion = nearestName(to: command, in: commands) {
                     message += "; did you mean '\(suggestion)'?"
                 }

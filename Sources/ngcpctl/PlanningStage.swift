@@ -16,6 +16,11 @@ struct PlanningStage {
     /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
     /// and ignore rules apply to the plan.
     var target: TargetConfiguration? = nil
+    /// A git revision to read the manifests from instead of the working tree (`--rev`).
+    var revision: String? = nil
+    /// The objects declared by the target's last applied revision. With `prune`, exactly those
+    /// that the manifests no longer declare are removed; nil keeps the planner's own scope.
+    var managedInventory: Set<ResourceID>? = nil
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -32,7 +37,17 @@ struct PlanningStage {
 
     func run() async throws -> Output {
         // 1. Manifests, checked completely before the network is touched.
-        let manifests = try ManifestStage.load(paths, colorMode: colorMode)
+        var revisionSource: PlanSource?
+        let manifests: ManifestLoadResult
+        if let revision {
+            let loaded = try RevisionManifests.load(
+                paths, revision: revision, purpose: "--rev", colorMode: colorMode)
+            manifests = loaded.result
+            revisionSource = PlanSource(
+                revision: loaded.commit, branch: loaded.repository.branchName(revision))
+        } else {
+            manifests = try ManifestStage.load(paths, colorMode: colorMode)
+        }
 
         // 2. Secrets: a missing variable or file stops the run before any request.
         let resolver = SecretResolver(environment: environment)
@@ -44,7 +59,7 @@ struct PlanningStage {
         let secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)
 
         // 3. The git revision that the manifests come from.
-        let source = try planSource()
+        let source = try revisionSource ?? planSource()
 
         // 4. Live state: the collections, then forwards and preferences of managed subscribers.
         let client = connection.makeClient()
@@ -60,10 +75,11 @@ struct PlanningStage {
         }
 
         // 5. Pairing, diff and order.
-        let options = PlannerOptions(
+        var options = PlannerOptions(
             prune: prune,
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
+        options.managedInventory = managedInventory
         do {
             let plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
             return Output(plan: plan, manifests: manifests, secretValues: secretValues)

@@ -15,7 +15,7 @@ enum ApplyCommand {
             .flag("auto-approve", help: "Do not ask for confirmation."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
             .option("format", value: "FORMAT", help: "human or json result (default human)."),
-        ] + CommonOptions.output,
+        ] + RevisionOptions.apply + CommonOptions.output,
         discussion: """
             Without --auto-approve, apply shows the plan and asks for confirmation on a
             terminal, and stops when there is no terminal. Exit status: 0 when every
@@ -52,9 +52,10 @@ enum ApplyCommand {
                         + "plan again against this target")
             }
         } else {
-            let stage = PlanningStage(
+            var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
                 colorMode: colorMode, environment: environment)
+            try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
             plan = output.plan
             for (key, value) in output.secretValues {
@@ -64,6 +65,9 @@ enum ApplyCommand {
             }
         }
 
+        try RevisionOptions.requireClean(plan, parsed)
+        let recording = try RevisionOptions.recording(parsed, connection: connection)
+
         let showColor = Terminal.useColor(colorMode, descriptor: 1)
         if plan.isEmpty {
             if format == "json" {
@@ -71,6 +75,7 @@ enum ApplyCommand {
             } else {
                 Terminal.output(PlanCommand.render(plan, format: "human", color: showColor))
             }
+            try recording.record(plan, result: nil)
             return .success
         }
         if format == "human" {
@@ -93,6 +98,7 @@ enum ApplyCommand {
             Terminal.output(ApplyReport.json(plan: plan, result: result))
         }
         Terminal.error(ApplyReport.summary(result))
+        try recording.record(plan, result: result)
         return ApplyReport.exitCode(result)
     }
 

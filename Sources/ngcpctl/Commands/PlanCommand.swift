@@ -19,7 +19,7 @@ enum PlanCommand {
                 "detailed-exitcode",
                 help: "Exit 0 with no changes, 2 with changes, 1 on error."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
-        ] + CommonOptions.output,
+        ] + RevisionOptions.plan + CommonOptions.output,
         discussion: "The API password is read from NGCP_PASSWORD. See docs/cli.md.")
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
@@ -32,9 +32,10 @@ enum PlanCommand {
         let environment = ProcessInfo.processInfo.environment
         let connection = try Connection(parsed, environment: environment)
 
-        let stage = PlanningStage(
+        var stage = PlanningStage(
             paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
             colorMode: colorMode, environment: environment)
+        try RevisionOptions.configure(&stage, parsed, connection: connection)
         let output = try await stage.run()
         let plan = output.plan
 
