@@ -85,6 +85,19 @@ extension GitRepository {
         }
     }
 
+    /// Adds a linked working tree at `path` on a new branch `name` that starts at HEAD, like
+    /// `git worktree add -b NAME PATH`.
+    public func addWorktree(named name: String, at path: String) throws(GitError) {
+        try withHandle { handle throws(GitError) in
+            var worktree: OpaquePointer?
+            let code = git_worktree_add(&worktree, handle, name, path, nil)
+            guard code == 0, let worktree else {
+                throw GitError.last("git_worktree_add", code: code)
+            }
+            git_worktree_free(worktree)
+        }
+    }
+
     /// Whether the object database holds `commit`. A shallow clone lacks the commits before
     /// its boundary, and a clone that did not fetch a reference lacks what only it reaches.
     public func containsCommit(_ commit: String) -> Bool {

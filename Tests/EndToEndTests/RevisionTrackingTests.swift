@@ -391,3 +391,40 @@ import Testing
                 == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+@Suite struct RevisionWorktreeTests {
+    @Test func worktreeSharesRecords() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let commit = try repo.commit("first")
+        let worktreePath = repo.path + "-worktree"
+        defer { try? FileManager.default.removeItem(atPath: worktreePath) }
+        try repo.repository.addWorktree(named: "review", at: worktreePath)
+        let worktree = try #require(try GitRepository.discover(containing: worktreePath))
+        #expect(worktree.isLinkedWorktree)
+
+        // Relative {file:} secrets resolve inside the worktree, which lacks the ignored
+        // secrets/ directory until it is provided there.
+        let apply = try BuiltProducts.run(
+            "ngcpctl",
+            ["apply", "--rev", "HEAD", "manifests", "--auto-approve"],
+            environment: environment, currentDirectory: URL(fileURLWithPath: worktreePath))
+        #expect(apply.exitCode == 1)
+        #expect(apply.standardError.contains("secrets/alice"))
+
+        try FileManager.default.copyItem(
+            atPath: repo.path + "/secrets", toPath: worktreePath + "/secrets")
+        let retried = try BuiltProducts.run(
+            "ngcpctl", ["apply", "--rev", "HEAD", "manifests", "--auto-approve"],
+            environment: environment, currentDirectory: URL(fileURLWithPath: worktreePath))
+        #expect(retried.exitCode == 0, "\(retried.standardError)")
+
+        // References and notes live in the common directory, so the main tree sees them.
+        let target = ManifestTexts.targetName(emulator)
+        #expect(try repo.repository.referenceTarget("refs/ngcpctl/applied/\(target)") == commit)
+        let history = try repo.json(["history", "--format", "json"])
+        #expect(history.arrayValue?.first?["commit"]?.stringValue == commit)
+    }
+}
