@@ -98,7 +98,7 @@ extension GitRepository {
         }
     }
 
-    /// Whether the object database holds `commit`. A shallow clone lacks the commits before
+    /// Whether the object database contains `commit`. A shallow clone lacks the commits before
     /// its boundary, and a clone that did not fetch a reference lacks what only it reaches.
     public func containsCommit(_ commit: String) -> Bool {
         (try? withHandle { handle throws(GitError) in

@@ -5,6 +5,15 @@ import NGCPCore
 struct DesiredStateDiff {
     enum Change: String {
         case added, removed, changed
+
+        /// The one-character mark of human output.
+        var mark: String {
+            switch self {
+            case .added: return "+"
+            case .removed: return "-"
+            case .changed: return "~"
+            }
+        }
     }
 
     /// One field that differs. A secret field carries no values, only the fact of the change.
@@ -24,7 +33,6 @@ struct DesiredStateDiff {
     let entries: [Entry]
 
     var isEmpty: Bool { entries.isEmpty }
-    var changedIDs: Set<ResourceID> { Set(entries.map(\.id)) }
 
     init(from old: DesiredState, to new: DesiredState) {
         let before = Self.flatten(old)
@@ -33,8 +41,14 @@ struct DesiredStateDiff {
         for id in Set(before.keys).union(after.keys).sorted() {
             let oldFields = before[id]
             let newFields = after[id]
-            let change: Change =
-                oldFields == nil ? .added : newFields == nil ? .removed : .changed
+            let change: Change
+            if oldFields == nil {
+                change = .added
+            } else if newFields == nil {
+                change = .removed
+            } else {
+                change = .changed
+            }
             let fields = Self.compare(oldFields ?? [:], newFields ?? [:])
             if change == .changed, fields.isEmpty { continue }
             entries.append(Entry(id: id, change: change, fields: fields))
@@ -42,8 +56,7 @@ struct DesiredStateDiff {
         self.entries = entries
     }
 
-    /// A secret's stored form: its source for `{env:}` and `{file:}`, and for a literal a
-    /// digest, so that a changed literal counts as a change without any value being kept.
+    /// The prefix that marks secret fields in a flattened object.
     private static let secretPrefix = "secret:"
 
     private static func flatten(_ state: DesiredState) -> [ResourceID: [String: JSONValue]] {
@@ -74,6 +87,8 @@ struct DesiredStateDiff {
         return objects
     }
 
+    /// Returns the compared form of a secret: its source for `{env:}` and `{file:}`, and a
+    /// digest for a literal, so that a changed literal counts without its value being kept.
     private static func secretFingerprint(_ source: SecretSource) -> String {
         switch source {
         case .literal(let value): return "literal:" + SHA256.hexDigest(value)
@@ -137,8 +152,7 @@ enum DesiredStateDiffRenderer {
             + "to \(to.name) (\(to.commit.prefix(12))):\n"
         if diff.isEmpty { return text + "No changes.\n" }
         for entry in diff.entries {
-            let mark = entry.change == .added ? "+" : entry.change == .removed ? "-" : "~"
-            text += "\(mark) \(entry.id) (\(entry.change.rawValue))\n"
+            text += "\(entry.change.mark) \(entry.id) (\(entry.change.rawValue))\n"
             if entry.change == .changed {
                 for field in entry.fields { text += "    \(fieldLine(field))\n" }
             }
@@ -155,10 +169,9 @@ enum DesiredStateDiffRenderer {
             + "From `\(from.name)` (`\(from.commit.prefix(12))`) to `\(to.name)` "
             + "(`\(to.commit.prefix(12))`): \(counts(diff)).\n"
         if diff.isEmpty { return text + "\nNo changes.\n" }
-        text += "\n| | Object | Change |\n|---|---|---|\n"
+        text += "\n| Object | Change |\n|---|---|\n"
         for entry in diff.entries {
-            let mark = entry.change == .added ? "➕" : entry.change == .removed ? "➖" : "✏️"
-            text += "| \(mark) | `\(entry.id)` | \(entry.change.rawValue) |\n"
+            text += "| `\(entry.id)` | \(entry.change.rawValue) |\n"
         }
         let changed = diff.entries.filter { $0.change == .changed }
         if !changed.isEmpty {

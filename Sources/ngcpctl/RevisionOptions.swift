@@ -31,7 +31,8 @@ enum RevisionOptions {
             paths: stage.paths, target: target, colorMode: stage.colorMode)
     }
 
-    /// The target's name for records: ngcpctl.yaml's selected target, `--target`, or the URL.
+    /// Returns the target's name for records: ngcpctl.yaml's selected target, `--target`, or
+    /// the URL's host and port.
     static func targetName(
         _ configured: TargetConfiguration?, _ parsed: ParsedArguments, connection: Connection
     ) throws -> String {

@@ -72,7 +72,7 @@ enum AppliedRecords {
 
     static func reference(for target: String) -> String { appliedPrefix + target }
 
-    /// A reference-safe target name: `--target` or the target of ngcpctl.yaml when given,
+    /// Returns a reference-safe target name: `--target` or the target of ngcpctl.yaml when given,
     /// otherwise the URL's host and port, such as `ngcp.example.net-443`.
     static func targetName(explicit: String?, url: String) throws -> String {
         if let explicit {
@@ -115,7 +115,7 @@ enum AppliedRecords {
             try repository.setNote(
                 document.serialized(pretty: true) + "\n", on: record.commit, notesRef: notesRef)
             // Prune's inventory and drift read the reference, so it names only a commit whose
-            // manifests the target fully matched: a dirty apply matches no commit, and after a
+            // manifests the target fully matched. A dirty apply matches no commit, and after a
             // partial one the objects that the older revision declared may still be live.
             if record.movesReference {
                 try repository.setReference(
@@ -127,7 +127,7 @@ enum AppliedRecords {
         }
     }
 
-    /// The entries of the note on `commit`; none when it has no ngcpctl note.
+    /// Returns the entries of the note on `commit`, or none when it has no ngcpctl note.
     static func entries(on commit: String, in repository: GitRepository) throws(GitError)
         -> [AppliedRecord]
     {
@@ -135,7 +135,7 @@ enum AppliedRecords {
         return parse(text, commit: commit)
     }
 
-    /// Every recorded apply, newest first, optionally of one target.
+    /// Returns every recorded apply, newest first, optionally of one target.
     static func history(in repository: GitRepository, target: String?) throws(GitError)
         -> [AppliedRecord]
     {
@@ -149,7 +149,7 @@ enum AppliedRecords {
         }
     }
 
-    /// The commit last applied to `target`, or nil when none is recorded.
+    /// Returns the commit last applied to `target`, or nil when none is recorded.
     static func appliedCommit(target: String, in repository: GitRepository) throws -> String? {
         do {
             return try repository.referenceTarget(reference(for: target))
@@ -165,7 +165,7 @@ enum AppliedRecords {
         return entries.compactMap { AppliedRecord(commit: commit, json: $0) }
     }
 
-    /// The current time as ISO 8601 in UTC, to the second.
+    /// Returns the current time as ISO 8601 in UTC, to the second.
     static func now() -> String {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")

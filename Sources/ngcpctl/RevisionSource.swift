@@ -3,8 +3,8 @@ import GitSource
 import Manifests
 import NGCPCore
 
-/// The git repository that holds the manifests, with errors that say how to fix a clone that
-/// lacks history or references.
+/// The git repository that contains the manifests, with errors that name the fix for a clone
+/// that lacks history or references.
 struct RevisionRepository {
     let repository: GitRepository
     /// The working tree's root without a trailing `/`.
@@ -20,7 +20,7 @@ struct RevisionRepository {
         return found
     }
 
-    /// The repository containing `path`, or nil when it is not inside a git working tree.
+    /// Returns the repository containing `path`, or nil when it is not inside a git working tree.
     static func find(containing path: String) throws -> RevisionRepository? {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var isDirectory: ObjCBool = false
@@ -56,8 +56,8 @@ struct RevisionRepository {
         return commit
     }
 
-    /// What to run when a commit or reference is missing: shallow clones (the default in most
-    /// CI checkouts) stop at their boundary, and single-branch clones skip other references.
+    /// The advice for a missing commit or reference. Shallow clones (the default in most CI
+    /// checkouts) stop at their boundary, and single-branch clones skip other references.
     var missingHistoryHint: String {
         if repository.isShallow {
             return
@@ -69,7 +69,7 @@ struct RevisionRepository {
             + "main' or 'git fetch origin \(AppliedRecords.fetchRefspecs)'"
     }
 
-    /// The path of `path` relative to the working tree root, with `/` separators; "" is the
+    /// Returns the path of `path` relative to the working tree root, with `/` separators; "" is the
     /// root itself.
     func relativePath(of path: String) throws -> String {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -154,7 +154,7 @@ enum RevisionManifests {
         return (result, commit, repository)
     }
 
-    /// The objects a desired state declares, as prune's inventory: domains, customers (also
+    /// Returns the objects a desired state declares, as prune's inventory: domains, customers (also
     /// those that subscribers only name) and subscribers.
     static func inventory(of desired: DesiredState) -> Set<ResourceID> {
         var ids = Set(desired.domains.map(\.id))
@@ -174,7 +174,7 @@ extension RevisionRepository {
 
 /// Prune's inventory: what the target's last applied revision declared.
 enum PruneInventory {
-    /// The inventory for `target`, or nil (with a note on standard error) when no apply to it
+    /// Returns the inventory for `target`, or nil (with a note on standard error) when no apply to it
     /// is recorded or the manifests are not in git.
     static func load(
         paths: [String], target: String, colorMode: String

@@ -88,7 +88,7 @@ enum ManifestTexts {
         """
     }
 
-    /// A subscriber whose password comes from `secrets/<user>` through a relative path.
+    /// Returns a subscriber whose password comes from `secrets/<user>` through a relative path.
     static func subscriber(
         _ user: String, customer: String, number: String, concurrentMax: Int = 1,
         password: String? = nil
@@ -134,7 +134,7 @@ enum ManifestTexts {
         ]
     }
 
-    /// The target name that ngcpctl derives from an emulator's URL.
+    /// Returns the target name that ngcpctl derives from an emulator's URL.
     static func targetName(_ emulator: EmulatorProcess) -> String {
         let components = URLComponents(string: emulator.url)
         return "\(components?.host ?? "")-\(components?.port ?? 0)"

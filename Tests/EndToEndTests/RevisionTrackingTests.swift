@@ -421,7 +421,7 @@ import Testing
             environment: environment, currentDirectory: URL(fileURLWithPath: worktreePath))
         #expect(retried.exitCode == 0, "\(retried.standardError)")
 
-        // References and notes live in the common directory, so the main tree sees them.
+        // References and notes live in the common directory, so the main tree reads them too.
         let target = ManifestTexts.targetName(emulator)
         #expect(try repo.repository.referenceTarget("refs/ngcpctl/applied/\(target)") == commit)
         let history = try repo.json(["history", "--format", "json"])

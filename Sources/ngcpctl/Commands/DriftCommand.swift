@@ -6,7 +6,8 @@ import NGCPCore
 import Planning
 
 /// `ngcpctl drift PATH...`: compares the live state with the revision last applied to the
-/// target and tells, per object, whether git, the server or both moved since. Read-only.
+/// target and reports, per object, whether git, the server or both changed since. It writes
+/// nothing.
 enum DriftCommand {
     static let spec = CommandSpec(
         name: "ngcpctl drift",
@@ -121,8 +122,8 @@ enum DriftCommand {
         return findings.isEmpty ? .success : .changesPresent
     }
 
-    /// The object that an operation belongs to: contacts belong to their customer, forwards
-    /// and preferences to their subscriber.
+    /// Returns the object that an operation belongs to: contacts belong to their customer,
+    /// forwards and preferences to their subscriber.
     static func owner(_ id: ResourceID) -> ResourceID {
         switch id.kind {
         case .customercontacts: return ResourceID(.customers, id.name)
@@ -148,8 +149,12 @@ enum DriftCommand {
                 ? ["git: " + fields.joined(separator: ", ")] : ["git: \(entry.change.rawValue)"]
         }
         return Set(server.keys).union(git.keys).sorted().map { id in
-            let origin: Origin =
-                server[id] != nil && git[id] != nil ? .both : server[id] != nil ? .server : .git
+            let origin: Origin
+            switch (git[id] != nil, server[id] != nil) {
+            case (true, true): origin = .both
+            case (false, true): origin = .server
+            default: origin = .git
+            }
             let details =
                 (git[id] ?? []) + (server[id] ?? []).map { "server: " + $0 }
             return Finding(id: id, origin: origin, details: details)
