@@ -16,7 +16,11 @@ enum RevisionOptions {
         plan + [
             .flag(
                 "allow-dirty",
-                help: "Apply manifests that differ from their commit (uncommitted changes).")
+                help: "Apply manifests that differ from their commit (uncommitted changes)."),
+            .flag(
+                "no-record",
+                help: "Do not record the applied revision in git (for trial runs against a "
+                    + "test server)."),
         ]
 
     /// Sets the stage's revision and, with `--prune`, the inventory of the revision last
@@ -58,7 +62,7 @@ enum RevisionOptions {
     ) throws -> ApplyRecorder {
         ApplyRecorder(
             target: try targetName(configured, parsed, connection: connection),
-            searchPath: parsed.positionals.first ?? ".")
+            searchPath: parsed.positionals.first ?? ".", enabled: !parsed.flag("no-record"))
     }
 }
 
@@ -66,10 +70,12 @@ enum RevisionOptions {
 struct ApplyRecorder {
     let target: String
     let searchPath: String
+    let enabled: Bool
 
     /// Records `plan` as applied; `result` is nil when the plan had nothing to do. An apply
     /// that stopped before changing anything is not recorded.
     func record(_ plan: Plan, result: ApplyResult?) throws {
+        guard enabled else { return }
         if let result, ApplyReport.exitCode(result) == .failure { return }
         try ApplyRecording.record(
             plan: plan, result: result, target: target, searchPath: searchPath)

@@ -428,3 +428,36 @@ import Testing
         #expect(history.arrayValue?.first?["commit"]?.stringValue == commit)
     }
 }
+
+@Suite struct RevisionRecordOptionTests {
+    @Test func noRecordLeavesGitAlone() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let commit = try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve", "--no-record"],
+            environment: ManifestTexts.environment(emulator))
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+        #expect(apply.standardError.contains("Apply complete: 11 created"))
+        #expect(try repo.repository.note(on: commit, notesRef: "refs/notes/ngcpctl") == nil)
+        #expect(try repo.repository.references(withPrefix: "refs/ngcpctl/").isEmpty)
+    }
+
+    @Test func commitAllRecordsDeletions() throws {
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let first = try repo.commit("first")
+        try repo.remove("manifests/beta.yaml")
+        let second = try repo.commit("second")
+        #expect(first != second)
+        #expect(try repo.repository.changedFiles(under: ["manifests"]).isEmpty)
+        let before = try repo.repository.files(
+            at: first, under: ["manifests"], extensions: [".yaml"])
+        let after = try repo.repository.files(
+            at: second, under: ["manifests"], extensions: [".yaml"])
+        #expect(before.map(\.path).contains("manifests/beta.yaml"))
+        #expect(after.map(\.path) == ["manifests/acme.yaml", "manifests/domain.yaml"])
+        #expect(try repo.repository.resolveCommit("HEAD~1") == first)
+    }
+}
