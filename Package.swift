@@ -61,7 +61,7 @@ let package = Package(
 
         .testTarget(name: "NGCPCoreTests", dependencies: ["NGCPCore", "ArgumentParsing"]),
         .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "YAMLReader", "NGCPCore"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "NGCPCore"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "NGCPCore", "Manifests"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "NGCPCore"]),
         .testTarget(
             name: "ClientTests",
@@ -69,6 +69,9 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "NGCPCore"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GitSource", "Emulator", "NGCPCore"]),
+            dependencies: [
+                "GitSource", "Emulator", "NGCPCore", "Planning", "Manifests", "Apply",
+                "NGCPClient", "LiveState",
+            ]),
     ]
 )

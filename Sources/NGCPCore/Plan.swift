@@ -65,12 +65,15 @@ public struct PlannedOperation: Sendable, Hashable {
     public var irreversible: Bool
     /// Why the operation is planned, for display only: apply never branches on it.
     public var reason: String?
+    /// A digest of the live object the operation was computed from, so that applying a saved
+    /// plan can tell whether the object changed since; nil when nothing existed live.
+    public var liveFingerprint: String?
 
     public init(
         id: Int, action: PlannedAction, resource: ResourceKind, name: String,
         method: HTTPMethod, path: String, body: JSONValue? = nil, dependsOn: [Int] = [],
         changes: [FieldChange] = [], liveID: Int? = nil, irreversible: Bool = false,
-        reason: String? = nil
+        reason: String? = nil, liveFingerprint: String? = nil
     ) {
         self.id = id
         self.action = action
@@ -84,6 +87,7 @@ public struct PlannedOperation: Sendable, Hashable {
         self.liveID = liveID
         self.irreversible = irreversible
         self.reason = reason
+        self.liveFingerprint = liveFingerprint
     }
 
     public var resourceID: ResourceID { ResourceID(resource, name) }
@@ -117,14 +121,22 @@ public struct Plan: Sendable, Hashable {
     /// The API base URL that the live state was read from.
     public var target: String?
     public var operations: [PlannedOperation]
+    /// Live objects that the plan leaves alone because ngcpctl never managed them, sorted.
+    public var unmanaged: [ResourceID]
+    /// A keyed digest of each secret the plan uses, so that apply can tell whether the value
+    /// changed since the plan was made. Never the value itself.
+    public var secretDigests: [PlanSecretDigest]
 
     public init(
         source: PlanSource = PlanSource(), target: String? = nil,
-        operations: [PlannedOperation] = []
+        operations: [PlannedOperation] = [], unmanaged: [ResourceID] = [],
+        secretDigests: [PlanSecretDigest] = []
     ) {
         self.source = source
         self.target = target
         self.operations = operations
+        self.unmanaged = unmanaged
+        self.secretDigests = secretDigests
     }
 
     public var isEmpty: Bool { operations.isEmpty }
@@ -135,6 +147,24 @@ public struct Plan: Sendable, Hashable {
         for action in PlannedAction.allCases { counts[action] = 0 }
         for operation in operations { counts[operation.action, default: 0] += 1 }
         return counts
+    }
+}
+
+/// The keyed digest of one secret a plan uses, identified like its placeholder.
+public struct PlanSecretDigest: Sendable, Hashable {
+    /// `env:NAME` or `file:PATH`.
+    public var source: String
+    /// The owning object as `collection/name`.
+    public var owner: String
+    public var field: String
+    /// HMAC-SHA256 of the value, as lowercase hex.
+    public var digest: String
+
+    public init(source: String, owner: String, field: String, digest: String) {
+        self.source = source
+        self.owner = owner
+        self.field = field
+        self.digest = digest
     }
 }
 

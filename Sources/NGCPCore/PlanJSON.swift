@@ -34,6 +34,8 @@ extension Plan {
                 "delete": .int(counts[.delete] ?? 0),
             ],
             "operations": .array(operations.map(\.jsonValue)),
+            "unmanaged": .array(unmanaged.map { .string($0.description) }),
+            "secret_digests": .array(secretDigests.map(\.jsonValue)),
         ]
     }
 
@@ -70,7 +72,25 @@ extension Plan {
             }
             operations.append(operation)
         }
-        self.init(source: source, target: target, operations: operations)
+        var unmanaged: [ResourceID] = []
+        for (index, item) in (root.member("unmanaged")?.arrayValue ?? []).enumerated() {
+            guard let text = item.stringValue, let id = Self.resourceID(text) else {
+                throw PlanJSONError(
+                    path: "unmanaged[\(index)]", message: "expected 'collection/name'")
+            }
+            unmanaged.append(id)
+        }
+        var digests: [PlanSecretDigest] = []
+        for (index, item) in (root.member("secret_digests")?.arrayValue ?? []).enumerated() {
+            let reader = try PlanReader(item, path: "secret_digests[\(index)]")
+            digests.append(
+                PlanSecretDigest(
+                    source: try reader.string("source"), owner: try reader.string("owner"),
+                    field: try reader.string("field"), digest: try reader.string("digest")))
+        }
+        self.init(
+            source: source, target: target, operations: operations, unmanaged: unmanaged,
+            secretDigests: digests)
 
         let summaryReader = try root.object("summary")
         for action in PlannedAction.allCases {
@@ -82,6 +102,14 @@ extension Plan {
                     message: "states \(stated) but the plan has \(actual) such operations")
             }
         }
+    }
+
+    /// Reads `collection/name`, as written in `unmanaged`.
+    private static func resourceID(_ text: String) -> ResourceID? {
+        guard let slash = text.firstIndex(of: "/"),
+            let kind = ResourceKind(rawValue: String(text[..<slash]))
+        else { return nil }
+        return ResourceID(kind, String(text[text.index(after: slash)...]))
     }
 
     /// Parses and reads a plan document from its text.
@@ -148,6 +176,7 @@ extension PlannedOperation {
             "live_id": liveID.map(JSONValue.int) ?? .null,
             "irreversible": .bool(irreversible),
             "reason": reason.map(JSONValue.string) ?? .null,
+            "live_fingerprint": liveFingerprint.map(JSONValue.string) ?? .null,
         ]
     }
 
@@ -194,7 +223,17 @@ extension PlannedOperation {
             method: method, path: path, body: body, dependsOn: dependencies, changes: changes,
             liveID: try reader.optionalInt("live_id"),
             irreversible: try reader.bool("irreversible"),
-            reason: try reader.optionalString("reason"))
+            reason: try reader.optionalString("reason"),
+            liveFingerprint: try reader.optionalString("live_fingerprint"))
+    }
+}
+
+extension PlanSecretDigest {
+    public var jsonValue: JSONValue {
+        [
+            "source": .string(source), "owner": .string(owner), "field": .string(field),
+            "digest": .string(digest),
+        ]
     }
 }
 

@@ -10,6 +10,12 @@ import NGCPCore
 /// run of characters, and a whole segment `**` in the path matches any number of segments.
 /// A rule without a collection applies to every collection. An ignored field is neither
 /// compared nor changed on existing objects, but creates still send it.
+///
+/// As written in `ngcpctl.yaml`, a rule may also name a block through its owner, the way a
+/// manifest nests it: `subscribers/NAME:preferences.PATH` is
+/// `subscriberpreferences/NAME:PATH`, `subscribers/NAME:callforwards.PATH` is
+/// `callforwards/NAME:PATH`, and `customers/NAME:contact.PATH` is
+/// `customercontacts/NAME:PATH`.
 public struct IgnoreRule: Sendable, Hashable, CustomStringConvertible {
     public var resource: ResourceKind?
     public var name: String
@@ -37,6 +43,16 @@ public struct IgnoreRule: Sendable, Hashable, CustomStringConvertible {
             if parts.count == 2 { name = String(parts[1]) }
         }
         guard !pathText.isEmpty else { return nil }
+        let nested: [(ResourceKind, String, ResourceKind)] = [
+            (.subscribers, "preferences.", .subscriberpreferences),
+            (.subscribers, "callforwards.", .callforwards),
+            (.customers, "contact.", .customercontacts),
+        ]
+        for (owner, prefix, block) in nested
+        where resource == owner && pathText.hasPrefix(prefix) && pathText.count > prefix.count {
+            resource = block
+            pathText = pathText.dropFirst(prefix.count)
+        }
         self.init(resource: resource, name: name, path: String(pathText))
     }
 

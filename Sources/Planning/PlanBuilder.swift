@@ -30,6 +30,12 @@ struct PlanBuilder {
     /// Live subscribers that the plan deletes, directly or by terminating their customer.
     var removedSubscribers: Set<Int> = []
     var numbers = NumberLedger()
+    /// Live customers that prune terminates, with the draft that does it.
+    var terminatedCustomers: [Int: Int] = [:]
+    /// Live domains that prune deletes.
+    var removedDomains: Set<Int> = []
+    /// Undeclared live objects that the plan leaves alone because ngcpctl does not manage them.
+    var unmanaged: [ResourceID] = []
     /// Declared domains and customers that have a problem of their own. Subscribers referring to
     /// them report nothing more, because the reference itself is fine.
     var failedDeclarations: Set<ResourceID> = []

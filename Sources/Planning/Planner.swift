@@ -6,15 +6,22 @@ public typealias SecretLookup = @Sendable (ResourceID, String) -> SecretValue?
 
 /// Planner settings: removal permissions, ignore rules, secrets, and the stamp for the plan.
 public struct PlannerOptions: Sendable {
-    /// Remove live objects that the manifests no longer declare: subscribers of declared
-    /// customers are deleted, and live customers matching `managedCustomers` are terminated.
+    /// Remove managed live objects that the manifests no longer declare: subscribers are
+    /// deleted, customers terminated, and their contacts deleted once unused. See
+    /// `managedInventory` for what counts as managed.
     public var prune: Bool
-    /// Also delete live domains that no manifest declares and no declared subscriber uses.
-    /// Only with `prune`. A domain delete removes every subscriber of that domain.
+    /// Also delete managed live domains that no manifest declares and no declared subscriber
+    /// uses. Only with `prune`. A domain delete removes every subscriber of that domain.
     public var pruneDomains: Bool
-    /// A `*` pattern over `external_id` that selects the live customers that prune may
-    /// terminate. Customers without an `external_id` are never pruned.
-    public var managedCustomers: String
+    /// The objects that ngcpctl manages, such as every object declared at the last applied
+    /// revision. When set, an object is managed exactly when it is in the set. When nil, the
+    /// managed objects are the subscribers of declared customers, plus the customers that
+    /// `managedCustomers` selects.
+    public var managedInventory: Set<ResourceID>?
+    /// Without `managedInventory`: a `*` pattern over `external_id` that selects the live
+    /// customers that prune may terminate; nil selects none. Customers without an
+    /// `external_id` are never pruned.
+    public var managedCustomers: String?
     /// Field differences to leave alone.
     public var ignoreRules: [IgnoreRule]
     /// Secret values, used only to detect a changed SIP password. The value never reaches the
@@ -24,18 +31,16 @@ public struct PlannerOptions: Sendable {
     public var source: PlanSource
     /// The API base URL the live state was read from, stamped on the plan.
     public var target: String?
-    /// The objects that count as managed, usually those declared by the last applied revision.
-    /// When set, `prune` removes exactly the members that `desired` no longer declares and
-    /// leaves every other live object alone, whatever `managedCustomers` matches.
-    public var managedInventory: Set<ResourceID>? = nil
 
     public init(
-        prune: Bool = false, pruneDomains: Bool = false, managedCustomers: String = "*",
+        prune: Bool = false, pruneDomains: Bool = false,
+        managedInventory: Set<ResourceID>? = nil, managedCustomers: String? = nil,
         ignoreRules: [IgnoreRule] = [], secrets: @escaping SecretLookup = { _, _ in nil },
         source: PlanSource = PlanSource(), target: String? = nil
     ) {
         self.prune = prune
         self.pruneDomains = pruneDomains
+        self.managedInventory = managedInventory
         self.managedCustomers = managedCustomers
         self.ignoreRules = ignoreRules
         self.secrets = secrets
@@ -66,7 +71,14 @@ public enum Planner {
         } catch {
             throw PlanningError(problems: [error.problem])
         }
-        return Plan(source: options.source, target: options.target, operations: operations)
+        let fingerprinted = operations.map { operation in
+            var operation = operation
+            operation.liveFingerprint = LiveFingerprint.of(operation, in: live)
+            return operation
+        }
+        return Plan(
+            source: options.source, target: options.target, operations: fingerprinted,
+            unmanaged: builder.unmanaged)
     }
 
     /// Lists the live subscriber ids whose call forwards and preferences the manifests manage, so

@@ -1,113 +1,136 @@
 import NGCPCore
 
 extension PlanBuilder {
-    /// Removes what the manifests no longer declare, within what they manage: subscribers of
-    /// declared customers, and live customers matching `managedCustomers` that no manifest
-    /// declares or uses. With `pruneDomains` it also deletes unused domains that keep no live
-    /// subscriber after the plan.
+    /// Removes what the manifests no longer declare, among the objects that ngcpctl manages.
+    ///
+    /// With `managedInventory`, an object is managed exactly when the inventory contains it.
+    /// Without one, the managed objects are the subscribers of declared customers, the live
+    /// customers matching `managedCustomers`, and with `pruneDomains` every domain. Subscribers
+    /// are deleted, customers terminated, their contacts deleted once no customer uses them, and
+    /// domains deleted only with `pruneDomains`. Everything else undeclared is reported in
+    /// `unmanaged` and left alone.
     mutating func prune() {
+        let index = self.index
         if let inventory = options.managedInventory {
-            pruneInventory(inventory)
-            return
-        }
-        pruneSubscribers()
-        pruneCustomers()
-        if options.pruneDomains { pruneDomains() }
-    }
-
-    /// Removes the members of `inventory` that `desired` no longer declares. Subscribers of a
-    /// customer that is terminated here go with it, so they get no delete of their own.
-    private mutating func pruneInventory(_ inventory: Set<ResourceID>) {
-        let declared = Set(
-            desired.domains.map(\.id) + desired.customers.map(\.id)
-                + desired.subscribers.map(\.id)
-                + desired.subscribers.map { ResourceID(.customers, $0.customer) })
-        let removed = inventory.subtracting(declared)
-        guard !removed.isEmpty else { return }
-
-        for customer in live.customers.sorted(by: { $0.id < $1.id }) {
-            guard let externalID = customer["external_id"]?.stringValue,
-                removed.contains(ResourceID(.customers, externalID)),
-                customer["status"]?.stringValue != "terminated"
-            else { continue }
-            terminateCustomer(
-                customer, externalID: externalID,
-                reason: "the last applied revision declared this customer and this one does not: ")
-        }
-        for subscriber in live.subscribers.sorted(by: { $0.id < $1.id }) {
-            let name = index.subscriberName(subscriber)
-            guard removed.contains(ResourceID(.subscribers, name)),
-                !pairedSubscribers.contains(subscriber.id),
-                !removedSubscribers.contains(subscriber.id)
-            else { continue }
-            deleteSubscriber(
-                subscriber, reason: "the last applied revision declared it and this one does not")
-        }
-        let removedDomains = Set(removed.filter { $0.kind == .domains }.map(\.name))
-        pruneDomains(limitedTo: removedDomains)
-    }
-
-    private mutating func pruneSubscribers() {
-        for customer in desired.customers {
-            guard let liveID = customers[customer.externalID]?.reference?.liveID,
-                customers[customer.externalID]?.status != "terminated"
-            else { continue }
-            for subscriber in index.subscribers(ofCustomer: liveID)
-            where !pairedSubscribers.contains(subscriber.id) {
-                deleteSubscriber(
-                    subscriber,
-                    reason: "customer '\(customer.externalID)' no longer declares this subscriber")
+            // Customers first: a termination removes their subscribers along with them.
+            pruneCustomers { inventory.contains(ResourceID(.customers, $0)) }
+            pruneSubscribers { subscriber in
+                inventory.contains(ResourceID(.subscribers, index.subscriberName(subscriber)))
+            }
+            pruneContacts { inventory.contains(ResourceID(.customercontacts, $0)) }
+        } else {
+            let declaredCustomers = Set(
+                desired.customers.compactMap { customers[$0.externalID]?.reference?.liveID })
+            pruneSubscribers { subscriber in
+                guard let customer = subscriber["customer_id"]?.intValue else { return false }
+                return declaredCustomers.contains(customer)
+            }
+            if let pattern = options.managedCustomers {
+                pruneCustomers { Glob.matches(pattern: pattern, text: $0) }
+                pruneContacts { Glob.matches(pattern: pattern, text: $0) }
             }
         }
+        if options.pruneDomains {
+            let inventory = options.managedInventory
+            pruneDomains { name in inventory?.contains(ResourceID(.domains, name)) ?? true }
+        }
+        collectUnmanaged()
     }
 
-    private mutating func pruneCustomers() {
-        // A customer that subscribers refer to is in use even without a Customer manifest.
-        let declared = Set(
-            desired.customers.map(\.externalID) + desired.subscribers.map(\.customer))
+    private mutating func pruneSubscribers(managed: (LiveObject) -> Bool) {
+        let terminated = Set(
+            live.customers.filter { $0["status"]?.stringValue == "terminated" }.map(\.id))
+        for subscriber in live.subscribers.sorted(by: { $0.id < $1.id }) {
+            guard !pairedSubscribers.contains(subscriber.id),
+                !removedSubscribers.contains(subscriber.id),
+                !terminated.contains(subscriber["customer_id"]?.intValue ?? -1),
+                managed(subscriber)
+            else { continue }
+            let owner = live.customers.first { $0.id == subscriber["customer_id"]?.intValue }
+            let ownerName = owner?["external_id"]?.stringValue.map { " of customer '\($0)'" }
+            deleteSubscriber(
+                subscriber,
+                reason: "no manifest declares this subscriber\(ownerName ?? ""), and ngcpctl "
+                    + "manages it")
+        }
+    }
+
+    /// External ids of customers that a manifest declares or a declared subscriber refers to.
+    private var usedCustomers: Set<String> {
+        Set(desired.customers.map(\.externalID) + desired.subscribers.map(\.customer))
+    }
+
+    private mutating func pruneCustomers(managed: (String) -> Bool) {
+        let declared = usedCustomers
         let candidates = live.customers.sorted { $0.id < $1.id }
         for customer in candidates {
             guard let externalID = customer["external_id"]?.stringValue, !externalID.isEmpty,
                 !declared.contains(externalID),
                 customer["status"]?.stringValue != "terminated",
-                Glob.matches(pattern: options.managedCustomers, text: externalID)
+                managed(externalID)
             else { continue }
-            terminateCustomer(
-                customer, externalID: externalID,
-                reason: "no manifest declares this customer: ")
+            let draft = add(
+                DraftOperation(
+                    action: .delete, resource: .customers, name: externalID, method: .patch,
+                    path: "/api/customers/\(customer.id)",
+                    body: [Patch.replace("status", "terminated")],
+                    changes: [
+                        FieldChange(path: "status", before: customer["status"], after: "terminated")
+                    ],
+                    liveID: customer.id, irreversible: true,
+                    reason: "no manifest declares this customer: "
+                        + Self.terminationReason(customer, index: index)))
+            terminatedCustomers[customer.id] = draft
+            numbers.freeAll(ofCustomer: customer.id, index: index, by: draft)
+            for subscriber in index.subscribers(ofCustomer: customer.id) {
+                removedSubscribers.insert(subscriber.id)
+            }
         }
     }
 
-    private mutating func terminateCustomer(
-        _ customer: LiveObject, externalID: String, reason: String
-    ) {
-        let draft = add(
-            DraftOperation(
-                action: .delete, resource: .customers, name: externalID, method: .patch,
-                path: "/api/customers/\(customer.id)",
-                body: [Patch.replace("status", "terminated")],
-                changes: [
-                    FieldChange(path: "status", before: customer["status"], after: "terminated")
-                ],
-                liveID: customer.id, irreversible: true,
-                reason: reason + Self.terminationReason(customer, index: index)))
-        numbers.freeAll(ofCustomer: customer.id, index: index, by: draft)
-        for subscriber in index.subscribers(ofCustomer: customer.id) {
-            removedSubscribers.insert(subscriber.id)
+    /// Deletes the contacts of undeclared customers once no customer that stays active uses
+    /// them: NGCP rejects the delete of a contact in use (423) but allows it after the customer is
+    /// terminated. A contact carries the key of its customer.
+    private mutating func pruneContacts(managed: (String) -> Bool) {
+        let declared = usedCustomers
+        for contact in live.contacts.sorted(by: { $0.id < $1.id }) {
+            let users = live.customers.filter { $0["contact_id"]?.intValue == contact.id }
+                .sorted { $0.id < $1.id }
+            guard let owner = users.first?["external_id"]?.stringValue, !owner.isEmpty,
+                !declared.contains(owner), managed(owner)
+            else { continue }
+            let stillUsed = users.contains { user in
+                user["status"]?.stringValue != "terminated"
+                    && terminatedCustomers[user.id] == nil
+            }
+            guard !stillUsed else { continue }
+            var changes: [FieldChange] = []
+            if let email = contact["email"] {
+                changes.append(FieldChange(path: "email", before: email, after: nil))
+            }
+            add(
+                DraftOperation(
+                    action: .delete, resource: .customercontacts, name: owner, method: .delete,
+                    path: "/api/customercontacts/\(contact.id)",
+                    dependsOn: Set(users.compactMap { terminatedCustomers[$0.id] }),
+                    changes: changes, liveID: contact.id,
+                    reason: "the contact of customer '\(owner)', which no manifest declares; "
+                        + "no active customer uses it"))
         }
     }
 
-    private mutating func pruneDomains(limitedTo names: Set<String>? = nil) {
+    private mutating func pruneDomains(managed: (String) -> Bool) {
         var used = Set(desired.domains.map { $0.domain.lowercased() })
         for subscriber in desired.subscribers { used.insert(subscriber.domain.lowercased()) }
         for domain in live.domains.sorted(by: { $0.id < $1.id }) {
-            guard let name = domain["domain"]?.stringValue, !used.contains(name.lowercased())
+            guard let name = domain["domain"]?.stringValue, !used.contains(name.lowercased()),
+                managed(name)
             else { continue }
-            if let names, !names.contains(name) { continue }
             let members = live.subscribers.filter { $0["domain_id"]?.intValue == domain.id }
             // A domain delete also deletes its subscribers, so a domain whose subscribers the
             // plan keeps is left alone.
             guard members.allSatisfy({ removedSubscribers.contains($0.id) }) else { continue }
+            removedDomains.insert(domain.id)
             add(
                 DraftOperation(
                     action: .delete, resource: .domains, name: name, method: .delete,
@@ -117,6 +140,45 @@ extension PlanBuilder {
                     reason: "no manifest declares or uses this domain, and deleting a domain "
                         + "also deletes its subscribers"))
         }
+    }
+
+    /// Lists the live domains, customers and subscribers that no manifest declares, that the
+    /// plan does not remove, and that ngcpctl does not manage.
+    private mutating func collectUnmanaged() {
+        var result: Set<ResourceID> = []
+        let inventory = options.managedInventory
+        var usedDomains = Set(desired.domains.map { $0.domain.lowercased() })
+        for subscriber in desired.subscribers { usedDomains.insert(subscriber.domain.lowercased()) }
+        for domain in live.domains where !removedDomains.contains(domain.id) {
+            guard let name = domain["domain"]?.stringValue,
+                !usedDomains.contains(name.lowercased())
+            else { continue }
+            let id = ResourceID(.domains, name)
+            let managed = inventory?.contains(id) ?? options.pruneDomains
+            if !managed { result.insert(id) }
+        }
+        let declared = usedCustomers
+        for customer in live.customers where terminatedCustomers[customer.id] == nil {
+            guard let externalID = customer["external_id"]?.stringValue, !externalID.isEmpty,
+                !declared.contains(externalID), customer["status"]?.stringValue != "terminated"
+            else { continue }
+            let id = ResourceID(.customers, externalID)
+            let pattern = options.managedCustomers
+            let managed =
+                inventory?.contains(id)
+                ?? pattern.map { Glob.matches(pattern: $0, text: externalID) } ?? false
+            if !managed { result.insert(id) }
+        }
+        let terminated = Set(
+            live.customers.filter { $0["status"]?.stringValue == "terminated" }.map(\.id))
+        for subscriber in live.subscribers {
+            guard !pairedSubscribers.contains(subscriber.id),
+                !removedSubscribers.contains(subscriber.id),
+                !terminated.contains(subscriber["customer_id"]?.intValue ?? -1)
+            else { continue }
+            result.insert(ResourceID(.subscribers, index.subscriberName(subscriber)))
+        }
+        unmanaged = result.sorted()
     }
 
     // MARK: Number moves

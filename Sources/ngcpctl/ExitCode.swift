@@ -6,10 +6,12 @@ enum ExitCode: Int32 {
     case failure = 1
     /// `plan --detailed-exitcode` found changes.
     case changesPresent = 2
-    /// A guard or policy blocked the plan.
+    /// A guard or policy blocked the plan, or a saved plan is stale.
     case blocked = 3
     /// `apply` stopped part way: some operations ran, others failed or were not started.
     case partialApply = 4
+    /// A transient failure, such as a timeout or an unavailable server: running again may pass.
+    case transient = 5
     /// The command line itself is wrong.
     case usage = 64
 }

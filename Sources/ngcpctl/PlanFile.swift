@@ -24,6 +24,18 @@ enum PlanFile {
         }
     }
 
+    /// Writes the plan document for programs (`plan --out-json`), which may name literal
+    /// secrets by placeholder: it contains no values either.
+    static func writeDocument(_ plan: Plan, to path: String) throws {
+        let text = plan.jsonValue.serialized(pretty: true) + "\n"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CommandFailure(
+                "cannot write the plan to '\(path)': \(error.localizedDescription)")
+        }
+    }
+
     static func read(_ path: String) throws -> Plan {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("cannot read the plan file '\(path)'")

@@ -18,9 +18,11 @@ struct PlanningStage {
     var target: TargetConfiguration? = nil
     /// A git revision to read the manifests from instead of the working tree (`--rev`).
     var revision: String? = nil
-    /// The objects declared by the target's last applied revision. With `prune`, exactly those
-    /// that the manifests no longer declare are removed; nil keeps the planner's own scope.
+    /// The objects ngcpctl manages, for prune: those declared by the target's last applied
+    /// revision. Nil means the subscribers of declared customers.
     var managedInventory: Set<ResourceID>? = nil
+    /// `--max-deletes`, which overrides the target's guard.
+    var maxDeletes: Int? = nil
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -28,6 +30,8 @@ struct PlanningStage {
         let manifests: ManifestLoadResult
         /// Secret values by owner and field, for the executor's literal secrets.
         let secretValues: [SecretKey: SecretValue]
+        /// The guards the plan breaks; the commands stop when there are any.
+        let violations: [GuardViolation]
     }
 
     struct SecretKey: Hashable {
@@ -71,18 +75,36 @@ struct PlanningStage {
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
-            throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
+            throw CommandFailure(
+                "cannot read the live state from \(connection.url): \(error)",
+                exitCode: error.isTransient ? .transient : .failure)
         }
 
-        // 5. Pairing, diff and order.
-        var options = PlannerOptions(
-            prune: prune,
+        // 5. Pairing, diff and order, then the target's guards.
+        let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
+        let options = PlannerOptions(
+            prune: prune, pruneDomains: prune && guards.allowDomainDelete,
+            managedInventory: managedInventory, ignoreRules: try Guards.ignoreRules(target),
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
-        options.managedInventory = managedInventory
         do {
-            let plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
-            return Output(plan: plan, manifests: manifests, secretValues: secretValues)
+            var plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
+            let key = SecretDigest.key(
+                apiUser: connection.user, apiPassword: connection.password,
+                target: connection.url)
+            plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
+                guard
+                    let owner = manifests.desired.subscribers.first(where: {
+                        $0.id.description == reference.owner
+                    })
+                else { return nil }
+                return secretValues[SecretKey(owner: owner.id, field: reference.field)]
+            }
+            let violations = GuardCheck.evaluate(
+                plan: plan, settings: guards, desired: manifests.desired, live: live)
+            return Output(
+                plan: plan, manifests: manifests, secretValues: secretValues,
+                violations: violations)
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,

@@ -1,4 +1,5 @@
 import NGCPCore
+import Planning
 
 /// The difference between two desired states, object by object and field by field, computed
 /// from the manifests alone.
@@ -91,7 +92,7 @@ struct DesiredStateDiff {
     /// digest for a literal, so that a changed literal counts without its value being kept.
     private static func secretFingerprint(_ source: SecretSource) -> String {
         switch source {
-        case .literal(let value): return "literal:" + SHA256.hexDigest(value)
+        case .literal(let value): return "literal:" + SHA256.hexHash(value)
         case .environment, .file: return source.description
         }
     }

@@ -2,6 +2,7 @@ import Apply
 import Foundation
 import GitSource
 import NGCPCore
+import Planning
 
 /// One apply of one commit to one target, as stored in the commit's note.
 struct AppliedRecord: Sendable, Hashable {
@@ -207,7 +208,7 @@ enum ApplyRecording {
         let planText = plan.jsonValue.serialized(pretty: true) + "\n"
         let record = AppliedRecord(
             commit: commit, target: target, url: plan.target, time: AppliedRecords.now(),
-            planDigest: SHA256.hexDigest(planText), outcomes: outcomes,
+            planDigest: SHA256.hexHash(planText), outcomes: outcomes,
             succeeded: result?.succeeded ?? true, dirty: plan.source.dirty)
         try AppliedRecords.write(record, in: repository)
         let short = String(commit.prefix(12))

@@ -154,11 +154,12 @@ enum RevisionManifests {
         return (result, commit, repository)
     }
 
-    /// Returns the objects a desired state declares, as prune's inventory: domains, customers (also
-    /// those that subscribers only name) and subscribers.
+    /// Returns the objects a desired state declares, as prune's inventory: domains, customers
+    /// with their contacts, and subscribers. A customer that subscribers only name is not in it.
     static func inventory(of desired: DesiredState) -> Set<ResourceID> {
         var ids = Set(desired.domains.map(\.id))
         ids.formUnion(desired.customers.map(\.id))
+        ids.formUnion(desired.customers.map(\.contactID))
         ids.formUnion(desired.subscribers.map(\.id))
         return ids
     }

@@ -126,10 +126,8 @@ import Testing
         let entries = try #require(note["ngcpctl_applied"]?.arrayValue)
         #expect(entries.count == 2)
         let labEntry = try #require(entries.first { $0["target"]?.stringValue == labName })
-        let planBytes = try #require(FileManager.default.contents(atPath: planPath))
-        let expectedDigest = SHA256.digest(Array(planBytes)).map {
-            String(format: "%02x", $0)
-        }.joined()
+        let expectedDigest = try sha256sum(planPath)
+        #expect(expectedDigest.count == 64)
         #expect(labEntry["plan_sha256"]?.stringValue == expectedDigest)
         #expect(labEntry["outcomes"]?["created"] == 11)
         #expect(labEntry["succeeded"] == true)
@@ -323,7 +321,8 @@ import Testing
             ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
         #expect(
             plan.operationSummary.sorted() == [
-                "delete customers/beta", "delete subscribers/bob@voice.test",
+                "delete customercontacts/beta", "delete customers/beta",
+                "delete subscribers/bob@voice.test",
             ])
 
         let pruned = try repo.ngcpctl(
@@ -372,23 +371,6 @@ import Testing
             "ngcpctl", ["changes", "--from", "HEAD", "manifests"],
             currentDirectory: URL(fileURLWithPath: clone))
         #expect(head.exitCode == 0, "\(head.standardError)")
-    }
-}
-
-@Suite struct SHA256Tests {
-    static func hex(_ text: String) -> String { SHA256.hexDigest(text) }
-
-    @Test func knownVectors() {
-        #expect(
-            Self.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(
-            Self.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(
-            Self.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(
-            Self.hex(String(repeating: "a", count: 1000))
-                == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
 
@@ -460,4 +442,17 @@ import Testing
         #expect(after.map(\.path) == ["manifests/acme.yaml", "manifests/domain.yaml"])
         #expect(try repo.repository.resolveCommit("HEAD~1") == first)
     }
+}
+
+/// The SHA-256 of a file as `sha256sum` prints it, an implementation independent of ngcpctl's.
+func sha256sum(_ path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["sha256sum", path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
 }

@@ -36,7 +36,8 @@ struct OrderingTests {
     @Test("mixed plan follows the sort key")
     func sortKey() throws {
         let (desired, live) = mixedState()
-        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        let result = try plan(
+            desired, live, PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
 
         #expect(
             lines(result) == [
@@ -69,7 +70,8 @@ struct OrderingTests {
     @Test("order does not depend on input order")
     func determinism() throws {
         let (desired, live) = mixedState()
-        let expected = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        let expected = try plan(
+            desired, live, PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
 
         for rotation in 1..<4 {
             var shuffledDesired = desired
@@ -81,7 +83,8 @@ struct OrderingTests {
             shuffledLive.customers.reverse()
 
             let result = try plan(
-                shuffledDesired, shuffledLive, PlannerOptions(prune: true, secrets: secrets()))
+                shuffledDesired, shuffledLive,
+                PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
             #expect(result == expected, "rotation \(rotation)")
         }
     }

@@ -444,7 +444,8 @@ struct PlannerTests {
             Fixture.desiredSubscriber("bob", sn: "5550002"),
         ])
 
-        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        let result = try plan(
+            desired, live, PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
 
         #expect(
             lines(result) == [
@@ -479,7 +480,8 @@ struct PlannerTests {
         let withoutPrune = try plan(desired, live, PlannerOptions(secrets: secrets()))
         #expect(withoutPrune.isEmpty)
 
-        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        let result = try plan(
+            desired, live, PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
         #expect(
             lines(result) == [
                 OperationLine(
@@ -538,7 +540,8 @@ struct PlannerTests {
         let desired = DesiredState(subscribers: [
             Fixture.desiredSubscriber("alice", sn: "5550001")
         ])
-        let result = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        let result = try plan(
+            desired, live, PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
         #expect(result.isEmpty)
     }
 

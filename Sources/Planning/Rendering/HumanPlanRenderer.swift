@@ -33,6 +33,7 @@ public struct HumanPlanRenderer: PlanRenderer {
 
         guard !plan.isEmpty else {
             lines.append(PlanText.noChanges)
+            if let note = PlanText.unmanagedLine(plan) { lines.append(note) }
             return lines.joined(separator: "\n") + "\n"
         }
 
@@ -49,6 +50,7 @@ public struct HumanPlanRenderer: PlanRenderer {
             let noun = irreversible == 1 ? "operation" : "operations"
             lines.append(paint("!! \(irreversible) irreversible \(noun) in this plan.", .boldRed))
         }
+        if let note = PlanText.unmanagedLine(plan) { lines.append(note) }
         lines.append(paint(PlanText.countLine(plan), .bold))
         return lines.joined(separator: "\n") + "\n"
     }

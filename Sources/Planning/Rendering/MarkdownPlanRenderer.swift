@@ -22,9 +22,11 @@ public struct MarkdownPlanRenderer: PlanRenderer {
 
         guard !plan.isEmpty else {
             lines.append(PlanText.noChanges)
+            if let note = PlanText.unmanagedLine(plan) { lines += ["", note] }
             return lines.joined(separator: "\n") + "\n"
         }
         lines.append("**\(PlanText.countLine(plan))**")
+        if let note = PlanText.unmanagedLine(plan) { lines += ["", note] }
         let irreversible = plan.operations.filter(\.irreversible).count
         if irreversible > 0 {
             lines.append("")

@@ -21,6 +21,15 @@ enum PlanText {
     static let absent = "(absent)"
     static let noChanges = "No changes. Live state matches the manifests."
 
+    /// "Not managed, left alone: 2 (customers/x, subscribers/y@example.org)."; nil when none.
+    static func unmanagedLine(_ plan: Plan) -> String? {
+        guard !plan.unmanaged.isEmpty else { return nil }
+        let shown = plan.unmanaged.prefix(10).map(\.description)
+        let more = plan.unmanaged.count > shown.count ? ", ..." : ""
+        return "Not managed by ngcpctl, left alone: \(plan.unmanaged.count) "
+            + "(\(shown.joined(separator: ", "))\(more))."
+    }
+
     static func symbol(_ action: PlannedAction) -> String {
         switch action {
         case .create: return "+"

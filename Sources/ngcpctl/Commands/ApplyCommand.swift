@@ -15,12 +15,17 @@ enum ApplyCommand {
             .flag("auto-approve", help: "Do not ask for confirmation."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
             .option("format", value: "FORMAT", help: "human or json result (default human)."),
+            .option(
+                "max-deletes", value: "N",
+                help: "Block a plan that deletes more than N subscribers (overrides the "
+                    + "target's guard)."),
         ] + RevisionOptions.apply + CommonOptions.output,
         discussion: """
             Without --auto-approve, apply shows the plan and asks for confirmation on a
             terminal, and stops when there is no terminal. Exit status: 0 when every
             operation succeeded, 1 on an error before any change, 4 when the apply stopped
-            part way. The API password is read from NGCP_PASSWORD.
+            part way, 3 when a guard blocks the plan or a saved plan is stale, 5 on a
+            transient failure. The API password is read from NGCP_PASSWORD.
             """)
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
@@ -37,6 +42,7 @@ enum ApplyCommand {
             throw UsageError("--prune belongs to the 'plan --out' run that made the saved plan")
         }
         let format = try parsed.choice("format", from: ["human", "json"]) ?? "human"
+        let maxDeletes = try parsed.integer("max-deletes", range: 0...1_000_000)
         let colorMode = try CommonOptions.colorMode(parsed)
         let environment = ProcessInfo.processInfo.environment
         let connection = try Connection(parsed, environment: environment)
@@ -51,13 +57,25 @@ enum ApplyCommand {
                     "the plan in '\(planPath)' was made for \(target), not \(connection.url); "
                         + "plan again against this target")
             }
+            // The plan must still fit: same secrets, and no touched object changed since.
+            try SavedPlanCheck.checkSecrets(
+                plan, connection: connection,
+                resolver: SecretResolver(environment: environment))
+            try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
         } else {
             var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
-                colorMode: colorMode, environment: environment)
+                colorMode: colorMode, environment: environment, maxDeletes: maxDeletes)
             try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
             plan = output.plan
+            if !output.violations.isEmpty, format == "human" {
+                Terminal.output(
+                    PlanCommand.render(
+                        plan, format: "human",
+                        color: Terminal.useColor(colorMode, descriptor: 1)))
+            }
+            try Guards.enforce(output.violations, target: stage.target?.name)
             for (key, value) in output.secretValues {
                 let reference = SecretReference(
                     source: "literal", owner: key.owner.description, field: key.field)

@@ -1,0 +1,43 @@
+import NGCPCore
+
+/// A digest of the live object an operation was computed from.
+///
+/// A saved plan is applied later; by then someone may have changed the objects it touches.
+/// Apply reads each object again and compares digests, and rejects a stale plan rather than
+/// overwriting a change it never saw. The digest covers the object's fields in sorted JSON,
+/// without the members that describe the representation or change on every write without a
+/// change of content: `_links`, `_embedded`, ids and timestamps.
+public enum LiveFingerprint {
+    static let excludedFields: Set<String> = Normalization.serverOwnedFields.union([
+        "_embedded", "subscriber_id",
+    ])
+
+    /// The digest of an object's fields, as `sha256:` and lowercase hex.
+    public static func of(fields: [String: JSONValue]) -> String {
+        var kept = fields
+        for field in excludedFields { kept[field] = nil }
+        return "sha256:" + SHA256.hexHash(JSONValue.object(kept).serialized())
+    }
+
+    /// The request path that reads the object an operation was computed from, or nil when the
+    /// operation creates it. Forwards and preferences live at their subscriber's id.
+    public static func readPath(of operation: PlannedOperation) -> String? {
+        guard let liveID = operation.liveID else { return nil }
+        return "/api/\(operation.resource.rawValue)/\(liveID)"
+    }
+
+    /// The digest of the live object `operation` touches, or nil when it has none.
+    static func of(_ operation: PlannedOperation, in live: LiveState) -> String? {
+        guard let liveID = operation.liveID else { return nil }
+        let fields: [String: JSONValue]?
+        switch operation.resource {
+        case .domains: fields = live.domains.first { $0.id == liveID }?.fields
+        case .customercontacts: fields = live.contacts.first { $0.id == liveID }?.fields
+        case .customers: fields = live.customers.first { $0.id == liveID }?.fields
+        case .subscribers: fields = live.subscribers.first { $0.id == liveID }?.fields
+        case .callforwards: fields = live.callforwards[liveID]
+        case .subscriberpreferences: fields = live.preferences[liveID]
+        }
+        return fields.map { of(fields: $0) }
+    }
+}
