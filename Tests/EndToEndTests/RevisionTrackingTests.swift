@@ -4,8 +4,9 @@ import NGCPCore
 import Testing
 
 /// Plans from git revisions, apply records, history, changes, drift and prune inventory, with
-/// the built ngcpctl against an emulator process.
-@Suite struct RevisionTrackingTests {
+/// the built ngcpctl against an emulator process. The tests run one at a time because each
+/// starts several processes, and timing-sensitive suites run beside them.
+@Suite(.serialized) struct RevisionTrackingTests {
     @Test func planFromRevisionEqualsCheckout() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)
@@ -372,9 +373,6 @@ import Testing
             currentDirectory: URL(fileURLWithPath: clone))
         #expect(head.exitCode == 0, "\(head.standardError)")
     }
-}
-
-@Suite struct RevisionWorktreeTests {
     @Test func worktreeSharesRecords() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)
@@ -409,9 +407,6 @@ import Testing
         let history = try repo.json(["history", "--format", "json"])
         #expect(history.arrayValue?.first?["commit"]?.stringValue == commit)
     }
-}
-
-@Suite struct RevisionRecordOptionTests {
     @Test func noRecordLeavesGitAlone() throws {
         let emulator = try EmulatorProcess()
         let repo = try ManifestRepository()

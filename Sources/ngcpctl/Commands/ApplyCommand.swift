@@ -38,6 +38,9 @@ enum ApplyCommand {
         if planPath != nil, !parsed.positionals.isEmpty {
             throw UsageError("give either manifest paths or --plan FILE, not both")
         }
+        if planPath != nil, parsed.value("rev") != nil {
+            throw UsageError("--rev belongs to the 'plan --out' run that made the saved plan")
+        }
         if planPath != nil, parsed.flag("prune") {
             throw UsageError("--prune belongs to the 'plan --out' run that made the saved plan")
         }
