@@ -77,6 +77,16 @@ import Testing
         #expect(refused.standardError.contains("manifests/extra.yaml"))
         #expect(refused.standardError.contains("--allow-dirty"))
 
+        // A saved plan carries its dirty flag to 'apply --plan'.
+        let planPath = repo.path + "/dirty-plan.json"
+        let saved = try repo.ngcpctl(
+            ["plan", "manifests", "--out", planPath], environment: environment)
+        #expect(saved.exitCode == 0, "\(saved.standardError)")
+        let refusedSaved = try repo.ngcpctl(
+            ["apply", "--plan", planPath, "--auto-approve"], environment: environment)
+        #expect(refusedSaved.exitCode == 3)
+        #expect(refusedSaved.standardError.contains("--allow-dirty"))
+
         let allowed = try repo.ngcpctl(
             ["apply", "manifests", "--auto-approve", "--allow-dirty"], environment: environment)
         #expect(allowed.exitCode == 0, "\(allowed.standardError)")

@@ -53,6 +53,7 @@ enum ApplyCommand {
         // The plan: from the manifests now, or exactly as saved.
         let plan: Plan
         var literals: [SecretReference: SecretValue] = [:]
+        var configuredTarget: TargetConfiguration? = nil
         if let planPath {
             plan = try PlanFile.read(planPath)
             if let target = plan.target, target != connection.url {
@@ -72,6 +73,7 @@ enum ApplyCommand {
             try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
             plan = output.plan
+            configuredTarget = stage.target
             if !output.violations.isEmpty, format == "human" {
                 Terminal.output(
                     PlanCommand.render(
@@ -87,7 +89,8 @@ enum ApplyCommand {
         }
 
         try RevisionOptions.requireClean(plan, parsed)
-        let recording = try RevisionOptions.recording(parsed, connection: connection)
+        let recording = try RevisionOptions.recording(
+            parsed, connection: connection, configured: configuredTarget)
 
         let showColor = Terminal.useColor(colorMode, descriptor: 1)
         if plan.isEmpty {
