@@ -94,6 +94,7 @@ enum DriftCommand {
 
         // 3. Server side: what a plan of the applied revision would change. Secrets are not
         // resolved, so a changed SIP password on the server is not detected.
+        // NOTE: drift does not read ngcpctl.yaml yet, so a target's ignore rules do not apply.
         let serverPlan: Plan
         do {
             serverPlan = try Planner.plan(
