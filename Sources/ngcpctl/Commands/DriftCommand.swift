@@ -29,7 +29,8 @@ enum DriftCommand {
             The applied revision is read from refs/ngcpctl/applied/<target>, which apply
             writes. "Changed in git" means HEAD declares the object differently from the
             applied revision; "changed on the server" means the live object no longer
-            matches the applied revision. Exit status: 0 in sync, 2 drift, 1 error.
+            matches the applied revision. Exit status: 0 in sync, 2 drift, 1 error, 5 a
+            transient failure worth retrying.
             """)
 
     enum Origin: String {
@@ -89,7 +90,9 @@ enum DriftCommand {
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
-            throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
+            throw CommandFailure(
+                "cannot read the live state from \(connection.url): \(error)",
+                exitCode: error.isTransient ? .transient : .failure)
         }
 
         // 3. Server side: what a plan of the applied revision would change. Secrets are not
