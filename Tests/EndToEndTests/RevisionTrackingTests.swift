@@ -417,6 +417,35 @@ import Testing
         let history = try repo.json(["history", "--format", "json"])
         #expect(history.arrayValue?.first?["commit"]?.stringValue == commit)
     }
+    @Test func otherOwnerRepositoryOpens() throws {
+        // Only root can give files to another user; elsewhere there is nothing to set up.
+        guard getuid() == 0 else { return }
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        var next = ManifestTexts.first
+        next["beta.yaml"] = nil
+        try repo.setManifests(next)
+        try repo.commit("second")
+
+        // Hand the whole tree to uid and gid 65534, as a checkout made by another CI user.
+        let enumerator = FileManager.default.enumerator(atPath: repo.path)
+        var paths = [repo.path]
+        while let relative = enumerator?.nextObject() as? String {
+            paths.append(repo.path + "/" + relative)
+        }
+        for path in paths {
+            #expect(lchown(path, 65534, 65534) == 0, "\(path)")
+        }
+
+        let changes = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(changes.exitCode == 0, "\(changes.standardError)")
+        #expect(changes.standardOutput.contains("- customers/beta (removed)"))
+        let history = try repo.ngcpctl(["history"])
+        #expect(history.exitCode == 0, "\(history.standardError)")
+        #expect(history.standardOutput.contains("No applied revisions recorded"))
+    }
+
     @Test func noRecordLeavesGitAlone() throws {
         let emulator = try EmulatorProcess()
         let repo = try ManifestRepository()
