@@ -45,14 +45,14 @@ public final class GitRepository: @unchecked Sendable {
     /// The working tree's root with a trailing `/`, or nil for a bare repository.
     public let workdir: String?
 
-    private static let initialisation: Void = {
+    static let initialisation: Void = {
         git_libgit2_init()
         // Repositories checked out by another user (CI runners, shared clones) must still
         // open; ngcpctl only reads them and writes refs and notes under its own namespace.
         _ = cgit2_set_owner_validation(0)
     }()
 
-    private init(handle: OpaquePointer) {
+    init(handle: OpaquePointer) {
         self.handle = handle
         if let path = git_repository_workdir(handle) {
             workdir = String(cString: path)

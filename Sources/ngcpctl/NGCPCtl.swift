@@ -20,6 +20,9 @@ enum NGCPCtl {
           policy test PLAN...  Check saved plans against the policies.
           export --out DIR   Write the live platform out as manifests.
           unlock --force     Break a stale apply lock kept on the target.
+          changes PATH...    Show desired-state changes between two git revisions.
+          drift PATH...      Compare live state with the revision last applied to a target.
+          history            List the revisions applied to each target.
           version            Print the version.
 
         Run 'ngcpctl <command> --help' for a command's options. See docs/cli.md.
@@ -45,6 +48,12 @@ enum NGCPCtl {
                 return try await ExportCommand.run(rest)
             case "unlock":
                 return try await UnlockCommand.run(rest)
+            case "changes":
+                return try ChangesCommand.run(rest)
+            case "drift":
+                return try await DriftCommand.run(rest)
+            case "history":
+                return try HistoryCommand.run(rest)
             case "version", "--version":
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
@@ -54,7 +63,8 @@ enum NGCPCtl {
             default:
                 var message = "error: unknown command '\(command)'"
                 let commands = [
-                    "validate", "plan", "apply", "policy", "export", "unlock", "version", "help",
+                    "validate", "plan", "apply", "changes", "drift", "history", "policy", "export",
+                    "unlock", "version", "help",
                 ]
                 if let suggestion = nearestName(to: command, in: commands) {
                     message += "; did you mean '\(suggestion)'?"

@@ -17,8 +17,10 @@ struct PlanningStage {
     /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
     /// and ignore rules apply to the plan.
     var target: TargetConfiguration? = nil
-    /// The objects ngcpctl manages, for prune; nil means the subscribers of declared
-    /// customers.
+    /// A git revision to read the manifests from instead of the working tree (`--rev`).
+    var revision: String? = nil
+    /// The objects ngcpctl manages, for prune: those declared by the target's last applied
+    /// revision. Nil means the subscribers of declared customers.
     var managedInventory: Set<ResourceID>? = nil
     /// `--max-deletes`, which overrides the target's guard.
     var maxDeletes: Int? = nil
@@ -44,7 +46,17 @@ struct PlanningStage {
 
     func run() async throws -> Output {
         // 1. Manifests, checked completely before the network is touched.
-        let manifests = try ManifestStage.load(paths, colorMode: colorMode)
+        var revisionSource: PlanSource?
+        let manifests: ManifestLoadResult
+        if let revision {
+            let loaded = try RevisionManifests.load(
+                paths, revision: revision, purpose: "--rev", colorMode: colorMode)
+            manifests = loaded.result
+            revisionSource = PlanSource(
+                revision: loaded.commit, branch: loaded.repository.branchName(revision))
+        } else {
+            manifests = try ManifestStage.load(paths, colorMode: colorMode)
+        }
 
         // 2. Secrets: a missing variable or file stops the run before any request.
         let resolver = SecretResolver(environment: environment)
@@ -56,7 +68,7 @@ struct PlanningStage {
         let secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)
 
         // 3. The git revision that the manifests come from.
-        let source = try planSource()
+        let source = try revisionSource ?? planSource()
 
         // 4. Live state: the collections, then forwards and preferences of managed subscribers.
         let client = connection.makeClient()

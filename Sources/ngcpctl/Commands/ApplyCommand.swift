@@ -31,7 +31,7 @@ enum ApplyCommand {
                 "lock", value: "MODE",
                 help: "none, local (this machine) or server (on the target); default local."),
             .flag("no-verify", help: "Do not read written objects back to compare them."),
-        ] + CommonOptions.policy + CommonOptions.output,
+        ] + RevisionOptions.apply + CommonOptions.policy + CommonOptions.output,
         discussion: """
             Without --auto-approve, apply shows the plan and asks for confirmation on a
             terminal, and stops when there is no terminal. Each operation is journalled
@@ -54,6 +54,9 @@ enum ApplyCommand {
         }
         if planPath != nil, !parsed.positionals.isEmpty {
             throw UsageError("give either manifest paths or --plan FILE, not both")
+        }
+        if planPath != nil, parsed.value("rev") != nil {
+            throw UsageError("--rev belongs to the 'plan --out' run that made the saved plan")
         }
         if planPath != nil, parsed.flag("prune") {
             throw UsageError("--prune belongs to the 'plan --out' run that made the saved plan")
@@ -114,6 +117,7 @@ enum ApplyCommand {
         var guardViolations: [GuardViolation] = []
         var targetName: String?
         var literals: [SecretReference: SecretValue] = [:]
+        var configuredTarget: TargetConfiguration? = nil
         if let planPath {
             plan = try PlanFile.read(planPath)
             if let target = plan.target, target != connection.url {
@@ -131,11 +135,13 @@ enum ApplyCommand {
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
                 colorMode: colorMode, environment: environment, maxDeletes: maxDeletes)
             stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
+            try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
             plan = output.plan
             policyResult = output.policyResult
             guardViolations = output.violations
             targetName = stage.target?.name
+            configuredTarget = stage.target
             for (key, value) in output.secretValues {
                 let reference = SecretReference(
                     source: "literal", owner: key.owner.description, field: key.field)
@@ -145,6 +151,9 @@ enum ApplyCommand {
 
         // The server lock is a domain that a prune of unused domains would remove.
         plan.operations.removeAll(where: ServerTargetLock.isLockObject)
+        try RevisionOptions.requireClean(plan, parsed)
+        let recording = try RevisionOptions.recording(
+            parsed, connection: connection, configured: configuredTarget)
 
         let showColor = Terminal.useColor(colorMode, descriptor: 1)
         if plan.isEmpty {
@@ -154,6 +163,7 @@ enum ApplyCommand {
             } else {
                 Terminal.output(PlanCommand.render(plan, format: "human", color: showColor))
             }
+            try recording.record(plan, result: nil)
             return .success
         }
         if format == "human" {
@@ -201,6 +211,7 @@ enum ApplyCommand {
             Terminal.output(ApplyReport.json(plan: plan, result: result))
         }
         Terminal.error(ApplyReport.summary(result, journal: journalPath))
+        try recording.record(plan, result: result)
         return ApplyReport.exitCode(result)
     }
 

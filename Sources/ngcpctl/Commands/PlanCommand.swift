@@ -29,7 +29,7 @@ enum PlanCommand {
                 "detailed-exitcode",
                 help: "Exit 0 with no changes, 2 with changes, 1 on error."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
-        ] + CommonOptions.policy + CommonOptions.output,
+        ] + RevisionOptions.plan + CommonOptions.policy + CommonOptions.output,
         discussion: "The API password is read from NGCP_PASSWORD. See docs/cli.md.")
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
@@ -48,6 +48,7 @@ enum PlanCommand {
             paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
             colorMode: colorMode, environment: environment, maxDeletes: maxDeletes)
         stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
+        try RevisionOptions.configure(&stage, parsed, connection: connection)
         let output = try await stage.run()
         let plan = output.plan
         let policyResult = output.policyResult

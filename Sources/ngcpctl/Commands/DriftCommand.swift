@@ -1,0 +1,206 @@
+import ArgumentParsing
+import Foundation
+import LiveState
+import NGCPClient
+import NGCPCore
+import Planning
+
+/// `ngcpctl drift PATH...`: compares the live state with the revision last applied to the
+/// target and reports, per object, whether git, the server or both changed since. It writes
+/// nothing.
+enum DriftCommand {
+    static let spec = CommandSpec(
+        name: "ngcpctl drift",
+        summary: "Compare the live state with the manifests of the revision last applied to "
+            + "the target, and classify each difference as changed in git, changed on the "
+            + "server, or both. Nothing is written to NGCP or to git.",
+        positionalUsage: "PATH...",
+        options: CommonOptions.connection + [
+            .option(
+                "rev", value: "REV",
+                help: "Compare against this revision instead of the target's applied one."),
+            .option(
+                "target", value: "NAME",
+                help: "The target whose applied revision is read (default: the URL's "
+                    + "host-port)."),
+            .option("format", value: "FORMAT", help: "human or json (default human)."),
+        ] + CommonOptions.output,
+        discussion: """
+            The applied revision is read from refs/ngcpctl/applied/<target>, which apply
+            writes. "Changed in git" means HEAD declares the object differently from the
+            applied revision; "changed on the server" means the live object no longer
+            matches the applied revision. Exit status: 0 in sync, 2 drift, 1 error, 5 a
+            transient failure worth retrying.
+            """)
+
+    enum Origin: String {
+        case git = "changed in git"
+        case server = "changed on the server"
+        case both = "changed in git and on the server"
+    }
+
+    struct Finding {
+        let id: ResourceID
+        let origin: Origin
+        /// Field paths or operation summaries that differ, for the reader.
+        let details: [String]
+    }
+
+    static func run(_ arguments: [String]) async throws -> ExitCode {
+        guard let parsed = try NGCPCtl.parse(spec, arguments) else { return .success }
+        guard !parsed.positionals.isEmpty else {
+            throw UsageError("missing manifest path; usage: ngcpctl drift PATH...")
+        }
+        let format = try parsed.choice("format", from: ["human", "json"]) ?? "human"
+        let colorMode = try CommonOptions.colorMode(parsed)
+        let environment = ProcessInfo.processInfo.environment
+        let connection = try Connection(parsed, environment: environment)
+        let paths = parsed.positionals
+
+        // 1. The applied revision and HEAD, both read from git objects.
+        let repository = try RevisionRepository.open(containing: paths[0], purpose: "drift")
+        let target = try AppliedRecords.targetName(
+            explicit: parsed.value("target"), url: connection.url)
+        let appliedRevision: String
+        if let revision = parsed.value("rev") {
+            appliedRevision = revision
+        } else if let commit = try AppliedRecords.appliedCommit(
+            target: target, in: repository.repository)
+        {
+            appliedRevision = commit
+        } else {
+            throw CommandFailure(
+                "no applied revision is recorded for target '\(target)' "
+                    + "(\(AppliedRecords.reference(for: target)) is missing); fetch the records "
+                    + "with 'git fetch origin \(AppliedRecords.fetchRefspecs)', or pass --rev REV")
+        }
+        let applied = try RevisionManifests.load(
+            paths, revision: appliedRevision,
+            purpose: "drift (the revision applied to '\(target)')", colorMode: colorMode)
+        let head = try RevisionManifests.load(
+            paths, revision: "HEAD", purpose: "drift", colorMode: colorMode)
+
+        // 2. Live state, read like plan reads it.
+        let client = connection.makeClient()
+        let reader = LiveStateReader(client: client, logger: connection.logger)
+        var live: LiveState
+        do {
+            live = try await reader.read()
+            let blocks = Planner.managedBlocks(desired: applied.result.desired, live: live)
+            try await reader.readSubscriberBlocks(
+                forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
+        } catch let error as NGCPAPIError {
+            throw CommandFailure(
+                "cannot read the live state from \(connection.url): \(error)",
+                exitCode: error.isTransient ? .transient : .failure)
+        }
+
+        // 3. Server side: what a plan of the applied revision would change. Secrets are not
+        // resolved, so a changed SIP password on the server is not detected.
+        // NOTE: drift does not read ngcpctl.yaml yet, so a target's ignore rules do not apply.
+        let serverPlan: Plan
+        do {
+            serverPlan = try Planner.plan(
+                desired: applied.result.desired, live: live,
+                options: PlannerOptions(
+                    source: PlanSource(revision: applied.commit), target: connection.url))
+        } catch {
+            ManifestStage.report(
+                error.problems.map(\.diagnostic), sources: applied.result.sources,
+                colorMode: colorMode)
+            throw CommandFailure(
+                "cannot compare: \(error.problems.count) problem(s) planning the applied "
+                    + "revision against \(connection.url)")
+        }
+
+        // 4. Git side: the desired-state difference from the applied revision to HEAD.
+        let gitDiff = DesiredStateDiff(from: applied.result.desired, to: head.result.desired)
+        let findings = classify(serverPlan: serverPlan, gitDiff: gitDiff)
+
+        let report = (target: target, applied: applied.commit, head: head.commit)
+        if format == "json" {
+            Terminal.output(json(findings, report).serialized(pretty: true) + "\n")
+        } else {
+            Terminal.output(human(findings, report))
+        }
+        return findings.isEmpty ? .success : .changesPresent
+    }
+
+    /// Returns the object that an operation belongs to: contacts belong to their customer,
+    /// forwards and preferences to their subscriber.
+    static func owner(_ id: ResourceID) -> ResourceID {
+        switch id.kind {
+        case .customercontacts: return ResourceID(.customers, id.name)
+        case .callforwards, .subscriberpreferences: return ResourceID(.subscribers, id.name)
+        default: return id
+        }
+    }
+
+    static func classify(serverPlan: Plan, gitDiff: DesiredStateDiff) -> [Finding] {
+        var server: [ResourceID: [String]] = [:]
+        for operation in serverPlan.operations {
+            let fields = operation.changes.map(\.path)
+            let detail =
+                "\(operation.action.rawValue) \(operation.resource.rawValue)"
+                + (fields.isEmpty ? "" : ": " + fields.joined(separator: ", "))
+            server[owner(operation.resourceID), default: []].append(detail)
+        }
+        var git: [ResourceID: [String]] = [:]
+        for entry in gitDiff.entries {
+            let fields = entry.fields.map(\.path)
+            git[entry.id] =
+                entry.change == .changed
+                ? ["git: " + fields.joined(separator: ", ")] : ["git: \(entry.change.rawValue)"]
+        }
+        return Set(server.keys).union(git.keys).sorted().map { id in
+            let origin: Origin
+            switch (git[id] != nil, server[id] != nil) {
+            case (true, true): origin = .both
+            case (false, true): origin = .server
+            default: origin = .git
+            }
+            let details =
+                (git[id] ?? []) + (server[id] ?? []).map { "server: " + $0 }
+            return Finding(id: id, origin: origin, details: details)
+        }
+    }
+
+    private static func human(
+        _ findings: [Finding], _ report: (target: String, applied: String, head: String)
+    ) -> String {
+        var text =
+            "Target '\(report.target)': applied \(report.applied.prefix(12)), "
+            + "HEAD \(report.head.prefix(12)).\n"
+        if findings.isEmpty { return text + "In sync: no drift.\n" }
+        for finding in findings {
+            text += "\(finding.id): \(finding.origin.rawValue)\n"
+            for detail in finding.details { text += "    \(detail)\n" }
+        }
+        let counts = [Origin.git, .server, .both].map { origin in
+            "\(findings.filter { $0.origin == origin }.count) \(origin.rawValue)"
+        }
+        return text + "Drift: \(counts.joined(separator: ", ")).\n"
+    }
+
+    private static func json(
+        _ findings: [Finding], _ report: (target: String, applied: String, head: String)
+    ) -> JSONValue {
+        let items: [JSONValue] = findings.map { finding in
+            let origin: String
+            switch finding.origin {
+            case .git: origin = "git"
+            case .server: origin = "server"
+            case .both: origin = "both"
+            }
+            return [
+                "id": .string(finding.id.description), "changed": .string(origin),
+                "details": .array(finding.details.map { .string($0) }),
+            ]
+        }
+        return [
+            "target": .string(report.target), "applied_commit": .string(report.applied),
+            "head_commit": .string(report.head), "in_sync": .bool(findings.isEmpty),
+            "drift": .array(items),
+        ]
+    }
+}

@@ -1,0 +1,223 @@
+import NGCPCore
+import Planning
+
+/// The difference between two desired states, object by object and field by field, computed
+/// from the manifests alone.
+struct DesiredStateDiff {
+    enum Change: String {
+        case added, removed, changed
+
+        /// The one-character mark of human output.
+        var mark: String {
+            switch self {
+            case .added: return "+"
+            case .removed: return "-"
+            case .changed: return "~"
+            }
+        }
+    }
+
+    /// One field that differs. A secret field carries no values, only the fact of the change.
+    struct Field {
+        let path: String
+        let before: JSONValue?
+        let after: JSONValue?
+        let secret: Bool
+    }
+
+    struct Entry {
+        let id: ResourceID
+        let change: Change
+        let fields: [Field]
+    }
+
+    let entries: [Entry]
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    init(from old: DesiredState, to new: DesiredState) {
+        let before = Self.flatten(old)
+        let after = Self.flatten(new)
+        var entries: [Entry] = []
+        for id in Set(before.keys).union(after.keys).sorted() {
+            let oldFields = before[id]
+            let newFields = after[id]
+            let change: Change
+            if oldFields == nil {
+                change = .added
+            } else if newFields == nil {
+                change = .removed
+            } else {
+                change = .changed
+            }
+            let fields = Self.compare(oldFields ?? [:], newFields ?? [:])
+            if change == .changed, fields.isEmpty { continue }
+            entries.append(Entry(id: id, change: change, fields: fields))
+        }
+        self.entries = entries
+    }
+
+    /// The prefix that marks secret fields in a flattened object.
+    private static let secretPrefix = "secret:"
+
+    private static func flatten(_ state: DesiredState) -> [ResourceID: [String: JSONValue]] {
+        var objects: [ResourceID: [String: JSONValue]] = [:]
+        for domain in state.domains {
+            objects[domain.id] = ["reseller": domain.reseller.map { .string($0) } ?? .null]
+        }
+        for customer in state.customers {
+            var fields: [String: JSONValue] = ["billing_profile": .string(customer.billingProfile)]
+            for (name, value) in customer.fields { fields[name] = value }
+            for (name, value) in customer.contact { fields["contact.\(name)"] = value }
+            objects[customer.id] = fields
+        }
+        for subscriber in state.subscribers {
+            var fields: [String: JSONValue] = ["customer": .string(subscriber.customer)]
+            for (name, value) in subscriber.fields { fields[name] = value }
+            for (name, source) in subscriber.secrets {
+                fields[secretPrefix + name] = .string(secretFingerprint(source))
+            }
+            for (type, value) in subscriber.callforwards ?? [:] {
+                fields["callforwards.\(type)"] = value
+            }
+            for (name, value) in subscriber.preferences ?? [:] {
+                fields["preferences.\(name)"] = value
+            }
+            objects[subscriber.id] = fields
+        }
+        return objects
+    }
+
+    /// Returns the compared form of a secret: its source for `{env:}` and `{file:}`, and a
+    /// digest for a literal, so that a changed literal counts without its value being kept.
+    private static func secretFingerprint(_ source: SecretSource) -> String {
+        switch source {
+        case .literal(let value): return "literal:" + SHA256.hexHash(value)
+        case .environment, .file: return source.description
+        }
+    }
+
+    private static func compare(_ old: [String: JSONValue], _ new: [String: JSONValue])
+        -> [Field]
+    {
+        var fields: [Field] = []
+        for name in Set(old.keys).union(new.keys).sorted() where old[name] != new[name] {
+            if name.hasPrefix(secretPrefix) {
+                fields.append(
+                    Field(
+                        path: String(name.dropFirst(secretPrefix.count)), before: nil, after: nil,
+                        secret: true))
+            } else {
+                fields.append(Field(path: name, before: old[name], after: new[name], secret: false))
+            }
+        }
+        return fields
+    }
+}
+
+/// Output of `changes`: human text, JSON or Markdown for a pull request comment.
+enum DesiredStateDiffRenderer {
+    static func render(
+        _ diff: DesiredStateDiff, from: (name: String, commit: String),
+        to: (name: String, commit: String), format: String
+    ) -> String {
+        switch format {
+        case "json": return json(diff, from: from, to: to).serialized(pretty: true) + "\n"
+        case "markdown": return markdown(diff, from: from, to: to)
+        default: return human(diff, from: from, to: to)
+        }
+    }
+
+    private static func value(_ field: DesiredStateDiff.Field, _ value: JSONValue?) -> String {
+        value.map { $0.serialized() } ?? "(absent)"
+    }
+
+    private static func fieldLine(_ field: DesiredStateDiff.Field) -> String {
+        if field.secret { return "\(field.path): secret reference changed" }
+        return "\(field.path): \(value(field, field.before)) -> \(value(field, field.after))"
+    }
+
+    private static func counts(_ diff: DesiredStateDiff) -> String {
+        let added = diff.entries.filter { $0.change == .added }.count
+        let changed = diff.entries.filter { $0.change == .changed }.count
+        let removed = diff.entries.filter { $0.change == .removed }.count
+        return "\(added) added, \(changed) changed, \(removed) removed"
+    }
+
+    private static func human(
+        _ diff: DesiredStateDiff, from: (name: String, commit: String),
+        to: (name: String, commit: String)
+    ) -> String {
+        var text =
+            "Desired state from \(from.name) (\(from.commit.prefix(12))) "
+            + "to \(to.name) (\(to.commit.prefix(12))):\n"
+        if diff.isEmpty { return text + "No changes.\n" }
+        for entry in diff.entries {
+            text += "\(entry.change.mark) \(entry.id) (\(entry.change.rawValue))\n"
+            if entry.change == .changed {
+                for field in entry.fields { text += "    \(fieldLine(field))\n" }
+            }
+        }
+        return text + "Changes: \(counts(diff)).\n"
+    }
+
+    private static func markdown(
+        _ diff: DesiredStateDiff, from: (name: String, commit: String),
+        to: (name: String, commit: String)
+    ) -> String {
+        var text =
+            "### ngcpctl desired-state changes\n\n"
+            + "From `\(from.name)` (`\(from.commit.prefix(12))`) to `\(to.name)` "
+            + "(`\(to.commit.prefix(12))`): \(counts(diff)).\n"
+        if diff.isEmpty { return text + "\nNo changes.\n" }
+        text += "\n| Object | Change |\n|---|---|\n"
+        for entry in diff.entries {
+            text += "| `\(entry.id)` | \(entry.change.rawValue) |\n"
+        }
+        let changed = diff.entries.filter { $0.change == .changed }
+        if !changed.isEmpty {
+            text += "\n<details><summary>Field changes</summary>\n\n"
+            for entry in changed {
+                text += "**`\(entry.id)`**\n\n"
+                for field in entry.fields {
+                    if field.secret {
+                        text += "- `\(field.path)`: secret reference changed\n"
+                    } else {
+                        text +=
+                            "- `\(field.path)`: `\(value(field, field.before))` → "
+                            + "`\(value(field, field.after))`\n"
+                    }
+                }
+                text += "\n"
+            }
+            text += "</details>\n"
+        }
+        return text
+    }
+
+    private static func json(
+        _ diff: DesiredStateDiff, from: (name: String, commit: String),
+        to: (name: String, commit: String)
+    ) -> JSONValue {
+        let entries: [JSONValue] = diff.entries.map { entry in
+            let fields: [JSONValue] = entry.fields.map { field in
+                if field.secret {
+                    return ["path": .string(field.path), "secret_reference_changed": true]
+                }
+                return [
+                    "path": .string(field.path), "before": field.before ?? .null,
+                    "after": field.after ?? .null,
+                ]
+            }
+            return [
+                "id": .string(entry.id.description), "change": .string(entry.change.rawValue),
+                "fields": .array(entry.change == .changed ? fields : []),
+            ]
+        }
+        return [
+            "from": ["revision": .string(from.name), "commit": .string(from.commit)],
+            "to": ["revision": .string(to.name), "commit": .string(to.commit)],
+            "changes": .array(entries),
+        ]
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import GitSource
+import Manifests
+import NGCPCore
+
+/// The git repository that contains the manifests, with errors that name the fix for a clone
+/// that lacks history or references.
+struct RevisionRepository {
+    let repository: GitRepository
+    /// The working tree's root without a trailing `/`.
+    let root: String
+
+    /// Opens the repository containing `path` (a file or directory); fails when there is none.
+    static func open(containing path: String, purpose: String) throws -> RevisionRepository {
+        guard let found = try find(containing: path) else {
+            throw CommandFailure(
+                "'\(path)' is not inside a git working tree, but \(purpose) needs one; "
+                    + "run ngcpctl inside a clone of the manifest repository")
+        }
+        return found
+    }
+
+    /// Returns the repository containing `path`, or nil when it is not inside a git working tree.
+    static func find(containing path: String) throws -> RevisionRepository? {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        let directory =
+            exists && isDirectory.boolValue ? url.path : url.deletingLastPathComponent().path
+        let found: GitRepository?
+        do {
+            found = try GitRepository.discover(containing: directory)
+        } catch {
+            throw CommandFailure("cannot open the git repository of '\(path)': \(error)")
+        }
+        guard let found, let workdir = found.workdir else { return nil }
+        let root = workdir.hasSuffix("/") ? String(workdir.dropLast()) : workdir
+        return RevisionRepository(repository: found, root: root)
+    }
+
+    /// Resolves `revision` to a full commit id whose objects are present.
+    func commit(_ revision: String, purpose: String) throws -> String {
+        let commit: String
+        do {
+            commit = try repository.resolveCommit(revision)
+        } catch {
+            throw CommandFailure(
+                "cannot find revision '\(revision)' (\(error.message)), which \(purpose) needs; "
+                    + missingHistoryHint)
+        }
+        guard repository.containsCommit(commit) else {
+            throw CommandFailure(
+                "commit \(commit) ('\(revision)') is not in this clone, which \(purpose) needs; "
+                    + missingHistoryHint)
+        }
+        return commit
+    }
+
+    /// The advice for a missing commit or reference. Shallow clones (the default in most CI
+    /// checkouts) stop at their boundary, and single-branch clones skip other references.
+    var missingHistoryHint: String {
+        if repository.isShallow {
+            return
+                "this is a shallow clone, so older commits are missing: run 'git fetch "
+                + "--unshallow' (or fetch with a larger --depth) and fetch the branch or "
+                + "reference that holds it"
+        }
+        return "fetch the branch or reference that holds it, for example 'git fetch origin "
+            + "main' or 'git fetch origin \(AppliedRecords.fetchRefspecs)'"
+    }
+
+    /// Returns the path of `path` relative to the working tree root, with `/` separators; "" is the
+    /// root itself.
+    func relativePath(of path: String) throws -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if absolute == root { return "" }
+        guard absolute.hasPrefix(root + "/") else {
+            throw CommandFailure(
+                "'\(path)' is outside the git working tree at \(root); pass paths inside it")
+        }
+        return String(absolute.dropFirst(root.count + 1))
+    }
+
+    /// Loads the manifests under `paths` as they are in `commit`, read from git objects. Each
+    /// file is named as it would be in a checkout of `commit` in this working tree, so that
+    /// diagnostics and relative `{file: PATH}` secrets behave the same as with files on disk.
+    func loadManifests(
+        _ paths: [String], at commit: String, revision: String, options: ManifestLoadOptions
+    ) throws -> ManifestLoadResult {
+        var documents: [(path: String, text: String)] = []
+        var diagnostics: [Diagnostic] = []
+        for path in paths {
+            let prefix = try relativePath(of: path)
+            let files: [GitFile]
+            do {
+                files = try repository.files(
+                    at: commit, under: [prefix], extensions: [".yaml", ".yml"])
+            } catch {
+                throw CommandFailure("cannot read '\(path)' at \(revision): \(error)")
+            }
+            // A directory skips names starting with a dot, as a directory on disk does.
+            let manifests = files.filter { file in
+                file.path == prefix
+                    || !file.path.dropFirst(prefix.count).split(separator: "/").contains {
+                        $0.hasPrefix(".")
+                    }
+            }
+            if manifests.isEmpty {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, "no manifests under '\(path)' at revision \(revision)",
+                        hint: "check the path, or whether the revision already had these files"))
+            }
+            for file in manifests {
+                let remainder = String(file.path.dropFirst(prefix.count))
+                let displayed = Self.join(path, remainder)
+                guard let text = String(validating: file.contents, as: UTF8.self) else {
+                    diagnostics.append(
+                        Diagnostic(.error, "'\(displayed)' at \(revision) is not UTF-8 text"))
+                    continue
+                }
+                documents.append((displayed, text))
+            }
+        }
+        var result = ManifestLoader(options: options).load(documents: documents)
+        result.diagnostics.insert(contentsOf: diagnostics, at: 0)
+        return result
+    }
+
+    private static func join(_ path: String, _ remainder: String) -> String {
+        if remainder.isEmpty { return path }
+        let trimmed = remainder.hasPrefix("/") ? String(remainder.dropFirst()) : remainder
+        if path == "." { return trimmed }
+        return path.hasSuffix("/") ? path + trimmed : path + "/" + trimmed
+    }
+}
+
+/// Loads the manifests of a revision and prints their diagnostics like a load from disk.
+enum RevisionManifests {
+    static func load(
+        _ paths: [String], revision: String, purpose: String, colorMode: String,
+        options: ManifestLoadOptions = ManifestLoadOptions()
+    ) throws -> (result: ManifestLoadResult, commit: String, repository: RevisionRepository) {
+        let repository = try RevisionRepository.open(containing: paths[0], purpose: purpose)
+        let commit = try repository.commit(revision, purpose: purpose)
+        let result = try repository.loadManifests(
+            paths, at: commit, revision: revision, options: options)
+        ManifestStage.report(result.diagnostics, sources: result.sources, colorMode: colorMode)
+        if result.hasErrors {
+            throw CommandFailure(
+                "the manifests at \(revision) are invalid "
+                    + "(\(DiagnosticRenderer.summary(of: result.diagnostics)))")
+        }
+        return (result, commit, repository)
+    }
+
+    /// Returns the objects a desired state declares, as prune's inventory: domains, customers
+    /// with their contacts, and subscribers. A customer that subscribers only name is not in it.
+    static func inventory(of desired: DesiredState) -> Set<ResourceID> {
+        var ids = Set(desired.domains.map(\.id))
+        ids.formUnion(desired.customers.map(\.id))
+        ids.formUnion(desired.customers.map(\.contactID))
+        ids.formUnion(desired.subscribers.map(\.id))
+        return ids
+    }
+}
+
+extension RevisionRepository {
+    /// `revision` when it names a local branch, for the plan's source; otherwise nil.
+    func branchName(_ revision: String) -> String? {
+        let target = try? repository.referenceTarget("refs/heads/" + revision)
+        return target == nil ? nil : revision
+    }
+}
+
+/// Prune's inventory: what the target's last applied revision declared.
+enum PruneInventory {
+    /// Returns the inventory for `target`, or nil (with a note on standard error) when no apply to it
+    /// is recorded or the manifests are not in git.
+    static func load(
+        paths: [String], target: String, colorMode: String
+    ) throws -> Set<ResourceID>? {
+        guard let repository = try RevisionRepository.find(containing: paths[0]) else {
+            return nil
+        }
+        guard
+            let commit = try AppliedRecords.appliedCommit(
+                target: target, in: repository.repository)
+        else {
+            Terminal.error(
+                "note: no applied revision is recorded for target '\(target)' "
+                    + "(\(AppliedRecords.reference(for: target))), so --prune removes what "
+                    + "the planner's default scope covers; fetch the records with 'git fetch "
+                    + "origin \(AppliedRecords.fetchRefspecs)' when they exist elsewhere\n")
+            return nil
+        }
+        let loaded = try RevisionManifests.load(
+            paths, revision: commit,
+            purpose: "--prune (the inventory of the revision last applied to '\(target)')",
+            colorMode: colorMode)
+        return RevisionManifests.inventory(of: loaded.result.desired)
+    }
+}

@@ -1,0 +1,492 @@
+import Foundation
+import GitSource
+import NGCPCore
+import Testing
+
+/// Plans from git revisions, apply records, history, changes, drift and prune inventory, with
+/// the built ngcpctl against an emulator process. The tests run one at a time because each
+/// starts several processes, and timing-sensitive suites run beside them.
+@Suite(.serialized) struct RevisionTrackingTests {
+    @Test func planFromRevisionEqualsCheckout() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let first = try repo.commit("first")
+        let fromCheckout = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+
+        var second = ManifestTexts.first
+        second["beta.yaml"] = nil
+        try repo.setManifests(second)
+        let secondCommit = try repo.commit("second")
+        // Uncommitted edits must not leak into a plan from a revision.
+        try repo.write("manifests/domain.yaml", "not: [valid")
+
+        let fromRevision = try repo.json(
+            ["plan", "--rev", first, "manifests", "--format", "json"], environment: environment)
+        #expect(fromRevision["operations"] == fromCheckout["operations"])
+        #expect(fromRevision.operationSummary.count == 11)
+        #expect(fromRevision["source"]?["revision"]?.stringValue == first)
+        #expect(fromRevision["source"]?["dirty"]?.boolValue == false)
+        #expect(fromCheckout["source"]?["revision"]?.stringValue == first)
+        #expect(fromCheckout["source"]?["branch"]?.stringValue == "main")
+
+        // The relative {file:} secret resolves next to the working tree's manifests.
+        let text = fromRevision.serialized()
+        #expect(text.contains("file:\(repo.path)/secrets/alice"))
+        #expect(!text.contains("Sekr3t"))
+
+        let fromBranch = try repo.json(
+            ["plan", "--rev", "main", "manifests", "--format", "json"], environment: environment)
+        #expect(fromBranch["source"]?["revision"]?.stringValue == secondCommit)
+        #expect(fromBranch["source"]?["branch"]?.stringValue == "main")
+        #expect(!fromBranch.operationSummary.contains("create customers/beta"))
+    }
+
+    @Test func unknownRevisionIsError() throws {
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let result = try repo.ngcpctl(
+            ["plan", "--rev", "no-such-branch", "manifests", "--url", "http://127.0.0.1:9"],
+            environment: ["NGCP_USER": "u", "NGCP_PASSWORD": "p"])
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("cannot find revision 'no-such-branch'"))
+        #expect(result.standardError.contains("git fetch origin"))
+    }
+
+    @Test func dirtyTreeBlocksApply() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let commit = try repo.commit("first")
+        try repo.write(
+            "manifests/extra.yaml",
+            ManifestTexts.customer("gamma", email: "office@gamma.test"))
+
+        let plan = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        #expect(plan["source"]?["dirty"]?.boolValue == true)
+        #expect(plan["source"]?["dirty_files"] == ["manifests/extra.yaml"])
+
+        let refused = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(refused.exitCode == 3)
+        #expect(refused.standardError.contains("manifests/extra.yaml"))
+        #expect(refused.standardError.contains("--allow-dirty"))
+
+        // A saved plan carries its dirty flag to 'apply --plan'.
+        let planPath = repo.path + "/dirty-plan.json"
+        let saved = try repo.ngcpctl(
+            ["plan", "manifests", "--out", planPath], environment: environment)
+        #expect(saved.exitCode == 0, "\(saved.standardError)")
+        let refusedSaved = try repo.ngcpctl(
+            ["apply", "--plan", planPath, "--auto-approve"], environment: environment)
+        #expect(refusedSaved.exitCode == 3)
+        #expect(refusedSaved.standardError.contains("--allow-dirty"))
+
+        let allowed = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve", "--allow-dirty"], environment: environment)
+        #expect(allowed.exitCode == 0, "\(allowed.standardError)")
+
+        // A dirty apply is noted, but the reference keeps naming only clean applies.
+        let target = ManifestTexts.targetName(emulator)
+        let note = try #require(
+            try repo.repository.note(on: commit, notesRef: "refs/notes/ngcpctl"))
+        let entry = try JSONValue.parse(note)["ngcpctl_applied"]?.arrayValue?.first
+        #expect(entry?["dirty"] == true)
+        #expect(entry?["target"]?.stringValue == target)
+        #expect(try repo.repository.referenceTarget("refs/ngcpctl/applied/\(target)") == nil)
+    }
+
+    @Test func applyRecordsNoteRefAndHistory() throws {
+        let lab = try EmulatorProcess()
+        let staging = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let commit = try repo.commit("first")
+
+        // The digest in the note is the SHA-256 of the saved plan file.
+        let planPath = repo.path + "/plan.json"
+        try repo.write(".gitignore", "secrets/\nplan.json\n")
+        try repo.commit("ignore the saved plan")
+        let head = try repo.repository.resolveCommit("HEAD")
+        let saved = try repo.ngcpctl(
+            ["plan", "manifests", "--out", planPath], environment: ManifestTexts.environment(lab))
+        #expect(saved.exitCode == 0, "\(saved.standardError)")
+        let applyLab = try repo.ngcpctl(
+            ["apply", "--plan", planPath, "--auto-approve"],
+            environment: ManifestTexts.environment(lab))
+        #expect(applyLab.exitCode == 0, "\(applyLab.standardError)")
+        let applyStaging = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"],
+            environment: ManifestTexts.environment(staging))
+        #expect(applyStaging.exitCode == 0, "\(applyStaging.standardError)")
+
+        let labName = ManifestTexts.targetName(lab)
+        let stagingName = ManifestTexts.targetName(staging)
+        #expect(try repo.repository.referenceTarget("refs/ngcpctl/applied/\(labName)") == head)
+        #expect(
+            try repo.repository.referenceTarget("refs/ngcpctl/applied/\(stagingName)") == head)
+        #expect(head != commit)
+
+        let note = try JSONValue.parse(
+            try #require(try repo.repository.note(on: head, notesRef: "refs/notes/ngcpctl")))
+        let entries = try #require(note["ngcpctl_applied"]?.arrayValue)
+        #expect(entries.count == 2)
+        let labEntry = try #require(entries.first { $0["target"]?.stringValue == labName })
+        let expectedDigest = try sha256sum(planPath)
+        #expect(expectedDigest.count == 64)
+        #expect(labEntry["plan_sha256"]?.stringValue == expectedDigest)
+        #expect(labEntry["outcomes"]?["created"] == 11)
+        #expect(labEntry["succeeded"] == true)
+        #expect(labEntry["url"]?.stringValue == lab.url)
+
+        // A second apply of the same commit to the same target replaces its entry.
+        let again = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"],
+            environment: ManifestTexts.environment(lab))
+        #expect(again.exitCode == 0, "\(again.standardError)")
+        let history = try repo.json(["history", "--format", "json"])
+        #expect(history.arrayValue?.count == 2)
+        #expect(history.arrayValue?.first?["commit"]?.stringValue == head)
+        let labHistory = try repo.json(["history", "--target", labName, "--format", "json"])
+        #expect(labHistory.arrayValue?.count == 1)
+        #expect(labHistory.arrayValue?.first?["outcomes"]?["created"] == 0)
+        #expect(labHistory.arrayValue?.first?["current"] == true)
+
+        let human = try repo.ngcpctl(["history", "--target", stagingName])
+        #expect(human.exitCode == 0)
+        #expect(human.standardOutput.contains("\(stagingName)  \(head.prefix(12))  11 created"))
+        #expect(human.standardOutput.contains("[current]"))
+    }
+
+    @Test func changesBetweenRevisions() throws {
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let first = try repo.commit("first")
+        var next = ManifestTexts.first
+        next["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "info@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1009"),
+            ManifestTexts.subscriber("dave", customer: "acme", number: "1004"))
+        next["beta.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("beta", email: "office@beta.test"),
+            ManifestTexts.subscriber(
+                "carol", customer: "beta", number: "2001", password: "{env: CAROL_PASSWORD}"))
+        try repo.setManifests(next)
+        let second = try repo.commit("second")
+
+        let diff = try repo.json(
+            ["changes", "--from", first, "--to", second, "manifests", "--format", "json"])
+        #expect(diff["from"]?["commit"]?.stringValue == first)
+        let changes = try #require(diff["changes"]?.arrayValue)
+        let summary = changes.map {
+            "\($0["change"]?.stringValue ?? "") \($0["id"]?.stringValue ?? "")"
+        }
+        #expect(
+            summary == [
+                "changed customers/acme", "changed subscribers/alice@voice.test",
+                "removed subscribers/bob@voice.test", "changed subscribers/carol@voice.test",
+                "added subscribers/dave@voice.test",
+            ])
+        let acme = try #require(changes.first { $0["id"] == "customers/acme" })
+        #expect(
+            acme["fields"] == [
+                ["path": "contact.email", "before": "office@acme.test", "after": "info@acme.test"]
+            ])
+        let carol = try #require(changes.first { $0["id"] == "subscribers/carol@voice.test" })
+        #expect(carol["fields"] == [["path": "password", "secret_reference_changed": true]])
+
+        let markdown = try repo.ngcpctl(
+            ["changes", "--from", first, "manifests", "--format", "markdown"])
+        #expect(markdown.exitCode == 0, "\(markdown.standardError)")
+        #expect(markdown.standardOutput.contains("1 added, 3 changed, 1 removed"))
+        #expect(markdown.standardOutput.contains("`password`: secret reference changed"))
+        #expect(!markdown.standardOutput.contains("CAROL_PASSWORD"))
+        #expect(!markdown.standardOutput.contains("secrets/carol"))
+
+        let none = try repo.ngcpctl(["changes", "--from", "HEAD", "manifests"])
+        #expect(none.standardOutput.contains("No changes."))
+    }
+
+    @Test func driftClassifiesEachOrigin() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        let inSync = try repo.ngcpctl(["drift", "manifests"], environment: environment)
+        #expect(inSync.exitCode == 0, "\(inSync.standardOutput)\(inSync.standardError)")
+        #expect(inSync.standardOutput.contains("In sync"))
+
+        // Changed on the server: bob and carol get another limit outside the applied revision
+        // (a dirty apply, which does not move the applied reference).
+        var serverSide = ManifestTexts.first
+        serverSide["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001"),
+            ManifestTexts.subscriber("bob", customer: "acme", number: "1002", concurrentMax: 5))
+        serverSide["beta.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("beta", email: "office@beta.test"),
+            ManifestTexts.subscriber(
+                "carol", customer: "beta", number: "2001", concurrentMax: 5))
+        try repo.setManifests(serverSide)
+        let dirty = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve", "--allow-dirty"], environment: environment)
+        #expect(dirty.exitCode == 0, "\(dirty.standardError)")
+
+        // Changed in git: alice and carol change in a new commit that is not applied.
+        var gitSide = ManifestTexts.first
+        gitSide["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001", concurrentMax: 2),
+            ManifestTexts.subscriber("bob", customer: "acme", number: "1002"))
+        gitSide["beta.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("beta", email: "office@beta.test"),
+            ManifestTexts.subscriber(
+                "carol", customer: "beta", number: "2001", concurrentMax: 2))
+        try repo.setManifests(gitSide)
+        try repo.commit("second")
+
+        let drift = try repo.json(
+            ["drift", "manifests", "--format", "json"],
+            environment: environment, exitCode: 2)
+        let found = (drift["drift"]?.arrayValue ?? []).map {
+            "\($0["id"]?.stringValue ?? "") \($0["changed"]?.stringValue ?? "")"
+        }
+        #expect(
+            found == [
+                "subscribers/alice@voice.test git", "subscribers/bob@voice.test server",
+                "subscribers/carol@voice.test both",
+            ])
+        #expect(drift["in_sync"] == false)
+
+        let human = try repo.ngcpctl(["drift", "manifests"], environment: environment)
+        #expect(human.exitCode == 2)
+        #expect(human.standardOutput.contains("subscribers/bob@voice.test: changed on the server"))
+        #expect(
+            human.standardOutput.contains(
+                "Drift: 1 changed in git, 1 changed on the server, "
+                    + "1 changed in git and on the server."))
+
+        // Drift never writes: the server still has the dirty values.
+        let again = try repo.json(
+            ["drift", "manifests", "--format", "json"],
+            environment: environment, exitCode: 2)
+        #expect(again["drift"] == drift["drift"])
+    }
+
+    @Test func driftWithoutRecordExplains() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let result = try repo.ngcpctl(
+            ["drift", "manifests"], environment: ManifestTexts.environment(emulator))
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("no applied revision is recorded"))
+        #expect(result.standardError.contains("refs/ngcpctl/*:refs/ngcpctl/*"))
+    }
+
+    @Test func pruneRemovesOnlyInventoryRemovals() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+
+        // An object that no revision declares: created from a directory outside git.
+        let outside = try TemporaryDirectory()
+        try outside.write(
+            "legacy.yaml",
+            ManifestTexts.documents(
+                ManifestTexts.domain,
+                ManifestTexts.customer("legacy", email: "office@legacy.test"),
+                ManifestTexts.subscriber(
+                    "zed", customer: "legacy", number: "9001", password: "{env: CAROL_PASSWORD}")))
+        let unmanaged = try BuiltProducts.run(
+            "ngcpctl", ["apply", outside.path, "--auto-approve"], environment: environment)
+        #expect(unmanaged.exitCode == 0, "\(unmanaged.standardError)")
+
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        // The next revision drops bob and the whole of customer beta.
+        var next = ManifestTexts.first
+        next["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001"))
+        next["beta.yaml"] = nil
+        try repo.setManifests(next)
+        try repo.commit("second")
+
+        let plan = try repo.json(
+            ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
+        #expect(
+            plan.operationSummary.sorted() == [
+                "delete customercontacts/beta", "delete customers/beta",
+                "delete subscribers/bob@voice.test",
+            ])
+
+        let pruned = try repo.ngcpctl(
+            ["apply", "manifests", "--prune", "--auto-approve"], environment: environment)
+        #expect(pruned.exitCode == 0, "\(pruned.standardError)")
+        let after = try repo.json(
+            ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
+        #expect(after.operationSummary.isEmpty)
+
+        // The unmanaged customer and subscriber are still there, unchanged.
+        let legacy = try BuiltProducts.run(
+            "ngcpctl", ["plan", outside.path, "--detailed-exitcode"], environment: environment)
+        #expect(legacy.exitCode == 0, "\(legacy.standardOutput)\(legacy.standardError)")
+    }
+
+    @Test func shallowCloneNamesUnshallow() throws {
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        var next = ManifestTexts.first
+        next["beta.yaml"] = nil
+        try repo.setManifests(next)
+        try repo.commit("second")
+
+        // libgit2 cannot make a shallow clone of a local path, so the git command line does.
+        let clone = repo.path + "-shallow"
+        defer { try? FileManager.default.removeItem(atPath: clone) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "clone", "-q", "--depth", "1", "file://" + repo.path, clone]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+
+        let shallow = try #require(try GitRepository.discover(containing: clone))
+        #expect(shallow.isShallow)
+        let result = try BuiltProducts.run(
+            "ngcpctl", ["changes", "--from", "HEAD~1", "manifests"],
+            currentDirectory: URL(fileURLWithPath: clone))
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("shallow clone"))
+        #expect(result.standardError.contains("git fetch --unshallow"))
+
+        let head = try BuiltProducts.run(
+            "ngcpctl", ["changes", "--from", "HEAD", "manifests"],
+            currentDirectory: URL(fileURLWithPath: clone))
+        #expect(head.exitCode == 0, "\(head.standardError)")
+    }
+    @Test func worktreeSharesRecords() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let commit = try repo.commit("first")
+        let worktreePath = repo.path + "-worktree"
+        defer { try? FileManager.default.removeItem(atPath: worktreePath) }
+        try repo.repository.addWorktree(named: "review", at: worktreePath)
+        let worktree = try #require(try GitRepository.discover(containing: worktreePath))
+        #expect(worktree.isLinkedWorktree)
+
+        // Relative {file:} secrets resolve inside the worktree, which lacks the ignored
+        // secrets/ directory until it is provided there.
+        let apply = try BuiltProducts.run(
+            "ngcpctl",
+            ["apply", "--rev", "HEAD", "manifests", "--auto-approve"],
+            environment: environment, currentDirectory: URL(fileURLWithPath: worktreePath))
+        #expect(apply.exitCode == 1)
+        #expect(apply.standardError.contains("secrets/alice"))
+
+        try FileManager.default.copyItem(
+            atPath: repo.path + "/secrets", toPath: worktreePath + "/secrets")
+        let retried = try BuiltProducts.run(
+            "ngcpctl", ["apply", "--rev", "HEAD", "manifests", "--auto-approve"],
+            environment: environment, currentDirectory: URL(fileURLWithPath: worktreePath))
+        #expect(retried.exitCode == 0, "\(retried.standardError)")
+
+        // References and notes live in the common directory, so the main tree reads them too.
+        let target = ManifestTexts.targetName(emulator)
+        #expect(try repo.repository.referenceTarget("refs/ngcpctl/applied/\(target)") == commit)
+        let history = try repo.json(["history", "--format", "json"])
+        #expect(history.arrayValue?.first?["commit"]?.stringValue == commit)
+    }
+    @Test func otherOwnerRepositoryOpens() throws {
+        // Only root can give files to another user; elsewhere there is nothing to set up.
+        guard getuid() == 0 else { return }
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        var next = ManifestTexts.first
+        next["beta.yaml"] = nil
+        try repo.setManifests(next)
+        try repo.commit("second")
+
+        // Hand the whole tree to uid and gid 65534, as a checkout made by another CI user.
+        let enumerator = FileManager.default.enumerator(atPath: repo.path)
+        var paths = [repo.path]
+        while let relative = enumerator?.nextObject() as? String {
+            paths.append(repo.path + "/" + relative)
+        }
+        for path in paths {
+            #expect(lchown(path, 65534, 65534) == 0, "\(path)")
+        }
+
+        let changes = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(changes.exitCode == 0, "\(changes.standardError)")
+        #expect(changes.standardOutput.contains("- customers/beta (removed)"))
+        let history = try repo.ngcpctl(["history"])
+        #expect(history.exitCode == 0, "\(history.standardError)")
+        #expect(history.standardOutput.contains("No applied revisions recorded"))
+    }
+
+    @Test func noRecordLeavesGitAlone() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let commit = try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve", "--no-record"],
+            environment: ManifestTexts.environment(emulator))
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+        #expect(apply.standardError.contains("Apply complete: 11 created"))
+        #expect(try repo.repository.note(on: commit, notesRef: "refs/notes/ngcpctl") == nil)
+        #expect(try repo.repository.references(withPrefix: "refs/ngcpctl/").isEmpty)
+    }
+
+    @Test func commitAllRecordsDeletions() throws {
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        let first = try repo.commit("first")
+        try repo.remove("manifests/beta.yaml")
+        let second = try repo.commit("second")
+        #expect(first != second)
+        #expect(try repo.repository.changedFiles(under: ["manifests"]).isEmpty)
+        let before = try repo.repository.files(
+            at: first, under: ["manifests"], extensions: [".yaml"])
+        let after = try repo.repository.files(
+            at: second, under: ["manifests"], extensions: [".yaml"])
+        #expect(before.map(\.path).contains("manifests/beta.yaml"))
+        #expect(after.map(\.path) == ["manifests/acme.yaml", "manifests/domain.yaml"])
+        #expect(try repo.repository.resolveCommit("HEAD~1") == first)
+    }
+}
+
+/// The SHA-256 of a file as `sha256sum` prints it, an implementation independent of ngcpctl's.
+func sha256sum(_ path: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["sha256sum", path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
+}
