@@ -147,7 +147,19 @@ final class NodeReader {
             error(node, path, Message.outOfRange(scalar.text, range: range))
             return nil
         }
+        if scalar.style == .plain, scalar.tag == nil, hasLeadingZero(scalar.text) {
+            warning(
+                node, path, Message.leadingZeroInteger(scalar.text, value: value),
+                hint: Message.leadingZeroIntegerHint)
+        }
         return value
+    }
+
+    /// True for `0`-prefixed decimal digits such as `010` or `-007`, which YAML 1.1 read as
+    /// octal.
+    private func hasLeadingZero(_ text: String) -> Bool {
+        let digits = text.drop { $0 == "-" || $0 == "+" }
+        return digits.count > 1 && digits.first == "0" && digits.allSatisfy(\.isWholeNumber)
     }
 
     func number(_ node: YAMLNode, _ path: String, range: ClosedRange<Double>) -> JSONValue? {

@@ -3,11 +3,7 @@ import NGCPCore
 import YAMLReader
 
 extension DocumentContext {
-    static let subscriberFields = [
-        "customer", "password", "webpassword", "webusername", "primary_number", "alias_numbers",
-        "external_id", "status", "lock", "display_name", "email", "timezone", "administrative",
-        "pbx_extension", "is_pbx_pilot", "is_pbx_group", "callforwards", "preferences",
-    ]
+    static let subscriberFields = ManifestSchema.subscriberSpec.names
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuation = Set("+=,;_.~'()!*-")
@@ -104,10 +100,7 @@ extension DocumentContext {
         return (username, domain)
     }
 
-    /// Subscriber text fields that may be null, with their maximum length in characters.
-    static let nullableTextFields: [(name: String, maxLength: Int)] = [
-        ("external_id", 255), ("display_name", 128), ("timezone", 64),
-    ]
+    static let nullableTextFields = ManifestSchema.subscriberTextFields
 
     private func decodeSubscriberFields(_ fields: Fields, into values: inout [String: JSONValue]) {
         if let node = fields["webusername"],
@@ -196,7 +189,7 @@ extension DocumentContext {
     private func decodeNumber(_ node: YAMLNode, path: String, isAlias: Bool)
         -> (value: [String: JSONValue], key: String)?
     {
-        let allowed = isAlias ? ["cc", "ac", "sn", "is_devid"] : ["cc", "ac", "sn"]
+        let allowed = (isAlias ? ManifestSchema.aliasNumber : ManifestSchema.number).names
         guard let fields = reader.fields(node, path, allowed: allowed, required: ["cc", "sn"])
         else { return nil }
 
@@ -265,7 +258,8 @@ extension DocumentContext {
             reader.error(node, path, Message.secretSourceShape)
             return nil
         }
-        guard let fields = reader.fields(node, path, allowed: ["env", "file"]) else { return nil }
+        guard let fields = reader.fields(node, path, allowed: ManifestSchema.secretSource.names)
+        else { return nil }
 
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):

@@ -15,7 +15,19 @@ struct PlanningStage {
     let environment: [String: String]
     /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
     /// and ignore rules apply to the plan.
-    var target: TargetConfiguration? = nil
+    var target: TargetConfiguration?
+
+    init(
+        paths: [String], connection: Connection, prune: Bool, colorMode: String,
+        environment: [String: String], target: TargetConfiguration? = nil
+    ) {
+        self.paths = paths
+        self.connection = connection
+        self.prune = prune
+        self.colorMode = colorMode
+        self.environment = environment
+        self.target = target ?? connection.target
+    }
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -31,8 +43,11 @@ struct PlanningStage {
     }
 
     func run() async throws -> Output {
-        // 1. Manifests, checked completely before the network is touched.
-        let manifests = try ManifestStage.load(paths, colorMode: colorMode)
+        // 1. Manifests, checked completely before the network is touched. Preferences outside
+        // the built-in catalogue wait for the target's catalogue in step 4.
+        var loadOptions = connection.project.manifestOptions()
+        loadOptions.deferUnknownPreferences = true
+        var manifests = try ManifestStage.load(paths, options: loadOptions, colorMode: colorMode)
 
         // 2. Secrets: a missing variable or file stops the run before any request.
         let resolver = SecretResolver(environment: environment)
@@ -58,6 +73,9 @@ struct PlanningStage {
         } catch let error as NGCPAPIError {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
+        manifests = try ManifestStage.recheck(
+            paths, first: manifests, options: loadOptions, live: live, target: connection.url,
+            colorMode: colorMode)
 
         // 5. Pairing, diff and order.
         let options = PlannerOptions(
