@@ -21,6 +21,9 @@ extension DocumentContext {
         if name.contains(where: \.isWhitespace) {
             reader.error(nameNode, "metadata.name", Message.nameWithSpace(name))
         }
+        if name.count > 127 {
+            reader.error(nameNode, "metadata.name", Message.tooLong(name, maxLength: 127))
+        }
 
         var reseller = defaultReseller
         if let spec, !spec.isNull,

@@ -142,6 +142,24 @@ public enum ManifestSchema {
         .init("is_pbx_pilot", .boolean, "PBX pilot subscriber (pbxaccount only)."),
         .init("is_pbx_group", .boolean, "PBX group (pbxaccount only)."),
         .init(
+            "pbx_group_ids", .list(.integer(1...Int.max)),
+            "Ids of the PBX groups the subscriber belongs to (pbxaccount only)."),
+        .init(
+            "pbx_hunt_policy", .choice(["serial", "parallel", "random", "circular"]),
+            "How a PBX group rings its members (PBX groups only)."),
+        .init(
+            "pbx_hunt_timeout", .integer(1...86_400),
+            "Seconds a PBX group rings each member (PBX groups only)."),
+        .init(
+            "pbx_hunt_cancel_mode", .choice(["bye", "cancel"]),
+            "How a PBX group ends ringing the other members (PBX groups only)."),
+        .init(
+            "profile_set_id", .nullable(.integer(1...Int.max)),
+            "Subscriber profile set id; without profile_id its default profile applies."),
+        .init(
+            "profile_id", .nullable(.integer(1...Int.max)),
+            "Subscriber profile id; needs profile_set_id."),
+        .init(
             "callforwards", .nullable(.reference("CallForwards")),
             "The complete call forward block; absent leaves forwards unmanaged."),
         .init(

@@ -269,6 +269,9 @@ enum Message {
     // MARK: - Helpers
 
     /// Describes a node for a message: its type, and its text for a scalar.
+    static let profileWithoutSet =
+        "profile_id needs profile_set_id; NGCP rejects a profile without its profile set"
+
     // MARK: - Targets and ngcpctl.yaml
 
     static let projectSingleDocument =

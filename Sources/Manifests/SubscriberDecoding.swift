@@ -55,7 +55,11 @@ extension DocumentContext {
 
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
-        for field in ["pbx_extension", "is_pbx_pilot", "is_pbx_group"] {
+        let pbxFields = [
+            "pbx_extension", "is_pbx_pilot", "is_pbx_group", "pbx_group_ids", "pbx_hunt_policy",
+            "pbx_hunt_timeout", "pbx_hunt_cancel_mode",
+        ]
+        for field in pbxFields {
             if let node = fields[field] { locations[field] = reader.location(node) }
         }
         return locations
@@ -153,6 +157,48 @@ extension DocumentContext {
             if let node = fields[field], let flag = reader.bool(node, join("spec", field)) {
                 values[field] = .bool(flag)
             }
+        }
+        decodeProfileAndGroupFields(fields, into: &values)
+    }
+
+    private func decodeProfileAndGroupFields(
+        _ fields: Fields, into values: inout [String: JSONValue]
+    ) {
+        for field in ["profile_set_id", "profile_id"] {
+            guard let node = fields[field] else { continue }
+            if node.isNull {
+                values[field] = .null
+            } else if let id = reader.int(node, join("spec", field), range: 1...Int.max) {
+                values[field] = .int(id)
+            }
+        }
+        if fields["profile_id"].map({ !$0.isNull }) == true, fields["profile_set_id"] == nil,
+            let node = fields["profile_id"]
+        {
+            reader.error(node, "spec.profile_id", Message.profileWithoutSet)
+        }
+
+        if let node = fields["pbx_group_ids"], let items = reader.list(node, "spec.pbx_group_ids") {
+            let ids = items.enumerated().compactMap { position, item in
+                reader.int(item, index("spec.pbx_group_ids", position), range: 1...Int.max)
+            }
+            if ids.count == items.count { values["pbx_group_ids"] = .array(ids.map { .int($0) }) }
+        }
+        if let node = fields["pbx_hunt_policy"],
+            let policy = reader.choice(
+                node, "spec.pbx_hunt_policy", ["serial", "parallel", "random", "circular"])
+        {
+            values["pbx_hunt_policy"] = .string(policy)
+        }
+        if let node = fields["pbx_hunt_timeout"],
+            let seconds = reader.int(node, "spec.pbx_hunt_timeout", range: 1...86_400)
+        {
+            values["pbx_hunt_timeout"] = .int(seconds)
+        }
+        if let node = fields["pbx_hunt_cancel_mode"],
+            let mode = reader.choice(node, "spec.pbx_hunt_cancel_mode", ["bye", "cancel"])
+        {
+            values["pbx_hunt_cancel_mode"] = .string(mode)
         }
     }
 
