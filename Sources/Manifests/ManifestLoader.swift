@@ -36,7 +36,7 @@ public struct ManifestLoadOptions: Sendable {
         preferenceCatalogue: PreferenceCatalogue = .builtIn,
         yamlLimits: YAMLLimits = YAMLLimits(),
         baseDirectory: String = FileManager.default.currentDirectoryPath,
-        target: String? = nil, knownTargets: [String]? = nil,
+        defaultReseller: String? = nil, target: String? = nil, knownTargets: [String]? = nil,
         liveCustomers: Set<String>? = nil, targetDescription: String = "the target",
         deferUnknownPreferences: Bool = false
     ) {
@@ -44,6 +44,7 @@ public struct ManifestLoadOptions: Sendable {
         self.preferenceCatalogue = preferenceCatalogue
         self.yamlLimits = yamlLimits
         self.baseDirectory = baseDirectory
+        self.defaultReseller = defaultReseller
         self.target = target
         self.knownTargets = knownTargets
         self.liveCustomers = liveCustomers
