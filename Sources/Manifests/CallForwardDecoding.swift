@@ -35,7 +35,7 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path, allowed: Self.callForwardFields) else {
             return nil
         }
-        let errorsBefore = reader.diagnostics.errors.count
+        let errorsBefore = reader.errorCount
 
         var value: [String: JSONValue] = [
             "times": [], "sources": [], "sources_mode": "whitelist", "sources_is_regex": false,
@@ -91,7 +91,7 @@ extension DocumentContext {
             }
         }
 
-        return reader.diagnostics.errors.count == errorsBefore ? value : nil
+        return reader.errorCount == errorsBefore ? value : nil
     }
 
     /// Decodes every item of a list; nil when the node is no list or any item is invalid.

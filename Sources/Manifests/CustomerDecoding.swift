@@ -18,7 +18,7 @@ struct DocumentContext {
 
 extension DocumentContext {
     func decodeDomain(name: String, nameNode: YAMLNode, spec: YAMLNode?) -> DesiredDomain? {
-        if name.contains(where: \.isWhitespace) {
+        if containsWhitespace(name) {
             reader.error(nameNode, "metadata.name", Message.nameWithSpace(name))
         }
         if name.count > 127 {
@@ -157,6 +157,6 @@ extension DocumentContext {
 func isEmailAddress(_ text: String) -> Bool {
     let parts = text.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(".") else { return false }
-    return !text.contains(where: \.isWhitespace) && !parts[1].hasPrefix(".")
+    return !containsWhitespace(text) && !parts[1].hasPrefix(".")
         && !parts[1].hasSuffix(".")
 }

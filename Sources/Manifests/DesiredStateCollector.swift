@@ -64,7 +64,7 @@ struct DesiredStateCollector {
         }
 
         for document in documents where !document.isEmpty {
-            let errorsBefore = reader.diagnostics.errors.count
+            let errorsBefore = reader.errorCount
             let context = DocumentContext(
                 reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
                 defaultBillingProfile: options.defaultBillingProfile,
@@ -74,7 +74,7 @@ struct DesiredStateCollector {
 
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.
-            guard reader.diagnostics.errors.count == errorsBefore, let object else {
+            guard reader.errorCount == errorsBefore, let object else {
                 if let declaration { invalidDeclarations.insert(declaration) }
                 continue
             }
@@ -195,7 +195,7 @@ struct DesiredStateCollector {
         guard let nameNode = fields["name"],
             let name = reader.string(nameNode, "metadata.name", numbersAsText: true)
         else { return nil }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !name.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             reader.error(nameNode, "metadata.name", Message.emptyName)
             return nil
         }

@@ -6,7 +6,7 @@ extension DocumentContext {
     static let subscriberFields = ManifestSchema.subscriberSpec.names
 
     /// Characters NGCP allows in a username besides letters and digits.
-    static let usernamePunctuation = Set("+=,;_.~'()!*-")
+    static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
 
     func decodeSubscriber(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DeclaredSubscriber? {
         let identity = splitSubscriberName(name, node: nameNode)
@@ -84,20 +84,20 @@ extension DocumentContext {
             return nil
         }
 
-        if username.contains(where: \.isWhitespace) {
+        if containsWhitespace(username) {
             reader.error(node, "metadata.name", Message.usernameWithSpace(username))
             return nil
         }
-        let validCharacters = username.allSatisfy {
-            ($0.isASCII && ($0.isLetter || $0.isNumber)) || Self.usernamePunctuation.contains($0)
+        let validCharacters = username.utf8.allSatisfy { byte in
+            isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
         }
         let validDots =
             !username.hasPrefix(".") && !username.hasSuffix(".") && !username.contains("..")
-        guard validCharacters, validDots, username.count <= 127 else {
+        guard validCharacters, validDots, username.utf8.count <= 127 else {
             reader.error(node, "metadata.name", Message.invalidUsername(username))
             return nil
         }
-        if domain.contains(where: \.isWhitespace) {
+        if containsWhitespace(domain) {
             reader.error(node, "metadata.name", Message.nameWithSpace(domain))
             return nil
         }
@@ -279,11 +279,11 @@ extension DocumentContext {
 
         let text = scalar.text
         let field = String(path.split(separator: ".").last ?? "")
-        guard text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             reader.error(node, path, Message.notDigits(text, field: field))
             return nil
         }
-        guard count.contains(text.count) else {
+        guard count.contains(text.utf8.count) else {
             reader.error(node, path, Message.digitCount(text, field: field, range: count))
             return nil
         }
