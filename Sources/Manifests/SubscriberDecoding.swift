@@ -304,8 +304,11 @@ extension DocumentContext {
             reader.error(node, path, Message.secretSourceShape)
             return nil
         }
+        let errorsBefore = reader.errorCount
         guard let fields = reader.fields(node, path, allowed: ManifestSchema.secretSource.names)
         else { return nil }
+        // An unknown key was reported already; the shape error would only repeat it.
+        if fields.values.isEmpty, reader.errorCount > errorsBefore { return nil }
 
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):
