@@ -36,8 +36,8 @@ done
 echo "== ngcpctl plan examples/ (against $url)"
 "$bin/ngcpctl" plan examples/
 echo
-echo "== ngcpctl apply examples/ --auto-approve"
-"$bin/ngcpctl" apply examples/ --auto-approve
+echo "== ngcpctl apply examples/ --auto-approve (the demo neither records the run in git nor minds local edits)"
+"$bin/ngcpctl" apply examples/ --auto-approve --no-record --allow-dirty
 echo
 echo "== ngcpctl plan examples/ --detailed-exitcode (expected: no changes)"
 "$bin/ngcpctl" plan examples/ --detailed-exitcode

@@ -2,18 +2,9 @@ import NGCPCore
 import YAMLReader
 
 extension DocumentContext {
-    static let callForwardTypes = ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo"]
-
-    static let callForwardFields = [
-        "destinations", "times", "sources", "sources_mode", "sources_is_regex", "bnumbers",
-        "bnumbers_mode", "bnumbers_is_regex", "ringtimeout",
-    ]
-
-    /// Ranges of the time period fields; each value is `N` or `N-M`. wday 1 is Sunday.
-    static let periodFields: [(name: String, range: ClosedRange<Int>)] = [
-        ("year", 1990...3000), ("month", 1...12), ("mday", 1...31), ("wday", 1...7),
-        ("hour", 0...23), ("minute", 0...59),
-    ]
+    static let callForwardTypes = ManifestSchema.callForwardTypes
+    static let callForwardFields = ManifestSchema.callForward.names
+    static let periodFields = ManifestSchema.periodFields
 
     /// Decodes the call forward block into the shape of `/api/callforwards/{id}`. Types that are absent,
     /// null or `{}` are left out, which means they are cleared. Each listed type gets every
@@ -44,7 +35,7 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path, allowed: Self.callForwardFields) else {
             return nil
         }
-        let errorsBefore = reader.diagnostics.errors.count
+        let errorsBefore = reader.errorCount
 
         var value: [String: JSONValue] = [
             "times": [], "sources": [], "sources_mode": "whitelist", "sources_is_regex": false,
@@ -100,7 +91,7 @@ extension DocumentContext {
             }
         }
 
-        return reader.diagnostics.errors.count == errorsBefore ? value : nil
+        return reader.errorCount == errorsBefore ? value : nil
     }
 
     /// Decodes every item of a list; nil when the node is no list or any item is invalid.
@@ -118,7 +109,7 @@ extension DocumentContext {
     private func decodeDestination(_ node: YAMLNode, _ path: String) -> JSONValue? {
         guard
             let fields = reader.fields(
-                node, path, allowed: ["destination", "priority", "timeout", "announcement_id"],
+                node, path, allowed: ManifestSchema.destination.names,
                 required: ["destination"])
         else { return nil }
 

@@ -8,19 +8,26 @@ struct DocumentContext {
     let directory: String
     let catalogue: PreferenceCatalogue
     let defaultBillingProfile: String?
+    /// Whether a preference missing from `catalogue` is only a warning, because the target's
+    /// own catalogue is checked later.
+    var deferUnknownPreferences = false
+    var defaultReseller: String? = nil
 }
 
 // MARK: - Domain
 
 extension DocumentContext {
     func decodeDomain(name: String, nameNode: YAMLNode, spec: YAMLNode?) -> DesiredDomain? {
-        if name.contains(where: \.isWhitespace) {
+        if containsWhitespace(name) {
             reader.error(nameNode, "metadata.name", Message.nameWithSpace(name))
         }
+        if name.count > 127 {
+            reader.error(nameNode, "metadata.name", Message.tooLong(name, maxLength: 127))
+        }
 
-        var reseller: String?
+        var reseller = defaultReseller
         if let spec, !spec.isNull,
-            let fields = reader.fields(spec, "spec", allowed: ["reseller"]),
+            let fields = reader.fields(spec, "spec", allowed: ManifestSchema.domainSpec.names),
             let node = fields["reseller"], !node.isNull
         {
             reseller = reader.string(node, "spec.reseller", numbersAsText: true)
@@ -32,29 +39,15 @@ extension DocumentContext {
 // MARK: - Customer
 
 extension DocumentContext {
-    static let customerFields = [
-        "billing_profile", "status", "type", "max_subscribers", "vat_rate", "add_vat",
-        "subscriber_email_template_id", "passreset_email_template_id",
-        "invoice_email_template_id", "invoice_template_id", "contact",
-    ]
+    static let customerFields = ManifestSchema.customerSpec.names
 
     static let templateFields = [
         "subscriber_email_template_id", "passreset_email_template_id",
         "invoice_email_template_id", "invoice_template_id",
     ]
 
-    /// Text fields of a customer contact with their maximum length in characters.
-    static let contactTextFields: [(name: String, maxLength: Int)] =
-        [
-            ("firstname", 127), ("lastname", 127), ("company", 127), ("street", 127),
-            ("city", 127), ("postcode", 16), ("phonenumber", 31), ("mobilenumber", 31),
-            ("faxnumber", 31), ("iban", 34), ("bic", 11), ("bankname", 255), ("vatnum", 127),
-            ("comregnum", 31), ("timezone", 64),
-        ] + (0...9).map { ("gpp\($0)", 255) }
-
-    static var contactFields: [String] {
-        ["email", "country"] + contactTextFields.map(\.name)
-    }
+    static let contactTextFields = ManifestSchema.contactTextFields
+    static let contactFields = ManifestSchema.contact.names
 
     func decodeCustomer(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DesiredCustomer? {
         if name.count > 255 {
@@ -164,6 +157,6 @@ extension DocumentContext {
 func isEmailAddress(_ text: String) -> Bool {
     let parts = text.split(separator: "@", omittingEmptySubsequences: false)
     guard parts.count == 2, !parts[0].isEmpty, parts[1].contains(".") else { return false }
-    return !text.contains(where: \.isWhitespace) && !parts[1].hasPrefix(".")
+    return !containsWhitespace(text) && !parts[1].hasPrefix(".")
         && !parts[1].hasSuffix(".")
 }

@@ -64,16 +64,23 @@ struct DesiredStateCollector {
         }
 
         for document in documents where !document.isEmpty {
-            let errorsBefore = reader.diagnostics.errors.count
+            let errorsBefore = reader.errorCount
             let context = DocumentContext(
                 reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
-                defaultBillingProfile: options.defaultBillingProfile)
+                defaultBillingProfile: options.defaultBillingProfile,
+                deferUnknownPreferences: options.deferUnknownPreferences,
+                defaultReseller: options.defaultReseller)
             let (object, declaration) = decode(document.root, context: context)
 
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.
-            guard reader.diagnostics.errors.count == errorsBefore, let object else {
+            guard reader.errorCount == errorsBefore, let object else {
                 if let declaration { invalidDeclarations.insert(declaration) }
+                continue
+            }
+            if let target = options.target, let targets = object.metadata.targets,
+                !targets.contains(target)
+            {
                 continue
             }
             add(object)
@@ -84,6 +91,14 @@ struct DesiredStateCollector {
         case domain(DesiredDomain, ManifestMetadata)
         case customer(DesiredCustomer, ManifestMetadata, maxSubscribers: SourceLocation?)
         case subscriber(DeclaredSubscriber, ManifestMetadata)
+
+        var metadata: ManifestMetadata {
+            switch self {
+            case .domain(_, let metadata), .customer(_, let metadata, _),
+                .subscriber(_, let metadata):
+                return metadata
+            }
+        }
     }
 
     /// Decodes one document into an object, and also returns its `Kind/name` whenever the
@@ -94,8 +109,8 @@ struct DesiredStateCollector {
         let reader = context.reader
         guard
             let fields = reader.fields(
-                root, "", allowed: ["apiVersion", "kind", "metadata", "spec"],
-                required: ["apiVersion", "kind", "metadata"])
+                root, "", allowed: ManifestSchema.envelope.names,
+                required: ManifestSchema.envelope.filter(\.required).names)
         else { return (nil, nil) }
 
         if let node = fields["apiVersion"], let version = reader.string(node, "apiVersion"),
@@ -156,7 +171,7 @@ struct DesiredStateCollector {
     {
         guard
             let fields = reader.fields(
-                node, "metadata", allowed: ["name", "annotations", "targets"], required: ["name"])
+                node, "metadata", allowed: ManifestSchema.metadata.names, required: ["name"])
         else { return nil }
 
         var metadata = ManifestMetadata(location: reader.location(node))
@@ -165,14 +180,22 @@ struct DesiredStateCollector {
         }
         if let targets = fields["targets"], let items = reader.list(targets, "metadata.targets") {
             metadata.targets = items.enumerated().compactMap { position, item in
-                reader.string(item, index("metadata.targets", position))
+                let path = index("metadata.targets", position)
+                guard let name = reader.string(item, path, numbersAsText: true) else { return nil }
+                if let known = options.knownTargets, !known.contains(name) {
+                    let suggestion = nearestName(to: name, in: known)
+                    reader.error(
+                        item, path, Message.unknownDocumentTarget(name, suggestion: suggestion),
+                        hint: Message.knownTargets(known))
+                }
+                return name
             }
         }
 
         guard let nameNode = fields["name"],
             let name = reader.string(nameNode, "metadata.name", numbersAsText: true)
         else { return nil }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !name.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             reader.error(nameNode, "metadata.name", Message.emptyName)
             return nil
         }
@@ -288,6 +311,18 @@ struct DesiredStateCollector {
             let desired = subscriber.desired
             if let customer = customersByName[desired.customer] {
                 checkAgainstCustomer(subscriber, customer: customer)
+            } else if let live = options.liveCustomers, !live.contains(desired.customer),
+                !invalidDeclarations.contains("Customer/\(desired.customer)")
+            {
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.customerNotFound(
+                            desired.customer, target: options.targetDescription),
+                        at: subscriber.customerLocation, fieldPath: "spec.customer",
+                        hint: Message.customerNotFoundHint))
+            } else if options.liveCustomers != nil {
+                undeclaredCustomers.insert(desired.customer)
             } else if !invalidDeclarations.contains("Customer/\(desired.customer)") {
                 undeclaredCustomers.insert(desired.customer)
                 diagnostics.append(

@@ -13,17 +13,43 @@ public struct ManifestLoadOptions: Sendable {
     /// The directory that relative manifest paths are resolved against, so that relative
     /// `{file: PATH}` secrets become absolute.
     public var baseDirectory: String
+    /// The reseller of domains that name none; nil leaves the choice to NGCP.
+    public var defaultReseller: String?
+    /// The selected target: documents whose `metadata.targets` does not name it are left out.
+    /// Nil keeps every document.
+    public var target: String?
+    /// The target names of ngcpctl.yaml, against which `metadata.targets` is checked; nil
+    /// when there is no ngcpctl.yaml, so that any name is accepted.
+    public var knownTargets: [String]?
+    /// The external_ids of the customers on the target, known at plan time. When set, a
+    /// subscriber whose customer is neither declared nor among them is an error at
+    /// `spec.customer`; when nil, an undeclared customer is a warning.
+    public var liveCustomers: Set<String>?
+    /// The target's name for messages about live objects, such as its URL.
+    public var targetDescription: String
+    /// Whether a preference missing from `preferenceCatalogue` is only a warning. Set when the
+    /// catalogue is the built-in one and the target's catalogue will be checked later.
+    public var deferUnknownPreferences: Bool
 
     public init(
         defaultBillingProfile: String? = nil,
         preferenceCatalogue: PreferenceCatalogue = .builtIn,
         yamlLimits: YAMLLimits = YAMLLimits(),
-        baseDirectory: String = FileManager.default.currentDirectoryPath
+        baseDirectory: String = FileManager.default.currentDirectoryPath,
+        defaultReseller: String? = nil, target: String? = nil, knownTargets: [String]? = nil,
+        liveCustomers: Set<String>? = nil, targetDescription: String = "the target",
+        deferUnknownPreferences: Bool = false
     ) {
         self.defaultBillingProfile = defaultBillingProfile
         self.preferenceCatalogue = preferenceCatalogue
         self.yamlLimits = yamlLimits
         self.baseDirectory = baseDirectory
+        self.defaultReseller = defaultReseller
+        self.target = target
+        self.knownTargets = knownTargets
+        self.liveCustomers = liveCustomers
+        self.targetDescription = targetDescription
+        self.deferUnknownPreferences = deferUnknownPreferences
     }
 }
 
@@ -92,7 +118,8 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Loads files and directories. A directory contributes its `*.yaml` and `*.yml` files,
-    /// recursively and in sorted path order, skipping names that start with a dot.
+    /// recursively and in sorted path order, skipping names that start with a dot and
+    /// `ngcpctl.yaml` files.
     public func load(paths: [String]) -> ManifestLoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [(path: String, text: String)] = []
@@ -150,6 +177,8 @@ public struct ManifestLoader: Sendable {
             let components = relative.split(separator: "/")
             if components.contains(where: { $0.hasPrefix(".") }) { continue }
             guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
+            // The project configuration sits among the manifests but is no manifest.
+            if components.last == Substring(ProjectConfigurationLoader.fileName) { continue }
 
             let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
             var entryIsDirectory: ObjCBool = false

@@ -269,6 +269,68 @@ enum Message {
     // MARK: - Helpers
 
     /// Describes a node for a message: its type, and its text for a scalar.
+    static let profileWithoutSet =
+        "profile_id needs profile_set_id; NGCP rejects a profile without its profile set"
+
+    // MARK: - Targets and ngcpctl.yaml
+
+    static let projectSingleDocument =
+        "ngcpctl.yaml must contain one YAML document; remove this second document"
+
+    static let noTargets = "no targets are defined; add at least one under 'targets'"
+
+    static func invalidTargetName(_ name: String) -> String {
+        "target name '\(name)' is not valid; use 1 to 63 letters, digits, '-', '_' or '.'"
+    }
+
+    static func invalidTargetURL(_ url: String) -> String {
+        "invalid URL '\(url)': it must start with https:// or http://"
+    }
+
+    static func unknownTarget(_ name: String, suggestion: String?) -> String {
+        guard let suggestion else { return "unknown target '\(name)'" }
+        return "unknown target '\(name)'; did you mean '\(suggestion)'?"
+    }
+
+    static func knownTargets(_ names: [String]) -> String {
+        names.isEmpty
+            ? "ngcpctl.yaml defines no targets"
+            : "known targets: " + names.joined(separator: ", ")
+    }
+
+    static func targetRequired(_ names: [String]) -> String {
+        "ngcpctl.yaml defines several targets and no default_target; pass --target NAME ("
+            + names.joined(separator: ", ") + ")"
+    }
+
+    static func unknownDocumentTarget(_ name: String, suggestion: String?) -> String {
+        guard let suggestion else {
+            return "target '\(name)' is not defined in ngcpctl.yaml"
+        }
+        return "target '\(name)' is not defined in ngcpctl.yaml; did you mean '\(suggestion)'?"
+    }
+
+    // MARK: - Plan time
+
+    static func customerNotFound(_ customer: String, target: String) -> String {
+        "customer '\(customer)' is neither declared in these manifests nor present on \(target)"
+    }
+
+    static let customerNotFoundHint =
+        "declare the customer in a Customer document, or correct spec.customer"
+
+    static func preferenceUnknownOffline(_ name: String) -> String {
+        "preference '\(name)' is not in the built-in catalogue; the target's catalogue decides"
+            + " at plan time"
+    }
+
+    static func leadingZeroInteger(_ text: String, value: Int) -> String {
+        "'\(text)' has a leading zero and is read as the decimal \(value) (YAML 1.1 read such"
+            + " numbers as octal)"
+    }
+
+    static let leadingZeroIntegerHint = "write the number without leading zeros"
+
     static func describe(_ node: YAMLNode) -> String {
         guard let scalar = node.scalar else { return "a \(node.typeName)" }
         if scalar.value == .null { return "null" }
@@ -281,7 +343,12 @@ enum Message {
 /// characters.
 func nearestName(to name: String, in candidates: [String]) -> String? {
     var best: (name: String, distance: Int)?
+    let length = name.count
     for candidate in candidates {
+        // The distance is at least the difference in length, so far-off candidates (and huge
+        // keys from hostile input) are skipped without the quadratic comparison.
+        let candidateLength = candidate.count
+        if abs(length - candidateLength) > max(1, max(length, candidateLength) / 3) { continue }
         let distance = editDistance(name.lowercased(), candidate.lowercased())
         if best == nil || distance < best!.distance { best = (candidate, distance) }
     }

@@ -14,6 +14,8 @@ struct Fields {
 final class NodeReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
+    /// The number of errors in `diagnostics`.
+    private(set) var errorCount = 0
     /// Start positions of literal secret values, so that the source kept for rendering can
     /// hide them.
     var literalSecretMarks: [YAMLMark] = []
@@ -41,21 +43,26 @@ final class NodeReader {
     }
 
     func error(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
-        diagnostics.append(
+        record(
             Diagnostic(
                 .error, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
                 hint: hint))
     }
 
     func warning(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
-        diagnostics.append(
+        record(
             Diagnostic(
                 .warning, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
                 hint: hint))
     }
 
     func append(_ diagnostic: Diagnostic) {
+        record(diagnostic)
+    }
+
+    private func record(_ diagnostic: Diagnostic) {
         diagnostics.append(diagnostic)
+        if diagnostic.severity == .error { errorCount += 1 }
     }
 
     // MARK: - Shapes
@@ -122,7 +129,9 @@ final class NodeReader {
             return nil
         }
 
-        if let maxLength, text.count > maxLength {
+        // A string has at most as many characters as UTF-8 bytes, so counting characters
+        // (which walks grapheme clusters) is needed only for long byte strings.
+        if let maxLength, text.utf8.count > maxLength, text.count > maxLength {
             error(node, path, Message.tooLong(text, maxLength: maxLength))
             return nil
         }
@@ -147,7 +156,19 @@ final class NodeReader {
             error(node, path, Message.outOfRange(scalar.text, range: range))
             return nil
         }
+        if scalar.style == .plain, scalar.tag == nil, hasLeadingZero(scalar.text) {
+            warning(
+                node, path, Message.leadingZeroInteger(scalar.text, value: value),
+                hint: Message.leadingZeroIntegerHint)
+        }
         return value
+    }
+
+    /// True for `0`-prefixed decimal digits such as `010` or `-007`, which YAML 1.1 read as
+    /// octal.
+    private func hasLeadingZero(_ text: String) -> Bool {
+        let digits = text.drop { $0 == "-" || $0 == "+" }
+        return digits.count > 1 && digits.first == "0" && digits.allSatisfy(\.isWholeNumber)
     }
 
     func number(_ node: YAMLNode, _ path: String, range: ClosedRange<Double>) -> JSONValue? {
@@ -202,6 +223,22 @@ final class NodeReader {
     func typeError(_ node: YAMLNode, _ path: String, expected: String) {
         error(node, path, Message.typeMismatch(expected: expected, found: node))
     }
+}
+
+/// True when `text` contains whitespace; ASCII text is checked byte by byte, which avoids
+/// Unicode property lookups for the usual names.
+func containsWhitespace(_ text: String) -> Bool {
+    for byte in text.utf8 {
+        if byte >= 0x80 { return text.contains(where: \.isWhitespace) }
+        if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+    }
+    return false
+}
+
+func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
 }
 
 /// Joins a dotted field path: `join("spec", "contact")` is `spec.contact`.

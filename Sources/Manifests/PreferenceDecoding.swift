@@ -40,6 +40,10 @@ extension DocumentContext {
         -> JSONValue?
     {
         guard let definition = catalogue[name] else {
+            if deferUnknownPreferences {
+                reader.warning(key, path, Message.preferenceUnknownOffline(name))
+                return plainValue(value, path: path)
+            }
             let suggestion = nearestName(to: name, in: catalogue.names)
             reader.error(key, path, Message.unknownPreference(name, suggestion: suggestion))
             return nil
@@ -83,6 +87,27 @@ extension DocumentContext {
             values.append(element)
         }
         return values.count == items.count ? .array(values) : nil
+    }
+
+    /// Converts a scalar or a list of scalars as YAML typed it, for a preference whose
+    /// definition is not known yet.
+    private func plainValue(_ node: YAMLNode, path: String) -> JSONValue? {
+        if let items = node.sequence {
+            let values = items.enumerated().compactMap { position, item in
+                plainValue(item, path: index(path, position))
+            }
+            return values.count == items.count ? .array(values) : nil
+        }
+        guard let scalar = node.scalar else {
+            reader.typeError(node, path, expected: "a scalar or a list of scalars")
+            return nil
+        }
+        switch scalar.value {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .float, .string: return .string(scalar.text)
+        }
     }
 
     private func decodePreferenceValue(

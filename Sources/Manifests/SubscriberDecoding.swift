@@ -3,14 +3,10 @@ import NGCPCore
 import YAMLReader
 
 extension DocumentContext {
-    static let subscriberFields = [
-        "customer", "password", "webpassword", "webusername", "primary_number", "alias_numbers",
-        "external_id", "status", "lock", "display_name", "email", "timezone", "administrative",
-        "pbx_extension", "is_pbx_pilot", "is_pbx_group", "callforwards", "preferences",
-    ]
+    static let subscriberFields = ManifestSchema.subscriberSpec.names
 
     /// Characters NGCP allows in a username besides letters and digits.
-    static let usernamePunctuation = Set("+=,;_.~'()!*-")
+    static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
 
     func decodeSubscriber(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DeclaredSubscriber? {
         let identity = splitSubscriberName(name, node: nameNode)
@@ -59,7 +55,11 @@ extension DocumentContext {
 
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
-        for field in ["pbx_extension", "is_pbx_pilot", "is_pbx_group"] {
+        let pbxFields = [
+            "pbx_extension", "is_pbx_pilot", "is_pbx_group", "pbx_group_ids", "pbx_hunt_policy",
+            "pbx_hunt_timeout", "pbx_hunt_cancel_mode",
+        ]
+        for field in pbxFields {
             if let node = fields[field] { locations[field] = reader.location(node) }
         }
         return locations
@@ -84,30 +84,27 @@ extension DocumentContext {
             return nil
         }
 
-        if username.contains(where: \.isWhitespace) {
+        if containsWhitespace(username) {
             reader.error(node, "metadata.name", Message.usernameWithSpace(username))
             return nil
         }
-        let validCharacters = username.allSatisfy {
-            ($0.isASCII && ($0.isLetter || $0.isNumber)) || Self.usernamePunctuation.contains($0)
+        let validCharacters = username.utf8.allSatisfy { byte in
+            isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
         }
         let validDots =
             !username.hasPrefix(".") && !username.hasSuffix(".") && !username.contains("..")
-        guard validCharacters, validDots, username.count <= 127 else {
+        guard validCharacters, validDots, username.utf8.count <= 127 else {
             reader.error(node, "metadata.name", Message.invalidUsername(username))
             return nil
         }
-        if domain.contains(where: \.isWhitespace) {
+        if containsWhitespace(domain) {
             reader.error(node, "metadata.name", Message.nameWithSpace(domain))
             return nil
         }
         return (username, domain)
     }
 
-    /// Subscriber text fields that may be null, with their maximum length in characters.
-    static let nullableTextFields: [(name: String, maxLength: Int)] = [
-        ("external_id", 255), ("display_name", 128), ("timezone", 64),
-    ]
+    static let nullableTextFields = ManifestSchema.subscriberTextFields
 
     private func decodeSubscriberFields(_ fields: Fields, into values: inout [String: JSONValue]) {
         if let node = fields["webusername"],
@@ -161,6 +158,48 @@ extension DocumentContext {
                 values[field] = .bool(flag)
             }
         }
+        decodeProfileAndGroupFields(fields, into: &values)
+    }
+
+    private func decodeProfileAndGroupFields(
+        _ fields: Fields, into values: inout [String: JSONValue]
+    ) {
+        for field in ["profile_set_id", "profile_id"] {
+            guard let node = fields[field] else { continue }
+            if node.isNull {
+                values[field] = .null
+            } else if let id = reader.int(node, join("spec", field), range: 1...Int.max) {
+                values[field] = .int(id)
+            }
+        }
+        if fields["profile_id"].map({ !$0.isNull }) == true, fields["profile_set_id"] == nil,
+            let node = fields["profile_id"]
+        {
+            reader.error(node, "spec.profile_id", Message.profileWithoutSet)
+        }
+
+        if let node = fields["pbx_group_ids"], let items = reader.list(node, "spec.pbx_group_ids") {
+            let ids = items.enumerated().compactMap { position, item in
+                reader.int(item, index("spec.pbx_group_ids", position), range: 1...Int.max)
+            }
+            if ids.count == items.count { values["pbx_group_ids"] = .array(ids.map { .int($0) }) }
+        }
+        if let node = fields["pbx_hunt_policy"],
+            let policy = reader.choice(
+                node, "spec.pbx_hunt_policy", ["serial", "parallel", "random", "circular"])
+        {
+            values["pbx_hunt_policy"] = .string(policy)
+        }
+        if let node = fields["pbx_hunt_timeout"],
+            let seconds = reader.int(node, "spec.pbx_hunt_timeout", range: 1...86_400)
+        {
+            values["pbx_hunt_timeout"] = .int(seconds)
+        }
+        if let node = fields["pbx_hunt_cancel_mode"],
+            let mode = reader.choice(node, "spec.pbx_hunt_cancel_mode", ["bye", "cancel"])
+        {
+            values["pbx_hunt_cancel_mode"] = .string(mode)
+        }
     }
 
     // MARK: - Numbers
@@ -196,7 +235,7 @@ extension DocumentContext {
     private func decodeNumber(_ node: YAMLNode, path: String, isAlias: Bool)
         -> (value: [String: JSONValue], key: String)?
     {
-        let allowed = isAlias ? ["cc", "ac", "sn", "is_devid"] : ["cc", "ac", "sn"]
+        let allowed = (isAlias ? ManifestSchema.aliasNumber : ManifestSchema.number).names
         guard let fields = reader.fields(node, path, allowed: allowed, required: ["cc", "sn"])
         else { return nil }
 
@@ -240,11 +279,11 @@ extension DocumentContext {
 
         let text = scalar.text
         let field = String(path.split(separator: ".").last ?? "")
-        guard text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             reader.error(node, path, Message.notDigits(text, field: field))
             return nil
         }
-        guard count.contains(text.count) else {
+        guard count.contains(text.utf8.count) else {
             reader.error(node, path, Message.digitCount(text, field: field, range: count))
             return nil
         }
@@ -265,7 +304,11 @@ extension DocumentContext {
             reader.error(node, path, Message.secretSourceShape)
             return nil
         }
-        guard let fields = reader.fields(node, path, allowed: ["env", "file"]) else { return nil }
+        let errorsBefore = reader.errorCount
+        guard let fields = reader.fields(node, path, allowed: ManifestSchema.secretSource.names)
+        else { return nil }
+        // An unknown key was reported already; the shape error would only repeat it.
+        if fields.values.isEmpty, reader.errorCount > errorsBefore { return nil }
 
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):

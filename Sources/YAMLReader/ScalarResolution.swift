@@ -42,6 +42,18 @@ enum ScalarResolver {
     }
 
     static func resolvePlain(_ text: String, mark: YAMLMark) throws(YAMLError) -> YAMLScalarValue {
+        // Most plain scalars are names and words; a first byte that starts no null, boolean
+        // or number settles them as strings without the slower checks below.
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
+            UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"),
+            UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            break
+        default:
+            return .string(text)
+        }
+
         if isNull(text) { return .null }
         if let value = bool(text) { return .bool(value) }
         do {

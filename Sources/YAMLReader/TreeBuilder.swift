@@ -11,8 +11,10 @@ struct TreeBuilder {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: YAMLNode?
-        /// First position of each scalar key, for duplicate detection.
-        var keyMarks: [String: YAMLMark] = [:]
+        /// First position of each scalar key, for duplicate detection. Filled only once the
+        /// mapping has `indexThreshold` pairs; smaller mappings are scanned linearly, which
+        /// is cheaper than hashing for the handful of keys a manifest mapping has.
+        var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
         /// Values of `<<` keys, applied when the mapping ends.
         var merges: [YAMLNode] = []
         /// Nodes in this subtree, aliases counted at their expanded size.
@@ -20,6 +22,8 @@ struct TreeBuilder {
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
     }
+
+    private static let indexThreshold = 16
 
     private struct Anchored {
         let node: YAMLNode
@@ -141,13 +145,35 @@ struct TreeBuilder {
             frames[last].merges.append(node)
             return
         }
-        if let identity = Self.keyIdentity(key) {
-            if let first = frames[last].keyMarks[identity] {
-                throw .duplicateKey(key.scalar?.text ?? identity, first: first, at: key.mark)
+        if let identity = key.scalar?.value {
+            if let first = Self.firstMark(of: identity, in: frames[last]) {
+                throw .duplicateKey(key.scalar?.text ?? "", first: first, at: key.mark)
             }
-            frames[last].keyMarks[identity] = key.mark
+            Self.record(identity, at: key.mark, in: &frames[last])
         }
         frames[last].pairs.append(YAMLPair(key: key, value: node))
+    }
+
+    /// Returns where a scalar key with this resolved value first appears in the mapping, so
+    /// that `1` and `0x1` collide. Collection keys are not checked for duplicates.
+    private static func firstMark(of identity: YAMLScalarValue, in frame: Frame) -> YAMLMark? {
+        if frame.pairs.count >= indexThreshold { return frame.keyMarks[identity] }
+        return frame.pairs.first { $0.key.scalar?.value == identity }?.key.mark
+    }
+
+    private static func record(
+        _ identity: YAMLScalarValue, at mark: YAMLMark, in frame: inout Frame
+    ) {
+        let count = frame.pairs.count + 1
+        if count == indexThreshold {
+            // Switch to the index: add the keys seen so far, then this one.
+            for pair in frame.pairs {
+                if let value = pair.key.scalar?.value, frame.keyMarks[value] == nil {
+                    frame.keyMarks[value] = pair.key.mark
+                }
+            }
+        }
+        if count >= indexThreshold { frame.keyMarks[identity] = mark }
     }
 
     /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
@@ -164,28 +190,15 @@ struct TreeBuilder {
 
             for source in sources {
                 for pair in source.mapping ?? [] {
-                    guard let identity = Self.keyIdentity(pair.key) else {
+                    guard let identity = pair.key.scalar?.value else {
                         frame.pairs.append(pair)
                         continue
                     }
-                    if frame.keyMarks[identity] != nil { continue }
-                    frame.keyMarks[identity] = pair.key.mark
+                    if Self.firstMark(of: identity, in: frame) != nil { continue }
+                    Self.record(identity, at: pair.key.mark, in: &frame)
                     frame.pairs.append(pair)
                 }
             }
-        }
-    }
-
-    /// Returns the identity of a scalar key by resolved value, so that `1` and `0x1` collide.
-    /// Collection keys have none and are not checked for duplicates.
-    private static func keyIdentity(_ key: YAMLNode) -> String? {
-        guard let scalar = key.scalar else { return nil }
-        switch scalar.value {
-        case .null: return "null:"
-        case .bool(let value): return "bool:\(value)"
-        case .int(let value): return "int:\(value)"
-        case .float(let value): return "float:\(value)"
-        case .string(let value): return "str:\(value)"
         }
     }
 

@@ -10,11 +10,21 @@ struct Connection {
     let password: SecretValue
     let transport: TransportOptions
     let logger: Logger
+    /// The ngcpctl.yaml target that supplied defaults, if any.
+    let project: ProjectSelection
+    var target: TargetConfiguration? { project.target }
 
     /// Reads `--url`, `--user`, TLS and timeout flags, `NGCP_URL`, `NGCP_USER` and
-    /// `NGCP_PASSWORD`. The password has no flag, so it never appears in a process list.
+    /// `NGCP_PASSWORD`, then the selected target of ngcpctl.yaml for what they leave open.
+    /// The password has no flag, so it never appears in a process list.
     init(_ parsed: ParsedArguments, environment: [String: String]) throws {
-        guard let url = parsed.value("url") ?? environment["NGCP_URL"], !url.isEmpty else {
+        let project = try ProjectStage.select(
+            paths: parsed.positionals, targetName: parsed.value("target"),
+            colorMode: CommonOptions.colorMode(parsed))
+        let target = project.target
+        guard let url = parsed.value("url") ?? environment["NGCP_URL"] ?? target?.url,
+            !url.isEmpty
+        else {
             throw CommandFailure(
                 "no NGCP API URL: pass --url URL or set NGCP_URL", exitCode: .usage)
         }
@@ -23,20 +33,24 @@ struct Connection {
                 "invalid URL '\(url)': it must start with https:// or http://",
                 exitCode: .usage)
         }
-        guard let user = parsed.value("user") ?? environment["NGCP_USER"], !user.isEmpty else {
+        guard let user = parsed.value("user") ?? environment["NGCP_USER"] ?? target?.user,
+            !user.isEmpty
+        else {
             throw CommandFailure(
                 "no API user: pass --user NAME or set NGCP_USER", exitCode: .usage)
         }
-        guard let password = environment["NGCP_PASSWORD"], !password.isEmpty else {
+        let passwordVariable = target?.passwordEnv ?? "NGCP_PASSWORD"
+        guard let password = environment[passwordVariable], !password.isEmpty else {
             throw CommandFailure(
-                "no API password: set NGCP_PASSWORD (there is no flag for it, so that it stays "
+                "no API password: set \(passwordVariable) (there is no flag for it, so that it stays "
                     + "out of process lists and shell history)",
                 exitCode: .usage)
         }
         let timeout = try parsed.integer("timeout", range: 1...3600) ?? 60
-        if let caFile = parsed.value("ca-file"), !FileManager.default.isReadableFile(atPath: caFile)
-        {
-            throw CommandFailure("cannot read the CA file '\(caFile)' given with --ca-file")
+        let caFile = parsed.value("ca-file") ?? target?.caFile.map { project.resolve($0) }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            let origin = parsed.value("ca-file") != nil ? "--ca-file" : "ca_file in ngcpctl.yaml"
+            throw CommandFailure("cannot read the CA file '\(caFile)' given with \(origin)")
         }
         let insecure = parsed.flag("insecure")
         if insecure {
@@ -44,11 +58,12 @@ struct Connection {
                 "warning: --insecure: the server's TLS certificate is not verified, so anyone "
                     + "on the network path can read and change this session\n")
         }
+        self.project = project
         self.url = url
         self.user = user
         self.password = SecretValue(password)
         self.transport = TransportOptions(
-            requestTimeout: Double(timeout), caFile: parsed.value("ca-file"), insecure: insecure)
+            requestTimeout: Double(timeout), caFile: caFile, insecure: insecure)
         self.logger = Logger(
             label: "ngcpctl", minimumLevel: parsed.flag("verbose") ? .debug : .warning)
     }

@@ -23,6 +23,7 @@ enum NGCPCtl {
           changes PATH...    Show desired-state changes between two git revisions.
           drift PATH...      Compare live state with the revision last applied to a target.
           history            List the revisions applied to each target.
+          schema             Print the JSON Schema of manifests (or of ngcpctl.yaml).
           version            Print the version.
 
         Run 'ngcpctl <command> --help' for a command's options. See docs/cli.md.
@@ -54,6 +55,8 @@ enum NGCPCtl {
                 return try await DriftCommand.run(rest)
             case "history":
                 return try HistoryCommand.run(rest)
+            case "schema":
+                return try SchemaCommand.run(rest)
             case "version", "--version":
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
@@ -64,7 +67,7 @@ enum NGCPCtl {
                 var message = "error: unknown command '\(command)'"
                 let commands = [
                     "validate", "plan", "apply", "changes", "drift", "history", "policy", "export",
-                    "unlock", "version", "help",
+                    "unlock", "schema", "version", "help",
                 ]
                 if let suggestion = nearestName(to: command, in: commands) {
                     message += "; did you mean '\(suggestion)'?"

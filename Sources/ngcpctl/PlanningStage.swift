@@ -16,7 +16,7 @@ struct PlanningStage {
     let environment: [String: String]
     /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
     /// and ignore rules apply to the plan.
-    var target: TargetConfiguration? = nil
+    var target: TargetConfiguration?
     /// A git revision to read the manifests from instead of the working tree (`--rev`).
     var revision: String? = nil
     /// The objects ngcpctl manages, for prune: those declared by the target's last applied
@@ -26,6 +26,18 @@ struct PlanningStage {
     var maxDeletes: Int? = nil
     /// Where the policy files are; nil skips the policy check.
     var policies: PolicyStage? = nil
+
+    init(
+        paths: [String], connection: Connection, prune: Bool, colorMode: String,
+        environment: [String: String], target: TargetConfiguration? = nil
+    ) {
+        self.paths = paths
+        self.connection = connection
+        self.prune = prune
+        self.colorMode = colorMode
+        self.environment = environment
+        self.target = target ?? connection.target
+    }
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -45,17 +57,21 @@ struct PlanningStage {
     }
 
     func run() async throws -> Output {
-        // 1. Manifests, checked completely before the network is touched.
+        // 1. Manifests, checked completely before the network is touched. Preferences outside
+        // the built-in catalogue wait for the target's catalogue in step 4.
+        var loadOptions = connection.project.manifestOptions()
+        loadOptions.deferUnknownPreferences = true
         var revisionSource: PlanSource?
-        let manifests: ManifestLoadResult
+        var manifests: ManifestLoadResult
         if let revision {
             let loaded = try RevisionManifests.load(
-                paths, revision: revision, purpose: "--rev", colorMode: colorMode)
+                paths, revision: revision, purpose: "--rev", colorMode: colorMode,
+                options: loadOptions)
             manifests = loaded.result
             revisionSource = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
         } else {
-            manifests = try ManifestStage.load(paths, colorMode: colorMode)
+            manifests = try ManifestStage.load(paths, options: loadOptions, colorMode: colorMode)
         }
 
         // 2. Secrets: a missing variable or file stops the run before any request.
@@ -84,6 +100,9 @@ struct PlanningStage {
                 "cannot read the live state from \(connection.url): \(error)",
                 exitCode: error.isTransient ? .transient : .failure)
         }
+        manifests = try ManifestStage.recheck(
+            paths, first: manifests, options: loadOptions, live: live, target: connection.url,
+            colorMode: colorMode)
 
         // 5. Pairing, diff and order, then the target's guards.
         let guards = Guards.settings(target: target, maxDeletes: maxDeletes)

@@ -46,7 +46,8 @@ import Testing
         Self.expectNoSecret(first, "first plan")
 
         let apply = try BuiltProducts.run(
-            "ngcpctl", ["apply", "examples", "--auto-approve"], environment: environment)
+            "ngcpctl", ["apply", "examples", "--auto-approve", "--no-record", "--allow-dirty"],
+            environment: environment)
         #expect(apply.exitCode == 0, "\(apply.standardError)")
         #expect(apply.standardError.contains("Apply complete: 27 created"))
         Self.expectNoSecret(apply, "apply")
@@ -61,7 +62,8 @@ import Testing
         let emulator = try EmulatorProcess()
         let environment = Self.environment(emulator)
         let apply = try BuiltProducts.run(
-            "ngcpctl", ["apply", "examples", "--auto-approve"], environment: environment)
+            "ngcpctl", ["apply", "examples", "--auto-approve", "--no-record", "--allow-dirty"],
+            environment: environment)
         try #require(apply.exitCode == 0, "\(apply.standardError)")
 
         // Change a preference, remove an alias number and add a subscriber.
@@ -151,7 +153,8 @@ import Testing
         let emulator = try EmulatorProcess()
         let environment = Self.environment(emulator)
         let apply = try BuiltProducts.run(
-            "ngcpctl", ["apply", "examples"], environment: environment)
+            "ngcpctl", ["apply", "examples", "--no-record", "--allow-dirty"],
+            environment: environment)
         #expect(apply.exitCode == 1)
         #expect(apply.standardError.contains("pass --auto-approve"))
 
@@ -169,7 +172,8 @@ import Testing
         #expect(inherited["GRAZ_SHOP_PASSWORD"] == nil)
 
         let apply = try BuiltProducts.run(
-            "ngcpctl", ["apply", "examples", "--auto-approve"], environment: environment)
+            "ngcpctl", ["apply", "examples", "--auto-approve", "--no-record", "--allow-dirty"],
+            environment: environment)
         #expect(apply.exitCode == 1)
         #expect(apply.standardError.contains("GRAZ_SHOP_PASSWORD"))
         #expect(apply.standardError.contains("graz-roasters.yaml"))

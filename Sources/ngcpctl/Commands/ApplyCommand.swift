@@ -133,7 +133,8 @@ enum ApplyCommand {
         } else {
             var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
-                colorMode: colorMode, environment: environment, maxDeletes: maxDeletes)
+                colorMode: colorMode, environment: environment)
+            stage.maxDeletes = maxDeletes
             stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
             try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()

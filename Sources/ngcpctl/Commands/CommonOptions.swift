@@ -3,6 +3,7 @@ import ArgumentParsing
 /// Options shared by the commands that talk to NGCP.
 enum CommonOptions {
     static let connection: [OptionSpec] = [
+        target,
         .option("url", value: "URL", help: "NGCP API base URL (default: $NGCP_URL)."),
         .option(
             "user", value: "NAME",
@@ -18,6 +19,10 @@ enum CommonOptions {
             help: "Total time allowed per request "
                 + "(default 60)."),
     ]
+
+    static let target = OptionSpec.option(
+        "target", value: "NAME",
+        help: "Target of ngcpctl.yaml whose settings apply (default: its default_target).")
 
     static let output: [OptionSpec] = [
         .option(

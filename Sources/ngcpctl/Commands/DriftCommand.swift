@@ -19,10 +19,6 @@ enum DriftCommand {
             .option(
                 "rev", value: "REV",
                 help: "Compare against this revision instead of the target's applied one."),
-            .option(
-                "target", value: "NAME",
-                help: "The target whose applied revision is read (default: the URL's "
-                    + "host-port)."),
             .option("format", value: "FORMAT", help: "human or json (default human)."),
         ] + CommonOptions.output,
         discussion: """
@@ -60,7 +56,7 @@ enum DriftCommand {
         // 1. The applied revision and HEAD, both read from git objects.
         let repository = try RevisionRepository.open(containing: paths[0], purpose: "drift")
         let target = try AppliedRecords.targetName(
-            explicit: parsed.value("target"), url: connection.url)
+            explicit: connection.target?.name ?? parsed.value("target"), url: connection.url)
         let appliedRevision: String
         if let revision = parsed.value("rev") {
             appliedRevision = revision

@@ -7,7 +7,8 @@ enum ValidateCommand {
         name: "ngcpctl validate", summary: "Check manifests without contacting NGCP.",
         positionalUsage: "PATH...",
         options: [
-            .option("color", value: "WHEN", help: "Colour output: auto, always or never.")
+            .option("color", value: "WHEN", help: "Colour output: auto, always or never."),
+            CommonOptions.target,
         ],
         discussion: "Exit status: 0 when the manifests are valid, 1 when they are not.")
 
@@ -17,12 +18,16 @@ enum ValidateCommand {
             throw UsageError("missing manifest path; usage: ngcpctl validate PATH...")
         }
         let colorMode = try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
-        let result = try ManifestStage.load(parsed.positionals, colorMode: colorMode)
+        let project = try ProjectStage.select(
+            paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode)
+        let result = try ManifestStage.load(
+            parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
         let desired = result.desired
         Terminal.output(
             "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
                 + "\(desired.customers.count) customers, \(desired.subscribers.count) "
-                + "subscribers (\(DiagnosticRenderer.summary(of: result.diagnostics))).\n")
+                + "subscribers\(project.target.map { " for target \($0.name)" } ?? "") "
+                + "(\(DiagnosticRenderer.summary(of: result.diagnostics))).\n")
         return .success
     }
 }

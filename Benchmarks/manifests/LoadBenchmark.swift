@@ -1,0 +1,134 @@
+import Foundation
+import Manifests
+
+/// Manifest loading benchmark.
+///
+///   load-benchmark generate DIR [FILES] [SUBSCRIBERS_PER_FILE]
+///   load-benchmark measure DIR
+///
+/// `generate` writes FILES files (default 1,000), each with one customer and
+/// SUBSCRIBERS_PER_FILE subscribers (default 50) with numbers, call forwards and
+/// preferences, plus one file with the domains. `measure` loads DIR once in a fresh process
+/// and prints CPU time, wall time and peak RSS as JSON and as a table.
+@main
+enum LoadBenchmark {
+    static func main() throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 3 else {
+            FileHandle.standardError.write(
+                Data("usage: load-benchmark generate|measure DIR [FILES] [PER_FILE]\n".utf8))
+            exit(64)
+        }
+        switch arguments[1] {
+        case "generate":
+            let files = arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000
+            let perFile = arguments.count > 4 ? Int(arguments[4]) ?? 50 : 50
+            try generate(into: arguments[2], files: files, perFile: perFile)
+        case "measure":
+            measure(arguments[2])
+        default:
+            FileHandle.standardError.write(Data("unknown mode '\(arguments[1])'\n".utf8))
+            exit(64)
+        }
+    }
+
+    static func generate(into directory: String, files: Int, perFile: Int) throws {
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true)
+        let domains = (0..<10).map { "d\($0).bench.example" }
+        var domainText = ""
+        for domain in domains {
+            domainText +=
+                "---\napiVersion: ngcpctl/v1\nkind: Domain\nmetadata:\n  name: \(domain)\n"
+        }
+        try domainText.write(
+            toFile: directory + "/domains.yaml", atomically: true, encoding: .utf8)
+
+        for file in 0..<files {
+            var text = """
+                apiVersion: ngcpctl/v1
+                kind: Customer
+                metadata:
+                  name: customer-\(file)
+                spec:
+                  billing_profile: default
+                  contact:
+                    email: ops-\(file)@bench.example
+                    company: Customer \(file)
+
+                """
+            for index in 0..<perFile {
+                let number = file * perFile + index
+                text += """
+                    ---
+                    apiVersion: ngcpctl/v1
+                    kind: Subscriber
+                    metadata:
+                      name: user\(number)@\(domains[number % domains.count])
+                    spec:
+                      customer: customer-\(file)
+                      password: {env: BENCH_SIP_PASSWORD}
+                      primary_number: {cc: 43, ac: "0720", sn: "\(1_000_000 + number)"}
+                      display_name: User \(number)
+                      callforwards:
+                        cfu:
+                          destinations:
+                            - {destination: voicebox, priority: 1}
+                          times:
+                            - {wday: 2-6, hour: 8-17}
+                      preferences:
+                        clir: false
+                        concurrent_max: 3
+
+                    """
+            }
+            let path = directory + String(format: "/customer-%04d.yaml", file)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+
+    static func measure(_ directory: String) {
+        let before = usage()
+        let wallStart = Date()
+        let result = ManifestLoader().load(paths: [directory])
+        let wall = Date().timeIntervalSince(wallStart)
+        let after = usage()
+
+        let cpu =
+            seconds(after.ru_utime) + seconds(after.ru_stime)
+            - seconds(before.ru_utime) - seconds(before.ru_stime)
+        // Linux reports ru_maxrss in kilobytes.
+        let peakRSS = Double(after.ru_maxrss) / 1024
+        let subscribers = result.desired.subscribers.count
+        let errors = result.errors.count
+
+        print(
+            """
+            {"files": \(result.files.count), "subscribers": \(subscribers), \
+            "customers": \(result.desired.customers.count), "errors": \(errors), \
+            "cpu_seconds": \(format(cpu)), "wall_seconds": \(format(wall)), \
+            "peak_rss_mb": \(format(peakRSS))}
+            """)
+        print("")
+        print("| files | subscribers | errors | CPU (s) | wall (s) | peak RSS (MB) |")
+        print("|------:|------------:|-------:|--------:|---------:|--------------:|")
+        print(
+            "| \(result.files.count) | \(subscribers) | \(errors) | \(format(cpu)) | "
+                + "\(format(wall)) | \(format(peakRSS)) |")
+        if errors > 0 { exit(1) }
+    }
+
+    static func usage() -> rusage {
+        var value = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &value)
+        return value
+    }
+
+    static func seconds(_ time: timeval) -> Double {
+        Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000
+    }
+
+    static func format(_ value: Double) -> String {
+        String(format: "%.3f", value)
+    }
+}

@@ -1,0 +1,17 @@
+import Manifests
+
+/// libFuzzer entry point: every input is loaded as a manifest file and as ngcpctl.yaml, and
+/// the diagnostics are rendered, so that a crash, a hang or a sanitizer report anywhere on
+/// that path is found. Bytes that are no UTF-8 are repaired the way a lossy reader would.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+
+    let manifests = ManifestLoader().load(documents: [("fuzz.yaml", text)])
+    let renderer = DiagnosticRenderer(sources: manifests.sources, colored: false)
+    _ = renderer.render(manifests.diagnostics)
+
+    let project = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+    _ = renderer.render(project.diagnostics)
+    return 0
+}

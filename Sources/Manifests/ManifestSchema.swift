@@ -1,0 +1,287 @@
+import NGCPCore
+
+/// The value type of one manifest field, as the loader checks it.
+public indirect enum SchemaType: Sendable {
+    case string(maxLength: Int? = nil)
+    /// A digit string, written as a YAML string or an unquoted number whose text is kept.
+    case digits(ClosedRange<Int>)
+    case integer(ClosedRange<Int>? = nil)
+    case number(ClosedRange<Double>)
+    case boolean
+    case choice([String])
+    case email
+    /// A mapping with exactly these fields.
+    case object([SchemaField])
+    case list(SchemaType)
+    /// A mapping with free keys and values of one type.
+    case map(SchemaType)
+    /// `{env: NAME}`, `{file: PATH}` or a literal string.
+    case secret
+    /// A type that is also null.
+    case nullable(SchemaType)
+    /// One value, or a list of such values.
+    case oneOrList(SchemaType)
+    /// Any scalar, list or mapping; checked elsewhere (preferences against their catalogue).
+    case any
+    /// A named definition under `$defs`.
+    case reference(String)
+}
+
+/// One field of a manifest mapping.
+public struct SchemaField: Sendable {
+    public let name: String
+    public let type: SchemaType
+    public let required: Bool
+    public let summary: String
+
+    init(_ name: String, _ type: SchemaType, required: Bool = false, _ summary: String) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.summary = summary
+    }
+}
+
+extension Array where Element == SchemaField {
+    /// The field names in table order, which is the order the loader lists them in messages.
+    var names: [String] { map(\.name) }
+}
+
+/// The field tables of the manifest format. The loader takes its allowed keys from these
+/// tables and `ngcpctl schema` renders them as JSON Schema, so the two cannot disagree.
+public enum ManifestSchema {
+    static let envelope: [SchemaField] = [
+        .init("apiVersion", .choice(["ngcpctl/v1"]), required: true, "Format version."),
+        .init(
+            "kind", .choice(["Domain", "Customer", "Subscriber"]), required: true,
+            "Object kind."),
+        .init("metadata", .reference("Metadata"), required: true, "Name, annotations, targets."),
+        .init("spec", .any, "Fields of the object; required except for a Domain."),
+    ]
+
+    static let metadata: [SchemaField] = [
+        .init(
+            "name", .string(), required: true,
+            "Natural key: domain name, customer external_id, or username@domain."),
+        .init("annotations", .map(.string()), "Free notes; never sent to NGCP."),
+        .init(
+            "targets", .list(.string()),
+            "Target names of ngcpctl.yaml this document applies to; absent means every target."),
+    ]
+
+    static let domainSpec: [SchemaField] = [
+        .init("reseller", .nullable(.string()), "Reseller name; default: the default reseller.")
+    ]
+
+    static let customerSpec: [SchemaField] = [
+        .init(
+            "billing_profile", .string(maxLength: 63),
+            "Billing profile handle; default: the target's default_billing_profile."),
+        .init(
+            "status", .choice(["active", "pending", "locked", "terminated"]),
+            "Contract status; default active."),
+        .init("type", .choice(["sipaccount", "pbxaccount"]), "Product; default sipaccount."),
+        .init(
+            "max_subscribers", .nullable(.integer(0...Int.max)),
+            "Most subscribers the customer may have; null means no limit."),
+        .init("vat_rate", .number(0...100), "VAT rate in percent."),
+        .init("add_vat", .boolean, "Whether invoices add VAT."),
+        .init(
+            "subscriber_email_template_id", .nullable(.integer(1...Int.max)),
+            "E-mail template id for new subscribers."),
+        .init(
+            "passreset_email_template_id", .nullable(.integer(1...Int.max)),
+            "E-mail template id for password resets."),
+        .init(
+            "invoice_email_template_id", .nullable(.integer(1...Int.max)),
+            "E-mail template id for invoices."),
+        .init(
+            "invoice_template_id", .nullable(.integer(1...Int.max)), "Invoice template id."),
+        .init(
+            "contact", .reference("Contact"), required: true,
+            "The customer contact, created and updated with the customer."),
+    ]
+
+    /// Text fields of a customer contact with their maximum length in characters.
+    static let contactTextFields: [(name: String, maxLength: Int)] =
+        [
+            ("firstname", 127), ("lastname", 127), ("company", 127), ("street", 127),
+            ("city", 127), ("postcode", 16), ("phonenumber", 31), ("mobilenumber", 31),
+            ("faxnumber", 31), ("iban", 34), ("bic", 11), ("bankname", 255), ("vatnum", 127),
+            ("comregnum", 31), ("timezone", 64),
+        ] + (0...9).map { ("gpp\($0)", 255) }
+
+    static let contact: [SchemaField] =
+        [
+            .init("email", .email, required: true, "Contact e-mail address."),
+            .init(
+                "country", .nullable(.string(maxLength: 2)),
+                "ISO 3166-1 alpha-2 country code; stored in upper case."),
+        ]
+        + contactTextFields.map { field in
+            .init(field.name, .nullable(.string(maxLength: field.maxLength)), "Contact text.")
+        }
+
+    static let subscriberSpec: [SchemaField] = [
+        .init("customer", .string(), required: true, "The owning customer's external_id."),
+        .init("password", .secret, "SIP password."),
+        .init("webpassword", .secret, "Self-care web password."),
+        .init("webusername", .string(maxLength: 127), "Self-care login name."),
+        .init("primary_number", .nullable(.reference("Number")), "The main number."),
+        .init("alias_numbers", .list(.reference("AliasNumber")), "Further numbers."),
+        .init("external_id", .nullable(.string(maxLength: 255)), "Free identifier."),
+        .init("status", .choice(["active", "locked", "terminated"]), "Subscriber status."),
+        .init(
+            "lock", .nullable(.integer(1...5)),
+            "Lock level 1 to 5 (foreign, outgoing, all calls, global, ported); null unlocks."),
+        .init("display_name", .nullable(.string(maxLength: 128)), "Caller display name."),
+        .init("email", .nullable(.email), "Subscriber e-mail address."),
+        .init("timezone", .nullable(.string(maxLength: 64)), "Time zone name."),
+        .init("administrative", .boolean, "Whether the subscriber administers the customer."),
+        .init("pbx_extension", .string(), "PBX extension (pbxaccount customers only)."),
+        .init("is_pbx_pilot", .boolean, "PBX pilot subscriber (pbxaccount only)."),
+        .init("is_pbx_group", .boolean, "PBX group (pbxaccount only)."),
+        .init(
+            "pbx_group_ids", .list(.integer(1...Int.max)),
+            "Ids of the PBX groups the subscriber belongs to (pbxaccount only)."),
+        .init(
+            "pbx_hunt_policy", .choice(["serial", "parallel", "random", "circular"]),
+            "How a PBX group rings its members (PBX groups only)."),
+        .init(
+            "pbx_hunt_timeout", .integer(1...86_400),
+            "Seconds a PBX group rings each member (PBX groups only)."),
+        .init(
+            "pbx_hunt_cancel_mode", .choice(["bye", "cancel"]),
+            "How a PBX group ends ringing the other members (PBX groups only)."),
+        .init(
+            "profile_set_id", .nullable(.integer(1...Int.max)),
+            "Subscriber profile set id; without profile_id its default profile applies."),
+        .init(
+            "profile_id", .nullable(.integer(1...Int.max)),
+            "Subscriber profile id; needs profile_set_id."),
+        .init(
+            "callforwards", .nullable(.reference("CallForwards")),
+            "The complete call forward block; absent leaves forwards unmanaged."),
+        .init(
+            "preferences", .nullable(.map(.any)),
+            "Managed preferences by name; others are left alone."),
+    ]
+
+    /// Subscriber text fields that may be null, with their maximum length in characters.
+    static let subscriberTextFields: [(name: String, maxLength: Int)] =
+        subscriberSpec.compactMap { field in
+            guard case .nullable(.string(let maxLength?)) = field.type else { return nil }
+            return (field.name, maxLength)
+        }
+
+    static let number: [SchemaField] = [
+        .init("cc", .digits(1...3), required: true, "Country code, no leading zero."),
+        .init("ac", .nullable(.digits(0...7)), "Area code; may be empty."),
+        .init("sn", .digits(1...31), required: true, "Subscriber number."),
+    ]
+
+    static let aliasNumber: [SchemaField] =
+        number + [.init("is_devid", .boolean, "Device id alias; default false.")]
+
+    static let callForwardTypes = ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo"]
+
+    static let callForwards: [SchemaField] = callForwardTypes.map { type in
+        .init(type, .nullable(.reference("CallForward")), "Forward \(type); null clears it.")
+    }
+
+    static let callForward: [SchemaField] = [
+        .init(
+            "destinations", .list(.reference("Destination")), required: true,
+            "Destinations in order; at least one."),
+        .init("times", .list(.reference("Period")), "When the forward applies."),
+        .init("sources", .list(.reference("Source")), "Caller patterns."),
+        .init("sources_mode", .choice(["whitelist", "blacklist"]), "Default whitelist."),
+        .init("sources_is_regex", .boolean, "Patterns are regular expressions."),
+        .init("bnumbers", .list(.reference("BNumber")), "Called-number patterns."),
+        .init("bnumbers_mode", .choice(["whitelist", "blacklist"]), "Default whitelist."),
+        .init("bnumbers_is_regex", .boolean, "Patterns are regular expressions."),
+        .init(
+            "ringtimeout", .nullable(.integer(1...86_400)),
+            "Seconds before a cft forward applies; cft only."),
+    ]
+
+    static let destination: [SchemaField] = [
+        .init(
+            "destination", .string(maxLength: 255), required: true,
+            "voicebox, fax2mail, conference, callingcard, callthrough, localuser, autoattendant,"
+                + " officehours, customhours, a number or a SIP URI."),
+        .init("priority", .nullable(.integer(0...65_535)), "Lower rings first."),
+        .init("timeout", .integer(1...86_400), "Seconds to ring; default 300."),
+        .init(
+            "announcement_id", .nullable(.integer(1...Int.max)),
+            "Announcement for customhours only."),
+    ]
+
+    /// Ranges of the time period fields; each value is `N` or `N-M`. wday 1 is Sunday.
+    static let periodFields: [(name: String, range: ClosedRange<Int>)] = [
+        ("year", 1990...3000), ("month", 1...12), ("mday", 1...31), ("wday", 1...7),
+        ("hour", 0...23), ("minute", 0...59),
+    ]
+
+    static let period: [SchemaField] = periodFields.map { field in
+        .init(
+            field.name, .nullable(.string()),
+            "N or N-M within \(field.range.lowerBound)-\(field.range.upperBound); null is any.")
+    }
+
+    static let secretSource: [SchemaField] = [
+        .init("env", .string(), "Name of an environment variable that contains the secret."),
+        .init("file", .string(), "Path of a file that contains the secret."),
+    ]
+
+    /// The named definitions the tables refer to.
+    static let definitions: [String: [SchemaField]] = [
+        "Metadata": metadata, "Contact": contact, "Number": number, "AliasNumber": aliasNumber,
+        "CallForwards": callForwards, "CallForward": callForward, "Destination": destination,
+        "Period": period, "SecretSource": secretSource,
+        "Source": [.init("source", .string(maxLength: 255), required: true, "Caller pattern.")],
+        "BNumber": [
+            .init("bnumber", .string(maxLength: 255), required: true, "Called-number pattern.")
+        ],
+    ]
+}
+
+/// The field tables of `ngcpctl.yaml`.
+public enum ProjectSchema {
+    static let project: [SchemaField] = [
+        .init("targets", .map(.reference("Target")), required: true, "Targets by name."),
+        .init(
+            "default_target", .string(),
+            "Target used without --target; needed when several targets exist."),
+    ]
+
+    static let target: [SchemaField] = [
+        .init("url", .string(), "API base URL; --url and NGCP_URL win."),
+        .init("user", .string(), "API user; --user and NGCP_USER win."),
+        .init(
+            "password_env", .string(),
+            "Environment variable holding the API password; default NGCP_PASSWORD."),
+        .init("reseller", .string(), "Reseller the target's objects belong to."),
+        .init("ca_file", .string(), "CA bundle (PEM), relative to ngcpctl.yaml; --ca-file wins."),
+        .init(
+            "default_billing_profile", .string(),
+            "Billing profile handle for customers that name none."),
+        .init("guards", .reference("Guards"), "Limits checked before apply."),
+        .init("ignore", .list(.string()), "Field paths the diff ignores."),
+        .init("warnings_as_errors", .boolean, "Policy warnings fail the run."),
+    ]
+
+    static let guards: [SchemaField] = [
+        .init(
+            "max_deletes", .nullable(.integer(0...Int.max)),
+            "Most subscriber deletes per plan; null is no limit; default 10."),
+        .init(
+            "max_terminations", .nullable(.integer(0...Int.max)),
+            "Most customer terminations per plan; null is no limit; default 1."),
+        .init("allow_domain_delete", .boolean, "Whether a plan may delete a domain."),
+        .init(
+            "refuse_remove_all", .boolean,
+            "Refuse a plan that removes every managed object of a kind; default true."),
+        .init("protected", .list(.string()), "collection/name patterns no plan may delete."),
+    ]
+}

@@ -1,0 +1,290 @@
+import Foundation
+import NGCPCore
+import YAMLReader
+
+/// The outcome of reading `ngcpctl.yaml`: the configuration when it is valid, and every
+/// problem found.
+public struct ProjectConfigurationLoadResult: Sendable {
+    public var configuration: ProjectConfiguration?
+    public var diagnostics: [Diagnostic]
+    /// The path of the file read, or nil when no file was found.
+    public var path: String?
+    /// The file's text, for rendering diagnostics.
+    public var source: String?
+
+    public var hasErrors: Bool { diagnostics.hasErrors }
+}
+
+/// Finds and reads `ngcpctl.yaml`, the per-repository settings of targets, guards and
+/// ignore rules.
+public enum ProjectConfigurationLoader {
+    public static let fileName = "ngcpctl.yaml"
+
+    /// Finds the configuration file for the manifest paths: `ngcpctl.yaml` in the first path
+    /// when it is a directory, else in the nearest directory above the first path, searching
+    /// no higher than the enclosing git work tree's root. Outside git only the first path's
+    /// own directory is searched.
+    public static func discover(paths: [String], baseDirectory: String) -> String? {
+        guard let first = paths.first else { return nil }
+        let absolute = first.hasPrefix("/") ? first : baseDirectory + "/" + first
+        var url = URL(fileURLWithPath: absolute).standardizedFileURL
+        let fileManager = FileManager.default
+
+        var isDirectory: ObjCBool = false
+        if !fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            || !isDirectory.boolValue
+        {
+            url = url.deletingLastPathComponent()
+        }
+
+        let insideGit = gitRoot(above: url) != nil
+        while true {
+            let candidate = url.appendingPathComponent(fileName).path
+            if fileManager.fileExists(atPath: candidate) { return candidate }
+
+            let isGitRoot = fileManager.fileExists(atPath: url.appendingPathComponent(".git").path)
+            let parent = url.deletingLastPathComponent()
+            guard insideGit, !isGitRoot, parent.path != url.path else { return nil }
+            url = parent
+        }
+    }
+
+    private static func gitRoot(above start: URL) -> URL? {
+        var url = start
+        while true {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent(".git").path) {
+                return url
+            }
+            let parent = url.deletingLastPathComponent()
+            if parent.path == url.path { return nil }
+            url = parent
+        }
+    }
+
+    /// Reads the configuration file at `path`.
+    public static func load(path: String, limits: YAMLLimits = YAMLLimits())
+        -> ProjectConfigurationLoadResult
+    {
+        var result = ProjectConfigurationLoadResult(diagnostics: [], path: path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            result.diagnostics.append(
+                Diagnostic(.error, Message.unreadable(path, reason: "the file is not readable")))
+            return result
+        }
+        guard data.count <= limits.maxInputBytes else {
+            let reason =
+                "the file is \(data.count) bytes, more than the limit of \(limits.maxInputBytes)"
+                + " bytes"
+            result.diagnostics.append(Diagnostic(.error, Message.unreadable(path, reason: reason)))
+            return result
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            result.diagnostics.append(Diagnostic(.error, Message.notUTF8(path)))
+            return result
+        }
+        result.source = text
+        let parsed = parse(text, path: path, limits: limits)
+        result.configuration = parsed.configuration
+        result.diagnostics = parsed.diagnostics
+        return result
+    }
+
+    /// Parses the text of a configuration file; `path` names it in diagnostics.
+    public static func parse(_ text: String, path: String, limits: YAMLLimits = YAMLLimits())
+        -> (configuration: ProjectConfiguration?, diagnostics: [Diagnostic])
+    {
+        let reader = NodeReader(file: path)
+        let documents: [YAMLDocument]
+        do {
+            documents = try YAMLParser.parse(text, limits: limits)
+        } catch {
+            let location = error.mark.map { reader.location($0) }
+            return (nil, [Diagnostic(.error, Message.invalidYAML(error.message), at: location)])
+        }
+
+        let content = documents.filter { !$0.isEmpty }
+        guard let document = content.first else {
+            return (
+                ProjectConfiguration(location: SourceLocation(file: path, line: 1, column: 1)), []
+            )
+        }
+        if content.count > 1 {
+            reader.error(content[1].root, "", Message.projectSingleDocument)
+        }
+
+        let configuration = decodeProject(document.root, reader: reader)
+        let diagnostics = reader.diagnosticsInSourceOrder
+        return (diagnostics.hasErrors ? nil : configuration, diagnostics)
+    }
+
+    private static func decodeProject(_ root: YAMLNode, reader: NodeReader)
+        -> ProjectConfiguration?
+    {
+        guard
+            let fields = reader.fields(
+                root, "", allowed: ProjectSchema.project.map(\.name), required: ["targets"])
+        else { return nil }
+
+        var configuration = ProjectConfiguration(location: reader.location(root))
+        if let node = fields["targets"], let pairs = node.mapping {
+            for pair in pairs {
+                guard let name = reader.string(pair.key, "targets", numbersAsText: true) else {
+                    continue
+                }
+                guard isValidTargetName(name) else {
+                    reader.error(pair.key, join("targets", name), Message.invalidTargetName(name))
+                    continue
+                }
+                let target = decodeTarget(pair.value, name: name, reader: reader)
+                configuration.targets[name] = target
+            }
+            if pairs.isEmpty {
+                reader.error(node, "targets", Message.noTargets)
+            }
+        } else if let node = fields["targets"] {
+            reader.typeError(node, "targets", expected: "a mapping of target names")
+        }
+
+        if let node = fields["default_target"],
+            let name = reader.string(node, "default_target", numbersAsText: true)
+        {
+            if configuration.targets[name] == nil, !configuration.targets.isEmpty {
+                let known = configuration.targets.keys.sorted()
+                reader.error(
+                    node, "default_target",
+                    Message.unknownTarget(name, suggestion: nearestName(to: name, in: known)),
+                    hint: Message.knownTargets(known))
+            }
+            configuration.defaultTarget = name
+        }
+        return configuration
+    }
+
+    /// Target names are used on the command line and in `metadata.targets`, so they are
+    /// kept to letters, digits, `-`, `_` and `.`.
+    static func isValidTargetName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 63
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
+    private static func decodeTarget(_ node: YAMLNode, name: String, reader: NodeReader)
+        -> TargetConfiguration
+    {
+        let path = join("targets", name)
+        var target = TargetConfiguration(name: name, location: reader.location(node))
+        if node.isNull { return target }
+        guard let fields = reader.fields(node, path, allowed: ProjectSchema.target.map(\.name))
+        else { return target }
+
+        func text(_ field: String) -> String? {
+            guard let node = fields[field], !node.isNull else { return nil }
+            return reader.string(node, join(path, field), numbersAsText: true)
+        }
+
+        if let url = text("url") {
+            if url.hasPrefix("https://") || url.hasPrefix("http://") {
+                target.url = url
+            } else if let node = fields["url"] {
+                reader.error(node, join(path, "url"), Message.invalidTargetURL(url))
+            }
+        }
+        target.user = text("user")
+        if let variable = text("password_env") {
+            if isEnvironmentName(variable) {
+                target.passwordEnv = variable
+            } else if let node = fields["password_env"] {
+                reader.error(
+                    node, join(path, "password_env"), Message.invalidEnvironmentName(variable))
+            }
+        }
+        target.reseller = text("reseller")
+        target.caFile = text("ca_file")
+        target.defaultBillingProfile = text("default_billing_profile")
+        if let node = fields["warnings_as_errors"],
+            let flag = reader.bool(node, join(path, "warnings_as_errors"))
+        {
+            target.warningsAsErrors = flag
+        }
+        if let node = fields["ignore"], !node.isNull,
+            let items = reader.list(node, join(path, "ignore"))
+        {
+            target.ignore = items.enumerated().compactMap { position, item in
+                reader.string(item, index(join(path, "ignore"), position))
+            }
+        }
+        if let node = fields["guards"], !node.isNull {
+            target.guards = decodeGuards(node, path: join(path, "guards"), reader: reader)
+        }
+        return target
+    }
+
+    private static func decodeGuards(_ node: YAMLNode, path: String, reader: NodeReader)
+        -> GuardSettings
+    {
+        var guards = GuardSettings()
+        guard let fields = reader.fields(node, path, allowed: ProjectSchema.guards.map(\.name))
+        else { return guards }
+
+        // A null limit means "no limit", so it is written out rather than left to the default.
+        func limit(_ field: String) -> Int?? {
+            guard let node = fields[field] else { return .none }
+            if node.isNull { return .some(nil) }
+            return reader.int(node, join(path, field), range: 0...Int.max).map { .some($0) }
+        }
+        if let value = limit("max_deletes") { guards.maxDeletes = value }
+        if let value = limit("max_terminations") { guards.maxTerminations = value }
+        if let node = fields["allow_domain_delete"],
+            let flag = reader.bool(node, join(path, "allow_domain_delete"))
+        {
+            guards.allowDomainDelete = flag
+        }
+        if let node = fields["refuse_remove_all"],
+            let flag = reader.bool(node, join(path, "refuse_remove_all"))
+        {
+            guards.refuseRemoveAll = flag
+        }
+        if let node = fields["protected"], !node.isNull,
+            let items = reader.list(node, join(path, "protected"))
+        {
+            guards.protected = items.enumerated().compactMap { position, item in
+                reader.string(item, index(join(path, "protected"), position))
+            }
+        }
+        return guards
+    }
+
+    /// Picks the target named `name`, else the configuration's default, else the only one.
+    /// Throws a diagnostic listing the known names when none can be chosen.
+    public static func selectTarget(_ name: String?, in configuration: ProjectConfiguration)
+        throws(ProjectConfigurationError) -> TargetConfiguration
+    {
+        let known = configuration.targets.keys.sorted()
+        if let name {
+            if let target = configuration.targets[name] { return target }
+            throw ProjectConfigurationError(
+                Message.unknownTarget(name, suggestion: nearestName(to: name, in: known))
+                    + "; " + Message.knownTargets(known))
+        }
+        if let name = configuration.defaultTarget, let target = configuration.targets[name] {
+            return target
+        }
+        if known.count == 1, let target = configuration.targets[known[0]] { return target }
+        throw ProjectConfigurationError(Message.targetRequired(known))
+    }
+}
+
+/// A target that cannot be selected.
+public struct ProjectConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// True for a POSIX environment variable name: letters, digits and `_`, not starting with a
+/// digit.
+func isEnvironmentName(_ name: String) -> Bool {
+    !name.isEmpty && !(name.first?.isNumber ?? true)
+        && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Manifests
+import NGCPCore
+
+/// The ngcpctl.yaml found for a run and the target selected in it.
+struct ProjectSelection {
+    let configuration: ProjectConfiguration?
+    let target: TargetConfiguration?
+    /// The directory of ngcpctl.yaml, against which its relative paths (ca_file) resolve.
+    let directory: String?
+
+    static let none = ProjectSelection(configuration: nil, target: nil, directory: nil)
+
+    /// Manifest load options for the selected target: its default billing profile, the
+    /// `metadata.targets` filter and the known target names.
+    func manifestOptions() -> ManifestLoadOptions {
+        var options = ManifestLoadOptions()
+        options.defaultBillingProfile = target?.defaultBillingProfile
+        options.defaultReseller = target?.reseller
+        options.target = target?.name
+        options.knownTargets = configuration.map { $0.targets.keys.sorted() }
+        return options
+    }
+
+    /// Resolves a path from ngcpctl.yaml against the file's directory.
+    func resolve(_ path: String) -> String {
+        guard let directory, !path.hasPrefix("/") else { return path }
+        return URL(fileURLWithPath: directory + "/" + path).standardizedFileURL.path
+    }
+}
+
+/// Finds and reads ngcpctl.yaml for the manifest paths, and selects the target.
+enum ProjectStage {
+    /// Reads ngcpctl.yaml and selects `targetName`, the default target or the only one.
+    /// Without ngcpctl.yaml the selection is empty, and `--target` is an error.
+    static func select(paths: [String], targetName: String?, colorMode: String) throws
+        -> ProjectSelection
+    {
+        let base = FileManager.default.currentDirectoryPath
+        let searched = paths.isEmpty ? ["."] : paths
+        guard
+            let path = ProjectConfigurationLoader.discover(paths: searched, baseDirectory: base)
+        else {
+            if let targetName {
+                throw CommandFailure(
+                    "--target \(targetName) was given, but no \(ProjectConfigurationLoader.fileName)"
+                        + " was found in '\(searched[0])' or the directories above it (up to the"
+                        + " git root)",
+                    exitCode: .usage)
+            }
+            return .none
+        }
+
+        let loaded = ProjectConfigurationLoader.load(path: path)
+        ManifestStage.report(
+            loaded.diagnostics, sources: loaded.source.map { [path: $0] } ?? [:],
+            colorMode: colorMode)
+        guard let configuration = loaded.configuration, !loaded.hasErrors else {
+            throw CommandFailure(
+                "\(path) is invalid (\(DiagnosticRenderer.summary(of: loaded.diagnostics)))")
+        }
+
+        do {
+            let target = try ProjectConfigurationLoader.selectTarget(
+                targetName, in: configuration)
+            return ProjectSelection(
+                configuration: configuration, target: target,
+                directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        } catch {
+            throw CommandFailure("\(path): \(error)", exitCode: .usage)
+        }
+    }
+}
+
+extension ManifestStage {
+    /// Loads `paths` with `options`; throws after printing when any error was found.
+    static func load(_ paths: [String], options: ManifestLoadOptions, colorMode: String) throws
+        -> ManifestLoadResult
+    {
+        let result = ManifestLoader(options: options).load(paths: paths)
+        report(result.diagnostics, sources: result.sources, colorMode: colorMode)
+        if result.hasErrors {
+            throw CommandFailure(
+                "the manifests are invalid (\(DiagnosticRenderer.summary(of: result.diagnostics)))"
+                    + "; nothing was sent to NGCP")
+        }
+        return result
+    }
+
+    /// Checks the manifests again against what only the target knows: its preference
+    /// catalogue and its customers. Prints only the diagnostics the first load did not have,
+    /// and throws when there are errors.
+    static func recheck(
+        _ paths: [String], first: ManifestLoadResult, options: ManifestLoadOptions,
+        live: LiveState, target: String, colorMode: String
+    ) throws -> ManifestLoadResult {
+        var options = options
+        options.deferUnknownPreferences = false
+        options.targetDescription = target
+        options.liveCustomers = Set(
+            live.customers.compactMap { $0.fields["external_id"]?.stringValue })
+        if !live.preferenceDefinitions.isEmpty {
+            do {
+                options.preferenceCatalogue = try PreferenceCatalogue(
+                    subscriberPreferenceDefs: .object(live.preferenceDefinitions))
+            } catch {
+                throw CommandFailure(
+                    "cannot read the preference definitions of \(target): \(error)")
+            }
+        }
+
+        let result = ManifestLoader(options: options).load(paths: paths)
+        let known = Set(first.diagnostics)
+        let new = result.diagnostics.filter { !known.contains($0) }
+        report(new, sources: result.sources, colorMode: colorMode)
+        if result.hasErrors {
+            throw CommandFailure(
+                "the manifests do not fit \(target) (\(DiagnosticRenderer.summary(of: new)))"
+                    + "; nothing was sent to NGCP")
+        }
+        return result
+    }
+}

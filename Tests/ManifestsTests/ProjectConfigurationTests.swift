@@ -1,0 +1,296 @@
+import Foundation
+import Manifests
+import NGCPCore
+import Testing
+
+private let projectText = """
+    default_target: lab
+    targets:
+      lab:
+        url: http://127.0.0.1:1443
+        user: administrator
+        default_billing_profile: default
+        guards:
+          max_deletes: null
+          allow_domain_delete: true
+      production:
+        url: https://ngcp.example.com
+        password_env: PROD_PASSWORD
+        reseller: acme-reseller
+        ca_file: ca.pem
+        ignore: ["subscribers/*:preferences.cli"]
+        warnings_as_errors: true
+        guards:
+          max_deletes: 3
+          max_terminations: 0
+          protected: [domains/*]
+    """
+
+@Suite struct ProjectConfigurationTests {
+    @Test func parsesTargetsAndGuards() throws {
+        let parsed = ProjectConfigurationLoader.parse(projectText, path: "ngcpctl.yaml")
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        let configuration = try #require(parsed.configuration)
+        #expect(configuration.defaultTarget == "lab")
+        #expect(configuration.targets.keys.sorted() == ["lab", "production"])
+
+        let lab = try #require(configuration.targets["lab"])
+        #expect(lab.url == "http://127.0.0.1:1443")
+        #expect(lab.user == "administrator")
+        #expect(lab.defaultBillingProfile == "default")
+        #expect(lab.guards.maxDeletes == nil)
+        #expect(lab.guards.maxTerminations == 1)
+        #expect(lab.guards.allowDomainDelete)
+
+        let production = try #require(configuration.targets["production"])
+        #expect(production.passwordEnv == "PROD_PASSWORD")
+        #expect(production.reseller == "acme-reseller")
+        #expect(production.caFile == "ca.pem")
+        #expect(production.ignore == ["subscribers/*:preferences.cli"])
+        #expect(production.warningsAsErrors)
+        #expect(production.guards.maxDeletes == 3)
+        #expect(production.guards.maxTerminations == 0)
+        #expect(production.guards.protected == ["domains/*"])
+        #expect(production.guards.refuseRemoveAll)
+        #expect(production.location == SourceLocation(file: "ngcpctl.yaml", line: 11, column: 5))
+    }
+
+    @Test func reportsProblemsWithLocations() {
+        let text = """
+            default_target: stagin
+            targets:
+              staging:
+                url: ngcp.example.com
+                usr: admin
+                password_env: 1PASSWORD
+                guards:
+                  max_deletes: many
+                  allow_domain_delete: yes
+              "bad name": {}
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        #expect(parsed.configuration == nil)
+        let lines = parsed.diagnostics.map(\.description)
+        #expect(
+            lines == [
+                "ngcpctl.yaml:1:17: error: default_target: unknown target 'stagin'; did you mean"
+                    + " 'staging'?",
+                "ngcpctl.yaml:4:10: error: targets.staging.url: invalid URL 'ngcp.example.com':"
+                    + " it must start with https:// or http://",
+                "ngcpctl.yaml:5:5: error: targets.staging.usr: unknown field 'usr'; did you mean"
+                    + " 'user'?",
+                "ngcpctl.yaml:6:19: error: targets.staging.password_env: environment variable"
+                    + " name '1PASSWORD' is not valid",
+                "ngcpctl.yaml:8:20: error: targets.staging.guards.max_deletes: expected an"
+                    + " integer, found string 'many'",
+                "ngcpctl.yaml:9:28: warning: targets.staging.guards.allow_domain_delete:"
+                    + " unquoted 'yes' is the string \"yes\" in YAML 1.2, not a boolean",
+                "ngcpctl.yaml:9:28: error: targets.staging.guards.allow_domain_delete: expected a"
+                    + " boolean, found string 'yes'",
+                "ngcpctl.yaml:10:3: error: targets.bad name: target name 'bad name' is not"
+                    + " valid; use 1 to 63 letters, digits, '-', '_' or '.'",
+            ])
+    }
+
+    @Test func missingTargetsIsAnError() {
+        let parsed = ProjectConfigurationLoader.parse("default_target: lab\n", path: "p.yaml")
+        #expect(parsed.configuration == nil)
+        #expect(
+            parsed.diagnostics.map(\.description) == [
+                "p.yaml:1:1: error: missing required field 'targets'"
+            ])
+    }
+
+    @Test func selectsNamedDefaultOrOnlyTarget() throws {
+        let configuration = try #require(
+            ProjectConfigurationLoader.parse(projectText, path: "p.yaml").configuration)
+        #expect(
+            try ProjectConfigurationLoader.selectTarget("production", in: configuration).name
+                == "production")
+        #expect(try ProjectConfigurationLoader.selectTarget(nil, in: configuration).name == "lab")
+
+        let single = ProjectConfiguration(targets: ["only": TargetConfiguration(name: "only")])
+        #expect(try ProjectConfigurationLoader.selectTarget(nil, in: single).name == "only")
+    }
+
+    @Test func unknownTargetListsKnownNames() throws {
+        let configuration = try #require(
+            ProjectConfigurationLoader.parse(projectText, path: "p.yaml").configuration)
+        #expect {
+            try ProjectConfigurationLoader.selectTarget("prodution", in: configuration)
+        } throws: { error in
+            "\(error)"
+                == "unknown target 'prodution'; did you mean 'production'?; known targets: lab,"
+                + " production"
+        }
+
+        var noDefault = configuration
+        noDefault.defaultTarget = nil
+        #expect {
+            try ProjectConfigurationLoader.selectTarget(nil, in: noDefault)
+        } throws: { error in
+            "\(error)"
+                == "ngcpctl.yaml defines several targets and no default_target; pass --target"
+                + " NAME (lab, production)"
+        }
+    }
+
+    @Test func discoveryStopsAtGitRoot() throws {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ngcpctl-discovery-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repository = root.appendingPathComponent("repo")
+        let manifests = repository.appendingPathComponent("manifests/customers")
+        try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: repository.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        // A configuration above the git root must not be picked up.
+        try "targets: {x: {}}\n".write(
+            to: root.appendingPathComponent("ngcpctl.yaml"), atomically: true, encoding: .utf8)
+
+        let found = ProjectConfigurationLoader.discover(
+            paths: [manifests.path], baseDirectory: "/")
+        #expect(found == nil)
+
+        let configuration = repository.appendingPathComponent("manifests/ngcpctl.yaml")
+        try projectText.write(to: configuration, atomically: true, encoding: .utf8)
+        let nested = ProjectConfigurationLoader.discover(
+            paths: [manifests.appendingPathComponent("acme.yaml").path], baseDirectory: "/")
+        #expect(nested == configuration.path)
+    }
+
+    @Test func directoryLoadSkipsProjectFile() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ngcpctl-skip-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try projectText.write(
+            to: directory.appendingPathComponent("ngcpctl.yaml"), atomically: true,
+            encoding: .utf8)
+        try "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: a.example}\n".write(
+            to: directory.appendingPathComponent("domain.yaml"), atomically: true,
+            encoding: .utf8)
+
+        let result = ManifestLoader().load(paths: [directory.path])
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.files == [directory.path + "/domain.yaml"])
+    }
+}
+
+@Suite struct TargetFilterTests {
+    private let documents = """
+        apiVersion: ngcpctl/v1
+        kind: Domain
+        metadata: {name: everywhere.example}
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Domain
+        metadata: {name: lab-only.example, targets: [lab]}
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Domain
+        metadata: {name: prod-only.example, targets: [production]}
+        """
+
+    private func load(target: String?, known: [String]?) -> ManifestLoadResult {
+        let options = ManifestLoadOptions(target: target, knownTargets: known)
+        return ManifestLoader(options: options).load(documents: [("d.yaml", documents)])
+    }
+
+    @Test func selectedTargetKeepsItsDocuments() {
+        let result = load(target: "lab", known: ["lab", "production"])
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.desired.domains.map(\.domain) == ["everywhere.example", "lab-only.example"])
+    }
+
+    @Test func noTargetKeepsEveryDocument() {
+        let result = load(target: nil, known: nil)
+        #expect(result.desired.domains.count == 3)
+    }
+
+    @Test func unknownDocumentTargetIsAnError() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata: {name: a.example, targets: [lab, prodution]}
+            """
+        let options = ManifestLoadOptions(target: "lab", knownTargets: ["lab", "production"])
+        let result = ManifestLoader(options: options).load(documents: [("d.yaml", text)])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "d.yaml:3:44: error: metadata.targets[1]: target 'prodution' is not defined in"
+                    + " ngcpctl.yaml; did you mean 'production'?"
+            ])
+        #expect(result.diagnostics.first?.hint == "known targets: lab, production")
+    }
+
+    @Test func defaultResellerFillsDomainsWithoutOne() {
+        let options = ManifestLoadOptions(defaultReseller: "acme-reseller")
+        let result = ManifestLoader(options: options).load(documents: [("d.yaml", documents)])
+        #expect(result.desired.domains.allSatisfy { $0.reseller == "acme-reseller" })
+    }
+}
+
+@Suite struct PlanTimeCheckTests {
+    private let subscriber = """
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata: {name: alice@sip.example.org}
+        spec:
+          customer: ghost
+          primary_number: {cc: 43, ac: 1, sn: 5550100}
+          preferences:
+            site_pref: 7
+        """
+
+    @Test func customerMissingEverywhereIsAnError() {
+        let options = ManifestLoadOptions(
+            liveCustomers: ["acme"], targetDescription: "https://ngcp.example.com",
+            deferUnknownPreferences: true)
+        let result = ManifestLoader(options: options).load(documents: [("s.yaml", subscriber)])
+        let errors = result.errors.map(\.description)
+        #expect(
+            errors == [
+                "s.yaml:5:13: error: spec.customer: customer 'ghost' is neither declared in these"
+                    + " manifests nor present on https://ngcp.example.com"
+            ])
+    }
+
+    @Test func liveCustomerIsAccepted() {
+        let text = subscriber.replacingOccurrences(of: "ghost", with: "acme")
+        let options = ManifestLoadOptions(liveCustomers: ["acme"], deferUnknownPreferences: true)
+        let result = ManifestLoader(options: options).load(documents: [("s.yaml", text)])
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        #expect(result.undeclaredCustomers == ["acme"])
+    }
+
+    @Test func unknownPreferenceIsDeferredOffline() throws {
+        let options = ManifestLoadOptions(deferUnknownPreferences: true)
+        let result = ManifestLoader(options: options).load(documents: [("s.yaml", subscriber)])
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        #expect(
+            result.warnings.map(\.description).contains(
+                "s.yaml:8:5: warning: spec.preferences.site_pref: preference 'site_pref' is not"
+                    + " in the built-in catalogue; the target's catalogue decides at plan time"))
+        #expect(result.desired.subscribers.first?.preferences == ["site_pref": 7])
+    }
+
+    @Test func targetCatalogueDecides() throws {
+        let definitions: JSONValue = [
+            "site_pref": ["data_type": "string", "max_occur": 1, "read_only": 0],
+            "_links": [:],
+        ]
+        let catalogue = try PreferenceCatalogue(subscriberPreferenceDefs: definitions)
+        let options = ManifestLoadOptions(preferenceCatalogue: catalogue)
+        let accepted = ManifestLoader(options: options).load(documents: [("s.yaml", subscriber)])
+        #expect(accepted.desired.subscribers.first?.preferences == ["site_pref": "7"])
+
+        // A preference of the built-in catalogue that the target lacks is an error there.
+        let builtIn = subscriber.replacingOccurrences(of: "site_pref: 7", with: "clir: true")
+        let rejected = ManifestLoader(options: options).load(documents: [("s.yaml", builtIn)])
+        #expect(
+            rejected.errors.map(\.description) == [
+                "s.yaml:8:5: error: spec.preferences.clir: unknown preference 'clir'"
+            ])
+    }
+}
