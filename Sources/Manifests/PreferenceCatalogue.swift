@@ -53,7 +53,7 @@ public struct PreferenceCatalogueError: Error, Sendable, Hashable, CustomStringC
 /// `builtIn` contains the definitions of a stock NGCP. At plan time the target's own
 /// `/api/subscriberpreferencedefs/` answer is authoritative, because installations add and
 /// remove preferences between versions.
-public struct PreferenceCatalogue: Sendable {
+public struct PreferenceCatalogue: Sendable, Hashable {
     public let definitions: [String: PreferenceDefinition]
 
     public init(definitions: [PreferenceDefinition]) {

@@ -62,12 +62,14 @@ struct PlanningStage {
         var loadOptions = connection.project.manifestOptions()
         loadOptions.deferUnknownPreferences = true
         var revisionSource: PlanSource?
+        var revisionReader: (repository: RevisionRepository, commit: String)?
         var manifests: ManifestLoadResult
         if let revision {
             let loaded = try RevisionManifests.load(
                 paths, revision: revision, purpose: "--rev", colorMode: colorMode,
                 options: loadOptions)
             manifests = loaded.result
+            revisionReader = (loaded.repository, loaded.commit)
             revisionSource = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
         } else {
@@ -101,8 +103,16 @@ struct PlanningStage {
                 exitCode: error.isTransient ? .transient : .failure)
         }
         manifests = try ManifestStage.recheck(
-            paths, first: manifests, options: loadOptions, live: live, target: connection.url,
-            colorMode: colorMode)
+            first: manifests, options: loadOptions, live: live, target: connection.url,
+            colorMode: colorMode
+        ) { options in
+            // The second load reads the same source as the first: a revision stays a revision.
+            if let revision, let revisionReader {
+                return try revisionReader.repository.loadManifests(
+                    paths, at: revisionReader.commit, revision: revision, options: options)
+            }
+            return ManifestLoader(options: options).load(paths: paths)
+        }
 
         // 5. Pairing, diff and order, then the target's guards.
         let guards = Guards.settings(target: target, maxDeletes: maxDeletes)

@@ -90,10 +90,17 @@ extension ManifestStage {
     /// Checks the manifests again against what only the target knows: its preference
     /// catalogue and its customers. Prints only the diagnostics the first load did not have,
     /// and throws when there are errors.
+    ///
+    /// `reload` loads the same manifests as the first load (from the working tree, or from a
+    /// git revision) with the given options. The second load is skipped when it cannot find
+    /// anything new: the target's catalogue is the one already used, every preference name is
+    /// in it, and every customer that the manifests do not declare exists on the target.
     static func recheck(
-        _ paths: [String], first: ManifestLoadResult, options: ManifestLoadOptions,
-        live: LiveState, target: String, colorMode: String
+        first: ManifestLoadResult, options: ManifestLoadOptions, live: LiveState,
+        target: String, colorMode: String,
+        reload: (ManifestLoadOptions) throws -> ManifestLoadResult
     ) throws -> ManifestLoadResult {
+        let firstCatalogue = options.preferenceCatalogue
         var options = options
         options.deferUnknownPreferences = false
         options.targetDescription = target
@@ -109,7 +116,17 @@ extension ManifestStage {
             }
         }
 
-        let result = ManifestLoader(options: options).load(paths: paths)
+        let catalogue = options.preferenceCatalogue
+        let preferencesKnown = first.desired.subscribers.allSatisfy { subscriber in
+            (subscriber.preferences ?? [:]).keys.allSatisfy { catalogue.definitions[$0] != nil }
+        }
+        if catalogue == firstCatalogue, preferencesKnown,
+            first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? [])
+        {
+            return first
+        }
+
+        let result = try reload(options)
         let known = Set(first.diagnostics)
         let new = result.diagnostics.filter { !known.contains($0) }
         report(new, sources: result.sources, colorMode: colorMode)

@@ -13,9 +13,9 @@ final class ManifestRepository {
         path = FileManager.default.temporaryDirectory.path + "/ngcpctl-rev-\(UUID().uuidString)"
         repository = try GitRepository.create(at: path)
         try write(".gitignore", "secrets/\n")
-        try write("secrets/alice", "Sekr3tAlice\n")
-        try write("secrets/bob", "Sekr3tBob\n")
-        try write("secrets/carol", "Sekr3tCarol\n")
+        try write("secrets/alice", "Sekr3tAlice-2026\n")
+        try write("secrets/bob", "Sekr3tBob-2026\n")
+        try write("secrets/carol", "Sekr3tCarol-2026\n")
     }
 
     deinit {
