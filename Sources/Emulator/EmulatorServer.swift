@@ -34,7 +34,8 @@ public struct FaultSettings: Sendable, Equatable {
     public var tooManyRequestsRate: Double = 0
     /// The `Retry-After` value sent with 429, in seconds.
     public var retryAfterSeconds: Int = 1
-    /// Share of requests whose connection is closed without any response.
+    /// Share of requests that are carried out but whose connection is closed half-way
+    /// through the response (right after the request when the response has no body).
     public var dropConnectionRate: Double = 0
     /// Share of writes (POST, PUT, PATCH, DELETE) that are carried out and committed but then
     /// answered with 500, as when a server fails after its commit.

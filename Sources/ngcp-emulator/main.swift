@@ -26,7 +26,8 @@ let usage = """
       --unavailable-rate R        Answer a share R with 503.
       --rate-limit-rate R         Answer a share R with 429 and Retry-After.
       --retry-after SECONDS       Retry-After value for 429 (default 1).
-      --drop-rate R               Close the connection without a response for a share R.
+      --drop-rate R               Carry out a share R of requests, then close the connection
+                                  half-way through the response.
       --commit-then-fail-rate R   Commit a share R of writes, then answer 500.
       --fault-seed N              Seed for the fault decisions (default 1).
       --threads N                 HTTP worker threads (default 4).

@@ -23,14 +23,16 @@ import Testing
         var customerID = 0
         do {
             let emulator = try RunningEmulator { $0.databasePath = path }
-            let made = emulator.makeCustomer(tag: "persist")
-            customerID = made.customerID
+            let customer = emulator.makeCustomer(tag: "persist")
+            customerID = customer.customerID
             subscriberID = try #require(
                 emulator.makeSubscriber(
-                    customerID: made.customerID, domainID: made.domainID, username: "keep", sn: "8")
+                    customerID: customer.customerID, domainID: customer.domainID, username: "keep",
+                    sn: "8")
             )
             #expect(
-                emulator.client.send("DELETE", "/api/domains/\(made.domainID + 100)")?.status == 404
+                emulator.client.send("DELETE", "/api/domains/\(customer.domainID + 100)")?.status
+                    == 404
             )
         }
         let restarted = try RunningEmulator { $0.databasePath = path }
@@ -106,8 +108,16 @@ import Testing
         let limited = try RunningEmulator { $0.faults.tooManyRequestsRate = 1 }
         #expect(limited.client.get("/api/domains/")?.header("Retry-After") == "1")
 
+        // A cut response still carries out the request; the client sees half a body.
         let dropping = try RunningEmulator { $0.faults.dropConnectionRate = 1 }
-        #expect(dropping.client.get("/api/domains/") == nil)
+        #expect(
+            dropping.client.post("/api/domains/", ["domain": "cut.example.org", "reseller_id": 1])
+                == nil)
+        let cut = try #require(dropping.client.get("/api/domains/?domain=cut.example.org"))
+        let declaredLength = Int(cut.header("Content-Length") ?? "") ?? 0
+        #expect(cut.status == 200)
+        #expect(cut.body.count < declaredLength)
+        #expect(cut.json == nil)
 
         // The write is committed even though the client sees a 500.
         let failing = try RunningEmulator { $0.faults.commitThenFailRate = 1 }

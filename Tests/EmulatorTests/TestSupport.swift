@@ -158,7 +158,7 @@ final class RunningEmulator {
         server.stop()
     }
 
-    /// A contact, a domain and an active customer, ready for subscribers.
+    /// Creates a contact, a domain and an active customer, ready for subscribers.
     func makeCustomer(tag: String, maxSubscribers: Int? = nil) -> (domainID: Int, customerID: Int) {
         let contactID =
             client.create(

@@ -135,6 +135,46 @@ import Testing
             refused?.json?["message"] == "Customer is already terminated and cannot be changed.")
     }
 
+    @Test func resellerStatusCascades() throws {
+        let emulator = try RunningEmulator()
+        let client = emulator.client
+        let resellerID = try #require(
+            client.create("resellers", ["contract_id": 50, "name": "cascade", "status": "active"]))
+        let profileID = try #require(
+            client.create(
+                "billingprofiles",
+                ["reseller_id": .int(resellerID), "handle": "cascade", "name": "Cascade"]))
+        let contactID = try #require(
+            client.create(
+                "customercontacts",
+                ["reseller_id": .int(resellerID), "email": "r@cascade.invalid"]))
+        let domainID = try #require(
+            client.create(
+                "domains", ["reseller_id": .int(resellerID), "domain": "cascade.invalid"]))
+        let customerID = try #require(
+            client.create(
+                "customers",
+                [
+                    "contact_id": .int(contactID), "billing_profile_id": .int(profileID),
+                    "status": "active", "type": "sipaccount",
+                ]))
+        let subscriberID = try #require(
+            emulator.makeSubscriber(
+                customerID: customerID, domainID: domainID, username: "u", sn: "66"))
+        func status(_ value: String) -> Int? {
+            client.patch(
+                "/api/resellers/\(resellerID)",
+                [["op": "replace", "path": "/status", "value": .string(value)]])?.status
+        }
+        #expect(status("locked") == 204)
+        #expect(client.get("/api/customers/\(customerID)")?.json?["status"] == "locked")
+        #expect(client.get("/api/subscribers/\(subscriberID)")?.json?["lock"] == "4")
+        #expect(status("terminated") == 204)
+        #expect(client.get("/api/customers/\(customerID)")?.json?["status"] == "terminated")
+        #expect(client.get("/api/domains/\(domainID)")?.status == 404)
+        #expect(client.get("/api/subscribers/\(subscriberID)")?.status == 404)
+    }
+
     @Test func contactInUseAndDomainDelete() throws {
         let emulator = try RunningEmulator()
         let client = emulator.client
@@ -147,6 +187,31 @@ import Testing
                 customerID: customerID, domainID: domainID, username: "u", sn: "7"))
         #expect(client.send("DELETE", "/api/domains/\(domainID)")?.status == 204)
         #expect(client.get("/api/subscribers/\(subscriberID)")?.status == 404)
+    }
+
+    @Test func subscriberEmailGetsContactRow() throws {
+        let emulator = try RunningEmulator()
+        let client = emulator.client
+        let (domainID, customerID) = emulator.makeCustomer(tag: "mailrow")
+        let subscriberID = try #require(
+            client.create(
+                "subscribers",
+                [
+                    "customer_id": .int(customerID), "domain_id": .int(domainID),
+                    "username": "mail", "password": "x", "email": "mail@mailrow.invalid",
+                    "primary_number": ["cc": "43", "ac": "1", "sn": "55"],
+                ]))
+        let listed = client.get("/api/customercontacts/?email=mail@mailrow.invalid")?.json
+        #expect(listed?["total_count"] == 1)
+        let contactID = try #require(listed?.embedded("customercontacts").first?["id"]?.intValue)
+        #expect(client.send("DELETE", "/api/customercontacts/\(contactID)")?.status == 423)
+
+        let cleared = client.patch(
+            "/api/subscribers/\(subscriberID)", [["op": "replace", "path": "/email", "value": nil]])
+        #expect(cleared?.status == 204)
+        #expect(
+            client.get("/api/customercontacts/?email=mail@mailrow.invalid")?.json?["total_count"]
+                == 0)
     }
 
     @Test func callForwardDestinationsAreNormalised() throws {
@@ -171,6 +236,17 @@ import Testing
         #expect(destinations[1]["destination"] == "voicebox")
         #expect(cft["ringtimeout"] == 25)
         #expect(response?.json?["cfu"] == [:])
+        let badTimeout = client.put(
+            "/api/callforwards/\(subscriberID)",
+            ["cft": ["destinations": [["destination": "1"]], "ringtimeout": "abc"]])
+        #expect(badTimeout?.status == 422)
+        #expect(
+            badTimeout?.json?["message"]?.stringValue?.hasPrefix(
+                "Validation failed. field='cft_ringtimeout'") == true)
+        let emptyDestination = client.put(
+            "/api/callforwards/\(subscriberID)", ["cfu": ["destinations": [["destination": ""]]]])
+        #expect(emptyDestination?.status == 500)
+        #expect(client.get("/api/callforwards/\(subscriberID)")?.json?["cft"]?["ringtimeout"] == 25)
         let sets = try #require(
             client.get("/api/cfdestinationsets/?subscriber_id=\(subscriberID)")?.json)
         let stored = sets.embedded("cfdestinationsets").first?["destinations"]?.arrayValue

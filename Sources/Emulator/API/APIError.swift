@@ -28,7 +28,7 @@ struct APIError: Error, Sendable {
 
     /// A form validation failure for one field, with the input echoed like NGCP does.
     static func validation(field: String, input: String, errors: String) -> APIError {
-        APIError(422, validationText(field: field, input: input, errors: errors))
+        validation([validationText(field: field, input: input, errors: errors)])
     }
 
     static func validationText(field: String, input: String, errors: String) -> String {

@@ -33,6 +33,7 @@ final class APIRouter: HTTPRequestHandler {
             response = HAL.error(.internalServerError())
         }
         if request.method == "HEAD" { response.body = [] }
+        if decision.truncateResponse { response.truncated = true }
         return response
     }
 
@@ -321,6 +322,9 @@ final class APIRouter: HTTPRequestHandler {
         if total > page * rows { links["next"] = href(page + 1) }
         if page > 1 { links["prev"] = href(page - 1) }
         var body: [String: JSONValue] = ["total_count": .int(total)]
+        // no_count skips the count: total_count is null, and next still shows more rows.
+        let noCount = request.queryValue("no_count")
+        if noCount == "1" || noCount?.lowercased() == "true" { body["total_count"] = .null }
         if !items.isEmpty {
             links["ngcp:\(resource.name)"] = .array(
                 ids.map { ["href": .string("/api/\(resource.name)/\($0)")] })

@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// Who is calling: the administrator sees everything, a reseller only its own objects.
+/// The caller's role: an administrator may use every object, a reseller only its own.
 enum Role: Sendable, Equatable {
     case admin
     case reseller(Int)
@@ -48,7 +48,7 @@ struct RequestContext {
 /// One API collection and its items.
 ///
 /// The router does the protocol work (auth, methods, media types, paging, HAL envelopes,
-/// JSON Patch); a resource only knows its own data and rules.
+/// JSON Patch); a resource implements only its own data and rules.
 protocol Resource: Sendable {
     /// The collection name in the URL, e.g. "customers".
     var name: String { get }

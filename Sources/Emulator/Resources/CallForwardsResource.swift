@@ -139,7 +139,7 @@ struct CallForwardsResource: Resource {
     }
 }
 
-/// What a callforwards PUT does with one forward type that has destinations.
+/// The changes a callforwards PUT makes for one forward type that has destinations.
 struct ForwardPlan {
     var type: String
     var destinations: [Destination]

@@ -135,7 +135,9 @@ struct ContactsResource: Resource, LegacyResource {
     /// terminated customers is terminated instead of deleted.
     func delete(_ id: Int, in state: inout State, context: RequestContext) throws(APIError) {
         let users = state.customers.values.filter { $0.contactID == id }
-        if users.contains(where: { $0.status != "terminated" }) {
+        if users.contains(where: { $0.status != "terminated" })
+            || state.subscribers.values.contains(where: { $0.contactID == id })
+        {
             throw APIError(423, "Contact is still in use.")
         }
         if users.isEmpty {

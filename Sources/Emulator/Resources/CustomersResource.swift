@@ -98,7 +98,7 @@ struct CustomersResource: Resource, LegacyResource {
         ]
     }
 
-    /// PATCH sees the stored contract row, which has no `type`.
+    /// PATCH applies to the stored contract row, which has no `type`.
     func patchDocument(of id: Int, in state: State, context: RequestContext) -> [String: JSONValue]?
     {
         guard var document = representation(of: id, in: state, context: context) else {
@@ -264,7 +264,7 @@ struct CustomersResource: Resource, LegacyResource {
     }
 
     /// Applies a status change to the customer's subscribers like NGCP's contract lock.
-    private func changeStatus(
+    func changeStatus(
         of customer: inout Customer, to status: String, in state: inout State, now: String
     ) throws(APIError) {
         let subscribers = state.subscribers.records(ownedBy: customer.id)

@@ -7,7 +7,8 @@ struct PreferencesResource: Resource {
     let entityName = "subscriberpreference"
     let collectionMethods = ["GET"]
     let itemMethods = ["GET", "PATCH", "PUT"]
-    let patchOperations = ["add", "remove", "replace", "copy"]
+    /// add, remove and replace are the operations observed to work on a real server here.
+    let patchOperations = ["add", "remove", "replace"]
 
     private let subscribers = SubscribersResource()
 

@@ -90,6 +90,34 @@ struct ResellersResource: Resource, LegacyResource {
         throws(APIError)
     {
         let reseller = try validated(body, in: state, excluding: id)
+        let previous = state.resellers[id]?.status
         state.resellers.put(reseller)
+        if previous != reseller.status {
+            try cascade(reseller.status, from: id, in: &state)
+        }
+    }
+
+    /// Passes a reseller status change on to all its live customers and their subscribers;
+    /// terminating a reseller also deletes its domains.
+    private func cascade(_ status: String, from resellerID: Int, in state: inout State)
+        throws(APIError)
+    {
+        let now = Clock.databaseTimestamp()
+        let customers = CustomersResource()
+        for var customer in state.customers.values
+        where customer.status != "terminated"
+            && state.resellerID(ofCustomer: customer) == resellerID
+        {
+            try customers.changeStatus(of: &customer, to: status, in: &state, now: now)
+            customer.modifyTimestamp = now
+            state.customers.put(customer)
+        }
+        if status == "terminated" {
+            let domains = DomainsResource()
+            let context = RequestContext(role: .admin, query: CollectionQuery(parameters: []))
+            for domain in state.domains.values where domain.resellerID == resellerID {
+                try domains.delete(domain.id, in: &state, context: context)
+            }
+        }
     }
 }

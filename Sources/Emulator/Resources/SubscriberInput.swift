@@ -192,7 +192,7 @@ enum NumberAssignment {
         throw APIError.unprocessable("Number '\(primary.key)' already exists.")
     }
 
-    /// The first alias (as E.164) that another subscriber holds or that repeats the primary.
+    /// The first alias (as E.164) assigned to another subscriber or equal to the primary.
     static func aliasClash(_ numbers: NumberInput, for subscriberID: Int, in state: State)
         -> String?
     {

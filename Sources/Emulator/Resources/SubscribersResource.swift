@@ -174,6 +174,8 @@ struct SubscribersResource: Resource, LegacyResource {
         if state.subscriberID(domainID: domain.id, username: input.username) != nil {
             throw APIError.unprocessable("Subscriber already exists.")
         }
+        try Self.checkWebusername(
+            input.webusername ?? input.username, domain: domain, excluding: nil, in: state)
         let id = state.subscribers.allocateID()
         try NumberAssignment.checkPrimary(numbers.primary, for: id, in: state)
         // On POST an alias clash is not mapped to a validation error by the real server.
@@ -188,7 +190,7 @@ struct SubscribersResource: Resource, LegacyResource {
             password: input.password ?? "", webusername: input.webusername ?? input.username,
             hasWebpassword: input.webpassword != nil, status: input.status ?? "active",
             externalID: input.externalID, email: input.email, timezone: input.timezone,
-            administrative: input.administrative ?? false, primaryNumberID: nil,
+            contactID: nil, administrative: input.administrative ?? false, primaryNumberID: nil,
             aliasNumberIDs: [], profileID: input.profileID, profileSetID: input.profileSetID,
             uuid: UUIDText.make(), createTimestamp: now, modifyTimestamp: now,
             preferences: StoredJSON([:]))
@@ -209,6 +211,7 @@ struct SubscribersResource: Resource, LegacyResource {
             preferences["display_name"] = .string(displayName)
         }
         subscriber.preferences = StoredJSON(.object(preferences))
+        Self.syncContact(of: &subscriber, in: &state)
         state.putSubscriber(subscriber)
         if subscriber.status == "terminated" { state.terminateSubscriber(id) }
         return id
@@ -253,6 +256,9 @@ struct SubscribersResource: Resource, LegacyResource {
             throw APIError.unprocessable(
                 "Subscriber with this username does not exist in the domain.")
         }
+        if let webusername = input.webusername {
+            try Self.checkWebusername(webusername, domain: domain, excluding: id, in: state)
+        }
         let customer = state.customers[subscriber.customerID]
         let numbers = try NumberInput.parse(body)
         if numbers.primary == nil && customer?.type != "pbxaccount" {
@@ -285,10 +291,49 @@ struct SubscribersResource: Resource, LegacyResource {
             subscriber.preferences.object["display_name"] = input.displayName.map { .string($0) }
         }
         subscriber.modifyTimestamp = Clock.rfc3339Timestamp()
+        Self.syncContact(of: &subscriber, in: &state)
         state.putSubscriber(subscriber)
+    }
+
+    /// Keeps the subscriber's own contact row in step with its e-mail address and time zone:
+    /// NGCP creates it on demand (for the customer's reseller, so it is listed among the
+    /// customer contacts) and deletes it when both are cleared.
+    private static func syncContact(of subscriber: inout Subscriber, in state: inout State) {
+        guard subscriber.email != nil || subscriber.timezone != nil else {
+            if let contactID = subscriber.contactID { state.contacts.remove(contactID) }
+            subscriber.contactID = nil
+            return
+        }
+        var fields: [String: String] = [:]
+        fields["email"] = subscriber.email
+        fields["timezone"] = subscriber.timezone
+        if let contactID = subscriber.contactID, var contact = state.contacts[contactID] {
+            contact.fields = fields
+            state.contacts.put(contact)
+            return
+        }
+        let contact = Contact(
+            id: state.contacts.allocateID(), resellerID: state.resellerID(ofSubscriber: subscriber),
+            fields: fields, status: "active")
+        state.contacts.put(contact)
+        subscriber.contactID = contact.id
     }
 
     func delete(_ id: Int, in state: inout State, context: RequestContext) throws(APIError) {
         state.terminateSubscriber(id)
+    }
+
+    /// Web usernames are unique per domain, like SIP usernames (ignoring case).
+    private static func checkWebusername(
+        _ webusername: String, domain: Domain, excluding id: Int?, in state: State
+    ) throws(APIError) {
+        let lowered = webusername.lowercased()
+        let taken = state.subscribers.values.contains {
+            $0.domainID == domain.id && $0.id != id && $0.webusername?.lowercased() == lowered
+        }
+        if taken {
+            throw APIError.unprocessable(
+                "Webusername-Domain combination '\(webusername)@\(domain.domain)' already exists.")
+        }
     }
 }

@@ -61,7 +61,8 @@ enum DataGenerator {
                     customerID: customerIDs[index % customerIDs.count], domainID: domainID,
                     username: username, password: "gen-pass-\(id)", webusername: username,
                     hasWebpassword: false, status: "active", externalID: nil, email: nil,
-                    timezone: nil, administrative: false, primaryNumberID: number.id,
+                    timezone: nil, contactID: nil, administrative: false,
+                    primaryNumberID: number.id,
                     aliasNumberIDs: [], profileID: nil, profileSetID: nil,
                     uuid: UUIDText.make(using: &random), createTimestamp: subscriberTime,
                     modifyTimestamp: subscriberTime, preferences: StoredJSON(.object(preferences)))

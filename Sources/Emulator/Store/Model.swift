@@ -95,6 +95,8 @@ struct Subscriber: StoredRecord {
     var externalID: String?
     var email: String?
     var timezone: String?
+    /// The contact row NGCP creates for a subscriber's e-mail address and time zone.
+    var contactID: Int?
     var administrative: Bool
     var primaryNumberID: Int?
     var aliasNumberIDs: [Int]

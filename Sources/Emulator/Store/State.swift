@@ -1,6 +1,6 @@
 import NGCPCore
 
-/// Everything the emulator knows, guarded as a whole by the store's mutex.
+/// All emulator data, guarded as a whole by the store's mutex.
 struct State: Sendable {
     var resellers = Table<Reseller>()
     var billingProfiles = Table<BillingProfile>()

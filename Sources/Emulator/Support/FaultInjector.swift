@@ -25,6 +25,8 @@ final class FaultInjector: Sendable {
         var earlyResponse: HTTPResponse?
         /// Run the request (and commit it), then answer 500 anyway.
         var failAfterCommit = false
+        /// Run the request, then close the connection half-way through the response.
+        var truncateResponse = false
     }
 
     private let settings: FaultSettings
@@ -49,7 +51,7 @@ final class FaultInjector: Sendable {
             return rate > 0 && draw < threshold
         }
         if hit(settings.dropConnectionRate) {
-            return Decision(earlyResponse: .dropped())
+            return Decision(truncateResponse: true)
         }
         if hit(settings.tooManyRequestsRate) {
             var response = HAL.error(APIError(429, "Too many requests, retry later."))

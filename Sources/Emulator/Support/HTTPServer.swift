@@ -19,12 +19,14 @@ struct HTTPRequest: Sendable {
     }
 }
 
-/// One HTTP response; `dropConnection` closes the socket instead of answering.
+/// One HTTP response. `dropConnection` closes the socket instead of answering, and
+/// `truncated` sends the headers and half of the body before closing it.
 struct HTTPResponse: Sendable {
     var status: Int
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var dropConnection = false
+    var truncated = false
 
     static func dropped() -> HTTPResponse {
         HTTPResponse(status: 0, dropConnection: true)
@@ -160,12 +162,49 @@ private let completionHandler: MHD_RequestCompletedCallback = { _, _, state, _ i
     state.pointee = nil
 }
 
+/// The body of a response that is cut off half-way, owned by MHD until it frees it.
+private final class TruncatedBody {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+}
+
+/// Hands out the first half of the body, then reports an error so that MHD closes the
+/// connection in the middle of the response.
+private let readTruncatedBody: MHD_ContentReaderCallback = { context, position, buffer, maximum in
+    guard let context, let buffer else { return MHD_CONTENT_READER_END_WITH_ERROR }
+    let body = Unmanaged<TruncatedBody>.fromOpaque(context).takeUnretainedValue()
+    let half = body.bytes.count / 2
+    let start = Int(position)
+    guard start < half else { return MHD_CONTENT_READER_END_WITH_ERROR }
+    let count = min(maximum, half - start)
+    body.bytes.withUnsafeBytes { source in
+        UnsafeMutableRawPointer(buffer).copyMemory(
+            from: source.baseAddress! + start, byteCount: count)
+    }
+    return count
+}
+
+private let releaseTruncatedBody: MHD_ContentReaderFreeCallback = { context in
+    guard let context else { return }
+    Unmanaged<TruncatedBody>.fromOpaque(context).release()
+}
+
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer?) -> MHD_Result {
     // Answering NO makes MHD close the socket without a response.
-    if response.dropConnection { return .NO }
+    if response.dropConnection || (response.truncated && response.body.count < 2) { return .NO }
     var body = response.body
-    let mhdResponse = body.withUnsafeMutableBytes { buffer in
-        MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+    let mhdResponse: OpaquePointer?
+    if response.truncated {
+        let owner = Unmanaged.passRetained(TruncatedBody(body)).toOpaque()
+        mhdResponse = MHD_create_response_from_callback(
+            UInt64(body.count), 4096, readTruncatedBody, owner, releaseTruncatedBody)
+    } else {
+        mhdResponse = body.withUnsafeMutableBytes { buffer in
+            MHD_create_response_from_buffer(buffer.count, buffer.baseAddress, .RESPMEM_MUST_COPY)
+        }
     }
     guard let mhdResponse else { return .NO }
     defer { MHD_destroy_response(mhdResponse) }
