@@ -3,17 +3,23 @@ import NGCPCore
 
 /// Limits a live-state read to part of the target, using server-side filters.
 public struct LiveStateScope: Sendable, Hashable {
-    /// A customer `external_id`, with `*` as a wildcard as NGCP's filter allows. Only these
-    /// customers, their contacts and their subscribers are read.
-    public var customerExternalID: String?
+    /// Customer `external_id`s, each with `*` as a wildcard as NGCP's filter allows. When not
+    /// empty, only these customers, their contacts and their subscribers are read.
+    public var customerExternalIDs: [String]
     /// A reseller `name` (wildcards allowed). Only that reseller's billing profiles, domains,
     /// contacts, customers and subscribers are read.
     public var resellerName: String?
 
-    public init(customerExternalID: String? = nil, resellerName: String? = nil) {
-        self.customerExternalID = customerExternalID
+    public init(
+        customerExternalID: String? = nil, customerExternalIDs: [String] = [],
+        resellerName: String? = nil
+    ) {
+        self.customerExternalIDs = customerExternalIDs + (customerExternalID.map { [$0] } ?? [])
         self.resellerName = resellerName
     }
+
+    /// Whether the read is limited to some customers.
+    public var limitsCustomers: Bool { !customerExternalIDs.isEmpty }
 
     public static let everything = LiveStateScope()
 }
@@ -78,16 +84,26 @@ public struct LiveStateReader: Sendable {
         async let customers = readCustomers(resellerIDs: resellerIDs)
         async let definitions = readPreferenceDefinitions()
 
-        let customerObjects = try await customers
-        async let contacts = readContacts(for: customerObjects, resellerIDs: resellerIDs)
-        async let subscribers = readSubscribers(for: customerObjects, resellerIDs: resellerIDs)
+        var customerObjects = try await customers
+        let profileObjects = try await billingProfiles
+        if resellerIDs != nil {
+            // A customer belongs to the reseller of its billing profile; with several
+            // resellers in scope the server did not filter the customers.
+            let profileIDs = Set(profileObjects.map(\.id))
+            customerObjects = customerObjects.filter {
+                profileIDs.contains($0["billing_profile_id"]?.intValue ?? -1)
+            }
+        }
+        let scopedCustomers = customerObjects
+        async let contacts = readContacts(for: scopedCustomers, resellerIDs: resellerIDs)
+        async let subscribers = readSubscribers(for: scopedCustomers, resellerIDs: resellerIDs)
 
         let state = LiveState(
             resellers: resellers,
-            billingProfiles: try await billingProfiles,
+            billingProfiles: profileObjects,
             domains: try await domains,
             contacts: try await contacts,
-            customers: customerObjects,
+            customers: scopedCustomers,
             subscribers: try await subscribers,
             preferenceDefinitions: try await definitions)
         logger.info(
@@ -130,12 +146,28 @@ public struct LiveStateReader: Sendable {
     /// needs them to tell "terminated" from "never created".
     private func readCustomers(resellerIDs: Set<Int>?) async throws -> [LiveObject] {
         var filters: [String: String] = [:]
-        if let pattern = scope.customerExternalID { filters["external_id"] = pattern }
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        return try await client.list("customers", filters: filters, rows: rows)
-            .map(Self.liveObject)
+        guard scope.limitsCustomers else {
+            return try await client.list("customers", filters: filters, rows: rows)
+                .map(Self.liveObject)
+        }
+
+        // One filtered read per name; two patterns may match the same customer.
+        let client = self.client
+        let rows = self.rows
+        let shared = filters
+        let lists = try await concurrentMap(
+            scope.customerExternalIDs, maxConcurrent: itemConcurrency
+        ) { pattern in
+            var named = shared
+            named["external_id"] = pattern
+            return try await client.list("customers", filters: named, rows: rows)
+        }
+        var byID: [Int: LiveObject] = [:]
+        for object in lists.joined().map(Self.liveObject) { byID[object.id] = object }
+        return byID.values.sorted { $0.id < $1.id }
     }
 
     /// Contacts of the customers read. With a customer scope, each referenced contact is read
@@ -146,7 +178,7 @@ public struct LiveStateReader: Sendable {
         let contactIDs = Set(customers.compactMap { $0["contact_id"]?.intValue }).sorted()
 
         // Many referenced contacts may be cheaper to list than to read one by one.
-        var perItem = scope.customerExternalID != nil
+        var perItem = scope.limitsCustomers
         if perItem, contactIDs.count >= BlockReadStrategy.probeThreshold {
             let total = try await client.count("customercontacts")
             perItem =
@@ -155,7 +187,7 @@ public struct LiveStateReader: Sendable {
         }
         guard perItem else {
             let listed = try await listObjects("customercontacts", resellerIDs: resellerIDs)
-            guard scope.customerExternalID != nil else { return listed }
+            guard scope.limitsCustomers else { return listed }
             let wanted = Set(contactIDs)
             return listed.filter { wanted.contains($0.id) }
         }
@@ -187,7 +219,7 @@ public struct LiveStateReader: Sendable {
 
         // One filtered list per customer costs a request each. Past a few customers, the
         // whole collection may be cheaper; the same cost model as for call forwards decides.
-        var perCustomer = scope.customerExternalID != nil
+        var perCustomer = scope.limitsCustomers
         if perCustomer, active.count >= BlockReadStrategy.probeThreshold {
             let total = try await client.count("subscribers")
             perCustomer =
@@ -202,7 +234,7 @@ public struct LiveStateReader: Sendable {
             }
             let subscribers = try await client.list("subscribers", filters: filters, rows: rows)
                 .map(Self.liveObject)
-            guard resellerIDs != nil || scope.customerExternalID != nil else {
+            guard resellerIDs != nil || scope.limitsCustomers else {
                 return subscribers
             }
             return subscribers.filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }

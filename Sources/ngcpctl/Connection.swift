@@ -10,6 +10,7 @@ struct Connection {
     let password: SecretValue
     let transport: TransportOptions
     let logger: Logger
+    let reading: ReadSettings
 
     /// Reads `--url`, `--user`, TLS and timeout flags, `NGCP_URL`, `NGCP_USER` and
     /// `NGCP_PASSWORD`. The password has no flag, so it never appears in a process list.
@@ -38,6 +39,19 @@ struct Connection {
         {
             throw CommandFailure("cannot read the CA file '\(caFile)' given with --ca-file")
         }
+        let certificate = parsed.value("client-cert")
+        let key = parsed.value("client-key")
+        if (certificate == nil) != (key == nil) {
+            throw CommandFailure(
+                "--client-cert and --client-key go together: pass both or neither",
+                exitCode: .usage)
+        }
+        for (flag, path) in [("client-cert", certificate), ("client-key", key)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                throw CommandFailure("cannot read the file '\(path)' given with --\(flag)")
+            }
+        }
+        let reading = try ReadSettings(parsed)
         let insecure = parsed.flag("insecure")
         if insecure {
             Terminal.error(
@@ -48,13 +62,17 @@ struct Connection {
         self.user = user
         self.password = SecretValue(password)
         self.transport = TransportOptions(
-            requestTimeout: Double(timeout), caFile: parsed.value("ca-file"), insecure: insecure)
+            requestTimeout: Double(timeout), caFile: parsed.value("ca-file"), insecure: insecure,
+            clientCertificate: certificate, clientKey: key, connections: reading.concurrency)
+        self.reading = reading
         self.logger = Logger(
             label: "ngcpctl", minimumLevel: parsed.flag("verbose") ? .debug : .warning)
     }
 
-    func makeClient() -> NGCPAPIClient {
+    func makeClient(progress: (@Sendable (ReadProgress) -> Void)? = nil) -> NGCPAPIClient {
         NGCPAPIClient(
-            baseURL: url, user: user, password: password, transport: transport, logger: logger)
+            baseURL: url, user: user, password: password, transport: transport,
+            pageConcurrency: reading.concurrency, pageTimeBudget: reading.pageTimeBudget,
+            progress: progress, logger: logger)
     }
 }

@@ -23,6 +23,8 @@ struct PlanningStage {
         let manifests: ManifestLoadResult
         /// Secret values by owner and field, for the executor's literal secrets.
         let secretValues: [SecretKey: SecretValue]
+        /// The requests sent to read the live state.
+        var requests = RequestStatistics()
     }
 
     struct SecretKey: Hashable {
@@ -47,26 +49,45 @@ struct PlanningStage {
         let source = try planSource()
 
         // 4. Live state: the collections, then forwards and preferences of managed subscribers.
-        let client = connection.makeClient()
-        let reader = LiveStateReader(client: client, logger: connection.logger)
+        let reading = connection.reading
+        let display = reading.showProgress ? ReadProgressDisplay() : nil
+        let client = connection.makeClient(progress: display.map { display in display.report })
+        let reader = LiveStateReader(
+            client: client, scope: reading.scope, rows: reading.pageSize,
+            itemConcurrency: reading.concurrency, logger: connection.logger)
         var live: LiveState
+        var desired = manifests.desired
         do {
+            defer { display?.finish() }
             live = try await reader.read()
-            let blocks = Planner.managedBlocks(desired: manifests.desired, live: live)
+            // A scoped read sees part of the target; the manifests are cut to the same part.
+            if reading.isScoped {
+                desired = ReadScopeFilter.desired(desired, scope: reading.scope, live: live)
+            }
+            let blocks = Planner.managedBlocks(desired: desired, live: live)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
+        } catch let error as LiveStateError {
+            throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
 
         // 5. Pairing, diff and order.
-        let options = PlannerOptions(
+        var options = PlannerOptions(
             prune: prune,
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
+        if reading.isScoped {
+            // Subscribers outside the scope were not read, so an unused-looking domain may
+            // still have some.
+            options.pruneDomains = false
+        }
         do {
-            let plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
-            return Output(plan: plan, manifests: manifests, secretValues: secretValues)
+            let plan = try Planner.plan(desired: desired, live: live, options: options)
+            return Output(
+                plan: plan, manifests: manifests, secretValues: secretValues,
+                requests: client.statistics)
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,

@@ -13,11 +13,13 @@ enum CommonOptions {
             help: "CA bundle for verifying the server's TLS "
                 + "certificate."),
         .flag("insecure", help: "Skip TLS certificate verification (prints a warning)."),
+        .option("client-cert", value: "FILE", help: "PEM client certificate for TLS."),
+        .option("client-key", value: "FILE", help: "PEM key of --client-cert."),
         .option(
             "timeout", value: "SECONDS",
             help: "Total time allowed per request "
                 + "(default 60)."),
-    ]
+    ] + ReadSettings.options
 
     static let output: [OptionSpec] = [
         .option(

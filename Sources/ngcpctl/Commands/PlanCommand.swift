@@ -41,8 +41,13 @@ enum PlanCommand {
         if let outPath = parsed.value("out") {
             try PlanFile.write(plan, to: outPath)
         }
-        Terminal.output(
-            render(plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1)))
+        if format == "json" {
+            // The JSON output also counts the requests that reading the live state took.
+            Terminal.output(RequestReport.planJSON(plan, requests: output.requests))
+        } else {
+            Terminal.output(
+                render(plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1)))
+        }
         if parsed.flag("detailed-exitcode") {
             return plan.isEmpty ? .success : .changesPresent
         }

@@ -1,0 +1,65 @@
+import LiveState
+import NGCPCore
+
+/// Restricts the desired state to the part of the target that a scoped read covers, so that
+/// the plan neither creates what lies outside the scope nor removes it.
+enum ReadScopeFilter {
+    /// Keeps the customers that `--customer` names and, with `--reseller`, those whose billing
+    /// profile belongs to the reseller; subscribers follow their customer. Domains stay with
+    /// `--customer`; with `--reseller` only that reseller's domains stay.
+    static func desired(_ desired: DesiredState, scope: LiveStateScope, live: LiveState)
+        -> DesiredState
+    {
+        var result = desired
+        if scope.limitsCustomers {
+            result.customers = result.customers.filter { customer in
+                scope.customerExternalIDs.contains { matches($0, customer.externalID) }
+            }
+            result.subscribers = result.subscribers.filter { subscriber in
+                scope.customerExternalIDs.contains { matches($0, subscriber.customer) }
+            }
+        }
+        guard scope.resellerName != nil else { return result }
+
+        // The live resellers, billing profiles and domains were read for this reseller only.
+        let profiles = Set(live.billingProfiles.compactMap { $0["handle"]?.stringValue })
+        result.customers = result.customers.filter { profiles.contains($0.billingProfile) }
+        let customers = Set(result.customers.map(\.externalID))
+        result.subscribers = result.subscribers.filter { customers.contains($0.customer) }
+        let resellerNames = Set(live.resellers.compactMap { $0["name"]?.stringValue })
+        let firstResellerInScope = live.resellers.contains { $0.id == 1 }
+        result.domains = result.domains.filter { domain in
+            guard let reseller = domain.reseller else { return firstResellerInScope }
+            return resellerNames.contains(reseller)
+        }
+        return result
+    }
+
+    /// Shell-style matching with `*` as the only wildcard, as NGCP's filters use it.
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let pattern = Array(pattern.unicodeScalars)
+        let text = Array(text.unicodeScalars)
+        var p = 0
+        var t = 0
+        var star: Int? = nil
+        var resume = 0
+        while t < text.count {
+            if p < pattern.count, pattern[p] != "*", pattern[p] == text[t] {
+                p += 1
+                t += 1
+            } else if p < pattern.count, pattern[p] == "*" {
+                star = p
+                resume = t
+                p += 1
+            } else if let star {
+                p = star + 1
+                resume += 1
+                t = resume
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == "*" { p += 1 }
+        return p == pattern.count
+    }
+}
