@@ -84,6 +84,14 @@ public struct LiveStateReader: Sendable {
         async let customers = readCustomers(resellerIDs: resellerIDs)
         async let definitions = readPreferenceDefinitions()
 
+        // Without a customer scope, contacts and subscribers are whole collections and need
+        // not wait for the customers.
+        let unscoped = !scope.limitsCustomers
+        async let contactCollection = unscoped
+            ? listObjects("customercontacts", resellerIDs: resellerIDs) : []
+        async let subscriberCollection = unscoped
+            ? listSubscribers(resellerIDs: resellerIDs) : []
+
         var customerObjects = try await customers
         let profileObjects = try await billingProfiles
         if resellerIDs != nil {
@@ -95,16 +103,26 @@ public struct LiveStateReader: Sendable {
             }
         }
         let scopedCustomers = customerObjects
-        async let contacts = readContacts(for: scopedCustomers, resellerIDs: resellerIDs)
-        async let subscribers = readSubscribers(for: scopedCustomers, resellerIDs: resellerIDs)
+        async let scopedContacts = unscoped
+            ? [] : readContacts(for: scopedCustomers, resellerIDs: resellerIDs)
+        async let scopedSubscribers = unscoped
+            ? [] : readSubscribers(for: scopedCustomers, resellerIDs: resellerIDs)
+        let contacts = unscoped ? try await contactCollection : try await scopedContacts
+        var subscribers = unscoped ? try await subscriberCollection : try await scopedSubscribers
+        if unscoped, resellerIDs != nil {
+            let customerIDs = Set(scopedCustomers.map(\.id))
+            subscribers = subscribers.filter {
+                customerIDs.contains($0["customer_id"]?.intValue ?? -1)
+            }
+        }
 
         let state = LiveState(
             resellers: resellers,
             billingProfiles: profileObjects,
             domains: try await domains,
-            contacts: try await contacts,
+            contacts: contacts,
             customers: scopedCustomers,
-            subscribers: try await subscribers,
+            subscribers: subscribers,
             preferenceDefinitions: try await definitions)
         logger.info(
             "live state read",
@@ -228,16 +246,8 @@ public struct LiveStateReader: Sendable {
         }
 
         guard perCustomer else {
-            var filters: [String: String] = [:]
-            if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
-                filters["reseller_id"] = "\(only)"
-            }
-            let subscribers = try await client.list("subscribers", filters: filters, rows: rows)
-                .map(Self.liveObject)
-            guard resellerIDs != nil || scope.limitsCustomers else {
-                return subscribers
-            }
-            return subscribers.filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
+            return try await listSubscribers(resellerIDs: resellerIDs)
+                .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
         }
 
         let client = self.client
@@ -248,6 +258,16 @@ public struct LiveStateReader: Sendable {
         return lists.joined().map(Self.liveObject)
             .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
             .sorted { $0.id < $1.id }
+    }
+
+    /// Every subscriber, or those of the one reseller in scope.
+    private func listSubscribers(resellerIDs: Set<Int>?) async throws -> [LiveObject] {
+        var filters: [String: String] = [:]
+        if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
+            filters["reseller_id"] = "\(only)"
+        }
+        return try await client.list("subscribers", filters: filters, rows: rows)
+            .map(Self.liveObject)
     }
 
     /// The flat `/api/subscriberpreferencedefs/` object, keyed by preference name.

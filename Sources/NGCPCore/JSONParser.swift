@@ -98,16 +98,16 @@ private struct JSONByteParser {
             }
             let keyOffset = position
             let key = try parseString()
-            if object[key] != nil {
-                throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
-            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw error("expected ':' after an object key")
             }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            // One hash lookup both stores the value and detects a repeated key.
+            if object.updateValue(try parseValue(depth: depth + 1), forKey: key) != nil {
+                throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -196,7 +196,29 @@ private struct JSONByteParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         position += 1
-        var utf8: [UInt8] = []
+
+        // Most strings have no escape: find the closing quote and decode the bytes in place,
+        // without copying them one by one.
+        let start = position
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = bytes.withUnsafeBufferPointer { buffer in
+                    String(
+                        validating: UnsafeBufferPointer(rebasing: buffer[start..<end]),
+                        as: UTF8.self)
+                }
+                position = end + 1
+                guard let text else { throw error("string is not valid UTF-8") }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            end += 1
+        }
+
+        var utf8: [UInt8] = Array(bytes[start..<end])
+        position = end
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {

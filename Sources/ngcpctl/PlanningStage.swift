@@ -57,6 +57,7 @@ struct PlanningStage {
             itemConcurrency: reading.concurrency, logger: connection.logger)
         var live: LiveState
         var desired = manifests.desired
+        let readTimer = StageTimer()
         do {
             defer { display?.finish() }
             live = try await reader.read()
@@ -72,6 +73,7 @@ struct PlanningStage {
         } catch let error as LiveStateError {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
+        connection.logger.debug("live state read", readTimer.fields)
 
         // 5. Pairing, diff and order.
         var options = PlannerOptions(
@@ -84,7 +86,9 @@ struct PlanningStage {
             options.pruneDomains = false
         }
         do {
+            let planTimer = StageTimer()
             let plan = try Planner.plan(desired: desired, live: live, options: options)
+            connection.logger.debug("planned", planTimer.fields)
             return Output(
                 plan: plan, manifests: manifests, secretValues: secretValues,
                 requests: client.statistics)
