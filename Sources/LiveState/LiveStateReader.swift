@@ -87,9 +87,11 @@ public struct LiveStateReader: Sendable {
         // Without a customer scope, contacts and subscribers are whole collections and need
         // not wait for the customers.
         let unscoped = !scope.limitsCustomers
-        async let contactCollection = unscoped
+        async let contactCollection =
+            unscoped
             ? listObjects("customercontacts", resellerIDs: resellerIDs) : []
-        async let subscriberCollection = unscoped
+        async let subscriberCollection =
+            unscoped
             ? listSubscribers(resellerIDs: resellerIDs) : []
 
         var customerObjects = try await customers
@@ -103,9 +105,11 @@ public struct LiveStateReader: Sendable {
             }
         }
         let scopedCustomers = customerObjects
-        async let scopedContacts = unscoped
+        async let scopedContacts =
+            unscoped
             ? [] : readContacts(for: scopedCustomers, resellerIDs: resellerIDs)
-        async let scopedSubscribers = unscoped
+        async let scopedSubscribers =
+            unscoped
             ? [] : readSubscribers(for: scopedCustomers, resellerIDs: resellerIDs)
         let contacts = unscoped ? try await contactCollection : try await scopedContacts
         var subscribers = unscoped ? try await subscriberCollection : try await scopedSubscribers

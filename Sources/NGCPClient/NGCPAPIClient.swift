@@ -389,7 +389,8 @@ public final class NGCPAPIClient: Sendable {
         let shown =
             query.isEmpty
             ? path
-            : path + "?" + query.keys.sorted().map { "\($0)=\(query[$0] ?? "")" }
+            : path + "?"
+                + query.keys.sorted().map { "\($0)=\(query[$0] ?? "")" }
                 .joined(separator: "&")
         var attempt = 1
         while true {

@@ -63,7 +63,7 @@ struct PlanningStage {
             live = try await reader.read()
             // A scoped read sees part of the target; the manifests are cut to the same part.
             if reading.isScoped {
-                desired = ReadScopeFilter.desired(desired, scope: reading.scope, live: live)
+                desired = reading.scope.restrict(desired, live: live)
             }
             let blocks = Planner.managedBlocks(desired: desired, live: live)
             try await reader.readSubscriberBlocks(

@@ -1,22 +1,22 @@
-import LiveState
 import NGCPCore
 
-/// Restricts the desired state to the part of the target that a scoped read covers, so that
-/// the plan neither creates what lies outside the scope nor removes it.
-enum ReadScopeFilter {
-    /// Keeps the customers that `--customer` names and, with `--reseller`, those whose billing
-    /// profile belongs to the reseller; subscribers follow their customer. Domains stay with
-    /// `--customer`; with `--reseller` only that reseller's domains stay.
-    static func desired(_ desired: DesiredState, scope: LiveStateScope, live: LiveState)
-        -> DesiredState
-    {
+extension LiveStateScope {
+    /// The part of `desired` that a read with this scope covers, so that the plan neither
+    /// creates what lies outside the scope nor removes it. `live` is the scoped read.
+    ///
+    /// Keeps the customers that `customerExternalIDs` match and, with a reseller, those whose
+    /// billing profile belongs to it; subscribers follow their customer. Domains stay with a
+    /// customer scope; with a reseller only that reseller's domains stay (a domain without a
+    /// reseller belongs to the reseller with id 1).
+    public func restrict(_ desired: DesiredState, live: LiveState) -> DesiredState {
+        let scope = self
         var result = desired
         if scope.limitsCustomers {
             result.customers = result.customers.filter { customer in
-                scope.customerExternalIDs.contains { matches($0, customer.externalID) }
+                scope.customerExternalIDs.contains { Self.matches($0, customer.externalID) }
             }
             result.subscribers = result.subscribers.filter { subscriber in
-                scope.customerExternalIDs.contains { matches($0, subscriber.customer) }
+                scope.customerExternalIDs.contains { Self.matches($0, subscriber.customer) }
             }
         }
         guard scope.resellerName != nil else { return result }
@@ -36,7 +36,7 @@ enum ReadScopeFilter {
     }
 
     /// Shell-style matching with `*` as the only wildcard, as NGCP's filters use it.
-    static func matches(_ pattern: String, _ text: String) -> Bool {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
         let pattern = Array(pattern.unicodeScalars)
         let text = Array(text.unicodeScalars)
         var p = 0
