@@ -2,25 +2,26 @@ import ArgumentParsing
 
 /// Options shared by the commands that talk to NGCP.
 enum CommonOptions {
-    static let connection: [OptionSpec] =
-        [
-            .option("url", value: "URL", help: "NGCP API base URL (default: $NGCP_URL)."),
-            .option(
-                "user", value: "NAME",
-                help: "API user (default: $NGCP_USER). "
-                    + "The password is read from $NGCP_PASSWORD."),
-            .option(
-                "ca-file", value: "FILE",
-                help: "CA bundle for verifying the server's TLS "
-                    + "certificate."),
-            .flag("insecure", help: "Skip TLS certificate verification (prints a warning)."),
-            .option("client-cert", value: "FILE", help: "PEM client certificate for TLS."),
-            .option("client-key", value: "FILE", help: "PEM key of --client-cert."),
-            .option(
-                "timeout", value: "SECONDS",
-                help: "Total time allowed per request "
-                    + "(default 60)."),
-        ] + ReadSettings.options
+    static let connection: [OptionSpec] = transport + ReadSettings.options
+
+    static let transport: [OptionSpec] = [
+        .option("url", value: "URL", help: "NGCP API base URL (default: $NGCP_URL)."),
+        .option(
+            "user", value: "NAME",
+            help: "API user (default: $NGCP_USER). "
+                + "The password is read from $NGCP_PASSWORD."),
+        .option(
+            "ca-file", value: "FILE",
+            help: "CA bundle for verifying the server's TLS "
+                + "certificate."),
+        .flag("insecure", help: "Skip TLS certificate verification (prints a warning)."),
+        .option("client-cert", value: "FILE", help: "PEM client certificate for TLS."),
+        .option("client-key", value: "FILE", help: "PEM key of --client-cert."),
+        .option(
+            "timeout", value: "SECONDS",
+            help: "Total time allowed per request "
+                + "(default 60)."),
+    ]
 
     static let output: [OptionSpec] = [
         .option(
