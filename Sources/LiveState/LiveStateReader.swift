@@ -1,5 +1,6 @@
 import NGCPClient
 import NGCPCore
+import Synchronization
 
 /// Limits a live-state read to part of the target, using server-side filters.
 public struct LiveStateScope: Sendable, Hashable {
@@ -56,6 +57,8 @@ public struct LiveStateReader: Sendable {
     /// The maximum number of single-object reads in flight at once.
     public var itemConcurrency: Int
     public let logger: Logger
+    /// Block collections read ahead by `read(expecting:)`, shared by copies of the reader.
+    private let prefetched = SharedBlocks()
 
     public init(
         client: NGCPAPIClient, scope: LiveStateScope = .everything, rows: Int = 25,
@@ -71,7 +74,43 @@ public struct LiveStateReader: Sendable {
     // MARK: Collections
 
     /// Reads every managed collection within the scope, each in ascending id order.
-    public func read() async throws -> LiveState {
+    ///
+    /// `demand` counts the subscribers whose call forwards and preferences the manifests
+    /// declare. When reading a whole block collection is cheaper than reading that many
+    /// blocks one by one, the collection is read now, in parallel with the others, and
+    /// `readSubscriberBlocks` later keeps the wanted blocks from it.
+    public func read(expecting demand: BlockDemand = BlockDemand()) async throws -> LiveState {
+        async let forwardCollection = prefetchBlocks("callforwards", demand: demand.forwards)
+        async let preferenceCollection = prefetchBlocks(
+            "subscriberpreferences", demand: demand.preferences)
+        let state = try await readCollections()
+        let forwards = try await forwardCollection
+        let preferences = try await preferenceCollection
+        prefetched.withLock { store in
+            store.forwards = forwards ?? [:]
+            store.preferences = preferences ?? [:]
+        }
+        return state
+    }
+
+    /// The whole block collection when the cost model prefers it for `demand` blocks, else nil.
+    private func prefetchBlocks(_ collection: String, demand: Int) async throws
+        -> [Int: [String: JSONValue]]?
+    {
+        guard demand >= BlockReadStrategy.probeThreshold else { return nil }
+        let total = try await client.count(collection)
+        guard BlockReadStrategy.choose(requested: demand, total: total, rows: rows) == .collection
+        else { return nil }
+        var blocks: [Int: [String: JSONValue]] = [:]
+        blocks.reserveCapacity(total)
+        for item in try await client.list(collection, rows: rows) {
+            guard let id = Self.subscriberID(ofBlock: item) else { continue }
+            blocks[id] = Self.fields(item)
+        }
+        return blocks
+    }
+
+    private func readCollections() async throws -> LiveState {
         let resellers = try await client.list(
             "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows
         )
@@ -293,8 +332,15 @@ public struct LiveStateReader: Sendable {
         forwardsFor forwardIDs: [Int], preferencesFor preferenceIDs: [Int],
         into state: inout LiveState
     ) async throws {
-        async let forwards = readBlocks("callforwards", for: forwardIDs)
-        async let preferences = readBlocks("subscriberpreferences", for: preferenceIDs)
+        // Blocks that `read(expecting:)` fetched are used once and then released.
+        let (prefetchedForwards, prefetchedPreferences) = prefetched.withLock { store in
+            defer { store = PrefetchedBlocks() }
+            return (store.forwards, store.preferences)
+        }
+        async let forwards = readBlocks(
+            "callforwards", for: forwardIDs, prefetched: prefetchedForwards)
+        async let preferences = readBlocks(
+            "subscriberpreferences", for: preferenceIDs, prefetched: prefetchedPreferences)
 
         for (id, fields) in try await forwards {
             state.callforwards[id] = fields
@@ -307,14 +353,16 @@ public struct LiveStateReader: Sendable {
         }
     }
 
-    private func readBlocks(_ collection: String, for requested: [Int]) async throws
-        -> [Int: [String: JSONValue]]
-    {
+    private func readBlocks(
+        _ collection: String, for requested: [Int], prefetched: [Int: [String: JSONValue]]
+    ) async throws -> [Int: [String: JSONValue]] {
         let ids = Array(Set(requested)).sorted()
         guard !ids.isEmpty else { return [:] }
 
         var strategy = BlockReadStrategy.perItem
-        if ids.count >= BlockReadStrategy.probeThreshold {
+        if !prefetched.isEmpty {
+            strategy = .collection
+        } else if ids.count >= BlockReadStrategy.probeThreshold {
             let total = try await client.count(collection)
             strategy = BlockReadStrategy.choose(requested: ids.count, total: total, rows: rows)
         }
@@ -324,7 +372,13 @@ public struct LiveStateReader: Sendable {
 
         var blocks: [Int: [String: JSONValue]] = [:]
         var missing = ids
-        if strategy == .collection {
+        if !prefetched.isEmpty {
+            for id in ids {
+                blocks[id] = prefetched[id]
+            }
+            // Subscribers created after the collection was read are fetched one by one.
+            missing = ids.filter { blocks[$0] == nil }
+        } else if strategy == .collection {
             let wanted = Set(ids)
             for item in try await client.list(collection, rows: rows) {
                 guard let id = Self.subscriberID(ofBlock: item), wanted.contains(id) else {
@@ -377,6 +431,41 @@ public struct LiveStateReader: Sendable {
         fields["_links"] = nil
         fields["_embedded"] = nil
         return fields
+    }
+}
+
+/// Call forwards and preferences by subscriber id, read before they were asked for.
+struct PrefetchedBlocks: Sendable {
+    var forwards: [Int: [String: JSONValue]] = [:]
+    var preferences: [Int: [String: JSONValue]] = [:]
+}
+
+final class SharedBlocks: Sendable {
+    private let store = Mutex(PrefetchedBlocks())
+
+    func withLock<Result: Sendable>(
+        _ body: (inout sending PrefetchedBlocks) -> sending Result
+    ) -> Result {
+        store.withLock(body)
+    }
+}
+
+/// How many subscribers' call forwards and preferences the manifests declare, known before
+/// the live state is read.
+public struct BlockDemand: Sendable, Hashable {
+    public var forwards: Int
+    public var preferences: Int
+
+    public init(forwards: Int = 0, preferences: Int = 0) {
+        self.forwards = forwards
+        self.preferences = preferences
+    }
+
+    /// Counts the desired subscribers that declare each block.
+    public init(_ desired: DesiredState) {
+        self.init(
+            forwards: desired.subscribers.count { $0.callforwards != nil },
+            preferences: desired.subscribers.count { $0.preferences != nil })
     }
 }
 

@@ -84,7 +84,7 @@ public final class NGCPAPIClient: Sendable {
     /// `total_count`, and then the others in parallel. When the total changes between pages, or
     /// the pages do not add up to it, the whole collection is read again, up to three times,
     /// because an object created or deleted during the read shifts items between pages.
-    /// Items keep their `_links`.
+    /// Items keep only their `self` link.
     public func list(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25
     ) async throws(NGCPAPIError) -> [JSONValue] {
@@ -337,7 +337,17 @@ public final class NGCPAPIClient: Sendable {
         query["rows"] = "\(rows)"
         query["order_by"] = "id"
         let path = Self.collectionPath(collection)
-        let body = try await get(path, query: query)
+        let response = try await send(.get, path, query: query, retry: .always)
+        // Items keep only their self link: the others make up most of a page and nothing
+        // reads them.
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(response.body, keepingLinks: ["self"])
+        } catch {
+            throw NGCPAPIError.invalidResponse(
+                "the response body is not valid JSON: \(error)", method: .get, path: path,
+                status: response.status)
+        }
         guard case .object(let members) = body else {
             throw NGCPAPIError.invalidResponse(
                 "expected a JSON object for a collection page, got \(body.typeName)",

@@ -60,7 +60,7 @@ struct PlanningStage {
         let readTimer = StageTimer()
         do {
             defer { display?.finish() }
-            live = try await reader.read()
+            live = try await reader.read(expecting: Self.blockDemand(desired, reading.scope))
             // A scoped read sees part of the target; the manifests are cut to the same part.
             if reading.isScoped {
                 desired = reading.scope.restrict(desired, live: live)
@@ -100,6 +100,16 @@ struct PlanningStage {
                 "cannot plan: \(error.problems.count) problem(s) with the manifests against "
                     + "\(connection.url)")
         }
+    }
+
+    /// The subscribers whose blocks the manifests declare, within a customer scope. With a
+    /// reseller scope the customers in scope are known only after the read, so nothing is
+    /// read ahead.
+    private static func blockDemand(_ desired: DesiredState, _ scope: LiveStateScope)
+        -> BlockDemand
+    {
+        guard scope.resellerName == nil else { return BlockDemand() }
+        return BlockDemand(scope.restrict(desired, live: LiveState()))
     }
 
     private func resolveSecretValues(

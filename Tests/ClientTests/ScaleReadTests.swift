@@ -224,3 +224,85 @@ private func scriptedPage(_ target: String, total: Int) -> String {
     return
         #"{"_embedded":{"ngcp:things":[\#(items.joined(separator: ","))]},"total_count":\#(total)}"#
 }
+
+/// The page parser that keeps only the self link of each item.
+@Suite struct LinkSkippingParserTests {
+    let page = #"""
+        {"_embedded":{"ngcp:x":[{"_links":{"self":{"href":"/api/x/1"},
+        "ngcp:journal":[{"href":"/api/x/1/journal/","t":true,"n":null,"v":-1.5e3}],
+        "curies":{"name":"ngcp","href":"a\"b\\"}},"id":1,"name":"\u00e9"}]},
+        "_links":{"self":{"href":"/api/x/"}},"total_count":1}
+        """#
+
+    @Test func keepsSelfAndEverythingElse() throws {
+        let full = try JSONValue.parse(Array(page.utf8))
+        let trimmed = try JSONValue.parse(Array(page.utf8), keepingLinks: ["self"])
+
+        let item = try #require(trimmed["_embedded"]?["ngcp:x"]?.arrayValue?.first)
+        #expect(item["_links"] == ["self": ["href": "/api/x/1"]])
+        #expect(item["name"] == "é")
+        #expect(item["id"] == 1)
+        #expect(trimmed["total_count"] == full["total_count"])
+        let fullItem = try #require(full["_embedded"]?["ngcp:x"]?.arrayValue?.first)
+        #expect(fullItem["_links"]?["ngcp:journal"] != nil)
+    }
+
+    @Test func skippedLinksMustStillBeWellFormed() {
+        for broken in [
+            #"{"_links":{"a":{"href":"x"},"self":1"#,
+            #"{"_links":{"a":[1,2}}"#,
+            #"{"_links":{"a":"unterminated}}"#,
+            #"{"_links":{"a":tru}}"#,
+        ] {
+            #expect(throws: JSONParseError.self) {
+                try JSONValue.parse(Array(broken.utf8), keepingLinks: ["self"])
+            }
+        }
+    }
+}
+
+/// Block collections read ahead while the other collections are read.
+@Suite struct BlockPrefetchTests {
+    @Test func readAheadBlocksAreUsedWithoutReadingAgain() async throws {
+        let generation = GenerationSettings(customers: 10, subscribers: 40, featuredShare: 0.5)
+        try await withEmulator(generation: generation) { server, _ in
+            let client = makeClient(server)
+            let reader = LiveStateReader(client: client, rows: 10)
+            var state = try await reader.read(
+                expecting: BlockDemand(forwards: 40, preferences: 40))
+            let afterRead = client.statistics.readsByCollection
+            // A count probe and four pages each.
+            #expect(afterRead["callforwards"] == 5)
+            #expect(afterRead["subscriberpreferences"] == 5)
+
+            let ids = state.subscribers.map(\.id)
+            let wanted = Array(ids.prefix(30))
+            try await reader.readSubscriberBlocks(
+                forwardsFor: wanted, preferencesFor: wanted, into: &state)
+
+            #expect(client.statistics.readsByCollection == afterRead)
+            #expect(Set(state.callforwards.keys) == Set(wanted))
+            #expect(Set(state.preferences.keys) == Set(wanted))
+
+            var single = LiveState()
+            let sample = [wanted[0], wanted[7], wanted[29]]
+            try await LiveStateReader(client: client).readSubscriberBlocks(
+                forwardsFor: sample, preferencesFor: sample, into: &single)
+            for id in sample {
+                #expect(single.callforwards[id] == state.callforwards[id])
+                #expect(single.preferences[id] == state.preferences[id])
+            }
+        }
+    }
+
+    @Test func smallDemandReadsNothingAhead() async throws {
+        let generation = GenerationSettings(customers: 5, subscribers: 20)
+        try await withEmulator(generation: generation) { server, _ in
+            let client = makeClient(server)
+            _ = try await LiveStateReader(client: client).read(
+                expecting: BlockDemand(forwards: 2, preferences: 0))
+            #expect(client.statistics.readsByCollection["callforwards"] == nil)
+            #expect(client.statistics.readsByCollection["subscriberpreferences"] == nil)
+        }
+    }
+}
