@@ -103,18 +103,19 @@ public struct LiveStateReader: Sendable {
         else { return nil }
         var blocks: [Int: [String: JSONValue]] = [:]
         blocks.reserveCapacity(total)
-        for item in try await client.list(collection, rows: rows) {
-            guard let id = Self.subscriberID(ofBlock: item) else { continue }
-            blocks[id] = Self.fields(item)
+        let items = try await client.list(collection, rows: rows) { item in
+            (Self.subscriberID(ofBlock: item), Self.fields(item))
+        }
+        for case (let id?, let fields) in items {
+            blocks[id] = fields
         }
         return blocks
     }
 
     private func readCollections() async throws -> LiveState {
         let resellers = try await client.list(
-            "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows
-        )
-        .map(Self.liveObject)
+            "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows,
+            transform: Self.liveObject)
         let resellerIDs = try scopedResellerIDs(resellers)
 
         // These four do not depend on each other; the session bounds the requests in flight.
@@ -194,8 +195,8 @@ public struct LiveStateReader: Sendable {
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        let objects = try await client.list(collection, filters: filters, rows: rows)
-            .map(Self.liveObject)
+        let objects = try await client.list(
+            collection, filters: filters, rows: rows, transform: Self.liveObject)
         guard let resellerIDs else { return objects }
         return objects.filter { object in
             guard let reseller = object["reseller_id"]?.intValue else { return true }
@@ -211,8 +212,8 @@ public struct LiveStateReader: Sendable {
             filters["reseller_id"] = "\(only)"
         }
         guard scope.limitsCustomers else {
-            return try await client.list("customers", filters: filters, rows: rows)
-                .map(Self.liveObject)
+            return try await client.list(
+                "customers", filters: filters, rows: rows, transform: Self.liveObject)
         }
 
         // One filtered read per name; two patterns may match the same customer.
@@ -309,8 +310,8 @@ public struct LiveStateReader: Sendable {
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        return try await client.list("subscribers", filters: filters, rows: rows)
-            .map(Self.liveObject)
+        return try await client.list(
+            "subscribers", filters: filters, rows: rows, transform: Self.liveObject)
     }
 
     /// The flat `/api/subscriberpreferencedefs/` object, keyed by preference name.
@@ -380,11 +381,11 @@ public struct LiveStateReader: Sendable {
             missing = ids.filter { blocks[$0] == nil }
         } else if strategy == .collection {
             let wanted = Set(ids)
-            for item in try await client.list(collection, rows: rows) {
-                guard let id = Self.subscriberID(ofBlock: item), wanted.contains(id) else {
-                    continue
-                }
-                blocks[id] = Self.fields(item)
+            let items = try await client.list(collection, rows: rows) { item in
+                (Self.subscriberID(ofBlock: item), Self.fields(item))
+            }
+            for case (let id?, let fields) in items where wanted.contains(id) {
+                blocks[id] = fields
             }
             // Subscribers created while the collection was read are fetched one by one.
             missing = ids.filter { blocks[$0] == nil }

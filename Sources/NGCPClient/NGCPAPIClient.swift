@@ -88,11 +88,21 @@ public final class NGCPAPIClient: Sendable {
     public func list(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25
     ) async throws(NGCPAPIError) -> [JSONValue] {
+        try await list(collection, filters: filters, rows: rows) { $0 }
+    }
+
+    /// Reads like `list(_:filters:rows:)` and turns each item into `transform(item)` as its
+    /// page arrives, so that a large collection is never held twice, raw and converted.
+    public func list<Item: Sendable>(
+        _ collection: String, filters: [String: String] = [:], rows: Int = 25,
+        transform: @escaping @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> [Item] {
         let rows = max(1, rows)
         let maxReads = 3
         var read = 1
         while true {
-            let pages = try await readAllPages(collection, filters: filters, rows: rows)
+            let pages = try await readAllPages(
+                collection, filters: filters, rows: rows, transform: transform)
             if let problem = pages.inconsistency {
                 guard read < maxReads else {
                     throw NGCPAPIError.invalidResponse(
@@ -114,7 +124,8 @@ public final class NGCPAPIClient: Sendable {
     public func count(_ collection: String, filters: [String: String] = [:])
         async throws(NGCPAPIError) -> Int
     {
-        let page = try await readPage(collection, filters: filters, page: 1, rows: 1)
+        let page = try await readPage(
+            collection, filters: filters, page: 1, rows: 1, transform: { _ in () })
         return page.totalCount ?? page.items.count
     }
 
@@ -182,26 +193,30 @@ public final class NGCPAPIClient: Sendable {
 
     // MARK: Paging
 
-    private struct Page: Sendable {
-        var items: [JSONValue]
+    private struct Page<Item: Sendable>: Sendable {
+        var items: [Item]
+        /// `identity(of:)` of each raw item, for finding an item read twice.
+        var identities: [String?]
         var totalCount: Int?
     }
 
-    private struct PagedRead {
-        var items: [JSONValue]
+    private struct PagedRead<Item> {
+        var items: [Item]
         /// The reason the pages do not form one consistent snapshot, or nil when they do.
         var inconsistency: String?
     }
 
-    private func readAllPages(_ collection: String, filters: [String: String], rows: Int)
-        async throws(NGCPAPIError) -> PagedRead
-    {
+    private func readAllPages<Item: Sendable>(
+        _ collection: String, filters: [String: String], rows: Int,
+        transform: @escaping @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> PagedRead<Item> {
         let started = ContinuousClock.now
-        let first = try await readPage(collection, filters: filters, page: 1, rows: rows)
+        let first = try await readPage(
+            collection, filters: filters, page: 1, rows: rows, transform: transform)
         let firstSeconds = Self.seconds(ContinuousClock.now - started)
         guard let total = first.totalCount else {
             return try await readPagesWithoutTotal(
-                collection, filters: filters, rows: rows, first: first)
+                collection, filters: filters, rows: rows, first: first, transform: transform)
         }
 
         // The first page covers items [0, rows). The others use `laterRows`, which divides
@@ -227,14 +242,15 @@ public final class NGCPAPIClient: Sendable {
             collection: collection, total: total, pages: pageCount, callback: self.progress)
         progress.add(items: first.items.count)
 
-        var pages: [Int: Page] = [1: first]
+        var pages: [Int: Page<Item>] = [1: first]
         if !numbers.isEmpty {
-            let results: [Page]
+            let results: [Page<Item>]
             do {
                 results = try await concurrentMap(numbers, maxConcurrent: pageConcurrency) {
                     number in
                     let page = try await self.readPage(
-                        collection, filters: filters, page: number, rows: laterRows)
+                        collection, filters: filters, page: number, rows: laterRows,
+                        transform: transform)
                     progress.add(items: page.items.count)
                     return page
                 }
@@ -247,16 +263,14 @@ public final class NGCPAPIClient: Sendable {
             for (number, page) in zip(numbers, results) { pages[number] = page }
         }
 
-        var items: [JSONValue] = []
+        let inconsistency = Self.inconsistency(of: pages, total: total)
+        var items: [Item] = []
         items.reserveCapacity(total)
         items.append(contentsOf: first.items)
         for number in numbers {
-            items.append(contentsOf: pages[number]?.items ?? [])
+            items.append(contentsOf: pages.removeValue(forKey: number)?.items ?? [])
         }
-
-        return PagedRead(
-            items: items,
-            inconsistency: Self.inconsistency(of: pages, items: items, total: total))
+        return PagedRead(items: items, inconsistency: inconsistency)
     }
 
     /// The rows for the pages after the first: `rows` when the first page took at most
@@ -283,9 +297,10 @@ public final class NGCPAPIClient: Sendable {
 
     /// Reads page after page until one is short, for a response without `total_count` (as
     /// with `no_count=1`), where the page count is unknown in advance.
-    private func readPagesWithoutTotal(
-        _ collection: String, filters: [String: String], rows: Int, first: Page
-    ) async throws(NGCPAPIError) -> PagedRead {
+    private func readPagesWithoutTotal<Item: Sendable>(
+        _ collection: String, filters: [String: String], rows: Int, first: Page<Item>,
+        transform: @escaping @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> PagedRead<Item> {
         var items = first.items
         var last = first
         var number = 1
@@ -294,28 +309,29 @@ public final class NGCPAPIClient: Sendable {
         progress.add(items: first.items.count)
         while last.items.count >= rows {
             number += 1
-            last = try await readPage(collection, filters: filters, page: number, rows: rows)
+            last = try await readPage(
+                collection, filters: filters, page: number, rows: rows, transform: transform)
             items.append(contentsOf: last.items)
             progress.add(items: last.items.count)
         }
         return PagedRead(items: items, inconsistency: nil)
     }
 
-    private static func inconsistency(of pages: [Int: Page], items: [JSONValue], total: Int)
+    private static func inconsistency<Item>(of pages: [Int: Page<Item>], total: Int)
         -> String?
     {
+        let count = pages.values.reduce(0) { $0 + $1.items.count }
         for (number, page) in pages.sorted(by: { $0.key < $1.key })
         where page.totalCount != total {
             return
                 "total_count was \(total) on page 1 and \(page.totalCount ?? -1) on page \(number)"
         }
-        if items.count != total {
-            return "total_count is \(total) but the pages held \(items.count) items"
+        if count != total {
+            return "total_count is \(total) but the pages held \(count) items"
         }
         var seen = Set<String>()
-        for item in items {
-            guard let key = identity(of: item) else { continue }
-            if !seen.insert(key).inserted {
+        for page in pages.values {
+            for case let key? in page.identities where !seen.insert(key).inserted {
                 return "item \(key) appeared on two pages"
             }
         }
@@ -329,9 +345,10 @@ public final class NGCPAPIClient: Sendable {
         return item["_links"]?["self"]?["href"]?.stringValue
     }
 
-    private func readPage(_ collection: String, filters: [String: String], page: Int, rows: Int)
-        async throws(NGCPAPIError) -> Page
-    {
+    private func readPage<Item: Sendable>(
+        _ collection: String, filters: [String: String], page: Int, rows: Int,
+        transform: @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> Page<Item> {
         var query = filters
         query["page"] = "\(page)"
         query["rows"] = "\(rows)"
@@ -370,7 +387,9 @@ public final class NGCPAPIClient: Sendable {
                     method: .get, path: path, status: 200)
             }
         }
-        return Page(items: items, totalCount: members["total_count"]?.intValue)
+        return Page(
+            items: items.map(transform), identities: items.map(Self.identity(of:)),
+            totalCount: members["total_count"]?.intValue)
     }
 
     // MARK: Requests
