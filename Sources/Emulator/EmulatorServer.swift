@@ -4,7 +4,7 @@ import NGCPCore
 public struct EmulatorAccount: Sendable, Equatable {
     public var username: String
     public var password: String
-    /// Nil for an administrator; otherwise the reseller whose objects this login sees.
+    /// Nil for an administrator; otherwise the reseller whose objects this login may use.
     public var resellerID: Int?
 
     public init(username: String, password: String, resellerID: Int? = nil) {
@@ -24,13 +24,13 @@ public struct EmulatorAccount: Sendable, Equatable {
 public struct FaultSettings: Sendable, Equatable {
     /// Added to every response, in milliseconds.
     public var latencyMilliseconds: Int = 0
-    /// Share of requests answered 500 Internal Server Error without doing anything.
+    /// Share of requests that get 500 Internal Server Error without being carried out.
     public var serverErrorRate: Double = 0
-    /// Share answered 502 Bad Gateway.
+    /// Share that gets 502 Bad Gateway.
     public var badGatewayRate: Double = 0
-    /// Share answered 503 Service Unavailable.
+    /// Share that gets 503 Service Unavailable.
     public var unavailableRate: Double = 0
-    /// Share answered 429 Too Many Requests with a `Retry-After` header.
+    /// Share that gets 429 Too Many Requests with a `Retry-After` header.
     public var tooManyRequestsRate: Double = 0
     /// The `Retry-After` value sent with 429, in seconds.
     public var retryAfterSeconds: Int = 1
@@ -38,7 +38,7 @@ public struct FaultSettings: Sendable, Equatable {
     /// through the response (right after the request when the response has no body).
     public var dropConnectionRate: Double = 0
     /// Share of writes (POST, PUT, PATCH, DELETE) that are carried out and committed but then
-    /// answered with 500, as when a server fails after its commit.
+    /// get 500, as when a server fails after its commit.
     public var commitThenFailRate: Double = 0
     public var seed: UInt64 = 1
 
@@ -111,11 +111,19 @@ public final class EmulatorServer: Sendable {
             throw EmulatorError(
                 "cannot open the database '\(configuration.databasePath)': \(error)")
         }
-        if let seedPath = configuration.seedPath {
-            try SeedLoader.load(path: seedPath, into: store)
-        }
-        if let generation = configuration.generation {
-            try DataGenerator.generate(generation, into: store)
+        // Seeds and generated data go into new databases only, so restarting with the same
+        // options keeps the data instead of doubling it.
+        if store.isFresh {
+            if let seedPath = configuration.seedPath {
+                try SeedLoader.load(path: seedPath, into: store)
+            }
+            if let generation = configuration.generation {
+                try DataGenerator.generate(generation, into: store)
+            }
+        } else if configuration.seedPath != nil || configuration.generation != nil {
+            Log.info(
+                "the database '\(configuration.databasePath)' already holds data, so the seed "
+                    + "and generation options are ignored")
         }
         let router = APIRouter(
             store: store, accounts: configuration.accounts, faults: configuration.faults)
@@ -131,7 +139,8 @@ public final class EmulatorServer: Sendable {
         baseURL = "http://\(configuration.host):\(server.port)"
     }
 
-    /// Stops serving; requests in progress finish first.
+    /// Stops serving; requests in progress finish first. Calling it again does nothing, and
+    /// releasing the server stops it too.
     public func stop() {
         server.stop()
     }

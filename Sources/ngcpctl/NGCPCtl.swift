@@ -17,6 +17,7 @@ enum NGCPCtl {
           plan PATH...       Read the live state and print the operations that would run.
           apply PATH...      Plan, confirm, and execute the operations.
           apply --plan FILE  Execute a plan saved with 'plan --out FILE'.
+          policy test PLAN...  Check saved plans against the policies.
           version            Print the version.
 
         Run 'ngcpctl <command> --help' for a command's options. See docs/cli.md.
@@ -36,6 +37,8 @@ enum NGCPCtl {
                 return try await PlanCommand.run(rest)
             case "apply":
                 return try await ApplyCommand.run(rest)
+            case "policy":
+                return try PolicyCommand.run(rest)
             case "version", "--version":
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
@@ -44,7 +47,7 @@ enum NGCPCtl {
                 return .success
             default:
                 var message = "error: unknown command '\(command)'"
-                let commands = ["validate", "plan", "apply", "version", "help"]
+                let commands = ["validate", "plan", "apply", "policy", "version", "help"]
                 if let suggestion = nearestName(to: command, in: commands) {
                     message += "; did you mean '\(suggestion)'?"
                 }

@@ -5,6 +5,7 @@ import Manifests
 import NGCPClient
 import NGCPCore
 import Planning
+import Policies
 
 /// The steps shared by `plan` and `apply`: manifests, secrets, git source, live state, plan.
 struct PlanningStage {
@@ -16,6 +17,8 @@ struct PlanningStage {
     /// The selected target of ngcpctl.yaml, or nil when the repository has none. Its guards
     /// and ignore rules apply to the plan.
     var target: TargetConfiguration? = nil
+    /// Where the policy files are; nil skips the policy check.
+    var policies: PolicyStage? = nil
 
     /// What a planning run produced, kept for apply.
     struct Output {
@@ -23,6 +26,8 @@ struct PlanningStage {
         let manifests: ManifestLoadResult
         /// Secret values by owner and field, for the executor's literal secrets.
         let secretValues: [SecretKey: SecretValue]
+        /// Policy violations and waivers; empty when no policy was checked.
+        let policyResult: PolicyResult
         /// The requests sent to read the live state.
         var requests = RequestStatistics()
     }
@@ -85,13 +90,11 @@ struct PlanningStage {
             // still have some.
             options.pruneDomains = false
         }
+        let plan: Plan
         do {
             let planTimer = StageTimer()
-            let plan = try Planner.plan(desired: desired, live: live, options: options)
+            plan = try Planner.plan(desired: desired, live: live, options: options)
             connection.logger.debug("planned", planTimer.fields)
-            return Output(
-                plan: plan, manifests: manifests, secretValues: secretValues,
-                requests: client.statistics)
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,
@@ -100,6 +103,16 @@ struct PlanningStage {
                 "cannot plan: \(error.problems.count) problem(s) with the manifests against "
                     + "\(connection.url)")
         }
+
+        // 6. Policies: guardrails on the plan, with the desired and live objects.
+        let policyResult =
+            try policies?.check(
+                plan: plan, manifests: manifests, live: live, target: target?.name,
+                secret: { owner, field in secretValues[SecretKey(owner: owner, field: field)] })
+            ?? PolicyResult()
+        return Output(
+            plan: plan, manifests: manifests, secretValues: secretValues,
+            policyResult: policyResult, requests: client.statistics)
     }
 
     /// The subscribers whose blocks the manifests declare, within a customer scope. With a

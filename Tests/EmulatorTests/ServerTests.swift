@@ -45,6 +45,28 @@ import Testing
         #expect(next.customerID > customerID)
     }
 
+    @Test func generationOnlyFillsNewDatabases() throws {
+        let path = temporaryDatabase()
+        defer {
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
+        }
+        let settings = GenerationSettings(customers: 2, subscribers: 5)
+        do {
+            let first = try RunningEmulator {
+                $0.databasePath = path
+                $0.generation = settings
+            }
+            #expect(first.client.get("/api/subscribers/")?.json?["total_count"] == 5)
+        }
+        let second = try RunningEmulator {
+            $0.databasePath = path
+            $0.generation = settings
+        }
+        #expect(second.client.get("/api/subscribers/")?.json?["total_count"] == 5)
+    }
+
     @Test func freshDatabaseContent() throws {
         let emulator = try RunningEmulator()
         let client = emulator.client

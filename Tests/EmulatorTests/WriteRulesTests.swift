@@ -135,6 +135,30 @@ import Testing
             refused?.json?["message"] == "Customer is already terminated and cannot be changed.")
     }
 
+    @Test func unlockingCustomerKeepsOwnLocks() throws {
+        let emulator = try RunningEmulator()
+        let client = emulator.client
+        let (domainID, customerID) = emulator.makeCustomer(tag: "ownlock")
+        let lockedCustomer = client.patch(
+            "/api/customers/\(customerID)",
+            [["op": "replace", "path": "/status", "value": "locked"]])
+        #expect(lockedCustomer?.status == 204)
+        // Created under the locked customer, this subscriber is active with its own lock.
+        let subscriberID = try #require(
+            client.create(
+                "subscribers",
+                [
+                    "customer_id": .int(customerID), "domain_id": .int(domainID),
+                    "username": "own", "password": "x", "lock": 2,
+                    "primary_number": ["cc": "43", "ac": "1", "sn": "88"],
+                ]))
+        let unlocked = client.patch(
+            "/api/customers/\(customerID)",
+            [["op": "replace", "path": "/status", "value": "active"]])
+        #expect(unlocked?.status == 204)
+        #expect(client.get("/api/subscribers/\(subscriberID)")?.json?["lock"] == "2")
+    }
+
     @Test func resellerStatusCascades() throws {
         let emulator = try RunningEmulator()
         let client = emulator.client

@@ -66,6 +66,8 @@ protocol Resource: Sendable {
     var hasJournal: Bool { get }
     /// Resources that reseller logins may not use at all (403).
     var isAdminOnly: Bool { get }
+    /// Whether item responses repeat the links as HTTP Link headers.
+    var sendsLinkHeaders: Bool { get }
 
     /// Ids visible to the role that pass the query's filters, in ascending order.
     func matchingIDs(in state: inout State, context: RequestContext) -> [Int]
@@ -93,6 +95,7 @@ extension Resource {
     var hasSelfRelation: Bool { false }
     var hasJournal: Bool { true }
     var isAdminOnly: Bool { false }
+    var sendsLinkHeaders: Bool { true }
     var patchOperations: [String] { ["replace", "copy"] }
 
     func create(_ body: [String: JSONValue], in state: inout State, context: RequestContext)

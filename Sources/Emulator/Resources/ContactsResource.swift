@@ -68,7 +68,14 @@ struct ContactsResource: Resource, LegacyResource {
         if email.isEmpty {
             errors.add(field: "email", input: "", errors: "Email field is required")
         } else if !Self.isValidEmail(email) {
-            errors.add(field: "email", input: email, errors: "Email is not valid")
+            errors.add(
+                field: "email", input: email,
+                errors: "Email should be of the format someuser@example.com")
+        }
+        if let timezone = Fields.text(body["timezone"]), !timezone.isEmpty,
+            !TimeZoneNames.isValid(timezone)
+        {
+            errors.add(field: "timezone", input: timezone, errors: "Invalid timezone")
         }
         try errors.check()
         guard let resellerID, state.resellers[resellerID] != nil else {
@@ -89,8 +96,9 @@ struct ContactsResource: Resource, LegacyResource {
 
     static func isValidEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !text.contains(" ")
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            !text.contains(where: \.isWhitespace)
         else { return false }
         return true
     }

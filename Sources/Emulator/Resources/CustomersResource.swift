@@ -214,8 +214,7 @@ struct CustomersResource: Resource, LegacyResource {
             status: checked.status, type: checked.type,
             externalID: Fields.text(body["external_id"]).flatMap { $0.isEmpty ? nil : $0 },
             maxSubscribers: checked.maxSubscribers ?? nil,
-            vatRate: StoredJSON(
-                body["vat_rate"].flatMap { Fields.integer($0).map { .int($0) } } ?? 0),
+            vatRate: StoredJSON(Self.number(body["vat_rate"]) ?? 0),
             addVat: Fields.flag(body["add_vat"], default: false),
             templateIDs: templates,
             profilePackageID: Fields.integer(body["profile_package_id"]),
@@ -249,9 +248,7 @@ struct CustomersResource: Resource, LegacyResource {
         if let value = body["external_id"] {
             customer.externalID = Fields.text(value).flatMap { $0.isEmpty ? nil : $0 }
         }
-        if let value = body["vat_rate"], let rate = Fields.integer(value) {
-            customer.vatRate = StoredJSON(.int(rate))
-        }
+        if let rate = Self.number(body["vat_rate"]) { customer.vatRate = StoredJSON(rate) }
         if let value = body["add_vat"] { customer.addVat = Fields.flag(value, default: false) }
         for field in Self.templateFields where body.keys.contains(field) {
             customer.templateIDs[field] = Fields.integer(body[field])
@@ -261,6 +258,17 @@ struct CustomersResource: Resource, LegacyResource {
             try changeStatus(of: &customer, to: checked.status, in: &state, now: now)
         }
         state.customers.put(customer)
+    }
+
+    /// A JSON number, or a string holding one, kept as given (vat_rate may have decimals).
+    private static func number(_ value: JSONValue?) -> JSONValue? {
+        switch value {
+        case .int?, .double?: return value
+        case .string(let text)?:
+            if let whole = Int(text) { return .int(whole) }
+            return Double(text).map { .double($0) }
+        default: return nil
+        }
     }
 
     /// Applies a status change to the customer's subscribers like NGCP's contract lock.
@@ -276,7 +284,8 @@ struct CustomersResource: Resource, LegacyResource {
                 state.putSubscriber(subscriber)
             }
         case "active":
-            for var subscriber in subscribers {
+            // Subscribers that are already active keep a lock level of their own.
+            for var subscriber in subscribers where subscriber.status != "active" {
                 subscriber.status = "active"
                 subscriber.preferences.object["lock"] = nil
                 state.putSubscriber(subscriber)

@@ -9,7 +9,8 @@ enum Fields {
         case .string(let text)?: return text
         case .int(let number)?: return String(number)
         case .double(let number)?:
-            return number == number.rounded() ? String(Int(number)) : String(number)
+            let whole = number == number.rounded() && abs(number) < 9e15
+            return whole ? String(Int(number)) : String(number)
         case .bool(let flag)?: return flag ? "1" : "0"
         default: return nil
         }
@@ -28,7 +29,8 @@ enum Fields {
     static func integer(_ value: JSONValue?) -> Int? {
         switch value {
         case .int(let number)?: return number
-        case .double(let number)? where number == number.rounded(): return Int(number)
+        case .double(let number)? where number == number.rounded() && abs(number) < 9e15:
+            return Int(number)
         case .string(let text)?:
             let trimmed = text.trimmingWhitespace()
             return Int(trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed)

@@ -141,7 +141,8 @@ enum PreferenceCatalog {
                 "Preference '\(name)' exceeds maximum length of 128 characters")
         }
         if definition.isNameMapped {
-            // The emulator has no NCOS levels, sound sets or rule sets to name.
+            // NOTE: the emulator has no NCOS levels, sound sets or rule sets, so every
+            // name-mapped value is unknown here.
             let kind =
                 name.hasSuffix("ncos")
                 ? "ncos_level" : (name.hasSuffix("ncos_set") ? "ncos_set" : name)

@@ -21,6 +21,10 @@ struct PreferencesResource: Resource {
         ids = context.query.filter(ids, by: "reseller_id") { id, value in
             state.subscribers[id].flatMap { state.resellerID(ofSubscriber: $0) } == Int(value)
         }
+        ids = context.query.filter(ids, by: "contact_id") { id, value in
+            state.subscribers[id].flatMap { state.customers[$0.customerID]?.contactID }
+                == Int(value)
+        }
         return ids
     }
 

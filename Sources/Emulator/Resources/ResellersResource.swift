@@ -7,6 +7,7 @@ struct ResellersResource: Resource, LegacyResource {
     let collectionMethods = ["GET", "POST"]
     let itemMethods = ["GET", "PATCH", "PUT"]
     let isAdminOnly = true
+    let sendsLinkHeaders = false
 
     static let statuses = ["active", "locked", "terminated"]
 
@@ -44,6 +45,7 @@ struct ResellersResource: Resource, LegacyResource {
         ]
     }
 
+    /// NOTE: any unused contract id is accepted because contracts are not emulated.
     private func validated(_ body: [String: JSONValue], in state: State, excluding id: Int?)
         throws(APIError) -> Reseller
     {
@@ -65,11 +67,11 @@ struct ResellersResource: Resource, LegacyResource {
         }
         try errors.check()
         if state.resellers.values.contains(where: { $0.name == name && $0.id != id }) {
-            throw APIError.unprocessable("Invalid 'name', reseller with this name already exists.")
+            throw APIError.unprocessable("Invalid 'name', reseller with this name already exists")
         }
         if state.resellers.values.contains(where: { $0.contractID == contractID && $0.id != id }) {
             throw APIError.unprocessable(
-                "Invalid 'contract_id', reseller with this contract already exists.")
+                "Invalid 'contract_id', reseller with this contract already exists")
         }
         return Reseller(id: id ?? 0, contractID: contractID ?? 0, name: name, status: status)
     }

@@ -62,6 +62,12 @@ struct SubscriberInput {
         if let lock, !SubscribersResource.lockLevels.contains(lock) {
             errors.add(field: "lock", input: lock, errors: "'\(lock)' is not a valid value")
         }
+        let email = Fields.text(body["email"]).flatMap { $0.isEmpty ? nil : $0 }
+        if let email, !ContactsResource.isValidEmail(email) {
+            errors.add(
+                field: "email", input: email,
+                errors: "Email should be of the format someuser@example.com")
+        }
         let timezone = Fields.text(body["timezone"]).flatMap { $0.isEmpty ? nil : $0 }
         if let timezone, !TimeZoneNames.isValid(timezone) {
             errors.add(field: "timezone", input: timezone, errors: "Invalid timezone")
@@ -75,7 +81,7 @@ struct SubscriberInput {
             webpassword: Fields.text(body["webpassword"]).flatMap { $0.isEmpty ? nil : $0 },
             status: status, lock: lock,
             externalID: Fields.text(body["external_id"]).flatMap { $0.isEmpty ? nil : $0 },
-            email: Fields.text(body["email"]).flatMap { $0.isEmpty ? nil : $0 },
+            email: email,
             timezone: timezone,
             administrative: body["administrative"].map { Fields.flag($0, default: false) },
             displayName: Fields.text(body["display_name"]),

@@ -324,6 +324,7 @@ struct SubscribersResource: Resource, LegacyResource {
     }
 
     /// Web usernames are unique per domain, like SIP usernames (ignoring case).
+    /// NOTE: the wording of this 422 is NGCP's pattern with a guessed value format.
     private static func checkWebusername(
         _ webusername: String, domain: Domain, excluding id: Int?, in state: State
     ) throws(APIError) {

@@ -14,6 +14,8 @@ final class Store: Sendable {
     }
 
     private let guarded: Mutex<Guarded>
+    /// True when the database held no data and got the fresh-installation content.
+    let isFresh: Bool
 
     /// Opens the database at `path` (or ":memory:"), loading its rows or writing the content of
     /// a freshly installed NGCP when it is empty.
@@ -25,6 +27,7 @@ final class Store: Sendable {
         if !loaded {
             FreshInstallation.populate(&state)
         }
+        isFresh = !loaded
         state.rebuildIndexes()
         var guarded = Guarded(state: state, database: database)
         try Self.flush(&guarded)

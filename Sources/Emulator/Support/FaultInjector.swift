@@ -40,7 +40,7 @@ final class FaultInjector: Sendable {
     func decide(isWrite: Bool) -> Decision {
         guard settings.isActive else { return Decision() }
         if settings.latencyMilliseconds > 0 {
-            usleep(UInt32(settings.latencyMilliseconds) * 1000)
+            usleep(UInt32(min(settings.latencyMilliseconds, 600_000)) * 1000)
         }
 
         // One draw per request keeps the sequence independent of which faults are enabled.

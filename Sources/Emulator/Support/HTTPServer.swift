@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Glibc
+import Synchronization
 
 /// One complete HTTP request as the handlers see it.
 struct HTTPRequest: Sendable {
@@ -19,7 +20,7 @@ struct HTTPRequest: Sendable {
     }
 }
 
-/// One HTTP response. `dropConnection` closes the socket instead of answering, and
+/// One HTTP response. `dropConnection` closes the socket without sending it, and
 /// `truncated` sends the headers and half of the body before closing it.
 struct HTTPResponse: Sendable {
     var status: Int
@@ -33,7 +34,7 @@ struct HTTPResponse: Sendable {
     }
 }
 
-/// What the server calls for every complete request. Runs on the server's worker threads.
+/// The handler the server calls for every complete request, on its worker threads.
 protocol HTTPRequestHandler: AnyObject, Sendable {
     func handle(_ request: HTTPRequest) -> HTTPResponse
 }
@@ -49,10 +50,14 @@ struct HTTPServerError: Error, CustomStringConvertible {
 final class HTTPServer: @unchecked Sendable {
     private let daemon: OpaquePointer
     private let context: ServerContext
+    private let stopped = Atomic<Bool>(false)
     let port: Int
 
     /// Binds `host:port` (port 0 picks a free port) and starts serving at once.
     init(host: String, port: Int, threads: Int, handler: any HTTPRequestHandler) throws {
+        guard (0...65535).contains(port) else {
+            throw HTTPServerError(description: "invalid port \(port): expected 0 to 65535")
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -79,9 +84,16 @@ final class HTTPServer: @unchecked Sendable {
         self.port = Int(cmhd_bound_port(started))
     }
 
-    /// Stops accepting and waits for the worker threads to finish.
+    /// Stops accepting and waits for the worker threads to finish. Only the first call
+    /// does anything; the daemon is also stopped when the server is released.
     func stop() {
-        MHD_stop_daemon(daemon)
+        if !stopped.exchange(true, ordering: .acquiringAndReleasing) {
+            MHD_stop_daemon(daemon)
+        }
+    }
+
+    deinit {
+        stop()
     }
 }
 

@@ -3,6 +3,7 @@ import ArgumentParsing
 import Foundation
 import NGCPCore
 import Planning
+import Policies
 
 /// `ngcpctl apply`: plans (or loads a saved plan), confirms, and executes it.
 enum ApplyCommand {
@@ -15,7 +16,7 @@ enum ApplyCommand {
             .flag("auto-approve", help: "Do not ask for confirmation."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
             .option("format", value: "FORMAT", help: "human or json result (default human)."),
-        ] + CommonOptions.output,
+        ] + CommonOptions.policy + CommonOptions.output,
         discussion: """
             Without --auto-approve, apply shows the plan and asks for confirmation on a
             terminal, and stops when there is no terminal. Exit status: 0 when every
@@ -43,6 +44,7 @@ enum ApplyCommand {
 
         // The plan: from the manifests now, or exactly as saved.
         let plan: Plan
+        var policyResult = PolicyResult()
         var literals: [SecretReference: SecretValue] = [:]
         if let planPath {
             plan = try PlanFile.read(planPath)
@@ -52,11 +54,13 @@ enum ApplyCommand {
                         + "plan again against this target")
             }
         } else {
-            let stage = PlanningStage(
+            var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
                 colorMode: colorMode, environment: environment)
+            stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
             let output = try await stage.run()
             plan = output.plan
+            policyResult = output.policyResult
             for (key, value) in output.secretValues {
                 let reference = SecretReference(
                     source: "literal", owner: key.owner.description, field: key.field)
@@ -74,7 +78,15 @@ enum ApplyCommand {
             return .success
         }
         if format == "human" {
-            Terminal.output(PlanCommand.render(plan, format: "human", color: showColor))
+            Terminal.output(
+                PlanCommand.render(
+                    plan, format: "human", color: showColor, policyResult: policyResult))
+        }
+        if policyResult.blocks(warningsAsErrors: parsed.flag("warnings-as-errors")) {
+            throw CommandFailure(
+                "not applying: the plan is blocked by policy: "
+                    + PlanCommand.policyBlockers(policyResult, parsed).joined(separator: ", "),
+                exitCode: .blocked)
         }
         try confirm(plan, target: connection.url, autoApprove: parsed.flag("auto-approve"))
 

@@ -34,4 +34,20 @@ enum CommonOptions {
     static func colorMode(_ parsed: ParsedArguments) throws(UsageError) -> String {
         try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
     }
+
+    static let policy: [OptionSpec] = [
+        .option(
+            "policies", value: "PATH",
+            help: "Policy file or directory (default: policies/ of the manifests' repository).",
+            repeatable: true),
+        .flag("no-builtin-policies", help: "Do not check the built-in policy pack."),
+        .flag("warnings-as-errors", help: "Let policy warnings block the plan (exit 3)."),
+    ]
+
+    static func policyStage(_ parsed: ParsedArguments, colorMode: String) -> PolicyStage {
+        PolicyStage(
+            explicitPaths: parsed.allValues("policies"),
+            includeBuiltIn: !parsed.flag("no-builtin-policies"),
+            manifestPaths: parsed.positionals, colorMode: colorMode)
+    }
 }

@@ -1,7 +1,9 @@
 import ArgumentParsing
 import Foundation
+import NGCPClient
 import NGCPCore
 import Planning
+import Policies
 
 /// `ngcpctl plan PATH...`: reads the live state and prints the ordered operations.
 enum PlanCommand {
@@ -19,7 +21,7 @@ enum PlanCommand {
                 "detailed-exitcode",
                 help: "Exit 0 with no changes, 2 with changes, 1 on error."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
-        ] + CommonOptions.output,
+        ] + CommonOptions.policy + CommonOptions.output,
         discussion: "The API password is read from NGCP_PASSWORD. See docs/cli.md.")
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
@@ -32,21 +34,27 @@ enum PlanCommand {
         let environment = ProcessInfo.processInfo.environment
         let connection = try Connection(parsed, environment: environment)
 
-        let stage = PlanningStage(
+        var stage = PlanningStage(
             paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
             colorMode: colorMode, environment: environment)
+        stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
         let output = try await stage.run()
         let plan = output.plan
+        let policyResult = output.policyResult
 
+        Terminal.output(
+            render(
+                plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1),
+                policyResult: policyResult, requests: output.requests))
+        if policyResult.blocks(warningsAsErrors: parsed.flag("warnings-as-errors")) {
+            Terminal.error(
+                "error: the plan is blocked by policy: "
+                    + policyBlockers(policyResult, parsed).joined(separator: ", ") + "\n")
+            return .blocked
+        }
+        // A blocked plan is never saved, so 'apply --plan' only sees plans that passed.
         if let outPath = parsed.value("out") {
             try PlanFile.write(plan, to: outPath)
-        }
-        if format == "json" {
-            // The JSON output also counts the requests that reading the live state took.
-            Terminal.output(RequestReport.planJSON(plan, requests: output.requests))
-        } else {
-            Terminal.output(
-                render(plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1)))
         }
         if parsed.flag("detailed-exitcode") {
             return plan.isEmpty ? .success : .changesPresent
@@ -54,14 +62,37 @@ enum PlanCommand {
         return .success
     }
 
-    static func render(_ plan: Plan, format: String, color: Bool) -> String {
-        let renderer: any PlanRenderer
+    static func render(
+        _ plan: Plan, format: String, color: Bool, policyResult: PolicyResult = PolicyResult(),
+        requests: RequestStatistics? = nil
+    ) -> String {
         switch format {
-        case "json": renderer = JSONPlanRenderer()
-        case "markdown": renderer = MarkdownPlanRenderer()
-        default: renderer = HumanPlanRenderer(color: color)
+        case "json":
+            var document = plan.jsonValue
+            if case .object(var members) = document {
+                members["policy"] = policyResult.jsonValue
+                // The requests that reading the live state took.
+                if let requests { members["requests"] = requests.json }
+                document = .object(members)
+            }
+            return document.serialized(pretty: true) + "\n"
+        case "markdown":
+            return withNewline(MarkdownPlanRenderer().render(plan))
+                + PolicyReport.markdown(policyResult)
+        default:
+            return withNewline(HumanPlanRenderer(color: color).render(plan))
+                + PolicyReport.human(policyResult)
         }
-        let text = renderer.render(plan)
-        return text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    /// The rule names that block the plan, each once.
+    static func policyBlockers(_ result: PolicyResult, _ parsed: ParsedArguments) -> [String] {
+        let blocking = parsed.flag("warnings-as-errors") ? result.violations : result.denials
+        var seen: Set<String> = []
+        return blocking.map(\.rule).filter { seen.insert($0).inserted }
+    }
+
+    private static func withNewline(_ text: String) -> String {
+        text.hasSuffix("\n") ? text : text + "\n"
     }
 }

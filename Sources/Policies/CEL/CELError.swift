@@ -1,0 +1,81 @@
+/// A failure to compile or evaluate a CEL expression, with its position in the expression.
+public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// The text is not a valid expression of the supported subset.
+        case syntax
+        /// The expression is valid but failed on the given values.
+        case evaluation
+        /// The expression exceeded a length, nesting or cost limit.
+        case limit
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// The whole expression text.
+    public let expression: String
+    /// The 0-based offset of the problem in the expression, counted in Unicode scalars.
+    public let offset: Int
+
+    public init(_ kind: Kind, _ message: String, expression: String, offset: Int) {
+        self.kind = kind
+        self.message = message
+        self.expression = expression
+        self.offset = offset
+    }
+
+    /// The 1-based line of the problem inside the expression.
+    public var line: Int { position.line }
+    /// The 1-based column of the problem inside its line of the expression.
+    public var column: Int { position.column }
+
+    private var position: (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for (index, scalar) in expression.unicodeScalars.enumerated() {
+            if index >= offset { break }
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+
+    /// `message (column N of the expression)`, with the line for multi-line expressions.
+    public var description: String { describe(in: "expression") }
+
+    /// The message with the position in `text`, such as `message (column 4 of the message)`.
+    public func describe(in text: String) -> String {
+        if expression.contains("\n") {
+            return "\(message) (line \(line), column \(column) of the \(text))"
+        }
+        return "\(message) (column \(column) of the \(text))"
+    }
+
+    /// The offending line of the expression with a caret under the problem.
+    public var snippet: String {
+        let lines = expression.split(separator: "\n", omittingEmptySubsequences: false)
+        let text = line <= lines.count ? String(lines[line - 1]) : ""
+        return text + "\n" + String(repeating: " ", count: column - 1) + "^"
+    }
+}
+
+// Messages shared by the parser and the evaluator, kept together so tests can match them.
+extension CELError {
+    static func noMatchingOverload(
+        _ function: String, _ types: [CELType], expression: String, offset: Int
+    ) -> CELError {
+        let list = types.map(\.rawValue)
+        let typeText: String
+        switch list.count {
+        case 0: typeText = "no arguments"
+        case 1: typeText = list[0]
+        default: typeText = list.dropLast().joined(separator: ", ") + " and " + list.last!
+        }
+        return CELError(
+            .evaluation, "no matching overload for '\(function)' with \(typeText)",
+            expression: expression, offset: offset)
+    }
+}
