@@ -8,6 +8,9 @@ extension LiveStateScope {
     /// billing profile belongs to it; subscribers follow their customer. Domains stay with a
     /// customer scope; with a reseller only that reseller's domains stay (a domain without a
     /// reseller belongs to the reseller with id 1).
+    ///
+    /// NOTE: numbers held by subscribers outside the scope are not read, so a plan that moves
+    /// such a number to a subscriber in scope fails at apply time instead of at plan time.
     public func restrict(_ desired: DesiredState, live: LiveState) -> DesiredState {
         let scope = self
         var result = desired

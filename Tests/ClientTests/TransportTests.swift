@@ -251,22 +251,29 @@ import Testing
     }
 
     @Test func workersRunRequestsInParallel() async throws {
+        // Each request waits until all four are in flight (or gives up after five seconds),
+        // so the highest count seen is 4 only when the workers really overlap.
+        let inFlight = Atomic<Int>(0)
+        let highest = Atomic<Int>(0)
         let server = try ScriptedHTTPServer { _, _ in
-            .delayed(seconds: 0.5, status: 200, body: "{}")
+            inFlight.add(1, ordering: .relaxed)
+            let deadline = Date().addingTimeInterval(5)
+            while inFlight.load(ordering: .relaxed) < 4, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            highest.max(inFlight.load(ordering: .relaxed), ordering: .relaxed)
+            return Self.json(200, "{}")
         }
         defer { server.stop() }
 
         let client = client(server, transport: TransportOptions(connections: 4))
-        let start = ContinuousClock.now
         async let first = client.get("/api/domains/1")
         async let second = client.get("/api/domains/2")
         async let third = client.get("/api/domains/3")
         async let fourth = client.get("/api/domains/4")
         _ = try await [first, second, third, fourth]
-        let elapsed = ContinuousClock.now - start
 
-        // Four half-second responses in sequence would take two seconds.
-        #expect(elapsed < .milliseconds(1500))
+        #expect(highest.load(ordering: .relaxed) == 4)
         #expect(server.requests.count == 4)
     }
 
