@@ -116,7 +116,7 @@ def main():
                 managed["concurrent_max"] = prefs["concurrent_max"]
                 managed["block_in_mode"] = prefs.get("block_in_mode", False)
             if drift:
-                managed["concurrent_max"] = managed.get("concurrent_max", 0) % 10 + 11
+                managed["concurrent_max"] = managed.get("concurrent_max", 0) % 10 + 1
                 drifted["subscribers"] += 1
             if managed:
                 managed_preferences += 1

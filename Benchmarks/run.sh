@@ -33,7 +33,8 @@ echo "generating $customers customers and $subscribers subscribers" >&2
     --generate "customers=$customers,subscribers=$subscribers,featured=$featured" \
     >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator=$!
-trap 'kill "$emulator" 2>/dev/null; wait "$emulator" 2>/dev/null; rm -rf "$work"' EXIT
+# KEEP=1 keeps the work directory (logs, manifests, plans) for inspection.
+trap 'kill "$emulator" 2>/dev/null; wait "$emulator" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 600); do
     grep -q 'listening on' "$work/emulator.out" 2>/dev/null && break
     kill -0 "$emulator" 2>/dev/null || { cat "$work/emulator.err" >&2; exit 1; }
@@ -52,7 +53,11 @@ for run in $(seq "$runs"); do
     /usr/bin/time -f '%e %U %S %M' -o "$work/time-$run.txt" \
         "$bin/ngcpctl" plan --url "$url" --user administrator --format json --quiet \
         --verbose --read-concurrency "$concurrency" --page-size "$page_size" \
-        "$work/manifests" >"$work/plan-$run.json" 2>"$work/plan-$run.log"
+        "$work/manifests" >"$work/plan-$run.json" 2>"$work/plan-$run.log" || {
+        echo "ngcpctl plan failed; its log:" >&2
+        tail -20 "$work/plan-$run.log" >&2
+        exit 1
+    }
 done
 median=$(for run in $(seq "$runs"); do echo "$(cut -d' ' -f1 "$work/time-$run.txt") $run"; done \
     | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) { print $2 }')
