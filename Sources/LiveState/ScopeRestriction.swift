@@ -5,9 +5,9 @@ extension LiveStateScope {
     /// creates what lies outside the scope nor removes it. `live` is the scoped read.
     ///
     /// Keeps the customers that `customerExternalIDs` match and, with a reseller, those whose
-    /// billing profile belongs to it; subscribers follow their customer. Domains stay with a
-    /// customer scope; with a reseller only that reseller's domains stay (a domain without a
-    /// reseller belongs to the reseller with id 1).
+    /// billing profile belongs to it. Subscribers follow their customer. A customer scope keeps
+    /// every domain. A reseller scope keeps that reseller's domains, and a domain without a
+    /// reseller belongs to the reseller with id 1.
     ///
     /// NOTE: numbers held by subscribers outside the scope are not read, so a plan that moves
     /// such a number to a subscriber in scope fails at apply time instead of at plan time.

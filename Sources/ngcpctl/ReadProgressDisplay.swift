@@ -3,7 +3,7 @@ import NGCPClient
 import Synchronization
 
 /// One status line on standard error while collections are read, such as
-/// "subscribers 12,000 / 50,000, page 12 of 50". It is redrawn at most ten times a second and
+/// "reading subscribers 12,000 / 50,000, page 12 of 50". It is redrawn at most ten times a second and
 /// cleared when the read ends.
 final class ReadProgressDisplay: Sendable {
     private struct State {

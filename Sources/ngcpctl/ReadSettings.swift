@@ -4,7 +4,8 @@ import LiveState
 import NGCPClient
 import NGCPCore
 
-/// How the live state is read: page size, time budget, parallelism, scope and progress.
+/// Settings for reading the live state: page size, time budget, parallelism, scope and
+/// progress.
 struct ReadSettings {
     /// Rows of the first page of each collection.
     var pageSize = 100
