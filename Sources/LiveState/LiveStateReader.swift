@@ -1,19 +1,26 @@
 import NGCPClient
 import NGCPCore
+import Synchronization
 
 /// Limits a live-state read to part of the target, using server-side filters.
 public struct LiveStateScope: Sendable, Hashable {
-    /// A customer `external_id`, with `*` as a wildcard as NGCP's filter allows. Only these
-    /// customers, their contacts and their subscribers are read.
-    public var customerExternalID: String?
+    /// Customer `external_id`s, each with `*` as a wildcard as NGCP's filter allows. When not
+    /// empty, only these customers, their contacts and their subscribers are read.
+    public var customerExternalIDs: [String]
     /// A reseller `name` (wildcards allowed). Only that reseller's billing profiles, domains,
     /// contacts, customers and subscribers are read.
     public var resellerName: String?
 
-    public init(customerExternalID: String? = nil, resellerName: String? = nil) {
-        self.customerExternalID = customerExternalID
+    public init(
+        customerExternalID: String? = nil, customerExternalIDs: [String] = [],
+        resellerName: String? = nil
+    ) {
+        self.customerExternalIDs = customerExternalIDs + (customerExternalID.map { [$0] } ?? [])
         self.resellerName = resellerName
     }
+
+    /// Whether the read is limited to some customers.
+    public var limitsCustomers: Bool { !customerExternalIDs.isEmpty }
 
     public static let everything = LiveStateScope()
 }
@@ -50,6 +57,8 @@ public struct LiveStateReader: Sendable {
     /// The maximum number of single-object reads in flight at once.
     public var itemConcurrency: Int
     public let logger: Logger
+    /// Block collections read ahead by `read(expecting:)`, shared by copies of the reader.
+    private let prefetched = SharedBlocks()
 
     public init(
         client: NGCPAPIClient, scope: LiveStateScope = .everything, rows: Int = 25,
@@ -65,11 +74,48 @@ public struct LiveStateReader: Sendable {
     // MARK: Collections
 
     /// Reads every managed collection within the scope, each in ascending id order.
-    public func read() async throws -> LiveState {
+    ///
+    /// `demand` counts the subscribers whose call forwards and preferences the manifests
+    /// declare. When reading a whole block collection is cheaper than reading that many
+    /// blocks one by one, the collection is read now, in parallel with the others, and
+    /// `readSubscriberBlocks` later keeps the wanted blocks from it.
+    public func read(expecting demand: BlockDemand = BlockDemand()) async throws -> LiveState {
+        async let forwardCollection = prefetchBlocks("callforwards", demand: demand.forwards)
+        async let preferenceCollection = prefetchBlocks(
+            "subscriberpreferences", demand: demand.preferences)
+        let state = try await readCollections()
+        let forwards = try await forwardCollection
+        let preferences = try await preferenceCollection
+        prefetched.withLock { store in
+            store.forwards = forwards ?? [:]
+            store.preferences = preferences ?? [:]
+        }
+        return state
+    }
+
+    /// The whole block collection when the cost model prefers it for `demand` blocks, else nil.
+    private func prefetchBlocks(_ collection: String, demand: Int) async throws
+        -> [Int: [String: JSONValue]]?
+    {
+        guard demand >= BlockReadStrategy.probeThreshold else { return nil }
+        let total = try await client.count(collection)
+        guard BlockReadStrategy.choose(requested: demand, total: total, rows: rows) == .collection
+        else { return nil }
+        var blocks: [Int: [String: JSONValue]] = [:]
+        blocks.reserveCapacity(total)
+        let items = try await client.list(collection, rows: rows) { item in
+            (Self.subscriberID(ofBlock: item), Self.fields(item))
+        }
+        for case (let id?, let fields) in items {
+            blocks[id] = fields
+        }
+        return blocks
+    }
+
+    private func readCollections() async throws -> LiveState {
         let resellers = try await client.list(
-            "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows
-        )
-        .map(Self.liveObject)
+            "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows,
+            transform: Self.liveObject)
         let resellerIDs = try scopedResellerIDs(resellers)
 
         // These four do not depend on each other; the session bounds the requests in flight.
@@ -78,17 +124,49 @@ public struct LiveStateReader: Sendable {
         async let customers = readCustomers(resellerIDs: resellerIDs)
         async let definitions = readPreferenceDefinitions()
 
-        let customerObjects = try await customers
-        async let contacts = readContacts(for: customerObjects, resellerIDs: resellerIDs)
-        async let subscribers = readSubscribers(for: customerObjects, resellerIDs: resellerIDs)
+        // Without a customer scope, contacts and subscribers are whole collections and need
+        // not wait for the customers.
+        let unscoped = !scope.limitsCustomers
+        async let contactCollection =
+            unscoped
+            ? listObjects("customercontacts", resellerIDs: resellerIDs) : []
+        async let subscriberCollection =
+            unscoped
+            ? listSubscribers(resellerIDs: resellerIDs) : []
+
+        var customerObjects = try await customers
+        let profileObjects = try await billingProfiles
+        if resellerIDs != nil {
+            // A customer belongs to the reseller of its billing profile; with several
+            // resellers in scope the server did not filter the customers.
+            let profileIDs = Set(profileObjects.map(\.id))
+            customerObjects = customerObjects.filter {
+                profileIDs.contains($0["billing_profile_id"]?.intValue ?? -1)
+            }
+        }
+        let scopedCustomers = customerObjects
+        async let scopedContacts =
+            unscoped
+            ? [] : readContacts(for: scopedCustomers, resellerIDs: resellerIDs)
+        async let scopedSubscribers =
+            unscoped
+            ? [] : readSubscribers(for: scopedCustomers, resellerIDs: resellerIDs)
+        let contacts = unscoped ? try await contactCollection : try await scopedContacts
+        var subscribers = unscoped ? try await subscriberCollection : try await scopedSubscribers
+        if unscoped, resellerIDs != nil {
+            let customerIDs = Set(scopedCustomers.map(\.id))
+            subscribers = subscribers.filter {
+                customerIDs.contains($0["customer_id"]?.intValue ?? -1)
+            }
+        }
 
         let state = LiveState(
             resellers: resellers,
-            billingProfiles: try await billingProfiles,
+            billingProfiles: profileObjects,
             domains: try await domains,
-            contacts: try await contacts,
-            customers: customerObjects,
-            subscribers: try await subscribers,
+            contacts: contacts,
+            customers: scopedCustomers,
+            subscribers: subscribers,
             preferenceDefinitions: try await definitions)
         logger.info(
             "live state read",
@@ -117,8 +195,8 @@ public struct LiveStateReader: Sendable {
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        let objects = try await client.list(collection, filters: filters, rows: rows)
-            .map(Self.liveObject)
+        let objects = try await client.list(
+            collection, filters: filters, rows: rows, transform: Self.liveObject)
         guard let resellerIDs else { return objects }
         return objects.filter { object in
             guard let reseller = object["reseller_id"]?.intValue else { return true }
@@ -130,12 +208,28 @@ public struct LiveStateReader: Sendable {
     /// needs them to tell "terminated" from "never created".
     private func readCustomers(resellerIDs: Set<Int>?) async throws -> [LiveObject] {
         var filters: [String: String] = [:]
-        if let pattern = scope.customerExternalID { filters["external_id"] = pattern }
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        return try await client.list("customers", filters: filters, rows: rows)
-            .map(Self.liveObject)
+        guard scope.limitsCustomers else {
+            return try await client.list(
+                "customers", filters: filters, rows: rows, transform: Self.liveObject)
+        }
+
+        // One filtered read per name; two patterns may match the same customer.
+        let client = self.client
+        let rows = self.rows
+        let shared = filters
+        let lists = try await concurrentMap(
+            scope.customerExternalIDs, maxConcurrent: itemConcurrency
+        ) { pattern in
+            var named = shared
+            named["external_id"] = pattern
+            return try await client.list("customers", filters: named, rows: rows)
+        }
+        var byID: [Int: LiveObject] = [:]
+        for object in lists.joined().map(Self.liveObject) { byID[object.id] = object }
+        return byID.values.sorted { $0.id < $1.id }
     }
 
     /// Contacts of the customers read. With a customer scope, each referenced contact is read
@@ -146,7 +240,7 @@ public struct LiveStateReader: Sendable {
         let contactIDs = Set(customers.compactMap { $0["contact_id"]?.intValue }).sorted()
 
         // Many referenced contacts may be cheaper to list than to read one by one.
-        var perItem = scope.customerExternalID != nil
+        var perItem = scope.limitsCustomers
         if perItem, contactIDs.count >= BlockReadStrategy.probeThreshold {
             let total = try await client.count("customercontacts")
             perItem =
@@ -155,7 +249,7 @@ public struct LiveStateReader: Sendable {
         }
         guard perItem else {
             let listed = try await listObjects("customercontacts", resellerIDs: resellerIDs)
-            guard scope.customerExternalID != nil else { return listed }
+            guard scope.limitsCustomers else { return listed }
             let wanted = Set(contactIDs)
             return listed.filter { wanted.contains($0.id) }
         }
@@ -187,7 +281,7 @@ public struct LiveStateReader: Sendable {
 
         // One filtered list per customer costs a request each. Past a few customers, the
         // whole collection may be cheaper; the same cost model as for call forwards decides.
-        var perCustomer = scope.customerExternalID != nil
+        var perCustomer = scope.limitsCustomers
         if perCustomer, active.count >= BlockReadStrategy.probeThreshold {
             let total = try await client.count("subscribers")
             perCustomer =
@@ -196,16 +290,8 @@ public struct LiveStateReader: Sendable {
         }
 
         guard perCustomer else {
-            var filters: [String: String] = [:]
-            if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
-                filters["reseller_id"] = "\(only)"
-            }
-            let subscribers = try await client.list("subscribers", filters: filters, rows: rows)
-                .map(Self.liveObject)
-            guard resellerIDs != nil || scope.customerExternalID != nil else {
-                return subscribers
-            }
-            return subscribers.filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
+            return try await listSubscribers(resellerIDs: resellerIDs)
+                .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
         }
 
         let client = self.client
@@ -216,6 +302,16 @@ public struct LiveStateReader: Sendable {
         return lists.joined().map(Self.liveObject)
             .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
             .sorted { $0.id < $1.id }
+    }
+
+    /// Every subscriber, or those of the one reseller in scope.
+    private func listSubscribers(resellerIDs: Set<Int>?) async throws -> [LiveObject] {
+        var filters: [String: String] = [:]
+        if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
+            filters["reseller_id"] = "\(only)"
+        }
+        return try await client.list(
+            "subscribers", filters: filters, rows: rows, transform: Self.liveObject)
     }
 
     /// The flat `/api/subscriberpreferencedefs/` object, keyed by preference name.
@@ -237,8 +333,15 @@ public struct LiveStateReader: Sendable {
         forwardsFor forwardIDs: [Int], preferencesFor preferenceIDs: [Int],
         into state: inout LiveState
     ) async throws {
-        async let forwards = readBlocks("callforwards", for: forwardIDs)
-        async let preferences = readBlocks("subscriberpreferences", for: preferenceIDs)
+        // Blocks that `read(expecting:)` fetched are used once and then released.
+        let (prefetchedForwards, prefetchedPreferences) = prefetched.withLock { store in
+            defer { store = PrefetchedBlocks() }
+            return (store.forwards, store.preferences)
+        }
+        async let forwards = readBlocks(
+            "callforwards", for: forwardIDs, prefetched: prefetchedForwards)
+        async let preferences = readBlocks(
+            "subscriberpreferences", for: preferenceIDs, prefetched: prefetchedPreferences)
 
         for (id, fields) in try await forwards {
             state.callforwards[id] = fields
@@ -251,14 +354,16 @@ public struct LiveStateReader: Sendable {
         }
     }
 
-    private func readBlocks(_ collection: String, for requested: [Int]) async throws
-        -> [Int: [String: JSONValue]]
-    {
+    private func readBlocks(
+        _ collection: String, for requested: [Int], prefetched: [Int: [String: JSONValue]]
+    ) async throws -> [Int: [String: JSONValue]] {
         let ids = Array(Set(requested)).sorted()
         guard !ids.isEmpty else { return [:] }
 
         var strategy = BlockReadStrategy.perItem
-        if ids.count >= BlockReadStrategy.probeThreshold {
+        if !prefetched.isEmpty {
+            strategy = .collection
+        } else if ids.count >= BlockReadStrategy.probeThreshold {
             let total = try await client.count(collection)
             strategy = BlockReadStrategy.choose(requested: ids.count, total: total, rows: rows)
         }
@@ -268,13 +373,19 @@ public struct LiveStateReader: Sendable {
 
         var blocks: [Int: [String: JSONValue]] = [:]
         var missing = ids
-        if strategy == .collection {
+        if !prefetched.isEmpty {
+            for id in ids {
+                blocks[id] = prefetched[id]
+            }
+            // Subscribers created after the collection was read are fetched one by one.
+            missing = ids.filter { blocks[$0] == nil }
+        } else if strategy == .collection {
             let wanted = Set(ids)
-            for item in try await client.list(collection, rows: rows) {
-                guard let id = Self.subscriberID(ofBlock: item), wanted.contains(id) else {
-                    continue
-                }
-                blocks[id] = Self.fields(item)
+            let items = try await client.list(collection, rows: rows) { item in
+                (Self.subscriberID(ofBlock: item), Self.fields(item))
+            }
+            for case (let id?, let fields) in items where wanted.contains(id) {
+                blocks[id] = fields
             }
             // Subscribers created while the collection was read are fetched one by one.
             missing = ids.filter { blocks[$0] == nil }
@@ -321,6 +432,41 @@ public struct LiveStateReader: Sendable {
         fields["_links"] = nil
         fields["_embedded"] = nil
         return fields
+    }
+}
+
+/// Call forwards and preferences by subscriber id, read before they were asked for.
+struct PrefetchedBlocks: Sendable {
+    var forwards: [Int: [String: JSONValue]] = [:]
+    var preferences: [Int: [String: JSONValue]] = [:]
+}
+
+final class SharedBlocks: Sendable {
+    private let store = Mutex(PrefetchedBlocks())
+
+    func withLock<Result: Sendable>(
+        _ body: (inout sending PrefetchedBlocks) -> sending Result
+    ) -> Result {
+        store.withLock(body)
+    }
+}
+
+/// How many subscribers' call forwards and preferences the manifests declare, known before
+/// the live state is read.
+public struct BlockDemand: Sendable, Hashable {
+    public var forwards: Int
+    public var preferences: Int
+
+    public init(forwards: Int = 0, preferences: Int = 0) {
+        self.forwards = forwards
+        self.preferences = preferences
+    }
+
+    /// Counts the desired subscribers that declare each block.
+    public init(_ desired: DesiredState) {
+        self.init(
+            forwards: desired.subscribers.count { $0.callforwards != nil },
+            preferences: desired.subscribers.count { $0.preferences != nil })
     }
 }
 

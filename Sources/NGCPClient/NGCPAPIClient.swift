@@ -23,24 +23,35 @@ public final class NGCPAPIClient: Sendable {
     public let retryPolicy: RetryPolicy
     /// The maximum number of collection pages read at the same time by one `list` call.
     public let pageConcurrency: Int
+    /// Seconds that one collection page should take at most. The real server renders each item
+    /// (about 45 ms), and its gateway cuts a request off after 60 s, holding table locks until
+    /// then; when the first page of a collection is slower than this, the remaining pages are
+    /// read with fewer rows. See `rowsForRemainingPages`.
+    public let pageTimeBudget: Double
+    /// Called after every collection page, for progress displays.
+    public let progress: (@Sendable (ReadProgress) -> Void)?
     public let logger: Logger
+    private let counter = RequestCounter()
 
     /// Creates a client with its own `CurlSession`.
     public convenience init(
         baseURL: String, user: String, password: SecretValue,
         transport: TransportOptions = TransportOptions(), retryPolicy: RetryPolicy = RetryPolicy(),
-        pageConcurrency: Int = 3, logger: Logger = .disabled
+        pageConcurrency: Int = 3, pageTimeBudget: Double = 15,
+        progress: (@Sendable (ReadProgress) -> Void)? = nil, logger: Logger = .disabled
     ) {
         self.init(
             baseURL: baseURL, user: user, password: password,
             session: CurlSession(options: transport), retryPolicy: retryPolicy,
-            pageConcurrency: pageConcurrency, logger: logger)
+            pageConcurrency: pageConcurrency, pageTimeBudget: pageTimeBudget,
+            progress: progress, logger: logger)
     }
 
     /// Creates a client that shares `session`, and so its connections and request limit.
     public init(
         baseURL: String, user: String, password: SecretValue, session: CurlSession,
         retryPolicy: RetryPolicy = RetryPolicy(), pageConcurrency: Int = 3,
+        pageTimeBudget: Double = 15, progress: (@Sendable (ReadProgress) -> Void)? = nil,
         logger: Logger = .disabled
     ) {
         self.baseURL = Self.normalisedBase(baseURL)
@@ -49,8 +60,13 @@ public final class NGCPAPIClient: Sendable {
         self.session = session
         self.retryPolicy = retryPolicy
         self.pageConcurrency = max(1, pageConcurrency)
+        self.pageTimeBudget = max(0.001, pageTimeBudget)
+        self.progress = progress
         self.logger = logger
     }
+
+    /// The requests sent so far by this client, retries included.
+    public var statistics: RequestStatistics { counter.snapshot() }
 
     // MARK: Reads
 
@@ -68,15 +84,25 @@ public final class NGCPAPIClient: Sendable {
     /// `total_count`, and then the others in parallel. When the total changes between pages, or
     /// the pages do not add up to it, the whole collection is read again, up to three times,
     /// because an object created or deleted during the read shifts items between pages.
-    /// Items keep their `_links`.
+    /// Items keep only their `self` link.
     public func list(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25
     ) async throws(NGCPAPIError) -> [JSONValue] {
+        try await list(collection, filters: filters, rows: rows) { $0 }
+    }
+
+    /// Reads like `list(_:filters:rows:)` and turns each item into `transform(item)` as its
+    /// page arrives, so that a large collection is never held twice, raw and converted.
+    public func list<Item: Sendable>(
+        _ collection: String, filters: [String: String] = [:], rows: Int = 25,
+        transform: @escaping @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> [Item] {
         let rows = max(1, rows)
         let maxReads = 3
         var read = 1
         while true {
-            let pages = try await readAllPages(collection, filters: filters, rows: rows)
+            let pages = try await readAllPages(
+                collection, filters: filters, rows: rows, transform: transform)
             if let problem = pages.inconsistency {
                 guard read < maxReads else {
                     throw NGCPAPIError.invalidResponse(
@@ -98,7 +124,8 @@ public final class NGCPAPIClient: Sendable {
     public func count(_ collection: String, filters: [String: String] = [:])
         async throws(NGCPAPIError) -> Int
     {
-        let page = try await readPage(collection, filters: filters, page: 1, rows: 1)
+        let page = try await readPage(
+            collection, filters: filters, page: 1, rows: 1, transform: { _ in () })
         return page.totalCount ?? page.items.count
     }
 
@@ -166,36 +193,66 @@ public final class NGCPAPIClient: Sendable {
 
     // MARK: Paging
 
-    private struct Page: Sendable {
-        var items: [JSONValue]
+    private struct Page<Item: Sendable>: Sendable {
+        var items: [Item]
+        /// `identity(of:)` of each raw item, for finding an item read twice.
+        var identities: [String?]
         var totalCount: Int?
     }
 
-    private struct PagedRead {
-        var items: [JSONValue]
+    private struct PagedRead<Item> {
+        var items: [Item]
         /// The reason the pages do not form one consistent snapshot, or nil when they do.
         var inconsistency: String?
     }
 
-    private func readAllPages(_ collection: String, filters: [String: String], rows: Int)
-        async throws(NGCPAPIError) -> PagedRead
-    {
-        let first = try await readPage(collection, filters: filters, page: 1, rows: rows)
+    private func readAllPages<Item: Sendable>(
+        _ collection: String, filters: [String: String], rows: Int,
+        transform: @escaping @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> PagedRead<Item> {
+        let started = ContinuousClock.now
+        let first = try await readPage(
+            collection, filters: filters, page: 1, rows: rows, transform: transform)
+        let firstSeconds = Self.seconds(ContinuousClock.now - started)
         guard let total = first.totalCount else {
             return try await readPagesWithoutTotal(
-                collection, filters: filters, rows: rows, first: first)
+                collection, filters: filters, rows: rows, first: first, transform: transform)
         }
 
-        let pageCount = max(1, (total + rows - 1) / rows)
-        var pages: [Int: Page] = [1: first]
-        if pageCount > 1 {
-            let numbers = Array(2...pageCount)
-            let results: [Page]
+        // The first page covers items [0, rows). The others use `laterRows`, which divides
+        // `rows`, so that page `rows / laterRows + 1` starts exactly where the first ended.
+        let laterRows =
+            total > rows
+            ? Self.rowsForRemainingPages(
+                rows: rows, firstPageSeconds: firstSeconds, budget: pageTimeBudget)
+            : rows
+        if laterRows < rows {
+            logger.info(
+                "first page was slow, reading the rest in smaller pages",
+                [
+                    "collection": collection, "rows": "\(laterRows)",
+                    "first_page_s": String(format: "%.2f", firstSeconds),
+                ])
+        }
+        let firstLater = rows / laterRows + 1
+        let lastLater = max(firstLater - 1, (total + laterRows - 1) / laterRows)
+        let numbers = firstLater <= lastLater ? Array(firstLater...lastLater) : []
+        let pageCount = 1 + numbers.count
+        let progress = PageProgress(
+            collection: collection, total: total, pages: pageCount, callback: self.progress)
+        progress.add(items: first.items.count)
+
+        var pages: [Int: Page<Item>] = [1: first]
+        if !numbers.isEmpty {
+            let results: [Page<Item>]
             do {
                 results = try await concurrentMap(numbers, maxConcurrent: pageConcurrency) {
                     number in
-                    try await self.readPage(
-                        collection, filters: filters, page: number, rows: rows)
+                    let page = try await self.readPage(
+                        collection, filters: filters, page: number, rows: laterRows,
+                        transform: transform)
+                    progress.add(items: page.items.count)
+                    return page
                 }
             } catch let error as NGCPAPIError {
                 throw error
@@ -206,48 +263,75 @@ public final class NGCPAPIClient: Sendable {
             for (number, page) in zip(numbers, results) { pages[number] = page }
         }
 
-        var items: [JSONValue] = []
+        let inconsistency = Self.inconsistency(of: pages, total: total)
+        var items: [Item] = []
         items.reserveCapacity(total)
-        for number in 1...pageCount {
-            items.append(contentsOf: pages[number]?.items ?? [])
+        items.append(contentsOf: first.items)
+        for number in numbers {
+            items.append(contentsOf: pages.removeValue(forKey: number)?.items ?? [])
         }
+        return PagedRead(items: items, inconsistency: inconsistency)
+    }
 
-        return PagedRead(
-            items: items,
-            inconsistency: Self.inconsistency(of: pages, items: items, total: total))
+    /// The rows for the pages after the first: `rows` when the first page took at most
+    /// `budget` seconds, otherwise the largest divisor of `rows` whose predicted time is at
+    /// most half the budget. The prediction charges the whole first page time per item, so it
+    /// errs on the side of small pages.
+    public static func rowsForRemainingPages(
+        rows: Int, firstPageSeconds: Double, budget: Double
+    ) -> Int {
+        guard rows > 1, firstPageSeconds > budget else { return rows }
+        let secondsPerItem = firstPageSeconds / Double(rows)
+        let wanted = max(1, Int((budget / 2) / secondsPerItem))
+        var best = 1
+        for divisor in 1...rows where rows % divisor == 0 && divisor <= wanted {
+            best = divisor
+        }
+        return best
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds)
+            + Double(duration.components.attoseconds) / 1_000_000_000_000_000_000
     }
 
     /// Reads page after page until one is short, for a response without `total_count` (as
     /// with `no_count=1`), where the page count is unknown in advance.
-    private func readPagesWithoutTotal(
-        _ collection: String, filters: [String: String], rows: Int, first: Page
-    ) async throws(NGCPAPIError) -> PagedRead {
+    private func readPagesWithoutTotal<Item: Sendable>(
+        _ collection: String, filters: [String: String], rows: Int, first: Page<Item>,
+        transform: @escaping @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> PagedRead<Item> {
         var items = first.items
         var last = first
         var number = 1
+        let progress = PageProgress(
+            collection: collection, total: nil, pages: nil, callback: self.progress)
+        progress.add(items: first.items.count)
         while last.items.count >= rows {
             number += 1
-            last = try await readPage(collection, filters: filters, page: number, rows: rows)
+            last = try await readPage(
+                collection, filters: filters, page: number, rows: rows, transform: transform)
             items.append(contentsOf: last.items)
+            progress.add(items: last.items.count)
         }
         return PagedRead(items: items, inconsistency: nil)
     }
 
-    private static func inconsistency(of pages: [Int: Page], items: [JSONValue], total: Int)
+    private static func inconsistency<Item>(of pages: [Int: Page<Item>], total: Int)
         -> String?
     {
+        let count = pages.values.reduce(0) { $0 + $1.items.count }
         for (number, page) in pages.sorted(by: { $0.key < $1.key })
         where page.totalCount != total {
             return
                 "total_count was \(total) on page 1 and \(page.totalCount ?? -1) on page \(number)"
         }
-        if items.count != total {
-            return "total_count is \(total) but the pages held \(items.count) items"
+        if count != total {
+            return "total_count is \(total) but the pages held \(count) items"
         }
         var seen = Set<String>()
-        for item in items {
-            guard let key = identity(of: item) else { continue }
-            if !seen.insert(key).inserted {
+        for page in pages.values {
+            for case let key? in page.identities where !seen.insert(key).inserted {
                 return "item \(key) appeared on two pages"
             }
         }
@@ -261,15 +345,26 @@ public final class NGCPAPIClient: Sendable {
         return item["_links"]?["self"]?["href"]?.stringValue
     }
 
-    private func readPage(_ collection: String, filters: [String: String], page: Int, rows: Int)
-        async throws(NGCPAPIError) -> Page
-    {
+    private func readPage<Item: Sendable>(
+        _ collection: String, filters: [String: String], page: Int, rows: Int,
+        transform: @Sendable (JSONValue) -> Item
+    ) async throws(NGCPAPIError) -> Page<Item> {
         var query = filters
         query["page"] = "\(page)"
         query["rows"] = "\(rows)"
         query["order_by"] = "id"
         let path = Self.collectionPath(collection)
-        let body = try await get(path, query: query)
+        let response = try await send(.get, path, query: query, retry: .always)
+        // Items keep only their self link: the others make up most of a page and nothing
+        // reads them.
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(response.body, keepingLinks: ["self"])
+        } catch {
+            throw NGCPAPIError.invalidResponse(
+                "the response body is not valid JSON: \(error)", method: .get, path: path,
+                status: response.status)
+        }
         guard case .object(let members) = body else {
             throw NGCPAPIError.invalidResponse(
                 "expected a JSON object for a collection page, got \(body.typeName)",
@@ -280,14 +375,21 @@ public final class NGCPAPIClient: Sendable {
         var items: [JSONValue] = []
         if let embedded = members["_embedded"] {
             let relation = "ngcp:\(collection)"
-            guard let list = embedded[relation]?.arrayValue else {
+            switch embedded[relation] {
+            case .array(let list)?:
+                items = list
+            case .object(let single)?:
+                // NGCP forces arrays, but a HAL server may give a lone item as an object.
+                items = [.object(single)]
+            default:
                 throw NGCPAPIError.invalidResponse(
                     "the page has _embedded but no '\(relation)' array",
                     method: .get, path: path, status: 200)
             }
-            items = list
         }
-        return Page(items: items, totalCount: members["total_count"]?.intValue)
+        return Page(
+            items: items.map(transform), identities: items.map(Self.identity(of:)),
+            totalCount: members["total_count"]?.intValue)
     }
 
     // MARK: Requests
@@ -312,17 +414,25 @@ public final class NGCPAPIClient: Sendable {
             credentials: BasicCredentials(user: user, password: password),
             idempotent: retry == .always)
 
+        // The query shows the page in the request log; credentials never appear in it.
+        let shown =
+            query.isEmpty
+            ? path
+            : path + "?"
+                + query.keys.sorted().map { "\($0)=\(query[$0] ?? "")" }
+                .joined(separator: "&")
         var attempt = 1
         while true {
+            counter.record(method, path: path)
             let started = ContinuousClock.now
             let failure: NGCPAPIError
             do {
                 let response = try await session.send(request)
-                logRequest(method, path, status: response.status, since: started)
+                logRequest(method, shown, status: response.status, since: started)
                 if (200..<300).contains(response.status) { return response }
                 failure = httpError(response, method: method, path: path)
             } catch {
-                logRequest(method, path, status: nil, since: started)
+                logRequest(method, shown, status: nil, since: started)
                 let apiError = NGCPAPIError.transport(error, method: method, path: path)
                 guard Self.mayRetry(transport: error, mode: retry) else { throw apiError }
                 failure = apiError

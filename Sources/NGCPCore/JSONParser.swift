@@ -15,7 +15,18 @@ extension JSONValue {
     /// Duplicate object keys are rejected, as ngcp-panel's parser rejects them; trailing content
     /// after the value is an error.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, keepingLinks: nil)
+    }
+
+    /// Parses like `parse(_:)`, but keeps only the relations in `keepingLinks` of every
+    /// `_links` object; the other relations are checked for well-formed structure and skipped
+    /// without being built. A HAL collection page spends most of its bytes on links that a
+    /// reader of the items does not need. Nil keeps everything.
+    public static func parse(_ bytes: some Collection<UInt8>, keepingLinks: Set<String>?)
+        throws(JSONParseError) -> JSONValue
+    {
         var parser = JSONByteParser(bytes: Array(bytes))
+        parser.keptLinks = keepingLinks
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -33,6 +44,8 @@ extension JSONValue {
 private struct JSONByteParser {
     let bytes: [UInt8]
     var position = 0
+    /// When set, the relations of `_links` objects that are kept; see `parse(_:keepingLinks:)`.
+    var keptLinks: Set<String>? = nil
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -98,16 +111,24 @@ private struct JSONByteParser {
             }
             let keyOffset = position
             let key = try parseString()
-            if object[key] != nil {
-                throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
-            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw error("expected ':' after an object key")
             }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            let value: JSONValue
+            if key == "_links", keptLinks != nil, position < bytes.count,
+                bytes[position] == UInt8(ascii: "{")
+            {
+                value = try parseLinks(depth: depth + 1)
+            } else {
+                value = try parseValue(depth: depth + 1)
+            }
+            // One hash lookup both stores the value and detects a repeated key.
+            if object.updateValue(value, forKey: key) != nil {
+                throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -119,6 +140,111 @@ private struct JSONByteParser {
                 return .object(object)
             }
             throw error("expected ',' or '}' in object")
+        }
+    }
+
+    /// A `_links` object with only the kept relations.
+    mutating func parseLinks(depth: Int) throws(JSONParseError) -> JSONValue {
+        let kept = keptLinks ?? []
+        position += 1
+        var links: [String: JSONValue] = [:]
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return .object(links)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw error("expected a string key")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw error("expected ':' after an object key")
+            }
+            position += 1
+            skipWhitespace()
+            if kept.contains(key) {
+                links[key] = try parseValue(depth: depth + 1)
+            } else {
+                try skipValue(depth: depth + 1)
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input in object") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            if bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object(links)
+            }
+            throw error("expected ',' or '}' in object")
+        }
+    }
+
+    /// Moves past one value, checking its structure but building nothing.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        if depth > JSONValue.maximumNestingDepth {
+            throw error("nesting deeper than \(JSONValue.maximumNestingDepth) levels")
+        }
+        switch bytes[position] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = bytes[position] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            position += 1
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == close {
+                position += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                        throw error("expected a string key")
+                    }
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                        throw error("expected ':' after an object key")
+                    }
+                    position += 1
+                    skipWhitespace()
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard position < bytes.count else { throw error("unexpected end of input") }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                if bytes[position] == close {
+                    position += 1
+                    return
+                }
+                throw error("expected ',' or a closing bracket")
+            }
+        case UInt8(ascii: "\""):
+            position += 1
+            while position < bytes.count {
+                switch bytes[position] {
+                case UInt8(ascii: "\""):
+                    position += 1
+                    return
+                case UInt8(ascii: "\\"):
+                    position += 2
+                case 0x00..<0x20:
+                    throw error("unescaped control character in string")
+                default:
+                    position += 1
+                }
+            }
+            throw error("unterminated string")
+        default:
+            _ = try parseValue(depth: depth)
         }
     }
 
@@ -196,7 +322,29 @@ private struct JSONByteParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         position += 1
-        var utf8: [UInt8] = []
+
+        // Most strings have no escape: find the closing quote and decode the bytes in place,
+        // without copying them one by one.
+        let start = position
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = bytes.withUnsafeBufferPointer { buffer in
+                    String(
+                        validating: UnsafeBufferPointer(rebasing: buffer[start..<end]),
+                        as: UTF8.self)
+                }
+                position = end + 1
+                guard let text else { throw error("string is not valid UTF-8") }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            end += 1
+        }
+
+        var utf8: [UInt8] = Array(bytes[start..<end])
+        position = end
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {

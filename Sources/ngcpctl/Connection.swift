@@ -13,6 +13,7 @@ struct Connection {
     /// The ngcpctl.yaml target that supplied defaults, if any.
     let project: ProjectSelection
     var target: TargetConfiguration? { project.target }
+    let reading: ReadSettings
 
     /// Reads `--url`, `--user`, TLS and timeout flags, `NGCP_URL`, `NGCP_USER` and
     /// `NGCP_PASSWORD`, then the selected target of ngcpctl.yaml for what they leave open.
@@ -52,6 +53,19 @@ struct Connection {
             let origin = parsed.value("ca-file") != nil ? "--ca-file" : "ca_file in ngcpctl.yaml"
             throw CommandFailure("cannot read the CA file '\(caFile)' given with \(origin)")
         }
+        let certificate = parsed.value("client-cert")
+        let key = parsed.value("client-key")
+        if (certificate == nil) != (key == nil) {
+            throw CommandFailure(
+                "--client-cert and --client-key go together: pass both or neither",
+                exitCode: .usage)
+        }
+        for (flag, path) in [("client-cert", certificate), ("client-key", key)] {
+            if let path, !FileManager.default.isReadableFile(atPath: path) {
+                throw CommandFailure("cannot read the file '\(path)' given with --\(flag)")
+            }
+        }
+        let reading = try ReadSettings(parsed)
         let insecure = parsed.flag("insecure")
         if insecure {
             Terminal.error(
@@ -63,13 +77,17 @@ struct Connection {
         self.user = user
         self.password = SecretValue(password)
         self.transport = TransportOptions(
-            requestTimeout: Double(timeout), caFile: caFile, insecure: insecure)
+            requestTimeout: Double(timeout), caFile: caFile, insecure: insecure,
+            clientCertificate: certificate, clientKey: key, connections: reading.concurrency)
+        self.reading = reading
         self.logger = Logger(
             label: "ngcpctl", minimumLevel: parsed.flag("verbose") ? .debug : .warning)
     }
 
-    func makeClient() -> NGCPAPIClient {
+    func makeClient(progress: (@Sendable (ReadProgress) -> Void)? = nil) -> NGCPAPIClient {
         NGCPAPIClient(
-            baseURL: url, user: user, password: password, transport: transport, logger: logger)
+            baseURL: url, user: user, password: password, transport: transport,
+            pageConcurrency: reading.concurrency, pageTimeBudget: reading.pageTimeBudget,
+            progress: progress, logger: logger)
     }
 }

@@ -49,6 +49,8 @@ struct PlanningStage {
         let violations: [GuardViolation]
         /// Policy violations and waivers; empty when no policy was checked.
         let policyResult: PolicyResult
+        /// The requests sent to read the live state.
+        var requests = RequestStatistics()
     }
 
     struct SecretKey: Hashable {
@@ -89,20 +91,37 @@ struct PlanningStage {
         let source = try revisionSource ?? planSource()
 
         // 4. Live state: the collections, then forwards and preferences of managed subscribers.
-        let client = connection.makeClient()
-        let reader = LiveStateReader(client: client, logger: connection.logger)
+        let reading = connection.reading
+        let display = reading.showProgress ? ReadProgressDisplay() : nil
+        let client = connection.makeClient(progress: display.map { display in display.report })
+        let reader = LiveStateReader(
+            client: client, scope: reading.scope, rows: reading.pageSize,
+            itemConcurrency: reading.concurrency, logger: connection.logger)
         var live: LiveState
+        var desired = manifests.desired
+        let readTimer = StageTimer()
         do {
-            live = try await reader.read()
-            let blocks = Planner.managedBlocks(desired: manifests.desired, live: live)
+            defer { display?.finish() }
+            live = try await reader.read(expecting: Self.blockDemand(desired, reading.scope))
+            // A scoped read sees part of the target; the manifests are cut to the same part.
+            if reading.isScoped {
+                desired = reading.scope.restrict(desired, live: live)
+            }
+            let blocks = Planner.managedBlocks(desired: desired, live: live)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
             throw CommandFailure(
                 "cannot read the live state from \(connection.url): \(error)",
                 exitCode: error.isTransient ? .transient : .failure)
+        } catch let error as LiveStateError {
+            throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
-        manifests = try ManifestStage.recheck(
+        connection.logger.debug("live state read", readTimer.fields)
+
+        // What only the target knows (its preference catalogue, its customers) can add
+        // diagnostics; a recheck that reloads the manifests also refreshes the desired state.
+        let checked = try ManifestStage.recheck(
             first: manifests, options: loadOptions, live: live, target: connection.url,
             colorMode: colorMode
         ) { options in
@@ -113,17 +132,30 @@ struct PlanningStage {
             }
             return ManifestLoader(options: options).load(paths: paths)
         }
+        manifests = checked
+        if reading.isScoped {
+            desired = reading.scope.restrict(manifests.desired, live: live)
+        } else {
+            desired = manifests.desired
+        }
 
         // 5. Pairing, diff and order, then the target's guards.
         let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
-        let options = PlannerOptions(
+        var options = PlannerOptions(
             prune: prune, pruneDomains: prune && guards.allowDomainDelete,
             managedInventory: managedInventory, ignoreRules: try Guards.ignoreRules(target),
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
+        if reading.isScoped {
+            // Subscribers outside the scope were not read, so an unused-looking domain may
+            // still have some.
+            options.pruneDomains = false
+        }
         var plan: Plan
         do {
-            plan = try Planner.plan(desired: manifests.desired, live: live, options: options)
+            let planTimer = StageTimer()
+            plan = try Planner.plan(desired: desired, live: live, options: options)
+            connection.logger.debug("planned", planTimer.fields)
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,
@@ -154,7 +186,17 @@ struct PlanningStage {
             ?? PolicyResult()
         return Output(
             plan: plan, manifests: manifests, secretValues: secretValues,
-            violations: violations, policyResult: policyResult)
+            violations: violations, policyResult: policyResult, requests: client.statistics)
+    }
+
+    /// The subscribers whose blocks the manifests declare, within a customer scope. With a
+    /// reseller scope the customers in scope are known only after the read, so nothing is
+    /// read ahead.
+    private static func blockDemand(_ desired: DesiredState, _ scope: LiveStateScope)
+        -> BlockDemand
+    {
+        guard scope.resellerName == nil else { return BlockDemand() }
+        return BlockDemand(scope.restrict(desired, live: LiveState()))
     }
 
     private func resolveSecretValues(
@@ -173,7 +215,7 @@ struct PlanningStage {
     private func planSource() throws -> PlanSource {
         let first = URL(fileURLWithPath: paths[0]).standardizedFileURL
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: first.path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: first.path, isDirectory: &isDirectory)
         let directory = isDirectory.boolValue ? first.path : first.deletingLastPathComponent().path
         do {
             guard let repository = try GitRepository.discover(containing: directory),

@@ -251,41 +251,51 @@ import Testing
     }
 
     @Test func workersRunRequestsInParallel() async throws {
+        // Each request waits until all four are in flight (or gives up after five seconds),
+        // so the highest count seen is 4 only when the workers really overlap.
+        let inFlight = Atomic<Int>(0)
+        let highest = Atomic<Int>(0)
         let server = try ScriptedHTTPServer { _, _ in
-            .delayed(seconds: 0.5, status: 200, body: "{}")
+            inFlight.add(1, ordering: .relaxed)
+            let deadline = Date().addingTimeInterval(5)
+            while inFlight.load(ordering: .relaxed) < 4, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            highest.max(inFlight.load(ordering: .relaxed), ordering: .relaxed)
+            return Self.json(200, "{}")
         }
         defer { server.stop() }
 
         let client = client(server, transport: TransportOptions(connections: 4))
-        let start = ContinuousClock.now
         async let first = client.get("/api/domains/1")
         async let second = client.get("/api/domains/2")
         async let third = client.get("/api/domains/3")
         async let fourth = client.get("/api/domains/4")
         _ = try await [first, second, third, fourth]
-        let elapsed = ContinuousClock.now - start
 
-        // Four half-second responses in sequence would take two seconds.
-        #expect(elapsed < .milliseconds(1500))
+        #expect(highest.load(ordering: .relaxed) == 4)
         #expect(server.requests.count == 4)
     }
 
     @Test func cancellationAbortsTransfer() async throws {
+        // The response would come after 20 s and succeed, so an error of kind `cancelled`
+        // shows that the transfer was aborted.
         let server = try ScriptedHTTPServer { _, _ in
-            .delayed(seconds: 3, status: 200, body: "{}")
+            .delayed(seconds: 20, status: 200, body: "{}")
         }
         defer { server.stop() }
 
         let client = client(server, retry: .disabled)
-        let start = ContinuousClock.now
         let task = Task { try await client.get("/api/domains/1") }
-        try await Task.sleep(for: .milliseconds(200))
+        for _ in 0..<500 where server.requests.isEmpty {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         task.cancel()
         let result = await task.result
-        let elapsed = ContinuousClock.now - start
 
-        #expect(throws: NGCPAPIError.self) { try result.get() }
-        #expect(elapsed < .milliseconds(2500))
+        #expect(server.requests.count == 1)
+        let error = #expect(throws: NGCPAPIError.self) { try result.get() }
+        #expect(error?.kind == .cancelled)
     }
 }
 

@@ -2,8 +2,9 @@ import ArgumentParsing
 
 /// Options shared by the commands that talk to NGCP.
 enum CommonOptions {
-    static let connection: [OptionSpec] = [
-        target,
+    static let connection: [OptionSpec] = [target] + transport + ReadSettings.options
+
+    static let transport: [OptionSpec] = [
         .option("url", value: "URL", help: "NGCP API base URL (default: $NGCP_URL)."),
         .option(
             "user", value: "NAME",
@@ -14,6 +15,8 @@ enum CommonOptions {
             help: "CA bundle for verifying the server's TLS "
                 + "certificate."),
         .flag("insecure", help: "Skip TLS certificate verification (prints a warning)."),
+        .option("client-cert", value: "FILE", help: "PEM client certificate for TLS."),
+        .option("client-key", value: "FILE", help: "PEM key of --client-cert."),
         .option(
             "timeout", value: "SECONDS",
             help: "Total time allowed per request "

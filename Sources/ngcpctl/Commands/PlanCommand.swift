@@ -1,5 +1,6 @@
 import ArgumentParsing
 import Foundation
+import NGCPClient
 import NGCPCore
 import Planning
 import Policies
@@ -57,10 +58,12 @@ enum PlanCommand {
         Terminal.output(
             render(
                 plan, format: format, color: Terminal.useColor(colorMode, descriptor: 1),
-                policyResult: policyResult))
+                policyResult: policyResult, requests: output.requests))
         if let jsonPath = parsed.value("out-json") {
             try PlanFile.writeDocument(
-                render(plan, format: "json", color: false, policyResult: policyResult),
+                render(
+                    plan, format: "json", color: false, policyResult: policyResult,
+                    requests: output.requests),
                 to: jsonPath)
         }
         // A blocked plan is shown for review but never saved, so 'apply --plan' only sees plans
@@ -82,13 +85,16 @@ enum PlanCommand {
     }
 
     static func render(
-        _ plan: Plan, format: String, color: Bool, policyResult: PolicyResult = PolicyResult()
+        _ plan: Plan, format: String, color: Bool, policyResult: PolicyResult = PolicyResult(),
+        requests: RequestStatistics? = nil
     ) -> String {
         switch format {
         case "json":
             var document = plan.jsonValue
             if case .object(var members) = document {
                 members["policy"] = policyResult.jsonValue
+                // The requests that reading the live state took.
+                if let requests { members["requests"] = requests.json }
                 document = .object(members)
             }
             return document.serialized(pretty: true) + "\n"
