@@ -65,7 +65,9 @@ let package = Package(
             name: "ngcp-emulator", dependencies: ["NGCPCore", "ArgumentParsing", "Emulator"]),
 
         .testTarget(name: "NGCPCoreTests", dependencies: ["NGCPCore", "ArgumentParsing"]),
-        .testTarget(name: "ManifestsTests", dependencies: ["Manifests", "YAMLReader", "NGCPCore"]),
+        .testTarget(
+            name: "ManifestsTests", dependencies: ["Manifests", "YAMLReader", "NGCPCore"],
+            exclude: ["Corpus"]),
         .testTarget(
             name: "PlanningTests", dependencies: ["Planning", "NGCPCore", "Manifests"],
             exclude: ["Golden"]),

@@ -58,6 +58,13 @@ enum NGCPCtl {
             case "schema":
                 return try SchemaCommand.run(rest)
             case "version", "--version":
+                if rest == ["--help"] {
+                    Terminal.output("Usage: ngcpctl version\n\nPrint the version.\n")
+                    return .success
+                }
+                guard rest.isEmpty else {
+                    throw UsageError("'version' takes no arguments; usage: ngcpctl version")
+                }
                 Terminal.output("ngcpctl \(version)\n")
                 return .success
             case "help", "--help", "-h":

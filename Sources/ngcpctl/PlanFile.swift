@@ -43,7 +43,8 @@ enum PlanFile {
             return try Plan(jsonText: String(decoding: data, as: UTF8.self))
         } catch {
             throw CommandFailure(
-                "invalid plan file '\(path)': \(error.path): \(error.message); "
+                "invalid plan file '\(path)': "
+                    + (error.path.isEmpty ? "" : "\(error.path): ") + "\(error.message); "
                     + "create it again with 'ngcpctl plan --out'")
         }
     }

@@ -23,6 +23,12 @@ enum PolicyCommand {
             """)
 
     static func run(_ arguments: [String]) throws -> ExitCode {
+        if arguments == ["--help"] || arguments == ["help"] {
+            Terminal.output(
+                "Usage: ngcpctl policy test [options] PLAN.json...\n\n"
+                    + "Run 'ngcpctl policy test --help' for the options.\n")
+            return .success
+        }
         guard arguments.first == "test" else {
             throw UsageError(
                 "unknown policy command '\(arguments.first ?? "")'; usage: ngcpctl policy test "
