@@ -3,7 +3,8 @@ import Foundation
 import NGCPClient
 import NGCPCore
 
-/// Where and how to reach NGCP, from flags and the environment.
+/// The API endpoint, credentials and transport settings, from flags, the environment and
+/// ngcpctl.yaml.
 struct Connection {
     let url: String
     let user: String

@@ -24,7 +24,7 @@ struct PlanningStage {
     var managedInventory: Set<ResourceID>? = nil
     /// `--max-deletes`, which overrides the target's guard.
     var maxDeletes: Int? = nil
-    /// Where the policy files are; nil skips the policy check.
+    /// The policy check to run on the plan; nil skips it.
     var policies: PolicyStage? = nil
 
     init(
@@ -39,7 +39,7 @@ struct PlanningStage {
         self.target = target ?? connection.target
     }
 
-    /// What a planning run produced, kept for apply.
+    /// The results of a planning run, kept for apply.
     struct Output {
         let plan: Plan
         let manifests: ManifestLoadResult
@@ -103,7 +103,7 @@ struct PlanningStage {
         do {
             defer { display?.finish() }
             live = try await reader.read(expecting: Self.blockDemand(desired, reading.scope))
-            // A scoped read sees part of the target; the manifests are cut to the same part.
+            // A scoped read covers part of the target, so the manifests are cut to the same part.
             if reading.isScoped {
                 desired = reading.scope.restrict(desired, live: live)
             }

@@ -23,7 +23,7 @@ struct ReadSettings {
             help: "Rows per collection page (default 100; fewer when pages are slow)."),
         .option(
             "page-timeout-budget", value: "SECONDS",
-            help: "Longest time one page should take; later pages shrink to fit (default 15)."),
+            help: "Maximum seconds one page should take; later pages shrink to fit (default 15)."),
         .option(
             "read-concurrency", value: "N",
             help: "Requests in flight at once while reading (default 3)."),
