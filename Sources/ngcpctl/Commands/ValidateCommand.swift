@@ -1,5 +1,7 @@
 import ArgumentParsing
+import Foundation
 import Manifests
+import NGCPCore
 
 /// `ngcpctl validate PATH...`: parses and checks manifests with no network access.
 enum ValidateCommand {
@@ -23,11 +25,22 @@ enum ValidateCommand {
         let result = try ManifestStage.load(
             parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
         let desired = result.desired
+
+        // Validate often runs without the secrets (a CI job with no credentials), so a secret
+        // that cannot be read is a warning here; plan and apply stop on it.
+        let resolver = SecretResolver(environment: ProcessInfo.processInfo.environment)
+        let secretWarnings = resolveSecrets(in: desired, resolver: resolver).map { problem in
+            Diagnostic(
+                .warning, problem.message, at: problem.location, fieldPath: problem.fieldPath,
+                hint: problem.hint)
+        }
+        ManifestStage.report(secretWarnings, sources: result.sources, colorMode: colorMode)
+
         Terminal.output(
             "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
                 + "\(desired.customers.count) customers, \(desired.subscribers.count) "
                 + "subscribers\(project.target.map { " for target \($0.name)" } ?? "") "
-                + "(\(DiagnosticRenderer.summary(of: result.diagnostics))).\n")
+                + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretWarnings))).\n")
         return .success
     }
 }
