@@ -1,0 +1,78 @@
+import Foundation
+import NGCPCore
+import Testing
+
+/// Removing a subscriber against an emulator process: `status: terminated` is rejected before
+/// anything is sent, and the advised way (delete the document, apply with --prune) converges.
+@Suite struct SubscriberRemovalTests {
+    static let room2Document = """
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata:
+          name: room2@pbx.example.org
+        spec:
+          customer: danube-dental
+          password: {env: DANUBE_ROOM2_PASSWORD}
+          primary_number: {cc: 43, ac: "2732", sn: "77112"}
+          preferences:
+            block_in_clir: true
+
+        """
+
+    static func apply(_ path: String, _ extra: [String] = [], environment: [String: String])
+        throws -> ProcessResult
+    {
+        try BuiltProducts.run(
+            "ngcpctl",
+            ["apply", path, "--auto-approve", "--no-record", "--allow-dirty"] + extra,
+            environment: environment)
+    }
+
+    @Test func terminatedStatusIsRejectedAndPruneConverges() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ApplyExamplesTests.environment(emulator)
+        let directory = try TemporaryDirectory()
+        let examples = try directory.copyExamples()
+        let file = examples + "/customers/danube-dental.yaml"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        try #require(original.contains(Self.room2Document))
+
+        let first = try Self.apply(examples, environment: environment)
+        try #require(first.exitCode == 0, "\(first.standardError)")
+
+        // Declaring the subscriber terminated is an error at the field, and nothing is sent.
+        let terminated = original.replacingOccurrences(
+            of: "    block_in_clir: true\n", with: "    block_in_clir: true\n  status: terminated\n")
+        try terminated.write(toFile: file, atomically: true, encoding: .utf8)
+        let rejected = try Self.apply(examples, environment: environment)
+        #expect(rejected.exitCode == 1, "\(rejected.standardError)")
+        #expect(rejected.standardError.contains("spec.status: a subscriber cannot be declared"))
+        #expect(rejected.standardError.contains("delete its document and run apply with --prune"))
+        let unchanged = try BuiltProducts.run(
+            "ngcpctl", ["plan", "examples", "--detailed-exitcode"], environment: environment)
+        #expect(unchanged.exitCode == 0, "\(unchanged.standardOutput)\(unchanged.standardError)")
+
+        // Without the document, a plan without --prune says what it leaves alone.
+        let removed = original.replacingOccurrences(of: Self.room2Document, with: "\n")
+        try removed.write(toFile: file, atomically: true, encoding: .utf8)
+        let withoutPrune = try BuiltProducts.run(
+            "ngcpctl", ["plan", examples, "--detailed-exitcode"], environment: environment)
+        #expect(withoutPrune.exitCode == 0, "\(withoutPrune.standardError)")
+        #expect(
+            withoutPrune.standardOutput.contains(
+                "left alone without --prune: 1 (subscribers/room2@pbx.example.org)"))
+
+        // The advised removal deletes it once; applying again changes nothing.
+        let prune = try Self.apply(examples, ["--prune"], environment: environment)
+        #expect(prune.exitCode == 0, "\(prune.standardError)")
+        #expect(prune.standardError.contains("1 deleted"), "\(prune.standardError)")
+        let again = try Self.apply(examples, ["--prune"], environment: environment)
+        #expect(again.exitCode == 0, "\(again.standardError)")
+        let final = try BuiltProducts.run(
+            "ngcpctl", ["plan", examples, "--prune", "--detailed-exitcode"],
+            environment: environment)
+        #expect(final.exitCode == 0, "\(final.standardOutput)\(final.standardError)")
+        #expect(final.standardOutput.contains("No changes. Live state matches the manifests."))
+    }
+}
