@@ -100,7 +100,7 @@ struct DesiredStateCollector {
 
     /// Finds a `%YAML` directive for a version other than 1.2. Manifests are always read with
     /// the YAML 1.2 core schema, so a 1.1 document would silently get other scalar types:
-    /// `yes` would stay a string. Directives stand at the start of a line before `---`, at the
+    /// `yes` would stay a string. Directives are at the start of a line before `---`, at the
     /// start of the stream or after a `...` document end.
     static func unsupportedYAMLVersion(in text: String) -> (String, YAMLMark)? {
         guard text.contains("%YAML") else { return nil }
@@ -435,11 +435,10 @@ struct DesiredStateCollector {
     }
 
     /// Reports a customer whose `max_subscribers` is lower than the number of subscribers
-    /// declared for it; NGCP refuses to create subscribers beyond the limit. Subscribers
-    /// declared as terminated do not count.
+    /// declared for it; NGCP refuses to create subscribers beyond the limit.
     private mutating func checkSubscriberLimits() {
         var counts: [String: Int] = [:]
-        for subscriber in subscribers where subscriber.desired.fields["status"] != "terminated" {
+        for subscriber in subscribers {
             counts[subscriber.desired.customer, default: 0] += 1
         }
 

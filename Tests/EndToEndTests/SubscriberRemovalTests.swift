@@ -43,7 +43,8 @@ import Testing
 
         // Declaring the subscriber terminated is an error at the field, and nothing is sent.
         let terminated = original.replacingOccurrences(
-            of: "    block_in_clir: true\n", with: "    block_in_clir: true\n  status: terminated\n")
+            of: "    block_in_clir: true\n", with: "    block_in_clir: true\n  status: terminated\n"
+        )
         try terminated.write(toFile: file, atomically: true, encoding: .utf8)
         let rejected = try Self.apply(examples, environment: environment)
         #expect(rejected.exitCode == 1, "\(rejected.standardError)")
@@ -53,7 +54,7 @@ import Testing
             "ngcpctl", ["plan", "examples", "--detailed-exitcode"], environment: environment)
         #expect(unchanged.exitCode == 0, "\(unchanged.standardOutput)\(unchanged.standardError)")
 
-        // Without the document, a plan without --prune says what it leaves alone.
+        // Without the document, a plan without --prune counts what it leaves alone.
         let removed = original.replacingOccurrences(of: Self.room2Document, with: "\n")
         try removed.write(toFile: file, atomically: true, encoding: .utf8)
         let withoutPrune = try BuiltProducts.run(
@@ -74,5 +75,34 @@ import Testing
             environment: environment)
         #expect(final.exitCode == 0, "\(final.standardOutput)\(final.standardError)")
         #expect(final.standardOutput.contains("No changes. Live state matches the manifests."))
+    }
+}
+
+/// `validate` without the secrets: each unreadable secret is a warning, not an error.
+@Suite struct ValidateSecretTests {
+    @Test func missingSecretsAreWarnings() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "m.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: bob@voice.example.net
+            spec:
+              customer: acme
+              password: {env: NGCPCTL_TEST_UNSET_PASSWORD}
+              webpassword: {file: secrets}
+            """)
+        try FileManager.default.createDirectory(
+            atPath: directory.path + "/secrets", withIntermediateDirectories: true)
+
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("warning: spec.password:"))
+        #expect(result.standardError.contains("NGCPCTL_TEST_UNSET_PASSWORD"))
+        #expect(result.standardError.contains("warning: spec.webpassword:"))
+        #expect(!result.standardError.contains("error:"))
+        #expect(result.standardOutput.contains("Valid: 1 files"))
     }
 }
