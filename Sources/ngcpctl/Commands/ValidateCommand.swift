@@ -34,7 +34,10 @@ enum ValidateCommand {
                 .warning, problem.message, at: problem.location, fieldPath: problem.fieldPath,
                 hint: problem.hint)
         }
-        ManifestStage.report(secretWarnings, sources: result.sources, colorMode: colorMode)
+        // Each warning alone: the summary line below counts them with the loader's.
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, colored: Terminal.useColor(colorMode, descriptor: 2))
+        for warning in secretWarnings { Terminal.error(renderer.render(warning)) }
 
         Terminal.output(
             "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
