@@ -15,6 +15,8 @@ struct DeclaredSubscriber {
     var webusernameLocation: SourceLocation?
     /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
     var lockFieldLocations: [String: SourceLocation]
+    /// Positions of `password` and `webpassword`, by field name.
+    var secretLocations: [String: SourceLocation] = [:]
 }
 
 /// Collects documents of many files into one desired state, then checks them against each
@@ -268,9 +270,10 @@ struct DesiredStateCollector {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
             self.metadata[customer.id] = self.metadata[customer.id] ?? metadata
-        case .subscriber(let subscriber, let metadata):
+        case .subscriber(let subscriber, var metadata):
             subscribers.append(subscriber)
             let id = subscriber.desired.id
+            metadata.secretLocations = subscriber.secretLocations
             self.metadata[id] = self.metadata[id] ?? metadata
         }
     }

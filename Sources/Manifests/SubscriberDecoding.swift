@@ -52,9 +52,16 @@ extension DocumentContext {
             displayNameLocation: fields["display_name"].map { reader.location($0) },
             pbxFieldLocations: pbxFieldLocations(fields),
             webusernameLocation: fields["webusername"].map { reader.location($0) },
-            lockFieldLocations: ["lock", "status"].reduce(into: [:]) { locations, field in
-                if let node = fields[field] { locations[field] = reader.location(node) }
-            })
+            lockFieldLocations: locations(of: ["lock", "status"], in: fields),
+            secretLocations: locations(of: ["password", "webpassword"], in: fields))
+    }
+
+    private func locations(of names: [String], in fields: Fields) -> [String: SourceLocation] {
+        var locations: [String: SourceLocation] = [:]
+        for name in names {
+            if let node = fields[name] { locations[name] = reader.location(node) }
+        }
+        return locations
     }
 
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {

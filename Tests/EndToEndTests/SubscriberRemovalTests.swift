@@ -99,10 +99,20 @@ import Testing
 
         let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
         #expect(result.exitCode == 0, "\(result.standardError)")
-        #expect(result.standardError.contains("warning: spec.password:"))
+        // Each warning points at the secret's own line, not at metadata.name.
+        #expect(result.standardError.contains("m.yaml:7:13: warning: spec.password:"))
         #expect(result.standardError.contains("NGCPCTL_TEST_UNSET_PASSWORD"))
-        #expect(result.standardError.contains("warning: spec.webpassword:"))
+        #expect(result.standardError.contains("m.yaml:8:16: warning: spec.webpassword:"))
+        #expect(result.standardError.contains("8 |   webpassword: {file: secrets}"))
         #expect(!result.standardError.contains("error:"))
         #expect(result.standardOutput.contains("Valid: 1 files"))
+
+        // Plan stops on the same secret, with the error at the same line.
+        let emulator = try EmulatorProcess()
+        let plan = try BuiltProducts.run(
+            "ngcpctl", ["plan", directory.path],
+            environment: ApplyExamplesTests.environment(emulator))
+        #expect(plan.exitCode == 1, "\(plan.standardError)")
+        #expect(plan.standardError.contains("m.yaml:7:13: error: spec.password:"))
     }
 }

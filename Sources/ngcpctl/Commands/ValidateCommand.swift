@@ -29,7 +29,9 @@ enum ValidateCommand {
         // Validate often runs without the secrets (a CI job with no credentials), so a secret
         // that cannot be read is a warning here; plan and apply stop on it.
         let resolver = SecretResolver(environment: ProcessInfo.processInfo.environment)
-        let secretWarnings = resolveSecrets(in: desired, resolver: resolver).map { problem in
+        let secretProblems = result.locatingSecretFields(
+            resolveSecrets(in: desired, resolver: resolver))
+        let secretWarnings = secretProblems.map { problem in
             Diagnostic(
                 .warning, problem.message, at: problem.location, fieldPath: problem.fieldPath,
                 hint: problem.hint)
