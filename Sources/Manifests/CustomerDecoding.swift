@@ -133,8 +133,7 @@ extension DocumentContext {
             if node.isNull {
                 contact["country"] = .null
             } else if let country = reader.string(node, join(path, "country")) {
-                let valid = country.count == 2 && country.allSatisfy { $0.isASCII && $0.isLetter }
-                if valid {
+                if ReferenceData.countryCodes.contains(country.uppercased()) {
                     contact["country"] = .string(country.uppercased())
                 } else {
                     reader.error(node, join(path, "country"), Message.invalidCountry(country))
@@ -148,7 +147,19 @@ extension DocumentContext {
                 node, join(path, field), numbersAsText: true, maxLength: maxLength)
             if let value { contact[field] = value }
         }
+        if let node = fields["timezone"], let zone = contact["timezone"]?.stringValue {
+            checkTimeZone(zone, node: node, path: join(path, "timezone"))
+        }
         return contact
+    }
+}
+
+extension DocumentContext {
+    /// Reports a time zone that the tz database of this machine does not contain, as NGCP
+    /// rejects it. Without a tz database nothing is checked.
+    func checkTimeZone(_ zone: String, node: YAMLNode, path: String) {
+        guard !zone.isEmpty, ReferenceData.isKnownTimeZone(zone) == false else { return }
+        reader.error(node, path, Message.unknownTimeZone(zone), hint: Message.unknownTimeZoneHint)
     }
 }
 

@@ -12,6 +12,11 @@ struct DeclaredSubscriber {
     var displayNameLocation: SourceLocation?
     /// Positions of the PBX-only fields the subscriber sets, by field name.
     var pbxFieldLocations: [String: SourceLocation]
+    var webusernameLocation: SourceLocation?
+    /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
+    var lockFieldLocations: [String: SourceLocation]
+    /// Positions of `password` and `webpassword`, by field name.
+    var secretLocations: [String: SourceLocation] = [:]
 }
 
 /// Collects documents of many files into one desired state, then checks them against each
@@ -54,6 +59,14 @@ struct DesiredStateCollector {
             literalSecretMarks[path, default: []] += reader.literalSecretMarks
         }
 
+        if let (version, mark) = Self.unsupportedYAMLVersion(in: text) {
+            reader.append(
+                Diagnostic(
+                    .error, Message.yamlVersionNotSupported(version), at: reader.location(mark),
+                    hint: Message.yamlVersionNotSupportedHint))
+            return
+        }
+
         let documents: [YAMLDocument]
         do {
             documents = try YAMLParser.parse(text, limits: options.yamlLimits)
@@ -85,6 +98,35 @@ struct DesiredStateCollector {
             }
             add(object)
         }
+    }
+
+    /// Finds a `%YAML` directive for a version other than 1.2. Manifests are always read with
+    /// the YAML 1.2 core schema, so a 1.1 document would silently get other scalar types:
+    /// `yes` would stay a string. Directives are at the start of a line before `---`, at the
+    /// start of the stream or after a `...` document end.
+    static func unsupportedYAMLVersion(in text: String) -> (String, YAMLMark)? {
+        guard text.contains("%YAML") else { return nil }
+        var beforeDocument = true
+        var line = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line += 1
+            let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+            if content.hasPrefix("...") {
+                beforeDocument = true
+                continue
+            }
+            guard beforeDocument else { continue }
+            if content.hasPrefix("%YAML") {
+                let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                let version = words.count > 1 ? String(words[1]) : ""
+                if version != "1.2" { return (version, YAMLMark(line: line, column: 1)) }
+            } else if !content.hasPrefix("%") && !content.hasPrefix("#")
+                && !content.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" })
+            {
+                beforeDocument = false
+            }
+        }
+        return nil
     }
 
     private enum DeclaredObject {
@@ -228,9 +270,10 @@ struct DesiredStateCollector {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
             self.metadata[customer.id] = self.metadata[customer.id] ?? metadata
-        case .subscriber(let subscriber, let metadata):
+        case .subscriber(let subscriber, var metadata):
             subscribers.append(subscriber)
             let id = subscriber.desired.id
+            metadata.secretLocations = subscriber.secretLocations
             self.metadata[id] = self.metadata[id] ?? metadata
         }
     }
@@ -254,6 +297,7 @@ struct DesiredStateCollector {
         metadata = metadata.filter { kept.contains($0.key) }
 
         checkNumbers()
+        checkWebUsernames()
         checkReferences()
         checkSubscriberLimits()
     }
@@ -284,6 +328,7 @@ struct DesiredStateCollector {
 
     /// Reports a number used by two subscribers, or twice by one.
     private mutating func checkNumbers() {
+        checkNumberDigits()
         var owners: [String: (subscriber: String, location: SourceLocation)] = [:]
         for subscriber in subscribers {
             for number in subscriber.numbers {
@@ -298,6 +343,54 @@ struct DesiredStateCollector {
                 }
                 owners[number.key] = (subscriber.desired.name, number.location)
             }
+        }
+    }
+
+    /// Reports numbers whose digits, joined as `cc ac sn`, equal those of an earlier number
+    /// with another split: NGCP routes by the joined digits, so both are the same number.
+    private mutating func checkNumberDigits() {
+        var owners: [String: (key: String, subscriber: String, location: SourceLocation)] = [:]
+        for subscriber in subscribers {
+            for number in subscriber.numbers {
+                let digits = number.key.filter { $0 != "-" }
+                if let owner = owners[digits] {
+                    if owner.key != number.key {
+                        diagnostics.append(
+                            Diagnostic(
+                                .error,
+                                Message.numberSameDigits(
+                                    number.key, other: owner.key, owner: owner.subscriber,
+                                    at: owner.location),
+                                at: number.location, fieldPath: number.path,
+                                hint: Message.numberSameDigitsHint))
+                    }
+                    continue
+                }
+                owners[digits] = (number.key, subscriber.desired.name, number.location)
+            }
+        }
+    }
+
+    /// Reports two subscribers of one domain whose `webusername` differ at most in case:
+    /// NGCP rejects the second with a conflict.
+    private mutating func checkWebUsernames() {
+        var owners: [String: (subscriber: String, location: SourceLocation)] = [:]
+        for subscriber in subscribers {
+            guard let name = subscriber.desired.fields["webusername"]?.stringValue,
+                let location = subscriber.webusernameLocation
+            else { continue }
+            let key = subscriber.desired.domain.lowercased() + "\u{0}" + name.lowercased()
+            if let owner = owners[key] {
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.webusernameReused(
+                            name, by: owner.subscriber, at: owner.location),
+                        at: location, fieldPath: "spec.webusername",
+                        hint: Message.webusernameReusedHint))
+                continue
+            }
+            owners[key] = (subscriber.desired.name, location)
         }
     }
 
@@ -345,11 +438,10 @@ struct DesiredStateCollector {
     }
 
     /// Reports a customer whose `max_subscribers` is lower than the number of subscribers
-    /// declared for it; NGCP refuses to create subscribers beyond the limit. Subscribers
-    /// declared as terminated do not count.
+    /// declared for it; NGCP refuses to create subscribers beyond the limit.
     private mutating func checkSubscriberLimits() {
         var counts: [String: Int] = [:]
-        for subscriber in subscribers where subscriber.desired.fields["status"] != "terminated" {
+        for subscriber in subscribers {
             counts[subscriber.desired.customer, default: 0] += 1
         }
 
@@ -377,6 +469,17 @@ struct DesiredStateCollector {
                     Message.customerTerminated(customer.externalID, at: customer.location),
                     at: subscriber.customerLocation, fieldPath: "spec.customer",
                     hint: "remove the subscriber, or give the customer another status"))
+        }
+
+        if customer.fields["status"] == "locked" {
+            for (field, location) in subscriber.lockFieldLocations.sorted(by: { $0.key < $1.key }) {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning,
+                        Message.ignoredWhileCustomerLocked(field, customer: customer.externalID),
+                        at: location, fieldPath: join("spec", field),
+                        hint: Message.ignoredWhileCustomerLockedHint))
+            }
         }
 
         guard customer.fields["type"] == "sipaccount" else { return }

@@ -36,9 +36,12 @@ public struct DiagnosticRenderer: Sendable {
         if let location = diagnostic.location, let line = sourceLine(location) {
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
+            let excerpt = SourceExcerpt(line: line, column: location.column)
             // Tabs stay tabs under the caret so that it lines up with the source above.
-            let padding = line.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " }
-            text += "\(number) | \(line)\n"
+            let padding = excerpt.text.prefix(max(0, excerpt.column - 1)).map {
+                $0 == "\t" ? "\t" : " "
+            }
+            text += "\(number) | \(excerpt.text)\n"
             text += "\(gutter) | " + padding.joined() + paint("^", "32;1") + "\n"
         }
         if let hint = diagnostic.hint {

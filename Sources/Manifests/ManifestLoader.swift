@@ -59,6 +59,8 @@ public struct ManifestMetadata: Sendable, Hashable {
     /// Target names the document is limited to; nil means every target.
     public var targets: [String]?
     public var location: SourceLocation?
+    /// Positions of a subscriber's secret fields (`password`, `webpassword`), by field name.
+    public var secretLocations: [String: SourceLocation] = [:]
 
     public init(
         annotations: [String: String] = [:], targets: [String]? = nil,

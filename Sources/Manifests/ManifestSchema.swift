@@ -130,7 +130,10 @@ public enum ManifestSchema {
         .init("primary_number", .nullable(.reference("Number")), "The main number."),
         .init("alias_numbers", .list(.reference("AliasNumber")), "Further numbers."),
         .init("external_id", .nullable(.string(maxLength: 255)), "Free identifier."),
-        .init("status", .choice(["active", "locked", "terminated"]), "Subscriber status."),
+        .init(
+            "status", .choice(["active", "locked"]),
+            "Subscriber status; to remove a subscriber, delete its document and use --prune."
+        ),
         .init(
             "lock", .nullable(.integer(1...5)),
             "Lock level 1 to 5 (foreign, outgoing, all calls, global, ported); null unlocks."),

@@ -222,6 +222,55 @@ enum Message {
         "number '\(number)' is listed twice for this subscriber; first at \(first)"
     }
 
+    static let subscriberTerminated =
+        "a subscriber cannot be declared 'terminated': NGCP deletes a terminated subscriber, "
+        + "so every later apply would create it again"
+    static let subscriberTerminatedHint =
+        "to remove the subscriber, delete its document and run apply with --prune"
+
+    static func nameMappedPreference(_ name: String) -> String {
+        "preference '\(name)' names an object on the target, which is not checked before apply"
+    }
+    static let nameMappedPreferenceHint =
+        "make sure the named object exists on the target: NGCP rejects an unknown name, and "
+        + "apply stops at this subscriber"
+
+    static func unknownTimeZone(_ name: String) -> String {
+        "unknown time zone '\(name)'"
+    }
+    static let unknownTimeZoneHint =
+        "use a name from the tz database, such as Europe/Vienna or UTC"
+
+    static func webusernameReused(_ name: String, by owner: String, at first: SourceLocation)
+        -> String
+    {
+        "webusername '\(name)' is also used by '\(owner)' at \(first) in the same domain; "
+            + "NGCP compares web usernames without regard to case"
+    }
+    static let webusernameReusedHint = "give each subscriber of a domain its own webusername"
+
+    static func numberSameDigits(
+        _ number: String, other: String, owner: String, at first: SourceLocation
+    ) -> String {
+        "number \(number) has the same digits as \(other) of '\(owner)' at \(first), "
+            + "split differently into cc, ac and sn"
+    }
+    static let numberSameDigitsHint =
+        "a number is dialled by its digits alone; keep it on one subscriber, with one split"
+
+    static func ignoredWhileCustomerLocked(_ field: String, customer: String) -> String {
+        "\(field) is not applied while customer '\(customer)' is declared locked: NGCP "
+            + "locks every subscriber of a locked customer with status locked and lock 4"
+    }
+    static let ignoredWhileCustomerLockedHint =
+        "the value takes effect once the customer is active again; remove it to silence this"
+
+    static func yamlVersionNotSupported(_ version: String) -> String {
+        "YAML \(version) is not supported: manifests are read as YAML 1.2"
+    }
+    static let yamlVersionNotSupportedHint =
+        "remove the %YAML directive; under YAML 1.2, yes, no, on and off are strings"
+
     static func customerTerminated(_ customer: String, at location: SourceLocation?) -> String {
         var text = "customer '\(customer)' is declared with status 'terminated'"
         if let location { text += " at \(location)" }
@@ -340,7 +389,8 @@ enum Message {
 
 /// Finds the candidate closest to `name` by edit distance, if it is close enough to be a likely
 /// typo. Close enough means at most a third of the longer name and fewer edits than `name` has
-/// characters.
+/// characters. Without such a candidate, a name of three or more characters that starts
+/// exactly one candidate is taken as an abbreviation of it (`prio` for `priority`).
 func nearestName(to name: String, in candidates: [String]) -> String? {
     var best: (name: String, distance: Int)?
     let length = name.count
@@ -352,18 +402,27 @@ func nearestName(to name: String, in candidates: [String]) -> String? {
         let distance = editDistance(name.lowercased(), candidate.lowercased())
         if best == nil || distance < best!.distance { best = (candidate, distance) }
     }
-    guard let best else { return nil }
-    let limit = max(1, max(name.count, best.name.count) / 3)
-    return best.distance <= limit && best.distance < name.count ? best.name : nil
+    if let best {
+        let limit = max(1, max(name.count, best.name.count) / 3)
+        if best.distance <= limit && best.distance < name.count { return best.name }
+    }
+
+    guard length >= 3 else { return nil }
+    let lowered = name.lowercased()
+    let extended = candidates.filter { $0.count > length && $0.lowercased().hasPrefix(lowered) }
+    return extended.count == 1 ? extended[0] : nil
 }
 
-/// Computes the Levenshtein distance between two strings, counted in characters.
+/// Computes the edit distance between two strings, counted in characters: insertions,
+/// deletions, substitutions and swaps of two adjacent characters (optimal string alignment),
+/// so that `emial` is one edit from `email`.
 func editDistance(_ lhs: String, _ rhs: String) -> Int {
     let a = Array(lhs)
     let b = Array(rhs)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
 
+    var beforePrevious = [Int](repeating: 0, count: b.count + 1)
     var previous = Array(0...b.count)
     var current = [Int](repeating: 0, count: b.count + 1)
     for i in 1...a.count {
@@ -371,8 +430,11 @@ func editDistance(_ lhs: String, _ rhs: String) -> Int {
         for j in 1...b.count {
             let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
             current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], beforePrevious[j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
+        (beforePrevious, previous, current) = (previous, current, beforePrevious)
     }
     return previous[b.count]
 }

@@ -67,6 +67,11 @@ extension DocumentContext {
         }
 
         if value.isNull { return .null }
+        if definition.isNameMapped {
+            reader.warning(
+                value, path, Message.nameMappedPreference(name),
+                hint: Message.nameMappedPreferenceHint)
+        }
         guard definition.isList else {
             return decodePreferenceValue(value, definition: definition, path: path)
         }
@@ -125,8 +130,9 @@ extension DocumentContext {
             }
             return reader.int(node, path).map { .int($0) }
         case .string, .blob:
-            // NOTE: a name-mapped preference (ncos, sound_set, rewrite_rule_set, ...) is checked
-            // as text only; whether the named object exists is known only to the target.
+            // A name-mapped preference (ncos, sound_set, rewrite_rule_set, ...) is checked as
+            // text only, with a warning: whether the named object exists is known only to the
+            // target, which rejects an unknown name at apply.
             guard
                 let text = reader.string(
                     node, path, numbersAsText: true, maxLength: Self.maxPreferenceLength)

@@ -50,7 +50,18 @@ extension DocumentContext {
             desired: desired, customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
             displayNameLocation: fields["display_name"].map { reader.location($0) },
-            pbxFieldLocations: pbxFieldLocations(fields))
+            pbxFieldLocations: pbxFieldLocations(fields),
+            webusernameLocation: fields["webusername"].map { reader.location($0) },
+            lockFieldLocations: locations(of: ["lock", "status"], in: fields),
+            secretLocations: locations(of: ["password", "webpassword"], in: fields))
+    }
+
+    private func locations(of names: [String], in fields: Fields) -> [String: SourceLocation] {
+        var locations: [String: SourceLocation] = [:]
+        for name in names {
+            if let node = fields[name] { locations[name] = reader.location(node) }
+        }
+        return locations
     }
 
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
@@ -119,11 +130,22 @@ extension DocumentContext {
                 node, join("spec", field), numbersAsText: true, maxLength: maxLength)
             if let value { values[field] = value }
         }
+        if let node = fields["timezone"], let zone = values["timezone"]?.stringValue {
+            checkTimeZone(zone, node: node, path: "spec.timezone")
+        }
 
         if let node = fields["status"],
             let status = reader.choice(node, "spec.status", ["active", "locked", "terminated"])
         {
-            values["status"] = .string(status)
+            // NGCP deletes a subscriber when it is terminated, so a declared terminated
+            // subscriber would be created again by every later apply.
+            if status == "terminated" {
+                reader.error(
+                    node, "spec.status", Message.subscriberTerminated,
+                    hint: Message.subscriberTerminatedHint)
+            } else {
+                values["status"] = .string(status)
+            }
         }
 
         // NGCP returns the lock level as a string ("4"), so the desired value has that shape.

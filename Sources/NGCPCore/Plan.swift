@@ -123,6 +123,9 @@ public struct Plan: Sendable, Hashable {
     public var operations: [PlannedOperation]
     /// Live objects that the plan leaves alone because ngcpctl never managed them, sorted.
     public var unmanaged: [ResourceID]
+    /// Undeclared live objects that ngcpctl manages and would remove with prune, left alone
+    /// because prune is off, sorted.
+    public var notPruned: [ResourceID] = []
     /// A keyed digest of each secret the plan uses, so that apply can tell whether the value
     /// changed since the plan was made. Never the value itself.
     public var secretDigests: [PlanSecretDigest]

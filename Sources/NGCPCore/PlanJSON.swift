@@ -25,7 +25,7 @@ extension Plan {
     /// The plan as a version 1 plan document.
     public var jsonValue: JSONValue {
         let counts = summary
-        return [
+        var members: [String: JSONValue] = [
             "format_version": .int(Plan.formatVersion),
             "source": source.jsonValue,
             "target": target.map(JSONValue.string) ?? .null,
@@ -37,6 +37,11 @@ extension Plan {
             "unmanaged": .array(unmanaged.map { .string($0.description) }),
             "secret_digests": .array(secretDigests.map(\.jsonValue)),
         ]
+        // Written only when present, so that plans without it keep their earlier form.
+        if !notPruned.isEmpty {
+            members["not_pruned"] = .array(notPruned.map { .string($0.description) })
+        }
+        return .object(members)
     }
 
     /// Reads a plan document.
@@ -80,6 +85,14 @@ extension Plan {
             }
             unmanaged.append(id)
         }
+        var notPruned: [ResourceID] = []
+        for (index, item) in (root.member("not_pruned")?.arrayValue ?? []).enumerated() {
+            guard let text = item.stringValue, let id = Self.resourceID(text) else {
+                throw PlanJSONError(
+                    path: "not_pruned[\(index)]", message: "expected 'collection/name'")
+            }
+            notPruned.append(id)
+        }
         var digests: [PlanSecretDigest] = []
         for (index, item) in (root.member("secret_digests")?.arrayValue ?? []).enumerated() {
             let reader = try PlanReader(item, path: "secret_digests[\(index)]")
@@ -91,6 +104,7 @@ extension Plan {
         self.init(
             source: source, target: target, operations: operations, unmanaged: unmanaged,
             secretDigests: digests)
+        self.notPruned = notPruned
 
         let summaryReader = try root.object("summary")
         for action in PlannedAction.allCases {

@@ -36,6 +36,8 @@ struct PlanBuilder {
     var removedDomains: Set<Int> = []
     /// Undeclared live objects that the plan leaves alone because ngcpctl does not manage them.
     var unmanaged: [ResourceID] = []
+    /// Undeclared managed live objects that prune would remove, when prune is off.
+    var notPruned: [ResourceID] = []
     /// Declared domains and customers that have a problem of their own. Subscribers referring to
     /// them report nothing more, because the reference itself is fine.
     var failedDeclarations: Set<ResourceID> = []
@@ -57,8 +59,21 @@ struct PlanBuilder {
             LiveIndex.subscriberKey(username: $0.username, domain: $0.domain)
         }
         for subscriber in subscribers { planSubscriber(subscriber) }
-        if options.prune { prune() }
+        if options.prune {
+            prune()
+        } else {
+            collectNotPruned()
+        }
         linkNumberMoves()
+    }
+
+    /// Records what prune would remove, by planning the prune on a copy, so that the plan can
+    /// say how many undeclared objects it leaves alone.
+    private mutating func collectNotPruned() {
+        var probe = self
+        probe.prune()
+        let removals = probe.drafts[drafts.count...].map(\.resourceID)
+        notPruned = Set(removals).sorted()
     }
 
     /// Drops objects declared twice under the same natural key, reporting each repetition.

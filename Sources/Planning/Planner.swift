@@ -76,9 +76,11 @@ public enum Planner {
             operation.liveFingerprint = LiveFingerprint.of(operation, in: live)
             return operation
         }
-        return Plan(
+        var plan = Plan(
             source: options.source, target: options.target, operations: fingerprinted,
             unmanaged: builder.unmanaged)
+        plan.notPruned = builder.notPruned
+        return plan
     }
 
     /// Lists the live subscriber ids whose call forwards and preferences the manifests manage, so

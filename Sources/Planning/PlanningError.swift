@@ -190,13 +190,29 @@ extension PlanningProblem {
             location: subscriber.location)
     }
 
+    /// A number that a live subscriber keeps. `holderDeclared` tells whether a manifest
+    /// declares the holder, which decides where the number can be removed.
     static func numberHeld(
-        _ subscriber: DesiredSubscriber, number: String, holder: String, reason: String
+        _ subscriber: DesiredSubscriber, number: String, holder: String, reason: String,
+        holderDeclared: Bool
     ) -> PlanningProblem {
-        PlanningProblem(
+        let hint =
+            holderDeclared
+            ? "remove the number from '\(holder)' in its manifest, or prune that subscriber"
+            : "'\(holder)' is not managed by any manifest: remove the number from it on the "
+                + "target, or run with --prune if ngcpctl manages its customer"
+        return PlanningProblem(
             resource: subscriber.id,
             message: "number \(number) is assigned to live subscriber '\(holder)', \(reason)",
-            hint: "remove the number from '\(holder)' in its manifest, or prune that subscriber",
+            hint: hint, location: subscriber.location)
+    }
+
+    static func missingPassword(_ subscriber: DesiredSubscriber) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "the plan creates this subscriber, but its manifest declares no password",
+            hint: "NGCP requires a SIP password to create a subscriber; add spec.password as "
+                + "{env: NAME} or {file: PATH}",
             location: subscriber.location)
     }
 
@@ -216,10 +232,17 @@ extension PlanningProblem {
             hint: "keep one declaration per natural key", location: location)
     }
 
+    /// A cycle among operations; `names` are the `collection/name` texts of the objects.
     static func dependencyCycle(_ names: [String]) -> PlanningProblem {
         let first = names.first ?? "?"
+        var resource = ResourceID(.subscribers, first)
+        if let slash = first.firstIndex(of: "/"),
+            let kind = ResourceKind(rawValue: String(first[..<slash]))
+        {
+            resource = ResourceID(kind, String(first[first.index(after: slash)...]))
+        }
         return PlanningProblem(
-            resource: ResourceID(.subscribers, first),
+            resource: resource,
             message: "the operations depend on each other in a cycle: "
                 + names.joined(separator: " → "),
             hint: "numbers swapped between primary numbers cannot be planned in one apply; "

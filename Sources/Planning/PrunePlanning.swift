@@ -199,13 +199,13 @@ extension PlanBuilder {
                     live.subscribers.first { $0.id == holder }.map { index.subscriberName($0) }
                     ?? "id \(holder)"
                 if numbers.kept[holder]?.contains(number) ?? false {
+                    let holderDeclared = pairedSubscribers.contains(holder)
                     let reason =
-                        pairedSubscribers.contains(holder)
-                        ? "whose manifest keeps it" : "which no manifest declares"
+                        holderDeclared ? "whose manifest keeps it" : "which no manifest declares"
                     problems.append(
                         .numberHeld(
                             taker.subscriber, number: number.description, holder: holderName,
-                            reason: reason))
+                            reason: reason, holderDeclared: holderDeclared))
                     continue
                 }
                 guard let freeing = numbers.freeingDraft[holder] else { continue }

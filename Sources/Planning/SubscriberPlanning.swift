@@ -32,6 +32,9 @@ extension PlanBuilder {
         let declared = declaredNumbers(subscriber)
 
         guard let liveSubscriber = index.subscriber(subscriber) else {
+            if subscriber.secrets["password"] == nil {
+                problems.append(.missingPassword(subscriber))
+            }
             createSubscriber(
                 subscriber, domain: domain, customer: customerReference, numbers: declared)
             return
@@ -42,6 +45,9 @@ extension PlanBuilder {
         if let liveCustomerID, customerReference != .live(liveCustomerID) {
             // NGCP cannot move a subscriber to another customer: the username is freed by a
             // delete and taken again by a create that depends on it.
+            if subscriber.secrets["password"] == nil {
+                problems.append(.missingPassword(subscriber))
+            }
             let deletion = deleteSubscriber(
                 liveSubscriber,
                 reason: "the subscriber moves to customer '\(subscriber.customer)' and "

@@ -82,7 +82,9 @@ struct PlanningStage {
         let resolver = SecretResolver(environment: environment)
         let secretProblems = resolveSecrets(in: manifests.desired, resolver: resolver)
         if secretProblems.hasErrors {
-            ManifestStage.report(secretProblems, sources: manifests.sources, colorMode: colorMode)
+            ManifestStage.report(
+                manifests.locatingSecretFields(secretProblems), sources: manifests.sources,
+                colorMode: colorMode)
             throw CommandFailure("cannot read every secret the manifests name; nothing was sent")
         }
         let secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)

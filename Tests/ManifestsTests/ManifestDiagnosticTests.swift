@@ -209,7 +209,8 @@ private let subscriberCases: [DiagnosticCase] = [
         [
             error(
                 11, 21, "spec.callforwards.cfu.sources_mode",
-                "invalid value 'white'; expected one of whitelist, blacklist")
+                "invalid value 'white'; expected one of whitelist, blacklist; "
+                    + "did you mean 'whitelist'?")
         ]),
     .subscriber(
         "unknown preference", "  preferences:\n    clirr: true\n",

@@ -32,7 +32,8 @@ public struct HumanPlanRenderer: PlanRenderer {
         if !lines.isEmpty { lines.append("") }
 
         guard !plan.isEmpty else {
-            lines.append(PlanText.noChanges)
+            lines.append(PlanText.noChangesLine(plan))
+            if let note = PlanText.notPrunedLine(plan) { lines.append(note) }
             if let note = PlanText.unmanagedLine(plan) { lines.append(note) }
             return lines.joined(separator: "\n") + "\n"
         }
@@ -50,6 +51,7 @@ public struct HumanPlanRenderer: PlanRenderer {
             let noun = irreversible == 1 ? "operation" : "operations"
             lines.append(paint("!! \(irreversible) irreversible \(noun) in this plan.", .boldRed))
         }
+        if let note = PlanText.notPrunedLine(plan) { lines.append(note) }
         if let note = PlanText.unmanagedLine(plan) { lines.append(note) }
         lines.append(paint(PlanText.countLine(plan), .bold))
         return lines.joined(separator: "\n") + "\n"

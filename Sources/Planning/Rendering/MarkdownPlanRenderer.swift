@@ -21,11 +21,13 @@ public struct MarkdownPlanRenderer: PlanRenderer {
         }
 
         guard !plan.isEmpty else {
-            lines.append(PlanText.noChanges)
+            lines.append(PlanText.noChangesLine(plan))
+            if let note = PlanText.notPrunedLine(plan) { lines += ["", note] }
             if let note = PlanText.unmanagedLine(plan) { lines += ["", note] }
             return lines.joined(separator: "\n") + "\n"
         }
         lines.append("**\(PlanText.countLine(plan))**")
+        if let note = PlanText.notPrunedLine(plan) { lines += ["", note] }
         if let note = PlanText.unmanagedLine(plan) { lines += ["", note] }
         let irreversible = plan.operations.filter(\.irreversible).count
         if irreversible > 0 {

@@ -30,6 +30,22 @@ enum PlanText {
             + "(\(shown.joined(separator: ", "))\(more))."
     }
 
+    /// Formats the line that counts the undeclared objects left alone because prune is off,
+    /// or returns nil when there are none.
+    static func notPrunedLine(_ plan: Plan) -> String? {
+        guard !plan.notPruned.isEmpty else { return nil }
+        let shown = plan.notPruned.prefix(10).map(\.description)
+        let more = plan.notPruned.count > shown.count ? ", ..." : ""
+        return "Declared by no manifest and left alone without --prune: \(plan.notPruned.count) "
+            + "(\(shown.joined(separator: ", "))\(more)). Run with --prune to remove them."
+    }
+
+    /// The line for a plan without operations.
+    static func noChangesLine(_ plan: Plan) -> String {
+        plan.notPruned.isEmpty
+            ? noChanges : "No changes to declared objects."
+    }
+
     static func symbol(_ action: PlannedAction) -> String {
         switch action {
         case .create: return "+"

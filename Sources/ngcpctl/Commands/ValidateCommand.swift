@@ -1,5 +1,7 @@
 import ArgumentParsing
+import Foundation
 import Manifests
+import NGCPCore
 
 /// `ngcpctl validate PATH...`: parses and checks manifests with no network access.
 enum ValidateCommand {
@@ -23,11 +25,27 @@ enum ValidateCommand {
         let result = try ManifestStage.load(
             parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
         let desired = result.desired
+
+        // Validate often runs without the secrets (a CI job with no credentials), so a secret
+        // that cannot be read is a warning here; plan and apply stop on it.
+        let resolver = SecretResolver(environment: ProcessInfo.processInfo.environment)
+        let secretProblems = result.locatingSecretFields(
+            resolveSecrets(in: desired, resolver: resolver))
+        let secretWarnings = secretProblems.map { problem in
+            Diagnostic(
+                .warning, problem.message, at: problem.location, fieldPath: problem.fieldPath,
+                hint: problem.hint)
+        }
+        // Each warning alone: the summary line below counts them with the loader's.
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, colored: Terminal.useColor(colorMode, descriptor: 2))
+        for warning in secretWarnings { Terminal.error(renderer.render(warning)) }
+
         Terminal.output(
             "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
                 + "\(desired.customers.count) customers, \(desired.subscribers.count) "
                 + "subscribers\(project.target.map { " for target \($0.name)" } ?? "") "
-                + "(\(DiagnosticRenderer.summary(of: result.diagnostics))).\n")
+                + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretWarnings))).\n")
         return .success
     }
 }
