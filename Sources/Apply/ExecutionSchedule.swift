@@ -7,9 +7,9 @@ import NGCPCore
 /// operations start in id order. Dependencies are the plan's `dependsOn` plus every operation
 /// whose created id the operation's path or body refers to.
 ///
-/// Each step costs time in proportion to the operations it touches, not to the plan's size:
-/// an operation enters a priority queue once its last dependency succeeded, waits on the key
-/// that blocked it, and a failure walks only the operations that depend on it.
+/// Each step costs time in proportion to the operations it touches, not to the plan's size.
+/// An operation enters a priority queue once its last dependency succeeded, and it waits on
+/// the key that blocked it. A failure walks only the operations that depend on it.
 struct ExecutionSchedule {
     enum State: Equatable {
         case pending

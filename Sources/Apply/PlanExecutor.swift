@@ -292,7 +292,8 @@ public struct PlanExecutor: Sendable {
             do {
                 result.createdID = try await client.post(path, body: body ?? .object([:]))
                 if attempt > 1 {
-                    result.note = "created at attempt \(attempt); the earlier ones did not "
+                    result.note =
+                        "created at attempt \(attempt); the earlier ones did not "
                         + "take effect"
                 }
                 return
@@ -304,10 +305,17 @@ public struct PlanExecutor: Sendable {
                 return
             }
 
-            guard attempt < maxAttempts, Self.absentCreateMayBeRepeated(failure) else {
+            guard Self.absentCreateMayBeRepeated(failure) else {
+                throw ApplyError(
+                    "\(failure.description). No \(operation.resourceID) exists yet, but the "
+                        + "server may still be creating it: run the same command again, it "
+                        + "checks the live state", outcomeUnknown: true)
+            }
+            guard attempt < maxAttempts else {
                 throw ApplyError(
                     "\(failure.description). No \(operation.resourceID) exists afterwards, so "
-                        + "the create did not take effect; run the same command again")
+                        + "the create did not take effect (\(attempt) attempts); run the same "
+                        + "command again")
             }
             let delay = client.retryPolicy.delay(afterAttempt: attempt, retryAfter: nil)
             logger.warning(
@@ -322,7 +330,7 @@ public struct PlanExecutor: Sendable {
     }
 
     /// True when a create that failed with `error`, and whose object does not exist
-    /// afterwards, may be posted again. A 500, 502 or 503 is the server's final answer, so
+    /// afterwards, may be posted again. A 500, 502 or 503 is the server's final response, so
     /// the lookup that follows it sees whatever the create did. After a 504, a timeout or a
     /// lost connection the server may still be working on the create, and a second one could
     /// make a duplicate.
@@ -366,7 +374,7 @@ public struct PlanExecutor: Sendable {
     }
 
     /// Handles a PUT or PATCH whose outcome stayed unknown through the client's retries: the
-    /// object is read back, and when it holds what was sent the write counts as done.
+    /// object is read back, and when it contains the values sent the write counts as done.
     /// Otherwise the original error is thrown, with the outcome still unknown.
     private func confirmWrite(
         _ operation: PlannedOperation, path: String, body: JSONValue?, after error: NGCPAPIError,

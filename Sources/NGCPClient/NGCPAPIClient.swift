@@ -481,9 +481,9 @@ public final class NGCPAPIClient: Sendable {
         case .http:
             guard let status = error.status else { return false }
             if status == 429 { return true }
-            // A request that is safe to repeat is repeated after a 500 too: NGCP answers 500
-            // when a worker or its database connection fails, which the next attempt may not
-            // meet. A 500 that is a bug in the server repeats, and the last answer is thrown.
+            // A request that is safe to repeat is repeated after a 500 too, because a 500 can
+            // come from a passing failure such as a lost database connection. A 500 that is
+            // a bug in the server repeats, and the last answer is thrown.
             return mode == .always && [500, 502, 503, 504].contains(status)
         case .authentication, .tls, .cancelled, .transport, .invalidResponse:
             return false

@@ -5,9 +5,9 @@
 /// sent again by the client only when it certainly never reached the server (the connection
 /// was never made) or the server returned 429.
 public struct RetryPolicy: Sendable, Hashable {
-    /// Attempts in total, the first one included; 1 disables retries. The default of 6 lets
-    /// a request through a server that fails one request in five with a chance of 0.2^6, about
-    /// 1 in 15,000, and waits at most about 16 s in total (0.5 + 1 + 2 + 4 + 8).
+    /// Attempts in total, the first one included; 1 disables retries. With the default of 6,
+    /// a server that fails one request in five defeats a request once in about 15,000
+    /// (0.2^6), and without `Retry-After` the waits add up to at most 15.5 s.
     public var maxAttempts: Int
     /// Seconds before the second attempt; each later wait doubles, up to `maxDelay`.
     public var initialDelay: Double
