@@ -9,7 +9,8 @@
 # The manifests: one domain, one customer (with a contact) per 50 subscribers, and one
 # subscriber with a primary number and one preference each: 2N + 2N/50 + 1 operations.
 # Environment: PARALLELISM (default ngcpctl's), NO_BUILD=1 to use the existing release
-# binaries, KEEP=1 to keep the work directory.
+# binaries, BIN_DIR to take ngcpctl and ngcp-emulator from another directory, KEEP=1 to keep
+# the work directory.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
