@@ -187,7 +187,9 @@ public final class NGCPAPIClient: Sendable {
             _ = try await send(.delete, path, retry: .always)
             return .deleted
         } catch let error where error.isNotFound && notFoundIsDone {
-            return .alreadyAbsent
+            // A 404 that follows an attempt of unknown outcome is most likely that attempt's
+            // own deletion.
+            return error.outcomeUnknown ? .deleted : .alreadyAbsent
         }
     }
 

@@ -70,6 +70,22 @@ import Testing
         #expect(server.requests.count == 2)
     }
 
+    /// A DELETE that took effect but got 500 is repeated, and the 404 that follows counts
+    /// as its own deletion.
+    @Test func deleteAfterUnknownAttemptIsDeleted() async throws {
+        let server = try ScriptedHTTPServer { _, number in
+            number == 1
+                ? Self.serverError
+                : Self.json(404, #"{"code":404,"message":"Entity 'subscriber' not found."}"#)
+        }
+        defer { server.stop() }
+
+        let deletion = try await client(server).delete(
+            "/api/subscribers/9", notFoundIsDone: true)
+        #expect(deletion == .deleted)
+        #expect(server.requests.count == 2)
+    }
+
     @Test func patchIdempotenceByOperation() {
         let cases: [(JSONValue, Bool)] = [
             (["op": "replace", "path": "/concurrent_max", "value": 3], true),
