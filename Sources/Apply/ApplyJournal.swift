@@ -117,10 +117,24 @@ public final class ApplyJournal: Sendable {
         }
     }
 
+    /// Formats `date` as ISO 8601 UTC with milliseconds, such as `2026-12-04T17:37:18.123Z`.
+    /// It is formatted by hand, because creating an `ISO8601DateFormatter` for every journal
+    /// line took a fifth of an apply's CPU time.
     static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(totalMilliseconds.floorDivided(by: 1000))
+        let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+
+        func padded(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return padded(parts.tm_year + 1900, 4) + "-" + padded(parts.tm_mon + 1, 2) + "-"
+            + padded(parts.tm_mday, 2) + "T" + padded(parts.tm_hour, 2) + ":"
+            + padded(parts.tm_min, 2) + ":" + padded(parts.tm_sec, 2) + "."
+            + padded(Int32(milliseconds), 3) + "Z"
     }
 
     // MARK: Reading
@@ -299,5 +313,13 @@ final class BlockingWorker: Sendable {
             return !state.stopped
         }
         if first { channel.signal.signal() }
+    }
+}
+
+extension Int64 {
+    /// The quotient rounded down, also for negative values.
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

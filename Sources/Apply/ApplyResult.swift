@@ -16,6 +16,9 @@ public struct OperationResult: Sendable, Hashable {
     /// Fields that the server stored differently from what was sent, found by reading the
     /// object back. They do not make the operation fail.
     public var warnings: [String] = []
+    /// True for a failed write that may or may not have taken effect: its response was lost
+    /// or was a 5xx, and neither a lookup nor a read-back settled it.
+    public var outcomeUnknown = false
     public var duration: Duration
 
     public init(
@@ -83,6 +86,19 @@ public struct ApplyResult: Sendable, Hashable {
         error == nil && !interrupted && operations.allSatisfy(\.succeeded)
     }
 
+    /// True when the apply changed the target or may have changed it: an operation created,
+    /// updated or deleted something, or a failed write's outcome is unknown.
+    public var mayHaveChangedTarget: Bool {
+        operations.contains { result in
+            [.created, .updated, .deleted].contains(result.outcome) || result.outcomeUnknown
+        }
+    }
+
+    /// The operations that failed with an unknown outcome.
+    public var unknownOutcomes: [OperationResult] {
+        operations.filter { $0.outcome == .failed && $0.outcomeUnknown }
+    }
+
     /// Result counts per outcome, with every outcome present.
     public var summary: [Outcome: Int] {
         var counts: [Outcome: Int] = [:]
@@ -101,9 +117,11 @@ public struct ApplyResult: Sendable, Hashable {
     public func jsonValue(
         for plan: Plan, operationJSON: (PlannedOperation) -> JSONValue
     ) -> JSONValue {
+        let byID = Dictionary(
+            operations.map { ($0.operationID, $0) }, uniquingKeysWith: { first, _ in first })
         let operations = plan.operations.sorted { $0.id < $1.id }.map { operation in
             let encoded = operationJSON(operation)
-            return result(for: operation.id)?.merged(into: encoded) ?? encoded
+            return byID[operation.id]?.merged(into: encoded) ?? encoded
         }
         return ["operations": .array(operations), "summary": summaryJSON]
     }

@@ -53,9 +53,12 @@ public struct PlanSecrets: Sendable {
 /// A failure to prepare or run an apply, with a message that names the next step.
 public struct ApplyError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    /// True when the failed write may or may not have taken effect.
+    public let outcomeUnknown: Bool
 
-    public init(_ message: String) {
+    public init(_ message: String, outcomeUnknown: Bool = false) {
         self.message = message
+        self.outcomeUnknown = outcomeUnknown
     }
 
     public var description: String { message }

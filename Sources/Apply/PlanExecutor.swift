@@ -106,9 +106,15 @@ public struct PlanExecutor: Sendable {
                 let limit = interrupted ? 0 : options.parallelism - running
                 for operation in schedule.start(limit: limit) {
                     progress?(.started(operation))
-                    let snapshot = createdIDs
-                    group.addTask {
-                        await self.run(operation, createdIDs: snapshot, secrets: resolvedSecrets)
+                    // Only the ids this operation refers to are passed: a copy of the whole
+                    // map per operation would make an apply quadratic in its size.
+                    var referenced: [Int: Int] = [:]
+                    for source in schedule.dependencies(of: operation.id) {
+                        referenced[source] = createdIDs[source]
+                    }
+                    group.addTask { [referenced] in
+                        await self.run(
+                            operation, createdIDs: referenced, secrets: resolvedSecrets)
                     }
                     running += 1
                 }
@@ -196,6 +202,11 @@ public struct PlanExecutor: Sendable {
         } catch let error as NGCPAPIError {
             result.outcome = .failed
             result.error = error.description
+            result.outcomeUnknown = error.outcomeUnknown
+        } catch let error as ApplyError {
+            result.outcome = .failed
+            result.error = error.message
+            result.outcomeUnknown = error.outcomeUnknown
         } catch {
             result.outcome = .failed
             result.error = "\(error)"
@@ -212,27 +223,28 @@ public struct PlanExecutor: Sendable {
     ) async throws {
         switch operation.method {
         case .post:
-            let created: Result<Int, NGCPAPIError>
-            do {
-                created = .success(try await client.post(path, body: body ?? .object([:])))
-            } catch {
-                created = .failure(error)
-            }
-            switch created {
-            case .success(let id):
-                result.createdID = id
-            case .failure(let error):
-                guard error.outcomeUnknown else { throw error }
-                try await recoverCreate(operation, body: body, after: error, into: &result)
-            }
+            try await create(operation, path: path, body: body, into: &result)
         case .put:
-            try await client.put(path, body: body ?? .object([:]))
+            let failure: NGCPAPIError
+            do {
+                try await client.put(path, body: body ?? .object([:]))
+                return
+            } catch {
+                failure = error
+            }
+            try await confirmWrite(operation, path: path, body: body, after: failure, into: &result)
         case .patch:
             let operations = body?.arrayValue ?? []
-            // A patch without `add` gives the same result when sent twice, so it may be
-            // retried after a lost response.
-            let idempotent = operations.allSatisfy { $0["op"]?.stringValue != "add" }
-            try await client.patch(path, operations: operations, idempotent: idempotent)
+            let failure: NGCPAPIError
+            do {
+                try await client.patch(
+                    path, operations: operations,
+                    idempotent: operations.allSatisfy(Self.isIdempotentPatch))
+                return
+            } catch {
+                failure = error
+            }
+            try await confirmWrite(operation, path: path, body: body, after: failure, into: &result)
         case .delete:
             let deletion = try await client.delete(
                 path, notFoundIsDone: options.deleteNotFoundIsDone)
@@ -246,12 +258,93 @@ public struct PlanExecutor: Sendable {
         }
     }
 
+    /// True for a JSON Patch operation that leaves the same result when applied twice:
+    /// `replace`, `add` of an object member (NGCP's `add` sets the member), and `remove`
+    /// without `index`. An `add` with `mode: append`, to an array position or to `-` adds
+    /// again, and a `remove` with `index` removes the next match.
+    static func isIdempotentPatch(_ patch: JSONValue) -> Bool {
+        let lastSegment = patch["path"]?.stringValue?.split(separator: "/").last.map(String.init)
+        switch patch["op"]?.stringValue {
+        case "replace":
+            return true
+        case "add":
+            guard patch["mode"] == nil, let lastSegment else { return false }
+            return lastSegment != "-" && Int(lastSegment) == nil
+        case "remove":
+            return patch["index"] == nil
+        default:
+            return false
+        }
+    }
+
+    /// Posts a create. When its outcome is unknown, the object is looked up by its natural
+    /// key and adopted when found. When the lookup shows that it does not exist after a 500,
+    /// 502 or 503, the create certainly did not take effect, so it is posted again, up to
+    /// the retry policy's attempts.
+    private func create(
+        _ operation: PlannedOperation, path: String, body: JSONValue?,
+        into result: inout OperationResult
+    ) async throws {
+        let maxAttempts = client.retryPolicy.maxAttempts
+        var attempt = 1
+        while true {
+            let failure: NGCPAPIError
+            do {
+                result.createdID = try await client.post(path, body: body ?? .object([:]))
+                if attempt > 1 {
+                    result.note =
+                        "created at attempt \(attempt); the earlier ones did not "
+                        + "take effect"
+                }
+                return
+            } catch {
+                failure = error
+            }
+            guard failure.outcomeUnknown else { throw failure }
+            if try await recoverCreate(operation, body: body, after: failure, into: &result) {
+                return
+            }
+
+            guard Self.absentCreateMayBeRepeated(failure) else {
+                throw ApplyError(
+                    "\(failure.description). No \(operation.resourceID) exists yet, but the "
+                        + "server may still be creating it: run the same command again, it "
+                        + "checks the live state", outcomeUnknown: true)
+            }
+            guard attempt < maxAttempts else {
+                throw ApplyError(
+                    "\(failure.description). No \(operation.resourceID) exists afterwards, so "
+                        + "the create did not take effect (\(attempt) attempts); run the same "
+                        + "command again")
+            }
+            let delay = client.retryPolicy.delay(afterAttempt: attempt, retryAfter: nil)
+            logger.warning(
+                "create did not take effect, posting it again",
+                [
+                    "resource": operation.resourceID.description, "attempt": "\(attempt)",
+                    "delay_s": "\(delay)", "error": failure.message,
+                ])
+            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            attempt += 1
+        }
+    }
+
+    /// True when a create that failed with `error`, and whose object does not exist
+    /// afterwards, may be posted again. A 500, 502 or 503 is the server's final response, so
+    /// the lookup that follows it sees whatever the create did. After a 504, a timeout or a
+    /// lost connection the server may still be working on the create, and a second one could
+    /// make a duplicate.
+    static func absentCreateMayBeRepeated(_ error: NGCPAPIError) -> Bool {
+        error.kind == .http && [500, 502, 503].contains(error.status ?? 0)
+    }
+
     /// Handles a create whose response was lost or was a 5xx: the object may exist. It is
-    /// looked up by its natural key and adopted when found; a create is never sent twice.
+    /// looked up by its natural key and adopted when found, and then true is returned. False
+    /// means that no such object exists, so the create did not take effect.
     private func recoverCreate(
         _ operation: PlannedOperation, body: JSONValue?, after error: NGCPAPIError,
         into result: inout OperationResult
-    ) async throws {
+    ) async throws -> Bool {
         logger.warning(
             "create outcome unknown, looking the object up",
             ["resource": operation.resourceID.description, "error": error.message])
@@ -259,7 +352,8 @@ public struct PlanExecutor: Sendable {
         guard let lookup = NaturalKeyLookup(operation, body: body) else {
             throw ApplyError(
                 "\(error.description). A \(operation.resource.rawValue) object has no unique "
-                    + "key to look it up by: check whether it was created before applying again")
+                    + "key to look it up by: check whether it was created before applying again",
+                outcomeUnknown: true)
         }
 
         let found: Int?
@@ -268,16 +362,32 @@ public struct PlanExecutor: Sendable {
         } catch {
             throw ApplyError(
                 "\(error.description). Looking \(operation.resourceID) up afterwards failed "
-                    + "as well (\(error)): check whether it exists before applying again")
+                    + "as well (\(error)): run the same command again, it checks whether the "
+                    + "object exists",
+                outcomeUnknown: true)
         }
 
-        guard let id = found else {
-            throw ApplyError(
-                "\(error.description). No \(operation.resourceID) exists afterwards, so the "
-                    + "create did not take effect")
-        }
+        guard let id = found else { return false }
         result.createdID = id
         result.note = "the create's response was lost; adopted the existing object \(id)"
+        return true
+    }
+
+    /// Handles a PUT or PATCH whose outcome stayed unknown through the client's retries: the
+    /// object is read back, and when it contains the values sent the write counts as done.
+    /// Otherwise the original error is thrown, with the outcome still unknown.
+    private func confirmWrite(
+        _ operation: PlannedOperation, path: String, body: JSONValue?, after error: NGCPAPIError,
+        into result: inout OperationResult
+    ) async throws {
+        guard error.outcomeUnknown else { throw error }
+        logger.warning(
+            "write outcome unknown, reading the object back",
+            ["resource": operation.resourceID.description, "error": error.message])
+        guard let body, let live = try? await client.get(path),
+            WriteCheck.tookEffect(sent: body, method: operation.method, live: live)
+        else { throw error }
+        result.note = "the write's response was lost; reading the object back shows the change"
     }
 
     /// Handles a create that an earlier run started: the object it may have made is looked

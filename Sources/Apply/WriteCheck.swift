@@ -35,6 +35,34 @@ enum WriteCheck {
         return found
     }
 
+    /// True when `live` shows that a write whose outcome is unknown took effect: no field
+    /// differs, each member a patch sets is present, and each member it removes is absent.
+    /// A patch with a nested path or another operation cannot be confirmed this way.
+    static func tookEffect(sent: JSONValue, method: HTTPMethod, live: JSONValue) -> Bool {
+        guard differences(sent: sent, method: method, live: live).isEmpty else { return false }
+        guard method == .patch else { return method == .put }
+        guard case .array(let operations) = sent else { return false }
+        for operation in operations {
+            guard let path = operation["path"]?.stringValue, path.hasPrefix("/") else {
+                return false
+            }
+            let field = String(path.dropFirst())
+            guard !field.contains("/") else { return false }
+            switch operation["op"]?.stringValue {
+            case "replace", "add":
+                guard live[field] != nil else { return false }
+            case "remove":
+                // A remove with a `value` takes matching elements out of an array member,
+                // which the live member alone cannot confirm.
+                guard operation["value"] == nil else { return false }
+                if let value = live[field], value != .null { return false }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
     private static func compare(
         _ sent: JSONValue, _ live: JSONValue?, path: String, into found: inout [String]
     ) {

@@ -187,7 +187,9 @@ public final class NGCPAPIClient: Sendable {
             _ = try await send(.delete, path, retry: .always)
             return .deleted
         } catch let error where error.isNotFound && notFoundIsDone {
-            return .alreadyAbsent
+            // A 404 that follows an attempt of unknown outcome is most likely that attempt's
+            // own deletion.
+            return error.outcomeUnknown ? .deleted : .alreadyAbsent
         }
     }
 
@@ -422,6 +424,9 @@ public final class NGCPAPIClient: Sendable {
                 + query.keys.sorted().map { "\($0)=\(query[$0] ?? "")" }
                 .joined(separator: "&")
         var attempt = 1
+        // Set once an attempt may have taken effect: a later definite error (say 422, because
+        // the first attempt already removed the member) then leaves the outcome unknown.
+        var earlierOutcomeUnknown = false
         while true {
             counter.record(method, path: path)
             let started = ContinuousClock.now
@@ -439,8 +444,9 @@ public final class NGCPAPIClient: Sendable {
             }
 
             guard attempt < retryPolicy.maxAttempts, Self.mayRetry(failure, mode: retry) else {
-                throw failure
+                throw earlierOutcomeUnknown ? failure.withUnknownOutcome() : failure
             }
+            if failure.outcomeUnknown { earlierOutcomeUnknown = true }
             let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
             // A warning, because a retry can stall the command for up to `maxRetryAfter`.
             logger.warning(
@@ -477,7 +483,10 @@ public final class NGCPAPIClient: Sendable {
         case .http:
             guard let status = error.status else { return false }
             if status == 429 { return true }
-            return mode == .always && [502, 503, 504].contains(status)
+            // A request that is safe to repeat is repeated after a 500 too, because a 500 can
+            // come from a passing failure such as a lost database connection. A 500 that is
+            // a bug in the server repeats, and the last answer is thrown.
+            return mode == .always && [500, 502, 503, 504].contains(status)
         case .authentication, .tls, .cancelled, .transport, .invalidResponse:
             return false
         }

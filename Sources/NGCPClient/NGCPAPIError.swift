@@ -48,6 +48,15 @@ public struct NGCPAPIError: Error, Sendable, CustomStringConvertible {
 
     public var isNotFound: Bool { status == 404 }
 
+    /// This error with `outcomeUnknown` set, for a failure that follows an attempt of the
+    /// same request whose outcome is unknown.
+    func withUnknownOutcome() -> NGCPAPIError {
+        guard !outcomeUnknown, method != .get else { return self }
+        return NGCPAPIError(
+            kind: kind, status: status, message: message, method: method, path: path,
+            outcomeUnknown: true, retryAfter: retryAfter)
+    }
+
     /// True for failures below HTTP, where no response was received.
     public var isTransportFailure: Bool {
         switch kind {

@@ -91,6 +91,13 @@ enum ApplyReport {
         text +=
             "\(verdict): \(parts.joined(separator: ", ")) in "
             + String(format: "%.1fs", seconds) + ".\n"
+        let unknown = result.unknownOutcomes
+        if !unknown.isEmpty {
+            text +=
+                "The outcome of \(unknown.map(\.resourceID.description).joined(separator: ", ")) "
+                + "is unknown: the change may have been made. Run the same command again: it "
+                + "reads the live state and checks.\n"
+        }
         if result.interrupted {
             text +=
                 "Interrupted. The journal \(journal) records what was sent; run the same "
@@ -105,15 +112,12 @@ enum ApplyReport {
         return text
     }
 
-    /// 0 when everything succeeded, 4 when something changed before the apply stopped, 1 when
-    /// it stopped before any change.
+    /// 0 when everything succeeded, 4 when something changed or may have changed before the
+    /// apply stopped, 1 when it certainly stopped before any change.
     static func exitCode(_ result: ApplyResult) -> ExitCode {
         if result.succeeded { return .success }
         if result.interrupted { return .partialApply }
-        let changed = result.operations.contains {
-            [.created, .updated, .deleted].contains($0.outcome)
-        }
-        return changed ? .partialApply : .failure
+        return result.mayHaveChangedTarget ? .partialApply : .failure
     }
 
     /// The plan JSON with the outcome fields added to each operation.

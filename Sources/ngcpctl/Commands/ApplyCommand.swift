@@ -38,8 +38,9 @@ enum ApplyCommand {
             before it is sent; after a crash or interrupt, run the same command again and it
             continues from the live state. Exit status: 0 when every operation succeeded,
             1 on an error before any change, 3 when another apply holds the lock, a guard
-            blocks the plan or a saved plan is stale, 4 when the apply stopped part way, 5 on
-            a transient failure. The API password is read from NGCP_PASSWORD.
+            blocks the plan or a saved plan is stale, 4 when the apply stopped part way or a
+            write's outcome is unknown, 5 on a transient failure. The API password is read
+            from NGCP_PASSWORD.
             """)
 
     /// Measured against the emulator with NGCP-like latency; see docs/apply.md.
