@@ -30,7 +30,7 @@ public struct DiagnosticRenderer: Sendable {
         header += paint(severity + ":", diagnostic.severity == .error ? "31;1" : "33;1")
         var message = " "
         if let fieldPath = diagnostic.fieldPath, !fieldPath.isEmpty { message += fieldPath + ": " }
-        message += diagnostic.message
+        message += Self.printable(diagnostic.message, keeping: ["\t", "\n"])
         var text = header + paint(message, "1") + "\n"
 
         if let location = diagnostic.location, let line = sourceLine(location) {
@@ -57,14 +57,28 @@ public struct DiagnosticRenderer: Sendable {
 
     private func sourceLine(_ location: SourceLocation) -> String? {
         guard let text = sources[location.file], location.line >= 1 else { return nil }
-        var current = 1
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == location.line {
-                return String(line.hasSuffix("\r") ? line.dropLast() : line)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard location.line <= lines.count else { return nil }
+
+        // Secrets are masked whether or not they parsed; a block scalar's later lines
+        // depend on the lines above, so redaction starts at the top of the file.
+        let redacted = SourceRedaction.redact(Array(lines[..<location.line]))
+        let line = redacted[location.line - 1]
+        return Self.printable(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+    }
+
+    /// Shows control characters (except `kept`: tab aligns the caret) as `\u{..}`, so
+    /// that a source line cannot move the cursor or recolour the terminal.
+    static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if !kept.contains(scalar), scalar.properties.generalCategory == .control {
+                output += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
             }
-            current += 1
         }
-        return nil
+        return output
     }
 
     private func paint(_ text: String, _ code: String) -> String {

@@ -80,7 +80,7 @@ public struct ManifestLoadResult: Sendable {
     /// The files read, in load order.
     public var files: [String]
     /// The text of each file read, by the path used in diagnostics, for rendering. Literal
-    /// secret values are masked with `*`.
+    /// secret values are masked with `SourceRedaction.mask`.
     public var sources: [String: String]
     /// Customers that subscribers refer to but no document declares; they must exist live.
     public var undeclaredCustomers: Set<String>
@@ -235,7 +235,8 @@ public struct ManifestLoader: Sendable {
     }
 }
 
-/// Replaces each literal secret value in `text` with `*`, from its start to the end of its line.
+/// Replaces each literal secret value in `text` with a fixed mask, from its start to the end of
+/// its line.
 /// The following lines that are indented deeper than that line are masked too, because block
 /// scalars and folded plain scalars continue there.
 func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
@@ -246,7 +247,7 @@ func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
         let first = mark.line - 1
         let keep = lines[first].prefix(mark.column - 1)
         let masked = lines[first].count - keep.count
-        lines[first] = keep + String(repeating: "*", count: max(masked, 0))
+        lines[first] = masked > 0 ? keep + SourceRedaction.mask : String(keep)
 
         let baseIndentation = indentation(lines[first])
         var next = first + 1
@@ -256,7 +257,7 @@ func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
             guard isBlank || indentation(line) > baseIndentation else { break }
             if !isBlank {
                 let prefix = line.prefix(indentation(line))
-                lines[next] = prefix + String(repeating: "*", count: line.count - prefix.count)
+                lines[next] = prefix + SourceRedaction.mask
             }
             next += 1
         }

@@ -262,6 +262,18 @@ enum Message {
 
     // MARK: - Secrets
 
+    static func controlCharacter(_ character: Unicode.Scalar) -> String {
+        let code = String(character.value, radix: 16, uppercase: true)
+        return
+            "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code), "
+            + "which could change how terminals and reports show it"
+    }
+
+    static func invalidEnvironmentPattern(_ pattern: String) -> String {
+        "invalid environment name pattern '\(pattern)': use letters, digits, '_' and '*', "
+            + "with at least one letter or digit"
+    }
+
     static func secretUnreadable(_ subscriber: String, reason: String) -> String {
         "cannot read the secret of subscriber '\(subscriber)': \(reason)"
     }

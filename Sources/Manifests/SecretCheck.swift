@@ -19,7 +19,12 @@ public func resolveSecrets(in desired: DesiredState, resolver: SecretResolver) -
                         .error,
                         Message.secretUnreadable(subscriber.name, reason: error.description),
                         at: subscriber.location, fieldPath: "spec.\(field)",
-                        hint: "set the variable or create the file before running ngcpctl"))
+                        hint: error.isAccessDenied
+                            ? "name an allowed variable or file; the secrets section of "
+                                + "docs/manifests.md lists the rules"
+                            : error.reason.contains("control characters")
+                                ? "store the password without control characters"
+                                : "set the variable or create the file before running ngcpctl"))
             }
         }
     }

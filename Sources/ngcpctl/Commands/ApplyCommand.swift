@@ -118,6 +118,8 @@ enum ApplyCommand {
         var targetName: String?
         var literals: [SecretReference: SecretValue] = [:]
         var configuredTarget: TargetConfiguration? = nil
+        let resolver = SecretAccessSetup.resolver(
+            connection: connection, environment: environment, manifestPaths: parsed.positionals)
         if let planPath {
             plan = try PlanFile.read(planPath)
             if let target = plan.target, target != connection.url {
@@ -126,9 +128,7 @@ enum ApplyCommand {
                         + "plan again against this target")
             }
             // The plan must still fit: same secrets, and no touched object changed since.
-            try SavedPlanCheck.checkSecrets(
-                plan, connection: connection,
-                resolver: SecretResolver(environment: environment))
+            try SavedPlanCheck.checkSecrets(plan, connection: connection, resolver: resolver)
             try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
         } else {
             var stage = PlanningStage(
@@ -192,8 +192,7 @@ enum ApplyCommand {
         let executor = PlanExecutor(
             client: connection.makeClient(),
             secrets: PlanSecrets(
-                resolver: SecretResolver(environment: environment),
-                literals: literals),
+                resolver: resolver, literals: literals),
             options: PlanExecutor.Options(
                 parallelism: parallelism, keepGoing: parsed.flag("keep-going"),
                 recovery: recovery, verifyWrites: !parsed.flag("no-verify")),

@@ -1,0 +1,92 @@
+/// Removes secrets from source lines before a diagnostic shows them.
+///
+/// The redaction works on the text alone, so it also covers values that do not parse: a YAML
+/// syntax error, a number, a list or a mapping under `password` or `webpassword`.
+public enum SourceRedaction {
+    /// The text that replaces a secret. Its width is fixed, so it does not reveal the length.
+    public static let mask = "(sensitive value)"
+
+    /// The keys whose values are secrets.
+    static let sensitiveKeys = ["webpassword", "password"]
+
+    /// Returns `lines` with the value of every `password` or `webpassword` key masked, from
+    /// the key's colon to the end of the line, together with the following lines indented
+    /// deeper (block scalars, folded scalars and nested mappings continue there). User
+    /// information in URLs (`user:password@host`) is masked too.
+    public static func redact(_ lines: [Substring]) -> [String] {
+        var result = lines.map { redactUserInfo(String($0)) }
+        var index = 0
+        while index < result.count {
+            guard let masked = maskSensitiveValue(result[index]) else {
+                index += 1
+                continue
+            }
+            result[index] = masked
+            let base = indentation(of: result[index])
+            index += 1
+            while index < result.count {
+                let line = result[index]
+                let isBlank = line.allSatisfy { $0 == " " || $0 == "\r" }
+                guard isBlank || indentation(of: line) > base else { break }
+                if !isBlank { result[index] = String(line.prefix(indentation(of: line))) + mask }
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// Masks the value after the first sensitive key of `line`; nil when the line has none.
+    static func maskSensitiveValue(_ line: String) -> String? {
+        let characters = Array(line)
+        let lowered = Array(line.lowercased())
+        // Lower-casing can change the length of some non-ASCII text; positions must match.
+        guard lowered.count == characters.count else { return nil }
+        for start in lowered.indices {
+            for key in sensitiveKeys {
+                guard let colon = keyColon(lowered, key: Array(key), at: start) else { continue }
+                return String(characters[...colon]) + " " + mask
+            }
+        }
+        return nil
+    }
+
+    /// The position of the colon when `key` starts a mapping key at `start`: the key stands
+    /// alone (start of line, or after a space, `{`, `,`, `-` or a quote), and an optional
+    /// closing quote and spaces lead to `:`.
+    private static func keyColon(_ text: [Character], key: [Character], at start: Int) -> Int? {
+        guard start + key.count <= text.count, Array(text[start..<start + key.count]) == key
+        else { return nil }
+        if start > 0, !" \t{,-\"'".contains(text[start - 1]) { return nil }
+        var position = start + key.count
+        if position < text.count, text[position] == "\"" || text[position] == "'" {
+            position += 1
+        }
+        while position < text.count, text[position] == " " || text[position] == "\t" {
+            position += 1
+        }
+        guard position < text.count, text[position] == ":" else { return nil }
+        return position
+    }
+
+    /// Masks `user:password@` after each `://` of the line.
+    static func redactUserInfo(_ line: String) -> String {
+        guard line.contains("://"), line.contains("@") else { return line }
+        var output = ""
+        var rest = Substring(line)
+        while let scheme = rest.range(of: "://") {
+            output += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let end =
+                rest.firstIndex(where: { "/?# \t\"'".contains($0) }) ?? rest.endIndex
+            if let at = rest[..<end].lastIndex(of: "@") {
+                output += mask + "@"
+                rest = rest[rest.index(after: at)...]
+            }
+        }
+        return output + rest
+    }
+
+    private static func indentation(of line: String) -> Int {
+        line.prefix { $0 == " " }.count
+    }
+}
