@@ -118,8 +118,8 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Loads files and directories. A directory contributes its `*.yaml` and `*.yml` files,
-    /// recursively and in sorted path order, skipping names that start with a dot and
-    /// `ngcpctl.yaml` files.
+    /// recursively and in sorted path order, following symbolic links and skipping names that
+    /// start with a dot and `ngcpctl.yaml` files.
     public func load(paths: [String]) -> ManifestLoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [(path: String, text: String)] = []
@@ -171,25 +171,12 @@ public struct ManifestLoader: Sendable {
         }
         guard isDirectory.boolValue else { return [path] }
 
-        var files: [String] = []
-        let enumerator = fileManager.enumerator(atPath: absolute(path))
-        while let relative = enumerator?.nextObject() as? String {
-            let components = relative.split(separator: "/")
-            if components.contains(where: { $0.hasPrefix(".") }) { continue }
-            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
-            // The project configuration sits among the manifests but is no manifest.
-            if components.last == Substring(ProjectConfigurationLoader.fileName) { continue }
+        var walk = ManifestDirectoryWalk(absolute: absolute)
+        walk.walk(path)
+        diagnostics += walk.diagnostics
+        let files = walk.files
 
-            let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
-            var entryIsDirectory: ObjCBool = false
-            if fileManager.fileExists(atPath: absolute(full), isDirectory: &entryIsDirectory),
-                !entryIsDirectory.boolValue
-            {
-                files.append(full)
-            }
-        }
-
-        if files.isEmpty {
+        if files.isEmpty, walk.diagnostics.isEmpty {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.noManifests(path),

@@ -14,6 +14,14 @@ enum Message {
         "directory '\(directory)' contains no manifests (*.yaml or *.yml)"
     }
 
+    static func danglingLink(_ path: String, target: String) -> String {
+        "'\(path)' is a symbolic link to '\(target)', which does not exist"
+    }
+
+    static func directoryLoop(_ path: String) -> String {
+        "'\(path)' is a symbolic link that leads back to a directory above it"
+    }
+
     static func pathNotFound(_ path: String) -> String {
         "'\(path)' does not exist"
     }

@@ -133,14 +133,16 @@ public struct SecretAccess: Sendable, Hashable {
         configurationHint.isEmpty ? "" : "; to allow it, \(action) \(configurationHint)"
     }
 
-    static func isInside(_ path: String, _ directory: String) -> Bool {
+    /// Whether `path` is `directory` or inside it; both must be real paths.
+    public static func isInside(_ path: String, _ directory: String) -> Bool {
         let trimmed =
             directory.count > 1 && directory.hasSuffix("/")
             ? String(directory.dropLast()) : directory
         return path == trimmed || path.hasPrefix(trimmed == "/" ? "/" : trimmed + "/")
     }
 
-    static func realPath(_ path: String) -> String? {
+    /// The path with symbolic links, `.` and `..` resolved; nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

@@ -130,6 +130,12 @@ enum ApplyCommand {
             // The plan must still fit: same secrets, and no touched object changed since.
             try SavedPlanCheck.checkSecrets(plan, connection: connection, resolver: resolver)
             try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
+            targetName = connection.target?.name
+            guardViolations = SavedPlanPolicy.guardViolations(
+                plan, target: connection.target, maxDeletes: maxDeletes)
+            policyResult = try SavedPlanPolicy.check(
+                plan, stage: CommonOptions.policyStage(parsed, colorMode: colorMode),
+                target: targetName, resolver: resolver)
         } else {
             var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
