@@ -37,7 +37,12 @@ public struct DiagnosticRenderer: Sendable {
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
             // Tabs stay tabs under the caret so that it lines up with the source above.
-            let padding = line.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " }
+            // A caret inside a masked value would hint at the secret's length or content.
+            var column = location.column
+            if let mask = line.range(of: SourceRedaction.mask) {
+                column = min(column, line.distance(from: line.startIndex, to: mask.lowerBound) + 1)
+            }
+            let padding = line.prefix(max(0, column - 1)).map { $0 == "\t" ? "\t" : " " }
             text += "\(number) | \(line)\n"
             text += "\(gutter) | " + padding.joined() + paint("^", "32;1") + "\n"
         }

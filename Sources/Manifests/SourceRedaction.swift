@@ -17,12 +17,14 @@ public enum SourceRedaction {
         var result = lines.map { redactUserInfo(String($0)) }
         var index = 0
         while index < result.count {
-            guard let masked = maskSensitiveValue(result[index]) else {
+            guard let (masked, keyColumn) = maskSensitiveValue(result[index]) else {
                 index += 1
                 continue
             }
             result[index] = masked
-            let base = indentation(of: result[index])
+            // Lines indented past the key belong to its value; a sibling key of a `- ` item
+            // starts at the key's own column.
+            let base = keyColumn
             index += 1
             while index < result.count {
                 let line = result[index]
@@ -35,8 +37,9 @@ public enum SourceRedaction {
         return result
     }
 
-    /// Masks the value after the first sensitive key of `line`; nil when the line has none.
-    static func maskSensitiveValue(_ line: String) -> String? {
+    /// Masks the value after the first sensitive key of `line`, and returns the key's column
+    /// (0-based); nil when the line has none.
+    static func maskSensitiveValue(_ line: String) -> (String, Int)? {
         let characters = Array(line)
         let lowered = Array(line.lowercased())
         // Lower-casing can change the length of some non-ASCII text; positions must match.
@@ -44,7 +47,8 @@ public enum SourceRedaction {
         for start in lowered.indices {
             for key in sensitiveKeys {
                 guard let colon = keyColon(lowered, key: Array(key), at: start) else { continue }
-                return String(characters[...colon]) + " " + mask
+                let column = start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
+                return (String(characters[...colon]) + " " + mask, column)
             }
         }
         return nil

@@ -68,7 +68,7 @@ public struct SecretAccess: Sendable, Hashable {
             if Self.isDanglingLink(path) {
                 throw SecretAccessDenial("'\(path)' is a symbolic link to a missing file")
             }
-            throw SecretAccessDenial("file '\(path)' does not exist or is not readable")
+            throw SecretAccessDenial("file '\(path)' is not readable", isMissing: true)
         }
         if let forbidden = Self.forbiddenDirectories.first(where: { Self.isInside(real, $0) }) {
             throw SecretAccessDenial(
@@ -157,8 +157,11 @@ public struct SecretAccess: Sendable, Hashable {
 /// The reason a secret source may not be read.
 public struct SecretAccessDenial: Error, Sendable {
     public let reason: String
+    /// Whether the file does not exist, which is a missing secret rather than a rule.
+    public let isMissing: Bool
 
-    public init(_ reason: String) {
+    public init(_ reason: String, isMissing: Bool = false) {
         self.reason = reason
+        self.isMissing = isMissing
     }
 }

@@ -62,7 +62,8 @@ public struct SecretResolver: Sendable {
         do {
             realPath = try access.checkedFilePath(fullPath)
         } catch {
-            throw SecretResolutionError(source: source, reason: error.reason, isAccessDenied: true)
+            throw SecretResolutionError(
+                source: source, reason: error.reason, isAccessDenied: !error.isMissing)
         }
         guard let data = FileManager.default.contents(atPath: realPath) else {
             throw SecretResolutionError(

@@ -94,7 +94,7 @@ import Testing
 
     @Test(
         "kernel files rejected even when allowed",
-        arguments: ["/proc/self/environ", "/sys/kernel/hostname", "/dev/null", "/dev/zero"])
+        arguments: ["/proc/self/environ", "/sys/kernel", "/dev/null", "/dev/zero"])
     func kernelFileRejected(_ path: String) {
         let resolver = SecretResolver(
             environment: [:], baseDirectory: "/",
