@@ -260,7 +260,7 @@ public enum ProjectSchema {
         .init(
             "env_names", .list(.string()),
             "Patterns ({env:} names, * matches any run) secrets may read; "
-                + "default *_PASSWORD, *_PW, NGCP_PW_*."),
+                + "default *_PASSWORD, *_WEBPASSWORD, *_PW, NGCP_PW_*."),
         .init(
             "file_directories", .list(.string()),
             "Directories, relative to ngcpctl.yaml, that {file:} secrets may read besides the "

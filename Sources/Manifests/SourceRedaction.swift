@@ -54,8 +54,8 @@ public enum SourceRedaction {
         return nil
     }
 
-    /// The position of the colon when `key` starts a mapping key at `start`: the key stands
-    /// alone (start of line, or after a space, `{`, `,`, `-` or a quote), and an optional
+    /// The position of the colon when `key` starts a mapping key at `start`: the key is a
+    /// whole word (start of line, or after a space, `{`, `,`, `-` or a quote), and an optional
     /// closing quote and spaces lead to `:`.
     private static func keyColon(_ text: [Character], key: [Character], at start: Int) -> Int? {
         guard start + key.count <= text.count, Array(text[start..<start + key.count]) == key

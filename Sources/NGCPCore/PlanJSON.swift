@@ -219,11 +219,17 @@ extension PlannedOperation {
 
         try PlanRequestCheck.check(
             action: action, resource: resource, method: method, path: path, at: reader.path)
+        let name = try reader.string("name")
+        // Names reach terminals and reports, where control characters could rewrite them.
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw PlanJSONError(
+                path: reader.path + ".name", message: "the name contains control characters")
+        }
         try PlanBodyCheck.check(path, at: reader.path + ".path", before: id)
         if let body { try PlanBodyCheck.check(body, at: reader.path + ".body", before: id) }
 
         self.init(
-            id: id, action: action, resource: resource, name: try reader.string("name"),
+            id: id, action: action, resource: resource, name: name,
             method: method, path: path, body: body, dependsOn: dependencies, changes: changes,
             liveID: try reader.optionalInt("live_id"),
             irreversible: try reader.bool("irreversible"),

@@ -6,7 +6,7 @@ import Foundation
     import Darwin
 #endif
 
-/// Which environment variables and files a secret source may read.
+/// The rules on the environment variables and files that a secret source may read.
 ///
 /// A secret's value is sent to NGCP as a SIP or web password, and NGCP returns SIP passwords in
 /// clear text on GET. A manifest that could name any variable or file could therefore copy the
@@ -17,7 +17,9 @@ public struct SecretAccess: Sendable, Hashable {
     public static let credentialVariables: Set<String> = ["NGCP_PASSWORD", "NGCP_USER", "NGCP_URL"]
 
     /// The variable names allowed when ngcpctl.yaml sets no `secrets.env_names`.
-    public static let defaultEnvironmentPatterns = ["*_PASSWORD", "*_PW", "NGCP_PW_*"]
+    public static let defaultEnvironmentPatterns = [
+        "*_PASSWORD", "*_WEBPASSWORD", "*_PW", "NGCP_PW_*",
+    ]
 
     /// Kernel and device file systems: reading them can return process environments, memory
     /// or endless streams, so no configuration can allow them.
@@ -35,7 +37,7 @@ public struct SecretAccess: Sendable, Hashable {
     /// Directories a `{file:}` source must lie in after symlinks are resolved; nil allows any
     /// directory outside `forbiddenDirectories`.
     public var fileDirectories: [String]?
-    /// Said in errors about a rejected source, such as where to allow it.
+    /// Text added to errors about a rejected source, naming where to allow it.
     public var configurationHint: String
 
     public init(
@@ -105,8 +107,8 @@ public struct SecretAccess: Sendable, Hashable {
         return real
     }
 
-    /// Checks a secret's value; returns the reason when it contains control characters, which
-    /// no password needs and which a file of binary data or process state would contain.
+    /// Checks a secret's value and returns the reason when it contains control characters.
+    /// No password needs them, but binary files and process state contain them.
     public static func rejection(ofValue value: String) -> String? {
         guard value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return nil }

@@ -6,7 +6,7 @@ public struct SecretResolver: Sendable {
     public let environment: [String: String]
     /// Relative `{file: PATH}` sources are read relative to this directory.
     public let baseDirectory: String
-    /// Which variables and files may be read.
+    /// The rules on the variables and files that may be read.
     public let access: SecretAccess
 
     public init(

@@ -55,6 +55,14 @@ struct PlanRequestCheckTests {
         #expect(error.path.hasSuffix(".method"))
     }
 
+    @Test("name with control characters rejected")
+    func controlCharacterNameRejected() throws {
+        let error = try Self.rejection(action: "create") { operation in
+            operation["name"] = "esc\u{1B}[31mred"
+        }
+        #expect(error.path.hasSuffix(".name"))
+    }
+
     @Test("planned requests pass unchanged")
     func plannedRequestsPass() throws {
         let plan = try PlanJSONTests.samplePlan()
