@@ -47,7 +47,7 @@ enum ControlCharacterCheck {
         }
     }
 
-    /// The first control character of `text`; tab and line feed count only when
+    /// Returns the first control character of `text`. Tab and line feed count only when
     /// `allowingWhitespace` is false.
     static func firstControlCharacter(_ text: String, allowingWhitespace: Bool)
         -> Unicode.Scalar?

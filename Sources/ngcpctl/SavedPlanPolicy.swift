@@ -21,8 +21,8 @@ enum SavedPlanPolicy {
 
     /// Checks the plan against the policy files and the built-in pack. Rules see no desired
     /// or live objects, because a saved plan does not carry them.
-    // NOTE: a rule that only reads `desired` or `live` objects cannot fire on a saved plan;
-    // `plan --out` checked those against the manifests when the plan was made.
+    // NOTE: a rule that only reads `desired` or `live` objects cannot fire on a saved plan.
+    // Such rules were checked by `plan --out` when the plan was made.
     static func check(
         _ plan: Plan, stage: PolicyStage, target: String?, resolver: SecretResolver
     ) throws -> PolicyResult {

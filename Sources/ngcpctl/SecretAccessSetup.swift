@@ -5,8 +5,8 @@ import NGCPCore
 /// Builds the secret resolver of a run: what `{env:}` and `{file:}` sources may read for the
 /// selected ngcpctl.yaml and manifest paths.
 enum SecretAccessSetup {
-    /// The resolver for `plan` and `apply`. `manifestPaths` is empty for `apply --plan`, where
-    /// the current directory stands for the manifests.
+    /// Builds the resolver for `plan` and `apply`. `manifestPaths` is empty for
+    /// `apply --plan`, where the current directory takes the manifests' place.
     static func resolver(
         connection: Connection, environment: [String: String], manifestPaths: [String]
     ) -> SecretResolver {
@@ -40,8 +40,8 @@ enum SecretAccessSetup {
             configurationHint: "in the secrets section of " + (file ?? "ngcpctl.yaml"))
     }
 
-    /// The repositories of the manifest paths: the enclosing git work tree, or the path's
-    /// own directory outside git.
+    /// Returns the repositories of the manifest paths: the enclosing git work tree, or the
+    /// path's own directory outside git.
     static func roots(of paths: [String]) -> [String] {
         let base = FileManager.default.currentDirectoryPath
         return (paths.isEmpty ? ["."] : paths).map { path in
