@@ -43,3 +43,41 @@ import Testing
         #expect(!APIURL.hasUserInfo("https://h:1443/api/?q=a@b"))
     }
 }
+
+/// `checkSecretAccess` finds rejected sources without reading any secret.
+@Suite struct SecretAccessCheckTests {
+    static func subscriber(password: String) -> String {
+        """
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata: {name: alice@d.example}
+        spec:
+          customer: acme
+          password: \(password)
+        """
+    }
+
+    static let access = SecretAccess(
+        environmentPatterns: SecretAccess.defaultEnvironmentPatterns, fileDirectories: ["/srv"])
+
+    @Test(
+        "rejected sources reported",
+        arguments: [
+            "{env: NGCP_PASSWORD}", "{env: AWS_SECRET_ACCESS_KEY}", "{file: /proc/self/environ}",
+        ])
+    func rejectedSourceReported(_ source: String) {
+        let result = loadManifest(Self.subscriber(password: source))
+        let diagnostics = checkSecretAccess(in: result.desired, access: Self.access)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.fieldPath == "spec.password")
+        #expect(diagnostics.first?.location?.file == "m.yaml")
+    }
+
+    @Test(
+        "unset variable and missing file pass",
+        arguments: ["{env: ALICE_PASSWORD}", "{file: /srv/none.pw}"])
+    func absentSecretPasses(_ source: String) {
+        let result = loadManifest(Self.subscriber(password: source))
+        #expect(checkSecretAccess(in: result.desired, access: Self.access).isEmpty)
+    }
+}

@@ -23,6 +23,12 @@ enum ValidateCommand {
         let result = try ManifestStage.load(
             parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
         let desired = result.desired
+        let access = SecretAccessSetup.access(project: project, manifestPaths: parsed.positionals)
+        let rejected = checkSecretAccess(in: desired, access: access)
+        if !rejected.isEmpty {
+            ManifestStage.report(rejected, sources: result.sources, colorMode: colorMode)
+            throw CommandFailure("the manifests name secrets that ngcpctl may not read")
+        }
         Terminal.output(
             "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
                 + "\(desired.customers.count) customers, \(desired.subscribers.count) "
