@@ -72,6 +72,35 @@ public enum SourceRedaction {
         return position
     }
 
+    /// Returns `message` with each quoted value masked when `fieldPath` lies under a
+    /// `password` or `webpassword` key, because a value that failed to parse there (such as
+    /// `{env: Pa55word!}`) may be the password itself. The schema's own words stay readable,
+    /// and so does a `{file:}` path, which names no secret.
+    public static func redactMessage(_ message: String, fieldPath: String?) -> String {
+        guard let fieldPath else { return message }
+        let components = fieldPath.split(separator: ".").map {
+            String($0.prefix { $0 != "[" })
+        }
+        guard components.contains(where: sensitiveKeys.contains), components.last != "file"
+        else { return message }
+
+        // The field path names the offending key already, so the key stays readable.
+        var kept: Set<Substring> = ["env", "file", "password", "webpassword"]
+        if let last = components.last { kept.insert(Substring(last)) }
+        var output = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "'"),
+            let close = rest[rest.index(after: open)...].firstIndex(of: "'")
+        {
+            let quoted = rest[rest.index(after: open)..<close]
+            output += rest[...open]
+            output += kept.contains(quoted) ? quoted : Substring(mask)
+            output += "'"
+            rest = rest[rest.index(after: close)...]
+        }
+        return output + rest
+    }
+
     /// Masks `user:password@` after each `://` of the line.
     static func redactUserInfo(_ line: String) -> String {
         guard line.contains("://"), line.contains("@") else { return line }

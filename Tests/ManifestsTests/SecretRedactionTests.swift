@@ -19,7 +19,7 @@ import Testing
     static let values = [
         #""Pa55\word!SECRETX""#, "@Pa55SECRETX:", "SECRETX: x: y", "0815", "[SECRETX]",
         "{value: SECRETX}", "{envv: SECRETX}", "SECRETX", "'SECRETX", "|\n    SECRETX",
-        "\n    - SECRETX",
+        "\n    - SECRETX", "{env: SECRETX-1}", "{env: 1SECRETX}", "\n    env: SECRETX-2",
     ]
 
     @Test("password value masked", arguments: values)
