@@ -78,6 +78,7 @@ struct DesiredStateCollector {
 
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
+            ControlCharacterCheck.check(document.root, reader: reader)
             let context = DocumentContext(
                 reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
                 defaultBillingProfile: options.defaultBillingProfile,

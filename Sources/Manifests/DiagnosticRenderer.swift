@@ -30,13 +30,18 @@ public struct DiagnosticRenderer: Sendable {
         header += paint(severity + ":", diagnostic.severity == .error ? "31;1" : "33;1")
         var message = " "
         if let fieldPath = diagnostic.fieldPath, !fieldPath.isEmpty { message += fieldPath + ": " }
-        message += diagnostic.message
+        message += Self.printable(diagnostic.message, keeping: ["\t", "\n"])
         var text = header + paint(message, "1") + "\n"
 
         if let location = diagnostic.location, let line = sourceLine(location) {
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
-            let excerpt = SourceExcerpt(line: line, column: location.column)
+            // A caret inside a masked value would hint at the secret's length or content.
+            var column = location.column
+            if let mask = line.range(of: SourceRedaction.mask) {
+                column = min(column, line.distance(from: line.startIndex, to: mask.lowerBound) + 1)
+            }
+            let excerpt = SourceExcerpt(line: line, column: column)
             // Tabs stay tabs under the caret so that it lines up with the source above.
             let padding = excerpt.text.prefix(max(0, excerpt.column - 1)).map {
                 $0 == "\t" ? "\t" : " "
@@ -60,14 +65,28 @@ public struct DiagnosticRenderer: Sendable {
 
     private func sourceLine(_ location: SourceLocation) -> String? {
         guard let text = sources[location.file], location.line >= 1 else { return nil }
-        var current = 1
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == location.line {
-                return String(line.hasSuffix("\r") ? line.dropLast() : line)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard location.line <= lines.count else { return nil }
+
+        // Secrets are masked whether or not they parsed; a block scalar's later lines
+        // depend on the lines above, so redaction starts at the top of the file.
+        let redacted = SourceRedaction.redact(Array(lines[..<location.line]))
+        let line = redacted[location.line - 1]
+        return Self.printable(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+    }
+
+    /// Shows control characters (except `kept`: tab aligns the caret) as `\u{..}`, so
+    /// that a source line cannot move the cursor or recolour the terminal.
+    static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if !kept.contains(scalar), scalar.properties.generalCategory == .control {
+                output += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
             }
-            current += 1
         }
-        return nil
+        return output
     }
 
     private func paint(_ text: String, _ code: String) -> String {

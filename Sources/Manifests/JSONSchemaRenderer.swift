@@ -55,6 +55,7 @@ public enum JSONSchemaRenderer {
                 "$defs": [
                     "Target": object(ProjectSchema.target),
                     "Guards": object(ProjectSchema.guards),
+                    "Secrets": object(ProjectSchema.secrets),
                 ],
             ])
     }

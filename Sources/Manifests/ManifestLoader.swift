@@ -82,7 +82,7 @@ public struct ManifestLoadResult: Sendable {
     /// The files read, in load order.
     public var files: [String]
     /// The text of each file read, by the path used in diagnostics, for rendering. Literal
-    /// secret values are masked with `*`.
+    /// secret values are masked with `SourceRedaction.mask`.
     public var sources: [String: String]
     /// Customers that subscribers refer to but no document declares; they must exist live.
     public var undeclaredCustomers: Set<String>
@@ -120,8 +120,8 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Loads files and directories. A directory contributes its `*.yaml` and `*.yml` files,
-    /// recursively and in sorted path order, skipping names that start with a dot and
-    /// `ngcpctl.yaml` files.
+    /// recursively and in sorted path order, following symbolic links and skipping names that
+    /// start with a dot and `ngcpctl.yaml` files.
     public func load(paths: [String]) -> ManifestLoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [(path: String, text: String)] = []
@@ -173,25 +173,12 @@ public struct ManifestLoader: Sendable {
         }
         guard isDirectory.boolValue else { return [path] }
 
-        var files: [String] = []
-        let enumerator = fileManager.enumerator(atPath: absolute(path))
-        while let relative = enumerator?.nextObject() as? String {
-            let components = relative.split(separator: "/")
-            if components.contains(where: { $0.hasPrefix(".") }) { continue }
-            guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
-            // The project configuration sits among the manifests but is no manifest.
-            if components.last == Substring(ProjectConfigurationLoader.fileName) { continue }
+        var walk = ManifestDirectoryWalk(absolute: absolute)
+        walk.walk(path)
+        diagnostics += walk.diagnostics
+        let files = walk.files
 
-            let full = path.hasSuffix("/") ? path + relative : path + "/" + relative
-            var entryIsDirectory: ObjCBool = false
-            if fileManager.fileExists(atPath: absolute(full), isDirectory: &entryIsDirectory),
-                !entryIsDirectory.boolValue
-            {
-                files.append(full)
-            }
-        }
-
-        if files.isEmpty {
+        if files.isEmpty, walk.diagnostics.isEmpty {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.noManifests(path),
@@ -237,7 +224,8 @@ public struct ManifestLoader: Sendable {
     }
 }
 
-/// Replaces each literal secret value in `text` with `*`, from its start to the end of its line.
+/// Replaces each literal secret value in `text` with a fixed mask, from its start to the end of
+/// its line.
 /// The following lines that are indented deeper than that line are masked too, because block
 /// scalars and folded plain scalars continue there.
 func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
@@ -248,7 +236,7 @@ func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
         let first = mark.line - 1
         let keep = lines[first].prefix(mark.column - 1)
         let masked = lines[first].count - keep.count
-        lines[first] = keep + String(repeating: "*", count: max(masked, 0))
+        lines[first] = masked > 0 ? keep + SourceRedaction.mask : String(keep)
 
         let baseIndentation = indentation(lines[first])
         var next = first + 1
@@ -258,7 +246,7 @@ func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
             guard isBlank || indentation(line) > baseIndentation else { break }
             if !isBlank {
                 let prefix = line.prefix(indentation(line))
-                lines[next] = prefix + String(repeating: "*", count: line.count - prefix.count)
+                lines[next] = prefix + SourceRedaction.mask
             }
             next += 1
         }

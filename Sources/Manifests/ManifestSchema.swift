@@ -256,6 +256,18 @@ public enum ProjectSchema {
         .init(
             "default_target", .string(),
             "Target used without --target; needed when several targets exist."),
+        .init("secrets", .reference("Secrets"), "What {env:} and {file:} secrets may read."),
+    ]
+
+    static let secrets: [SchemaField] = [
+        .init(
+            "env_names", .list(.string()),
+            "Patterns ({env:} names, * matches any run) secrets may read; "
+                + "default *_PASSWORD, *_WEBPASSWORD, *_PW, NGCP_PW_*."),
+        .init(
+            "file_directories", .list(.string()),
+            "Directories, relative to ngcpctl.yaml, that {file:} secrets may read besides the "
+                + "repository."),
     ]
 
     static let target: [SchemaField] = [

@@ -14,6 +14,14 @@ enum Message {
         "directory '\(directory)' contains no manifests (*.yaml or *.yml)"
     }
 
+    static func danglingLink(_ path: String, target: String) -> String {
+        "'\(path)' is a symbolic link to '\(target)', which does not exist"
+    }
+
+    static func directoryLoop(_ path: String) -> String {
+        "'\(path)' is a symbolic link that leads back to a directory above it"
+    }
+
     static func pathNotFound(_ path: String) -> String {
         "'\(path)' does not exist"
     }
@@ -310,6 +318,18 @@ enum Message {
     static let displayNameHint = "set preferences.display_name instead"
 
     // MARK: - Secrets
+
+    static func controlCharacter(_ character: Unicode.Scalar) -> String {
+        let code = String(character.value, radix: 16, uppercase: true)
+        return
+            "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code), "
+            + "which could change how terminals and reports show it"
+    }
+
+    static func invalidEnvironmentPattern(_ pattern: String) -> String {
+        "invalid environment name pattern '\(pattern)': use letters, digits, '_' and '*', "
+            + "with at least one letter or digit"
+    }
 
     static func secretUnreadable(_ subscriber: String, reason: String) -> String {
         "cannot read the secret of subscriber '\(subscriber)': \(reason)"

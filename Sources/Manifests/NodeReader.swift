@@ -61,6 +61,9 @@ final class NodeReader {
     }
 
     private func record(_ diagnostic: Diagnostic) {
+        var diagnostic = diagnostic
+        diagnostic.message = SourceRedaction.redactMessage(
+            diagnostic.message, fieldPath: diagnostic.fieldPath)
         diagnostics.append(diagnostic)
         if diagnostic.severity == .error { errorCount += 1 }
     }

@@ -157,7 +157,49 @@ public enum ProjectConfigurationLoader {
             }
             configuration.defaultTarget = name
         }
+        if let node = fields["secrets"], !node.isNull {
+            decodeSecrets(node, into: &configuration, reader: reader)
+        }
         return configuration
+    }
+
+    private static func decodeSecrets(
+        _ node: YAMLNode, into configuration: inout ProjectConfiguration, reader: NodeReader
+    ) {
+        guard
+            let fields = reader.fields(node, "secrets", allowed: ProjectSchema.secrets.map(\.name))
+        else { return }
+
+        func strings(_ field: String) -> [String]? {
+            guard let node = fields[field], !node.isNull,
+                let items = reader.list(node, join("secrets", field))
+            else { return nil }
+            return items.enumerated().compactMap { position, item in
+                reader.string(item, index(join("secrets", field), position))
+            }
+        }
+
+        if let patterns = strings("env_names") {
+            for (position, pattern) in patterns.enumerated()
+            where !isEnvironmentPattern(pattern) {
+                if let list = fields["env_names"]?.sequence, position < list.count {
+                    reader.error(
+                        list[position], index(join("secrets", "env_names"), position),
+                        Message.invalidEnvironmentPattern(pattern))
+                }
+            }
+            configuration.secretEnvironmentPatterns = patterns
+        }
+        if let directories = strings("file_directories") {
+            configuration.secretFileDirectories = directories
+        }
+    }
+
+    /// An environment name pattern: letters, digits, `_` and `*`, with at least one letter
+    /// or digit, so that a lone `*` cannot allow every variable by accident.
+    static func isEnvironmentPattern(_ pattern: String) -> Bool {
+        pattern.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "*") }
+            && pattern.contains { $0.isLetter || $0.isNumber }
     }
 
     /// Target names are used on the command line and in `metadata.targets`, so they are
@@ -182,7 +224,9 @@ public enum ProjectConfigurationLoader {
         }
 
         if let url = text("url") {
-            if url.hasPrefix("https://") || url.hasPrefix("http://") {
+            if APIURL.hasUserInfo(url), let node = fields["url"] {
+                reader.error(node, join(path, "url"), APIURL.userInfoMessage(url))
+            } else if url.hasPrefix("https://") || url.hasPrefix("http://") {
                 target.url = url
             } else if let node = fields["url"] {
                 reader.error(node, join(path, "url"), Message.invalidTargetURL(url))

@@ -19,8 +19,48 @@ public func resolveSecrets(in desired: DesiredState, resolver: SecretResolver) -
                         .error,
                         Message.secretUnreadable(subscriber.name, reason: error.description),
                         at: subscriber.location, fieldPath: "spec.\(field)",
-                        hint: "set the variable or create the file before running ngcpctl"))
+                        hint: error.isAccessDenied
+                            ? "name an allowed variable or file; the secrets section of "
+                                + "docs/manifests.md lists the rules"
+                            : error.reason.contains("control characters")
+                                ? "store the password without control characters"
+                                : "set the variable or create the file before running ngcpctl"))
             }
+        }
+    }
+    return diagnostics
+}
+
+/// Checks every secret source of the desired state against `access`, without reading any
+/// value. A variable that is unset or a file that does not exist passes here, so that the
+/// check can run where the secrets are not present, such as `validate` in a pull request.
+public func checkSecretAccess(in desired: DesiredState, access: SecretAccess) -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    for subscriber in desired.subscribers {
+        for field in subscriber.secrets.keys.sorted() {
+            let reason: String?
+            switch subscriber.secrets[field] {
+            case .environment(let name):
+                reason = access.rejection(ofVariable: name)
+            case .file(let path):
+                do {
+                    _ = try access.checkedFilePath(path)
+                    reason = nil
+                } catch {
+                    reason = error.isMissing ? nil : error.reason
+                }
+            case .literal, nil:
+                reason = nil
+            }
+            guard let reason, let source = subscriber.secrets[field] else { continue }
+            diagnostics.append(
+                Diagnostic(
+                    .error,
+                    Message.secretUnreadable(
+                        subscriber.name, reason: "cannot read secret \(source): \(reason)"),
+                    at: subscriber.location, fieldPath: "spec.\(field)",
+                    hint: "name an allowed variable or file; the secrets section of "
+                        + "docs/manifests.md lists the rules"))
         }
     }
     return diagnostics

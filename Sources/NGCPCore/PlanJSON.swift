@@ -231,11 +231,19 @@ extension PlannedOperation {
                     sensitive: sensitive))
         }
 
+        try PlanRequestCheck.check(
+            action: action, resource: resource, method: method, path: path, at: reader.path)
+        let name = try reader.string("name")
+        // Names reach terminals and reports, where control characters could rewrite them.
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw PlanJSONError(
+                path: reader.path + ".name", message: "the name contains control characters")
+        }
         try PlanBodyCheck.check(path, at: reader.path + ".path", before: id)
         if let body { try PlanBodyCheck.check(body, at: reader.path + ".body", before: id) }
 
         self.init(
-            id: id, action: action, resource: resource, name: try reader.string("name"),
+            id: id, action: action, resource: resource, name: name,
             method: method, path: path, body: body, dependsOn: dependencies, changes: changes,
             liveID: try reader.optionalInt("live_id"),
             irreversible: try reader.bool("irreversible"),
@@ -250,6 +258,63 @@ extension PlanSecretDigest {
             "source": .string(source), "owner": .string(owner), "field": .string(field),
             "digest": .string(digest),
         ]
+    }
+}
+
+/// Checks that an operation's request is one ngcpctl itself would plan, so that an edited
+/// plan file cannot send a request to another path or with another method.
+enum PlanRequestCheck {
+    static func check(
+        action: PlannedAction, resource: ResourceKind, method: HTTPMethod, path: String,
+        at location: String
+    ) throws(PlanJSONError) {
+        let collection = "/api/\(resource.rawValue)/"
+        guard path.hasPrefix(collection) else {
+            throw PlanJSONError(
+                path: location + ".path",
+                message: "'\(path)' is not a path of \(resource.rawValue); expected "
+                    + "\(collection) or \(collection)<id>")
+        }
+        let id = path.dropFirst(collection.count)
+        let isItem = !id.isEmpty
+        guard !isItem || isIDSegment(id) else {
+            throw PlanJSONError(
+                path: location + ".path",
+                message: "'\(path)' has an invalid id; expected digits or an {id:N} "
+                    + "placeholder after \(collection)")
+        }
+
+        // Callforwards and preferences exist with their subscriber, so they are only written.
+        let perSubscriber = resource == .callforwards || resource == .subscriberpreferences
+        let allowed: [HTTPMethod]
+        switch (action, isItem) {
+        case (.create, false) where !perSubscriber: allowed = [.post]
+        case (.create, true) where perSubscriber: allowed = [.put, .patch]
+        case (.update, true): allowed = [.put, .patch]
+        // A customer is removed by setting its status to terminated.
+        case (.delete, true): allowed = resource == .customers ? [.patch, .delete] : [.delete]
+        default: allowed = []
+        }
+        guard allowed.contains(method) else {
+            let expected =
+                allowed.isEmpty
+                ? "no request of this shape"
+                : allowed.map(\.rawValue).joined(separator: " or ")
+            throw PlanJSONError(
+                path: location + ".method",
+                message: "\(method.rawValue) \(path) does not fit a \(action.rawValue) of "
+                    + "\(resource.rawValue); expected \(expected)")
+        }
+    }
+
+    /// Digits, or an `{id:N}` placeholder for the id of an earlier operation's object.
+    private static func isIDSegment(_ segment: Substring) -> Bool {
+        let digits = { (text: Substring) in
+            !text.isEmpty && text.count <= 18 && text.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        }
+        if digits(segment) { return true }
+        guard segment.hasPrefix("{id:"), segment.hasSuffix("}") else { return false }
+        return digits(segment.dropFirst(4).dropLast())
     }
 }
 

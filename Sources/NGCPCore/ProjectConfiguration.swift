@@ -10,6 +10,12 @@ public struct ProjectConfiguration: Sendable, Hashable {
     public var defaultTarget: String?
     /// Where the file was read from, for messages.
     public var location: SourceLocation?
+    /// `secrets.env_names`: the patterns a `{env: NAME}` source must match; nil keeps the
+    /// built-in patterns of `SecretAccess`.
+    public var secretEnvironmentPatterns: [String]? = nil
+    /// `secrets.file_directories`: directories, relative to ngcpctl.yaml, that `{file: PATH}`
+    /// sources may read besides the manifests' own repository.
+    public var secretFileDirectories: [String] = []
 
     public init(
         targets: [String: TargetConfiguration] = [:], defaultTarget: String? = nil,

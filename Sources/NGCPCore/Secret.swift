@@ -38,10 +38,13 @@ public struct SecretValue: Sendable, Hashable, CustomStringConvertible, CustomDe
 public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
     public let source: SecretSource
     public let reason: String
+    /// Whether the source is outside what `SecretAccess` allows, as opposed to missing.
+    public var isAccessDenied: Bool
 
-    public init(source: SecretSource, reason: String) {
+    public init(source: SecretSource, reason: String, isAccessDenied: Bool = false) {
         self.source = source
         self.reason = reason
+        self.isAccessDenied = isAccessDenied
     }
 
     public var description: String { "cannot read secret \(source): \(reason)" }

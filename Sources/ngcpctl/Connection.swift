@@ -1,5 +1,6 @@
 import ArgumentParsing
 import Foundation
+import Manifests
 import NGCPClient
 import NGCPCore
 
@@ -30,9 +31,12 @@ struct Connection {
             throw CommandFailure(
                 "no NGCP API URL: pass --url URL or set NGCP_URL", exitCode: .usage)
         }
+        guard !APIURL.hasUserInfo(url) else {
+            throw CommandFailure(APIURL.userInfoMessage(url), exitCode: .usage)
+        }
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw CommandFailure(
-                "invalid URL '\(url)': it must start with https:// or http://",
+                "invalid URL '\(APIURL.redacted(url))': it must start with https:// or http://",
                 exitCode: .usage)
         }
         guard let user = parsed.value("user") ?? environment["NGCP_USER"] ?? target?.user,

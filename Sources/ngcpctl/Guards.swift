@@ -54,6 +54,22 @@ enum SavedPlanCheck {
     static func checkSecrets(_ plan: Plan, connection: Connection, resolver: SecretResolver)
         throws
     {
+        // A source the rules reject is an invalid plan (exit 1), not a stale one: planning
+        // again would not change it.
+        for reference in SecretDigest.references(in: plan) {
+            guard let source = PlanPlaceholder.secretSource(from: reference.source) else {
+                continue
+            }
+            do {
+                _ = try resolver.resolve(source)
+            } catch  where error.isAccessDenied || error.reason.contains("control characters") {
+                throw CommandFailure(
+                    "the saved plan names a secret that may not be read, for \(reference.owner) "
+                        + "\(reference.field): \(error.description); nothing was sent")
+            } catch {
+                continue
+            }
+        }
         let key = SecretDigest.key(
             apiUser: connection.user, apiPassword: connection.password, target: connection.url)
         let changed = SecretDigest.changed(plan, key: key) { reference in

@@ -79,7 +79,8 @@ struct PlanningStage {
         }
 
         // 2. Secrets: a missing variable or file stops the run before any request.
-        let resolver = SecretResolver(environment: environment)
+        let resolver = SecretAccessSetup.resolver(
+            connection: connection, environment: environment, manifestPaths: paths)
         let secretProblems = resolveSecrets(in: manifests.desired, resolver: resolver)
         if secretProblems.hasErrors {
             ManifestStage.report(

@@ -19,7 +19,7 @@ import Testing
         let expected = [
             "m.yaml:6:13: warning: spec.password: secret is written in the manifest as a literal"
                 + " value",
-            "6 |   password: *******",
+            "6 |   password: (sensitive value)",
             "  |             ^",
             "  hint: use {env: NAME} or {file: PATH} so the value stays out of git",
             "m.yaml:7:3: error: spec.primary_numbr: unknown field 'primary_numbr'; did you mean"
@@ -48,7 +48,10 @@ import Testing
         let result = loadManifest(source)
         let masked = result.sources["m.yaml"] ?? ""
         #expect(!masked.contains("hunter2"))
-        #expect(masked.contains("  password: *\n    *******\n    ****\n  webusername: alice"))
+        #expect(
+            masked.contains(
+                "  password: (sensitive value)\n    (sensitive value)\n    (sensitive value)\n"
+                    + "  webusername: alice"))
     }
 
     @Test func colouredOutputWrapsSeverity() {

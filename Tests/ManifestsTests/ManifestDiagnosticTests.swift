@@ -153,7 +153,8 @@ private let subscriberCases: [DiagnosticCase] = [
         "invalid environment variable name", "  webpassword: {env: 1X}\n",
         [
             error(
-                8, 22, "spec.webpassword.env", "environment variable name '1X' is not valid")
+                8, 22, "spec.webpassword.env",
+                "environment variable name '(sensitive value)' is not valid")
         ]),
     .subscriber(
         "call forward without destinations",

@@ -20,10 +20,10 @@ public struct HumanPlanRenderer: PlanRenderer {
 
     public func render(_ plan: Plan) -> String {
         var lines: [String] = []
-        if let target = plan.target { lines.append("Target: \(target)") }
+        if let target = plan.target { lines.append("Target: \(PlanText.printable(target))") }
         if let revision = plan.source.revision {
-            var line = "Source: \(revision)"
-            if let branch = plan.source.branch { line += " (\(branch))" }
+            var line = "Source: \(PlanText.printable(revision))"
+            if let branch = plan.source.branch { line += " (\(PlanText.printable(branch)))" }
             if plan.source.dirty {
                 line += ", with uncommitted changes in \(plan.source.dirtyFiles.count) file(s)"
             }
@@ -33,8 +33,8 @@ public struct HumanPlanRenderer: PlanRenderer {
 
         guard !plan.isEmpty else {
             lines.append(PlanText.noChangesLine(plan))
-            if let note = PlanText.notPrunedLine(plan) { lines.append(note) }
-            if let note = PlanText.unmanagedLine(plan) { lines.append(note) }
+            if let note = PlanText.notPrunedLine(plan) { lines.append(PlanText.printable(note)) }
+            if let note = PlanText.unmanagedLine(plan) { lines.append(PlanText.printable(note)) }
             return lines.joined(separator: "\n") + "\n"
         }
 
@@ -51,8 +51,8 @@ public struct HumanPlanRenderer: PlanRenderer {
             let noun = irreversible == 1 ? "operation" : "operations"
             lines.append(paint("!! \(irreversible) irreversible \(noun) in this plan.", .boldRed))
         }
-        if let note = PlanText.notPrunedLine(plan) { lines.append(note) }
-        if let note = PlanText.unmanagedLine(plan) { lines.append(note) }
+        if let note = PlanText.notPrunedLine(plan) { lines.append(PlanText.printable(note)) }
+        if let note = PlanText.unmanagedLine(plan) { lines.append(PlanText.printable(note)) }
         lines.append(paint(PlanText.countLine(plan), .bold))
         return lines.joined(separator: "\n") + "\n"
     }
@@ -62,25 +62,26 @@ public struct HumanPlanRenderer: PlanRenderer {
         let padding = String(repeating: " ", count: width - number.count)
         let symbol = PlanText.symbol(operation.action)
         var header = "  \(padding)\(number) \(symbol) \(operation.action.rawValue) "
-        header += operation.resourceID.description
+        header += PlanText.printable(operation.resourceID.description)
         var lines = [paint(header, style(operation.action))]
         if operation.irreversible {
             lines[0] += " " + paint("[IRREVERSIBLE]", .boldRed)
         }
 
         let indent = "  " + String(repeating: " ", count: width) + "     "
-        lines.append(indent + "\(operation.method.rawValue) \(operation.path)")
+        lines.append(indent + "\(operation.method.rawValue) \(PlanText.printable(operation.path))")
         if let liveID = operation.liveID { lines.append(indent + "live id: \(liveID)") }
         if !operation.dependsOn.isEmpty {
             let list = operation.dependsOn.map(String.init).joined(separator: ", ")
             lines.append(indent + "after: \(list)")
         }
         if let reason = operation.reason {
-            let text = "# \(reason)"
+            let text = "# \(PlanText.printable(reason))"
             lines.append(indent + (operation.irreversible ? paint(text, .boldRed) : text))
         }
         for change in operation.changes {
-            lines.append(indent + "  " + PlanText.change(change, action: operation.action))
+            let line = PlanText.change(change, action: operation.action)
+            lines.append(indent + "  " + PlanText.printable(line))
         }
         return lines
     }

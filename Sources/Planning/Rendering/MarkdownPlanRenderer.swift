@@ -8,10 +8,10 @@ public struct MarkdownPlanRenderer: PlanRenderer {
     public func render(_ plan: Plan) -> String {
         var lines = ["### ngcpctl plan", ""]
         var context: [String] = []
-        if let target = plan.target { context.append("Target: `\(target)`") }
+        if let target = plan.target { context.append("Target: \(PlanText.codeSpan(target))") }
         if let revision = plan.source.revision {
-            var text = "Source: `\(revision)`"
-            if let branch = plan.source.branch { text += " on `\(branch)`" }
+            var text = "Source: \(PlanText.codeSpan(revision))"
+            if let branch = plan.source.branch { text += " on \(PlanText.codeSpan(branch))" }
             if plan.source.dirty { text += " (with uncommitted changes)" }
             context.append(text)
         }
@@ -22,13 +22,17 @@ public struct MarkdownPlanRenderer: PlanRenderer {
 
         guard !plan.isEmpty else {
             lines.append(PlanText.noChangesLine(plan))
-            if let note = PlanText.notPrunedLine(plan) { lines += ["", note] }
-            if let note = PlanText.unmanagedLine(plan) { lines += ["", note] }
+            if let note = PlanText.notPrunedLine(plan) {
+                lines += ["", PlanText.markdownText(note)]
+            }
+            if let note = PlanText.unmanagedLine(plan) {
+                lines += ["", PlanText.markdownText(note)]
+            }
             return lines.joined(separator: "\n") + "\n"
         }
         lines.append("**\(PlanText.countLine(plan))**")
-        if let note = PlanText.notPrunedLine(plan) { lines += ["", note] }
-        if let note = PlanText.unmanagedLine(plan) { lines += ["", note] }
+        if let note = PlanText.notPrunedLine(plan) { lines += ["", PlanText.markdownText(note)] }
+        if let note = PlanText.unmanagedLine(plan) { lines += ["", PlanText.markdownText(note)] }
         let irreversible = plan.operations.filter(\.irreversible).count
         if irreversible > 0 {
             lines.append("")
@@ -45,8 +49,10 @@ public struct MarkdownPlanRenderer: PlanRenderer {
             lines.append(
                 "| \(operation.id) | \(PlanText.symbol(operation.action)) "
                     + "\(operation.action.rawValue)\(flag) | "
-                    + "`\(escapeTable(operation.resourceID.description))` | "
-                    + "`\(operation.method.rawValue) \(escapeTable(operation.path))` |")
+                    + PlanText.codeSpan(operation.resourceID.description, inTable: true) + " | "
+                    + PlanText.codeSpan(
+                        "\(operation.method.rawValue) \(operation.path)", inTable: true)
+                    + " |")
         }
 
         for operation in plan.operations {
@@ -58,14 +64,15 @@ public struct MarkdownPlanRenderer: PlanRenderer {
 
     private func section(_ operation: PlannedOperation) -> [String] {
         var lines = [
-            "#### \(operation.id). \(operation.action.rawValue) `\(operation.resourceID)`",
+            "#### \(operation.id). \(operation.action.rawValue) "
+                + PlanText.codeSpan(operation.resourceID.description),
             "",
-            "`\(operation.method.rawValue) \(operation.path)`"
+            PlanText.codeSpan("\(operation.method.rawValue) \(operation.path)")
                 + (operation.dependsOn.isEmpty
                     ? ""
                     : " · after " + operation.dependsOn.map { "#\($0)" }.joined(separator: ", ")),
         ]
-        if let reason = operation.reason {
+        if let reason = operation.reason.map(PlanText.markdownText) {
             lines.append("")
             lines.append(operation.irreversible ? "**Irreversible:** \(reason)" : "_\(reason)_")
         }
@@ -75,25 +82,21 @@ public struct MarkdownPlanRenderer: PlanRenderer {
         lines.append("```diff")
         for change in operation.changes {
             if change.sensitive {
-                lines.append("! \(change.path): \(PlanText.sensitive)")
+                lines.append("! \(PlanText.printable(change.path)): \(PlanText.sensitive)")
                 continue
             }
             if change.before != nil || operation.action != .create {
                 if let before = change.before {
-                    lines.append("- \(change.path): \(PlanText.value(before))")
+                    lines.append("- \(PlanText.printable(change.path)): \(PlanText.value(before))")
                 }
             }
             if let after = change.after {
-                lines.append("+ \(change.path): \(PlanText.value(after))")
+                lines.append("+ \(PlanText.printable(change.path)): \(PlanText.value(after))")
             } else if operation.action == .update {
-                lines.append("+ \(change.path): \(PlanText.absent)")
+                lines.append("+ \(PlanText.printable(change.path)): \(PlanText.absent)")
             }
         }
         lines.append("```")
         return lines
-    }
-
-    private func escapeTable(_ text: String) -> String {
-        text.split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
     }
 }

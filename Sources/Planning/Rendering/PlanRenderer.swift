@@ -95,6 +95,58 @@ enum PlanText {
         }
     }
 
+    /// Returns `text` with control characters shown as `\u{..}`, so that names and values
+    /// from manifests or the live state cannot move the cursor or recolour a terminal.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                output += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control
+    }
+
+    /// Returns `text` as a Markdown code span that shows it literally: the fence is one
+    /// backtick longer than the longest run of backticks inside. In a table cell `|` is
+    /// escaped, which GitHub Markdown undoes inside the span.
+    static func codeSpan(_ text: String, inTable: Bool = false) -> String {
+        let shown = printable(text)
+        var longest = 0
+        var run = 0
+        for character in shown {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: "`", count: longest + 1)
+        // A span that starts or ends with a backtick needs a space inside the fence, which
+        // Markdown strips again.
+        let padding = shown.hasPrefix("`") || shown.hasSuffix("`") ? " " : ""
+        let body =
+            inTable
+            ? shown.split(separator: "|", omittingEmptySubsequences: false)
+                .joined(separator: "\\|") : shown
+        return fence + padding + body + padding + fence
+    }
+
+    /// Returns `text` as Markdown text shown literally: punctuation that Markdown or HTML
+    /// would interpret is backslash-escaped.
+    static func markdownText(_ text: String) -> String {
+        var output = ""
+        for character in printable(text) {
+            if "\\`*_{}[]()<>#+-.!|~&".contains(character) { output.append("\\") }
+            output.append(character)
+        }
+        return output
+    }
+
     /// Formats one change as `path: before → after`, or `path: after` for a create.
     static func change(_ change: FieldChange, action: PlannedAction) -> String {
         if change.sensitive { return "\(change.path): \(sensitive)" }

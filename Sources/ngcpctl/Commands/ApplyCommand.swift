@@ -119,6 +119,8 @@ enum ApplyCommand {
         var targetName: String?
         var literals: [SecretReference: SecretValue] = [:]
         var configuredTarget: TargetConfiguration? = nil
+        let resolver = SecretAccessSetup.resolver(
+            connection: connection, environment: environment, manifestPaths: parsed.positionals)
         if let planPath {
             plan = try PlanFile.read(planPath)
             if let target = plan.target, target != connection.url {
@@ -127,10 +129,14 @@ enum ApplyCommand {
                         + "plan again against this target")
             }
             // The plan must still fit: same secrets, and no touched object changed since.
-            try SavedPlanCheck.checkSecrets(
-                plan, connection: connection,
-                resolver: SecretResolver(environment: environment))
+            try SavedPlanCheck.checkSecrets(plan, connection: connection, resolver: resolver)
             try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
+            targetName = connection.target?.name
+            guardViolations = SavedPlanPolicy.guardViolations(
+                plan, target: connection.target, maxDeletes: maxDeletes)
+            policyResult = try SavedPlanPolicy.check(
+                plan, stage: CommonOptions.policyStage(parsed, colorMode: colorMode),
+                target: targetName, resolver: resolver)
         } else {
             var stage = PlanningStage(
                 paths: parsed.positionals, connection: connection, prune: parsed.flag("prune"),
@@ -193,8 +199,7 @@ enum ApplyCommand {
         let executor = PlanExecutor(
             client: connection.makeClient(),
             secrets: PlanSecrets(
-                resolver: SecretResolver(environment: environment),
-                literals: literals),
+                resolver: resolver, literals: literals),
             options: PlanExecutor.Options(
                 parallelism: parallelism, keepGoing: parsed.flag("keep-going"),
                 recovery: recovery, verifyWrites: !parsed.flag("no-verify")),

@@ -25,10 +25,17 @@ enum ValidateCommand {
         let result = try ManifestStage.load(
             parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
         let desired = result.desired
+        let access = SecretAccessSetup.access(project: project, manifestPaths: parsed.positionals)
+        let rejected = checkSecretAccess(in: desired, access: access)
+        if !rejected.isEmpty {
+            ManifestStage.report(rejected, sources: result.sources, colorMode: colorMode)
+            throw CommandFailure("the manifests name secrets that ngcpctl may not read")
+        }
 
         // Validate often runs without the secrets (a CI job with no credentials), so a secret
         // that cannot be read is a warning here; plan and apply stop on it.
-        let resolver = SecretResolver(environment: ProcessInfo.processInfo.environment)
+        let resolver = SecretResolver(
+            environment: ProcessInfo.processInfo.environment, access: access)
         let secretProblems = result.locatingSecretFields(
             resolveSecrets(in: desired, resolver: resolver))
         let secretWarnings = secretProblems.map { problem in

@@ -1,0 +1,125 @@
+/// Removes secrets from source lines before a diagnostic shows them.
+///
+/// The redaction works on the text alone, so it also covers values that do not parse: a YAML
+/// syntax error, a number, a list or a mapping under `password` or `webpassword`.
+public enum SourceRedaction {
+    /// The text that replaces a secret. Its width is fixed, so it does not reveal the length.
+    public static let mask = "(sensitive value)"
+
+    /// The keys whose values are secrets.
+    static let sensitiveKeys = ["webpassword", "password"]
+
+    /// Returns `lines` with the value of every `password` or `webpassword` key masked, from
+    /// the key's colon to the end of the line, together with the following lines indented
+    /// deeper (block scalars, folded scalars and nested mappings continue there). User
+    /// information in URLs (`user:password@host`) is masked too.
+    public static func redact(_ lines: [Substring]) -> [String] {
+        var result = lines.map { redactUserInfo(String($0)) }
+        var index = 0
+        while index < result.count {
+            guard let (masked, keyColumn) = maskSensitiveValue(result[index]) else {
+                index += 1
+                continue
+            }
+            result[index] = masked
+            // Lines indented past the key belong to its value; a sibling key of a `- ` item
+            // starts at the key's own column.
+            let base = keyColumn
+            index += 1
+            while index < result.count {
+                let line = result[index]
+                let isBlank = line.allSatisfy { $0 == " " || $0 == "\r" }
+                guard isBlank || indentation(of: line) > base else { break }
+                if !isBlank { result[index] = String(line.prefix(indentation(of: line))) + mask }
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// Masks the value after the first sensitive key of `line`, and returns the key's column
+    /// (0-based); nil when the line has none.
+    static func maskSensitiveValue(_ line: String) -> (String, Int)? {
+        let characters = Array(line)
+        let lowered = Array(line.lowercased())
+        // Lower-casing can change the length of some non-ASCII text; positions must match.
+        guard lowered.count == characters.count else { return nil }
+        for start in lowered.indices {
+            for key in sensitiveKeys {
+                guard let colon = keyColon(lowered, key: Array(key), at: start) else { continue }
+                let column = start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
+                return (String(characters[...colon]) + " " + mask, column)
+            }
+        }
+        return nil
+    }
+
+    /// The position of the colon when `key` starts a mapping key at `start`: the key is a
+    /// whole word (start of line, or after a space, `{`, `,`, `-` or a quote), and an optional
+    /// closing quote and spaces lead to `:`.
+    private static func keyColon(_ text: [Character], key: [Character], at start: Int) -> Int? {
+        guard start + key.count <= text.count, Array(text[start..<start + key.count]) == key
+        else { return nil }
+        if start > 0, !" \t{,-\"'".contains(text[start - 1]) { return nil }
+        var position = start + key.count
+        if position < text.count, text[position] == "\"" || text[position] == "'" {
+            position += 1
+        }
+        while position < text.count, text[position] == " " || text[position] == "\t" {
+            position += 1
+        }
+        guard position < text.count, text[position] == ":" else { return nil }
+        return position
+    }
+
+    /// Returns `message` with each quoted value masked when `fieldPath` lies under a
+    /// `password` or `webpassword` key, because a value that failed to parse there (such as
+    /// `{env: Pa55word!}`) may be the password itself. The schema's own words stay readable,
+    /// and so does a `{file:}` path, which names no secret.
+    public static func redactMessage(_ message: String, fieldPath: String?) -> String {
+        guard let fieldPath else { return message }
+        let components = fieldPath.split(separator: ".").map {
+            String($0.prefix { $0 != "[" })
+        }
+        guard components.contains(where: sensitiveKeys.contains), components.last != "file"
+        else { return message }
+
+        // The field path names the offending key already, so the key stays readable.
+        var kept: Set<Substring> = ["env", "file", "password", "webpassword"]
+        if let last = components.last { kept.insert(Substring(last)) }
+        var output = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "'"),
+            let close = rest[rest.index(after: open)...].firstIndex(of: "'")
+        {
+            let quoted = rest[rest.index(after: open)..<close]
+            output += rest[...open]
+            output += kept.contains(quoted) ? quoted : Substring(mask)
+            output += "'"
+            rest = rest[rest.index(after: close)...]
+        }
+        return output + rest
+    }
+
+    /// Masks `user:password@` after each `://` of the line.
+    static func redactUserInfo(_ line: String) -> String {
+        guard line.contains("://"), line.contains("@") else { return line }
+        var output = ""
+        var rest = Substring(line)
+        while let scheme = rest.range(of: "://") {
+            output += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let end =
+                rest.firstIndex(where: { "/?# \t\"'".contains($0) }) ?? rest.endIndex
+            if let at = rest[..<end].lastIndex(of: "@") {
+                output += mask + "@"
+                rest = rest[rest.index(after: at)...]
+            }
+        }
+        return output + rest
+    }
+
+    private static func indentation(of line: String) -> Int {
+        line.prefix { $0 == " " }.count
+    }
+}

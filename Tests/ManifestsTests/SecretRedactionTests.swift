@@ -1,0 +1,187 @@
+import Foundation
+import Manifests
+import NGCPCore
+import Testing
+
+/// Password values never appear in rendered diagnostics, however they fail to parse.
+@Suite struct SecretRedactionTests {
+    static func manifest(password: String, key: String = "password") -> String {
+        """
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata: {name: alice@d.example}
+        spec:
+          customer: acme
+          \(key): \(password)
+        """
+    }
+
+    static let values = [
+        #""Pa55\word!SECRETX""#, "@Pa55SECRETX:", "SECRETX: x: y", "0815", "[SECRETX]",
+        "{value: SECRETX}", "{envv: SECRETX}", "SECRETX", "'SECRETX", "|\n    SECRETX",
+        "\n    - SECRETX", "{env: SECRETX-1}", "{env: 1SECRETX}", "\n    env: SECRETX-2",
+    ]
+
+    @Test("password value masked", arguments: values)
+    func passwordMasked(_ value: String) {
+        for key in ["password", "webpassword"] {
+            let result = loadManifest(Self.manifest(password: value, key: key))
+            let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+            #expect(!result.diagnostics.isEmpty)
+            #expect(!rendered.contains("SECRETX"), "\(rendered)")
+            #expect(!rendered.contains("0815"), "\(rendered)")
+            #expect(!rendered.contains("***"), "the mask must not reveal the length")
+        }
+    }
+
+    @Test("mask has a fixed width")
+    func fixedWidthMask() {
+        let short = SourceRedaction.redact(["  password: ab"])
+        let long = SourceRedaction.redact(["  password: abcdefghijklmnopqrstuvwxyz"])
+        #expect(short == ["  password: (sensitive value)"])
+        #expect(long == short)
+    }
+
+    @Test("flow mapping and quoted keys masked")
+    func flowAndQuotedKeys() {
+        let lines = SourceRedaction.redact([
+            "spec: {customer: acme, password: SECRETX}", #"  "webpassword": SECRETX"#,
+            "- password: SECRETX", "  password_env: NGCP_PASSWORD",
+        ])
+        #expect(lines.allSatisfy { !$0.contains("SECRETX") })
+        #expect(lines[3] == "  password_env: NGCP_PASSWORD")
+    }
+
+    @Test("URL user information masked")
+    func userInfoMasked() {
+        let lines = SourceRedaction.redact(["    url: https://admin:SECRETX@ngcp.example:1443/"])
+        #expect(lines == ["    url: https://(sensitive value)@ngcp.example:1443/"])
+    }
+
+    @Test("control characters in a rendered line escaped")
+    func controlCharactersEscaped() {
+        let diagnostic = Diagnostic(
+            .error, "bad \u{1B}[31m name", at: SourceLocation(file: "f", line: 1, column: 1))
+        let rendered = DiagnosticRenderer(sources: ["f": "name: a\u{1B}[31mb\rc"])
+            .render(diagnostic)
+        #expect(!rendered.contains("\u{1B}"))
+        #expect(!rendered.contains("\r"))
+        #expect(rendered.contains("\\u{1b}"))
+    }
+}
+
+/// Strings with control characters are rejected when the manifests are loaded.
+@Suite struct ControlCharacterTests {
+    static func customer(name: String, contactEmail: String = "ops@example.org") -> String {
+        """
+        apiVersion: ngcpctl/v1
+        kind: Customer
+        metadata:
+          name: \(name)
+        spec:
+          billing_profile: default
+          contact: {email: "\(contactEmail)"}
+        """
+    }
+
+    @Test(
+        "control character in metadata.name rejected",
+        arguments: [#""esc\e[31mRED""#, #""cr\rOVER""#, #""nul\0x""#, #""tab\tx""#])
+    func nameRejected(_ name: String) {
+        let result = loadManifest(Self.customer(name: name))
+        let error = result.errors.first { $0.fieldPath == "metadata.name" }
+        #expect(error?.message.contains("control character") == true, "\(result.diagnostics)")
+        #expect(result.desired.customers.isEmpty)
+    }
+
+    @Test("control character in a nested field rejected")
+    func nestedFieldRejected() {
+        let result = loadManifest(Self.customer(name: "acme", contactEmail: #"a\e@example.org"#))
+        #expect(result.errors.contains { $0.fieldPath == "spec.contact.email" })
+        #expect(result.errors.contains { $0.message.contains("U+001B") })
+    }
+
+    @Test("plain names still load")
+    func plainNameLoads() {
+        let result = loadManifest(Self.customer(name: "acme-1"))
+        #expect(!result.errors.contains { $0.message.contains("control character") })
+    }
+}
+
+/// Directories reached through symbolic links are searched; broken links are errors.
+@Suite struct SymlinkDirectoryTests {
+    static let domain = """
+        apiVersion: ngcpctl/v1
+        kind: Domain
+        metadata:
+          name: d.example.org
+        """
+
+    /// A directory `root` with `real/domains.yaml` and an empty `manifests` directory.
+    final class Tree {
+        let root: String
+        var manifests: String { root + "/manifests" }
+
+        init() throws {
+            root = FileManager.default.temporaryDirectory.path + "/symlink-walk-\(UUID())"
+            for directory in [root + "/real", root + "/manifests"] {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true)
+            }
+            try SymlinkDirectoryTests.domain.write(
+                toFile: root + "/real/domains.yaml", atomically: true, encoding: .utf8)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: root) }
+
+        func link(_ name: String, to destination: String) throws {
+            try FileManager.default.createSymbolicLink(
+                atPath: manifests + "/" + name, withDestinationPath: destination)
+        }
+
+        func load() -> ManifestLoadResult {
+            ManifestLoader(options: ManifestLoadOptions(baseDirectory: root)).load(
+                paths: [manifests])
+        }
+    }
+
+    @Test("symlinked directory followed")
+    func symlinkedDirectoryFollowed() throws {
+        let tree = try Tree()
+        try tree.link("linkdir", to: "../real")
+        let result = tree.load()
+        #expect(result.errors.isEmpty, "\(result.diagnostics)")
+        #expect(result.desired.domains.map(\.domain) == ["d.example.org"])
+        #expect(result.files == [tree.manifests + "/linkdir/domains.yaml"])
+    }
+
+    @Test("file reached twice loaded once")
+    func fileReachedTwiceLoadedOnce() throws {
+        let tree = try Tree()
+        try tree.link("one", to: "../real")
+        try tree.link("two", to: "../real")
+        let result = tree.load()
+        #expect(result.errors.isEmpty, "\(result.diagnostics)")
+        #expect(result.files.count == 1)
+    }
+
+    @Test("dangling link is an error naming it")
+    func danglingLinkRejected() throws {
+        let tree = try Tree()
+        try tree.link("gone.yaml", to: "../missing.yaml")
+        try FileManager.default.copyItem(
+            atPath: tree.root + "/real/domains.yaml", toPath: tree.manifests + "/d.yaml")
+        let result = tree.load()
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first?.message.contains("gone.yaml") == true)
+        #expect(result.errors.first?.message.contains("does not exist") == true)
+    }
+
+    @Test("link to a directory above is an error", arguments: ["..", "/", "."])
+    func linkAboveRejected(_ destination: String) throws {
+        let tree = try Tree()
+        try tree.link("up", to: destination)
+        let result = tree.load()
+        #expect(result.errors.contains { $0.message.contains("leads back") }, "\(result.errors)")
+    }
+}
