@@ -83,11 +83,11 @@ public struct SecretAccess: Sendable, Hashable {
         }
         var info = stat()
         guard stat(real, &info) == 0 else {
-            throw SecretAccessDenial("file '\(path)' is not readable")
+            throw SecretAccessDenial("file '\(path)' is not readable", isMissing: true)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
-            throw SecretAccessDenial("'\(path)' is \(kind)")
+            throw SecretAccessDenial("'\(path)' is \(kind)", isMissing: true)
         }
         guard Int(info.st_size) <= Self.maxFileBytes else {
             throw SecretAccessDenial(
@@ -159,7 +159,8 @@ public struct SecretAccess: Sendable, Hashable {
 /// The reason a secret source may not be read.
 public struct SecretAccessDenial: Error, Sendable {
     public let reason: String
-    /// Whether the file does not exist, which is a missing secret rather than a rule.
+    /// Whether the file is missing or is not a regular file: an unreadable secret rather than
+    /// a broken rule, so `validate` reports it as a warning.
     public let isMissing: Bool
 
     public init(_ reason: String, isMissing: Bool = false) {
