@@ -22,18 +22,19 @@ struct TreeBuilder {
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
 
-        mutating func attach(_ node: YAMLNode, size: Int, height: Int) throws(YAMLError) {
+        mutating func attach(_ node: consuming YAMLNode, size: Int, height: Int)
+            throws(YAMLError)
+        {
             self.size = self.size.addingReportingOverflow(size).partialValue
             self.height = max(self.height, height + 1)
             guard isMapping else {
                 items.append(node)
                 return
             }
-            guard let key = pendingKey else {
+            guard let key = pendingKey.take() else {
                 pendingKey = node
                 return
             }
-            pendingKey = nil
 
             guard case .scalar(let scalar) = key.content else {
                 pairs.append(YAMLPair(key: key, value: node))
@@ -175,7 +176,9 @@ struct TreeBuilder {
     }
 
     /// Attaches a finished node to the open collection, or makes it the document root.
-    private mutating func add(_ node: YAMLNode, size: Int, height: Int) throws(YAMLError) {
+    private mutating func add(_ node: consuming YAMLNode, size: Int, height: Int)
+        throws(YAMLError)
+    {
         guard !frames.isEmpty else {
             root = node
             return
