@@ -250,9 +250,9 @@ struct PlanningStage {
             manifests: manifests, secretValues: secretValues, source: try source())
     }
 
-    /// Runs `body` on a thread of its own, off the cooperative pool: it loads files, calls
-    /// libgit2 and takes seconds of CPU for large manifest sets, which would otherwise hold
-    /// one of the pool's few threads away from the live read.
+    /// Runs `body` on a thread of its own, off the cooperative pool. The body reads files,
+    /// calls libgit2 and takes seconds of CPU for large manifest sets, so on the pool it
+    /// would hold back one of the few threads that the live read needs.
     private static func onOwnThread<Result: Sendable>(
         _ body: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
