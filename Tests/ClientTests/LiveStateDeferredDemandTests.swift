@@ -34,7 +34,7 @@ import Testing
             let before = client.statistics.readsByCollection["subscribers"] ?? 0
             let subscribersSeen = Atomic(false)
 
-            // The demand is answered only once the subscribers collection has been requested,
+            // The demand is returned only once the subscribers collection has been requested,
             // which can happen only when the read does not wait for the demand. The polling
             // is bounded, so a read that waits fails the expectation instead of hanging.
             let reader = LiveStateReader(client: client, rows: 5)
