@@ -80,9 +80,19 @@ public struct LiveStateReader: Sendable {
     /// blocks one by one, the collection is read now, in parallel with the others, and
     /// `readSubscriberBlocks` later keeps the wanted blocks from it.
     public func read(expecting demand: BlockDemand = BlockDemand()) async throws -> LiveState {
-        async let forwardCollection = prefetchBlocks("callforwards", demand: demand.forwards)
+        try await read(expectingAfter: { demand })
+    }
+
+    /// Reads like `read(expecting:)` with a demand that is known later, for example once the
+    /// manifests are loaded. The collections are read meanwhile; only the read-ahead of the
+    /// block collections waits for `demand`, and an error it throws ends the read.
+    public func read(expectingAfter demand: @escaping @Sendable () async throws -> BlockDemand)
+        async throws -> LiveState
+    {
+        async let forwardCollection = prefetchBlocks(
+            "callforwards", demand: { try await demand().forwards })
         async let preferenceCollection = prefetchBlocks(
-            "subscriberpreferences", demand: demand.preferences)
+            "subscriberpreferences", demand: { try await demand().preferences })
         let state = try await readCollections()
         let forwards = try await forwardCollection
         let preferences = try await preferenceCollection
@@ -94,9 +104,10 @@ public struct LiveStateReader: Sendable {
     }
 
     /// The whole block collection when the cost model prefers it for `demand` blocks, else nil.
-    private func prefetchBlocks(_ collection: String, demand: Int) async throws
-        -> [Int: [String: JSONValue]]?
-    {
+    private func prefetchBlocks(
+        _ collection: String, demand: @Sendable () async throws -> Int
+    ) async throws -> [Int: [String: JSONValue]]? {
+        let demand = try await demand()
         guard demand >= BlockReadStrategy.probeThreshold else { return nil }
         let total = try await client.count(collection)
         guard BlockReadStrategy.choose(requested: demand, total: total, rows: rows) == .collection

@@ -5,6 +5,13 @@ extension DocumentContext {
     static let callForwardTypes = ManifestSchema.callForwardTypes
     static let callForwardFields = ManifestSchema.callForward.names
     static let periodFields = ManifestSchema.periodFields
+    static let periodFieldNames = ManifestSchema.periodFields.map(\.name)
+    static let destinationFields = ManifestSchema.destination.names
+    /// The number lists of a call forward: list field, item field, mode and regex flag.
+    static let callForwardLists = [
+        ("sources", "source", "sources_mode", "sources_is_regex"),
+        ("bnumbers", "bnumber", "bnumbers_mode", "bnumbers_is_regex"),
+    ]
 
     /// Decodes the call forward block into the shape of `/api/callforwards/{id}`. Types that are absent,
     /// null or `{}` are left out, which means they are cleared. Each listed type gets every
@@ -57,7 +64,7 @@ extension DocumentContext {
         {
             value["times"] = .array(times)
         }
-        for (list, entry) in [("sources", "source"), ("bnumbers", "bnumber")] {
+        for (list, entry, modeField, regexField) in Self.callForwardLists {
             if let node = fields[list],
                 let items = decodeList(
                     node, path: join(path, list),
@@ -65,16 +72,13 @@ extension DocumentContext {
             {
                 value[list] = .array(items)
             }
-            if let node = fields[list + "_mode"],
-                let mode = reader.choice(
-                    node, join(path, list + "_mode"), ["whitelist", "blacklist"])
+            if let node = fields[modeField],
+                let mode = reader.choice(node, join(path, modeField), ["whitelist", "blacklist"])
             {
-                value[list + "_mode"] = .string(mode)
+                value[modeField] = .string(mode)
             }
-            if let node = fields[list + "_is_regex"],
-                let flag = reader.bool(node, join(path, list + "_is_regex"))
-            {
-                value[list + "_is_regex"] = .bool(flag)
+            if let node = fields[regexField], let flag = reader.bool(node, join(path, regexField)) {
+                value[regexField] = .bool(flag)
             }
         }
 
@@ -96,46 +100,48 @@ extension DocumentContext {
 
     /// Decodes every item of a list; nil when the node is no list or any item is invalid.
     private func decodeList(
-        _ node: YAMLNode, path: String, _ decodeItem: (YAMLNode, String) -> JSONValue?
+        _ node: YAMLNode, path: String,
+        _ decodeItem: (YAMLNode, () -> String) -> JSONValue?
     ) -> [JSONValue]? {
         guard let items = reader.list(node, path) else { return nil }
         var values: [JSONValue] = []
         for (position, item) in items.enumerated() {
-            if let value = decodeItem(item, index(path, position)) { values.append(value) }
+            if let value = decodeItem(item, { index(path, position) }) { values.append(value) }
         }
         return values.count == items.count ? values : nil
     }
 
-    private func decodeDestination(_ node: YAMLNode, _ path: String) -> JSONValue? {
+    private func decodeDestination(_ node: YAMLNode, _ path: () -> String) -> JSONValue? {
         guard
             let fields = reader.fields(
-                node, path, allowed: ManifestSchema.destination.names,
+                node, path(), allowed: Self.destinationFields,
                 required: ["destination"])
         else { return nil }
 
         let destination = fields["destination"].flatMap {
-            reader.string($0, join(path, "destination"), numbersAsText: true, maxLength: 255)
+            reader.string($0, join(path(), "destination"), numbersAsText: true, maxLength: 255)
         }
         if let destination, destination.isEmpty, let node = fields["destination"] {
-            reader.error(node, join(path, "destination"), Message.emptyName)
+            reader.error(node, join(path(), "destination"), Message.emptyName)
         }
 
         var value: [String: JSONValue] = [
             "priority": .null, "timeout": 300, "announcement_id": .null,
         ]
         if let node = fields["priority"], !node.isNull {
-            value["priority"] = reader.int(node, join(path, "priority"), range: 0...65_535)
+            value["priority"] = reader.int(node, join(path(), "priority"), range: 0...65_535)
                 .map { .int($0) }
         }
         if let node = fields["timeout"] {
-            value["timeout"] = reader.int(node, join(path, "timeout"), range: 1...86_400)
+            value["timeout"] = reader.int(node, join(path(), "timeout"), range: 1...86_400)
                 .map { .int($0) }
         }
         if let node = fields["announcement_id"], !node.isNull {
             if destination != "customhours" {
                 reader.error(
-                    node, join(path, "announcement_id"), Message.announcementOnlyCustomHours)
-            } else if let id = reader.int(node, join(path, "announcement_id"), range: 1...Int.max) {
+                    node, join(path(), "announcement_id"), Message.announcementOnlyCustomHours)
+            } else if let id = reader.int(node, join(path(), "announcement_id"), range: 1...Int.max)
+            {
                 value["announcement_id"] = .int(id)
             }
         }
@@ -146,8 +152,8 @@ extension DocumentContext {
     }
 
     /// Decodes one time period with all six keys. A missing key is null, which means "any".
-    private func decodePeriod(_ node: YAMLNode, _ path: String) -> JSONValue? {
-        guard let fields = reader.fields(node, path, allowed: Self.periodFields.map(\.name))
+    private func decodePeriod(_ node: YAMLNode, _ path: () -> String) -> JSONValue? {
+        guard let fields = reader.fields(node, path(), allowed: Self.periodFieldNames)
         else { return nil }
 
         var value: [String: JSONValue] = [:]
@@ -157,7 +163,7 @@ extension DocumentContext {
                 value[field] = .null
                 continue
             }
-            let fieldPath = join(path, field)
+            var fieldPath: String { join(path(), field) }
             guard let text = reader.string(item, fieldPath, numbersAsText: true) else {
                 valid = false
                 continue
@@ -183,25 +189,35 @@ extension DocumentContext {
 
     /// `N` or `N-M` as its two bounds.
     private func periodBounds(_ text: String) -> (Int, Int)? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        let numbers = parts.map { part -> Int? in
-            guard !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return Int(part)
+        var numbers: [Int] = []
+        var current = 0
+        var digits = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "-") {
+                guard digits > 0, numbers.isEmpty else { return nil }
+                numbers.append(current)
+                current = 0
+                digits = 0
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            // The value saturates: anything past a million is out of every period's range, and
+            // leading zeros still count as digits of a valid number.
+            digits += 1
+            current = min(current * 10 + Int(byte - UInt8(ascii: "0")), 1_000_000)
         }
-        switch numbers.count {
-        case 1: return numbers[0].map { ($0, $0) }
-        case 2:
-            guard let low = numbers[0], let high = numbers[1] else { return nil }
-            return (low, high)
-        default: return nil
-        }
+        guard digits > 0 else { return nil }
+        numbers.append(current)
+        return numbers.count == 1 ? (numbers[0], numbers[0]) : (numbers[0], numbers[1])
     }
 
     /// Decodes a `{source: ...}` or `{bnumber: ...}` entry.
-    private func decodeSingleField(_ node: YAMLNode, _ path: String, field: String) -> JSONValue? {
-        guard let fields = reader.fields(node, path, allowed: [field], required: [field]),
+    private func decodeSingleField(_ node: YAMLNode, _ path: () -> String, field: String)
+        -> JSONValue?
+    {
+        guard let fields = reader.fields(node, path(), allowed: [field], required: [field]),
             let item = fields[field],
-            let text = reader.string(item, join(path, field), numbersAsText: true, maxLength: 255)
+            let text = reader.string(item, join(path(), field), numbersAsText: true, maxLength: 255)
         else { return nil }
         return .object([field: .string(text)])
     }

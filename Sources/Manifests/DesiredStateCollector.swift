@@ -23,6 +23,9 @@ struct DeclaredSubscriber {
 /// other.
 struct DesiredStateCollector {
     static let kinds = ["Domain", "Customer", "Subscriber"]
+    static let envelopeFields = ManifestSchema.envelope.names
+    static let requiredEnvelopeFields = ManifestSchema.envelope.filter(\.required).names
+    static let metadataFields = ManifestSchema.metadata.names
 
     let options: ManifestLoadOptions
     private(set) var diagnostics: [Diagnostic] = []
@@ -152,8 +155,7 @@ struct DesiredStateCollector {
         let reader = context.reader
         guard
             let fields = reader.fields(
-                root, "", allowed: ManifestSchema.envelope.names,
-                required: ManifestSchema.envelope.filter(\.required).names)
+                root, "", allowed: Self.envelopeFields, required: Self.requiredEnvelopeFields)
         else { return (nil, nil) }
 
         if let node = fields["apiVersion"], let version = reader.string(node, "apiVersion"),
@@ -214,7 +216,7 @@ struct DesiredStateCollector {
     {
         guard
             let fields = reader.fields(
-                node, "metadata", allowed: ManifestSchema.metadata.names, required: ["name"])
+                node, "metadata", allowed: Self.metadataFields, required: ["name"])
         else { return nil }
 
         var metadata = ManifestMetadata(location: reader.location(node))

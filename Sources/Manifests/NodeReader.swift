@@ -2,11 +2,21 @@ import NGCPCore
 import YAMLReader
 
 /// The keys of one mapping with their values, after unknown and missing keys were reported.
+///
+/// The pairs are searched linearly: a manifest mapping has a handful of keys, and comparing
+/// short strings costs less than hashing them into a dictionary for every mapping.
 struct Fields {
     let node: YAMLNode
-    let values: [String: YAMLNode]
+    /// Allowed keys in source order, with their values at the same positions in `values`. A
+    /// repeated key keeps its last value, as a dictionary would.
+    let names: [String]
+    let values: [YAMLNode]
 
-    subscript(key: String) -> YAMLNode? { values[key] }
+    var isEmpty: Bool { names.isEmpty }
+
+    subscript(key: String) -> YAMLNode? {
+        names.lastIndex(of: key).map { values[$0] }
+    }
 }
 
 /// Typed access to the nodes of one manifest file that records every problem as a diagnostic
@@ -42,18 +52,26 @@ final class NodeReader {
         SourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
-    func error(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
+    func error(
+        _ node: YAMLNode, _ path: @autoclosure () -> String, _ message: String, hint: String? = nil
+    ) {
         record(
             Diagnostic(
-                .error, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
+                .error, message, at: location(node), fieldPath: fieldPath(path()),
                 hint: hint))
     }
 
-    func warning(_ node: YAMLNode, _ path: String, _ message: String, hint: String? = nil) {
+    func warning(
+        _ node: YAMLNode, _ path: @autoclosure () -> String, _ message: String, hint: String? = nil
+    ) {
         record(
             Diagnostic(
-                .warning, message, at: location(node), fieldPath: path.isEmpty ? nil : path,
+                .warning, message, at: location(node), fieldPath: fieldPath(path()),
                 hint: hint))
+    }
+
+    private func fieldPath(_ path: String) -> String? {
+        path.isEmpty ? nil : path
     }
 
     func append(_ diagnostic: Diagnostic) {
@@ -73,39 +91,46 @@ final class NodeReader {
     /// Reads the fields of a mapping. Reports a node that is no mapping, keys that are no
     /// strings, unknown keys (with the nearest valid name) and missing required keys.
     func fields(
-        _ node: YAMLNode, _ path: String, allowed: [String], required: [String] = []
+        _ node: YAMLNode, _ path: @autoclosure () -> String, allowed: [String],
+        required: [String] = []
     ) -> Fields? {
         guard let pairs = node.mapping else {
-            typeError(node, path, expected: "a mapping")
+            typeError(node, path(), expected: "a mapping")
             return nil
         }
 
-        var values: [String: YAMLNode] = [:]
+        var names: [String] = []
+        var values: [YAMLNode] = []
+        names.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
         for pair in pairs {
-            guard let key = pair.key.scalar, case .string(let name) = key.value else {
-                error(pair.key, path, Message.keyNotString(pair.key))
+            guard case .scalar(let key) = pair.key.content, case .string(let name) = key.value
+            else {
+                error(pair.key, path(), Message.keyNotString(pair.key))
                 continue
             }
-            let fieldPath = join(path, name)
             guard allowed.contains(name) else {
                 let suggestion = nearestName(to: name, in: allowed)
                 error(
-                    pair.key, fieldPath, Message.unknownField(name, suggestion: suggestion),
+                    pair.key, join(path(), name),
+                    Message.unknownField(name, suggestion: suggestion),
                     hint: suggestion == nil ? Message.validFields(allowed) : nil)
                 continue
             }
-            values[name] = pair.value
+            names.append(name)
+            values.append(pair.value)
         }
 
-        for name in required where values[name] == nil {
-            error(node, path, Message.missingField(name))
+        let fields = Fields(node: node, names: names, values: values)
+        for name in required where fields[name] == nil {
+            error(node, path(), Message.missingField(name))
         }
-        return Fields(node: node, values: values)
+        return fields
     }
 
-    func list(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
+    func list(_ node: YAMLNode, _ path: @autoclosure () -> String) -> [YAMLNode]? {
         guard let items = node.sequence else {
-            typeError(node, path, expected: "a list")
+            typeError(node, path(), expected: "a list")
             return nil
         }
         return items
@@ -116,10 +141,11 @@ final class NodeReader {
     /// Reads a string. Numbers are taken as written when `numbersAsText` is set, because the API
     /// stringifies them for text fields.
     func string(
-        _ node: YAMLNode, _ path: String, numbersAsText: Bool = false, maxLength: Int? = nil
+        _ node: YAMLNode, _ path: @autoclosure () -> String, numbersAsText: Bool = false,
+        maxLength: Int? = nil
     ) -> String? {
         guard let scalar = node.scalar else {
-            typeError(node, path, expected: "a string")
+            typeError(node, path(), expected: "a string")
             return nil
         }
 
@@ -128,14 +154,14 @@ final class NodeReader {
         case .string(let value): text = value
         case .int where numbersAsText, .float where numbersAsText: text = scalar.text
         default:
-            typeError(node, path, expected: "a string")
+            typeError(node, path(), expected: "a string")
             return nil
         }
 
         // A string has at most as many characters as UTF-8 bytes, so counting characters
         // (which walks grapheme clusters) is needed only for long byte strings.
         if let maxLength, text.utf8.count > maxLength, text.count > maxLength {
-            error(node, path, Message.tooLong(text, maxLength: maxLength))
+            error(node, path(), Message.tooLong(text, maxLength: maxLength))
             return nil
         }
         return text
@@ -143,25 +169,28 @@ final class NodeReader {
 
     /// Reads a string or null. A nil result means the value was not valid.
     func nullableString(
-        _ node: YAMLNode, _ path: String, numbersAsText: Bool = false, maxLength: Int? = nil
+        _ node: YAMLNode, _ path: @autoclosure () -> String, numbersAsText: Bool = false,
+        maxLength: Int? = nil
     ) -> JSONValue? {
         if node.isNull { return .null }
-        return string(node, path, numbersAsText: numbersAsText, maxLength: maxLength)
+        return string(node, path(), numbersAsText: numbersAsText, maxLength: maxLength)
             .map { .string($0) }
     }
 
-    func int(_ node: YAMLNode, _ path: String, range: ClosedRange<Int>? = nil) -> Int? {
+    func int(_ node: YAMLNode, _ path: @autoclosure () -> String, range: ClosedRange<Int>? = nil)
+        -> Int?
+    {
         guard let scalar = node.scalar, case .int(let value) = scalar.value else {
-            typeError(node, path, expected: "an integer")
+            typeError(node, path(), expected: "an integer")
             return nil
         }
         if let range, !range.contains(value) {
-            error(node, path, Message.outOfRange(scalar.text, range: range))
+            error(node, path(), Message.outOfRange(scalar.text, range: range))
             return nil
         }
         if scalar.style == .plain, scalar.tag == nil, hasLeadingZero(scalar.text) {
             warning(
-                node, path, Message.leadingZeroInteger(scalar.text, value: value),
+                node, path(), Message.leadingZeroInteger(scalar.text, value: value),
                 hint: Message.leadingZeroIntegerHint)
         }
         return value
@@ -174,9 +203,11 @@ final class NodeReader {
         return digits.count > 1 && digits.first == "0" && digits.allSatisfy(\.isWholeNumber)
     }
 
-    func number(_ node: YAMLNode, _ path: String, range: ClosedRange<Double>) -> JSONValue? {
+    func number(_ node: YAMLNode, _ path: @autoclosure () -> String, range: ClosedRange<Double>)
+        -> JSONValue?
+    {
         guard let scalar = node.scalar else {
-            typeError(node, path, expected: "a number")
+            typeError(node, path(), expected: "a number")
             return nil
         }
 
@@ -190,11 +221,11 @@ final class NodeReader {
             value = .double(number)
             double = number
         default:
-            typeError(node, path, expected: "a number")
+            typeError(node, path(), expected: "a number")
             return nil
         }
         guard range.contains(double) else {
-            error(node, path, Message.outOfRange(scalar.text, range: range))
+            error(node, path(), Message.outOfRange(scalar.text, range: range))
             return nil
         }
         return value
@@ -202,29 +233,32 @@ final class NodeReader {
 
     /// Reads a boolean. An unquoted YAML 1.1 spelling (`yes`, `off`, ...) is a string in
     /// YAML 1.2, so it is a type error here, preceded by a warning that explains why.
-    func bool(_ node: YAMLNode, _ path: String) -> Bool? {
+    func bool(_ node: YAMLNode, _ path: @autoclosure () -> String) -> Bool? {
         if let scalar = node.scalar, case .bool(let value) = scalar.value { return value }
         if let scalar = node.scalar, scalar.isYAML11Boolean {
-            warning(node, path, Message.yaml11Boolean(scalar.text), hint: Message.yaml11BooleanHint)
+            warning(
+                node, path(), Message.yaml11Boolean(scalar.text), hint: Message.yaml11BooleanHint)
         }
-        typeError(node, path, expected: "a boolean")
+        typeError(node, path(), expected: "a boolean")
         return nil
     }
 
     /// Reads one of `allowed`, and reports the nearest allowed value on a mismatch.
-    func choice(_ node: YAMLNode, _ path: String, _ allowed: [String]) -> String? {
-        guard let value = string(node, path, numbersAsText: true) else { return nil }
+    func choice(_ node: YAMLNode, _ path: @autoclosure () -> String, _ allowed: [String]) -> String?
+    {
+        guard let value = string(node, path(), numbersAsText: true) else { return nil }
         guard allowed.contains(value) else {
             let suggestion = nearestName(to: value, in: allowed)
             error(
-                node, path, Message.invalidChoice(value, allowed: allowed, suggestion: suggestion))
+                node, path(), Message.invalidChoice(value, allowed: allowed, suggestion: suggestion)
+            )
             return nil
         }
         return value
     }
 
-    func typeError(_ node: YAMLNode, _ path: String, expected: String) {
-        error(node, path, Message.typeMismatch(expected: expected, found: node))
+    func typeError(_ node: YAMLNode, _ path: @autoclosure () -> String, expected: String) {
+        error(node, path(), Message.typeMismatch(expected: expected, found: node))
     }
 }
 

@@ -4,6 +4,9 @@ import YAMLReader
 
 extension DocumentContext {
     static let subscriberFields = ManifestSchema.subscriberSpec.names
+    static let numberFields = ManifestSchema.number.names
+    static let aliasNumberFields = ManifestSchema.aliasNumber.names
+    static let secretSourceFields = ManifestSchema.secretSource.names
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
@@ -80,7 +83,8 @@ extension DocumentContext {
     private func splitSubscriberName(_ name: String, node: YAMLNode)
         -> (username: String, domain: String)?
     {
-        guard let at = name.lastIndex(of: "@") else {
+        // `@` is ASCII, so its last UTF-8 byte is also the last `@` character.
+        guard let at = name.utf8.lastIndex(of: UInt8(ascii: "@")) else {
             reader.error(
                 node, "metadata.name", Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
@@ -103,7 +107,7 @@ extension DocumentContext {
             isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
         }
         let validDots =
-            !username.hasPrefix(".") && !username.hasSuffix(".") && !username.contains("..")
+            !username.hasPrefix(".") && !username.hasSuffix(".") && !containsDoubleDot(username)
         guard validCharacters, validDots, username.utf8.count <= 127 else {
             reader.error(node, "metadata.name", Message.invalidUsername(username))
             return nil
@@ -113,6 +117,16 @@ extension DocumentContext {
             return nil
         }
         return (username, domain)
+    }
+
+    private func containsDoubleDot(_ text: String) -> Bool {
+        var previousIsDot = false
+        for byte in text.utf8 {
+            let isDot = byte == UInt8(ascii: ".")
+            if isDot && previousIsDot { return true }
+            previousIsDot = isDot
+        }
+        return false
     }
 
     static let nullableTextFields = ManifestSchema.subscriberTextFields
@@ -257,7 +271,7 @@ extension DocumentContext {
     private func decodeNumber(_ node: YAMLNode, path: String, isAlias: Bool)
         -> (value: [String: JSONValue], key: String)?
     {
-        let allowed = (isAlias ? ManifestSchema.aliasNumber : ManifestSchema.number).names
+        let allowed = isAlias ? Self.aliasNumberFields : Self.numberFields
         guard let fields = reader.fields(node, path, allowed: allowed, required: ["cc", "sn"])
         else { return nil }
 
@@ -286,27 +300,30 @@ extension DocumentContext {
 
     /// Reads a digit string given as a YAML integer or string. The text is taken as written, so
     /// that an unquoted `0664` keeps its leading zero.
-    private func digits(_ node: YAMLNode, path: String, count: ClosedRange<Int>) -> String? {
+    private func digits(_ node: YAMLNode, path: @autoclosure () -> String, count: ClosedRange<Int>)
+        -> String?
+    {
         guard let scalar = node.scalar else {
-            reader.typeError(node, path, expected: "digits")
+            reader.typeError(node, path(), expected: "digits")
             return nil
         }
         switch scalar.value {
         case .int, .float, .string: break
         case .null where count.lowerBound == 0: return ""
         default:
-            reader.typeError(node, path, expected: "digits")
+            reader.typeError(node, path(), expected: "digits")
             return nil
         }
 
         let text = scalar.text
-        let field = String(path.split(separator: ".").last ?? "")
+        // The field name is for messages only, so it is cut from the path only on an error.
+        var field: String { String(path().split(separator: ".").last ?? "") }
         guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-            reader.error(node, path, Message.notDigits(text, field: field))
+            reader.error(node, path(), Message.notDigits(text, field: field))
             return nil
         }
         guard count.contains(text.utf8.count) else {
-            reader.error(node, path, Message.digitCount(text, field: field, range: count))
+            reader.error(node, path(), Message.digitCount(text, field: field, range: count))
             return nil
         }
         return text
@@ -327,17 +344,19 @@ extension DocumentContext {
             return nil
         }
         let errorsBefore = reader.errorCount
-        guard let fields = reader.fields(node, path, allowed: ManifestSchema.secretSource.names)
+        guard let fields = reader.fields(node, path, allowed: Self.secretSourceFields)
         else { return nil }
         // An unknown key was reported already; the shape error would only repeat it.
-        if fields.values.isEmpty, reader.errorCount > errorsBefore { return nil }
+        if fields.isEmpty, reader.errorCount > errorsBefore { return nil }
 
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):
             guard let name = reader.string(env, join(path, "env")) else { return nil }
+            // ASCII letters, digits and `_`, not starting with a digit.
+            let bytes = name.utf8
             let valid =
-                !name.isEmpty && !(name.first?.isNumber ?? true)
-                && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+                bytes.first.map { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false
+                && bytes.allSatisfy { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
             guard valid else {
                 reader.error(env, join(path, "env"), Message.invalidEnvironmentName(name))
                 return nil

@@ -68,7 +68,10 @@ enum ScalarResolver {
     }
 
     static func isNull(_ text: String) -> Bool {
-        ["", "~", "null", "Null", "NULL"].contains(text)
+        switch text {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     static func bool(_ text: String) -> Bool? {
@@ -81,35 +84,67 @@ enum ScalarResolver {
 
     /// Parses the integer that a core schema int scalar denotes (`[-+]?[0-9]+`, `0o[0-7]+`,
     /// `0x[0-9a-fA-F]+`), nil when the text is no integer, and an error when it overflows.
+    /// It reads UTF-8 bytes, because every accepted character is ASCII.
     static func integer(_ text: String, mark: YAMLMark) throws(YAMLError) -> Int? {
-        var digits = Substring(text)
-        var radix = 10
+        var text = text
+        switch text.withUTF8({ integer($0) }) {
+        case .integer(let value): return value
+        case .notInteger: return nil
+        case .outOfRange: throw .integerOutOfRange(at: mark)
+        }
+    }
+
+    private enum IntegerScan {
+        case integer(Int)
+        case notInteger
+        case outOfRange
+    }
+
+    private static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> IntegerScan {
+        var start = 0
+        var radix: UInt64 = 10
         var negative = false
 
-        if digits.hasPrefix("0o") {
+        if bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "o") {
             radix = 8
-            digits = digits.dropFirst(2)
-        } else if digits.hasPrefix("0x") {
+            start = 2
+        } else if bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "x") {
             radix = 16
-            digits = digits.dropFirst(2)
-        } else if let sign = digits.first, sign == "-" || sign == "+" {
-            negative = sign == "-"
-            digits = digits.dropFirst()
+            start = 2
+        } else if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            start = 1
         }
+        guard start < bytes.count else { return .notInteger }
 
-        let valid = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isHexDigit }
-        guard valid, radix == 16 || digits.allSatisfy({ $0.isWholeNumber }) else { return nil }
-        if radix == 8, !digits.allSatisfy({ ("0"..."7").contains($0) }) { return nil }
-
-        guard let magnitude = UInt64(digits, radix: radix) else {
-            throw .integerOutOfRange(at: mark)
+        // Every byte must be a digit of the radix before any overflow is reported, so that
+        // `99999999999999999999x` is a string and not an out-of-range integer.
+        var magnitude: UInt64 = 0
+        var overflow = false
+        for byte in bytes[start...] {
+            guard let digit = digitValue(byte), UInt64(digit) < radix else { return .notInteger }
+            let (product, multiplyOverflow) = magnitude.multipliedReportingOverflow(by: radix)
+            let (sum, addOverflow) = product.addingReportingOverflow(UInt64(digit))
+            overflow = overflow || multiplyOverflow || addOverflow
+            magnitude = sum
         }
+        guard !overflow else { return .outOfRange }
+
         if negative {
-            guard magnitude <= UInt64(Int.max) + 1 else { throw .integerOutOfRange(at: mark) }
-            return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
+            guard magnitude <= UInt64(Int.max) + 1 else { return .outOfRange }
+            return .integer(magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude))
         }
-        guard magnitude <= UInt64(Int.max) else { throw .integerOutOfRange(at: mark) }
-        return Int(magnitude)
+        guard magnitude <= UInt64(Int.max) else { return .outOfRange }
+        return .integer(Int(magnitude))
+    }
+
+    private static func digitValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     /// Parses a core schema float scalar. Returns nil for anything else, integers included.
@@ -121,30 +156,51 @@ enum ScalarResolver {
         default: break
         }
 
-        // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
-        var chars = Substring(text)
-        if let sign = chars.first, sign == "-" || sign == "+" { chars = chars.dropFirst() }
-        let integerPart = chars.prefix { $0.isASCII && $0.isWholeNumber }
-        chars = chars.dropFirst(integerPart.count)
-        var fractionPart = Substring("")
+        var text = text
+        let matches = text.withUTF8 { isFloatSyntax($0) }
+        return matches ? Double(text) : nil
+    }
+
+    /// True when the bytes match `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? )
+    /// ( [eE] [-+]? [0-9]+ )?` with a dot or an exponent.
+    private static func isFloatSyntax(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        func isDigit(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        func skipDigits() -> Int {
+            let first = position
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            return position - first
+        }
+        func skipSign() {
+            if position < bytes.count,
+                bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+")
+            {
+                position += 1
+            }
+        }
+
+        skipSign()
+        let integerDigits = skipDigits()
+        var fractionDigits = 0
         var hasDot = false
-        if chars.first == "." {
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             hasDot = true
-            chars = chars.dropFirst()
-            fractionPart = chars.prefix { $0.isASCII && $0.isWholeNumber }
-            chars = chars.dropFirst(fractionPart.count)
+            position += 1
+            fractionDigits = skipDigits()
         }
-        guard !integerPart.isEmpty || !fractionPart.isEmpty else { return nil }
+        guard integerDigits > 0 || fractionDigits > 0 else { return false }
+
         var hasExponent = false
-        if let e = chars.first, e == "e" || e == "E" {
+        if position < bytes.count,
+            bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E")
+        {
             hasExponent = true
-            chars = chars.dropFirst()
-            if let sign = chars.first, sign == "-" || sign == "+" { chars = chars.dropFirst() }
-            let exponent = chars.prefix { $0.isASCII && $0.isWholeNumber }
-            guard !exponent.isEmpty else { return nil }
-            chars = chars.dropFirst(exponent.count)
+            position += 1
+            skipSign()
+            guard skipDigits() > 0 else { return false }
         }
-        guard chars.isEmpty, hasDot || hasExponent else { return nil }
-        return Double(text)
+        return position == bytes.count && (hasDot || hasExponent)
     }
 }

@@ -21,9 +21,63 @@ struct TreeBuilder {
         var size = 1
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
+
+        mutating func attach(_ node: consuming YAMLNode, size: Int, height: Int)
+            throws(YAMLError)
+        {
+            self.size = self.size.addingReportingOverflow(size).partialValue
+            self.height = max(self.height, height + 1)
+            guard isMapping else {
+                items.append(node)
+                return
+            }
+            guard let key = pendingKey.take() else {
+                pendingKey = node
+                return
+            }
+
+            guard case .scalar(let scalar) = key.content else {
+                pairs.append(YAMLPair(key: key, value: node))
+                return
+            }
+            if scalar.style == .plain, scalar.tag == nil, scalar.text == "<<" {
+                merges.append(node)
+                return
+            }
+            if let first = firstMark(of: scalar.value) {
+                throw .duplicateKey(scalar.text, first: first, at: key.mark)
+            }
+            record(scalar.value, at: key.mark)
+            pairs.append(YAMLPair(key: key, value: node))
+        }
+
+        /// Returns where a scalar key with this resolved value first appears in the mapping,
+        /// so that `1` and `0x1` collide. Collection keys are not checked for duplicates.
+        func firstMark(of identity: YAMLScalarValue) -> YAMLMark? {
+            if pairs.count >= TreeBuilder.indexThreshold { return keyMarks[identity] }
+            for pair in pairs {
+                if case .scalar(let key) = pair.key.content, key.value == identity {
+                    return pair.key.mark
+                }
+            }
+            return nil
+        }
+
+        mutating func record(_ identity: YAMLScalarValue, at mark: YAMLMark) {
+            let count = pairs.count + 1
+            if count == TreeBuilder.indexThreshold {
+                // Switch to the index: add the keys seen so far, then this one.
+                for pair in pairs {
+                    if let value = pair.key.scalar?.value, keyMarks[value] == nil {
+                        keyMarks[value] = pair.key.mark
+                    }
+                }
+            }
+            if count >= TreeBuilder.indexThreshold { keyMarks[identity] = mark }
+        }
     }
 
-    private static let indexThreshold = 16
+    fileprivate static let indexThreshold = 16
 
     private struct Anchored {
         let node: YAMLNode
@@ -122,58 +176,15 @@ struct TreeBuilder {
     }
 
     /// Attaches a finished node to the open collection, or makes it the document root.
-    private mutating func add(_ node: YAMLNode, size: Int, height: Int) throws(YAMLError) {
+    private mutating func add(_ node: consuming YAMLNode, size: Int, height: Int)
+        throws(YAMLError)
+    {
         guard !frames.isEmpty else {
             root = node
             return
         }
-
-        let last = frames.count - 1
-        frames[last].size = frames[last].size.addingReportingOverflow(size).partialValue
-        frames[last].height = max(frames[last].height, height + 1)
-        guard frames[last].isMapping else {
-            frames[last].items.append(node)
-            return
-        }
-        guard let key = frames[last].pendingKey else {
-            frames[last].pendingKey = node
-            return
-        }
-        frames[last].pendingKey = nil
-
-        if let scalar = key.scalar, scalar.style == .plain, scalar.tag == nil, scalar.text == "<<" {
-            frames[last].merges.append(node)
-            return
-        }
-        if let identity = key.scalar?.value {
-            if let first = Self.firstMark(of: identity, in: frames[last]) {
-                throw .duplicateKey(key.scalar?.text ?? "", first: first, at: key.mark)
-            }
-            Self.record(identity, at: key.mark, in: &frames[last])
-        }
-        frames[last].pairs.append(YAMLPair(key: key, value: node))
-    }
-
-    /// Returns where a scalar key with this resolved value first appears in the mapping, so
-    /// that `1` and `0x1` collide. Collection keys are not checked for duplicates.
-    private static func firstMark(of identity: YAMLScalarValue, in frame: Frame) -> YAMLMark? {
-        if frame.pairs.count >= indexThreshold { return frame.keyMarks[identity] }
-        return frame.pairs.first { $0.key.scalar?.value == identity }?.key.mark
-    }
-
-    private static func record(
-        _ identity: YAMLScalarValue, at mark: YAMLMark, in frame: inout Frame
-    ) {
-        let count = frame.pairs.count + 1
-        if count == indexThreshold {
-            // Switch to the index: add the keys seen so far, then this one.
-            for pair in frame.pairs {
-                if let value = pair.key.scalar?.value, frame.keyMarks[value] == nil {
-                    frame.keyMarks[value] = pair.key.mark
-                }
-            }
-        }
-        if count >= indexThreshold { frame.keyMarks[identity] = mark }
+        // Mutated through the subscript in place: binding the frame to a local would copy it.
+        try frames[frames.count - 1].attach(node, size: size, height: height)
     }
 
     /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
@@ -194,8 +205,8 @@ struct TreeBuilder {
                         frame.pairs.append(pair)
                         continue
                     }
-                    if Self.firstMark(of: identity, in: frame) != nil { continue }
-                    Self.record(identity, at: pair.key.mark, in: &frame)
+                    if frame.firstMark(of: identity) != nil { continue }
+                    frame.record(identity, at: pair.key.mark)
                     frame.pairs.append(pair)
                 }
             }

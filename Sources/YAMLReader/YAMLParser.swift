@@ -93,9 +93,7 @@ public final class YAMLParser {
         }
 
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
-        guard let text = String(validating: buffer, as: UTF8.self) else {
-            throw .invalidUTF8(at: mark)
-        }
+        guard let text = makeString(buffer) else { throw .invalidUTF8(at: mark) }
 
         let style: YAMLScalarStyle
         switch data.style {
@@ -113,6 +111,19 @@ public final class YAMLParser {
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
         guard let pointer else { return nil }
         return String(cString: pointer)
+    }
+
+    /// Returns the bytes as a string, or nil when they are not valid UTF-8. Most scalars are
+    /// ASCII, which needs no validation, and the generic validator costs more per scalar than
+    /// the rest of building its node.
+    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var isASCII = true
+        for byte in bytes where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        if isASCII { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// Turns libyaml's error fields into a `YAMLError` at the problem's position.

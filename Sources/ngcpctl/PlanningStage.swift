@@ -58,54 +58,80 @@ struct PlanningStage {
         let field: String
     }
 
+    /// The manifests with their secrets and source, ready to plan.
+    private struct PreparedManifests: Sendable {
+        var manifests: ManifestLoadResult
+        var secretValues: [SecretKey: SecretValue]
+        var source: PlanSource
+    }
+
     func run() async throws -> Output {
-        // 1. Manifests, checked completely before the network is touched. Preferences outside
+        // 1. Manifests, checked completely before anything is planned. Preferences outside
         // the built-in catalogue wait for the target's catalogue in step 4.
         var loadOptions = connection.project.manifestOptions()
         loadOptions.deferUnknownPreferences = true
-        var revisionSource: PlanSource?
         var revisionReader: (repository: RevisionRepository, commit: String)?
-        var manifests: ManifestLoadResult
+        let reading = connection.reading
+
+        // Steps 1 to 3 from the working tree run on their own thread while the live state is
+        // read, because loading is CPU work and the read mostly waits for the server. A
+        // revision is read from git first, as before. With a progress display the read
+        // waits for them, so that their diagnostics do not interleave with the progress.
+        let resolver = SecretAccessSetup.resolver(
+            connection: connection, environment: environment, manifestPaths: paths)
+        let preparation: Task<PreparedManifests, any Error>
         if let revision {
             let loaded = try RevisionManifests.load(
                 paths, revision: revision, purpose: "--rev", colorMode: colorMode,
                 options: loadOptions)
-            manifests = loaded.result
             revisionReader = (loaded.repository, loaded.commit)
-            revisionSource = PlanSource(
+            let source = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
+            let prepared = try Self.prepare(
+                loaded.result, source: { source }, resolver: resolver, colorMode: colorMode)
+            preparation = Task { prepared }
         } else {
-            manifests = try ManifestStage.load(paths, options: loadOptions, colorMode: colorMode)
+            let paths = paths
+            let colorMode = colorMode
+            let options = loadOptions
+            preparation = Task {
+                try await Self.onOwnThread {
+                    let manifests = try ManifestStage.load(
+                        paths, options: options, colorMode: colorMode)
+                    return try Self.prepare(
+                        manifests, source: { try Self.planSource(paths) }, resolver: resolver,
+                        colorMode: colorMode)
+                }
+            }
         }
-
-        // 2. Secrets: a missing variable or file stops the run before any request.
-        let resolver = SecretAccessSetup.resolver(
-            connection: connection, environment: environment, manifestPaths: paths)
-        let secretProblems = resolveSecrets(in: manifests.desired, resolver: resolver)
-        if secretProblems.hasErrors {
-            ManifestStage.report(
-                manifests.locatingSecretFields(secretProblems), sources: manifests.sources,
-                colorMode: colorMode)
-            throw CommandFailure("cannot read every secret the manifests name; nothing was sent")
-        }
-        let secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)
-
-        // 3. The git revision that the manifests come from.
-        let source = try revisionSource ?? planSource()
+        if reading.showProgress { _ = try await preparation.value }
 
         // 4. Live state: the collections, then forwards and preferences of managed subscribers.
-        let reading = connection.reading
         let display = reading.showProgress ? ReadProgressDisplay() : nil
         let client = connection.makeClient(progress: display.map { display in display.report })
         let reader = LiveStateReader(
             client: client, scope: reading.scope, rows: reading.pageSize,
             itemConcurrency: reading.concurrency, logger: connection.logger)
         var live: LiveState
-        var desired = manifests.desired
+        var manifests: ManifestLoadResult
+        var desired: DesiredState
+        let secretValues: [SecretKey: SecretValue]
+        let source: PlanSource
         let readTimer = StageTimer()
         do {
             defer { display?.finish() }
-            live = try await reader.read(expecting: Self.blockDemand(desired, reading.scope))
+            let scope = reading.scope
+            async let liveRead = reader.read(expectingAfter: {
+                Self.blockDemand(try await preparation.value.manifests.desired, scope)
+            })
+            // A manifest, secret or git error ends the run here, which cancels the read.
+            let prepared = try await preparation.value
+            manifests = prepared.manifests
+            secretValues = prepared.secretValues
+            source = prepared.source
+            desired = manifests.desired
+            live = try await liveRead
+
             // A scoped read covers part of the target, so the manifests are cut to the same part.
             if reading.isScoped {
                 desired = reading.scope.restrict(desired, live: live)
@@ -124,6 +150,7 @@ struct PlanningStage {
 
         // What only the target knows (its preference catalogue, its customers) can add
         // diagnostics; a recheck that reloads the manifests also refreshes the desired state.
+        let recheckTimer = StageTimer()
         let checked = try ManifestStage.recheck(
             first: manifests, options: loadOptions, live: live, target: connection.url,
             colorMode: colorMode
@@ -136,6 +163,7 @@ struct PlanningStage {
             return ManifestLoader(options: options).load(paths: paths)
         }
         manifests = checked
+        connection.logger.debug("manifests checked against the target", recheckTimer.fields)
         if reading.isScoped {
             desired = reading.scope.restrict(manifests.desired, live: live)
         } else {
@@ -202,7 +230,46 @@ struct PlanningStage {
         return BlockDemand(scope.restrict(desired, live: LiveState()))
     }
 
-    private func resolveSecretValues(
+    /// Resolves the secrets of loaded manifests and finds their source. A missing variable
+    /// or file stops the run with the problems printed.
+    private static func prepare(
+        _ manifests: ManifestLoadResult, source: () throws -> PlanSource,
+        resolver: SecretResolver, colorMode: String
+    ) throws -> PreparedManifests {
+        // 2. Secrets: a missing variable or file, or one the access rules forbid, stops the
+        // run before any write.
+        let secretProblems = resolveSecrets(in: manifests.desired, resolver: resolver)
+        if secretProblems.hasErrors {
+            ManifestStage.report(
+                manifests.locatingSecretFields(secretProblems), sources: manifests.sources,
+                colorMode: colorMode)
+            throw CommandFailure("cannot read every secret the manifests name; nothing was sent")
+        }
+        let secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)
+
+        // 3. The git revision that the manifests come from.
+        return PreparedManifests(
+            manifests: manifests, secretValues: secretValues, source: try source())
+    }
+
+    /// Runs `body` on a thread of its own, off the cooperative pool. The body reads files,
+    /// calls libgit2 and takes seconds of CPU for large manifest sets, so on the pool it
+    /// would hold back one of the few threads that the live read needs.
+    private static func onOwnThread<Result: Sendable>(
+        _ body: @escaping @Sendable () throws -> Result
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Swift.Result { try body() })
+            }
+            // The loader recurses once per YAML nesting level; the main thread's stack size
+            // keeps the depth it could reach before.
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    private static func resolveSecretValues(
         _ desired: DesiredState, resolver: SecretResolver
     ) throws -> [SecretKey: SecretValue] {
         var values: [SecretKey: SecretValue] = [:]
@@ -215,7 +282,7 @@ struct PlanningStage {
     }
 
     /// The commit, branch and dirty manifest files, or an empty source outside git.
-    private func planSource() throws -> PlanSource {
+    private static func planSource(_ paths: [String]) throws -> PlanSource {
         let first = URL(fileURLWithPath: paths[0]).standardizedFileURL
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: first.path, isDirectory: &isDirectory)
@@ -226,7 +293,7 @@ struct PlanningStage {
             else { return PlanSource() }
             let head = try repository.head()
             let prefixes = paths.map { path in
-                Self.relativePath(URL(fileURLWithPath: path).standardizedFileURL.path, to: workdir)
+                relativePath(URL(fileURLWithPath: path).standardizedFileURL.path, to: workdir)
             }
             let changed = try repository.changedFiles(under: prefixes)
             return PlanSource(

@@ -93,8 +93,9 @@ extension ManifestStage {
     ///
     /// `reload` loads the same manifests as the first load (from the working tree, or from a
     /// git revision) with the given options. The second load is skipped when it cannot find
-    /// anything new: the target's catalogue is the one already used, every preference name is
-    /// in it, and every customer that the manifests do not declare exists on the target.
+    /// anything new: every preference that the manifests set has the same definition in the
+    /// target's catalogue as in the one already used, and every customer that the manifests do
+    /// not declare exists on the target.
     static func recheck(
         first: ManifestLoadResult, options: ManifestLoadOptions, live: LiveState,
         target: String, colorMode: String,
@@ -116,13 +117,19 @@ extension ManifestStage {
             }
         }
 
+        // Preferences decode by their own definition alone, so when each preference that the
+        // manifests set is defined alike in both catalogues, a reload decodes them alike too.
         let catalogue = options.preferenceCatalogue
-        let preferencesKnown = first.desired.subscribers.allSatisfy { subscriber in
-            (subscriber.preferences ?? [:]).keys.allSatisfy { catalogue.definitions[$0] != nil }
+        var checkedNames: Set<String> = []
+        let preferencesAlike = first.desired.subscribers.allSatisfy { subscriber in
+            (subscriber.preferences ?? [:]).keys.allSatisfy { name in
+                if checkedNames.contains(name) { return true }
+                checkedNames.insert(name)
+                guard let definition = catalogue.definitions[name] else { return false }
+                return firstCatalogue.definitions[name] == definition
+            }
         }
-        if catalogue == firstCatalogue, preferencesKnown,
-            first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? [])
-        {
+        if preferencesAlike, first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? []) {
             return first
         }
 
