@@ -91,15 +91,17 @@ enum DriftCommand {
                 exitCode: error.isTransient ? .transient : .failure)
         }
 
-        // 3. Server side: what a plan of the applied revision would change. Secrets are not
-        // resolved, so a changed SIP password on the server is not detected.
-        // NOTE: drift does not read ngcpctl.yaml yet, so a target's ignore rules do not apply.
+        // 3. Server side: what a plan of the applied revision would change, with the selected
+        // target's ignore rules. Secrets are not resolved, so a changed SIP password on the
+        // server is not detected.
+        let ignoreRules = try Guards.ignoreRules(connection.target)
         let serverPlan: Plan
         do {
             serverPlan = try Planner.plan(
                 desired: applied.result.desired, live: live,
                 options: PlannerOptions(
-                    source: PlanSource(revision: applied.commit), target: connection.url))
+                    ignoreRules: ignoreRules, source: PlanSource(revision: applied.commit),
+                    target: connection.url))
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: applied.result.sources,
