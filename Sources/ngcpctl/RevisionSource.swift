@@ -98,12 +98,15 @@ struct RevisionRepository {
             } catch {
                 throw CommandFailure("cannot read '\(path)' at \(revision): \(error)")
             }
-            // A directory skips names starting with a dot, as a directory on disk does.
+            // A directory skips names starting with a dot and the project's ngcpctl.yaml, as a
+            // directory on disk does.
             let manifests = files.filter { file in
-                file.path == prefix
-                    || !file.path.dropFirst(prefix.count).split(separator: "/").contains {
-                        $0.hasPrefix(".")
-                    }
+                if file.path == prefix { return true }
+                let components = file.path.dropFirst(prefix.count).split(separator: "/")
+                if components.last.map(String.init) == ProjectConfigurationLoader.fileName {
+                    return false
+                }
+                return !components.contains { $0.hasPrefix(".") }
             }
             if manifests.isEmpty {
                 diagnostics.append(

@@ -54,4 +54,27 @@ import Testing
         #expect(ignored.exitCode == 0, "\(ignored.standardOutput)\(ignored.standardError)")
         #expect(ignored.standardOutput.contains("In sync"))
     }
+
+    @Test func configurationInsideManifestsIsNotAManifest() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.write("manifests/ngcpctl.yaml", Self.configuration(url: emulator.url, ignore: []))
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        // Prune, drift and changes read the applied revision from git objects, where the
+        // configuration file must be skipped as it is on disk.
+        let prune = try repo.ngcpctl(
+            ["plan", "manifests", "--prune", "--detailed-exitcode"], environment: environment)
+        #expect(prune.exitCode == 0, "\(prune.standardOutput)\(prune.standardError)")
+        let drift = try repo.ngcpctl(["drift", "manifests"], environment: environment)
+        #expect(drift.exitCode == 0, "\(drift.standardOutput)\(drift.standardError)")
+        let changes = try repo.ngcpctl(
+            ["changes", "--from", "HEAD", "manifests"], environment: environment)
+        #expect(changes.exitCode == 0, "\(changes.standardOutput)\(changes.standardError)")
+    }
 }
