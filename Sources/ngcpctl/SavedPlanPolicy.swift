@@ -34,12 +34,66 @@ enum SavedPlanPolicy {
             sources[reference.owner + "\u{0}" + reference.field] = source
         }
         return try stage.check(
-            plan: plan, manifests: ManifestLoadResult(), live: nil, target: target,
+            plan: requestView(of: plan), manifests: ManifestLoadResult(), live: nil,
+            target: target,
             secret: { owner, field in
                 guard let source = sources[owner.description + "\u{0}" + field] else {
                     return nil
                 }
                 return try? resolver.resolve(source)
             })
+    }
+
+    /// Returns `plan` with each operation's changes rebuilt from its request body.
+    ///
+    /// A saved plan's `changes` are only a description, and an edit can make them disagree
+    /// with the `body` that apply sends. Policies must judge what is sent, so every value the
+    /// body sets becomes a change (keeping the file's `before` for the same path), and the
+    /// file's changes for paths the body does not set stay as they are.
+    static func requestView(of plan: Plan) -> Plan {
+        var view = plan
+        for index in view.operations.indices {
+            let operation = view.operations[index]
+            let sent = sentValues(operation.body)
+            guard !sent.isEmpty else { continue }
+            let described = Dictionary(
+                operation.changes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            var changes = sent.map { path, value in
+                let sensitive = described[path]?.sensitive ?? Self.secretFields.contains(path)
+                return FieldChange(
+                    path: path, before: described[path]?.before, after: value,
+                    sensitive: sensitive)
+            }
+            let sentPaths = Set(sent.map(\.path))
+            changes += operation.changes.filter { !sentPaths.contains($0.path) }
+            view.operations[index].changes = changes
+        }
+        return view
+    }
+
+    private static let secretFields: Set<String> = ["password", "webpassword"]
+
+    /// The (dotted path, value) pairs a request body sets: the members of an object body,
+    /// or the operations of a JSON Patch body (`remove` sets nothing, shown as null).
+    private static func sentValues(_ body: JSONValue?) -> [(path: String, value: JSONValue?)] {
+        switch body {
+        case .object(let members):
+            return members.keys.sorted().map { ($0, members[$0]) }
+        case .array(let operations):
+            return operations.compactMap { operation in
+                guard let pointer = operation["path"]?.stringValue,
+                    let op = operation["op"]?.stringValue
+                else { return nil }
+                let path = pointer.split(separator: "/", omittingEmptySubsequences: true)
+                    .map {
+                        $0.replacingOccurrences(of: "~1", with: "/")
+                            .replacingOccurrences(of: "~0", with: "~")
+                    }
+                    .joined(separator: ".")
+                return (path, op == "remove" ? nil : operation["value"])
+            }
+        default:
+            return []
+        }
     }
 }

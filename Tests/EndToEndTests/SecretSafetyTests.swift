@@ -60,6 +60,29 @@ import Testing
         #expect(apply.standardError.contains("concurrent-max-limit"), "\(apply.standardError)")
     }
 
+    @Test("body-only edit blocked by policy")
+    func bodyOnlyEditBlockedByPolicy() async throws {
+        let setup = try await SavedPlanTests.setup()
+        try setup.write(
+            Self.manifests(
+                alicePassword: "{env: ALICE_PASSWORD}", preferences: "{concurrent_max: 3}"))
+        let planFile = setup.directory.path + "/body.json"
+        let plan = try await setup.run(["plan", setup.manifests, "--out", planFile])
+        #expect(plan.exitCode == 0, "\(plan.standardError)")
+
+        // Raise the limit only in the request body: the change still says 3.
+        var text = try String(contentsOfFile: planFile, encoding: .utf8)
+        let pattern = try Regex(#"("value"\s*:\s*)3\b"#)
+        text = text.replacing(pattern) { match in "\(match.output[1].substring ?? "")500" }
+        #expect(text.contains("\"value\": 500"))
+        #expect(!text.contains("\"after\": 500"))
+        try text.write(toFile: planFile, atomically: true, encoding: .utf8)
+
+        let apply = try await setup.run(["apply", "--plan", planFile, "--auto-approve"])
+        #expect(apply.exitCode == 3, "\(apply.standardError)")
+        #expect(apply.standardError.contains("concurrent-max-limit"), "\(apply.standardError)")
+    }
+
     @Test("saved plan checked against guards")
     func savedPlanCheckedAgainstGuards() async throws {
         let setup = try await SavedPlanTests.setup()
