@@ -82,6 +82,7 @@ final class NodeReader {
         var diagnostic = diagnostic
         diagnostic.message = SourceRedaction.redactMessage(
             diagnostic.message, fieldPath: diagnostic.fieldPath)
+        diagnostic.fieldPath = SourceRedaction.redactFieldPath(diagnostic.fieldPath)
         diagnostics.append(diagnostic)
         if diagnostic.severity == .error { errorCount += 1 }
     }

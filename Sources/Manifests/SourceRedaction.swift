@@ -39,19 +39,39 @@ public enum SourceRedaction {
 
     /// Masks the value after the first sensitive key of `line`, and returns the key's column
     /// (0-based); nil when the line has none.
+    ///
+    /// Besides `password` and `webpassword`, a key is sensitive when it looks like a
+    /// misspelling of them (edit distance 2 or less, such as `pasword`) or contains `pass`,
+    /// `pwd` or `secret`: an unknown-field error shows exactly those lines.
     static func maskSensitiveValue(_ line: String) -> (String, Int)? {
         let characters = Array(line)
         let lowered = Array(line.lowercased())
         // Lower-casing can change the length of some non-ASCII text; positions must match.
         guard lowered.count == characters.count else { return nil }
-        for start in lowered.indices {
-            for key in sensitiveKeys {
-                guard let colon = keyColon(lowered, key: Array(key), at: start) else { continue }
-                let column = start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
-                return (String(characters[...colon]) + " " + mask, column)
-            }
+        for start in lowered.indices where isKeyCharacter(lowered[start]) {
+            if start > 0, isKeyCharacter(lowered[start - 1]) { continue }
+            var end = start
+            while end < lowered.count, isKeyCharacter(lowered[end]) { end += 1 }
+            let key = Array(lowered[start..<end])
+            guard isSensitiveKey(String(key)),
+                let colon = keyColon(lowered, key: key, at: start)
+            else { continue }
+            let column = start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
+            return (String(characters[...colon]) + " " + mask, column)
         }
         return nil
+    }
+
+    private static func isKeyCharacter(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "_" || character == "-"
+    }
+
+    static func isSensitiveKey(_ key: String) -> Bool {
+        if sensitiveKeys.contains(key) { return true }
+        // A key such as `password_env` names a variable; its value is not a secret.
+        if key.hasSuffix("_env") { return false }
+        if key.contains("pass") || key.contains("pwd") || key.contains("secret") { return true }
+        return sensitiveKeys.contains { editDistance(key, $0) <= 2 }
     }
 
     /// The position of the colon when `key` starts a mapping key at `start`: the key is a
@@ -76,6 +96,21 @@ public enum SourceRedaction {
     /// `password` or `webpassword` key, because a value that failed to parse there (such as
     /// `{env: Pa55word!}`) may be the password itself. The schema's own words stay readable,
     /// and so does a `{file:}` path, which names no secret.
+    /// Returns `fieldPath` cut after its first `password` or `webpassword` component when
+    /// more follows that is not `env` or `file`: keys below a secret are the user's own text
+    /// (a mapping written in place of the password), not the schema's.
+    public static func redactFieldPath(_ fieldPath: String?) -> String? {
+        guard let fieldPath else { return nil }
+        let components = fieldPath.split(separator: ".", omittingEmptySubsequences: false)
+        guard
+            let index = components.firstIndex(where: {
+                sensitiveKeys.contains(String($0.prefix { $0 != "[" }))
+            }), index + 1 < components.count,
+            !["env", "file"].contains(components[index + 1])
+        else { return fieldPath }
+        return components[...index].joined(separator: ".")
+    }
+
     public static func redactMessage(_ message: String, fieldPath: String?) -> String {
         guard let fieldPath else { return message }
         let components = fieldPath.split(separator: ".").map {
@@ -84,9 +119,9 @@ public enum SourceRedaction {
         guard components.contains(where: sensitiveKeys.contains), components.last != "file"
         else { return message }
 
-        // The field path names the offending key already, so the key stays readable.
-        var kept: Set<Substring> = ["env", "file", "password", "webpassword"]
-        if let last = components.last { kept.insert(Substring(last)) }
+        // Schema words stay readable; any other quoted text under a secret key may be the
+        // secret itself (a mapping key written in place of the password, for example).
+        let kept: Set<Substring> = ["env", "file", "password", "webpassword"]
         var output = ""
         var rest = Substring(message)
         while let open = rest.firstIndex(of: "'"),

@@ -34,6 +34,28 @@ import Testing
         }
     }
 
+    @Test("misspelt password key masked", arguments: ["pasword", "passwd", "web_password"])
+    func misspeltKeyMasked(_ key: String) {
+        let result = loadManifest(Self.manifest(password: "TOPSECRETX", key: key))
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        #expect(rendered.contains("unknown field '\(key)'"))
+        #expect(!rendered.contains("TOPSECRETX"))
+    }
+
+    @Test("mapping key under password masked")
+    func mappingKeyUnderPasswordMasked() {
+        let result = loadManifest(Self.manifest(password: "\n    TOPSECRETY: x"))
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        #expect(!result.diagnostics.isEmpty)
+        #expect(!rendered.contains("TOPSECRETY"), "\(rendered)")
+    }
+
+    @Test("variable name key not masked")
+    func variableNameKeyNotMasked() {
+        let lines = SourceRedaction.redact(["  password_env: NGCP_PASSWORD"])
+        #expect(lines == ["  password_env: NGCP_PASSWORD"])
+    }
+
     @Test("mask has a fixed width")
     func fixedWidthMask() {
         let short = SourceRedaction.redact(["  password: ab"])
