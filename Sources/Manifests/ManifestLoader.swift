@@ -125,9 +125,15 @@ public struct ManifestLoader: Sendable {
     public func load(paths: [String]) -> ManifestLoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [(path: String, text: String)] = []
+        // A file named twice (given twice, or given inside a directory that is also given)
+        // is read once, so its documents are not reported as duplicates of themselves.
+        var seen: Set<String> = []
 
         for path in paths {
             for file in manifestFiles(at: path, diagnostics: &diagnostics) {
+                let identity = URL(fileURLWithPath: absolute(file)).resolvingSymlinksInPath()
+                    .standardizedFileURL.path
+                guard seen.insert(identity).inserted else { continue }
                 if let text = read(file, diagnostics: &diagnostics) {
                     documents.append((file, text))
                 }

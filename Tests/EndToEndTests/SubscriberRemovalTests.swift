@@ -106,7 +106,7 @@ import Testing
         // The source line masks the value of every password key, references included.
         #expect(result.standardError.contains("8 |   webpassword: (sensitive value)"))
         #expect(!result.standardError.contains("error:"))
-        #expect(result.standardOutput.contains("Valid: 1 files"))
+        #expect(result.standardOutput.contains("Valid: 1 file, 0 domains"))
 
         // Plan stops on the same secret, with the error at the same line.
         let emulator = try EmulatorProcess()

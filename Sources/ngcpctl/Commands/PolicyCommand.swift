@@ -29,7 +29,10 @@ enum PolicyCommand {
                     + "Run 'ngcpctl policy test --help' for the options.\n")
             return .success
         }
-        guard arguments.first == "test" else {
+        guard let first = arguments.first else {
+            throw UsageError("missing policy command; usage: ngcpctl policy test PLAN.json...")
+        }
+        guard first == "test" else {
             throw UsageError(
                 "unknown policy command '\(arguments.first ?? "")'; usage: ngcpctl policy test "
                     + "PLAN.json...")

@@ -49,10 +49,16 @@ enum ValidateCommand {
         for warning in secretWarnings { Terminal.error(renderer.render(warning)) }
 
         Terminal.output(
-            "Valid: \(result.files.count) files, \(desired.domains.count) domains, "
-                + "\(desired.customers.count) customers, \(desired.subscribers.count) "
-                + "subscribers\(project.target.map { " for target \($0.name)" } ?? "") "
+            "Valid: \(counted(result.files.count, "file")), "
+                + "\(counted(desired.domains.count, "domain")), "
+                + "\(counted(desired.customers.count, "customer")), "
+                + "\(counted(desired.subscribers.count, "subscriber"))\(project.target.map { " for target \($0.name)" } ?? "") "
                 + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretWarnings))).\n")
         return .success
+    }
+
+    /// `1 file`, `2 files`.
+    private static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 }
