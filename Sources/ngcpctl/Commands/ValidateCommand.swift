@@ -26,7 +26,7 @@ enum ValidateCommand {
             parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
         let desired = result.desired
         let access = SecretAccessSetup.access(project: project, manifestPaths: parsed.positionals)
-        let rejected = checkSecretAccess(in: desired, access: access)
+        let rejected = result.locatingSecretFields(checkSecretAccess(in: desired, access: access))
         if !rejected.isEmpty {
             ManifestStage.report(rejected, sources: result.sources, colorMode: colorMode)
             throw CommandFailure("the manifests name secrets that ngcpctl may not read")
