@@ -1,19 +1,20 @@
 import Foundation
 import NGCPCore
+import Planning
 
 /// Saved plans: JSON files written by `plan --out` and read by `apply --plan`.
 enum PlanFile {
     /// Writes `plan` to `path` atomically. A plan that needs a literal password from a manifest
     /// cannot be saved, because the file would have to hold the value.
     static func write(_ plan: Plan, to path: String) throws {
-        let literalOwners = plan.operations.filter { Self.containsLiteralSecret($0.body) }
-            .map { "\($0.resource.rawValue)/\($0.name)" }
+        let literalOwners = Set(
+            SecretDigest.references(in: plan).filter { $0.source == "literal" }.map(\.owner))
         if !literalOwners.isEmpty {
             throw CommandFailure(
-                "cannot save the plan to '\(path)': "
-                    + "\(Set(literalOwners).sorted().joined(separator: ", ")) "
-                    + "use a password written literally in the manifest, and a saved plan never "
-                    + "holds secret values; use {env: NAME} or {file: PATH} for it")
+                "cannot save the plan to '\(path)': the password of "
+                    + "\(literalOwners.sorted().joined(separator: ", ")) is written literally in "
+                    + "its manifest, and a saved plan never holds secret values; use "
+                    + "{env: NAME} or {file: PATH} for it")
         }
         let text = plan.jsonValue.serialized(pretty: true) + "\n"
         do {
@@ -46,20 +47,6 @@ enum PlanFile {
                 "invalid plan file '\(path)': "
                     + (error.path.isEmpty ? "" : "\(error.path): ") + "\(error.message); "
                     + "create it again with 'ngcpctl plan --out'")
-        }
-    }
-
-    private static func containsLiteralSecret(_ value: JSONValue?) -> Bool {
-        switch value {
-        case .object(let members):
-            if members[PlanPlaceholder.marker] == "secret", members["source"] == "literal" {
-                return true
-            }
-            return members.values.contains { containsLiteralSecret($0) }
-        case .array(let items):
-            return items.contains { containsLiteralSecret($0) }
-        default:
-            return false
         }
     }
 }

@@ -184,4 +184,24 @@ import Testing
         let document = try JSONValue.parse(plan.standardOutput)
         #expect(document["summary"]?["create"] == 27, "the failed apply wrote nothing")
     }
+
+    @Test func literalPasswordPlanIsNotSaved() throws {
+        let emulator = try EmulatorProcess()
+        let directory = try TemporaryDirectory()
+        let examples = try directory.copyExamples()
+        let file = examples + "/customers/graz-roasters.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(
+            of: "{env: GRAZ_SHOP_PASSWORD}", with: "Sekr3tLiteral-2026")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let planPath = directory.path + "/plan.json"
+
+        let plan = try BuiltProducts.run(
+            "ngcpctl", ["plan", examples, "--out", planPath, "--no-builtin-policies"],
+            environment: Self.environment(emulator))
+        #expect(plan.exitCode == 1)
+        #expect(plan.standardError.contains("cannot save the plan"))
+        #expect(plan.standardError.contains("subscribers/shop@voice.example.net"))
+        #expect(!plan.standardError.contains("Sekr3tLiteral"))
+        #expect(!FileManager.default.fileExists(atPath: planPath))
+    }
 }
