@@ -205,10 +205,13 @@ import Testing
 
     @Test func unreachableServerIsTransient() async throws {
         let setup = try await Self.setup()
-        // The emulator this test started stops, so its port refuses connections.
-        setup.emulator.process.terminate()
-        setup.emulator.process.waitUntilExit()
-        let plan = try await setup.run(["plan", setup.manifests])
+        // A port that is bound but not listening refuses connections, and no other test's
+        // emulator can take it over while the socket stays open (a stopped emulator's port
+        // could be reused by one started in parallel).
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let plan = try await setup.run(
+            ["plan", setup.manifests], extra: ["NGCP_URL": "http://127.0.0.1:\(closed.port)"])
         #expect(plan.exitCode == 5, "\(plan.standardError)")
         #expect(plan.standardError.contains("cannot read the live state"))
     }
@@ -233,5 +236,41 @@ import Testing
         #expect(!plain.standardOutput.contains("\u{1B}["))
         let colored = try await setup.run(["plan", setup.manifests, "--color", "always"])
         #expect(colored.standardOutput.contains("\u{1B}["))
+    }
+}
+
+/// A loopback port held by a bound socket that never listens, so connecting to it is refused.
+final class ClosedPort {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                getsockname(descriptor, socketAddress, &length)
+            }
+        }
+        guard bound == 0, named == 0 else {
+            close(descriptor)
+            throw CocoaError(.fileWriteUnknown)
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() {
+        close(descriptor)
     }
 }
