@@ -139,7 +139,7 @@ public final class ApplyJournal: Sendable {
 
     // MARK: Reading
 
-    /// What an earlier, unfinished apply left behind.
+    /// The records that an earlier, unfinished apply left behind.
     public struct Recovery: Sendable, Hashable {
         /// Objects whose create was started by an earlier run: the created id when the run
         /// recorded one, else nil (the outcome is unknown).

@@ -45,7 +45,7 @@ public struct PlanExecutor: Sendable {
     public let secrets: PlanSecrets
     public let options: Options
     public let logger: Logger
-    /// Where each operation is recorded before it is sent and after it finished, or nil.
+    /// The journal that records each operation before it is sent and after it finishes, or nil.
     public let journal: ApplyJournal?
     /// Set by a signal handler to stop starting operations.
     public let stop: StopRequest?

@@ -485,7 +485,7 @@ public final class NGCPAPIClient: Sendable {
             if status == 429 { return true }
             // A request that is safe to repeat is repeated after a 500 too, because a 500 can
             // come from a passing failure such as a lost database connection. A 500 that is
-            // a bug in the server repeats, and the last answer is thrown.
+            // a bug in the server repeats, and the last response is thrown.
             return mode == .always && [500, 502, 503, 504].contains(status)
         case .authentication, .tls, .cancelled, .transport, .invalidResponse:
             return false

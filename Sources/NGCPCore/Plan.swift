@@ -1,11 +1,11 @@
-/// What a plan intends to do to one object. Present tense: nothing has happened yet.
+/// The change a plan intends for one object. Present tense, because nothing has happened yet.
 public enum PlannedAction: String, Sendable, Hashable, Codable, CaseIterable {
     case create
     case update
     case delete
 }
 
-/// What an operation did when applied. Past tense, recorded after the fact.
+/// The result of applying an operation. Past tense, recorded after the fact.
 public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
     case created
     case updated

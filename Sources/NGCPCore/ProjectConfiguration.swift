@@ -8,7 +8,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
     /// The target used when `--target` is not given; nil means `--target` is required when
     /// more than one target exists.
     public var defaultTarget: String?
-    /// Where the file was read from, for messages.
+    /// The file's location, for messages.
     public var location: SourceLocation?
     /// `secrets.env_names`: the patterns a `{env: NAME}` source must match; nil keeps the
     /// built-in patterns of `SecretAccess`.
@@ -72,9 +72,9 @@ public struct TargetConfiguration: Sendable, Hashable {
 
 /// Limits that stop a plan before apply when it would remove too much.
 public struct GuardSettings: Sendable, Hashable {
-    /// The most subscriber deletes one plan may hold; nil means no limit.
+    /// The maximum number of subscriber deletes in one plan; nil means no limit.
     public var maxDeletes: Int?
-    /// The most customer terminations one plan may hold; nil means no limit.
+    /// The maximum number of customer terminations in one plan; nil means no limit.
     public var maxTerminations: Int?
     /// Whether a plan may delete a domain (which deletes every subscriber in it).
     public var allowDomainDelete: Bool

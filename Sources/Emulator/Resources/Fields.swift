@@ -68,7 +68,8 @@ enum Fields {
     /// The message a PosInteger form field gives for a value that is not a positive integer.
     static let positiveIntegerErrors = "Value must be an integer,Value must be a positive integer"
 
-    /// What the form library prints for a missing integer field: a Perl warning leaks in.
+    /// The messages NGCP's form library prints for a missing integer field, including a leaked
+    /// Perl warning.
     static let missingIntegerErrors =
         "Use of uninitialized value $value in substitution (s///) at "
         + "/usr/share/perl5/HTML/FormHandler/Field/Integer.pm line 28.\n,"
