@@ -7,55 +7,92 @@ import YAMLReader
 /// NUL can cut a value short in C code. Tab and line feed stay allowed in values, where block
 /// scalars need them, but not in keys or in `metadata.name`.
 enum ControlCharacterCheck {
+    /// One step of the path to a scalar. The dotted path is built only for a scalar that is
+    /// reported, because most documents have none and building it for every scalar costs
+    /// more than the check.
+    private enum Step {
+        case key(YAMLNode)
+        case index(Int)
+    }
+
     /// Reports each scalar of `root` that contains a control character; returns whether any
     /// did.
     @discardableResult
     static func check(_ root: YAMLNode, reader: NodeReader) -> Bool {
         var found = false
-        walk(root, path: "", isKey: false, reader: reader, found: &found)
+        var steps: [Step] = []
+        walk(root, steps: &steps, isKey: false, reader: reader, found: &found)
         return found
     }
 
     private static func walk(
-        _ node: YAMLNode, path: String, isKey: Bool, reader: NodeReader, found: inout Bool
+        _ node: YAMLNode, steps: inout [Step], isKey: Bool, reader: NodeReader,
+        found: inout Bool
     ) {
         switch node.content {
         case .scalar(let scalar):
-            let strict = isKey || path == "metadata.name"
+            let strict = isKey || isMetadataName(steps)
             if let character = firstControlCharacter(scalar.text, allowingWhitespace: !strict) {
                 reader.error(
-                    node, path, Message.controlCharacter(character),
+                    node, path(steps), Message.controlCharacter(character),
                     hint: "remove the character from the value")
                 found = true
             }
         case .sequence(let items):
             for (position, item) in items.enumerated() {
-                walk(
-                    item, path: index(path, position), isKey: false, reader: reader,
-                    found: &found)
+                steps.append(.index(position))
+                walk(item, steps: &steps, isKey: false, reader: reader, found: &found)
+                steps.removeLast()
             }
         case .mapping(let pairs):
             for pair in pairs {
-                walk(pair.key, path: path, isKey: true, reader: reader, found: &found)
-                // A key with a control character is reported above; its value keeps the key's
-                // printable form in the path.
-                let name = pair.key.scalar.map { printable($0.text) } ?? "?"
-                walk(
-                    pair.value, path: join(path, name), isKey: false, reader: reader,
-                    found: &found)
+                walk(pair.key, steps: &steps, isKey: true, reader: reader, found: &found)
+                steps.append(.key(pair.key))
+                walk(pair.value, steps: &steps, isKey: false, reader: reader, found: &found)
+                steps.removeLast()
+            }
+        }
+    }
+
+    private static func isMetadataName(_ steps: [Step]) -> Bool {
+        guard steps.count == 2, case .key(let first) = steps[0], case .key(let second) = steps[1]
+        else { return false }
+        return first.scalar?.text == "metadata" && second.scalar?.text == "name"
+    }
+
+    /// The dotted path of `steps`. A key with a control character is reported on its own;
+    /// the values under it keep the key's printable form in their path.
+    private static func path(_ steps: [Step]) -> String {
+        steps.reduce(into: "") { path, step in
+            switch step {
+            case .key(let key): path = join(path, key.scalar.map { printable($0.text) } ?? "?")
+            case .index(let position): path = index(path, position)
             }
         }
     }
 
     /// Returns the first control character of `text`. Tab and line feed count only when
     /// `allowingWhitespace` is false.
+    ///
+    /// Unicode's control category is exactly U+0000-U+001F and U+007F-U+009F, so the UTF-8
+    /// bytes answer it directly; the general-category lookup costs more than the rest of
+    /// loading a manifest when it runs on every scalar.
     static func firstControlCharacter(_ text: String, allowingWhitespace: Bool)
         -> Unicode.Scalar?
     {
-        text.unicodeScalars.first { scalar in
-            guard scalar.properties.generalCategory == .control else { return false }
-            return !(allowingWhitespace && (scalar == "\t" || scalar == "\n"))
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            defer { previous = byte }
+            if byte < 0x20 || byte == 0x7F {
+                if allowingWhitespace && (byte == 0x09 || byte == 0x0A) { continue }
+                return Unicode.Scalar(byte)
+            }
+            // U+0080-U+009F are encoded as C2 80 to C2 9F.
+            if previous == 0xC2, (0x80...0x9F).contains(byte) {
+                return Unicode.Scalar(UInt32(byte))
+            }
         }
+        return nil
     }
 
     private static func printable(_ text: String) -> String {

@@ -109,7 +109,7 @@ struct DesiredStateCollector {
     /// `yes` would stay a string. Directives are at the start of a line before `---`, at the
     /// start of the stream or after a `...` document end.
     static func unsupportedYAMLVersion(in text: String) -> (String, YAMLMark)? {
-        guard text.contains("%YAML") else { return nil }
+        guard containsYAMLDirective(text) else { return nil }
         var beforeDocument = true
         var line = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -131,6 +131,21 @@ struct DesiredStateCollector {
             }
         }
         return nil
+    }
+
+    /// True when `%YAML` occurs anywhere in `text`. A byte scan: Foundation's substring
+    /// search costs a measurable share of loading when it runs on every file.
+    private static func containsYAMLDirective(_ text: String) -> Bool {
+        let directive = Array("%YAML".utf8)
+        return text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count >= directive.count else { return false }
+            for start in 0...(bytes.count - directive.count) where bytes[start] == 0x25 {
+                if bytes[start..<(start + directive.count)].elementsEqual(directive) {
+                    return true
+                }
+            }
+            return false
+        } ?? text.contains("%YAML")
     }
 
     private enum DeclaredObject {

@@ -1,7 +1,8 @@
 import Foundation
-import Manifests
 import NGCPCore
 import Testing
+
+@testable import Manifests
 
 /// Password values never appear in rendered diagnostics, however they fail to parse.
 @Suite struct SecretRedactionTests {
@@ -121,6 +122,26 @@ import Testing
         let result = loadManifest(Self.customer(name: "acme", contactEmail: #"a\e@example.org"#))
         #expect(result.errors.contains { $0.fieldPath == "spec.contact.email" })
         #expect(result.errors.contains { $0.message.contains("U+001B") })
+    }
+
+    @Test(
+        "C1 control characters found, their neighbours not",
+        arguments: [
+            ("a\u{85}b", UInt32(0x85)), ("\u{9B}31m", 0x9B), ("\u{7F}", 0x7F),
+            ("caf\u{E9}", nil), ("no\u{A0}break", nil), ("\u{80}", 0x80), ("\u{100}", nil),
+        ] as [(String, UInt32?)])
+    func c1Controls(_ text: String, expected: UInt32?) {
+        let found = ControlCharacterCheck.firstControlCharacter(text, allowingWhitespace: true)
+        #expect(found?.value == expected)
+    }
+
+    @Test("tab allowed in a value, not in a key, and the key's path is printable")
+    func tabInKey() {
+        let text = Self.customer(name: "acme") + "\n  \"bad\\tkey\": {x: \"a\\tb\", y: \"a\\eb\"}\n"
+        let result = loadManifest(text)
+        let paths = result.errors.filter { $0.message.contains("control character") }
+            .map(\.fieldPath)
+        #expect(paths == ["spec", "spec.bad?key.y"], "\(result.diagnostics)")
     }
 
     @Test("plain names still load")
