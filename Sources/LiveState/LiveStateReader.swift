@@ -432,14 +432,17 @@ public struct LiveStateReader: Sendable {
 
     // MARK: Conversion
 
-    static func liveObject(_ item: JSONValue) -> LiveObject {
-        LiveObject(id: item["id"]?.intValue ?? 0, fields: fields(item))
+    static func liveObject(_ item: consuming JSONValue) -> LiveObject {
+        let id = item["id"]?.intValue ?? 0
+        return LiveObject(id: id, fields: fields(item))
     }
 
     /// The members of an API object without `_links` and `_embedded`, which describe the
     /// representation and not the object.
-    static func fields(_ item: JSONValue) -> [String: JSONValue] {
-        var fields = item.objectValue ?? [:]
+    ///
+    /// The item is consumed, so that an item read from a page loses its links in place.
+    static func fields(_ item: consuming JSONValue) -> [String: JSONValue] {
+        guard case .object(var fields) = consume item else { return [:] }
         fields["_links"] = nil
         fields["_embedded"] = nil
         return fields

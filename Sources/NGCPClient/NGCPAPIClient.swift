@@ -95,7 +95,7 @@ public final class NGCPAPIClient: Sendable {
     /// page arrives, so that a large collection is never held twice, raw and converted.
     public func list<Item: Sendable>(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25,
-        transform: @escaping @Sendable (JSONValue) -> Item
+        transform: @escaping @Sendable (consuming JSONValue) -> Item
     ) async throws(NGCPAPIError) -> [Item] {
         let rows = max(1, rows)
         let maxReads = 3
@@ -210,7 +210,7 @@ public final class NGCPAPIClient: Sendable {
 
     private func readAllPages<Item: Sendable>(
         _ collection: String, filters: [String: String], rows: Int,
-        transform: @escaping @Sendable (JSONValue) -> Item
+        transform: @escaping @Sendable (consuming JSONValue) -> Item
     ) async throws(NGCPAPIError) -> PagedRead<Item> {
         let started = ContinuousClock.now
         let first = try await readPage(
@@ -301,7 +301,7 @@ public final class NGCPAPIClient: Sendable {
     /// with `no_count=1`), where the page count is unknown in advance.
     private func readPagesWithoutTotal<Item: Sendable>(
         _ collection: String, filters: [String: String], rows: Int, first: Page<Item>,
-        transform: @escaping @Sendable (JSONValue) -> Item
+        transform: @escaping @Sendable (consuming JSONValue) -> Item
     ) async throws(NGCPAPIError) -> PagedRead<Item> {
         var items = first.items
         var last = first
@@ -349,7 +349,7 @@ public final class NGCPAPIClient: Sendable {
 
     private func readPage<Item: Sendable>(
         _ collection: String, filters: [String: String], page: Int, rows: Int,
-        transform: @Sendable (JSONValue) -> Item
+        transform: @Sendable (consuming JSONValue) -> Item
     ) async throws(NGCPAPIError) -> Page<Item> {
         var query = filters
         query["page"] = "\(page)"
@@ -367,17 +367,25 @@ public final class NGCPAPIClient: Sendable {
                 "the response body is not valid JSON: \(error)", method: .get, path: path,
                 status: response.status)
         }
-        guard case .object(let members) = body else {
+        let typeName = body.typeName
+        guard case .object(var members) = consume body else {
             throw NGCPAPIError.invalidResponse(
-                "expected a JSON object for a collection page, got \(body.typeName)",
+                "expected a JSON object for a collection page, got \(typeName)",
                 method: .get, path: path, status: 200)
         }
 
+        // The items are moved out of the page rather than shared with it, so that a
+        // transform that drops members changes each item in place instead of copying it.
         // An empty page has no `_embedded` at all; a page with one item still has an array.
         var items: [JSONValue] = []
-        if let embedded = members["_embedded"] {
+        if let found = members.removeValue(forKey: "_embedded") {
             let relation = "ngcp:\(collection)"
-            switch embedded[relation] {
+            guard case .object(var embedded) = consume found else {
+                throw NGCPAPIError.invalidResponse(
+                    "the page has _embedded but no '\(relation)' array",
+                    method: .get, path: path, status: 200)
+            }
+            switch embedded.removeValue(forKey: relation) {
             case .array(let list)?:
                 items = list
             case .object(let single)?:
@@ -389,8 +397,18 @@ public final class NGCPAPIClient: Sendable {
                     method: .get, path: path, status: 200)
             }
         }
+
+        var identities: [String?] = []
+        var converted: [Item] = []
+        identities.reserveCapacity(items.count)
+        converted.reserveCapacity(items.count)
+        items.reverse()
+        while let item = items.popLast() {
+            identities.append(Self.identity(of: item))
+            converted.append(transform(item))
+        }
         return Page(
-            items: items.map(transform), identities: items.map(Self.identity(of:)),
+            items: converted, identities: identities,
             totalCount: members["total_count"]?.intValue)
     }
 

@@ -46,6 +46,16 @@ private struct JSONByteParser {
     var position = 0
     /// When set, the relations of `_links` objects that are kept; see `parse(_:keepingLinks:)`.
     var keptLinks: Set<String>? = nil
+    /// Members of the objects being parsed, innermost last. Each object's members are
+    /// collected here and stored into a dictionary of the exact capacity when the object
+    /// ends: growing a dictionary member by member rehashes it several times and leaves the
+    /// smaller tables behind as holes between the objects that are kept.
+    var pendingMembers: [(key: String, value: JSONValue, offset: Int)] = []
+    /// Elements of the arrays being parsed, innermost last, for the same reason.
+    var pendingElements: [JSONValue] = []
+    /// Keys longer than a small string, as first read. A collection page repeats the same
+    /// keys in every item; sharing one copy saves an allocation per key and item.
+    var longKeys: [String] = []
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -98,19 +108,19 @@ private struct JSONByteParser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         position += 1
-        var object: [String: JSONValue] = [:]
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(object)
+            return .object([:])
         }
+        let base = pendingMembers.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error("expected a string key")
             }
             let keyOffset = position
-            let key = try parseString()
+            let key = try parseKey()
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw error("expected ':' after an object key")
@@ -125,10 +135,7 @@ private struct JSONByteParser {
             } else {
                 value = try parseValue(depth: depth + 1)
             }
-            // One hash lookup both stores the value and detects a repeated key.
-            if object.updateValue(value, forKey: key) != nil {
-                throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
-            }
+            pendingMembers.append((key, value, keyOffset))
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -137,10 +144,50 @@ private struct JSONByteParser {
             }
             if bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(object)
+                return .object(try takeMembers(from: base))
             }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// Stores the pending members from `base` on into one dictionary and drops them from the
+    /// stack. One hash lookup per member both stores it and detects a repeated key.
+    mutating func takeMembers(from base: Int) throws(JSONParseError) -> [String: JSONValue] {
+        var object = [String: JSONValue](minimumCapacity: pendingMembers.count - base)
+        for index in base..<pendingMembers.count {
+            let member = pendingMembers[index]
+            if object.updateValue(member.value, forKey: member.key) != nil {
+                throw JSONParseError(
+                    message: "duplicate key '\(member.key)'", offset: member.offset)
+            }
+        }
+        pendingMembers.removeSubrange(base...)
+        return object
+    }
+
+    /// Reads an object key. Keys that do not fit in a small string are shared through
+    /// `longKeys`.
+    mutating func parseKey() throws(JSONParseError) -> String {
+        let start = position + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+            bytes[end] >= 0x20, bytes[end] < 0x80
+        {
+            end += 1
+        }
+        let length = end - start
+        guard length > 15, end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+            return try parseString()
+        }
+        for known in longKeys where known.utf8.count == length {
+            if known.utf8.elementsEqual(bytes[start..<end]) {
+                position = end + 1
+                return known
+            }
+        }
+        let key = try parseString()
+        if longKeys.count < 64 { longKeys.append(key) }
+        return key
     }
 
     /// A `_links` object with only the kept relations.
@@ -250,15 +297,16 @@ private struct JSONByteParser {
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         position += 1
-        var array: [JSONValue] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
-            return .array(array)
+            return .array([])
         }
+        let base = pendingElements.count
         while true {
             skipWhitespace()
-            array.append(try parseValue(depth: depth + 1))
+            let element = try parseValue(depth: depth + 1)
+            pendingElements.append(element)
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in array") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -267,6 +315,8 @@ private struct JSONByteParser {
             }
             if bytes[position] == UInt8(ascii: "]") {
                 position += 1
+                let array = Array(pendingElements[base...])
+                pendingElements.removeSubrange(base...)
                 return .array(array)
             }
             throw error("expected ',' or ']' in array")
@@ -327,19 +377,23 @@ private struct JSONByteParser {
         // without copying them one by one.
         let start = position
         var end = start
+        var isASCII = true
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") {
+                // ASCII needs no validation, and most strings of the API are ASCII.
                 let text = bytes.withUnsafeBufferPointer { buffer in
-                    String(
-                        validating: UnsafeBufferPointer(rebasing: buffer[start..<end]),
-                        as: UTF8.self)
+                    let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                    return isASCII
+                        ? String(decoding: slice, as: UTF8.self)
+                        : String(validating: slice, as: UTF8.self)
                 }
                 position = end + 1
                 guard let text else { throw error("string is not valid UTF-8") }
                 return text
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte >= 0x80 { isASCII = false }
             end += 1
         }
 
