@@ -22,6 +22,8 @@ let package = Package(
             providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(
             name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // glibc's malloc.h, for the allocator settings of the command-line tool.
+        .systemLibrary(name: "CMalloc"),
 
         // Shared vocabulary: JSON values, resource identity, desired and live models, plans.
         .target(name: "NGCPCore"),
@@ -59,7 +61,7 @@ let package = Package(
             name: "ngcpctl",
             dependencies: [
                 "NGCPCore", "ArgumentParsing", "Manifests", "NGCPClient", "LiveState",
-                "Planning", "Policies", "Apply", "GitSource", "Export",
+                "Planning", "Policies", "Apply", "GitSource", "Export", "CMalloc",
             ]),
         .executableTarget(
             name: "ngcp-emulator", dependencies: ["NGCPCore", "ArgumentParsing", "Emulator"]),

@@ -1,14 +1,54 @@
 /// One object as the API returned it: its server id and its fields, without `_links`.
+///
+/// The fields are kept as one list sorted by name rather than as a dictionary. A plan keeps
+/// tens of thousands of live objects, each read once and then only looked up, and the list
+/// takes about half the memory of a hash table with the same members.
 public struct LiveObject: Sendable, Hashable {
     public var id: Int
-    public var fields: [String: JSONValue]
+    private var members: [Member]
+
+    private struct Member: Sendable, Hashable {
+        let name: String
+        let value: JSONValue
+    }
 
     public init(id: Int, fields: [String: JSONValue]) {
         self.id = id
-        self.fields = fields
+        members = Self.sortedMembers(fields)
     }
 
-    public subscript(field: String) -> JSONValue? { fields[field] }
+    /// The fields as a dictionary, built on each access. Use the subscript to look up one field.
+    public var fields: [String: JSONValue] {
+        get {
+            var fields = [String: JSONValue](minimumCapacity: members.count)
+            for member in members { fields[member.name] = member.value }
+            return fields
+        }
+        set { members = Self.sortedMembers(newValue) }
+    }
+
+    /// The names of the fields, in sorted order.
+    public var fieldNames: [String] { members.map(\.name) }
+
+    public subscript(field: String) -> JSONValue? {
+        var low = 0
+        var high = members.count
+        while low < high {
+            let middle = (low + high) / 2
+            let name = members[middle].name
+            if name == field { return members[middle].value }
+            if name < field { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
+    private static func sortedMembers(_ fields: [String: JSONValue]) -> [Member] {
+        var members: [Member] = []
+        members.reserveCapacity(fields.count)
+        for (name, value) in fields { members.append(Member(name: name, value: value)) }
+        members.sort { $0.name < $1.name }
+        return members
+    }
 }
 
 /// What the target NGCP holds, as read at plan time.

@@ -142,7 +142,7 @@ extension PlanBuilder {
             guard !fieldChanges.isEmpty else { continue }
             changes += fieldChanges
             // Replace needs the member to exist; NGCP emits every field, absent ones as null.
-            let exists = liveSubscriber.fields[field] != nil
+            let exists = liveSubscriber[field] != nil
             operations.append(exists ? Patch.replace(field, value) : Patch.add(field, value))
         }
         comparePassword(

@@ -106,7 +106,7 @@ extension ManifestStage {
         options.deferUnknownPreferences = false
         options.targetDescription = target
         options.liveCustomers = Set(
-            live.customers.compactMap { $0.fields["external_id"]?.stringValue })
+            live.customers.compactMap { $0["external_id"]?.stringValue })
         if !live.preferenceDefinitions.isEmpty {
             do {
                 options.preferenceCatalogue = try PreferenceCatalogue(

@@ -1,6 +1,7 @@
 import ArgumentParsing
 import Foundation
 
+AllocatorSettings.apply()
 let arguments = Array(CommandLine.arguments.dropFirst())
 let exitCode = await NGCPCtl.run(arguments)
 exit(exitCode.rawValue)

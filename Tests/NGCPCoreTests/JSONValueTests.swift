@@ -16,6 +16,12 @@ import Testing
 
     @Test(arguments: [
         ("duplicate key", #"{"a": 1, "a": 2}"#, "duplicate key 'a'"),
+        (
+            "duplicate long key in a nested item",
+            #"[{"create_timestamp": 1}, {"x": {"create_timestamp": 1, "create_timestamp": 2}}]"#,
+            "duplicate key 'create_timestamp'"
+        ),
+        ("duplicate key written with an escape", #"{"ab": 1, "a\u0062": 2}"#, "duplicate key 'ab'"),
         ("trailing comma", "[1, 2,]", "unexpected character ']'"),
         ("trailing content", "{} x", "unexpected content after the JSON value"),
         ("unterminated string", #""abc"#, "unterminated string"),
@@ -30,6 +36,22 @@ import Testing
         } catch {
             #expect(error.message == message, "\(name)")
         }
+    }
+
+    @Test("long, escaped and non-ASCII keys in many items, with nested lists and objects")
+    func parsesRepeatedItems() throws {
+        let item = #"""
+            {"create_timestamp": "t", "billing_profile_definition": "id",
+             "escaped_long_key\u005fx": 1, "non_ascii_lång_key_": [2, {"in": []}],
+             "nested": [[], [{"create_timestamp": null}], {}], "short": "s"}
+            """#
+        let text = "[" + Array(repeating: item, count: 3).joined(separator: ",") + "]"
+        let expected: JSONValue = [
+            "create_timestamp": "t", "billing_profile_definition": "id",
+            "escaped_long_key_x": 1, "non_ascii_lång_key_": [2, ["in": []]],
+            "nested": [[], [["create_timestamp": nil]], [:]], "short": "s",
+        ]
+        #expect(try JSONValue.parse(text) == [expected, expected, expected])
     }
 
     @Test func rejectsExcessiveNesting() {
