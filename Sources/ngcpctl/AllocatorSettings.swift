@@ -1,4 +1,6 @@
-import CMalloc
+#if os(Linux)
+    import CMalloc
+#endif
 
 /// Settings of glibc's allocator for runs that keep a large live and desired state.
 ///
@@ -8,13 +10,15 @@ import CMalloc
 /// and at 434 MB with these settings (Benchmarks/run.sh on a 2-core machine).
 enum AllocatorSettings {
     static func apply() {
-        // At most two arenas: the work runs on about as many threads as there are cores, and
-        // each extra arena keeps its own free memory.
-        _ = mallopt(M_ARENA_MAX, 2)
-        // Collection pages (tens of kilobytes each) are mapped and unmapped, not carved out of
-        // the heap between objects that stay.
-        _ = mallopt(M_MMAP_THRESHOLD, 64 * 1024)
-        // Free memory at the top of the heap goes back to the system once it exceeds 128 KiB.
-        _ = mallopt(M_TRIM_THRESHOLD, 128 * 1024)
+        #if os(Linux)
+            // At most two arenas: the work runs on about as many threads as there are cores, and
+            // each extra arena keeps its own free memory.
+            _ = mallopt(M_ARENA_MAX, 2)
+            // Collection pages (tens of kilobytes each) are mapped and unmapped, not carved out of
+            // the heap between objects that stay.
+            _ = mallopt(M_MMAP_THRESHOLD, 64 * 1024)
+            // Free memory at the top of the heap goes back to the system once it exceeds 128 KiB.
+            _ = mallopt(M_TRIM_THRESHOLD, 128 * 1024)
+        #endif
     }
 }
