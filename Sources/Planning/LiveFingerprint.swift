@@ -26,18 +26,36 @@ public enum LiveFingerprint {
         return "/api/\(operation.resource.rawValue)/\(liveID)"
     }
 
-    /// Computes the digest of the live object `operation` touches, or nil when it has none.
-    static func of(_ operation: PlannedOperation, in live: LiveState) -> String? {
-        guard let liveID = operation.liveID else { return nil }
-        let fields: [String: JSONValue]?
-        switch operation.resource {
-        case .domains: fields = live.domains.first { $0.id == liveID }?.fields
-        case .customercontacts: fields = live.contacts.first { $0.id == liveID }?.fields
-        case .customers: fields = live.customers.first { $0.id == liveID }?.fields
-        case .subscribers: fields = live.subscribers.first { $0.id == liveID }?.fields
-        case .callforwards: fields = live.callforwards[liveID]
-        case .subscriberpreferences: fields = live.preferences[liveID]
+    /// Computes the digest of the live object of each operation, or nil for one that has none
+    /// (a create). Each live collection is indexed once, so that a plan with many updates does
+    /// not search the whole collection per operation.
+    static func of(_ operations: [PlannedOperation], in live: LiveState) -> [String?] {
+        var indexes: [ResourceKind: [Int: LiveObject]] = [:]
+        func object(_ kind: ResourceKind, _ id: Int) -> LiveObject? {
+            if let index = indexes[kind] { return index[id] }
+            let objects: [LiveObject]
+            switch kind {
+            case .domains: objects = live.domains
+            case .customercontacts: objects = live.contacts
+            case .customers: objects = live.customers
+            case .subscribers: objects = live.subscribers
+            case .callforwards, .subscriberpreferences: objects = []
+            }
+            let index = Dictionary(objects.map { ($0.id, $0) }) { first, _ in first }
+            indexes[kind] = index
+            return index[id]
         }
-        return fields.map { of(fields: $0) }
+
+        return operations.map { operation in
+            guard let liveID = operation.liveID else { return nil }
+            let fields: [String: JSONValue]?
+            switch operation.resource {
+            case .domains, .customercontacts, .customers, .subscribers:
+                fields = object(operation.resource, liveID)?.fields
+            case .callforwards: fields = live.callforwards[liveID]
+            case .subscriberpreferences: fields = live.preferences[liveID]
+            }
+            return fields.map { of(fields: $0) }
+        }
     }
 }

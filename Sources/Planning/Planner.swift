@@ -71,10 +71,9 @@ public enum Planner {
         } catch {
             throw PlanningError(problems: [error.problem])
         }
-        let fingerprinted = operations.map { operation in
-            var operation = operation
-            operation.liveFingerprint = LiveFingerprint.of(operation, in: live)
-            return operation
+        var fingerprinted = operations
+        for (index, fingerprint) in LiveFingerprint.of(operations, in: live).enumerated() {
+            fingerprinted[index].liveFingerprint = fingerprint
         }
         var plan = Plan(
             source: options.source, target: options.target, operations: fingerprinted,

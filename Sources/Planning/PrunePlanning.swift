@@ -46,7 +46,7 @@ extension PlanBuilder {
                 !terminated.contains(subscriber["customer_id"]?.intValue ?? -1),
                 managed(subscriber)
             else { continue }
-            let owner = live.customers.first { $0.id == subscriber["customer_id"]?.intValue }
+            let owner = subscriber["customer_id"]?.intValue.flatMap { index.customersByID[$0] }
             let ownerName = owner?["external_id"]?.stringValue.map { " of customer '\($0)'" }
             deleteSubscriber(
                 subscriber,
@@ -93,9 +93,14 @@ extension PlanBuilder {
     /// terminated. A contact carries the key of its customer.
     private mutating func pruneContacts(managed: (String) -> Bool) {
         let declared = usedCustomers
+        var usersByContact: [Int: [LiveObject]] = [:]
+        for customer in live.customers.sorted(by: { $0.id < $1.id }) {
+            if let contactID = customer["contact_id"]?.intValue {
+                usersByContact[contactID, default: []].append(customer)
+            }
+        }
         for contact in live.contacts.sorted(by: { $0.id < $1.id }) {
-            let users = live.customers.filter { $0["contact_id"]?.intValue == contact.id }
-                .sorted { $0.id < $1.id }
+            let users = usersByContact[contact.id] ?? []
             guard let owner = users.first?["external_id"]?.stringValue, !owner.isEmpty,
                 !declared.contains(owner), managed(owner)
             else { continue }
@@ -122,11 +127,17 @@ extension PlanBuilder {
     private mutating func pruneDomains(managed: (String) -> Bool) {
         var used = Set(desired.domains.map { $0.domain.lowercased() })
         for subscriber in desired.subscribers { used.insert(subscriber.domain.lowercased()) }
+        var membersByDomain: [Int: [LiveObject]] = [:]
+        for subscriber in live.subscribers {
+            if let domainID = subscriber["domain_id"]?.intValue {
+                membersByDomain[domainID, default: []].append(subscriber)
+            }
+        }
         for domain in live.domains.sorted(by: { $0.id < $1.id }) {
             guard let name = domain["domain"]?.stringValue, !used.contains(name.lowercased()),
                 managed(name)
             else { continue }
-            let members = live.subscribers.filter { $0["domain_id"]?.intValue == domain.id }
+            let members = membersByDomain[domain.id] ?? []
             // A domain delete also deletes its subscribers, so a domain whose subscribers the
             // plan keeps is left alone.
             guard members.allSatisfy({ removedSubscribers.contains($0.id) }) else { continue }
@@ -190,14 +201,19 @@ extension PlanBuilder {
     mutating func linkNumberMoves() {
         var outgoing: [Int: Set<Normalization.Number>] = [:]
         var waiting: [Int: [Int]] = [:]
+        var subscribersByID: [Int: LiveObject]?
         for taker in numbers.takers {
             for number in taker.numbers {
                 guard let holder = numbers.holders[number], holder != taker.liveID else {
                     continue
                 }
+                if subscribersByID == nil {
+                    subscribersByID = Dictionary(
+                        live.subscribers.map { ($0.id, $0) },
+                        uniquingKeysWith: { first, _ in first })
+                }
                 let holderName =
-                    live.subscribers.first { $0.id == holder }.map { index.subscriberName($0) }
-                    ?? "id \(holder)"
+                    subscribersByID?[holder].map { index.subscriberName($0) } ?? "id \(holder)"
                 if numbers.kept[holder]?.contains(number) ?? false {
                     let holderDeclared = pairedSubscribers.contains(holder)
                     let reason =

@@ -17,34 +17,63 @@ extension PolicyContext {
         secret: (ResourceID, String) -> SecretValue? = { _, _ in nil }
     ) {
         self.init(target: target, annotations: annotations)
-        let objects = DesiredObjects(desired, secret: secret)
+
+        // Only the objects that operations touch are converted: a plan of a few changes
+        // against tens of thousands of declared objects needs a few of them.
+        let touched = Set(plan.operations.filter { $0.action != .delete }.map(\.resourceID))
+        let objects = DesiredObjects(desired, only: touched, secret: secret)
+        let liveObjects = live.map { Self.liveObjects(for: plan, in: $0) } ?? [:]
+
         for operation in plan.operations {
             if operation.action != .delete, let object = objects[operation.resourceID] {
                 self.desired[operation.id] = object
             }
-            if let live, let liveID = operation.liveID,
-                let object = Self.liveObject(operation.resource, id: liveID, in: live)
+            if let liveID = operation.liveID,
+                let object = liveObjects[LiveKey(kind: operation.resource, id: liveID)]
             {
                 self.live[operation.id] = object
             }
         }
     }
 
-    private static func liveObject(_ kind: ResourceKind, id: Int, in live: LiveState)
-        -> JSONValue?
-    {
-        func find(_ objects: [LiveObject]) -> JSONValue? {
-            objects.first { $0.id == id }.map { .object($0.fields) }
+    private struct LiveKey: Hashable {
+        let kind: ResourceKind
+        let id: Int
+    }
+
+    /// Returns the live objects of the plan's operations in API shape, each collection
+    /// searched once.
+    private static func liveObjects(for plan: Plan, in live: LiveState) -> [LiveKey: JSONValue] {
+        var touched: [ResourceKind: Set<Int>] = [:]
+        for operation in plan.operations {
+            if let liveID = operation.liveID {
+                touched[operation.resource, default: []].insert(liveID)
+            }
         }
-        switch kind {
-        case .domains: return find(live.domains)
-        case .customercontacts: return find(live.contacts)
-        case .customers: return find(live.customers)
-        case .subscribers: return find(live.subscribers)
+
+        var found: [LiveKey: JSONValue] = [:]
+        func collect(_ kind: ResourceKind, _ objects: [LiveObject]) {
+            guard let ids = touched[kind] else { return }
+            for object in objects where ids.contains(object.id) {
+                found[LiveKey(kind: kind, id: object.id)] = .object(object.fields)
+            }
+        }
+        collect(.domains, live.domains)
+        collect(.customercontacts, live.contacts)
+        collect(.customers, live.customers)
+        collect(.subscribers, live.subscribers)
         // Both blocks are keyed by their subscriber's API id, which is also their item id.
-        case .callforwards: return live.callforwards[id].map(JSONValue.object)
-        case .subscriberpreferences: return live.preferences[id].map(JSONValue.object)
+        for id in touched[.callforwards] ?? [] {
+            if let block = live.callforwards[id] {
+                found[LiveKey(kind: .callforwards, id: id)] = .object(block)
+            }
         }
+        for id in touched[.subscriberpreferences] ?? [] {
+            if let block = live.preferences[id] {
+                found[LiveKey(kind: .subscriberpreferences, id: id)] = .object(block)
+            }
+        }
+        return found
     }
 }
 
@@ -52,13 +81,17 @@ extension PolicyContext {
 private struct DesiredObjects {
     private var objects: [ResourceID: JSONValue] = [:]
 
-    init(_ desired: DesiredState, secret: (ResourceID, String) -> SecretValue?) {
-        for domain in desired.domains {
+    init(
+        _ desired: DesiredState, only touched: Set<ResourceID>,
+        secret: (ResourceID, String) -> SecretValue?
+    ) {
+        for domain in desired.domains where touched.contains(domain.id) {
             var fields: [String: JSONValue] = ["domain": .string(domain.domain)]
             if let reseller = domain.reseller { fields["reseller"] = .string(reseller) }
             objects[domain.id] = .object(fields)
         }
-        for customer in desired.customers {
+        for customer in desired.customers
+        where touched.contains(customer.id) || touched.contains(customer.contactID) {
             var fields = customer.fields
             fields["external_id"] = .string(customer.externalID)
             fields["billing_profile"] = .string(customer.billingProfile)
@@ -66,6 +99,13 @@ private struct DesiredObjects {
             objects[customer.contactID] = .object(customer.contact)
         }
         for subscriber in desired.subscribers {
+            let name = subscriber.name
+            let forwardsID = ResourceID(.callforwards, name)
+            let preferencesID = ResourceID(.subscriberpreferences, name)
+            guard
+                touched.contains(ResourceID(.subscribers, name)) || touched.contains(forwardsID)
+                    || touched.contains(preferencesID)
+            else { continue }
             var fields = subscriber.fields
             fields["username"] = .string(subscriber.username)
             fields["domain"] = .string(subscriber.domain)
@@ -78,11 +118,10 @@ private struct DesiredObjects {
             }
             objects[subscriber.id] = .object(fields)
             if let forwards = subscriber.callforwards {
-                objects[ResourceID(.callforwards, subscriber.name)] = .object(forwards)
+                objects[forwardsID] = .object(forwards)
             }
             if let preferences = subscriber.preferences {
-                objects[ResourceID(.subscriberpreferences, subscriber.name)] = .object(
-                    preferences)
+                objects[preferencesID] = .object(preferences)
             }
         }
     }
