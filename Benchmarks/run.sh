@@ -8,7 +8,9 @@
 #
 # Settings (environment): CUSTOMERS, SUBSCRIBERS, FEATURED (share with a call forward and
 # extra preferences, default 0.2), READ_CONCURRENCY (default 3), PAGE_SIZE (default 100),
-# RUNS (plan runs, the median is reported, default 3), PER_ITEM_SAMPLE (default 600).
+# RUNS (plan runs, the median is reported, default 3), PER_ITEM_SAMPLE (default 600),
+# PIN (default 1: with two or more cores, the emulator runs on core 0 and ngcpctl and curl on
+# core 1, as a server and its client run on separate machines; 0 lets them share all cores).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,7 @@ concurrency=${READ_CONCURRENCY:-3}
 page_size=${PAGE_SIZE:-100}
 runs=${RUNS:-3}
 sample=${PER_ITEM_SAMPLE:-600}
+pin=${PIN:-1}
 results=$root/Benchmarks/results
 work=$(mktemp -d)
 mkdir -p "$results"
@@ -43,6 +46,19 @@ done
 url=$(sed -n 's/.*listening on //p' "$work/emulator.out")
 export NGCP_PASSWORD=administrator
 
+# The server and the client each get a core of their own when the machine has two; otherwise
+# the client's CPU time slows the server, and the comparison with curl, which needs almost no
+# CPU, measures the client's CPU rather than how well it overlaps with the server.
+client=()
+server_cpus=all
+client_cpus=all
+if [ "$pin" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    taskset -cp 0 "$emulator" >/dev/null
+    client=(taskset -c 1)
+    server_cpus=0
+    client_cpus=1
+fi
+
 echo "writing manifests from the live state, 1% drifted" >&2
 python3 "$root/Benchmarks/export_manifests.py" "$url" administrator administrator \
     "$work/manifests" 100 >"$work/export.json"
@@ -51,7 +67,7 @@ python3 "$root/Benchmarks/export_manifests.py" "$url" administrator administrato
 for run in $(seq "$runs"); do
     echo "plan run $run of $runs" >&2
     /usr/bin/time -f '%e %U %S %M' -o "$work/time-$run.txt" \
-        "$bin/ngcpctl" plan --url "$url" --user administrator --format json --quiet \
+        "${client[@]}" "$bin/ngcpctl" plan --url "$url" --user administrator --format json --quiet \
         --verbose --read-concurrency "$concurrency" --page-size "$page_size" \
         "$work/manifests" >"$work/plan-$run.json" 2>"$work/plan-$run.log" || {
         echo "ngcpctl plan failed; its log:" >&2
@@ -68,24 +84,44 @@ read -r plan_wall plan_user plan_sys plan_rss_kb <"$work/time-$median.txt"
 grep 'request finished' "$work/plan-$median.log" | sed 's/.* path=\([^ ]*\).*/\1/' \
     | awk -v base="$url" '{ print "url = \"" base $0 "\"\noutput = \"/dev/null\"" }' \
     >"$work/curl-pages.cfg"
-/usr/bin/time -f '%e' -o "$work/curl-pages.time" curl -sS --no-progress-meter --fail -u administrator:administrator \
-    --parallel --parallel-max "$concurrency" -K "$work/curl-pages.cfg"
-curl_wall=$(cat "$work/curl-pages.time")
+fetch_pages() {
+    /usr/bin/time -f '%e' -o "$1" "${client[@]}" curl -sS --no-progress-meter --fail \
+        -u administrator:administrator --parallel --parallel-max "$concurrency" \
+        -K "$work/curl-pages.cfg"
+}
+for run in $(seq "$runs"); do fetch_pages "$work/curl-pages-$run.time"; done
+curl_wall=$(cat "$work"/curl-pages-*.time | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2)')
 
 # The alternative: one GET per object. A sample of subscriber reads is timed and scaled.
 seq 1 "$sample" | awk -v base="$url" -v n="$subscribers" \
     '{ id = int(($1 - 1) * n / '"$sample"') + 1;
        print "url = \"" base "/api/subscribers/" id "\"\noutput = \"/dev/null\"" }' \
     >"$work/curl-items.cfg"
-/usr/bin/time -f '%e' -o "$work/curl-items.time" curl -sS --no-progress-meter --fail -u administrator:administrator \
+/usr/bin/time -f '%e' -o "$work/curl-items.time" "${client[@]}" curl -sS --no-progress-meter --fail -u administrator:administrator \
     --parallel --parallel-max "$concurrency" -K "$work/curl-items.cfg"
 sample_wall=$(cat "$work/curl-items.time")
 
+# For comparison, one plan and one page fetch with the emulator and the client sharing every
+# core, as they do without pinning.
+shared_plan=null
+shared_curl=null
+if [ "$server_cpus" != all ]; then
+    taskset -cp "0-$(($(nproc) - 1))" "$emulator" >/dev/null
+    client=()
+    /usr/bin/time -f '%e' -o "$work/shared-plan.time" "$bin/ngcpctl" plan --url "$url" \
+        --user administrator --format json --quiet --read-concurrency "$concurrency" \
+        --page-size "$page_size" "$work/manifests" >/dev/null
+    fetch_pages "$work/shared-curl.time"
+    shared_plan=$(cat "$work/shared-plan.time")
+    shared_curl=$(cat "$work/shared-curl.time")
+fi
+
 python3 - "$work" "$median" "$plan_wall" "$plan_user" "$plan_sys" "$plan_rss_kb" \
-    "$curl_wall" "$sample" "$sample_wall" "$concurrency" "$page_size" "$results" <<'PY'
+    "$curl_wall" "$sample" "$sample_wall" "$concurrency" "$page_size" "$results" \
+    "$server_cpus" "$client_cpus" "$shared_plan" "$shared_curl" <<'PY'
 import json, platform, os, re, subprocess, sys
 (work, median, wall, user, system, rss, curl_wall, sample, sample_wall, concurrency,
- page_size, results) = sys.argv[1:]
+ page_size, results, server_cpus, client_cpus, shared_plan, shared_curl) = sys.argv[1:]
 plan = json.load(open(f"{work}/plan-{median}.json"))
 export = json.load(open(f"{work}/export.json"))
 log = open(f"{work}/plan-{median}.log").read()
@@ -105,6 +141,7 @@ figures = {
     "machine": {"cpu": cpu_model, "cores": os.cpu_count(), "system": platform.platform()},
     "data": export,
     "read_concurrency": int(concurrency), "page_size": int(page_size),
+    "cpus": {"emulator": server_cpus, "client": client_cpus},
     "plan": {
         "wall_s": float(wall), "cpu_s": round(float(user) + float(system), 2),
         "peak_rss_mb": round(int(rss) / 1024, 1), "requests": requests["reads"],
@@ -122,6 +159,10 @@ figures = {
         "plan_wall_over_curl": round(float(wall) / float(curl_wall), 2),
         "per_item_requests_over_plan": round(per_item / requests["reads"], 1),
     },
+    "shared_cores": None if shared_plan == "null" else {
+        "plan_wall_s": float(shared_plan), "curl_wall_s": float(shared_curl),
+        "plan_wall_over_curl": round(float(shared_plan) / float(shared_curl), 2),
+    },
 }
 json.dump(figures, open(f"{results}/latest.json", "w"), indent=2, sort_keys=True)
 p = figures["plan"]
@@ -137,7 +178,15 @@ rows = [
     ("requests, one item per request", str(per_item)),
     ("per-item wall time (scaled from sample)", f"{per_item_wall:.1f} s"),
     ("per-item requests / plan requests", str(figures["ratios"]["per_item_requests_over_plan"])),
+    ("CPUs: emulator / client", f"{server_cpus} / {client_cpus}"),
 ]
+shared = figures["shared_cores"]
+if shared:
+    rows += [
+        ("all cores shared: plan wall time", f"{shared['plan_wall_s']:.2f} s"),
+        ("all cores shared: curl, same pages", f"{shared['curl_wall_s']:.2f} s"),
+        ("all cores shared: plan / curl", str(shared["plan_wall_over_curl"])),
+    ]
 print("| measure | value |\n|---|---|")
 for name, value in rows:
     print(f"| {name} | {value} |")
