@@ -22,7 +22,7 @@ struct LiveIndex {
         for domain in live.domains {
             domainsByID[domain.id] = domain
             if let name = domain["domain"]?.stringValue {
-                domainsByName[name.lowercased()] = domain
+                domainsByName[Self.lowercased(name)] = domain
             }
         }
         for customer in live.customers {
@@ -41,7 +41,16 @@ struct LiveIndex {
     }
 
     static func subscriberKey(username: String, domain: String) -> String {
-        "\(username.lowercased())@\(domain.lowercased())"
+        "\(lowercased(username))@\(lowercased(domain))"
+    }
+
+    /// Returns `text` in lower case. Names are nearly always lower-case ASCII already, and
+    /// returning them as they are saves building a new string for each of many thousands.
+    static func lowercased(_ text: String) -> String {
+        let needsWork = text.utf8.contains { byte in
+            byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        }
+        return needsWork ? text.lowercased() : text
     }
 
     /// Returns the natural key of a live subscriber, `username@domain`, as written on the server.

@@ -80,15 +80,19 @@ struct PlanBuilder {
     private mutating func unique<Object: Declared>(_ objects: [Object], key: (Object) -> String)
         -> [Object]
     {
-        var seen: [String: Object] = [:]
+        var seen: [String: SourceLocation?] = [:]
+        seen.reserveCapacity(objects.count)
         var result: [Object] = []
+        result.reserveCapacity(objects.count)
         for object in objects {
-            if let first = seen[key(object)] {
+            if let first = seen.updateValue(object.location, forKey: key(object)) {
+                // The first declaration stays the one that later repetitions are reported
+                // against.
+                seen[key(object)] = first
                 problems.append(
-                    .duplicateDeclaration(object.id, first: first.location, at: object.location))
+                    .duplicateDeclaration(object.id, first: first, at: object.location))
                 continue
             }
-            seen[key(object)] = object
             result.append(object)
         }
         return result

@@ -87,13 +87,42 @@ public enum Planner {
     public static func managedBlocks(desired: DesiredState, live: LiveState) -> (
         forwards: [Int], preferences: [Int]
     ) {
-        let index = LiveIndex(live)
+        // Only the keys of subscribers that declare a block are looked up, so this runs
+        // without indexing the whole live state, while the reads wait for it.
+        var declared: [String: (forwards: Bool, preferences: Bool)] = [:]
+        for subscriber in desired.subscribers
+        where subscriber.callforwards != nil || subscriber.preferences != nil {
+            let key = LiveIndex.subscriberKey(
+                username: subscriber.username, domain: subscriber.domain)
+            let previous = declared[key] ?? (false, false)
+            declared[key] = (
+                previous.forwards || subscriber.callforwards != nil,
+                previous.preferences || subscriber.preferences != nil
+            )
+        }
+        guard !declared.isEmpty else { return ([], []) }
+
+        var domainNames: [Int: String] = [:]
+        for domain in live.domains {
+            if let name = domain["domain"]?.stringValue { domainNames[domain.id] = name }
+        }
+        // As in LiveIndex, a key held by two live subscribers pairs with the later one.
+        var paired: [String: Int] = [:]
+        for subscriber in live.subscribers {
+            guard let username = subscriber["username"]?.stringValue,
+                let domain = subscriber["domain_id"]?.intValue.flatMap({ domainNames[$0] })
+                    ?? subscriber["domain"]?.stringValue
+            else { continue }
+            let key = LiveIndex.subscriberKey(username: username, domain: domain)
+            if declared[key] != nil { paired[key] = subscriber.id }
+        }
+
         var forwards: Set<Int> = []
         var preferences: Set<Int> = []
-        for subscriber in desired.subscribers {
-            guard let liveSubscriber = index.subscriber(subscriber) else { continue }
-            if subscriber.callforwards != nil { forwards.insert(liveSubscriber.id) }
-            if subscriber.preferences != nil { preferences.insert(liveSubscriber.id) }
+        for (key, id) in paired {
+            guard let blocks = declared[key] else { continue }
+            if blocks.forwards { forwards.insert(id) }
+            if blocks.preferences { preferences.insert(id) }
         }
         return (forwards.sorted(), preferences.sorted())
     }
