@@ -127,6 +127,8 @@ private final class TransferQueue: Sendable {
 
 /// The buffers that the libcurl callbacks of one transfer write into.
 private final class TransferSink {
+    /// The largest body buffer reserved ahead from a Content-Length header.
+    static let maxReservedBytes = 32 << 20
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     let cancellation: CancellationFlag
@@ -167,6 +169,12 @@ private let writeHeader: curl_write_callback = { data, size, count, context in
         let value = line[line.index(after: colon)...].trimmingCharacters(
             in: .whitespacesAndNewlines)
         sink.headers.append((name: name, value: value))
+        // The body buffer is sized once from the announced length instead of doubling while
+        // the body arrives, which copies a large page several times. A bogus length costs at
+        // most the cap.
+        if name.lowercased() == "content-length", let announced = Int(value), announced > 0 {
+            sink.body.reserveCapacity(min(announced, TransferSink.maxReservedBytes))
+        }
     }
     return length
 }
