@@ -25,15 +25,23 @@ extension JSONValue {
     public static func parse(_ bytes: some Collection<UInt8>, keepingLinks: Set<String>?)
         throws(JSONParseError) -> JSONValue
     {
-        var parser = JSONByteParser(bytes: Array(bytes))
-        parser.keptLinks = keepingLinks
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        if parser.position < parser.bytes.count {
-            throw parser.error("unexpected content after the JSON value")
+        let storage = Array(bytes)
+        // The parser reads through a buffer pointer: every access is already guarded by a
+        // position check, and the array's own bounds check doubled the cost of the scans.
+        let result = storage.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in
+                var parser = JSONByteParser(bytes: buffer)
+                parser.keptLinks = keepingLinks
+                parser.skipWhitespace()
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                if parser.position < parser.bytes.count {
+                    throw parser.error("unexpected content after the JSON value")
+                }
+                return value
+            }
         }
-        return value
+        return try result.get()
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
@@ -42,7 +50,7 @@ extension JSONValue {
 }
 
 private struct JSONByteParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
     /// When set, the relations of `_links` objects that are kept; see `parse(_:keepingLinks:)`.
     var keptLinks: Set<String>? = nil
@@ -57,7 +65,7 @@ private struct JSONByteParser {
     /// keys in every item; sharing one copy saves an allocation per key and item.
     var longKeys: [String] = []
 
-    init(bytes: [UInt8]) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -382,12 +390,11 @@ private struct JSONByteParser {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") {
                 // ASCII needs no validation, and most strings of the API are ASCII.
-                let text = bytes.withUnsafeBufferPointer { buffer in
-                    let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
-                    return isASCII
-                        ? String(decoding: slice, as: UTF8.self)
-                        : String(validating: slice, as: UTF8.self)
-                }
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                let text =
+                    isASCII
+                    ? String(decoding: slice, as: UTF8.self)
+                    : String(validating: slice, as: UTF8.self)
                 position = end + 1
                 guard let text else { throw error("string is not valid UTF-8") }
                 return text

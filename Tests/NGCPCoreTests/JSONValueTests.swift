@@ -54,6 +54,28 @@ import Testing
         #expect(try JSONValue.parse(text) == [expected, expected, expected])
     }
 
+    @Test("every truncation of a page fails cleanly")
+    func truncatedInput() throws {
+        let text = #"""
+            {"_links": {"self": {"href": "/api/x/"}, "ngcp:x": [{"href": "/a\"b"}]},
+             "_embedded": {"ngcp:x": [{"_links": {"self": {"href": "/api/x/1"}, "n": [1e3]},
+             "id": 1, "long_key_name_here": "caf\u00e9 \ud83d\ude00", "n": -0.5e-2,
+             "t": true, "f": false, "z": null, "a": []}]}, "total_count": 1}
+            """#
+        let bytes = Array(text.utf8)
+        let full = try JSONValue.parse(bytes, keepingLinks: ["self"])
+        #expect(full["total_count"] == 1)
+        for length in 0..<bytes.count {
+            let prefix = Array(bytes[..<length])
+            #expect(throws: JSONParseError.self, "length \(length)") {
+                try JSONValue.parse(prefix, keepingLinks: ["self"])
+            }
+            #expect(throws: JSONParseError.self, "length \(length)") {
+                try JSONValue.parse(prefix)
+            }
+        }
+    }
+
     @Test func rejectsExcessiveNesting() {
         let text = String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
