@@ -199,11 +199,15 @@ struct PlanningStage {
         // Keyed digests of the secrets, so that a saved plan can tell when one changes.
         let key = SecretDigest.key(
             apiUser: connection.user, apiPassword: connection.password, target: connection.url)
-        let owners = Dictionary(
-            manifests.desired.subscribers.map { ($0.id.description, $0.id) },
-            uniquingKeysWith: { first, _ in first })
+        // The owners are indexed only when the plan sends a secret at all.
+        var owners: [String: ResourceID]?
         plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
-            guard let owner = owners[reference.owner] else { return nil }
+            if owners == nil {
+                owners = Dictionary(
+                    manifests.desired.subscribers.map { ($0.id.description, $0.id) },
+                    uniquingKeysWith: { first, _ in first })
+            }
+            guard let owner = owners?[reference.owner] else { return nil }
             return secretValues[SecretKey(owner: owner, field: reference.field)]
         }
         let violations = GuardCheck.evaluate(
@@ -215,6 +219,7 @@ struct PlanningStage {
                 plan: plan, manifests: manifests, live: live, target: target?.name,
                 secret: { owner, field in secretValues[SecretKey(owner: owner, field: field)] })
             ?? PolicyResult()
+        ExitRetention.keep(live)
         return Output(
             plan: plan, manifests: manifests, secretValues: secretValues,
             violations: violations, policyResult: policyResult, requests: client.statistics)

@@ -98,14 +98,16 @@ private struct DesiredObjects {
             objects[customer.id] = .object(fields)
             objects[customer.contactID] = .object(customer.contact)
         }
-        for subscriber in desired.subscribers {
+        // A subscriber's blocks are named like the subscriber itself.
+        let subscriberKinds: Set<ResourceKind> = [
+            .subscribers, .callforwards, .subscriberpreferences,
+        ]
+        let touchedNames = Set(touched.filter { subscriberKinds.contains($0.kind) }.map(\.name))
+        for subscriber in desired.subscribers where !touchedNames.isEmpty {
             let name = subscriber.name
+            guard touchedNames.contains(name) else { continue }
             let forwardsID = ResourceID(.callforwards, name)
             let preferencesID = ResourceID(.subscriberpreferences, name)
-            guard
-                touched.contains(ResourceID(.subscribers, name)) || touched.contains(forwardsID)
-                    || touched.contains(preferencesID)
-            else { continue }
             var fields = subscriber.fields
             fields["username"] = .string(subscriber.username)
             fields["domain"] = .string(subscriber.domain)

@@ -52,6 +52,7 @@ enum PlanCommand {
         stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
         try RevisionOptions.configure(&stage, parsed, connection: connection)
         let output = try await stage.run()
+        ExitRetention.keep(output)
         let plan = output.plan
         let policyResult = output.policyResult
 
