@@ -76,7 +76,7 @@ struct LiveIndex {
     }
 
     func domain(named name: String) -> LiveObject? {
-        domainsByName[name.lowercased()]
+        domainsByName[Self.lowercased(name)]
     }
 
     /// Returns the live customers with this external_id, non-terminated first, then by id.

@@ -18,8 +18,10 @@ struct NumberLedger {
     private(set) var holders: [Number: Int] = [:]
     /// Each live subscriber's primary number and aliases as read.
     private(set) var liveNumbers: [Int: (primary: Number?, aliases: [JSONValue])] = [:]
-    /// The numbers each live subscriber still has after the plan.
-    private(set) var kept: [Int: Set<Number>] = [:]
+    /// The numbers of live subscribers that an operation changes, after the plan. The others
+    /// keep their live numbers, which `kept(_:)` derives when asked: most subscribers are not
+    /// changed, and a set per subscriber cost more than the rest of the ledger.
+    private var changedKept: [Int: Set<Number>] = [:]
     /// The operation that releases numbers of a live subscriber (an update, delete or
     /// customer termination).
     private(set) var freeingDraft: [Int: Int] = [:]
@@ -28,28 +30,40 @@ struct NumberLedger {
     private(set) var declaredBy: [Number: String] = [:]
 
     mutating func recordLive(_ subscribers: [LiveObject]) {
+        holders.reserveCapacity(subscribers.count)
+        liveNumbers.reserveCapacity(subscribers.count)
         for subscriber in subscribers {
             let primary = Normalization.number(subscriber["primary_number"])
             let aliases = subscriber["alias_numbers"]?.arrayValue ?? []
             liveNumbers[subscriber.id] = (primary, aliases)
-            var all = Set(aliases.compactMap { Normalization.number($0) })
-            if let primary { all.insert(primary) }
-            kept[subscriber.id] = all
-            for number in all { holders[number] = subscriber.id }
+            for alias in aliases {
+                if let number = Normalization.number(alias) { holders[number] = subscriber.id }
+            }
+            if let primary { holders[primary] = subscriber.id }
         }
+    }
+
+    /// The numbers the live subscriber `id` has after the plan, or nil for an id that was
+    /// not read.
+    func kept(_ id: Int) -> Set<Number>? {
+        if let changed = changedKept[id] { return changed }
+        guard let numbers = liveNumbers[id] else { return nil }
+        var all = Set(numbers.aliases.compactMap { Normalization.number($0) })
+        if let primary = numbers.primary { all.insert(primary) }
+        return all
     }
 
     /// Records that `draft` leaves the live subscriber `id` with `numbers`.
     mutating func update(subscriber id: Int, keeping numbers: Set<Number>, by draft: Int) {
-        if let before = kept[id], !before.subtracting(numbers).isEmpty {
+        if let before = kept(id), !before.subtracting(numbers).isEmpty {
             freeingDraft[id] = draft
         }
-        kept[id] = numbers
+        changedKept[id] = numbers
     }
 
     /// Records that `draft` removes the live subscriber `id` and frees all its numbers.
     mutating func delete(subscriber id: Int, by draft: Int) {
-        kept[id] = []
+        changedKept[id] = []
         freeingDraft[id] = draft
     }
 
@@ -58,7 +72,7 @@ struct NumberLedger {
     mutating func freeAll(ofCustomer customerID: Int, index: LiveIndex, by draft: Int) {
         for subscriber in index.subscribers(ofCustomer: customerID)
         where freeingDraft[subscriber.id] == nil {
-            kept[subscriber.id] = []
+            changedKept[subscriber.id] = []
             freeingDraft[subscriber.id] = draft
         }
     }

@@ -146,7 +146,7 @@ struct PlanBuilder {
 
     /// Looks up the reference to a subscriber's domain: declared, or live only.
     func domainReference(_ name: String) -> Reference? {
-        if let reference = domains[name.lowercased()] { return reference }
+        if let reference = domains[LiveIndex.lowercased(name)] { return reference }
         return index.domain(named: name).map { .live($0.id) }
     }
 

@@ -40,12 +40,15 @@ extension PlanBuilder {
     private mutating func pruneSubscribers(managed: (LiveObject) -> Bool) {
         let terminated = Set(
             live.customers.filter { $0["status"]?.stringValue == "terminated" }.map(\.id))
-        for subscriber in live.subscribers.sorted(by: { $0.id < $1.id }) {
-            guard !pairedSubscribers.contains(subscriber.id),
-                !removedSubscribers.contains(subscriber.id),
-                !terminated.contains(subscriber["customer_id"]?.intValue ?? -1),
-                managed(subscriber)
-            else { continue }
+        // Candidates are found first and only they are sorted: nearly every live subscriber
+        // is usually paired with a manifest.
+        let candidates = live.subscribers.filter { subscriber in
+            !pairedSubscribers.contains(subscriber.id)
+                && !removedSubscribers.contains(subscriber.id)
+                && !terminated.contains(subscriber["customer_id"]?.intValue ?? -1)
+                && managed(subscriber)
+        }
+        for subscriber in candidates.sorted(by: { $0.id < $1.id }) {
             let owner = subscriber["customer_id"]?.intValue.flatMap { index.customersByID[$0] }
             let ownerName = owner?["external_id"]?.stringValue.map { " of customer '\($0)'" }
             deleteSubscriber(
@@ -125,8 +128,10 @@ extension PlanBuilder {
     }
 
     private mutating func pruneDomains(managed: (String) -> Bool) {
-        var used = Set(desired.domains.map { $0.domain.lowercased() })
-        for subscriber in desired.subscribers { used.insert(subscriber.domain.lowercased()) }
+        var used = Set(desired.domains.map { LiveIndex.lowercased($0.domain) })
+        for subscriber in desired.subscribers {
+            used.insert(LiveIndex.lowercased(subscriber.domain))
+        }
         var membersByDomain: [Int: [LiveObject]] = [:]
         for subscriber in live.subscribers {
             if let domainID = subscriber["domain_id"]?.intValue {
@@ -158,8 +163,10 @@ extension PlanBuilder {
     private mutating func collectUnmanaged() {
         var result: Set<ResourceID> = []
         let inventory = options.managedInventory
-        var usedDomains = Set(desired.domains.map { $0.domain.lowercased() })
-        for subscriber in desired.subscribers { usedDomains.insert(subscriber.domain.lowercased()) }
+        var usedDomains = Set(desired.domains.map { LiveIndex.lowercased($0.domain) })
+        for subscriber in desired.subscribers {
+            usedDomains.insert(LiveIndex.lowercased(subscriber.domain))
+        }
         for domain in live.domains where !removedDomains.contains(domain.id) {
             guard let name = domain["domain"]?.stringValue,
                 !usedDomains.contains(name.lowercased())
@@ -214,7 +221,7 @@ extension PlanBuilder {
                 }
                 let holderName =
                     subscribersByID?[holder].map { index.subscriberName($0) } ?? "id \(holder)"
-                if numbers.kept[holder]?.contains(number) ?? false {
+                if numbers.kept(holder)?.contains(number) ?? false {
                     let holderDeclared = pairedSubscribers.contains(holder)
                     let reason =
                         holderDeclared ? "whose manifest keeps it" : "which no manifest declares"
