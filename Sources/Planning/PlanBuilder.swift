@@ -42,11 +42,17 @@ struct PlanBuilder {
     /// them report nothing more, because the reference itself is fine.
     var failedDeclarations: Set<ResourceID> = []
 
-    init(desired: DesiredState, live: LiveState, options: PlannerOptions) {
+    init(
+        desired: DesiredState, live: LiveState, options: PlannerOptions,
+        preparation: LivePreparation? = nil
+    ) {
         self.desired = desired
         self.live = live
         self.options = options
-        self.index = LiveIndex(live)
+        let prepared =
+            preparation.flatMap { $0.matches(live) ? $0 : nil } ?? LivePreparation(live)
+        self.index = prepared.index
+        self.numbers = prepared.numbers
     }
 
     mutating func build() {
@@ -54,7 +60,6 @@ struct PlanBuilder {
             planDomain(domain)
         }
         for customer in unique(desired.customers, key: \.externalID) { planCustomer(customer) }
-        numbers.recordLive(live.subscribers)
         let subscribers = unique(desired.subscribers) {
             LiveIndex.subscriberKey(username: $0.username, domain: $0.domain)
         }

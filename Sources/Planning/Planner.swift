@@ -55,13 +55,24 @@ public struct PlannerOptions: Sendable {
 /// only), per-object diff through the rules in `Normalization`, operation building in the API's
 /// request shapes, and ordering (see `PlanOrdering`).
 public enum Planner {
+    /// Indexes the live domains, customers, contacts and subscribers for a later `plan`. They
+    /// do not depend on the manifests or on the call forwards and preferences, so a caller
+    /// can build them while those are still being read.
+    public static func prepare(_ live: LiveState) -> LivePreparation {
+        LivePreparation(live)
+    }
+
     /// Plans the requests that take `live` to `desired`.
     ///
     /// - Throws: `PlanningError` with every problem found, each naming the object concerned.
+    /// - Parameter preparation: indexes of the same live collections, built ahead by
+    ///   `prepare(_:)`; they are built here when it is nil or was made from other collections.
     public static func plan(
-        desired: DesiredState, live: LiveState, options: PlannerOptions = PlannerOptions()
+        desired: DesiredState, live: LiveState, options: PlannerOptions = PlannerOptions(),
+        preparation: LivePreparation? = nil
     ) throws(PlanningError) -> Plan {
-        var builder = PlanBuilder(desired: desired, live: live, options: options)
+        var builder = PlanBuilder(
+            desired: desired, live: live, options: options, preparation: preparation)
         builder.build()
         if !builder.problems.isEmpty { throw PlanningError(problems: builder.problems) }
 

@@ -113,6 +113,7 @@ struct PlanningStage {
             client: client, scope: reading.scope, rows: reading.pageSize,
             itemConcurrency: reading.concurrency, logger: connection.logger)
         var live: LiveState
+        var indexed: LivePreparation?
         var manifests: ManifestLoadResult
         var desired: DesiredState
         let secretValues: [SecretKey: SecretValue]
@@ -137,8 +138,13 @@ struct PlanningStage {
                 desired = reading.scope.restrict(desired, live: live)
             }
             let blocks = Planner.managedBlocks(desired: desired, live: live)
+            // The planner's indexes need only the collections read so far, so they are built
+            // while the call forwards and preferences are still arriving.
+            let collections = live
+            async let indexes = Planner.prepare(collections)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
+            indexed = await indexes
         } catch let error as NGCPAPIError {
             throw CommandFailure(
                 "cannot read the live state from \(connection.url): \(error)",
@@ -185,7 +191,8 @@ struct PlanningStage {
         var plan: Plan
         do {
             let planTimer = StageTimer()
-            plan = try Planner.plan(desired: desired, live: live, options: options)
+            plan = try Planner.plan(
+                desired: desired, live: live, options: options, preparation: indexed)
             connection.logger.debug("planned", planTimer.fields)
         } catch {
             ManifestStage.report(
