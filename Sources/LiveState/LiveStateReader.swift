@@ -420,17 +420,34 @@ public struct LiveStateReader: Sendable {
         return blocks
     }
 
-    /// The subscriber id of a call forward or preference collection item. Call forward items
-    /// have no `id` member, so the id comes from their self link `/api/callforwards/ID`.
-    static func subscriberID(ofBlock item: JSONValue) -> Int? {
-        if let id = item["id"]?.intValue { return id }
-        guard let href = item["_links"]?["self"]?["href"]?.stringValue,
-            let last = href.split(separator: "/").last
-        else { return nil }
+    private static func subscriberID(fromSelfLink href: String?) -> Int? {
+        guard let last = href?.split(separator: "/").last else { return nil }
         return Int(last)
     }
 
     // MARK: Conversion
+
+    /// Members of an API object that describe the representation and not the object.
+    static let representationMembers: Set<String> = ["_links", "_embedded"]
+
+    static func liveObject(_ item: consuming JSONMembers) -> LiveObject {
+        let id = item["id"]?.intValue ?? 0
+        item.remove(representationMembers)
+        return LiveObject(id: id, members: item)
+    }
+
+    /// The members of a collection item without `_links` and `_embedded`.
+    static func fields(_ item: consuming JSONMembers) -> [String: JSONValue] {
+        item.remove(representationMembers)
+        return item.object
+    }
+
+    /// The subscriber id of a call forward or preference collection item. Call forward items
+    /// have no `id` member, so the id comes from their self link `/api/callforwards/ID`.
+    static func subscriberID(ofBlock item: JSONMembers) -> Int? {
+        if let id = item["id"]?.intValue { return id }
+        return subscriberID(fromSelfLink: item["_links"]?["self"]?["href"]?.stringValue)
+    }
 
     static func liveObject(_ item: consuming JSONValue) -> LiveObject {
         let id = item["id"]?.intValue ?? 0

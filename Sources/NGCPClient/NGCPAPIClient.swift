@@ -88,14 +88,14 @@ public final class NGCPAPIClient: Sendable {
     public func list(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25
     ) async throws(NGCPAPIError) -> [JSONValue] {
-        try await list(collection, filters: filters, rows: rows) { $0 }
+        try await list(collection, filters: filters, rows: rows) { .object($0.object) }
     }
 
     /// Reads like `list(_:filters:rows:)` and turns each item into `transform(item)` as its
     /// page arrives, so that a large collection is never held twice, raw and converted.
     public func list<Item: Sendable>(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25,
-        transform: @escaping @Sendable (consuming JSONValue) -> Item
+        transform: @escaping @Sendable (consuming JSONMembers) -> Item
     ) async throws(NGCPAPIError) -> [Item] {
         let rows = max(1, rows)
         let maxReads = 3
@@ -210,7 +210,7 @@ public final class NGCPAPIClient: Sendable {
 
     private func readAllPages<Item: Sendable>(
         _ collection: String, filters: [String: String], rows: Int,
-        transform: @escaping @Sendable (consuming JSONValue) -> Item
+        transform: @escaping @Sendable (consuming JSONMembers) -> Item
     ) async throws(NGCPAPIError) -> PagedRead<Item> {
         let started = ContinuousClock.now
         let first = try await readPage(
@@ -301,7 +301,7 @@ public final class NGCPAPIClient: Sendable {
     /// with `no_count=1`), where the page count is unknown in advance.
     private func readPagesWithoutTotal<Item: Sendable>(
         _ collection: String, filters: [String: String], rows: Int, first: Page<Item>,
-        transform: @escaping @Sendable (consuming JSONValue) -> Item
+        transform: @escaping @Sendable (consuming JSONMembers) -> Item
     ) async throws(NGCPAPIError) -> PagedRead<Item> {
         var items = first.items
         var last = first
@@ -342,14 +342,14 @@ public final class NGCPAPIClient: Sendable {
 
     /// The id of a collection item, or its self link for collections whose items have no id
     /// (call forwards).
-    private static func identity(of item: JSONValue) -> String? {
+    private static func identity(of item: JSONMembers) -> String? {
         if let id = item["id"]?.intValue { return "id \(id)" }
         return item["_links"]?["self"]?["href"]?.stringValue
     }
 
     private func readPage<Item: Sendable>(
         _ collection: String, filters: [String: String], page: Int, rows: Int,
-        transform: @Sendable (consuming JSONValue) -> Item
+        transform: @Sendable (consuming JSONMembers) -> Item
     ) async throws(NGCPAPIError) -> Page<Item> {
         var query = filters
         query["page"] = "\(page)"
@@ -359,45 +359,33 @@ public final class NGCPAPIClient: Sendable {
         let response = try await send(.get, path, query: query, retry: .always)
         // Items keep only their self link: the others make up most of a page and nothing
         // reads them.
-        let body: JSONValue
+        let relation = "ngcp:\(collection)"
+        let page: JSONCollectionPage
         do {
-            body = try JSONValue.parse(response.body, keepingLinks: ["self"])
+            page = try JSONValue.parseCollectionPage(
+                response.body, relation: relation, keepingLinks: ["self"])
         } catch {
+            // Name the shape of a body that is valid JSON but not a page.
+            if let value = try? JSONValue.parse(response.body) {
+                throw NGCPAPIError.invalidResponse(
+                    "expected a JSON object for a collection page, got \(value.typeName)",
+                    method: .get, path: path, status: 200)
+            }
             throw NGCPAPIError.invalidResponse(
                 "the response body is not valid JSON: \(error)", method: .get, path: path,
                 status: response.status)
         }
-        let typeName = body.typeName
-        guard case .object(var members) = consume body else {
+
+        // An empty page has no `_embedded` at all; a page with one item still has a list,
+        // though a HAL server may give a lone item as an object.
+        guard var items = page.items ?? (page.members["_embedded"] == nil ? [] : nil) else {
             throw NGCPAPIError.invalidResponse(
-                "expected a JSON object for a collection page, got \(typeName)",
+                "the page has _embedded but no '\(relation)' array",
                 method: .get, path: path, status: 200)
         }
 
-        // The items are moved out of the page rather than shared with it, so that a
-        // transform that drops members changes each item in place instead of copying it.
-        // An empty page has no `_embedded` at all; a page with one item still has an array.
-        var items: [JSONValue] = []
-        if let found = members.removeValue(forKey: "_embedded") {
-            let relation = "ngcp:\(collection)"
-            guard case .object(var embedded) = consume found else {
-                throw NGCPAPIError.invalidResponse(
-                    "the page has _embedded but no '\(relation)' array",
-                    method: .get, path: path, status: 200)
-            }
-            switch embedded.removeValue(forKey: relation) {
-            case .array(let list)?:
-                items = list
-            case .object(let single)?:
-                // NGCP forces arrays, but a HAL server may give a lone item as an object.
-                items = [.object(single)]
-            default:
-                throw NGCPAPIError.invalidResponse(
-                    "the page has _embedded but no '\(relation)' array",
-                    method: .get, path: path, status: 200)
-            }
-        }
-
+        // Items are moved out of the page, so that a transform that drops members changes
+        // each item in place instead of copying it.
         var identities: [String?] = []
         var converted: [Item] = []
         identities.reserveCapacity(items.count)
@@ -409,7 +397,7 @@ public final class NGCPAPIClient: Sendable {
         }
         return Page(
             items: converted, identities: identities,
-            totalCount: members["total_count"]?.intValue)
+            totalCount: page.members["total_count"]?.intValue)
     }
 
     // MARK: Requests

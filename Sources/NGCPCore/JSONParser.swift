@@ -44,6 +44,37 @@ extension JSONValue {
         return try result.get()
     }
 
+    /// Parses a HAL collection page whose items are the list `_embedded.<relation>`. The
+    /// items come back as member lists in source order: a page has many of them, and
+    /// building a dictionary for each costs more than the rest of reading it. Links are kept
+    /// as with `parse(_:keepingLinks:)`.
+    ///
+    /// - Throws: `JSONParseError` for invalid JSON, a top-level value that is not an object,
+    ///   or items that are not objects.
+    public static func parseCollectionPage(
+        _ bytes: [UInt8], relation: String, keepingLinks: Set<String>?
+    ) throws(JSONParseError) -> JSONCollectionPage {
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONParseError) -> JSONCollectionPage in
+                var parser = JSONByteParser(bytes: buffer)
+                parser.keptLinks = keepingLinks
+                parser.itemRelation = relation
+                parser.skipWhitespace()
+                guard parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{")
+                else { throw parser.error("expected a JSON object for a collection page") }
+                let base = try parser.parseMembers(depth: 0, context: .page)
+                let members = try parser.takeMembers(from: base)
+                parser.skipWhitespace()
+                if parser.position < parser.bytes.count {
+                    throw parser.error("unexpected content after the JSON value")
+                }
+                return JSONCollectionPage(
+                    members: members, items: parser.items, hasEmbedded: parser.hasEmbedded)
+            }
+        }
+        return try result.get()
+    }
+
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
@@ -61,6 +92,11 @@ private struct JSONByteParser {
     var pendingMembers: [(key: String, value: JSONValue, offset: Int)] = []
     /// Elements of the arrays being parsed, innermost last, for the same reason.
     var pendingElements: [JSONValue] = []
+    /// When set, the array `_embedded.<itemRelation>` of the top-level object is read into
+    /// `items` as member lists instead of dictionaries; see `parseCollectionPage`.
+    var itemRelation: String? = nil
+    var items: [JSONMembers]? = nil
+    var hasEmbedded = false
     /// Keys longer than a small string, as first read. A collection page repeats the same
     /// keys in every item; sharing one copy saves an allocation per key and item.
     var longKeys: [String] = []
@@ -114,14 +150,31 @@ private struct JSONByteParser {
         }
     }
 
+    /// The position of an object in a collection page, whose top-level and `_embedded`
+    /// objects are read differently.
+    enum ObjectContext {
+        case plain
+        /// The top-level object of a collection page.
+        case page
+        /// The page's `_embedded` object.
+        case embedded
+    }
+
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        let base = try parseMembers(depth: depth, context: .plain)
+        return .object(try takeMembers(from: base))
+    }
+
+    /// Reads an object, from its opening brace, onto `pendingMembers`. Returns the index of
+    /// its first member there.
+    mutating func parseMembers(depth: Int, context: ObjectContext) throws(JSONParseError) -> Int {
         position += 1
+        let base = pendingMembers.count
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object([:])
+            return base
         }
-        let base = pendingMembers.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -135,15 +188,21 @@ private struct JSONByteParser {
             }
             position += 1
             skipWhitespace()
-            let value: JSONValue
-            if key == "_links", keptLinks != nil, position < bytes.count,
-                bytes[position] == UInt8(ascii: "{")
-            {
-                value = try parseLinks(depth: depth + 1)
+            let opensObject = position < bytes.count && bytes[position] == UInt8(ascii: "{")
+            if context == .embedded, key == itemRelation {
+                guard items == nil else {
+                    throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
+                }
+                try parseItems(depth: depth + 1)
+            } else if context == .page, key == "_embedded", opensObject {
+                hasEmbedded = true
+                let embedded = try parseMembers(depth: depth + 1, context: .embedded)
+                pendingMembers.append((key, .object(try takeMembers(from: embedded)), keyOffset))
+            } else if key == "_links", keptLinks != nil, opensObject {
+                pendingMembers.append((key, try parseLinks(depth: depth + 1), keyOffset))
             } else {
-                value = try parseValue(depth: depth + 1)
+                pendingMembers.append((key, try parseValue(depth: depth + 1), keyOffset))
             }
-            pendingMembers.append((key, value, keyOffset))
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -152,10 +211,81 @@ private struct JSONByteParser {
             }
             if bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(try takeMembers(from: base))
+                return base
             }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// Reads the items of a collection page, a list of objects or a lone object, into
+    /// `items`.
+    mutating func parseItems(depth: Int) throws(JSONParseError) {
+        guard depth <= JSONValue.maximumNestingDepth else {
+            throw error("nesting deeper than \(JSONValue.maximumNestingDepth) levels")
+        }
+        var list: [JSONMembers] = []
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        if bytes[position] == UInt8(ascii: "{") {
+            list.append(try parseItem(depth: depth))
+            items = list
+            return
+        }
+        guard bytes[position] == UInt8(ascii: "[") else {
+            throw error("expected a list of objects as the page's items")
+        }
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            items = list
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
+                throw error("expected an object as a page item")
+            }
+            list.append(try parseItem(depth: depth + 1))
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of input in array") }
+            if bytes[position] == UInt8(ascii: ",") {
+                position += 1
+                continue
+            }
+            if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                items = list
+                return
+            }
+            throw error("expected ',' or ']' in array")
+        }
+    }
+
+    /// Reads one item as its members in source order, without hashing them into a
+    /// dictionary; a repeated key is still an error.
+    mutating func parseItem(depth: Int) throws(JSONParseError) -> JSONMembers {
+        let base = try parseMembers(depth: depth, context: .plain)
+        var members: [JSONMember] = []
+        members.reserveCapacity(pendingMembers.count - base)
+        var ascending = true
+        for index in base..<pendingMembers.count {
+            let member = pendingMembers[index]
+            if let last = members.last, !(last.name < member.key) { ascending = false }
+            members.append(JSONMember(name: member.key, value: member.value))
+        }
+        // Keys in ascending order cannot repeat. Otherwise a set finds the first repetition.
+        if !ascending {
+            var seen: Set<String> = []
+            for index in base..<pendingMembers.count {
+                let member = pendingMembers[index]
+                guard seen.insert(member.key).inserted else {
+                    throw JSONParseError(
+                        message: "duplicate key '\(member.key)'", offset: member.offset)
+                }
+            }
+        }
+        pendingMembers.removeSubrange(base...)
+        return JSONMembers(members, sorted: ascending)
     }
 
     /// Stores the pending members from `base` on into one dictionary and drops them from the

@@ -5,16 +5,19 @@
 /// takes about half the memory of a hash table with the same members.
 public struct LiveObject: Sendable, Hashable {
     public var id: Int
-    private var members: [Member]
-
-    private struct Member: Sendable, Hashable {
-        let name: String
-        let value: JSONValue
-    }
+    private var members: [JSONMember]
 
     public init(id: Int, fields: [String: JSONValue]) {
         self.id = id
         members = Self.sortedMembers(fields)
+    }
+
+    /// Creates an object from the members of a collection item, sorting them unless they
+    /// already are.
+    public init(id: Int, members: JSONMembers) {
+        self.id = id
+        self.members =
+            members.isSorted ? members.members : members.members.sorted { $0.name < $1.name }
     }
 
     /// The fields as a dictionary, built on each access. Use the subscript to look up one field.
@@ -42,10 +45,10 @@ public struct LiveObject: Sendable, Hashable {
         return nil
     }
 
-    private static func sortedMembers(_ fields: [String: JSONValue]) -> [Member] {
-        var members: [Member] = []
+    private static func sortedMembers(_ fields: [String: JSONValue]) -> [JSONMember] {
+        var members: [JSONMember] = []
         members.reserveCapacity(fields.count)
-        for (name, value) in fields { members.append(Member(name: name, value: value)) }
+        for (name, value) in fields { members.append(JSONMember(name: name, value: value)) }
         members.sort { $0.name < $1.name }
         return members
     }

@@ -48,4 +48,19 @@ import Testing
         changed["lock"] = 1
         #expect(first != LiveObject(id: 7, fields: changed))
     }
+
+    @Test("an object made from page members, sorted or not")
+    func fromPageMembers() throws {
+        let page = try JSONValue.parseCollectionPage(
+            Array(#"{"_embedded": {"ngcp:x": [{"b": 2, "a": 1, "c": 3}, {"a": 1, "b": 2}]}}"#.utf8),
+            relation: "ngcp:x", keepingLinks: nil)
+        let items = try #require(page.items)
+        let unsorted = LiveObject(id: 1, members: items[0])
+        #expect(unsorted.fieldNames == ["a", "b", "c"])
+        #expect(unsorted["a"] == 1)
+        #expect(unsorted["c"] == 3)
+        #expect(unsorted == LiveObject(id: 1, fields: ["a": 1, "b": 2, "c": 3]))
+        #expect(
+            LiveObject(id: 2, members: items[1]) == LiveObject(id: 2, fields: ["a": 1, "b": 2]))
+    }
 }

@@ -1,0 +1,55 @@
+/// One member of a JSON object.
+public struct JSONMember: Sendable, Hashable {
+    public let name: String
+    public let value: JSONValue
+
+    public init(name: String, value: JSONValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// The members of one JSON object in source order, without repeated names.
+public struct JSONMembers: Sendable, Hashable {
+    public private(set) var members: [JSONMember]
+    /// True when the names are in ascending order.
+    public let isSorted: Bool
+
+    init(_ members: [JSONMember], sorted: Bool) {
+        self.members = members
+        isSorted = sorted
+    }
+
+    /// Creates the members of `object`, sorted by name.
+    public init(_ object: [String: JSONValue]) {
+        members = object.map { JSONMember(name: $0.key, value: $0.value) }
+            .sorted { $0.name < $1.name }
+        isSorted = true
+    }
+
+    public subscript(name: String) -> JSONValue? {
+        members.first { $0.name == name }?.value
+    }
+
+    /// The members as a dictionary.
+    public var object: [String: JSONValue] {
+        var object = [String: JSONValue](minimumCapacity: members.count)
+        for member in members { object[member.name] = member.value }
+        return object
+    }
+
+    /// Drops the members named in `names`.
+    public mutating func remove(_ names: Set<String>) {
+        members.removeAll { names.contains($0.name) }
+    }
+}
+
+/// A HAL collection page as `JSONValue.parseCollectionPage` reads it.
+public struct JSONCollectionPage: Sendable {
+    /// The page's members (`total_count`, `_links`, and `_embedded` without the items).
+    public var members: [String: JSONValue]
+    /// The items, or nil when `_embedded` has no member for the relation.
+    public var items: [JSONMembers]?
+    /// Whether the page has an `_embedded` object; an empty page has none.
+    public var hasEmbedded: Bool
+}

@@ -1,0 +1,89 @@
+import NGCPCore
+import Testing
+
+@Suite struct CollectionPageTests {
+    static func parse(_ text: String) throws(JSONParseError) -> JSONCollectionPage {
+        try JSONValue.parseCollectionPage(
+            Array(text.utf8), relation: "ngcp:things", keepingLinks: ["self"])
+    }
+
+    @Test("items keep their order, members and self link")
+    func items() throws {
+        let page = try Self.parse(
+            #"""
+            {"_embedded": {"ngcp:things": [
+                {"_links": {"self": {"href": "/api/things/1"}, "other": [{"href": "x"}]},
+                 "id": 1, "nested": {"b": [1, 2], "a": null}, "zeta": "z"},
+                {"id": 2, "name": "second", "alpha": true}]},
+             "_links": {"self": {"href": "/api/things/"}}, "total_count": 2}
+            """#)
+        let items = try #require(page.items)
+        #expect(items.count == 2)
+        #expect(items[0]["id"] == 1)
+        #expect(items[0]["nested"] == ["a": nil, "b": [1, 2]])
+        #expect(items[0]["_links"] == ["self": ["href": "/api/things/1"]])
+        #expect(items[0].isSorted)
+        #expect(items[1].members.map(\.name) == ["id", "name", "alpha"])
+        #expect(!items[1].isSorted)
+        #expect(page.members["total_count"] == 2)
+        #expect(page.members["_embedded"] == [:])
+        #expect(page.hasEmbedded)
+    }
+
+    @Test("empty page, lone item, and _embedded without the relation")
+    func shapes() throws {
+        let empty = try Self.parse(#"{"total_count": 0}"#)
+        #expect(empty.items == nil)
+        #expect(!empty.hasEmbedded)
+
+        let lone = try Self.parse(#"{"_embedded": {"ngcp:things": {"id": 7}}}"#)
+        #expect(lone.items?.map { $0["id"] } == [7])
+
+        let other = try Self.parse(#"{"_embedded": {"ngcp:others": [{"id": 7}]}}"#)
+        #expect(other.items == nil)
+        #expect(other.hasEmbedded)
+        #expect(other.members["_embedded"]?["ngcp:others"] == [["id": 7]])
+    }
+
+    @Test(
+        "invalid pages rejected",
+        arguments: [
+            (#"{"_embedded": {"ngcp:things": [{"a": 1, "a": 2}]}}"#, "duplicate key 'a'"),
+            (#"{"_embedded": {"ngcp:things": [{"b": 1, "a": 2, "b": 3}]}}"#, "duplicate key 'b'"),
+            (
+                #"{"_embedded": {"ngcp:things": [], "ngcp:things": []}}"#,
+                "duplicate key 'ngcp:things'"
+            ),
+            (#"{"_embedded": {"ngcp:things": [1]}}"#, "expected an object as a page item"),
+            (
+                #"{"_embedded": {"ngcp:things": "x"}}"#,
+                "expected a list of objects as the page's items"
+            ),
+            (#"[{"id": 1}]"#, "expected a JSON object for a collection page"),
+            (
+                #"{"_embedded": {"ngcp:things": [{"id": 1}]}} x"#,
+                "unexpected content after the JSON value"
+            ),
+        ])
+    func invalid(_ text: String, _ message: String) {
+        do {
+            _ = try Self.parse(text)
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
+    @Test("every truncation of a page fails cleanly")
+    func truncated() {
+        let bytes = Array(
+            #"{"_embedded": {"ngcp:things": [{"id": 1, "s": "a\"b"}, {"id": 2}]}, "total_count": 2}"#
+                .utf8)
+        for length in 0..<bytes.count {
+            #expect(throws: JSONParseError.self, "length \(length)") {
+                try JSONValue.parseCollectionPage(
+                    Array(bytes[..<length]), relation: "ngcp:things", keepingLinks: nil)
+            }
+        }
+    }
+}
