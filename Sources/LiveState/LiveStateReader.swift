@@ -420,15 +420,18 @@ public struct LiveStateReader: Sendable {
         return blocks
     }
 
+    /// The number that is the last path segment of a self link such as
+    /// `/api/callforwards/42`.
     private static func subscriberID(fromSelfLink href: String?) -> Int? {
-        guard let last = href?.split(separator: "/").last else { return nil }
-        return Int(last)
+        guard let href else { return nil }
+        let segment = href.utf8.split(separator: UInt8(ascii: "/")).last
+        return segment.flatMap { Int(String(decoding: $0, as: UTF8.self)) }
     }
 
     // MARK: Conversion
 
     /// Members of an API object that describe the representation and not the object.
-    static let representationMembers: Set<String> = ["_links", "_embedded"]
+    static let representationMembers = ["_links", "_embedded"]
 
     static func liveObject(_ item: consuming JSONMembers) -> LiveObject {
         let id = item["id"]?.intValue ?? 0

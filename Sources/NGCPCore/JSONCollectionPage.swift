@@ -38,9 +38,10 @@ public struct JSONMembers: Sendable, Hashable {
         return object
     }
 
-    /// Drops the members named in `names`.
-    public mutating func remove(_ names: Set<String>) {
-        members.removeAll { names.contains($0.name) }
+    /// Drops the members named in `names`. Names are compared one by one, which for the
+    /// few names of a representation is cheaper than hashing every member's name.
+    public mutating func remove(_ names: [String]) {
+        members.removeAll { member in names.contains { $0 == member.name } }
     }
 }
 
