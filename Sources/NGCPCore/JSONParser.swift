@@ -27,7 +27,7 @@ extension JSONValue {
     {
         let storage = Array(bytes)
         // The parser reads through a buffer pointer: every access is already guarded by a
-        // position check, and the array's own bounds check doubled the cost of the scans.
+        // position check, so the array's own bounds check is redundant on this hot path.
         let result = storage.withUnsafeBufferPointer { buffer in
             Result { () throws(JSONParseError) -> JSONValue in
                 var parser = JSONByteParser(bytes: buffer)
