@@ -129,7 +129,7 @@ final class NodeReader {
         return fields
     }
 
-    func list(_ node: YAMLNode, _ path: @autoclosure () -> String) -> [YAMLNode]? {
+    func list(_ node: YAMLNode, _ path: @autoclosure () -> String) -> YAMLNode.Items? {
         guard let items = node.sequence else {
             typeError(node, path(), expected: "a list")
             return nil

@@ -77,7 +77,7 @@ extension DocumentContext {
         }
 
         // A list preference takes a list, or one value that stands for a one-element list.
-        let items = value.sequence ?? [value]
+        let items = value.sequence.map { Array($0) } ?? [value]
         var values: [JSONValue] = []
         for (position, item) in items.enumerated() {
             let itemPath = value.sequence == nil ? path : index(path, position)

@@ -9,30 +9,32 @@ enum ScalarResolver {
     /// schema or a value that the tag does not allow.
     static func resolve(
         text: String, style: YAMLScalarStyle, tag: String?, mark: YAMLMark
-    ) throws(YAMLError) -> YAMLScalarValue {
+    ) throws(YAMLError) -> ResolvedValue {
         guard let tag, tag != "!" else {
             // Quoted, block and `!`-tagged scalars are strings; only plain ones are resolved.
-            if style != .plain || tag == "!" { return .string(text) }
-            return try resolvePlain(text, mark: mark)
+            if style != .plain || tag == "!" { return ResolvedValue(kind: .string) }
+            return resolvePlain(text)
         }
 
         switch tag {
         case corePrefix + "str":
-            return .string(text)
+            return ResolvedValue(kind: .string)
         case corePrefix + "null":
             guard isNull(text) else { throw .tagMismatch(tag, at: mark) }
-            return .null
+            return ResolvedValue(kind: .null)
         case corePrefix + "bool":
             guard let value = bool(text) else { throw .tagMismatch(tag, at: mark) }
-            return .bool(value)
+            return ResolvedValue(.bool(value))
         case corePrefix + "int":
             guard let value = try integer(text, mark: mark) else {
                 throw .tagMismatch(tag, at: mark)
             }
-            return .int(value)
+            return ResolvedValue(.int(value))
         case corePrefix + "float":
-            if let value = float(text) { return .float(value) }
-            if let value = try integer(text, mark: mark) { return .float(Double(value)) }
+            if let value = float(text) { return ResolvedValue(.float(value)) }
+            if let value = try integer(text, mark: mark) {
+                return ResolvedValue(.float(Double(value)))
+            }
             throw .tagMismatch(tag, at: mark)
         case corePrefix + "map", corePrefix + "seq":
             throw .tagMismatch(tag, at: mark)
@@ -41,30 +43,34 @@ enum ScalarResolver {
         }
     }
 
-    static func resolvePlain(_ text: String, mark: YAMLMark) throws(YAMLError) -> YAMLScalarValue {
+    /// Resolves an untagged plain scalar, which never fails: text that is no null, boolean
+    /// or number is a string.
+    static func resolvePlain(_ text: String) -> ResolvedValue {
         // Most plain scalars are names and words; a first byte that starts no null, boolean
         // or number settles them as strings without the slower checks below.
-        guard let first = text.utf8.first else { return .null }
+        guard let first = text.utf8.first else { return ResolvedValue(kind: .null) }
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
             UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"),
             UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
             break
         default:
-            return .string(text)
+            return ResolvedValue(kind: .string)
         }
 
-        if isNull(text) { return .null }
-        if let value = bool(text) { return .bool(value) }
-        do {
-            if let value = try integer(text, mark: mark) { return .int(value) }
-        } catch {
+        if isNull(text) { return ResolvedValue(kind: .null) }
+        if let value = bool(text) { return ResolvedValue(.bool(value)) }
+        var bytes = text
+        switch bytes.withUTF8({ integer($0) }) {
+        case .integer(let value): return ResolvedValue(.int(value))
+        case .outOfRange:
             // An integer beyond 64 bits keeps its value approximately, and its exact digits
             // in the scalar's text, which is what digit-string fields read.
-            return .float(Double(text) ?? .nan)
+            return ResolvedValue(.float(Double(text) ?? .nan))
+        case .notInteger: break
         }
-        if let value = float(text) { return .float(value) }
-        return .string(text)
+        if let value = float(text) { return ResolvedValue(.float(value)) }
+        return ResolvedValue(kind: .string)
     }
 
     static func isNull(_ text: String) -> Bool {

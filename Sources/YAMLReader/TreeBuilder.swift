@@ -1,122 +1,111 @@
-/// Folds parser events into node trees.
+/// Folds parser events into the flat node arrays of one stream.
 ///
-/// Open collections live on a stack of frames that are mutated in place (`frames[last]`),
-/// because popping a frame, appending and pushing it back would copy its array each time and
-/// make a long list quadratic to read.
+/// Each node gets a record when it starts. The children of open collections wait on one
+/// shared stack and move to the child list in one piece when their collection ends, so a
+/// collection costs no array of its own and a long list grows no per-frame storage.
 struct TreeBuilder {
     private struct Frame {
         let isMapping: Bool
         let anchor: String?
-        let mark: YAMLMark
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
+        /// The collection's record.
+        let id: Int
+        /// Where the collection's children start on `pending`. A mapping's keys and values
+        /// alternate there.
+        let firstChild: Int
+        /// Set when the key just read is `<<`: its value is a merge source, not a pair.
+        var awaitsMergeValue = false
         /// First position of each scalar key, for duplicate detection. Filled only once the
         /// mapping has `indexThreshold` pairs; smaller mappings are scanned linearly, which
         /// is cheaper than hashing for the handful of keys a manifest mapping has.
         var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
         /// Values of `<<` keys, applied when the mapping ends.
-        var merges: [YAMLNode] = []
+        var merges: [Int32] = []
         /// Nodes in this subtree, aliases counted at their expanded size.
         var size = 1
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
-
-        mutating func attach(_ node: consuming YAMLNode, size: Int, height: Int)
-            throws(YAMLError)
-        {
-            self.size = self.size.addingReportingOverflow(size).partialValue
-            self.height = max(self.height, height + 1)
-            guard isMapping else {
-                items.append(node)
-                return
-            }
-            guard let key = pendingKey.take() else {
-                pendingKey = node
-                return
-            }
-
-            guard case .scalar(let scalar) = key.content else {
-                pairs.append(YAMLPair(key: key, value: node))
-                return
-            }
-            if scalar.style == .plain, scalar.tag == nil, scalar.text == "<<" {
-                merges.append(node)
-                return
-            }
-            if let first = firstMark(of: scalar.value) {
-                throw .duplicateKey(scalar.text, first: first, at: key.mark)
-            }
-            record(scalar.value, at: key.mark)
-            pairs.append(YAMLPair(key: key, value: node))
-        }
-
-        /// Returns where a scalar key with this resolved value first appears in the mapping,
-        /// so that `1` and `0x1` collide. Collection keys are not checked for duplicates.
-        func firstMark(of identity: YAMLScalarValue) -> YAMLMark? {
-            if pairs.count >= TreeBuilder.indexThreshold { return keyMarks[identity] }
-            for pair in pairs {
-                if case .scalar(let key) = pair.key.content, key.value == identity {
-                    return pair.key.mark
-                }
-            }
-            return nil
-        }
-
-        mutating func record(_ identity: YAMLScalarValue, at mark: YAMLMark) {
-            let count = pairs.count + 1
-            if count == TreeBuilder.indexThreshold {
-                // Switch to the index: add the keys seen so far, then this one.
-                for pair in pairs {
-                    if let value = pair.key.scalar?.value, keyMarks[value] == nil {
-                        keyMarks[value] = pair.key.mark
-                    }
-                }
-            }
-            if count >= TreeBuilder.indexThreshold { keyMarks[identity] = mark }
-        }
     }
 
     fileprivate static let indexThreshold = 16
 
     private struct Anchored {
-        let node: YAMLNode
+        let id: Int32
         let size: Int
         let height: Int
     }
 
     let limits: YAMLLimits
-    private(set) var documents: [YAMLDocument] = []
+    private var records: [NodeRecord] = []
+    private var texts: [String] = []
+    private var children: [Int32] = []
+    private var pending: [Int32] = []
     private var frames: [Frame] = []
+    private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
     private var documentMark = YAMLMark(line: 1, column: 1)
-    private var root: YAMLNode?
+    private var root: Int32?
     private var expandedByAliases = 0
 
-    init(limits: YAMLLimits) {
+    /// `expectedNodes` reserves room for that many nodes up front.
+    init(limits: YAMLLimits, expectedNodes: Int = 0) {
         self.limits = limits
+        records.reserveCapacity(expectedNodes)
+        texts.reserveCapacity(expectedNodes / 2)
+        children.reserveCapacity(expectedNodes)
+    }
+
+    /// The documents read so far, sharing one tree.
+    mutating func documents() -> [YAMLDocument] {
+        let tree = YAMLTree(records: records, texts: texts, children: children)
+        return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
 
     mutating func startDocument(at mark: YAMLMark) {
         documentMark = mark
         root = nil
-        anchors = [:]
+        if !anchors.isEmpty { anchors = [:] }
     }
 
     mutating func endDocument() throws(YAMLError) {
-        let node = root ?? YAMLNode(.scalar(nullScalar), mark: documentMark)
-        documents.append(YAMLDocument(root: node, mark: documentMark))
+        let id =
+            root
+            ?? appendScalar(
+                "", style: .plain, tag: .none, value: ResolvedValue(kind: .null),
+                at: documentMark)
+        roots.append((id, documentMark))
         root = nil
     }
 
     mutating func scalar(
-        _ text: String, style: YAMLScalarStyle, anchor: String?, tag: String?, at mark: YAMLMark
+        _ text: String, style: YAMLScalarStyle.Code, anchor: String?, tag: String?,
+        at mark: YAMLMark
     ) throws(YAMLError) {
-        let value = try ScalarResolver.resolve(text: text, style: style, tag: tag, mark: mark)
-        let scalar = YAMLScalar(text: text, style: style, tag: tag, value: value)
-        let node = YAMLNode(.scalar(scalar), mark: mark)
-        if let anchor { anchors[anchor] = Anchored(node: node, size: 1, height: 0) }
-        try add(node, size: 1, height: 0)
+        let value: ResolvedValue
+        if tag == nil, style == .plain {
+            value = ScalarResolver.resolvePlain(text)
+        } else {
+            value = try ScalarResolver.resolve(
+                text: text, style: YAMLScalarStyle(style), tag: tag, mark: mark)
+        }
+        // Every tag that resolving accepts has a code.
+        let id = appendScalar(
+            text, style: style, tag: TagCode(tag) ?? .none, value: value, at: mark)
+        if let anchor { anchors[anchor] = Anchored(id: id, size: 1, height: 0) }
+        try add(id, size: 1, height: 0)
+    }
+
+    private mutating func appendScalar(
+        _ text: String, style: YAMLScalarStyle.Code, tag: TagCode, value: ResolvedValue,
+        at mark: YAMLMark
+    ) -> Int32 {
+        let id = Int32(records.count)
+        records.append(
+            NodeRecord(
+                line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
+                start: Int32(texts.count), count: 0, bits: value.bits, kind: .scalar,
+                style: style, tag: tag, valueKind: value.kind))
+        texts.append(text)
+        return id
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
@@ -135,7 +124,7 @@ struct TreeBuilder {
         guard frames.count + anchored.height <= limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
-        try add(anchored.node, size: anchored.size, height: anchored.height)
+        try add(anchored.id, size: anchored.size, height: anchored.height)
     }
 
     mutating func startCollection(isMapping: Bool, anchor: String?, tag: String?, at mark: YAMLMark)
@@ -156,64 +145,180 @@ struct TreeBuilder {
         guard frames.count < limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
-        frames.append(Frame(isMapping: isMapping, anchor: anchor, mark: mark))
+
+        let id = records.count
+        records.append(
+            NodeRecord(
+                line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
+                start: 0, count: 0, bits: 0, kind: isMapping ? .mapping : .sequence,
+                style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null))
+        frames.append(
+            Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pending.count))
     }
 
     mutating func endCollection() throws(YAMLError) {
-        guard var frame = frames.popLast() else { return }
+        guard !frames.isEmpty else { return }
+        let top = frames.count - 1
+        if frames[top].isMapping { try applyMerges(frame: top) }
+        let frame = frames.removeLast()
 
-        let node: YAMLNode
-        if frame.isMapping {
-            try applyMerges(&frame)
-            node = YAMLNode(.mapping(frame.pairs), mark: frame.mark)
-        } else {
-            node = YAMLNode(.sequence(frame.items), mark: frame.mark)
-        }
+        let entries = pending.count - frame.firstChild
+        records[frame.id].start = Int32(children.count)
+        records[frame.id].count = Int32(frame.isMapping ? entries / 2 : entries)
+        children.append(contentsOf: pending[frame.firstChild...])
+        pending.removeSubrange(frame.firstChild...)
+
+        let id = Int32(frame.id)
         if let anchor = frame.anchor {
-            anchors[anchor] = Anchored(node: node, size: frame.size, height: frame.height)
+            anchors[anchor] = Anchored(id: id, size: frame.size, height: frame.height)
         }
-        try add(node, size: frame.size, height: frame.height)
+        try add(id, size: frame.size, height: frame.height)
     }
 
     /// Attaches a finished node to the open collection, or makes it the document root.
-    private mutating func add(_ node: consuming YAMLNode, size: Int, height: Int)
-        throws(YAMLError)
-    {
+    private mutating func add(_ id: Int32, size: Int, height: Int) throws(YAMLError) {
         guard !frames.isEmpty else {
-            root = node
+            root = id
             return
         }
         // Mutated through the subscript in place: binding the frame to a local would copy it.
-        try frames[frames.count - 1].attach(node, size: size, height: height)
+        let top = frames.count - 1
+        frames[top].size = frames[top].size.addingReportingOverflow(size).partialValue
+        frames[top].height = max(frames[top].height, height + 1)
+        guard frames[top].isMapping else {
+            pending.append(id)
+            return
+        }
+
+        if frames[top].awaitsMergeValue {
+            frames[top].awaitsMergeValue = false
+            frames[top].merges.append(id)
+            return
+        }
+        let isKey = (pending.count - frames[top].firstChild) % 2 == 0
+        if isKey {
+            if isMergeKey(id) {
+                frames[top].awaitsMergeValue = true
+            } else {
+                pending.append(id)
+            }
+            return
+        }
+
+        // The value of the key on top of `pending`; collection keys are not checked.
+        let key = Int(pending[pending.count - 1])
+        if records[key].kind == .scalar {
+            if let first = firstMark(ofKey: key, frame: top) {
+                throw .duplicateKey(
+                    texts[Int(records[key].start)], first: first, at: records[key].mark)
+            }
+            recordKey(key, frame: top)
+        }
+        pending.append(id)
+    }
+
+    private func isMergeKey(_ id: Int32) -> Bool {
+        let record = records[Int(id)]
+        return record.kind == .scalar && record.style == .plain && record.tag == .none
+            && texts[Int(record.start)] == "<<"
+    }
+
+    /// The number of complete pairs of the mapping `frame`; a key waiting for its value is
+    /// not counted.
+    private func pairCount(frame: Int) -> Int {
+        (pending.count - frames[frame].firstChild) / 2
+    }
+
+    /// Returns where a scalar key with the same resolved value as `key` first appears in the
+    /// mapping, so that `1` and `0x1` collide.
+    private func firstMark(ofKey key: Int, frame: Int) -> YAMLMark? {
+        let pairs = pairCount(frame: frame)
+        if pairs >= TreeBuilder.indexThreshold {
+            return frames[frame].keyMarks[value(of: key)]
+        }
+        let first = frames[frame].firstChild
+        for position in 0..<pairs {
+            let other = Int(pending[first + 2 * position])
+            if sameScalarValue(key, other) { return records[other].mark }
+        }
+        return nil
+    }
+
+    /// Records a scalar key before its pair is counted.
+    private mutating func recordKey(_ key: Int, frame: Int) {
+        let count = pairCount(frame: frame) + 1
+        if count == TreeBuilder.indexThreshold {
+            // Switch to the index: add the keys seen so far, then this one.
+            let first = frames[frame].firstChild
+            for position in 0..<(count - 1) {
+                let other = Int(pending[first + 2 * position])
+                guard records[other].kind == .scalar else { continue }
+                let identity = value(of: other)
+                if frames[frame].keyMarks[identity] == nil {
+                    frames[frame].keyMarks[identity] = records[other].mark
+                }
+            }
+        }
+        if count >= TreeBuilder.indexThreshold {
+            frames[frame].keyMarks[value(of: key)] = records[key].mark
+        }
+    }
+
+    private func value(of id: Int) -> YAMLScalarValue {
+        let record = records[id]
+        return ResolvedValue(kind: record.valueKind, bits: record.bits)
+            .value(text: texts[Int(record.start)])
+    }
+
+    /// True when both nodes are scalars whose resolved values are equal, as
+    /// `YAMLScalarValue` compares them.
+    private func sameScalarValue(_ lhs: Int, _ rhs: Int) -> Bool {
+        let left = records[lhs]
+        let right = records[rhs]
+        guard left.kind == .scalar, right.kind == .scalar, left.valueKind == right.valueKind
+        else { return false }
+        switch left.valueKind {
+        case .null: return true
+        case .bool, .int: return left.bits == right.bits
+        case .float: return Double(bitPattern: left.bits) == Double(bitPattern: right.bits)
+        case .string: return texts[Int(left.start)] == texts[Int(right.start)]
+        }
     }
 
     /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
     /// Explicit keys win over merged ones, and an earlier merged mapping wins over a later one.
-    private func applyMerges(_ frame: inout Frame) throws(YAMLError) {
-        for merge in frame.merges {
-            let sources: [YAMLNode]
-            switch merge.content {
-            case .mapping: sources = [merge]
-            case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }):
-                sources = items
-            default: throw .invalidMerge(at: merge.mark)
+    private mutating func applyMerges(frame: Int) throws(YAMLError) {
+        for merge in frames[frame].merges {
+            let record = records[Int(merge)]
+            var sources: [Int] = []
+            switch record.kind {
+            case .mapping:
+                sources = [Int(merge)]
+            case .sequence:
+                for position in 0..<Int(record.count) {
+                    let item = Int(children[Int(record.start) + position])
+                    guard records[item].kind == .mapping else {
+                        throw .invalidMerge(at: record.mark)
+                    }
+                    sources.append(item)
+                }
+            case .scalar:
+                throw .invalidMerge(at: record.mark)
             }
 
             for source in sources {
-                for pair in source.mapping ?? [] {
-                    guard let identity = pair.key.scalar?.value else {
-                        frame.pairs.append(pair)
-                        continue
+                let start = Int(records[source].start)
+                for position in 0..<Int(records[source].count) {
+                    let key = children[start + 2 * position]
+                    let value = children[start + 2 * position + 1]
+                    if records[Int(key)].kind == .scalar {
+                        if firstMark(ofKey: Int(key), frame: frame) != nil { continue }
+                        recordKey(Int(key), frame: frame)
                     }
-                    if frame.firstMark(of: identity) != nil { continue }
-                    frame.record(identity, at: pair.key.mark)
-                    frame.pairs.append(pair)
+                    pending.append(key)
+                    pending.append(value)
                 }
             }
         }
-    }
-
-    private var nullScalar: YAMLScalar {
-        YAMLScalar(text: "", style: .plain, tag: nil, value: .null)
     }
 }

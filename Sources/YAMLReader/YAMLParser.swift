@@ -19,15 +19,13 @@ public final class YAMLParser {
         guard size <= limits.maxInputBytes else {
             throw .inputTooLarge(size, limit: limits.maxInputBytes)
         }
-        let bytes = Array(text.utf8)
-
         self.limits = limits
-        input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
-        _ = input.initialize(from: bytes)
+        input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(size, 1))
+        _ = input.initialize(from: text.utf8)
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         yaml_parser_initialize(parser)
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
+        yaml_parser_set_input_string(parser, input.baseAddress, size)
     }
 
     deinit {
@@ -45,7 +43,9 @@ public final class YAMLParser {
 
     /// Reads the whole stream. Call it once per parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
-        var builder = TreeBuilder(limits: limits)
+        // Manifests have about one node per ten bytes; reserving that avoids most of the
+        // regrowth of the node arrays.
+        var builder = TreeBuilder(limits: limits, expectedNodes: input.count / 10)
         var event = yaml_event_t()
 
         while true {
@@ -58,7 +58,7 @@ public final class YAMLParser {
             switch event.type {
             case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
                 // libyaml sends no further events after the stream end.
-                return builder.documents
+                return builder.documents()
             case YAML_DOCUMENT_START_EVENT:
                 builder.startDocument(at: mark)
             case YAML_DOCUMENT_END_EVENT:
@@ -95,7 +95,7 @@ public final class YAMLParser {
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
         guard let text = makeString(buffer) else { throw .invalidUTF8(at: mark) }
 
-        let style: YAMLScalarStyle
+        let style: YAMLScalarStyle.Code
         switch data.style {
         case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
         case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
