@@ -36,48 +36,55 @@ extension DocumentContext {
         return valid ? block : nil
     }
 
-    private func decodeCallForward(_ node: YAMLNode, type: String, path: String)
-        -> [String: JSONValue]?
-    {
-        guard let fields = reader.fields(node, path, allowed: Self.callForwardFields) else {
+    /// Decodes one call forward type. `path` is built only when a diagnostic needs it.
+    private func decodeCallForward(
+        _ node: YAMLNode, type: String, path: @autoclosure () -> String
+    ) -> [String: JSONValue]? {
+        guard let fields = reader.fields(node, path(), allowed: Self.callForwardFields) else {
             return nil
         }
         let errorsBefore = reader.errorCount
+        func fieldPath(_ field: String) -> String { join(path(), field) }
 
-        var value: [String: JSONValue] = [
-            "times": [], "sources": [], "sources_mode": "whitelist", "sources_is_regex": false,
-            "bnumbers": [], "bnumbers_mode": "whitelist", "bnumbers_is_regex": false,
-        ]
+        // Room for every key, so that filling it in never grows the table.
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 9)
+        value["times"] = []
+        value["sources"] = []
+        value["sources_mode"] = "whitelist"
+        value["sources_is_regex"] = false
+        value["bnumbers"] = []
+        value["bnumbers_mode"] = "whitelist"
+        value["bnumbers_is_regex"] = false
 
         let destinations = fields["destinations"].flatMap {
-            decodeList($0, path: join(path, "destinations"), decodeDestination)
+            decodeList($0, path: fieldPath("destinations"), decodeDestination)
         }
         if fields["destinations"] == nil || destinations?.isEmpty == true {
             reader.error(
-                fields["destinations"] ?? node, path, Message.missingDestinations(type),
+                fields["destinations"] ?? node, path(), Message.missingDestinations(type),
                 hint: Message.missingDestinationsHint)
         }
         value["destinations"] = destinations.map { .array($0) }
 
         if let node = fields["times"],
-            let times = decodeList(node, path: join(path, "times"), decodePeriod)
+            let times = decodeList(node, path: fieldPath("times"), decodePeriod)
         {
             value["times"] = .array(times)
         }
         for (list, entry, modeField, regexField) in Self.callForwardLists {
             if let node = fields[list],
                 let items = decodeList(
-                    node, path: join(path, list),
+                    node, path: fieldPath(list),
                     { item, itemPath in decodeSingleField(item, itemPath, field: entry) })
             {
                 value[list] = .array(items)
             }
             if let node = fields[modeField],
-                let mode = reader.choice(node, join(path, modeField), ["whitelist", "blacklist"])
+                let mode = reader.choice(node, fieldPath(modeField), ["whitelist", "blacklist"])
             {
                 value[modeField] = .string(mode)
             }
-            if let node = fields[regexField], let flag = reader.bool(node, join(path, regexField)) {
+            if let node = fields[regexField], let flag = reader.bool(node, fieldPath(regexField)) {
                 value[regexField] = .bool(flag)
             }
         }
@@ -87,9 +94,9 @@ extension DocumentContext {
         }
         if let node = fields["ringtimeout"] {
             if type != "cft" {
-                reader.error(node, join(path, "ringtimeout"), Message.ringTimeoutOnlyCFT(type))
+                reader.error(node, fieldPath("ringtimeout"), Message.ringTimeoutOnlyCFT(type))
             } else if !node.isNull,
-                let seconds = reader.int(node, join(path, "ringtimeout"), range: 1...86_400)
+                let seconds = reader.int(node, fieldPath("ringtimeout"), range: 1...86_400)
             {
                 value["ringtimeout"] = .int(seconds)
             }
@@ -100,13 +107,19 @@ extension DocumentContext {
 
     /// Decodes every item of a list; nil when the node is no list or any item is invalid.
     private func decodeList(
-        _ node: YAMLNode, path: String,
+        _ node: YAMLNode, path: @autoclosure () -> String,
         _ decodeItem: (YAMLNode, () -> String) -> JSONValue?
     ) -> [JSONValue]? {
-        guard let items = reader.list(node, path) else { return nil }
+        guard let items = reader.list(node, path()) else { return nil }
         var values: [JSONValue] = []
-        for (position, item) in items.enumerated() {
-            if let value = decodeItem(item, { index(path, position) }) { values.append(value) }
+        values.reserveCapacity(items.count)
+        // The item's path closure lives only for the call, as `path` does.
+        withoutActuallyEscaping(path) { path in
+            for (position, item) in items.enumerated() {
+                if let value = decodeItem(item, { index(path(), position) }) {
+                    values.append(value)
+                }
+            }
         }
         return values.count == items.count ? values : nil
     }
@@ -125,9 +138,10 @@ extension DocumentContext {
             reader.error(node, join(path(), "destination"), Message.emptyName)
         }
 
-        var value: [String: JSONValue] = [
-            "priority": .null, "timeout": 300, "announcement_id": .null,
-        ]
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
+        value["priority"] = .null
+        value["timeout"] = 300
+        value["announcement_id"] = .null
         if let node = fields["priority"], !node.isNull {
             value["priority"] = reader.int(node, join(path(), "priority"), range: 0...65_535)
                 .map { .int($0) }
@@ -156,7 +170,7 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path(), allowed: Self.periodFieldNames)
         else { return nil }
 
-        var value: [String: JSONValue] = [:]
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: Self.periodFields.count)
         var valid = true
         for (field, range) in Self.periodFields {
             guard let item = fields[field], !item.isNull else {

@@ -15,8 +15,21 @@ struct Fields {
     var isEmpty: Bool { names.isEmpty }
 
     subscript(key: String) -> YAMLNode? {
-        names.lastIndex(of: key).map { values[$0] }
+        guard let position = lastIndex(of: key, in: names) else { return nil }
+        return values[position]
     }
+}
+
+/// Returns the last position of `name` in `names`. Lengths are compared first: most field
+/// names differ in length, and comparing two lengths costs much less than comparing strings.
+func lastIndex(of name: String, in names: [String]) -> Int? {
+    let count = name.utf8.count
+    var position = names.count
+    while position > 0 {
+        position -= 1
+        if names[position].utf8.count == count, names[position] == name { return position }
+    }
+    return nil
 }
 
 /// Typed access to the nodes of one manifest file that records every problem as a diagnostic
@@ -110,7 +123,7 @@ final class NodeReader {
                 error(pair.key, path(), Message.keyNotString(pair.key))
                 continue
             }
-            guard allowed.contains(name) else {
+            guard lastIndex(of: name, in: allowed) != nil else {
                 let suggestion = nearestName(to: name, in: allowed)
                 error(
                     pair.key, join(path(), name),
@@ -199,9 +212,11 @@ final class NodeReader {
 
     /// True for `0`-prefixed decimal digits such as `010` or `-007`, which YAML 1.1 read as
     /// octal.
+    /// It reads UTF-8 bytes: the text resolved as an integer, so every character is ASCII.
     private func hasLeadingZero(_ text: String) -> Bool {
-        let digits = text.drop { $0 == "-" || $0 == "+" }
-        return digits.count > 1 && digits.first == "0" && digits.allSatisfy(\.isWholeNumber)
+        let digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }
+        return digits.count > 1 && digits.first == UInt8(ascii: "0")
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     func number(_ node: YAMLNode, _ path: @autoclosure () -> String, range: ClosedRange<Double>)

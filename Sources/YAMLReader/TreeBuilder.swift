@@ -45,6 +45,8 @@ struct TreeBuilder {
     private var documentMark = YAMLMark(line: 1, column: 1)
     private var root: Int32?
     private var expandedByAliases = 0
+    /// Set once any scalar of the stream may contain a control character.
+    private var mayContainControlCharacters = false
 
     /// `expectedNodes` reserves room for that many nodes up front.
     init(limits: YAMLLimits, expectedNodes: Int = 0) {
@@ -56,7 +58,9 @@ struct TreeBuilder {
 
     /// The documents read so far, sharing one tree.
     mutating func documents() -> [YAMLDocument] {
-        let tree = YAMLTree(records: records, texts: texts, children: children)
+        let tree = YAMLTree(
+            records: records, texts: texts, children: children,
+            mayContainControlCharacters: mayContainControlCharacters)
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
 
@@ -78,7 +82,7 @@ struct TreeBuilder {
 
     mutating func scalar(
         _ text: String, style: YAMLScalarStyle.Code, anchor: String?, tag: String?,
-        at mark: YAMLMark
+        mayContainControlCharacters: Bool, at mark: YAMLMark
     ) throws(YAMLError) {
         let value: ResolvedValue
         if tag == nil, style == .plain {
@@ -89,21 +93,24 @@ struct TreeBuilder {
         }
         // Every tag that resolving accepts has a code.
         let id = appendScalar(
-            text, style: style, tag: TagCode(tag) ?? .none, value: value, at: mark)
+            text, style: style, tag: TagCode(tag) ?? .none, value: value,
+            mayContainControlCharacters: mayContainControlCharacters, at: mark)
         if let anchor { anchors[anchor] = Anchored(id: id, size: 1, height: 0) }
         try add(id, size: 1, height: 0)
     }
 
     private mutating func appendScalar(
         _ text: String, style: YAMLScalarStyle.Code, tag: TagCode, value: ResolvedValue,
-        at mark: YAMLMark
+        mayContainControlCharacters: Bool = false, at mark: YAMLMark
     ) -> Int32 {
+        if mayContainControlCharacters { self.mayContainControlCharacters = true }
         let id = Int32(records.count)
         records.append(
             NodeRecord(
                 line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
                 start: Int32(texts.count), count: 0, bits: value.bits, kind: .scalar,
-                style: style, tag: tag, valueKind: value.kind))
+                style: style, tag: tag, valueKind: value.kind,
+                mayContainControlCharacters: mayContainControlCharacters))
         texts.append(text)
         return id
     }
@@ -151,7 +158,8 @@ struct TreeBuilder {
             NodeRecord(
                 line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
                 start: 0, count: 0, bits: 0, kind: isMapping ? .mapping : .sequence,
-                style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null))
+                style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null,
+                mayContainControlCharacters: false))
         frames.append(
             Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pending.count))
     }

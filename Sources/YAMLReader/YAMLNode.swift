@@ -186,6 +186,15 @@ public struct YAMLNode: Sendable, Hashable {
         return record.kind == .scalar && record.valueKind == .null
     }
 
+    /// False when no scalar at or below this node contains a control character (U+0000-U+001F,
+    /// U+007F-U+009F), found from the bytes while parsing; true when one may. A collection
+    /// answers for its whole stream, so a check can skip clean streams without a walk.
+    package var mayContainControlCharacters: Bool {
+        let record = record
+        guard record.kind == .scalar else { return tree.mayContainControlCharacters }
+        return record.mayContainControlCharacters
+    }
+
     /// Returns the value of the first pair whose key is the string `key`.
     public subscript(key: String) -> YAMLNode? {
         mapping?.first { $0.key.scalar?.text == key }?.value
@@ -323,6 +332,8 @@ struct NodeRecord: Sendable {
     let style: YAMLScalarStyle.Code
     let tag: TagCode
     let valueKind: ResolvedValue.Kind
+    /// Whether a scalar's text has a byte that may start a control character.
+    let mayContainControlCharacters: Bool
 
     var mark: YAMLMark { YAMLMark(line: Int(line), column: Int(column)) }
 }
@@ -399,11 +410,17 @@ final class YAMLTree: Sendable {
     let records: [NodeRecord]
     let texts: [String]
     let children: [Int32]
+    /// Whether any scalar of the stream may contain a control character.
+    let mayContainControlCharacters: Bool
 
-    init(records: [NodeRecord], texts: [String], children: [Int32]) {
+    init(
+        records: [NodeRecord], texts: [String], children: [Int32],
+        mayContainControlCharacters: Bool
+    ) {
         self.records = records
         self.texts = texts
         self.children = children
+        self.mayContainControlCharacters = mayContainControlCharacters
     }
 
     func scalar(_ record: NodeRecord) -> YAMLScalar {

@@ -93,7 +93,7 @@ public final class YAMLParser {
         }
 
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
-        guard let text = makeString(buffer) else { throw .invalidUTF8(at: mark) }
+        let (text, mayContainControlCharacters) = try makeString(buffer, at: mark)
 
         let style: YAMLScalarStyle.Code
         switch data.style {
@@ -105,7 +105,8 @@ public final class YAMLParser {
         }
 
         try builder.scalar(
-            text, style: style, anchor: string(data.anchor), tag: string(data.tag), at: mark)
+            text, style: style, anchor: string(data.anchor), tag: string(data.tag),
+            mayContainControlCharacters: mayContainControlCharacters, at: mark)
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -113,17 +114,26 @@ public final class YAMLParser {
         return String(cString: pointer)
     }
 
-    /// Returns the bytes as a string, or nil when they are not valid UTF-8. Most scalars are
-    /// ASCII, which needs no validation, and the generic validator costs more per scalar than
-    /// the rest of building its node.
-    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var isASCII = true
-        for byte in bytes where byte >= 0x80 {
-            isASCII = false
-            break
+    /// Returns the bytes as a string, and whether they may encode a control character (a
+    /// byte below 0x20, 0x7F, or the lead byte 0xC2 of U+0080-U+009F). Throws for invalid
+    /// UTF-8. Most scalars are ASCII, which needs no validation, and the generic validator
+    /// costs more per scalar than the rest of building its node.
+    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
+        throws(YAMLError) -> (String, Bool)
+    {
+        var allBits: UInt8 = 0
+        var mayContainControlCharacters = false
+        for byte in bytes {
+            allBits |= byte
+            if byte < 0x20 || byte == 0x7F || byte == 0xC2 { mayContainControlCharacters = true }
         }
-        if isASCII { return String(decoding: bytes, as: UTF8.self) }
-        return String(validating: bytes, as: UTF8.self)
+        if allBits < 0x80 {
+            return (String(decoding: bytes, as: UTF8.self), mayContainControlCharacters)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .invalidUTF8(at: mark)
+        }
+        return (text, mayContainControlCharacters)
     }
 
     /// Turns libyaml's error fields into a `YAMLError` at the problem's position.
