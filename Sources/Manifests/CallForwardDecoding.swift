@@ -13,6 +13,39 @@ extension DocumentContext {
         ("bnumbers", "bnumber", "bnumbers_mode", "bnumbers_is_regex"),
     ]
 
+    // Decoded values start as copies of these defaults. Copying a dictionary costs less than
+    // hashing its keys again, and each has room for the keys added later, so it never grows.
+
+    /// Every key of a call forward type but `destinations` and `ringtimeout`, with NGCP's
+    /// defaults.
+    static let callForwardDefaults: [String: JSONValue] = {
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 9)
+        value["times"] = []
+        value["sources"] = []
+        value["sources_mode"] = "whitelist"
+        value["sources_is_regex"] = false
+        value["bnumbers"] = []
+        value["bnumbers_mode"] = "whitelist"
+        value["bnumbers_is_regex"] = false
+        return value
+    }()
+
+    /// Every key of a destination but `destination`, with NGCP's defaults.
+    static let destinationDefaults: [String: JSONValue] = {
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
+        value["priority"] = .null
+        value["timeout"] = 300
+        value["announcement_id"] = .null
+        return value
+    }()
+
+    /// Every key of a time period as null, which means "any".
+    static let periodDefaults: [String: JSONValue] = {
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: periodFields.count)
+        for (field, _) in periodFields { value[field] = .null }
+        return value
+    }()
+
     /// Decodes the call forward block into the shape of `/api/callforwards/{id}`. Types that are absent,
     /// null or `{}` are left out, which means they are cleared. Each listed type gets every
     /// key with NGCP's defaults filled in (timeout 300, whitelist, not regex).
@@ -46,15 +79,7 @@ extension DocumentContext {
         let errorsBefore = reader.errorCount
         func fieldPath(_ field: String) -> String { join(path(), field) }
 
-        // Room for every key, so that filling it in never grows the table.
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: 9)
-        value["times"] = []
-        value["sources"] = []
-        value["sources_mode"] = "whitelist"
-        value["sources_is_regex"] = false
-        value["bnumbers"] = []
-        value["bnumbers_mode"] = "whitelist"
-        value["bnumbers_is_regex"] = false
+        var value = Self.callForwardDefaults
 
         let destinations = fields["destinations"].flatMap {
             decodeList($0, path: fieldPath("destinations"), decodeDestination)
@@ -138,10 +163,7 @@ extension DocumentContext {
             reader.error(node, join(path(), "destination"), Message.emptyName)
         }
 
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
-        value["priority"] = .null
-        value["timeout"] = 300
-        value["announcement_id"] = .null
+        var value = Self.destinationDefaults
         if let node = fields["priority"], !node.isNull {
             value["priority"] = reader.int(node, join(path(), "priority"), range: 0...65_535)
                 .map { .int($0) }
@@ -170,13 +192,10 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path(), allowed: Self.periodFieldNames)
         else { return nil }
 
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: Self.periodFields.count)
+        var value = Self.periodDefaults
         var valid = true
         for (field, range) in Self.periodFields {
-            guard let item = fields[field], !item.isNull else {
-                value[field] = .null
-                continue
-            }
+            guard let item = fields[field], !item.isNull else { continue }
             var fieldPath: String { join(path(), field) }
             guard let text = reader.string(item, fieldPath, numbersAsText: true) else {
                 valid = false

@@ -464,11 +464,17 @@ struct DesiredStateCollector {
             customerPositions[customers[position].externalID] = position
         }
         let domainNames = Set(domains.map { lowercased($0.domain) })
+        // Read once per customer instead of once per subscriber.
+        let customerTraits = customers.map {
+            CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
+        }
 
         for position in subscribers.indices {
             let customer = subscribers[position].customer
             if let customerPosition = customerPositions[customer] {
-                checkAgainstCustomer(position, customer: customers[customerPosition])
+                checkAgainstCustomer(
+                    position, customer: customers[customerPosition],
+                    traits: customerTraits[customerPosition])
             } else if let live = options.liveCustomers, !live.contains(customer),
                 !invalidDeclarations.contains("Customer/\(customer)")
             {
@@ -528,9 +534,17 @@ struct DesiredStateCollector {
         }
     }
 
+    /// The fields of a customer that its subscribers are checked against.
+    private struct CustomerTraits {
+        let status: JSONValue?
+        let type: JSONValue?
+    }
+
     /// Checks the subscriber at `position` against its declared customer.
-    private mutating func checkAgainstCustomer(_ position: Int, customer: DesiredCustomer) {
-        let status = customer.fields["status"]
+    private mutating func checkAgainstCustomer(
+        _ position: Int, customer: DesiredCustomer, traits: CustomerTraits
+    ) {
+        let status = traits.status
         if status == "terminated" {
             diagnostics.append(
                 Diagnostic(
@@ -552,7 +566,7 @@ struct DesiredStateCollector {
             }
         }
 
-        guard customer.fields["type"] == "sipaccount" else { return }
+        guard traits.type == "sipaccount" else { return }
         let details = subscriberDetails[position]
         for (field, location) in details.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
             diagnostics.append(

@@ -7,16 +7,25 @@ import YAMLReader
 /// short strings costs less than hashing them into a dictionary for every mapping.
 struct Fields {
     let node: YAMLNode
-    /// Allowed keys in source order, with their values at the same positions in `values`. A
-    /// repeated key keeps its last value, as a dictionary would.
-    let names: [String]
-    let values: [YAMLNode]
+    /// Allowed keys with their values, in source order. A repeated key keeps its last value,
+    /// as a dictionary would. One array of pairs costs one allocation per mapping.
+    let entries: [(name: String, value: YAMLNode)]
 
-    var isEmpty: Bool { names.isEmpty }
+    var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
 
     subscript(key: String) -> YAMLNode? {
-        guard let position = lastIndex(of: key, in: names) else { return nil }
-        return values[position]
+        // Lengths are compared first: most field names differ in length, and comparing two
+        // lengths costs much less than comparing strings.
+        let length = key.utf8.count
+        var position = entries.count
+        while position > 0 {
+            position -= 1
+            if entries[position].name.utf8.count == length, entries[position].name == key {
+                return entries[position].value
+            }
+        }
+        return nil
     }
 }
 
@@ -113,10 +122,8 @@ final class NodeReader {
             return nil
         }
 
-        var names: [String] = []
-        var values: [YAMLNode] = []
-        names.reserveCapacity(pairs.count)
-        values.reserveCapacity(pairs.count)
+        var entries: [(name: String, value: YAMLNode)] = []
+        entries.reserveCapacity(pairs.count)
         for pair in pairs {
             guard case .scalar(let key) = pair.key.content, case .string(let name) = key.value
             else {
@@ -131,11 +138,10 @@ final class NodeReader {
                     hint: suggestion == nil ? Message.validFields(allowed) : nil)
                 continue
             }
-            names.append(name)
-            values.append(pair.value)
+            entries.append((name, pair.value))
         }
 
-        let fields = Fields(node: node, names: names, values: values)
+        let fields = Fields(node: node, entries: entries)
         for name in required where fields[name] == nil {
             error(node, path(), Message.missingField(name))
         }

@@ -22,7 +22,7 @@ extension DocumentContext {
             reader.string($0, "spec.customer", numbersAsText: true)
         }
 
-        var values: [String: JSONValue] = Dictionary(minimumCapacity: fields.names.count)
+        var values: [String: JSONValue] = Dictionary(minimumCapacity: fields.count)
         var numbers: [(key: String, location: SourceLocation, path: String)] = []
         decodeNumbers(fields, into: &values, numbers: &numbers)
         decodeSubscriberFields(fields, into: &values)

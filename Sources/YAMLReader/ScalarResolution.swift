@@ -58,8 +58,13 @@ enum ScalarResolver {
             return ResolvedValue(kind: .string)
         }
 
-        if isNull(text) { return ResolvedValue(kind: .null) }
-        if let value = bool(text) { return ResolvedValue(.bool(value)) }
+        // Every null and boolean spelling is at most five bytes long, so longer text skips
+        // the string comparisons.
+        let count = text.utf8.count
+        if count <= 5 {
+            if isNull(text) { return ResolvedValue(kind: .null) }
+            if let value = bool(text) { return ResolvedValue(.bool(value)) }
+        }
         var bytes = text
         switch bytes.withUTF8({ integer($0) }) {
         case .integer(let value): return ResolvedValue(.int(value))
@@ -155,11 +160,15 @@ enum ScalarResolver {
 
     /// Parses a core schema float scalar. Returns nil for anything else, integers included.
     static func float(_ text: String) -> Double? {
-        switch text {
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
-        case "-.inf", "-.Inf", "-.INF": return -.infinity
-        case ".nan", ".NaN", ".NAN": return .nan
-        default: break
+        // The infinity and NaN spellings start with `.`, `+` or `-`; digits skip them.
+        let first = text.utf8.first
+        if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            switch text {
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+            case "-.inf", "-.Inf", "-.INF": return -.infinity
+            case ".nan", ".NaN", ".NAN": return .nan
+            default: break
+            }
         }
 
         var text = text

@@ -173,8 +173,12 @@ struct TreeBuilder {
         let entries = pending.count - frame.firstChild
         records[frame.id].start = Int32(children.count)
         records[frame.id].count = Int32(frame.isMapping ? entries / 2 : entries)
-        children.append(contentsOf: pending[frame.firstChild...])
-        pending.removeSubrange(frame.firstChild...)
+        // Copied one by one: appending a slice and removing a range go through generic
+        // paths that cost more than the few children a collection usually has.
+        for position in frame.firstChild..<pending.count {
+            children.append(pending[position])
+        }
+        pending.removeLast(entries)
 
         let id = Int32(frame.id)
         if let anchor = frame.anchor {

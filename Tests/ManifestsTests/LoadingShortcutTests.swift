@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import YAMLReader
+
+@testable import Manifests
+
+/// The shortcuts that loading takes for speed give the same results as the general code.
+@Suite struct LoadingShortcutTests {
+    @Test(arguments: [
+        "/tmp/manifests/customer-0001.yaml", "/a.yaml", "/srv/git/repo@2/sub_dir/x-y+z.yml",
+        "/home/ops/platform/customers/acme,eu=1~/subscribers.yaml",
+    ])
+    func plainParentMatchesURL(path: String) throws {
+        let expected = URL(fileURLWithPath: path).standardizedFileURL
+            .deletingLastPathComponent().path
+        #expect(plainParent(of: path) == expected)
+    }
+
+    @Test(arguments: [
+        "relative/a.yaml", "/tmp/./a.yaml", "/tmp/../a.yaml", "/tmp//a.yaml", "/tmp/dir/",
+        "/tmp/.hidden/a.yaml", "/tmp/with space/a.yaml", "/tmp/ünïcode/a.yaml", "/",
+        "/tmp/%41/a.yaml",
+    ])
+    func plainParentLeavesOtherPathsToURL(path: String) {
+        #expect(plainParent(of: path) == nil)
+    }
+
+    @Test func controlCharacterFlagFollowsBytes() throws {
+        let clean = try YAMLParser.parse("a: plain\nb: [1, 2]\n")[0].root
+        #expect(!clean.mayContainControlCharacters)
+        #expect(clean["a"]?.mayContainControlCharacters == false)
+
+        let tab = try YAMLParser.parse("a: \"x\\ty\"\nb: ok\n")[0].root
+        #expect(tab.mayContainControlCharacters)
+        #expect(tab["a"]?.mayContainControlCharacters == true)
+        #expect(tab["b"]?.mayContainControlCharacters == false)
+
+        let c1 = try YAMLParser.parse("a: \"x\\u0085\"\n")[0].root
+        #expect(c1["a"]?.mayContainControlCharacters == true)
+    }
+
+    @Test func controlCharacterInOneDocumentIsReported() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata:
+              name: ok.example
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata:
+              name: "bad\\u0007.example"
+            """
+        let result = ManifestLoader().load(documents: [("domains.yaml", text)])
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first?.location?.line == 9)
+        #expect(result.desired.domains.map(\.domain) == ["ok.example"])
+    }
+}
