@@ -46,9 +46,19 @@ enum ScalarResolver {
     /// Resolves an untagged plain scalar, which never fails: text that is no null, boolean
     /// or number is a string.
     static func resolvePlain(_ text: String) -> ResolvedValue {
+        var bytes = text
+        return bytes.withUTF8 { resolvePlain(bytes: $0, text: text) }
+    }
+
+    /// Resolves an untagged plain scalar from its UTF-8 bytes; `text` is the same scalar as a
+    /// string. Every spelling that is no string is ASCII, so comparing bytes matches what
+    /// comparing strings would.
+    static func resolvePlain(bytes: UnsafeBufferPointer<UInt8>, text: @autoclosure () -> String)
+        -> ResolvedValue
+    {
         // Most plain scalars are names and words; a first byte that starts no null, boolean
         // or number settles them as strings without the slower checks below.
-        guard let first = text.utf8.first else { return ResolvedValue(kind: .null) }
+        guard let first = bytes.first else { return ResolvedValue(kind: .null) }
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
             UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"),
@@ -58,24 +68,48 @@ enum ScalarResolver {
             return ResolvedValue(kind: .string)
         }
 
-        // Every null and boolean spelling is at most five bytes long, so longer text skips
-        // the string comparisons.
-        let count = text.utf8.count
-        if count <= 5 {
-            if isNull(text) { return ResolvedValue(kind: .null) }
-            if let value = bool(text) { return ResolvedValue(.bool(value)) }
+        // Every null and boolean spelling is at most five bytes long.
+        if bytes.count <= 5 {
+            if matches(bytes, nullSpellings) { return ResolvedValue(kind: .null) }
+            if matches(bytes, trueSpellings) { return ResolvedValue(.bool(true)) }
+            if matches(bytes, falseSpellings) { return ResolvedValue(.bool(false)) }
         }
-        var bytes = text
-        switch bytes.withUTF8({ integer($0) }) {
+        switch integer(bytes) {
         case .integer(let value): return ResolvedValue(.int(value))
         case .outOfRange:
             // An integer beyond 64 bits keeps its value approximately, and its exact digits
             // in the scalar's text, which is what digit-string fields read.
-            return ResolvedValue(.float(Double(text) ?? .nan))
+            return ResolvedValue(.float(Double(text()) ?? .nan))
         case .notInteger: break
         }
-        if let value = float(text) { return ResolvedValue(.float(value)) }
+
+        if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            if matches(bytes, infinitySpellings) { return ResolvedValue(.float(.infinity)) }
+            if matches(bytes, negativeInfinitySpellings) {
+                return ResolvedValue(.float(-.infinity))
+            }
+            if matches(bytes, nanSpellings) { return ResolvedValue(.float(.nan)) }
+        }
+        if isFloatSyntax(bytes), let value = Double(text()) { return ResolvedValue(.float(value)) }
         return ResolvedValue(kind: .string)
+    }
+
+    private static let nullSpellings = ["~", "null", "Null", "NULL"].map { Array($0.utf8) }
+    private static let trueSpellings = ["true", "True", "TRUE"].map { Array($0.utf8) }
+    private static let falseSpellings = ["false", "False", "FALSE"].map { Array($0.utf8) }
+    private static let infinitySpellings = [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]
+        .map { Array($0.utf8) }
+    private static let negativeInfinitySpellings = ["-.inf", "-.Inf", "-.INF"]
+        .map { Array($0.utf8) }
+    private static let nanSpellings = [".nan", ".NaN", ".NAN"].map { Array($0.utf8) }
+
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ spellings: [[UInt8]])
+        -> Bool
+    {
+        for spelling in spellings where spelling.count == bytes.count {
+            if spelling.elementsEqual(bytes) { return true }
+        }
+        return false
     }
 
     static func isNull(_ text: String) -> Bool {

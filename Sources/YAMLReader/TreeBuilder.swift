@@ -80,17 +80,21 @@ struct TreeBuilder {
         root = nil
     }
 
+    /// Adds a scalar; `bytes` are its UTF-8 bytes, the same as `text`.
     mutating func scalar(
-        _ text: String, style: YAMLScalarStyle.Code, anchor: String?, tag: String?,
-        mayContainControlCharacters: Bool, at mark: YAMLMark
+        _ text: String, bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarStyle.Code,
+        anchor: String?, tag: String?, mayContainControlCharacters: Bool, at mark: YAMLMark
     ) throws(YAMLError) {
-        let value: ResolvedValue
+        var value: ResolvedValue
         if tag == nil, style == .plain {
-            value = ScalarResolver.resolvePlain(text)
+            value = ScalarResolver.resolvePlain(bytes: bytes, text: text)
         } else {
             value = try ScalarResolver.resolve(
                 text: text, style: YAMLScalarStyle(style), tag: tag, mark: mark)
         }
+        // A string's value bits are unused, so they keep a fingerprint of its bytes that
+        // rules out most unequal keys without comparing strings.
+        if value.kind == .string { value = ResolvedValue(kind: .string, bits: fingerprint(bytes)) }
         // Every tag that resolving accepts has a code.
         let id = appendScalar(
             text, style: style, tag: TagCode(tag) ?? .none, value: value,
@@ -231,8 +235,24 @@ struct TreeBuilder {
 
     private func isMergeKey(_ id: Int32) -> Bool {
         let record = records[Int(id)]
-        return record.kind == .scalar && record.style == .plain && record.tag == .none
-            && texts[Int(record.start)] == "<<"
+        guard record.kind == .scalar, record.style == .plain, record.tag == .none else {
+            return false
+        }
+        let text = texts[Int(record.start)]
+        return text.utf8.count == 2 && text == "<<"
+    }
+
+    /// Returns a fingerprint of ASCII bytes with the top bit set, or 0 for other text. Equal
+    /// ASCII strings have equal bytes, so two different nonzero fingerprints mean different
+    /// strings. Non-ASCII text gets 0, because strings compare by canonical equivalence,
+    /// which different bytes can share.
+    private func fingerprint(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            if byte >= 0x80 { return 0 }
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash | (1 << 63)
     }
 
     /// The number of complete pairs of the mapping `frame`; a key waiting for its value is
@@ -293,7 +313,9 @@ struct TreeBuilder {
         case .null: return true
         case .bool, .int: return left.bits == right.bits
         case .float: return Double(bitPattern: left.bits) == Double(bitPattern: right.bits)
-        case .string: return texts[Int(left.start)] == texts[Int(right.start)]
+        case .string:
+            if left.bits != 0, right.bits != 0, left.bits != right.bits { return false }
+            return texts[Int(left.start)] == texts[Int(right.start)]
         }
     }
 

@@ -105,8 +105,9 @@ public final class YAMLParser {
         }
 
         try builder.scalar(
-            text, style: style, anchor: string(data.anchor), tag: string(data.tag),
-            mayContainControlCharacters: mayContainControlCharacters, at: mark)
+            text, bytes: buffer, style: style, anchor: string(data.anchor),
+            tag: string(data.tag), mayContainControlCharacters: mayContainControlCharacters,
+            at: mark)
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
