@@ -38,7 +38,10 @@ struct TreeBuilder {
     private var records: [NodeRecord] = []
     private var texts: [String] = []
     private var children: [Int32] = []
+    /// Children of the open collections; only the first `pendingCount` entries are in use,
+    /// so that popping a collection's children keeps the storage for the next one.
     private var pending: [Int32] = []
+    private var pendingCount = 0
     private var frames: [Frame] = []
     private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
@@ -165,7 +168,7 @@ struct TreeBuilder {
                 style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null,
                 mayContainControlCharacters: false))
         frames.append(
-            Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pending.count))
+            Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pendingCount))
     }
 
     mutating func endCollection() throws(YAMLError) {
@@ -174,15 +177,15 @@ struct TreeBuilder {
         if frames[top].isMapping { try applyMerges(frame: top) }
         let frame = frames.removeLast()
 
-        let entries = pending.count - frame.firstChild
+        let entries = pendingCount - frame.firstChild
         records[frame.id].start = Int32(children.count)
         records[frame.id].count = Int32(frame.isMapping ? entries / 2 : entries)
-        // Copied one by one: appending a slice and removing a range go through generic
-        // paths that cost more than the few children a collection usually has.
-        for position in frame.firstChild..<pending.count {
+        // Copied one by one: appending a slice goes through a generic path that costs more
+        // than the few children a collection usually has.
+        for position in frame.firstChild..<pendingCount {
             children.append(pending[position])
         }
-        pending.removeLast(entries)
+        pendingCount = frame.firstChild
 
         let id = Int32(frame.id)
         if let anchor = frame.anchor {
@@ -202,7 +205,7 @@ struct TreeBuilder {
         frames[top].size = frames[top].size.addingReportingOverflow(size).partialValue
         frames[top].height = max(frames[top].height, height + 1)
         guard frames[top].isMapping else {
-            pending.append(id)
+            push(id)
             return
         }
 
@@ -211,18 +214,18 @@ struct TreeBuilder {
             frames[top].merges.append(id)
             return
         }
-        let isKey = (pending.count - frames[top].firstChild) % 2 == 0
+        let isKey = (pendingCount - frames[top].firstChild) % 2 == 0
         if isKey {
             if isMergeKey(id) {
                 frames[top].awaitsMergeValue = true
             } else {
-                pending.append(id)
+                push(id)
             }
             return
         }
 
         // The value of the key on top of `pending`; collection keys are not checked.
-        let key = Int(pending[pending.count - 1])
+        let key = Int(pending[pendingCount - 1])
         if records[key].kind == .scalar {
             if let first = firstMark(ofKey: key, frame: top) {
                 throw .duplicateKey(
@@ -230,7 +233,16 @@ struct TreeBuilder {
             }
             recordKey(key, frame: top)
         }
-        pending.append(id)
+        push(id)
+    }
+
+    private mutating func push(_ id: Int32) {
+        if pendingCount < pending.count {
+            pending[pendingCount] = id
+        } else {
+            pending.append(id)
+        }
+        pendingCount += 1
     }
 
     private func isMergeKey(_ id: Int32) -> Bool {
@@ -258,7 +270,7 @@ struct TreeBuilder {
     /// The number of complete pairs of the mapping `frame`; a key waiting for its value is
     /// not counted.
     private func pairCount(frame: Int) -> Int {
-        (pending.count - frames[frame].firstChild) / 2
+        (pendingCount - frames[frame].firstChild) / 2
     }
 
     /// Returns where a scalar key with the same resolved value as `key` first appears in the
@@ -349,8 +361,8 @@ struct TreeBuilder {
                         if firstMark(ofKey: Int(key), frame: frame) != nil { continue }
                         recordKey(Int(key), frame: frame)
                     }
-                    pending.append(key)
-                    pending.append(value)
+                    push(key)
+                    push(value)
                 }
             }
         }

@@ -57,3 +57,21 @@ import YAMLReader
         #expect(result.desired.domains.map(\.domain) == ["ok.example"])
     }
 }
+
+/// The `%YAML` search finds the directive wherever a `%` leads to it.
+@Suite struct YAMLDirectiveSearchTests {
+    @Test(arguments: [
+        ("%YAML 1.1\n---\na: 1\n", 1),
+        ("# 100% sure\n%YAML 1.1\n---\na: 1\n", 2),
+        ("# %YA\n%%\n%YAML 1.0\n---\n", 3),
+    ])
+    func directiveIsFound(text: String, line: Int) throws {
+        let found = try #require(DesiredStateCollector.unsupportedYAMLVersion(in: text))
+        #expect(found.1 == YAMLMark(line: line, column: 1))
+    }
+
+    @Test(arguments: ["a: 1\n", "a: 100%\n", "a: '%YAM'\n", "%", ""])
+    func textWithoutDirectiveIsAccepted(text: String) {
+        #expect(DesiredStateCollector.unsupportedYAMLVersion(in: text) == nil)
+    }
+}
