@@ -330,15 +330,31 @@ struct DesiredStateCollector {
     // MARK: - Checks across documents
 
     mutating func checkAcrossDocuments() {
-        let duplicateDomains = duplicates(
-            in: domains, kind: "Domain", key: { lowercased($0.domain) }, name: \.domain,
-            location: \.location)
-        let duplicateCustomers = duplicates(
-            in: customers, kind: "Customer", key: \.externalID, name: \.externalID,
-            location: \.location)
-        let duplicateSubscribers = duplicates(
-            in: subscribers, kind: "Subscriber", key: { lowercased($0.name) }, name: \.name,
-            location: \.location)
+        // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
+        // A subscriber's username is ASCII without `@` and its domain has no `@`, so the
+        // pair of lower-case parts compares as the lower-case `username@domain` would.
+        let duplicateDomains = Self.duplicates(domains.map { lowercased($0.domain) })
+        let duplicateCustomers = Self.duplicates(customers.map(\.externalID))
+        let duplicateSubscribers = Self.duplicates(
+            subscribers.map {
+                SubscriberKey(username: lowercased($0.username), domain: lowercased($0.domain))
+            })
+
+        for (position, first) in duplicateDomains {
+            reportDuplicate(
+                kind: "Domain", name: domains[position].domain,
+                first: domains[first].location, at: domains[position].location)
+        }
+        for (position, first) in duplicateCustomers {
+            reportDuplicate(
+                kind: "Customer", name: customers[position].externalID,
+                first: customers[first].location, at: customers[position].location)
+        }
+        for (position, first) in duplicateSubscribers {
+            reportDuplicate(
+                kind: "Subscriber", name: subscribers[position].name,
+                first: subscribers[first].location, at: subscribers[position].location)
+        }
 
         // Keep only the first object of each name, and only the metadata of those objects.
         // Duplicates are rare, so the arrays and the metadata are rebuilt only when some were
@@ -346,10 +362,10 @@ struct DesiredStateCollector {
         if !duplicateDomains.isEmpty || !duplicateCustomers.isEmpty
             || !duplicateSubscribers.isEmpty
         {
-            domains.remove(atSortedOffsets: duplicateDomains)
-            customers.remove(atSortedOffsets: duplicateCustomers)
-            subscribers.remove(atSortedOffsets: duplicateSubscribers)
-            subscriberDetails.remove(atSortedOffsets: duplicateSubscribers)
+            domains.remove(atSortedOffsets: duplicateDomains.map(\.position))
+            customers.remove(atSortedOffsets: duplicateCustomers.map(\.position))
+            subscribers.remove(atSortedOffsets: duplicateSubscribers.map(\.position))
+            subscriberDetails.remove(atSortedOffsets: duplicateSubscribers.map(\.position))
             let kept = Set(domains.map(\.id) + customers.map(\.id) + subscribers.map(\.id))
             metadata = metadata.filter { kept.contains($0.key) }
         }
@@ -360,31 +376,36 @@ struct DesiredStateCollector {
         checkSubscriberLimits()
     }
 
-    /// Reports every object whose natural key an earlier object already has, at its location,
-    /// and returns their positions in ascending order. Domain names and subscriber names
-    /// compare case-insensitively, as NGCP compares them.
-    private mutating func duplicates<Object>(
-        in objects: [Object], kind: String, key: (Object) -> String, name: (Object) -> String,
-        location: (Object) -> SourceLocation?
-    ) -> [Int] {
-        var first: [String: SourceLocation?] = Dictionary(minimumCapacity: objects.count)
-        var positions: [Int] = []
-        for position in objects.indices {
-            let objectKey = key(objects[position])
-            if let firstLocation = first[objectKey] {
-                diagnostics.append(
-                    Diagnostic(
-                        .error,
-                        Message.duplicate(
-                            kind: kind, name: name(objects[position]), first: firstLocation),
-                        at: location(objects[position]), fieldPath: "metadata.name",
-                        hint: "declare each \(kind) once"))
-                positions.append(position)
-                continue
+    /// A subscriber's natural key, compared without building `username@domain`.
+    private struct SubscriberKey: Hashable {
+        let username: String
+        let domain: String
+    }
+
+    /// Returns, in ascending order, each position whose key an earlier position has, with
+    /// that earlier position.
+    private static func duplicates<Key: Hashable>(_ keys: [Key])
+        -> [(position: Int, first: Int)]
+    {
+        var first: [Key: Int] = Dictionary(minimumCapacity: keys.count)
+        var found: [(position: Int, first: Int)] = []
+        for position in keys.indices {
+            if let earlier = first[keys[position]] {
+                found.append((position, earlier))
+            } else {
+                first[keys[position]] = position
             }
-            first[objectKey] = location(objects[position])
         }
-        return positions
+        return found
+    }
+
+    private mutating func reportDuplicate(
+        kind: String, name: String, first: SourceLocation?, at location: SourceLocation?
+    ) {
+        diagnostics.append(
+            Diagnostic(
+                .error, Message.duplicate(kind: kind, name: name, first: first), at: location,
+                fieldPath: "metadata.name", hint: "declare each \(kind) once"))
     }
 
     /// Reports a number used by two subscribers, or twice by one.

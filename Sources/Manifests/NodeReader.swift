@@ -124,21 +124,23 @@ final class NodeReader {
 
         var entries: [(name: String, value: YAMLNode)] = []
         entries.reserveCapacity(pairs.count)
-        for pair in pairs {
-            guard case .scalar(let key) = pair.key.content, case .string(let name) = key.value
-            else {
-                error(pair.key, path(), Message.keyNotString(pair.key))
+        // The key's text is read without building the pair, which most mappings need for
+        // nothing else.
+        for position in pairs.indices {
+            guard let name = pairs.stringKey(at: position) else {
+                let key = pairs.key(at: position)
+                error(key, path(), Message.keyNotString(key))
                 continue
             }
             guard lastIndex(of: name, in: allowed) != nil else {
                 let suggestion = nearestName(to: name, in: allowed)
                 error(
-                    pair.key, join(path(), name),
+                    pairs.key(at: position), join(path(), name),
                     Message.unknownField(name, suggestion: suggestion),
                     hint: suggestion == nil ? Message.validFields(allowed) : nil)
                 continue
             }
-            entries.append((name, pair.value))
+            entries.append((name, pairs.value(at: position)))
         }
 
         let fields = Fields(node: node, entries: entries)

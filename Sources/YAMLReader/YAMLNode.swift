@@ -285,6 +285,25 @@ public struct YAMLNode: Sendable, Hashable {
                 value: YAMLNode(tree: tree, id: Int(tree.children[offset + 1])))
         }
 
+        /// Returns the key's text when the key at `position` is a scalar whose value is a
+        /// string, without building the pair.
+        package func stringKey(at position: Int) -> String? {
+            precondition(position >= 0 && position < count, "index out of range")
+            let record = tree.records[Int(tree.children[start + 2 * position])]
+            guard record.kind == .scalar, record.valueKind == .string else { return nil }
+            return tree.texts[Int(record.start)]
+        }
+
+        package func key(at position: Int) -> YAMLNode {
+            precondition(position >= 0 && position < count, "index out of range")
+            return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position]))
+        }
+
+        package func value(at position: Int) -> YAMLNode {
+            precondition(position >= 0 && position < count, "index out of range")
+            return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position + 1]))
+        }
+
         public static func == (lhs: Pairs, rhs: Pairs) -> Bool {
             lhs.elementsEqual(rhs)
         }
