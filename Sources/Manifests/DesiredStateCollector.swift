@@ -311,20 +311,27 @@ struct DesiredStateCollector {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
-            if self.metadata[domain.id] == nil { self.metadata[domain.id] = metadata }
+            keepFirst(metadata, for: domain.id)
         case .customer(let customer, let metadata, let maxSubscribers):
             customers.append(customer)
             if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
-            if self.metadata[customer.id] == nil { self.metadata[customer.id] = metadata }
+            keepFirst(metadata, for: customer.id)
         case .subscriber(let subscriber, var metadata):
             subscribers.append(subscriber.desired)
             subscriberDetails.append(subscriber.details)
-            let id = subscriber.desired.id
             metadata.secretLocations = subscriber.details.secretLocations
-            if self.metadata[id] == nil { self.metadata[id] = metadata }
+            keepFirst(metadata, for: subscriber.desired.id)
         }
+    }
+
+    /// Stores the metadata of `id` unless it has some already, so that the first of
+    /// duplicate declarations keeps its metadata. Accessing the entry in place through the
+    /// default subscript inserts a missing one with a single hash lookup.
+    private mutating func keepFirst(_ value: ManifestMetadata, for id: ResourceID) {
+        func leave(_: inout ManifestMetadata) {}
+        leave(&metadata[id, default: value])
     }
 
     // MARK: - Checks across documents

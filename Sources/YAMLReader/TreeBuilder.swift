@@ -42,7 +42,13 @@ struct TreeBuilder {
     /// so that popping a collection's children keeps the storage for the next one.
     private var pending: [Int32] = []
     private var pendingCount = 0
-    private var frames: [Frame] = []
+    /// The innermost open collection, kept outside `parents` so that attaching a node
+    /// changes plain fields instead of an array element.
+    private var top = Frame(isMapping: false, anchor: nil, id: -1, firstChild: 0)
+    /// The open collections around `top`, outermost first.
+    private var parents: [Frame] = []
+    /// The number of open collections: `top` and `parents`, or none.
+    private var depth = 0
     private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
     private var documentMark = YAMLMark(line: 1, column: 1)
@@ -135,7 +141,7 @@ struct TreeBuilder {
         // An alias to a collection nests it again, so the expanded depth counts against the
         // limit too. Chained aliases could otherwise build a tree deep enough to exhaust the
         // stack of code that walks it recursively.
-        guard frames.count + anchored.height <= limits.maxDepth else {
+        guard depth + anchored.height <= limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
         try add(anchored.id, size: anchored.size, height: anchored.height)
@@ -156,7 +162,7 @@ struct TreeBuilder {
                 throw .unsupportedTag(tag, at: mark)
             }
         }
-        guard frames.count < limits.maxDepth else {
+        guard depth < limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
 
@@ -167,57 +173,57 @@ struct TreeBuilder {
                 start: 0, count: 0, bits: 0, kind: isMapping ? .mapping : .sequence,
                 style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null,
                 mayContainControlCharacters: false))
-        frames.append(
-            Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pendingCount))
+        if depth > 0 { parents.append(top) }
+        top = Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pendingCount)
+        depth += 1
     }
 
     mutating func endCollection() throws(YAMLError) {
-        guard !frames.isEmpty else { return }
-        let top = frames.count - 1
-        if frames[top].isMapping { try applyMerges(frame: top) }
-        let frame = frames.removeLast()
+        guard depth > 0 else { return }
+        if top.isMapping { try applyMerges() }
 
-        let entries = pendingCount - frame.firstChild
-        records[frame.id].start = Int32(children.count)
-        records[frame.id].count = Int32(frame.isMapping ? entries / 2 : entries)
+        let entries = pendingCount - top.firstChild
+        records[top.id].start = Int32(children.count)
+        records[top.id].count = Int32(top.isMapping ? entries / 2 : entries)
         // Copied one by one: appending a slice goes through a generic path that costs more
         // than the few children a collection usually has.
-        for position in frame.firstChild..<pendingCount {
+        for position in top.firstChild..<pendingCount {
             children.append(pending[position])
         }
-        pendingCount = frame.firstChild
+        pendingCount = top.firstChild
 
-        let id = Int32(frame.id)
-        if let anchor = frame.anchor {
-            anchors[anchor] = Anchored(id: id, size: frame.size, height: frame.height)
+        let id = Int32(top.id)
+        let (size, height) = (top.size, top.height)
+        if let anchor = top.anchor {
+            anchors[anchor] = Anchored(id: id, size: size, height: height)
         }
-        try add(id, size: frame.size, height: frame.height)
+        depth -= 1
+        if depth > 0 { top = parents.removeLast() }
+        try add(id, size: size, height: height)
     }
 
     /// Attaches a finished node to the open collection, or makes it the document root.
     private mutating func add(_ id: Int32, size: Int, height: Int) throws(YAMLError) {
-        guard !frames.isEmpty else {
+        guard depth > 0 else {
             root = id
             return
         }
-        // Mutated through the subscript in place: binding the frame to a local would copy it.
-        let top = frames.count - 1
-        frames[top].size = frames[top].size.addingReportingOverflow(size).partialValue
-        frames[top].height = max(frames[top].height, height + 1)
-        guard frames[top].isMapping else {
+        top.size = top.size.addingReportingOverflow(size).partialValue
+        top.height = max(top.height, height + 1)
+        guard top.isMapping else {
             push(id)
             return
         }
 
-        if frames[top].awaitsMergeValue {
-            frames[top].awaitsMergeValue = false
-            frames[top].merges.append(id)
+        if top.awaitsMergeValue {
+            top.awaitsMergeValue = false
+            top.merges.append(id)
             return
         }
-        let isKey = (pendingCount - frames[top].firstChild) % 2 == 0
+        let isKey = (pendingCount - top.firstChild) % 2 == 0
         if isKey {
             if isMergeKey(id) {
-                frames[top].awaitsMergeValue = true
+                top.awaitsMergeValue = true
             } else {
                 push(id)
             }
@@ -227,11 +233,11 @@ struct TreeBuilder {
         // The value of the key on top of `pending`; collection keys are not checked.
         let key = Int(pending[pendingCount - 1])
         if records[key].kind == .scalar {
-            if let first = firstMark(ofKey: key, frame: top) {
+            if let first = firstMark(ofKey: key) {
                 throw .duplicateKey(
                     texts[Int(records[key].start)], first: first, at: records[key].mark)
             }
-            recordKey(key, frame: top)
+            recordKey(key)
         }
         push(id)
     }
@@ -267,20 +273,20 @@ struct TreeBuilder {
         return hash | (1 << 63)
     }
 
-    /// The number of complete pairs of the mapping `frame`; a key waiting for its value is
-    /// not counted.
-    private func pairCount(frame: Int) -> Int {
-        (pendingCount - frames[frame].firstChild) / 2
+    /// The number of complete pairs of the innermost mapping; a key waiting for its value
+    /// is not counted.
+    private var pairCount: Int {
+        (pendingCount - top.firstChild) / 2
     }
 
     /// Returns where a scalar key with the same resolved value as `key` first appears in the
-    /// mapping, so that `1` and `0x1` collide.
-    private func firstMark(ofKey key: Int, frame: Int) -> YAMLMark? {
-        let pairs = pairCount(frame: frame)
+    /// innermost mapping, so that `1` and `0x1` collide.
+    private func firstMark(ofKey key: Int) -> YAMLMark? {
+        let pairs = pairCount
         if pairs >= TreeBuilder.indexThreshold {
-            return frames[frame].keyMarks[value(of: key)]
+            return top.keyMarks[value(of: key)]
         }
-        let first = frames[frame].firstChild
+        let first = top.firstChild
         for position in 0..<pairs {
             let other = Int(pending[first + 2 * position])
             if sameScalarValue(key, other) { return records[other].mark }
@@ -289,22 +295,22 @@ struct TreeBuilder {
     }
 
     /// Records a scalar key before its pair is counted.
-    private mutating func recordKey(_ key: Int, frame: Int) {
-        let count = pairCount(frame: frame) + 1
+    private mutating func recordKey(_ key: Int) {
+        let count = pairCount + 1
         if count == TreeBuilder.indexThreshold {
             // Switch to the index: add the keys seen so far, then this one.
-            let first = frames[frame].firstChild
+            let first = top.firstChild
             for position in 0..<(count - 1) {
                 let other = Int(pending[first + 2 * position])
                 guard records[other].kind == .scalar else { continue }
                 let identity = value(of: other)
-                if frames[frame].keyMarks[identity] == nil {
-                    frames[frame].keyMarks[identity] = records[other].mark
+                if top.keyMarks[identity] == nil {
+                    top.keyMarks[identity] = records[other].mark
                 }
             }
         }
         if count >= TreeBuilder.indexThreshold {
-            frames[frame].keyMarks[value(of: key)] = records[key].mark
+            top.keyMarks[value(of: key)] = records[key].mark
         }
     }
 
@@ -333,8 +339,8 @@ struct TreeBuilder {
 
     /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
     /// Explicit keys win over merged ones, and an earlier merged mapping wins over a later one.
-    private mutating func applyMerges(frame: Int) throws(YAMLError) {
-        for merge in frames[frame].merges {
+    private mutating func applyMerges() throws(YAMLError) {
+        for merge in top.merges {
             let record = records[Int(merge)]
             var sources: [Int] = []
             switch record.kind {
@@ -358,8 +364,8 @@ struct TreeBuilder {
                     let key = children[start + 2 * position]
                     let value = children[start + 2 * position + 1]
                     if records[Int(key)].kind == .scalar {
-                        if firstMark(ofKey: Int(key), frame: frame) != nil { continue }
-                        recordKey(Int(key), frame: frame)
+                        if firstMark(ofKey: Int(key)) != nil { continue }
+                        recordKey(Int(key))
                     }
                     push(key)
                     push(value)

@@ -1,4 +1,5 @@
 import Foundation
+import NGCPCore
 import Testing
 import YAMLReader
 
@@ -37,6 +38,28 @@ import YAMLReader
 
         let c1 = try YAMLParser.parse("a: \"x\\u0085\"\n")[0].root
         #expect(c1["a"]?.mayContainControlCharacters == true)
+    }
+
+    @Test func firstDuplicateKeepsMetadata() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata:
+              name: twice.example
+              annotations: {order: first}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata:
+              name: TWICE.example
+              annotations: {order: second}
+            """
+        let result = ManifestLoader().load(documents: [("domains.yaml", text)])
+        #expect(result.errors.count == 1)
+        #expect(result.desired.domains.map(\.domain) == ["twice.example"])
+        let metadata = result.metadata[ResourceID(.domains, "twice.example")]
+        #expect(metadata?.annotations == ["order": "first"])
+        #expect(result.metadata.count == 1)
     }
 
     @Test func controlCharacterInOneDocumentIsReported() {
