@@ -14,16 +14,21 @@ struct TreeBuilder {
         let firstChild: Int
         /// Set when the key just read is `<<`: its value is a merge source, not a pair.
         var awaitsMergeValue = false
+        /// Nodes in this subtree, aliases counted at their expanded size.
+        var size = 1
+        /// Levels of nesting below this collection, aliases counted expanded.
+        var height = 1
+    }
+
+    /// State that few mappings need, kept out of `Frame` so that opening and closing a
+    /// collection copies no dictionary or array.
+    private struct LargeMappingState {
         /// First position of each scalar key, for duplicate detection. Filled only once the
         /// mapping has `indexThreshold` pairs; smaller mappings are scanned linearly, which
         /// is cheaper than hashing for the handful of keys a manifest mapping has.
         var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
         /// Values of `<<` keys, applied when the mapping ends.
         var merges: [Int32] = []
-        /// Nodes in this subtree, aliases counted at their expanded size.
-        var size = 1
-        /// Levels of nesting below this collection, aliases counted expanded.
-        var height = 1
     }
 
     fileprivate static let indexThreshold = 16
@@ -49,6 +54,8 @@ struct TreeBuilder {
     private var parents: [Frame] = []
     /// The number of open collections: `top` and `parents`, or none.
     private var depth = 0
+    /// Key index and merge sources of open mappings that have them, by their depth.
+    private var largeMappings: [Int: LargeMappingState] = [:]
     private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
     private var documentMark = YAMLMark(line: 1, column: 1)
@@ -180,7 +187,10 @@ struct TreeBuilder {
 
     mutating func endCollection() throws(YAMLError) {
         guard depth > 0 else { return }
-        if top.isMapping { try applyMerges() }
+        if !largeMappings.isEmpty, largeMappings[depth] != nil {
+            try applyMerges()
+            largeMappings[depth] = nil
+        }
 
         let entries = pendingCount - top.firstChild
         records[top.id].start = Int32(children.count)
@@ -217,7 +227,7 @@ struct TreeBuilder {
 
         if top.awaitsMergeValue {
             top.awaitsMergeValue = false
-            top.merges.append(id)
+            largeMappings[depth, default: LargeMappingState()].merges.append(id)
             return
         }
         let isKey = (pendingCount - top.firstChild) % 2 == 0
@@ -284,7 +294,7 @@ struct TreeBuilder {
     private func firstMark(ofKey key: Int) -> YAMLMark? {
         let pairs = pairCount
         if pairs >= TreeBuilder.indexThreshold {
-            return top.keyMarks[value(of: key)]
+            return largeMappings[depth]?.keyMarks[value(of: key)]
         }
         let first = top.firstChild
         for position in 0..<pairs {
@@ -304,13 +314,15 @@ struct TreeBuilder {
                 let other = Int(pending[first + 2 * position])
                 guard records[other].kind == .scalar else { continue }
                 let identity = value(of: other)
-                if top.keyMarks[identity] == nil {
-                    top.keyMarks[identity] = records[other].mark
+                if largeMappings[depth, default: LargeMappingState()].keyMarks[identity] == nil {
+                    largeMappings[depth, default: LargeMappingState()].keyMarks[identity] =
+                        records[other].mark
                 }
             }
         }
         if count >= TreeBuilder.indexThreshold {
-            top.keyMarks[value(of: key)] = records[key].mark
+            largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
+                records[key].mark
         }
     }
 
@@ -340,7 +352,7 @@ struct TreeBuilder {
     /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
     /// Explicit keys win over merged ones, and an earlier merged mapping wins over a later one.
     private mutating func applyMerges() throws(YAMLError) {
-        for merge in top.merges {
+        for merge in largeMappings[depth]?.merges ?? [] {
             let record = records[Int(merge)]
             var sources: [Int] = []
             switch record.kind {

@@ -98,3 +98,43 @@ import YAMLReader
         #expect(DesiredStateCollector.unsupportedYAMLVersion(in: text) == nil)
     }
 }
+
+/// Duplicate keys and merge keys behave the same in small mappings, which are scanned, and
+/// in large ones, which are indexed.
+@Suite struct LargeMappingTests {
+    private func keys(_ count: Int) -> String {
+        (0..<count).map { "k\($0): \($0)\n" }.joined()
+    }
+
+    @Test func duplicateInLargeMappingNamesFirstKey() {
+        let text = keys(20) + "k2: again\n"
+        do {
+            _ = try YAMLParser.parse(text)
+            Issue.record("a duplicate key was accepted")
+        } catch {
+            #expect(error.message == "duplicate key 'k2'; first defined at line 3, column 1")
+            #expect(error.mark == YAMLMark(line: 21, column: 1))
+        }
+    }
+
+    @Test func numericKeysCollideByValueInLargeMapping() {
+        let text = keys(20) + "1: one\n0x1: hex\n"
+        do {
+            _ = try YAMLParser.parse(text)
+            Issue.record("keys 1 and 0x1 were both accepted")
+        } catch {
+            #expect(error.message == "duplicate key '0x1'; first defined at line 21, column 1")
+        }
+    }
+
+    @Test func mergeIntoLargeMappingKeepsExplicitKeys() throws {
+        let text =
+            "base: &b {k3: merged, extra: merged}\nitem:\n  <<: *b\n"
+            + keys(20).split(separator: "\n").map { "  \($0)\n" }.joined()
+        let item = try #require(try YAMLParser.parse(text).first?.root["item"])
+        #expect(item["k3"]?.scalar?.value == .int(3))
+        #expect(item["extra"]?.scalar?.text == "merged")
+        #expect(item.mapping?.count == 21)
+        #expect(item.mapping?.last?.key.scalar?.text == "extra")
+    }
+}
