@@ -10,6 +10,15 @@ struct Fields {
     /// Allowed keys with their values, in source order. A repeated key keeps its last value,
     /// as a dictionary would. One array of pairs costs one allocation per mapping.
     let entries: [(name: String, value: YAMLNode)]
+    /// Bit `n % 64` is set when some name is `n` bytes long. Most lookups are for fields
+    /// that a mapping does not have, and this answers most of them without a search.
+    private let lengths: UInt64
+
+    init(node: YAMLNode, entries: [(name: String, value: YAMLNode)]) {
+        self.node = node
+        self.entries = entries
+        lengths = entries.reduce(0) { $0 | 1 << UInt64($1.name.utf8.count % 64) }
+    }
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
@@ -18,6 +27,7 @@ struct Fields {
         // Lengths are compared first: most field names differ in length, and comparing two
         // lengths costs much less than comparing strings.
         let length = key.utf8.count
+        guard lengths & (1 << UInt64(length % 64)) != 0 else { return nil }
         var position = entries.count
         while position > 0 {
             position -= 1

@@ -43,9 +43,9 @@ public final class YAMLParser {
 
     /// Reads the whole stream. Call it once per parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
-        // Manifests have about one node per ten bytes; reserving that avoids most of the
-        // regrowth of the node arrays.
-        var builder = TreeBuilder(limits: limits, expectedNodes: input.count / 10)
+        // Manifests have a little more than one node per ten bytes; reserving one per eight
+        // avoids regrowing the node arrays.
+        var builder = TreeBuilder(limits: limits, expectedNodes: input.count / 8)
         var event = yaml_event_t()
 
         while true {
