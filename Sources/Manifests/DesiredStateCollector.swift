@@ -418,7 +418,7 @@ struct DesiredStateCollector {
     /// Reports a number used by two subscribers, or twice by one.
     private mutating func checkNumbers() {
         checkNumberDigits()
-        // The owner is a position in `subscribers`; names are unique there, so the same
+        // The owner is a position in `subscribers`. Names are unique there, so the same
         // position means the same subscriber.
         var owners: [String: (subscriber: Int, location: SourceLocation)] =
             Dictionary(minimumCapacity: subscribers.count)

@@ -11,7 +11,7 @@ struct Fields {
     /// as a dictionary would. One array of pairs costs one allocation per mapping.
     let entries: [(name: String, value: YAMLNode)]
     /// Bit `n % 64` is set when some name is `n` bytes long. Most lookups are for fields
-    /// that a mapping does not have, and this answers most of them without a search.
+    /// that a mapping does not have, and this mask rules out most of them without a search.
     private let lengths: UInt64
 
     init(node: YAMLNode, entries: [(name: String, value: YAMLNode)]) {

@@ -9,7 +9,7 @@ struct TreeBuilder {
         let anchor: String?
         /// The collection's record.
         let id: Int
-        /// Where the collection's children start on `pending`. A mapping's keys and values
+        /// Position of the collection's first child on `pending`. A mapping's keys and values
         /// alternate there.
         let firstChild: Int
         /// Set when the key just read is `<<`: its value is a merge source, not a pair.
@@ -24,8 +24,8 @@ struct TreeBuilder {
     /// collection copies no dictionary or array.
     private struct LargeMappingState {
         /// First position of each scalar key, for duplicate detection. Filled only once the
-        /// mapping has `indexThreshold` pairs; smaller mappings are scanned linearly, which
-        /// is cheaper than hashing for the handful of keys a manifest mapping has.
+        /// mapping has `indexThreshold` pairs. Smaller mappings are scanned linearly, which
+        /// costs less than hashing the handful of keys a manifest mapping has.
         var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
         /// Values of `<<` keys, applied when the mapping ends.
         var merges: [Int32] = []
@@ -43,8 +43,8 @@ struct TreeBuilder {
     private var records: [NodeRecord] = []
     private var texts: [String] = []
     private var children: [Int32] = []
-    /// Children of the open collections; only the first `pendingCount` entries are in use,
-    /// so that popping a collection's children keeps the storage for the next one.
+    /// Children of the open collections. Only the first `pendingCount` entries are in use,
+    /// so popping a collection's children keeps the storage for the next one.
     private var pending: [Int32] = []
     private var pendingCount = 0
     /// The innermost open collection, kept outside `parents` so that attaching a node
@@ -72,7 +72,7 @@ struct TreeBuilder {
         children.reserveCapacity(expectedNodes)
     }
 
-    /// The documents read so far, sharing one tree.
+    /// Returns the documents read so far, which share one tree.
     mutating func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
             records: records, texts: texts, children: children,
@@ -96,7 +96,7 @@ struct TreeBuilder {
         root = nil
     }
 
-    /// Adds a scalar; `bytes` are its UTF-8 bytes, the same as `text`.
+    /// Adds a scalar. `bytes` are its UTF-8 bytes, the same as `text`.
     mutating func scalar(
         _ text: String, bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarStyle.Code,
         anchor: String?, tag: String?, mayContainControlCharacters: Bool, at mark: YAMLMark
@@ -240,7 +240,8 @@ struct TreeBuilder {
             return
         }
 
-        // The value of the key on top of `pending`; collection keys are not checked.
+        // This node is the value of the key on top of `pending`. Collection keys are not
+        // checked for duplicates.
         let key = Int(pending[pendingCount - 1])
         if records[key].kind == .scalar {
             if let first = firstMark(ofKey: key) {
@@ -283,7 +284,7 @@ struct TreeBuilder {
         return hash | (1 << 63)
     }
 
-    /// The number of complete pairs of the innermost mapping; a key waiting for its value
+    /// The number of complete pairs of the innermost mapping. A key waiting for its value
     /// is not counted.
     private var pairCount: Int {
         (pendingCount - top.firstChild) / 2

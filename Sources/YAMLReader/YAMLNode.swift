@@ -129,7 +129,7 @@ public struct YAMLPair: Sendable, Hashable {
 
 /// A node of a YAML document with aliases expanded and merge keys applied.
 ///
-/// A node is a position in the tree of its stream: the nodes of one parse live in flat arrays
+/// A node is a position in the tree of its stream. The nodes of one parse live in flat arrays
 /// that all of them share, so a node costs one reference to copy and the whole stream is
 /// freed at once. An alias is the node its anchor names, shared rather than copied.
 public struct YAMLNode: Sendable, Hashable {
@@ -187,8 +187,9 @@ public struct YAMLNode: Sendable, Hashable {
     }
 
     /// False when no scalar at or below this node contains a control character (U+0000-U+001F,
-    /// U+007F-U+009F), found from the bytes while parsing; true when one may. A collection
-    /// answers for its whole stream, so a check can skip clean streams without a walk.
+    /// U+007F-U+009F), as the parser found from the bytes. True when one may. For a
+    /// collection the flag covers its whole stream, so a check can skip clean streams
+    /// without a walk.
     package var mayContainControlCharacters: Bool {
         let record = record
         guard record.kind == .scalar else { return tree.mayContainControlCharacters }
@@ -331,9 +332,9 @@ public struct YAMLDocument: Sendable, Hashable {
     public var isEmpty: Bool { root.isNull }
 }
 
-/// One node in the flat arrays of a tree. A scalar's `start` indexes its text; a sequence's
-/// items and a mapping's keys and values (alternating) are `count` or `2 * count` entries of
-/// the child list from `start`.
+/// One node in the flat arrays of a tree. A scalar's `start` indexes its text. A sequence's
+/// items are `count` entries of the child list from `start`, and a mapping's keys and values
+/// alternate in `2 * count` entries from there.
 struct NodeRecord: Sendable {
     enum Kind: UInt8, Sendable {
         case scalar
