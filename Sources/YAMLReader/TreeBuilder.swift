@@ -1,3 +1,19 @@
+/// What one pass over a scalar's bytes found.
+struct ScalarBytes {
+    /// Whether a byte may start a control character: below 0x20, 0x7F, or the lead byte
+    /// 0xC2 of U+0080-U+009F.
+    let mayContainControlCharacters: Bool
+    /// An FNV-1a hash of ASCII bytes with the top bit set, or 0 for other text. Equal ASCII
+    /// strings have equal bytes, so two different nonzero fingerprints mean different
+    /// strings. Non-ASCII text gets 0, because strings compare by canonical equivalence,
+    /// which different bytes can share.
+    let fingerprint: UInt64
+
+    static let fingerprintBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let fingerprintPrime: UInt64 = 0x100_0000_01b3
+    static let asciiFingerprintFlag: UInt64 = 1 << 63
+}
+
 /// Folds parser events into the flat node arrays of one stream.
 ///
 /// Each node gets a record when it starts. The children of open collections wait on one
@@ -98,8 +114,8 @@ struct TreeBuilder {
 
     /// Adds a scalar. `bytes` are its UTF-8 bytes, the same as `text`.
     mutating func scalar(
-        _ text: String, bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarStyle.Code,
-        anchor: String?, tag: String?, mayContainControlCharacters: Bool, at mark: YAMLMark
+        _ text: String, bytes: UnsafeBufferPointer<UInt8>, summary: ScalarBytes,
+        style: YAMLScalarStyle.Code, anchor: String?, tag: String?, at mark: YAMLMark
     ) throws(YAMLError) {
         var value: ResolvedValue
         if tag == nil, style == .plain {
@@ -110,11 +126,14 @@ struct TreeBuilder {
         }
         // A string's value bits are unused, so they keep a fingerprint of its bytes that
         // rules out most unequal keys without comparing strings.
-        if value.kind == .string { value = ResolvedValue(kind: .string, bits: fingerprint(bytes)) }
+        if value.kind == .string {
+            value = ResolvedValue(kind: .string, bits: summary.fingerprint)
+        }
         // Every tag that resolving accepts has a code.
+        let tagCode = tag == nil ? TagCode.none : TagCode(tag) ?? .none
         let id = appendScalar(
-            text, style: style, tag: TagCode(tag) ?? .none, value: value,
-            mayContainControlCharacters: mayContainControlCharacters, at: mark)
+            text, style: style, tag: tagCode, value: value,
+            mayContainControlCharacters: summary.mayContainControlCharacters, at: mark)
         if let anchor { anchors[anchor] = Anchored(id: id, size: 1, height: 0) }
         try add(id, size: 1, height: 0)
     }
@@ -269,19 +288,6 @@ struct TreeBuilder {
         }
         let text = texts[Int(record.start)]
         return text.utf8.count == 2 && text == "<<"
-    }
-
-    /// Returns a fingerprint of ASCII bytes with the top bit set, or 0 for other text. Equal
-    /// ASCII strings have equal bytes, so two different nonzero fingerprints mean different
-    /// strings. Non-ASCII text gets 0, because strings compare by canonical equivalence,
-    /// which different bytes can share.
-    private func fingerprint(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            if byte >= 0x80 { return 0 }
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return hash | (1 << 63)
     }
 
     /// The number of complete pairs of the innermost mapping. A key waiting for its value

@@ -93,7 +93,7 @@ public final class YAMLParser {
         }
 
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
-        let (text, mayContainControlCharacters) = try makeString(buffer, at: mark)
+        let (text, summary) = try makeString(buffer, at: mark)
 
         let style: YAMLScalarStyle.Code
         switch data.style {
@@ -105,9 +105,8 @@ public final class YAMLParser {
         }
 
         try builder.scalar(
-            text, bytes: buffer, style: style, anchor: string(data.anchor),
-            tag: string(data.tag), mayContainControlCharacters: mayContainControlCharacters,
-            at: mark)
+            text, bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
+            tag: string(data.tag), at: mark)
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -115,26 +114,38 @@ public final class YAMLParser {
         return String(cString: pointer)
     }
 
-    /// Returns the bytes as a string, and whether they may encode a control character (a
-    /// byte below 0x20, 0x7F, or the lead byte 0xC2 of U+0080-U+009F). Throws for invalid
-    /// UTF-8. Most scalars are ASCII, which needs no validation, and the generic validator
-    /// costs more per scalar than the rest of building its node.
+    /// Returns the bytes as a string with a summary of them, read in one pass. Throws for
+    /// invalid UTF-8. Most scalars are ASCII, which needs no validation, and the generic
+    /// validator costs more per scalar than the rest of building its node.
     private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
-        throws(YAMLError) -> (String, Bool)
+        throws(YAMLError) -> (String, ScalarBytes)
     {
         var allBits: UInt8 = 0
         var mayContainControlCharacters = false
+        var hash = ScalarBytes.fingerprintBasis
         for byte in bytes {
             allBits |= byte
             if byte < 0x20 || byte == 0x7F || byte == 0xC2 { mayContainControlCharacters = true }
+            hash = (hash ^ UInt64(byte)) &* ScalarBytes.fingerprintPrime
         }
-        if allBits < 0x80 {
-            return (String(decoding: bytes, as: UTF8.self), mayContainControlCharacters)
+
+        guard allBits < 0x80 else {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw .invalidUTF8(at: mark)
+            }
+            let summary = ScalarBytes(
+                mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
+            return (text, summary)
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .invalidUTF8(at: mark)
+        // ASCII is valid UTF-8, and this initializer skips validating short ASCII strings.
+        let text = String(unsafeUninitializedCapacity: bytes.count) { target in
+            _ = target.initialize(fromContentsOf: bytes)
+            return bytes.count
         }
-        return (text, mayContainControlCharacters)
+        let summary = ScalarBytes(
+            mayContainControlCharacters: mayContainControlCharacters,
+            fingerprint: hash | ScalarBytes.asciiFingerprintFlag)
+        return (text, summary)
     }
 
     /// Turns libyaml's error fields into a `YAMLError` at the problem's position.
