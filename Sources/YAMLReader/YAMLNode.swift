@@ -335,6 +335,9 @@ public struct YAMLDocument: Sendable, Hashable {
 /// One node in the flat arrays of a tree. A scalar's `start` indexes its text. A sequence's
 /// items are `count` entries of the child list from `start`, and a mapping's keys and values
 /// alternate in `2 * count` entries from there.
+///
+/// NOTE: positions and marks are 32-bit, which bounds a stream to 2^31 nodes and lines. The
+/// default input limit of 4 MiB stays far below that, but a limit above 2 GiB could reach it.
 struct NodeRecord: Sendable {
     enum Kind: UInt8, Sendable {
         case scalar
