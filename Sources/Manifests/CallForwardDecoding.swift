@@ -82,7 +82,9 @@ extension DocumentContext {
         var value = Self.callForwardDefaults
 
         let destinations = fields["destinations"].flatMap {
-            decodeList($0, path: fieldPath("destinations"), decodeDestination)
+            // Closures rather than method references: a method reference copies `self`
+            // into a new heap context on every call.
+            decodeList($0, path: fieldPath("destinations")) { decodeDestination($0, $1) }
         }
         if fields["destinations"] == nil || destinations?.isEmpty == true {
             reader.error(
@@ -92,7 +94,7 @@ extension DocumentContext {
         value["destinations"] = destinations.map { .array($0) }
 
         if let node = fields["times"],
-            let times = decodeList(node, path: fieldPath("times"), decodePeriod)
+            let times = decodeList(node, path: fieldPath("times")) { decodePeriod($0, $1) }
         {
             value["times"] = .array(times)
         }

@@ -632,11 +632,10 @@ struct DesiredStateCollector {
 /// Returns `text` in lower case. ASCII text without capitals, which nearly every name is, is
 /// returned as it is, without the allocation of `lowercased()`.
 func lowercased(_ text: String) -> String {
-    for byte in text.utf8
-    where byte >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) {
-        return text.lowercased()
+    let isLowercaseASCII = text.utf8.withContiguousStorageIfAvailable { bytes in
+        !bytes.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
     }
-    return text
+    return isLowercaseASCII == true ? text : text.lowercased()
 }
 
 extension Array {

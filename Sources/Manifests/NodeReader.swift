@@ -299,11 +299,16 @@ final class NodeReader {
 /// True when `text` contains whitespace; ASCII text is checked byte by byte, which avoids
 /// Unicode property lookups for the usual names.
 func containsWhitespace(_ text: String) -> Bool {
-    for byte in text.utf8 {
-        if byte >= 0x80 { return text.contains(where: \.isWhitespace) }
-        if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+    // Nil inside: the text is not ASCII, and Unicode decides.
+    let asciiResult = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+        for byte in bytes {
+            if byte >= 0x80 { return nil }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+        }
+        return false
     }
-    return false
+    if case .some(.some(let result)) = asciiResult { return result }
+    return text.contains(where: \.isWhitespace)
 }
 
 func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {

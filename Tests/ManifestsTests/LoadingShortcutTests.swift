@@ -26,6 +26,20 @@ import YAMLReader
         #expect(plainParent(of: path) == nil)
     }
 
+    @Test(arguments: [
+        ("a b", true), ("a\tb", true), ("a\u{00A0}b", true), ("ünï\u{2003}", true), ("abc", false),
+        ("ünïcode", false), ("", false),
+    ])
+    func whitespaceCheckMatchesUnicode(text: String, expected: Bool) {
+        #expect(containsWhitespace(text) == expected)
+        #expect(text.contains(where: \.isWhitespace) == expected)
+    }
+
+    @Test(arguments: ["alice", "Alice", "ALICE@SIP.example.org", "Ärger.example", "", "a1-_."])
+    func lowercasedMatchesFoundation(text: String) {
+        #expect(lowercased(text) == text.lowercased())
+    }
+
     @Test func controlCharacterFlagFollowsBytes() throws {
         let clean = try YAMLParser.parse("a: plain\nb: [1, 2]\n")[0].root
         #expect(!clean.mayContainControlCharacters)
