@@ -94,7 +94,7 @@ extension DocumentContext {
         value["destinations"] = destinations.map { .array($0) }
 
         if let node = fields["times"],
-            let times = decodeList(node, path: fieldPath("times")) { decodePeriod($0, $1) }
+            let times = decodeList(node, path: fieldPath("times"), { decodePeriod($0, $1) })
         {
             value["times"] = .array(times)
         }
