@@ -311,6 +311,14 @@ func containsWhitespace(_ text: String) -> Bool {
     return text.contains(where: \.isWhitespace)
 }
 
+/// Returns whether every UTF-8 byte of `text` satisfies `predicate`. It reads the
+/// contiguous bytes when the string has them, which costs much less than iterating
+/// `String.UTF8View`.
+func allBytes(of text: String, _ predicate: (UInt8) -> Bool) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) }
+        ?? text.utf8.allSatisfy(predicate)
+}
+
 func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
     (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
         || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)

@@ -110,7 +110,7 @@ extension DocumentContext {
             reader.error(node, "metadata.name", Message.usernameWithSpace(username))
             return nil
         }
-        let validCharacters = username.utf8.allSatisfy { byte in
+        let validCharacters = allBytes(of: username) { byte in
             isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
         }
         let validDots =
@@ -326,7 +326,7 @@ extension DocumentContext {
         let text = scalar.text
         // The field name is for messages only, so it is cut from the path only on an error.
         var field: String { String(path().split(separator: ".").last ?? "") }
-        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+        guard allBytes(of: text, { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             reader.error(node, path(), Message.notDigits(text, field: field))
             return nil
         }
@@ -366,7 +366,7 @@ extension DocumentContext {
             let bytes = name.utf8
             let valid =
                 bytes.first.map { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false
-                && bytes.allSatisfy { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
+                && allBytes(of: name) { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
             guard valid else {
                 reader.error(env, join(path(), "env"), Message.invalidEnvironmentName(name))
                 return nil
