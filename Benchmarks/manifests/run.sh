@@ -12,7 +12,7 @@ files="${1:-1000}"
 per_file="${2:-50}"
 out=.build/benchmarks/manifests
 mkdir -p "$out"
-flags=(-O -parse-as-library -I "$out" -I Sources/CYaml)
+flags=(-O -parse-as-library -package-name ngcpctl -I "$out" -I Sources/CYaml)
 
 build_module() {
     local name="$1"

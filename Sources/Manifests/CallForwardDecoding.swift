@@ -13,6 +13,39 @@ extension DocumentContext {
         ("bnumbers", "bnumber", "bnumbers_mode", "bnumbers_is_regex"),
     ]
 
+    // Decoded values start as copies of these defaults. Copying a dictionary costs less than
+    // hashing its keys again, and each has room for the keys added later, so it never grows.
+
+    /// Every key of a call forward type but `destinations` and `ringtimeout`, with NGCP's
+    /// defaults.
+    static let callForwardDefaults: [String: JSONValue] = {
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 9)
+        value["times"] = []
+        value["sources"] = []
+        value["sources_mode"] = "whitelist"
+        value["sources_is_regex"] = false
+        value["bnumbers"] = []
+        value["bnumbers_mode"] = "whitelist"
+        value["bnumbers_is_regex"] = false
+        return value
+    }()
+
+    /// Every key of a destination but `destination`, with NGCP's defaults.
+    static let destinationDefaults: [String: JSONValue] = {
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
+        value["priority"] = .null
+        value["timeout"] = 300
+        value["announcement_id"] = .null
+        return value
+    }()
+
+    /// Every key of a time period as null, which means "any".
+    static let periodDefaults: [String: JSONValue] = {
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: periodFields.count)
+        for (field, _) in periodFields { value[field] = .null }
+        return value
+    }()
+
     /// Decodes the call forward block into the shape of `/api/callforwards/{id}`. Types that are absent,
     /// null or `{}` are left out, which means they are cleared. Each listed type gets every
     /// key with NGCP's defaults filled in (timeout 300, whitelist, not regex).
@@ -36,48 +69,49 @@ extension DocumentContext {
         return valid ? block : nil
     }
 
-    private func decodeCallForward(_ node: YAMLNode, type: String, path: String)
-        -> [String: JSONValue]?
-    {
-        guard let fields = reader.fields(node, path, allowed: Self.callForwardFields) else {
+    /// Decodes one call forward type. `path` is built only when a diagnostic needs it.
+    private func decodeCallForward(
+        _ node: YAMLNode, type: String, path: @autoclosure () -> String
+    ) -> [String: JSONValue]? {
+        guard let fields = reader.fields(node, path(), allowed: Self.callForwardFields) else {
             return nil
         }
         let errorsBefore = reader.errorCount
+        func fieldPath(_ field: String) -> String { join(path(), field) }
 
-        var value: [String: JSONValue] = [
-            "times": [], "sources": [], "sources_mode": "whitelist", "sources_is_regex": false,
-            "bnumbers": [], "bnumbers_mode": "whitelist", "bnumbers_is_regex": false,
-        ]
+        var value = Self.callForwardDefaults
 
         let destinations = fields["destinations"].flatMap {
-            decodeList($0, path: join(path, "destinations"), decodeDestination)
+            // Closures rather than method references: a method reference copies `self`
+            // into a new heap context on every call.
+            decodeList($0, path: fieldPath("destinations")) { decodeDestination($0, $1) }
         }
         if fields["destinations"] == nil || destinations?.isEmpty == true {
             reader.error(
-                fields["destinations"] ?? node, path, Message.missingDestinations(type),
+                fields["destinations"] ?? node, path(), Message.missingDestinations(type),
                 hint: Message.missingDestinationsHint)
         }
         value["destinations"] = destinations.map { .array($0) }
 
         if let node = fields["times"],
-            let times = decodeList(node, path: join(path, "times"), decodePeriod)
+            let times = decodeList(node, path: fieldPath("times"), { decodePeriod($0, $1) })
         {
             value["times"] = .array(times)
         }
         for (list, entry, modeField, regexField) in Self.callForwardLists {
             if let node = fields[list],
                 let items = decodeList(
-                    node, path: join(path, list),
+                    node, path: fieldPath(list),
                     { item, itemPath in decodeSingleField(item, itemPath, field: entry) })
             {
                 value[list] = .array(items)
             }
             if let node = fields[modeField],
-                let mode = reader.choice(node, join(path, modeField), ["whitelist", "blacklist"])
+                let mode = reader.choice(node, fieldPath(modeField), ["whitelist", "blacklist"])
             {
                 value[modeField] = .string(mode)
             }
-            if let node = fields[regexField], let flag = reader.bool(node, join(path, regexField)) {
+            if let node = fields[regexField], let flag = reader.bool(node, fieldPath(regexField)) {
                 value[regexField] = .bool(flag)
             }
         }
@@ -87,9 +121,9 @@ extension DocumentContext {
         }
         if let node = fields["ringtimeout"] {
             if type != "cft" {
-                reader.error(node, join(path, "ringtimeout"), Message.ringTimeoutOnlyCFT(type))
+                reader.error(node, fieldPath("ringtimeout"), Message.ringTimeoutOnlyCFT(type))
             } else if !node.isNull,
-                let seconds = reader.int(node, join(path, "ringtimeout"), range: 1...86_400)
+                let seconds = reader.int(node, fieldPath("ringtimeout"), range: 1...86_400)
             {
                 value["ringtimeout"] = .int(seconds)
             }
@@ -100,13 +134,19 @@ extension DocumentContext {
 
     /// Decodes every item of a list; nil when the node is no list or any item is invalid.
     private func decodeList(
-        _ node: YAMLNode, path: String,
+        _ node: YAMLNode, path: @autoclosure () -> String,
         _ decodeItem: (YAMLNode, () -> String) -> JSONValue?
     ) -> [JSONValue]? {
-        guard let items = reader.list(node, path) else { return nil }
+        guard let items = reader.list(node, path()) else { return nil }
         var values: [JSONValue] = []
-        for (position, item) in items.enumerated() {
-            if let value = decodeItem(item, { index(path, position) }) { values.append(value) }
+        values.reserveCapacity(items.count)
+        // The item's path closure lives only for the call, as `path` does.
+        withoutActuallyEscaping(path) { path in
+            for (position, item) in items.enumerated() {
+                if let value = decodeItem(item, { index(path(), position) }) {
+                    values.append(value)
+                }
+            }
         }
         return values.count == items.count ? values : nil
     }
@@ -125,9 +165,7 @@ extension DocumentContext {
             reader.error(node, join(path(), "destination"), Message.emptyName)
         }
 
-        var value: [String: JSONValue] = [
-            "priority": .null, "timeout": 300, "announcement_id": .null,
-        ]
+        var value = Self.destinationDefaults
         if let node = fields["priority"], !node.isNull {
             value["priority"] = reader.int(node, join(path(), "priority"), range: 0...65_535)
                 .map { .int($0) }
@@ -156,13 +194,10 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path(), allowed: Self.periodFieldNames)
         else { return nil }
 
-        var value: [String: JSONValue] = [:]
+        var value = Self.periodDefaults
         var valid = true
         for (field, range) in Self.periodFields {
-            guard let item = fields[field], !item.isNull else {
-                value[field] = .null
-                continue
-            }
+            guard let item = fields[field], !item.isNull else { continue }
             var fieldPath: String { join(path(), field) }
             guard let text = reader.string(item, fieldPath, numbersAsText: true) else {
                 valid = false

@@ -19,6 +19,9 @@ enum ControlCharacterCheck {
     /// did.
     @discardableResult
     static func check(_ root: YAMLNode, reader: NodeReader) -> Bool {
+        // The parser flags every scalar whose bytes may hold a control character, so a
+        // document of a clean stream needs no walk.
+        guard root.mayContainControlCharacters else { return false }
         var found = false
         var steps: [Step] = []
         walk(root, steps: &steps, isKey: false, reader: reader, found: &found)
@@ -31,6 +34,7 @@ enum ControlCharacterCheck {
     ) {
         switch node.content {
         case .scalar(let scalar):
+            guard node.mayContainControlCharacters else { return }
             let strict = isKey || isMetadataName(steps)
             if let character = firstControlCharacter(scalar.text, allowingWhitespace: !strict) {
                 reader.error(

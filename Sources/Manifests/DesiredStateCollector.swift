@@ -5,6 +5,11 @@ import YAMLReader
 /// A declared subscriber with the source positions the cross-document checks report at.
 struct DeclaredSubscriber {
     var desired: DesiredSubscriber
+    var details: SubscriberDetails
+}
+
+/// The source positions of one declared subscriber that the cross-document checks report at.
+struct SubscriberDetails {
     var customerLocation: SourceLocation
     /// Each number as `cc-ac-sn` with where it is written.
     var numbers: [(key: String, location: SourceLocation, path: String)]
@@ -42,15 +47,18 @@ struct DesiredStateCollector {
 
     private var domains: [DesiredDomain] = []
     private var customers: [DesiredCustomer] = []
-    private var subscribers: [DeclaredSubscriber] = []
+    /// Declared subscribers, with their source positions at the same index of
+    /// `subscriberDetails`. They are kept apart so that the desired state shares this array
+    /// instead of copying every subscriber out of a wrapper.
+    private var subscribers: [DesiredSubscriber] = []
+    private var subscriberDetails: [SubscriberDetails] = []
 
     init(options: ManifestLoadOptions) {
         self.options = options
     }
 
     var desired: DesiredState {
-        DesiredState(
-            domains: domains, customers: customers, subscribers: subscribers.map(\.desired))
+        DesiredState(domains: domains, customers: customers, subscribers: subscribers)
     }
 
     // MARK: - Documents
@@ -58,8 +66,10 @@ struct DesiredStateCollector {
     mutating func load(path: String, text: String, directory: String) {
         let reader = NodeReader(file: path)
         defer {
-            diagnostics += reader.diagnosticsInSourceOrder
-            literalSecretMarks[path, default: []] += reader.literalSecretMarks
+            if !reader.diagnostics.isEmpty { diagnostics += reader.diagnosticsInSourceOrder }
+            if !reader.literalSecretMarks.isEmpty {
+                literalSecretMarks[path, default: []] += reader.literalSecretMarks
+            }
         }
 
         if let (version, mark) = Self.unsupportedYAMLVersion(in: text) {
@@ -79,20 +89,20 @@ struct DesiredStateCollector {
             return
         }
 
+        let context = DocumentContext(
+            reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
+            defaultBillingProfile: options.defaultBillingProfile,
+            deferUnknownPreferences: options.deferUnknownPreferences,
+            defaultReseller: options.defaultReseller)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
             ControlCharacterCheck.check(document.root, reader: reader)
-            let context = DocumentContext(
-                reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
-                defaultBillingProfile: options.defaultBillingProfile,
-                deferUnknownPreferences: options.deferUnknownPreferences,
-                defaultReseller: options.defaultReseller)
             let (object, declaration) = decode(document.root, context: context)
 
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.
             guard reader.errorCount == errorsBefore, let object else {
-                if let declaration { invalidDeclarations.insert(declaration) }
+                if let declaration { invalidDeclarations.insert(declaration.key) }
                 continue
             }
             if let target = options.target, let targets = object.metadata.targets,
@@ -133,16 +143,28 @@ struct DesiredStateCollector {
         return nil
     }
 
-    /// True when `%YAML` occurs anywhere in `text`. A byte scan: Foundation's substring
-    /// search costs a measurable share of loading when it runs on every file.
+    /// True when `%YAML` occurs anywhere in `text`. `memchr` finds each `%`: Foundation's
+    /// substring search, or a byte loop, costs a measurable share of loading when it runs
+    /// on every file.
     private static func containsYAMLDirective(_ text: String) -> Bool {
         let directive = Array("%YAML".utf8)
         return text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard bytes.count >= directive.count else { return false }
-            for start in 0...(bytes.count - directive.count) where bytes[start] == 0x25 {
-                if bytes[start..<(start + directive.count)].elementsEqual(directive) {
+            guard let base = bytes.baseAddress, bytes.count >= directive.count else {
+                return false
+            }
+            var start = 0
+            while start <= bytes.count - directive.count {
+                guard let found = memchr(base + start, 0x25, bytes.count - start) else {
+                    return false
+                }
+                let offset =
+                    UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self))
+                    - base
+                guard offset <= bytes.count - directive.count else { return false }
+                if bytes[offset..<(offset + directive.count)].elementsEqual(directive) {
                     return true
                 }
+                start = offset + 1
             }
             return false
         } ?? text.contains("%YAML")
@@ -162,10 +184,19 @@ struct DesiredStateCollector {
         }
     }
 
-    /// Decodes one document into an object, and also returns its `Kind/name` whenever the
+    /// The kind and name of a document, for `invalidDeclarations`.
+    private struct Declaration {
+        let kind: String
+        let name: String
+
+        /// `Kind/name`, with a domain's name in lower case.
+        var key: String { "\(kind)/\(kind == "Customer" ? name : name.lowercased())" }
+    }
+
+    /// Decodes one document into an object, and also returns its kind and name whenever the
     /// envelope names one, even when the document has errors.
     private func decode(_ root: YAMLNode, context: DocumentContext)
-        -> (DeclaredObject?, String?)
+        -> (DeclaredObject?, Declaration?)
     {
         let reader = context.reader
         guard
@@ -198,8 +229,7 @@ struct DesiredStateCollector {
         let name = decodedMetadata?.0 ?? (kind == "Subscriber" ? "unnamed@unnamed" : "unnamed")
         let nameNode = decodedMetadata?.1 ?? root
         let metadata = decodedMetadata?.2 ?? ManifestMetadata()
-        let declaration =
-            decodedMetadata.map { "\(kind)/\(kind == "Customer" ? $0.0 : $0.0.lowercased())" }
+        let declaration = decodedMetadata.map { Declaration(kind: kind, name: $0.0) }
 
         guard let spec = fields["spec"] else {
             if kind == "Domain" {
@@ -281,38 +311,71 @@ struct DesiredStateCollector {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
-            self.metadata[domain.id] = self.metadata[domain.id] ?? metadata
+            keepFirst(metadata, for: domain.id)
         case .customer(let customer, let metadata, let maxSubscribers):
             customers.append(customer)
             if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
-            self.metadata[customer.id] = self.metadata[customer.id] ?? metadata
+            keepFirst(metadata, for: customer.id)
         case .subscriber(let subscriber, var metadata):
-            subscribers.append(subscriber)
-            let id = subscriber.desired.id
-            metadata.secretLocations = subscriber.secretLocations
-            self.metadata[id] = self.metadata[id] ?? metadata
+            subscribers.append(subscriber.desired)
+            subscriberDetails.append(subscriber.details)
+            metadata.secretLocations = subscriber.details.secretLocations
+            keepFirst(metadata, for: subscriber.desired.id)
         }
+    }
+
+    /// Stores the metadata of `id` unless it has some already, so that the first of
+    /// duplicate declarations keeps its metadata. Accessing the entry in place through the
+    /// default subscript inserts a missing one with a single hash lookup.
+    private mutating func keepFirst(_ value: ManifestMetadata, for id: ResourceID) {
+        func leave(_: inout ManifestMetadata) {}
+        leave(&metadata[id, default: value])
     }
 
     // MARK: - Checks across documents
 
     mutating func checkAcrossDocuments() {
-        domains = unique(
-            domains, kind: "Domain", key: { $0.domain.lowercased() }, name: \.domain,
-            location: \.location)
-        customers = unique(
-            customers, kind: "Customer", key: \.externalID, name: \.externalID,
-            location: \.location)
-        subscribers = unique(
-            subscribers, kind: "Subscriber", key: { $0.desired.name.lowercased() },
-            name: \.desired.name, location: \.desired.location)
+        // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
+        // A subscriber's username is ASCII without `@` and its domain has no `@`, so the
+        // pair of lower-case parts compares as the lower-case `username@domain` would.
+        let duplicateDomains = Self.duplicates(domains.map { lowercased($0.domain) })
+        let duplicateCustomers = Self.duplicates(customers.map(\.externalID))
+        let duplicateSubscribers = Self.duplicates(
+            subscribers.map {
+                SubscriberKey(username: lowercased($0.username), domain: lowercased($0.domain))
+            })
 
-        // Keep only the metadata of the objects that survived the duplicate check.
-        let kept = Set(
-            domains.map(\.id) + customers.map(\.id) + subscribers.map(\.desired.id))
-        metadata = metadata.filter { kept.contains($0.key) }
+        for (position, first) in duplicateDomains {
+            reportDuplicate(
+                kind: "Domain", name: domains[position].domain,
+                first: domains[first].location, at: domains[position].location)
+        }
+        for (position, first) in duplicateCustomers {
+            reportDuplicate(
+                kind: "Customer", name: customers[position].externalID,
+                first: customers[first].location, at: customers[position].location)
+        }
+        for (position, first) in duplicateSubscribers {
+            reportDuplicate(
+                kind: "Subscriber", name: subscribers[position].name,
+                first: subscribers[first].location, at: subscribers[position].location)
+        }
+
+        // Keep only the first object of each name, and only the metadata of those objects.
+        // Duplicates are rare, so the arrays and the metadata are rebuilt only when some were
+        // found.
+        if !duplicateDomains.isEmpty || !duplicateCustomers.isEmpty
+            || !duplicateSubscribers.isEmpty
+        {
+            domains.remove(atSortedOffsets: duplicateDomains.map(\.position))
+            customers.remove(atSortedOffsets: duplicateCustomers.map(\.position))
+            subscribers.remove(atSortedOffsets: duplicateSubscribers.map(\.position))
+            subscriberDetails.remove(atSortedOffsets: duplicateSubscribers.map(\.position))
+            let kept = Set(domains.map(\.id) + customers.map(\.id) + subscribers.map(\.id))
+            metadata = metadata.filter { kept.contains($0.key) }
+        }
 
         checkNumbers()
         checkWebUsernames()
@@ -320,46 +383,59 @@ struct DesiredStateCollector {
         checkSubscriberLimits()
     }
 
-    /// Keeps the first object of each natural key and reports the others at their location.
-    /// Domain names and subscriber names compare case-insensitively, as NGCP compares them.
-    private mutating func unique<Object>(
-        _ objects: [Object], kind: String, key: (Object) -> String, name: (Object) -> String,
-        location: (Object) -> SourceLocation?
-    ) -> [Object] {
-        var first: [String: SourceLocation?] = [:]
-        var firstOfEach: [Object] = []
-        for object in objects {
-            if let firstLocation = first[key(object)] {
-                diagnostics.append(
-                    Diagnostic(
-                        .error,
-                        Message.duplicate(kind: kind, name: name(object), first: firstLocation),
-                        at: location(object), fieldPath: "metadata.name",
-                        hint: "declare each \(kind) once"))
-                continue
+    /// A subscriber's natural key, compared without building `username@domain`.
+    private struct SubscriberKey: Hashable {
+        let username: String
+        let domain: String
+    }
+
+    /// Returns, in ascending order, each position whose key an earlier position has, with
+    /// that earlier position.
+    private static func duplicates<Key: Hashable>(_ keys: [Key])
+        -> [(position: Int, first: Int)]
+    {
+        var first: [Key: Int] = Dictionary(minimumCapacity: keys.count)
+        var found: [(position: Int, first: Int)] = []
+        for position in keys.indices {
+            if let earlier = first[keys[position]] {
+                found.append((position, earlier))
+            } else {
+                first[keys[position]] = position
             }
-            first[key(object)] = location(object)
-            firstOfEach.append(object)
         }
-        return firstOfEach
+        return found
+    }
+
+    private mutating func reportDuplicate(
+        kind: String, name: String, first: SourceLocation?, at location: SourceLocation?
+    ) {
+        diagnostics.append(
+            Diagnostic(
+                .error, Message.duplicate(kind: kind, name: name, first: first), at: location,
+                fieldPath: "metadata.name", hint: "declare each \(kind) once"))
     }
 
     /// Reports a number used by two subscribers, or twice by one.
     private mutating func checkNumbers() {
         checkNumberDigits()
-        var owners: [String: (subscriber: String, location: SourceLocation)] = [:]
-        for subscriber in subscribers {
-            for number in subscriber.numbers {
+        // The owner is a position in `subscribers`. Names are unique there, so the same
+        // position means the same subscriber.
+        var owners: [String: (subscriber: Int, location: SourceLocation)] =
+            Dictionary(minimumCapacity: subscribers.count)
+        for position in subscribers.indices {
+            for number in subscriberDetails[position].numbers {
                 if let owner = owners[number.key] {
                     let message =
-                        owner.subscriber == subscriber.desired.name
+                        owner.subscriber == position
                         ? Message.numberRepeated(number.key, first: owner.location)
-                        : Message.numberReused(number.key, by: owner.subscriber, at: owner.location)
+                        : Message.numberReused(
+                            number.key, by: subscribers[owner.subscriber].name,
+                            at: owner.location)
                     diagnostics.append(
                         Diagnostic(.error, message, at: number.location, fieldPath: number.path))
                     continue
                 }
-                owners[number.key] = (subscriber.desired.name, number.location)
+                owners[number.key] = (position, number.location)
             }
         }
     }
@@ -367,90 +443,108 @@ struct DesiredStateCollector {
     /// Reports numbers whose digits, joined as `cc ac sn`, equal those of an earlier number
     /// with another split: NGCP routes by the joined digits, so both are the same number.
     private mutating func checkNumberDigits() {
-        var owners: [String: (key: String, subscriber: String, location: SourceLocation)] = [:]
-        for subscriber in subscribers {
-            for number in subscriber.numbers {
-                let digits = number.key.filter { $0 != "-" }
+        var owners: [String: (key: String, subscriber: Int, location: SourceLocation)] =
+            Dictionary(minimumCapacity: subscribers.count)
+        for position in subscribers.indices {
+            for number in subscriberDetails[position].numbers {
+                let digits = withoutDashes(number.key)
                 if let owner = owners[digits] {
                     if owner.key != number.key {
                         diagnostics.append(
                             Diagnostic(
                                 .error,
                                 Message.numberSameDigits(
-                                    number.key, other: owner.key, owner: owner.subscriber,
+                                    number.key, other: owner.key,
+                                    owner: subscribers[owner.subscriber].name,
                                     at: owner.location),
                                 at: number.location, fieldPath: number.path,
                                 hint: Message.numberSameDigitsHint))
                     }
                     continue
                 }
-                owners[digits] = (number.key, subscriber.desired.name, number.location)
+                owners[digits] = (number.key, position, number.location)
             }
         }
+    }
+
+    /// Returns a number key without its dashes. Keys are ASCII digits and dashes, so the
+    /// UTF-8 bytes are filtered directly.
+    private func withoutDashes(_ key: String) -> String {
+        String(decoding: key.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
     }
 
     /// Reports two subscribers of one domain whose `webusername` differ at most in case:
     /// NGCP rejects the second with a conflict.
     private mutating func checkWebUsernames() {
-        var owners: [String: (subscriber: String, location: SourceLocation)] = [:]
-        for subscriber in subscribers {
-            guard let name = subscriber.desired.fields["webusername"]?.stringValue,
-                let location = subscriber.webusernameLocation
+        var owners: [String: (subscriber: Int, location: SourceLocation)] = [:]
+        for position in subscribers.indices {
+            guard let location = subscriberDetails[position].webusernameLocation,
+                let name = subscribers[position].fields["webusername"]?.stringValue
             else { continue }
-            let key = subscriber.desired.domain.lowercased() + "\u{0}" + name.lowercased()
+            let key = lowercased(subscribers[position].domain) + "\u{0}" + name.lowercased()
             if let owner = owners[key] {
                 diagnostics.append(
                     Diagnostic(
                         .error,
                         Message.webusernameReused(
-                            name, by: owner.subscriber, at: owner.location),
+                            name, by: subscribers[owner.subscriber].name, at: owner.location),
                         at: location, fieldPath: "spec.webusername",
                         hint: Message.webusernameReusedHint))
                 continue
             }
-            owners[key] = (subscriber.desired.name, location)
+            owners[key] = (position, location)
         }
     }
 
     /// Checks each subscriber's customer and domain against the declared ones.
     private mutating func checkReferences() {
-        let customersByName = Dictionary(
-            customers.map { ($0.externalID, $0) }, uniquingKeysWith: { first, _ in first })
-        let domainNames = Set(domains.map { $0.domain.lowercased() })
+        var customerPositions: [String: Int] = Dictionary(minimumCapacity: customers.count)
+        for position in customers.indices
+        where customerPositions[customers[position].externalID] == nil {
+            customerPositions[customers[position].externalID] = position
+        }
+        let domainNames = Set(domains.map { lowercased($0.domain) })
+        // Read once per customer instead of once per subscriber.
+        let customerTraits = customers.map {
+            CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
+        }
 
-        for subscriber in subscribers {
-            let desired = subscriber.desired
-            if let customer = customersByName[desired.customer] {
-                checkAgainstCustomer(subscriber, customer: customer)
-            } else if let live = options.liveCustomers, !live.contains(desired.customer),
-                !invalidDeclarations.contains("Customer/\(desired.customer)")
+        for position in subscribers.indices {
+            let customer = subscribers[position].customer
+            if let customerPosition = customerPositions[customer] {
+                checkAgainstCustomer(
+                    position, customer: customers[customerPosition],
+                    traits: customerTraits[customerPosition])
+            } else if let live = options.liveCustomers, !live.contains(customer),
+                !invalidDeclarations.contains("Customer/\(customer)")
             {
                 diagnostics.append(
                     Diagnostic(
                         .error,
-                        Message.customerNotFound(
-                            desired.customer, target: options.targetDescription),
-                        at: subscriber.customerLocation, fieldPath: "spec.customer",
-                        hint: Message.customerNotFoundHint))
+                        Message.customerNotFound(customer, target: options.targetDescription),
+                        at: subscriberDetails[position].customerLocation,
+                        fieldPath: "spec.customer", hint: Message.customerNotFoundHint))
             } else if options.liveCustomers != nil {
-                undeclaredCustomers.insert(desired.customer)
-            } else if !invalidDeclarations.contains("Customer/\(desired.customer)") {
-                undeclaredCustomers.insert(desired.customer)
+                undeclaredCustomers.insert(customer)
+            } else if !invalidDeclarations.contains("Customer/\(customer)") {
+                undeclaredCustomers.insert(customer)
                 diagnostics.append(
                     Diagnostic(
-                        .warning, Message.undeclaredCustomer(desired.customer),
-                        at: subscriber.customerLocation, fieldPath: "spec.customer"))
+                        .warning, Message.undeclaredCustomer(customer),
+                        at: subscriberDetails[position].customerLocation,
+                        fieldPath: "spec.customer"))
             }
 
-            let domainKey = desired.domain.lowercased()
+            let domain = subscribers[position].domain
+            let domainKey = lowercased(domain)
             if !domainNames.contains(domainKey),
                 !invalidDeclarations.contains("Domain/\(domainKey)")
             {
-                undeclaredDomains.insert(desired.domain)
+                undeclaredDomains.insert(domain)
                 diagnostics.append(
                     Diagnostic(
-                        .warning, Message.undeclaredDomain(desired.domain), at: desired.location,
-                        fieldPath: "metadata.name"))
+                        .warning, Message.undeclaredDomain(domain),
+                        at: subscribers[position].location, fieldPath: "metadata.name"))
             }
         }
     }
@@ -458,9 +552,12 @@ struct DesiredStateCollector {
     /// Reports a customer whose `max_subscribers` is lower than the number of subscribers
     /// declared for it; NGCP refuses to create subscribers beyond the limit.
     private mutating func checkSubscriberLimits() {
+        // Most customers set no limit, and then the subscribers need no counting.
+        guard customers.contains(where: { $0.fields["max_subscribers"]?.intValue != nil })
+        else { return }
         var counts: [String: Int] = [:]
         for subscriber in subscribers {
-            counts[subscriber.desired.customer, default: 0] += 1
+            counts[subscriber.customer, default: 0] += 1
         }
 
         for customer in customers {
@@ -477,20 +574,29 @@ struct DesiredStateCollector {
         }
     }
 
+    /// The fields of a customer that its subscribers are checked against.
+    private struct CustomerTraits {
+        let status: JSONValue?
+        let type: JSONValue?
+    }
+
+    /// Checks the subscriber at `position` against its declared customer.
     private mutating func checkAgainstCustomer(
-        _ subscriber: DeclaredSubscriber, customer: DesiredCustomer
+        _ position: Int, customer: DesiredCustomer, traits: CustomerTraits
     ) {
-        if customer.fields["status"] == "terminated" {
+        let status = traits.status
+        if status == "terminated" {
             diagnostics.append(
                 Diagnostic(
                     .error,
                     Message.customerTerminated(customer.externalID, at: customer.location),
-                    at: subscriber.customerLocation, fieldPath: "spec.customer",
+                    at: subscriberDetails[position].customerLocation, fieldPath: "spec.customer",
                     hint: "remove the subscriber, or give the customer another status"))
         }
 
-        if customer.fields["status"] == "locked" {
-            for (field, location) in subscriber.lockFieldLocations.sorted(by: { $0.key < $1.key }) {
+        if status == "locked" {
+            let locations = subscriberDetails[position].lockFieldLocations
+            for (field, location) in locations.sorted(by: { $0.key < $1.key }) {
                 diagnostics.append(
                     Diagnostic(
                         .warning,
@@ -500,24 +606,52 @@ struct DesiredStateCollector {
             }
         }
 
-        guard customer.fields["type"] == "sipaccount" else { return }
-        for (field, location) in subscriber.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+        guard traits.type == "sipaccount" else { return }
+        let details = subscriberDetails[position]
+        for (field, location) in details.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
                     at: location, fieldPath: join("spec", field)))
         }
-        if !subscriber.hasPrimaryNumber {
+        if !details.hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.primaryNumberRequired(customer.externalID),
-                    at: subscriber.desired.location, fieldPath: "spec"))
+                    at: subscribers[position].location, fieldPath: "spec"))
         }
-        if let location = subscriber.displayNameLocation {
+        if let location = details.displayNameLocation {
             diagnostics.append(
                 Diagnostic(
                     .warning, Message.displayNameNotStored(customer.externalID), at: location,
                     fieldPath: "spec.display_name", hint: Message.displayNameHint))
         }
+    }
+}
+
+/// Returns `text` in lower case. ASCII text without capitals, which nearly every name is, is
+/// returned as it is, without the allocation of `lowercased()`.
+func lowercased(_ text: String) -> String {
+    let isLowercaseASCII = text.utf8.withContiguousStorageIfAvailable { bytes in
+        !bytes.contains { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+    }
+    return isLowercaseASCII == true ? text : text.lowercased()
+}
+
+extension Array {
+    /// Removes the elements at `offsets`, which are ascending.
+    mutating func remove(atSortedOffsets offsets: [Int]) {
+        guard !offsets.isEmpty else { return }
+        var kept: [Element] = []
+        kept.reserveCapacity(count - offsets.count)
+        var next = 0
+        for (offset, element) in enumerated() {
+            if next < offsets.count, offsets[next] == offset {
+                next += 1
+                continue
+            }
+            kept.append(element)
+        }
+        self = kept
     }
 }

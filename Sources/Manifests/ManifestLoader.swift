@@ -225,9 +225,39 @@ public struct ManifestLoader: Sendable {
 
     /// Returns the absolute, normalised directory of a manifest path.
     private func directory(of path: String) -> String {
-        let url = URL(fileURLWithPath: absolute(path)).standardizedFileURL
+        let path = absolute(path)
+        if let parent = plainParent(of: path) { return parent }
+        let url = URL(fileURLWithPath: path).standardizedFileURL
         return url.deletingLastPathComponent().path
     }
+}
+
+/// Returns the parent directory of an absolute path that is already normalised, or nil when
+/// the path needs `URL` to normalise it. A plain path has only ASCII letters, digits and
+/// `_-+@,=~` besides `/`, no empty component, no component that starts with `.`, and no
+/// trailing `/`. For such a path the parent is the text before the last `/`, which is what
+/// `URL.standardizedFileURL.deletingLastPathComponent().path` returns, at a fraction of the
+/// cost per file.
+func plainParent(of path: String) -> String? {
+    let bytes = Array(path.utf8)
+    guard bytes.count > 1, bytes.first == UInt8(ascii: "/"), bytes.last != UInt8(ascii: "/")
+    else { return nil }
+    var lastSlash = 0
+    for (offset, byte) in bytes.enumerated() {
+        if byte == UInt8(ascii: "/") {
+            // An empty component or one that starts with a dot (`.`, `..`, `.hidden`).
+            let next = offset + 1 < bytes.count ? bytes[offset + 1] : 0
+            if next == UInt8(ascii: "/") || next == UInt8(ascii: ".") { return nil }
+            lastSlash = offset
+            continue
+        }
+        let allowed =
+            isASCIILetterOrDigit(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "@")
+            || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "~")
+        guard allowed else { return nil }
+    }
+    return lastSlash == 0 ? "/" : String(decoding: bytes[..<lastSlash], as: UTF8.self)
 }
 
 /// Replaces each literal secret value in `text` with a fixed mask, from its start to the end of

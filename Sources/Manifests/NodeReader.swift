@@ -7,16 +7,48 @@ import YAMLReader
 /// short strings costs less than hashing them into a dictionary for every mapping.
 struct Fields {
     let node: YAMLNode
-    /// Allowed keys in source order, with their values at the same positions in `values`. A
-    /// repeated key keeps its last value, as a dictionary would.
-    let names: [String]
-    let values: [YAMLNode]
+    /// Allowed keys with their values, in source order. A repeated key keeps its last value,
+    /// as a dictionary would. One array of pairs costs one allocation per mapping.
+    let entries: [(name: String, value: YAMLNode)]
+    /// Bit `n % 64` is set when some name is `n` bytes long. Most lookups are for fields
+    /// that a mapping does not have, and this mask rules out most of them without a search.
+    private let lengths: UInt64
 
-    var isEmpty: Bool { names.isEmpty }
+    init(node: YAMLNode, entries: [(name: String, value: YAMLNode)]) {
+        self.node = node
+        self.entries = entries
+        lengths = entries.reduce(0) { $0 | 1 << UInt64($1.name.utf8.count % 64) }
+    }
+
+    var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
 
     subscript(key: String) -> YAMLNode? {
-        names.lastIndex(of: key).map { values[$0] }
+        // Lengths are compared first: most field names differ in length, and comparing two
+        // lengths costs much less than comparing strings.
+        let length = key.utf8.count
+        guard lengths & (1 << UInt64(length % 64)) != 0 else { return nil }
+        var position = entries.count
+        while position > 0 {
+            position -= 1
+            if entries[position].name.utf8.count == length, entries[position].name == key {
+                return entries[position].value
+            }
+        }
+        return nil
     }
+}
+
+/// Returns the last position of `name` in `names`. Lengths are compared first: most field
+/// names differ in length, and comparing two lengths costs much less than comparing strings.
+func lastIndex(of name: String, in names: [String]) -> Int? {
+    let count = name.utf8.count
+    var position = names.count
+    while position > 0 {
+        position -= 1
+        if names[position].utf8.count == count, names[position] == name { return position }
+    }
+    return nil
 }
 
 /// Typed access to the nodes of one manifest file that records every problem as a diagnostic
@@ -100,36 +132,35 @@ final class NodeReader {
             return nil
         }
 
-        var names: [String] = []
-        var values: [YAMLNode] = []
-        names.reserveCapacity(pairs.count)
-        values.reserveCapacity(pairs.count)
-        for pair in pairs {
-            guard case .scalar(let key) = pair.key.content, case .string(let name) = key.value
-            else {
-                error(pair.key, path(), Message.keyNotString(pair.key))
+        var entries: [(name: String, value: YAMLNode)] = []
+        entries.reserveCapacity(pairs.count)
+        // The key's text is read without building the pair, which most mappings need for
+        // nothing else.
+        for position in pairs.indices {
+            guard let name = pairs.stringKey(at: position) else {
+                let key = pairs.key(at: position)
+                error(key, path(), Message.keyNotString(key))
                 continue
             }
-            guard allowed.contains(name) else {
+            guard lastIndex(of: name, in: allowed) != nil else {
                 let suggestion = nearestName(to: name, in: allowed)
                 error(
-                    pair.key, join(path(), name),
+                    pairs.key(at: position), join(path(), name),
                     Message.unknownField(name, suggestion: suggestion),
                     hint: suggestion == nil ? Message.validFields(allowed) : nil)
                 continue
             }
-            names.append(name)
-            values.append(pair.value)
+            entries.append((name, pairs.value(at: position)))
         }
 
-        let fields = Fields(node: node, names: names, values: values)
+        let fields = Fields(node: node, entries: entries)
         for name in required where fields[name] == nil {
             error(node, path(), Message.missingField(name))
         }
         return fields
     }
 
-    func list(_ node: YAMLNode, _ path: @autoclosure () -> String) -> [YAMLNode]? {
+    func list(_ node: YAMLNode, _ path: @autoclosure () -> String) -> YAMLNode.Items? {
         guard let items = node.sequence else {
             typeError(node, path(), expected: "a list")
             return nil
@@ -199,9 +230,11 @@ final class NodeReader {
 
     /// True for `0`-prefixed decimal digits such as `010` or `-007`, which YAML 1.1 read as
     /// octal.
+    /// It reads UTF-8 bytes: the text resolved as an integer, so every character is ASCII.
     private func hasLeadingZero(_ text: String) -> Bool {
-        let digits = text.drop { $0 == "-" || $0 == "+" }
-        return digits.count > 1 && digits.first == "0" && digits.allSatisfy(\.isWholeNumber)
+        let digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }
+        return digits.count > 1 && digits.first == UInt8(ascii: "0")
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     func number(_ node: YAMLNode, _ path: @autoclosure () -> String, range: ClosedRange<Double>)
@@ -266,11 +299,24 @@ final class NodeReader {
 /// True when `text` contains whitespace; ASCII text is checked byte by byte, which avoids
 /// Unicode property lookups for the usual names.
 func containsWhitespace(_ text: String) -> Bool {
-    for byte in text.utf8 {
-        if byte >= 0x80 { return text.contains(where: \.isWhitespace) }
-        if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+    // Nil inside: the text is not ASCII, and Unicode decides.
+    let asciiResult = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+        for byte in bytes {
+            if byte >= 0x80 { return nil }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) { return true }
+        }
+        return false
     }
-    return false
+    if case .some(.some(let result)) = asciiResult { return result }
+    return text.contains(where: \.isWhitespace)
+}
+
+/// Returns whether every UTF-8 byte of `text` satisfies `predicate`. It reads the
+/// contiguous bytes when the string has them, which costs much less than iterating
+/// `String.UTF8View`.
+func allBytes(of text: String, _ predicate: (UInt8) -> Bool) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) }
+        ?? text.utf8.allSatisfy(predicate)
 }
 
 func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {

@@ -18,15 +18,15 @@ extension DocumentContext {
             return nil
         }
 
-        var preferences: [String: JSONValue] = [:]
+        var preferences: [String: JSONValue] = Dictionary(minimumCapacity: pairs.count)
         var valid = true
         for pair in pairs {
             guard let name = reader.string(pair.key, path) else {
                 valid = false
                 continue
             }
-            let fieldPath = join(path, name)
-            if let value = decodePreference(name, key: pair.key, value: pair.value, path: fieldPath)
+            if let value = decodePreference(
+                name, key: pair.key, value: pair.value, path: join(path, name))
             {
                 preferences[name] = value
             } else {
@@ -36,57 +36,61 @@ extension DocumentContext {
         return valid ? preferences : nil
     }
 
-    private func decodePreference(_ name: String, key: YAMLNode, value: YAMLNode, path: String)
-        -> JSONValue?
-    {
+    /// Decodes one preference. `path` is built only when a diagnostic needs it.
+    private func decodePreference(
+        _ name: String, key: YAMLNode, value: YAMLNode, path: @autoclosure () -> String
+    ) -> JSONValue? {
         guard let definition = catalogue[name] else {
             if deferUnknownPreferences {
-                reader.warning(key, path, Message.preferenceUnknownOffline(name))
-                return plainValue(value, path: path)
+                reader.warning(key, path(), Message.preferenceUnknownOffline(name))
+                return plainValue(value, path: path())
             }
             let suggestion = nearestName(to: name, in: catalogue.names)
-            reader.error(key, path, Message.unknownPreference(name, suggestion: suggestion))
+            reader.error(key, path(), Message.unknownPreference(name, suggestion: suggestion))
             return nil
         }
         if definition.isInternal {
             reader.error(
-                key, path, Message.internalPreference(name),
+                key, path(), Message.internalPreference(name),
                 hint: Message.internalPreferenceHint(name))
             return nil
         }
         if name == "lock" {
-            reader.error(key, path, Message.lockPreference, hint: Message.lockPreferenceHint)
+            reader.error(key, path(), Message.lockPreference, hint: Message.lockPreferenceHint)
             return nil
         }
         if definition.dataType == .blob {
-            reader.error(key, path, Message.blobPreference(name))
+            reader.error(key, path(), Message.blobPreference(name))
             return nil
         }
         if Self.numberDerivedPreferences.contains(name) {
-            reader.warning(key, path, Message.serverSetPreference(name))
+            reader.warning(key, path(), Message.serverSetPreference(name))
         }
 
         if value.isNull { return .null }
         if definition.isNameMapped {
             reader.warning(
-                value, path, Message.nameMappedPreference(name),
+                value, path(), Message.nameMappedPreference(name),
                 hint: Message.nameMappedPreferenceHint)
         }
         guard definition.isList else {
-            return decodePreferenceValue(value, definition: definition, path: path)
+            return decodePreferenceValue(value, definition: definition, path: path())
         }
 
         // A list preference takes a list, or one value that stands for a one-element list.
-        let items = value.sequence ?? [value]
+        let items = value.sequence.map { Array($0) } ?? [value]
         var values: [JSONValue] = []
         for (position, item) in items.enumerated() {
-            let itemPath = value.sequence == nil ? path : index(path, position)
-            guard let element = decodePreferenceValue(item, definition: definition, path: itemPath)
+            let isList = value.sequence != nil
+            func itemPath() -> String { isList ? index(path(), position) : path() }
+            guard
+                let element = decodePreferenceValue(
+                    item, definition: definition, path: itemPath())
             else { continue }
 
             // NGCP rejects a repeated allowed_clis entry; other lists accept repeats.
             if name == "allowed_clis", values.contains(element) {
-                reader.error(item, itemPath, Message.duplicateListValue(item, preference: name))
+                reader.error(item, itemPath(), Message.duplicateListValue(item, preference: name))
                 continue
             }
             values.append(element)
@@ -96,15 +100,15 @@ extension DocumentContext {
 
     /// Converts a scalar or a list of scalars as YAML typed it, for a preference whose
     /// definition is not known yet.
-    private func plainValue(_ node: YAMLNode, path: String) -> JSONValue? {
+    private func plainValue(_ node: YAMLNode, path: @autoclosure () -> String) -> JSONValue? {
         if let items = node.sequence {
             let values = items.enumerated().compactMap { position, item in
-                plainValue(item, path: index(path, position))
+                plainValue(item, path: index(path(), position))
             }
             return values.count == items.count ? .array(values) : nil
         }
         guard let scalar = node.scalar else {
-            reader.typeError(node, path, expected: "a scalar or a list of scalars")
+            reader.typeError(node, path(), expected: "a scalar or a list of scalars")
             return nil
         }
         switch scalar.value {
@@ -116,11 +120,11 @@ extension DocumentContext {
     }
 
     private func decodePreferenceValue(
-        _ node: YAMLNode, definition: PreferenceDefinition, path: String
+        _ node: YAMLNode, definition: PreferenceDefinition, path: @autoclosure () -> String
     ) -> JSONValue? {
         switch definition.dataType {
         case .boolean:
-            return reader.bool(node, path).map { .bool($0) }
+            return reader.bool(node, path()).map { .bool($0) }
         case .int:
             // NGCP also takes a numeric string for an integer preference.
             if let scalar = node.scalar, case .string(let text) = scalar.value,
@@ -128,21 +132,21 @@ extension DocumentContext {
             {
                 return .int(number)
             }
-            return reader.int(node, path).map { .int($0) }
+            return reader.int(node, path()).map { .int($0) }
         case .string, .blob:
             // A name-mapped preference (ncos, sound_set, rewrite_rule_set, ...) is checked as
             // text only, with a warning: whether the named object exists is known only to the
             // target, which rejects an unknown name at apply.
             guard
                 let text = reader.string(
-                    node, path, numbersAsText: true, maxLength: Self.maxPreferenceLength)
+                    node, path(), numbersAsText: true, maxLength: Self.maxPreferenceLength)
             else { return nil }
             return .string(text)
         case .enumeration:
             guard definition.enumValues.isEmpty else {
-                return reader.choice(node, path, definition.enumValues).map { .string($0) }
+                return reader.choice(node, path(), definition.enumValues).map { .string($0) }
             }
-            return reader.string(node, path, numbersAsText: true).map { .string($0) }
+            return reader.string(node, path(), numbersAsText: true).map { .string($0) }
         }
     }
 }

@@ -22,13 +22,13 @@ extension DocumentContext {
             reader.string($0, "spec.customer", numbersAsText: true)
         }
 
-        var values: [String: JSONValue] = [:]
+        var values: [String: JSONValue] = Dictionary(minimumCapacity: fields.count)
         var numbers: [(key: String, location: SourceLocation, path: String)] = []
         decodeNumbers(fields, into: &values, numbers: &numbers)
         decodeSubscriberFields(fields, into: &values)
 
         var secrets: [String: SecretSource] = [:]
-        for field in ["password", "webpassword"] {
+        for field in Self.secretFields {
             guard let node = fields[field] else { continue }
             if let source = decodeSecret(node, path: join("spec", field)) {
                 secrets[field] = source
@@ -49,14 +49,15 @@ extension DocumentContext {
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
             preferences: preferences, location: reader.location(nameNode))
-        return DeclaredSubscriber(
-            desired: desired, customerLocation: reader.location(customerNode), numbers: numbers,
+        let details = SubscriberDetails(
+            customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
             displayNameLocation: fields["display_name"].map { reader.location($0) },
             pbxFieldLocations: pbxFieldLocations(fields),
             webusernameLocation: fields["webusername"].map { reader.location($0) },
-            lockFieldLocations: locations(of: ["lock", "status"], in: fields),
-            secretLocations: locations(of: ["password", "webpassword"], in: fields))
+            lockFieldLocations: locations(of: Self.lockFields, in: fields),
+            secretLocations: locations(of: Self.secretFields, in: fields))
+        return DeclaredSubscriber(desired: desired, details: details)
     }
 
     private func locations(of names: [String], in fields: Fields) -> [String: SourceLocation] {
@@ -67,13 +68,19 @@ extension DocumentContext {
         return locations
     }
 
+    static let secretFields = ["password", "webpassword"]
+    /// Fields that a locked customer overrides.
+    static let lockFields = ["lock", "status"]
+    static let pbxFields = [
+        "pbx_extension", "is_pbx_pilot", "is_pbx_group", "pbx_group_ids", "pbx_hunt_policy",
+        "pbx_hunt_timeout", "pbx_hunt_cancel_mode",
+    ]
+    static let flagFields = ["administrative", "is_pbx_pilot", "is_pbx_group"]
+    static let profileFields = ["profile_set_id", "profile_id"]
+
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
-        let pbxFields = [
-            "pbx_extension", "is_pbx_pilot", "is_pbx_group", "pbx_group_ids", "pbx_hunt_policy",
-            "pbx_hunt_timeout", "pbx_hunt_cancel_mode",
-        ]
-        for field in pbxFields {
+        for field in Self.pbxFields {
             if let node = fields[field] { locations[field] = reader.location(node) }
         }
         return locations
@@ -103,7 +110,7 @@ extension DocumentContext {
             reader.error(node, "metadata.name", Message.usernameWithSpace(username))
             return nil
         }
-        let validCharacters = username.utf8.allSatisfy { byte in
+        let validCharacters = allBytes(of: username) { byte in
             isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
         }
         let validDots =
@@ -189,7 +196,7 @@ extension DocumentContext {
             values["pbx_extension"] = .string(value)
         }
 
-        for field in ["administrative", "is_pbx_pilot", "is_pbx_group"] {
+        for field in Self.flagFields {
             if let node = fields[field], let flag = reader.bool(node, join("spec", field)) {
                 values[field] = .bool(flag)
             }
@@ -200,7 +207,7 @@ extension DocumentContext {
     private func decodeProfileAndGroupFields(
         _ fields: Fields, into values: inout [String: JSONValue]
     ) {
-        for field in ["profile_set_id", "profile_id"] {
+        for field in Self.profileFields {
             guard let node = fields[field] else { continue }
             if node.isNull {
                 values[field] = .null
@@ -291,9 +298,10 @@ extension DocumentContext {
         }
 
         guard let cc, let ccValue = Int(cc), let ac, let sn else { return nil }
-        var value: [String: JSONValue] = [
-            "cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn),
-        ]
+        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
+        value["cc"] = .int(ccValue)
+        value["ac"] = .string(ac)
+        value["sn"] = .string(sn)
         if isAlias { value["is_devid"] = .bool(isDevID) }
         return (value, "\(cc)-\(ac)-\(sn)")
     }
@@ -318,7 +326,7 @@ extension DocumentContext {
         let text = scalar.text
         // The field name is for messages only, so it is cut from the path only on an error.
         var field: String { String(path().split(separator: ".").last ?? "") }
-        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+        guard allBytes(of: text, { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             reader.error(node, path(), Message.notDigits(text, field: field))
             return nil
         }
@@ -333,45 +341,47 @@ extension DocumentContext {
 
     /// Decodes a secret source: a literal string (with a warning), `{env: NAME}` or
     /// `{file: PATH}`. A relative path is made absolute against the manifest's directory.
-    private func decodeSecret(_ node: YAMLNode, path: String) -> SecretSource? {
+    private func decodeSecret(_ node: YAMLNode, path: @autoclosure () -> String)
+        -> SecretSource?
+    {
         if let scalar = node.scalar, case .string(let value) = scalar.value {
-            reader.warning(node, path, Message.literalSecret, hint: Message.literalSecretHint)
+            reader.warning(node, path(), Message.literalSecret, hint: Message.literalSecretHint)
             reader.literalSecretMarks.append(node.mark)
             return .literal(value)
         }
         guard node.mapping != nil else {
-            reader.error(node, path, Message.secretSourceShape)
+            reader.error(node, path(), Message.secretSourceShape)
             return nil
         }
         let errorsBefore = reader.errorCount
-        guard let fields = reader.fields(node, path, allowed: Self.secretSourceFields)
+        guard let fields = reader.fields(node, path(), allowed: Self.secretSourceFields)
         else { return nil }
         // An unknown key was reported already; the shape error would only repeat it.
         if fields.isEmpty, reader.errorCount > errorsBefore { return nil }
 
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):
-            guard let name = reader.string(env, join(path, "env")) else { return nil }
+            guard let name = reader.string(env, join(path(), "env")) else { return nil }
             // ASCII letters, digits and `_`, not starting with a digit.
             let bytes = name.utf8
             let valid =
                 bytes.first.map { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false
-                && bytes.allSatisfy { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
+                && allBytes(of: name) { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
             guard valid else {
-                reader.error(env, join(path, "env"), Message.invalidEnvironmentName(name))
+                reader.error(env, join(path(), "env"), Message.invalidEnvironmentName(name))
                 return nil
             }
             return .environment(name)
         case (nil, let file?):
-            guard let filePath = reader.string(file, join(path, "file")) else { return nil }
+            guard let filePath = reader.string(file, join(path(), "file")) else { return nil }
             guard !filePath.isEmpty else {
-                reader.error(file, join(path, "file"), Message.emptyFilePath)
+                reader.error(file, join(path(), "file"), Message.emptyFilePath)
                 return nil
             }
             let absolute = filePath.hasPrefix("/") ? filePath : directory + "/" + filePath
             return .file(URL(fileURLWithPath: absolute).standardizedFileURL.path)
         default:
-            reader.error(node, path, Message.secretSourceShape)
+            reader.error(node, path(), Message.secretSourceShape)
             return nil
         }
     }

@@ -9,30 +9,32 @@ enum ScalarResolver {
     /// schema or a value that the tag does not allow.
     static func resolve(
         text: String, style: YAMLScalarStyle, tag: String?, mark: YAMLMark
-    ) throws(YAMLError) -> YAMLScalarValue {
+    ) throws(YAMLError) -> ResolvedValue {
         guard let tag, tag != "!" else {
             // Quoted, block and `!`-tagged scalars are strings; only plain ones are resolved.
-            if style != .plain || tag == "!" { return .string(text) }
-            return try resolvePlain(text, mark: mark)
+            if style != .plain || tag == "!" { return ResolvedValue(kind: .string) }
+            return resolvePlain(text)
         }
 
         switch tag {
         case corePrefix + "str":
-            return .string(text)
+            return ResolvedValue(kind: .string)
         case corePrefix + "null":
             guard isNull(text) else { throw .tagMismatch(tag, at: mark) }
-            return .null
+            return ResolvedValue(kind: .null)
         case corePrefix + "bool":
             guard let value = bool(text) else { throw .tagMismatch(tag, at: mark) }
-            return .bool(value)
+            return ResolvedValue(.bool(value))
         case corePrefix + "int":
             guard let value = try integer(text, mark: mark) else {
                 throw .tagMismatch(tag, at: mark)
             }
-            return .int(value)
+            return ResolvedValue(.int(value))
         case corePrefix + "float":
-            if let value = float(text) { return .float(value) }
-            if let value = try integer(text, mark: mark) { return .float(Double(value)) }
+            if let value = float(text) { return ResolvedValue(.float(value)) }
+            if let value = try integer(text, mark: mark) {
+                return ResolvedValue(.float(Double(value)))
+            }
             throw .tagMismatch(tag, at: mark)
         case corePrefix + "map", corePrefix + "seq":
             throw .tagMismatch(tag, at: mark)
@@ -41,30 +43,73 @@ enum ScalarResolver {
         }
     }
 
-    static func resolvePlain(_ text: String, mark: YAMLMark) throws(YAMLError) -> YAMLScalarValue {
+    /// Resolves an untagged plain scalar, which never fails: text that is no null, boolean
+    /// or number is a string.
+    static func resolvePlain(_ text: String) -> ResolvedValue {
+        var bytes = text
+        return bytes.withUTF8 { resolvePlain(bytes: $0, text: text) }
+    }
+
+    /// Resolves an untagged plain scalar from its UTF-8 bytes; `text` is the same scalar as a
+    /// string. Every spelling that is no string is ASCII, so comparing bytes matches what
+    /// comparing strings would.
+    static func resolvePlain(bytes: UnsafeBufferPointer<UInt8>, text: @autoclosure () -> String)
+        -> ResolvedValue
+    {
         // Most plain scalars are names and words; a first byte that starts no null, boolean
         // or number settles them as strings without the slower checks below.
-        guard let first = text.utf8.first else { return .null }
+        guard let first = bytes.first else { return ResolvedValue(kind: .null) }
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
             UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"),
             UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
             break
         default:
-            return .string(text)
+            return ResolvedValue(kind: .string)
         }
 
-        if isNull(text) { return .null }
-        if let value = bool(text) { return .bool(value) }
-        do {
-            if let value = try integer(text, mark: mark) { return .int(value) }
-        } catch {
+        // Every null and boolean spelling is at most five bytes long.
+        if bytes.count <= 5 {
+            if matches(bytes, nullSpellings) { return ResolvedValue(kind: .null) }
+            if matches(bytes, trueSpellings) { return ResolvedValue(.bool(true)) }
+            if matches(bytes, falseSpellings) { return ResolvedValue(.bool(false)) }
+        }
+        switch integer(bytes) {
+        case .integer(let value): return ResolvedValue(.int(value))
+        case .outOfRange:
             // An integer beyond 64 bits keeps its value approximately, and its exact digits
             // in the scalar's text, which is what digit-string fields read.
-            return .float(Double(text) ?? .nan)
+            return ResolvedValue(.float(Double(text()) ?? .nan))
+        case .notInteger: break
         }
-        if let value = float(text) { return .float(value) }
-        return .string(text)
+
+        if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            if matches(bytes, infinitySpellings) { return ResolvedValue(.float(.infinity)) }
+            if matches(bytes, negativeInfinitySpellings) {
+                return ResolvedValue(.float(-.infinity))
+            }
+            if matches(bytes, nanSpellings) { return ResolvedValue(.float(.nan)) }
+        }
+        if isFloatSyntax(bytes), let value = Double(text()) { return ResolvedValue(.float(value)) }
+        return ResolvedValue(kind: .string)
+    }
+
+    private static let nullSpellings = ["~", "null", "Null", "NULL"].map { Array($0.utf8) }
+    private static let trueSpellings = ["true", "True", "TRUE"].map { Array($0.utf8) }
+    private static let falseSpellings = ["false", "False", "FALSE"].map { Array($0.utf8) }
+    private static let infinitySpellings = [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]
+        .map { Array($0.utf8) }
+    private static let negativeInfinitySpellings = ["-.inf", "-.Inf", "-.INF"]
+        .map { Array($0.utf8) }
+    private static let nanSpellings = [".nan", ".NaN", ".NAN"].map { Array($0.utf8) }
+
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ spellings: [[UInt8]])
+        -> Bool
+    {
+        for spelling in spellings where spelling.count == bytes.count {
+            if spelling.elementsEqual(bytes) { return true }
+        }
+        return false
     }
 
     static func isNull(_ text: String) -> Bool {
@@ -149,11 +194,15 @@ enum ScalarResolver {
 
     /// Parses a core schema float scalar. Returns nil for anything else, integers included.
     static func float(_ text: String) -> Double? {
-        switch text {
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
-        case "-.inf", "-.Inf", "-.INF": return -.infinity
-        case ".nan", ".NaN", ".NAN": return .nan
-        default: break
+        // The infinity and NaN spellings start with `.`, `+` or `-`; digits skip them.
+        let first = text.utf8.first
+        if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            switch text {
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .infinity
+            case "-.inf", "-.Inf", "-.INF": return -.infinity
+            case ".nan", ".NaN", ".NAN": return .nan
+            default: break
+            }
         }
 
         var text = text

@@ -1,122 +1,157 @@
-/// Folds parser events into node trees.
+/// What one pass over a scalar's bytes found.
+struct ScalarBytes {
+    /// Whether a byte may start a control character: below 0x20, 0x7F, or the lead byte
+    /// 0xC2 of U+0080-U+009F.
+    let mayContainControlCharacters: Bool
+    /// An FNV-1a hash of ASCII bytes with the top bit set, or 0 for other text. Equal ASCII
+    /// strings have equal bytes, so two different nonzero fingerprints mean different
+    /// strings. Non-ASCII text gets 0, because strings compare by canonical equivalence,
+    /// which different bytes can share.
+    let fingerprint: UInt64
+
+    static let fingerprintBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    static let fingerprintPrime: UInt64 = 0x100_0000_01b3
+    static let asciiFingerprintFlag: UInt64 = 1 << 63
+}
+
+/// Folds parser events into the flat node arrays of one stream.
 ///
-/// Open collections live on a stack of frames that are mutated in place (`frames[last]`),
-/// because popping a frame, appending and pushing it back would copy its array each time and
-/// make a long list quadratic to read.
+/// Each node gets a record when it starts. The children of open collections wait on one
+/// shared stack and move to the child list in one piece when their collection ends, so a
+/// collection costs no array of its own and a long list grows no per-frame storage.
 struct TreeBuilder {
     private struct Frame {
         let isMapping: Bool
         let anchor: String?
-        let mark: YAMLMark
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
-        /// First position of each scalar key, for duplicate detection. Filled only once the
-        /// mapping has `indexThreshold` pairs; smaller mappings are scanned linearly, which
-        /// is cheaper than hashing for the handful of keys a manifest mapping has.
-        var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
-        /// Values of `<<` keys, applied when the mapping ends.
-        var merges: [YAMLNode] = []
+        /// The collection's record.
+        let id: Int
+        /// Position of the collection's first child on `pending`. A mapping's keys and values
+        /// alternate there.
+        let firstChild: Int
+        /// Set when the key just read is `<<`: its value is a merge source, not a pair.
+        var awaitsMergeValue = false
         /// Nodes in this subtree, aliases counted at their expanded size.
         var size = 1
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
+    }
 
-        mutating func attach(_ node: consuming YAMLNode, size: Int, height: Int)
-            throws(YAMLError)
-        {
-            self.size = self.size.addingReportingOverflow(size).partialValue
-            self.height = max(self.height, height + 1)
-            guard isMapping else {
-                items.append(node)
-                return
-            }
-            guard let key = pendingKey.take() else {
-                pendingKey = node
-                return
-            }
-
-            guard case .scalar(let scalar) = key.content else {
-                pairs.append(YAMLPair(key: key, value: node))
-                return
-            }
-            if scalar.style == .plain, scalar.tag == nil, scalar.text == "<<" {
-                merges.append(node)
-                return
-            }
-            if let first = firstMark(of: scalar.value) {
-                throw .duplicateKey(scalar.text, first: first, at: key.mark)
-            }
-            record(scalar.value, at: key.mark)
-            pairs.append(YAMLPair(key: key, value: node))
-        }
-
-        /// Returns where a scalar key with this resolved value first appears in the mapping,
-        /// so that `1` and `0x1` collide. Collection keys are not checked for duplicates.
-        func firstMark(of identity: YAMLScalarValue) -> YAMLMark? {
-            if pairs.count >= TreeBuilder.indexThreshold { return keyMarks[identity] }
-            for pair in pairs {
-                if case .scalar(let key) = pair.key.content, key.value == identity {
-                    return pair.key.mark
-                }
-            }
-            return nil
-        }
-
-        mutating func record(_ identity: YAMLScalarValue, at mark: YAMLMark) {
-            let count = pairs.count + 1
-            if count == TreeBuilder.indexThreshold {
-                // Switch to the index: add the keys seen so far, then this one.
-                for pair in pairs {
-                    if let value = pair.key.scalar?.value, keyMarks[value] == nil {
-                        keyMarks[value] = pair.key.mark
-                    }
-                }
-            }
-            if count >= TreeBuilder.indexThreshold { keyMarks[identity] = mark }
-        }
+    /// State that few mappings need, kept out of `Frame` so that opening and closing a
+    /// collection copies no dictionary or array.
+    private struct LargeMappingState {
+        /// First position of each scalar key, for duplicate detection. Filled only once the
+        /// mapping has `indexThreshold` pairs. Smaller mappings are scanned linearly, which
+        /// costs less than hashing the handful of keys a manifest mapping has.
+        var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
+        /// Values of `<<` keys, applied when the mapping ends.
+        var merges: [Int32] = []
     }
 
     fileprivate static let indexThreshold = 16
 
     private struct Anchored {
-        let node: YAMLNode
+        let id: Int32
         let size: Int
         let height: Int
     }
 
     let limits: YAMLLimits
-    private(set) var documents: [YAMLDocument] = []
-    private var frames: [Frame] = []
+    private var records: [NodeRecord] = []
+    private var texts: [String] = []
+    private var children: [Int32] = []
+    /// Children of the open collections. Only the first `pendingCount` entries are in use,
+    /// so popping a collection's children keeps the storage for the next one.
+    private var pending: [Int32] = []
+    private var pendingCount = 0
+    /// The innermost open collection, kept outside `parents` so that attaching a node
+    /// changes plain fields instead of an array element.
+    private var top = Frame(isMapping: false, anchor: nil, id: -1, firstChild: 0)
+    /// The open collections around `top`, outermost first.
+    private var parents: [Frame] = []
+    /// The number of open collections: `top` and `parents`, or none.
+    private var depth = 0
+    /// Key index and merge sources of open mappings that have them, by their depth.
+    private var largeMappings: [Int: LargeMappingState] = [:]
+    private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
     private var documentMark = YAMLMark(line: 1, column: 1)
-    private var root: YAMLNode?
+    private var root: Int32?
     private var expandedByAliases = 0
+    /// Set once any scalar of the stream may contain a control character.
+    private var mayContainControlCharacters = false
 
-    init(limits: YAMLLimits) {
+    /// `expectedNodes` reserves room for that many nodes up front.
+    init(limits: YAMLLimits, expectedNodes: Int = 0) {
         self.limits = limits
+        records.reserveCapacity(expectedNodes)
+        texts.reserveCapacity(expectedNodes / 2)
+        children.reserveCapacity(expectedNodes)
+    }
+
+    /// Returns the documents read so far, which share one tree.
+    mutating func documents() -> [YAMLDocument] {
+        let tree = YAMLTree(
+            records: records, texts: texts, children: children,
+            mayContainControlCharacters: mayContainControlCharacters)
+        return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
 
     mutating func startDocument(at mark: YAMLMark) {
         documentMark = mark
         root = nil
-        anchors = [:]
+        if !anchors.isEmpty { anchors = [:] }
     }
 
     mutating func endDocument() throws(YAMLError) {
-        let node = root ?? YAMLNode(.scalar(nullScalar), mark: documentMark)
-        documents.append(YAMLDocument(root: node, mark: documentMark))
+        let id =
+            root
+            ?? appendScalar(
+                "", style: .plain, tag: .none, value: ResolvedValue(kind: .null),
+                at: documentMark)
+        roots.append((id, documentMark))
         root = nil
     }
 
+    /// Adds a scalar. `bytes` are its UTF-8 bytes, the same as `text`.
     mutating func scalar(
-        _ text: String, style: YAMLScalarStyle, anchor: String?, tag: String?, at mark: YAMLMark
+        _ text: String, bytes: UnsafeBufferPointer<UInt8>, summary: ScalarBytes,
+        style: YAMLScalarStyle.Code, anchor: String?, tag: String?, at mark: YAMLMark
     ) throws(YAMLError) {
-        let value = try ScalarResolver.resolve(text: text, style: style, tag: tag, mark: mark)
-        let scalar = YAMLScalar(text: text, style: style, tag: tag, value: value)
-        let node = YAMLNode(.scalar(scalar), mark: mark)
-        if let anchor { anchors[anchor] = Anchored(node: node, size: 1, height: 0) }
-        try add(node, size: 1, height: 0)
+        var value: ResolvedValue
+        if tag == nil, style == .plain {
+            value = ScalarResolver.resolvePlain(bytes: bytes, text: text)
+        } else {
+            value = try ScalarResolver.resolve(
+                text: text, style: YAMLScalarStyle(style), tag: tag, mark: mark)
+        }
+        // A string's value bits are unused, so they keep a fingerprint of its bytes that
+        // rules out most unequal keys without comparing strings.
+        if value.kind == .string {
+            value = ResolvedValue(kind: .string, bits: summary.fingerprint)
+        }
+        // Every tag that resolving accepts has a code.
+        let tagCode = tag == nil ? TagCode.none : TagCode(tag) ?? .none
+        let id = appendScalar(
+            text, style: style, tag: tagCode, value: value,
+            mayContainControlCharacters: summary.mayContainControlCharacters, at: mark)
+        if let anchor { anchors[anchor] = Anchored(id: id, size: 1, height: 0) }
+        try add(id, size: 1, height: 0)
+    }
+
+    private mutating func appendScalar(
+        _ text: String, style: YAMLScalarStyle.Code, tag: TagCode, value: ResolvedValue,
+        mayContainControlCharacters: Bool = false, at mark: YAMLMark
+    ) -> Int32 {
+        if mayContainControlCharacters { self.mayContainControlCharacters = true }
+        let id = Int32(records.count)
+        records.append(
+            NodeRecord(
+                line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
+                start: Int32(texts.count), count: 0, bits: value.bits, kind: .scalar,
+                style: style, tag: tag, valueKind: value.kind,
+                mayContainControlCharacters: mayContainControlCharacters))
+        texts.append(text)
+        return id
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
@@ -132,10 +167,10 @@ struct TreeBuilder {
         // An alias to a collection nests it again, so the expanded depth counts against the
         // limit too. Chained aliases could otherwise build a tree deep enough to exhaust the
         // stack of code that walks it recursively.
-        guard frames.count + anchored.height <= limits.maxDepth else {
+        guard depth + anchored.height <= limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
-        try add(anchored.node, size: anchored.size, height: anchored.height)
+        try add(anchored.id, size: anchored.size, height: anchored.height)
     }
 
     mutating func startCollection(isMapping: Bool, anchor: String?, tag: String?, at mark: YAMLMark)
@@ -153,67 +188,208 @@ struct TreeBuilder {
                 throw .unsupportedTag(tag, at: mark)
             }
         }
-        guard frames.count < limits.maxDepth else {
+        guard depth < limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
-        frames.append(Frame(isMapping: isMapping, anchor: anchor, mark: mark))
+
+        let id = records.count
+        records.append(
+            NodeRecord(
+                line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
+                start: 0, count: 0, bits: 0, kind: isMapping ? .mapping : .sequence,
+                style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null,
+                mayContainControlCharacters: false))
+        if depth > 0 { parents.append(top) }
+        top = Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pendingCount)
+        depth += 1
     }
 
     mutating func endCollection() throws(YAMLError) {
-        guard var frame = frames.popLast() else { return }
+        guard depth > 0 else { return }
+        if !largeMappings.isEmpty, largeMappings[depth] != nil {
+            try applyMerges()
+            largeMappings[depth] = nil
+        }
 
-        let node: YAMLNode
-        if frame.isMapping {
-            try applyMerges(&frame)
-            node = YAMLNode(.mapping(frame.pairs), mark: frame.mark)
-        } else {
-            node = YAMLNode(.sequence(frame.items), mark: frame.mark)
+        let entries = pendingCount - top.firstChild
+        records[top.id].start = Int32(children.count)
+        records[top.id].count = Int32(top.isMapping ? entries / 2 : entries)
+        // Copied one by one: appending a slice goes through a generic path that costs more
+        // than the few children a collection usually has.
+        for position in top.firstChild..<pendingCount {
+            children.append(pending[position])
         }
-        if let anchor = frame.anchor {
-            anchors[anchor] = Anchored(node: node, size: frame.size, height: frame.height)
+        pendingCount = top.firstChild
+
+        let id = Int32(top.id)
+        let (size, height) = (top.size, top.height)
+        if let anchor = top.anchor {
+            anchors[anchor] = Anchored(id: id, size: size, height: height)
         }
-        try add(node, size: frame.size, height: frame.height)
+        depth -= 1
+        if depth > 0 { top = parents.removeLast() }
+        try add(id, size: size, height: height)
     }
 
     /// Attaches a finished node to the open collection, or makes it the document root.
-    private mutating func add(_ node: consuming YAMLNode, size: Int, height: Int)
-        throws(YAMLError)
-    {
-        guard !frames.isEmpty else {
-            root = node
+    private mutating func add(_ id: Int32, size: Int, height: Int) throws(YAMLError) {
+        guard depth > 0 else {
+            root = id
             return
         }
-        // Mutated through the subscript in place: binding the frame to a local would copy it.
-        try frames[frames.count - 1].attach(node, size: size, height: height)
+        top.size = top.size.addingReportingOverflow(size).partialValue
+        top.height = max(top.height, height + 1)
+        guard top.isMapping else {
+            push(id)
+            return
+        }
+
+        if top.awaitsMergeValue {
+            top.awaitsMergeValue = false
+            largeMappings[depth, default: LargeMappingState()].merges.append(id)
+            return
+        }
+        let isKey = (pendingCount - top.firstChild) % 2 == 0
+        if isKey {
+            if isMergeKey(id) {
+                top.awaitsMergeValue = true
+            } else {
+                push(id)
+            }
+            return
+        }
+
+        // This node is the value of the key on top of `pending`. Collection keys are not
+        // checked for duplicates.
+        let key = Int(pending[pendingCount - 1])
+        if records[key].kind == .scalar {
+            if let first = firstMark(ofKey: key) {
+                throw .duplicateKey(
+                    texts[Int(records[key].start)], first: first, at: records[key].mark)
+            }
+            recordKey(key)
+        }
+        push(id)
+    }
+
+    private mutating func push(_ id: Int32) {
+        if pendingCount < pending.count {
+            pending[pendingCount] = id
+        } else {
+            pending.append(id)
+        }
+        pendingCount += 1
+    }
+
+    private func isMergeKey(_ id: Int32) -> Bool {
+        let record = records[Int(id)]
+        guard record.kind == .scalar, record.style == .plain, record.tag == .none else {
+            return false
+        }
+        let text = texts[Int(record.start)]
+        return text.utf8.count == 2 && text == "<<"
+    }
+
+    /// The number of complete pairs of the innermost mapping. A key waiting for its value
+    /// is not counted.
+    private var pairCount: Int {
+        (pendingCount - top.firstChild) / 2
+    }
+
+    /// Returns where a scalar key with the same resolved value as `key` first appears in the
+    /// innermost mapping, so that `1` and `0x1` collide.
+    private func firstMark(ofKey key: Int) -> YAMLMark? {
+        let pairs = pairCount
+        if pairs >= TreeBuilder.indexThreshold {
+            return largeMappings[depth]?.keyMarks[value(of: key)]
+        }
+        let first = top.firstChild
+        for position in 0..<pairs {
+            let other = Int(pending[first + 2 * position])
+            if sameScalarValue(key, other) { return records[other].mark }
+        }
+        return nil
+    }
+
+    /// Records a scalar key before its pair is counted.
+    private mutating func recordKey(_ key: Int) {
+        let count = pairCount + 1
+        if count == TreeBuilder.indexThreshold {
+            // Switch to the index: add the keys seen so far, then this one.
+            let first = top.firstChild
+            for position in 0..<(count - 1) {
+                let other = Int(pending[first + 2 * position])
+                guard records[other].kind == .scalar else { continue }
+                let identity = value(of: other)
+                if largeMappings[depth, default: LargeMappingState()].keyMarks[identity] == nil {
+                    largeMappings[depth, default: LargeMappingState()].keyMarks[identity] =
+                        records[other].mark
+                }
+            }
+        }
+        if count >= TreeBuilder.indexThreshold {
+            largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
+                records[key].mark
+        }
+    }
+
+    private func value(of id: Int) -> YAMLScalarValue {
+        let record = records[id]
+        return ResolvedValue(kind: record.valueKind, bits: record.bits)
+            .value(text: texts[Int(record.start)])
+    }
+
+    /// True when both nodes are scalars whose resolved values are equal, as
+    /// `YAMLScalarValue` compares them.
+    private func sameScalarValue(_ lhs: Int, _ rhs: Int) -> Bool {
+        let left = records[lhs]
+        let right = records[rhs]
+        guard left.kind == .scalar, right.kind == .scalar, left.valueKind == right.valueKind
+        else { return false }
+        switch left.valueKind {
+        case .null: return true
+        case .bool, .int: return left.bits == right.bits
+        case .float: return Double(bitPattern: left.bits) == Double(bitPattern: right.bits)
+        case .string:
+            if left.bits != 0, right.bits != 0, left.bits != right.bits { return false }
+            return texts[Int(left.start)] == texts[Int(right.start)]
+        }
     }
 
     /// Adds the pairs of every `<<` value whose keys the mapping does not already have.
     /// Explicit keys win over merged ones, and an earlier merged mapping wins over a later one.
-    private func applyMerges(_ frame: inout Frame) throws(YAMLError) {
-        for merge in frame.merges {
-            let sources: [YAMLNode]
-            switch merge.content {
-            case .mapping: sources = [merge]
-            case .sequence(let items) where items.allSatisfy({ $0.mapping != nil }):
-                sources = items
-            default: throw .invalidMerge(at: merge.mark)
+    private mutating func applyMerges() throws(YAMLError) {
+        for merge in largeMappings[depth]?.merges ?? [] {
+            let record = records[Int(merge)]
+            var sources: [Int] = []
+            switch record.kind {
+            case .mapping:
+                sources = [Int(merge)]
+            case .sequence:
+                for position in 0..<Int(record.count) {
+                    let item = Int(children[Int(record.start) + position])
+                    guard records[item].kind == .mapping else {
+                        throw .invalidMerge(at: record.mark)
+                    }
+                    sources.append(item)
+                }
+            case .scalar:
+                throw .invalidMerge(at: record.mark)
             }
 
             for source in sources {
-                for pair in source.mapping ?? [] {
-                    guard let identity = pair.key.scalar?.value else {
-                        frame.pairs.append(pair)
-                        continue
+                let start = Int(records[source].start)
+                for position in 0..<Int(records[source].count) {
+                    let key = children[start + 2 * position]
+                    let value = children[start + 2 * position + 1]
+                    if records[Int(key)].kind == .scalar {
+                        if firstMark(ofKey: Int(key)) != nil { continue }
+                        recordKey(Int(key))
                     }
-                    if frame.firstMark(of: identity) != nil { continue }
-                    frame.record(identity, at: pair.key.mark)
-                    frame.pairs.append(pair)
+                    push(key)
+                    push(value)
                 }
             }
         }
-    }
-
-    private var nullScalar: YAMLScalar {
-        YAMLScalar(text: "", style: .plain, tag: nil, value: .null)
     }
 }

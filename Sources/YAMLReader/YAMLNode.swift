@@ -40,20 +40,79 @@ public struct YAMLScalar: Sendable, Hashable {
     public let style: YAMLScalarStyle
     /// The explicit tag in full form (`tag:yaml.org,2002:str`), or nil when none was written.
     public let tag: String?
-    public let value: YAMLScalarValue
+    /// The resolved value without its text, so that a string value does not hold a second
+    /// reference to `text`.
+    let resolved: ResolvedValue
 
     public init(text: String, style: YAMLScalarStyle, tag: String?, value: YAMLScalarValue) {
+        self.init(text: text, style: style, tag: tag, resolved: ResolvedValue(value))
+    }
+
+    init(text: String, style: YAMLScalarStyle, tag: String?, resolved: ResolvedValue) {
         self.text = text
         self.style = style
         self.tag = tag
-        self.value = value
+        self.resolved = resolved
     }
+
+    public var value: YAMLScalarValue { resolved.value(text: text) }
 
     /// True for an unquoted, untagged `yes`, `no`, `on`, `off`, `y` or `n` (any case): YAML 1.1
     /// read these as booleans, YAML 1.2 reads them as strings.
     public var isYAML11Boolean: Bool {
         guard style == .plain, tag == nil else { return false }
         return ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased())
+    }
+
+    public static func == (lhs: YAMLScalar, rhs: YAMLScalar) -> Bool {
+        lhs.text == rhs.text && lhs.style == rhs.style && lhs.tag == rhs.tag
+            && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(text)
+        hasher.combine(style)
+        hasher.combine(tag)
+    }
+}
+
+/// A resolved scalar value in a fixed-size form: its kind and, for booleans and numbers,
+/// the bits of the value. A string's value is the scalar's text.
+struct ResolvedValue: Sendable, Hashable {
+    enum Kind: UInt8, Sendable {
+        case null
+        case bool
+        case int
+        case float
+        case string
+    }
+
+    let kind: Kind
+    let bits: UInt64
+
+    init(kind: Kind, bits: UInt64 = 0) {
+        self.kind = kind
+        self.bits = bits
+    }
+
+    init(_ value: YAMLScalarValue) {
+        switch value {
+        case .null: self.init(kind: .null)
+        case .bool(let flag): self.init(kind: .bool, bits: flag ? 1 : 0)
+        case .int(let number): self.init(kind: .int, bits: UInt64(bitPattern: Int64(number)))
+        case .float(let number): self.init(kind: .float, bits: number.bitPattern)
+        case .string: self.init(kind: .string)
+        }
+    }
+
+    func value(text: @autoclosure () -> String) -> YAMLScalarValue {
+        switch kind {
+        case .null: return .null
+        case .bool: return .bool(bits != 0)
+        case .int: return .int(Int(Int64(bitPattern: bits)))
+        case .float: return .float(Double(bitPattern: bits))
+        case .string: return .string(text())
+        }
     }
 }
 
@@ -69,42 +128,72 @@ public struct YAMLPair: Sendable, Hashable {
 }
 
 /// A node of a YAML document with aliases expanded and merge keys applied.
+///
+/// A node is a position in the tree of its stream. The nodes of one parse live in flat arrays
+/// that all of them share, so a node costs one reference to copy and the whole stream is
+/// freed at once. An alias is the node its anchor names, shared rather than copied.
 public struct YAMLNode: Sendable, Hashable {
     public enum Content: Sendable, Hashable {
         case scalar(YAMLScalar)
-        case sequence([YAMLNode])
+        case sequence(Items)
         /// Pairs in source order; keys merged in with `<<` follow the explicit ones.
-        case mapping([YAMLPair])
+        case mapping(Pairs)
     }
 
-    public let content: Content
+    let tree: YAMLTree
+    let id: Int
+
+    init(tree: YAMLTree, id: Int) {
+        self.tree = tree
+        self.id = id
+    }
+
+    private var record: NodeRecord { tree.records[id] }
+
+    public var content: Content {
+        let record = record
+        switch record.kind {
+        case .scalar: return .scalar(tree.scalar(record))
+        case .sequence: return .sequence(Items(tree: tree, record: record))
+        case .mapping: return .mapping(Pairs(tree: tree, record: record))
+        }
+    }
+
     /// The start position of the node.
-    public let mark: YAMLMark
-
-    public init(_ content: Content, mark: YAMLMark) {
-        self.content = content
-        self.mark = mark
-    }
+    public var mark: YAMLMark { record.mark }
 
     public var scalar: YAMLScalar? {
-        if case .scalar(let scalar) = content { return scalar }
-        return nil
+        let record = record
+        guard record.kind == .scalar else { return nil }
+        return tree.scalar(record)
     }
 
-    public var sequence: [YAMLNode]? {
-        if case .sequence(let items) = content { return items }
-        return nil
+    public var sequence: Items? {
+        let record = record
+        guard record.kind == .sequence else { return nil }
+        return Items(tree: tree, record: record)
     }
 
-    public var mapping: [YAMLPair]? {
-        if case .mapping(let pairs) = content { return pairs }
-        return nil
+    public var mapping: Pairs? {
+        let record = record
+        guard record.kind == .mapping else { return nil }
+        return Pairs(tree: tree, record: record)
     }
 
     /// True for a null scalar (`null`, `~`, or nothing at all).
     public var isNull: Bool {
-        if case .scalar(let scalar) = content, scalar.value == .null { return true }
-        return false
+        let record = record
+        return record.kind == .scalar && record.valueKind == .null
+    }
+
+    /// False when no scalar at or below this node contains a control character (U+0000-U+001F,
+    /// U+007F-U+009F), as the parser found from the bytes. True when one may. For a
+    /// collection the flag covers its whole stream, so a check can skip clean streams
+    /// without a walk.
+    package var mayContainControlCharacters: Bool {
+        let record = record
+        guard record.kind == .scalar else { return tree.mayContainControlCharacters }
+        return record.mayContainControlCharacters
     }
 
     /// Returns the value of the first pair whose key is the string `key`.
@@ -115,17 +204,114 @@ public struct YAMLNode: Sendable, Hashable {
     /// A short type name for messages: `string`, `integer`, `number`, `boolean`, `null`,
     /// `list` or `mapping`.
     public var typeName: String {
-        switch content {
+        let record = record
+        switch record.kind {
         case .sequence: return "list"
         case .mapping: return "mapping"
-        case .scalar(let scalar):
-            switch scalar.value {
+        case .scalar:
+            switch record.valueKind {
             case .null: return "null"
             case .bool: return "boolean"
             case .int: return "integer"
             case .float: return "number"
             case .string: return "string"
             }
+        }
+    }
+
+    public static func == (lhs: YAMLNode, rhs: YAMLNode) -> Bool {
+        if lhs.tree === rhs.tree && lhs.id == rhs.id { return true }
+        return lhs.mark == rhs.mark && lhs.content == rhs.content
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(mark)
+        switch content {
+        case .scalar(let scalar): hasher.combine(scalar)
+        case .sequence(let items): hasher.combine(items.count)
+        case .mapping(let pairs): hasher.combine(pairs.count)
+        }
+    }
+
+    /// The items of a sequence node.
+    public struct Items: RandomAccessCollection, Sendable, Hashable {
+        let tree: YAMLTree
+        let start: Int
+        public let count: Int
+
+        init(tree: YAMLTree, record: NodeRecord) {
+            self.tree = tree
+            start = Int(record.start)
+            count = Int(record.count)
+        }
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { count }
+
+        public subscript(position: Int) -> YAMLNode {
+            precondition(position >= 0 && position < count, "index out of range")
+            return YAMLNode(tree: tree, id: Int(tree.children[start + position]))
+        }
+
+        public static func == (lhs: Items, rhs: Items) -> Bool {
+            lhs.elementsEqual(rhs)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(count)
+            for item in self { hasher.combine(item) }
+        }
+    }
+
+    /// The key/value pairs of a mapping node, in source order.
+    public struct Pairs: RandomAccessCollection, Sendable, Hashable {
+        let tree: YAMLTree
+        let start: Int
+        public let count: Int
+
+        init(tree: YAMLTree, record: NodeRecord) {
+            self.tree = tree
+            start = Int(record.start)
+            count = Int(record.count)
+        }
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { count }
+
+        public subscript(position: Int) -> YAMLPair {
+            precondition(position >= 0 && position < count, "index out of range")
+            let offset = start + 2 * position
+            return YAMLPair(
+                key: YAMLNode(tree: tree, id: Int(tree.children[offset])),
+                value: YAMLNode(tree: tree, id: Int(tree.children[offset + 1])))
+        }
+
+        /// Returns the key's text when the key at `position` is a scalar whose value is a
+        /// string, without building the pair.
+        package func stringKey(at position: Int) -> String? {
+            precondition(position >= 0 && position < count, "index out of range")
+            let record = tree.records[Int(tree.children[start + 2 * position])]
+            guard record.kind == .scalar, record.valueKind == .string else { return nil }
+            return tree.texts[Int(record.start)]
+        }
+
+        package func key(at position: Int) -> YAMLNode {
+            precondition(position >= 0 && position < count, "index out of range")
+            return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position]))
+        }
+
+        package func value(at position: Int) -> YAMLNode {
+            precondition(position >= 0 && position < count, "index out of range")
+            return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position + 1]))
+        }
+
+        public static func == (lhs: Pairs, rhs: Pairs) -> Bool {
+            lhs.elementsEqual(rhs)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(count)
+            for pair in self { hasher.combine(pair) }
         }
     }
 }
@@ -144,4 +330,126 @@ public struct YAMLDocument: Sendable, Hashable {
 
     /// True when the document contains nothing but a null (for example `---` alone).
     public var isEmpty: Bool { root.isNull }
+}
+
+/// One node in the flat arrays of a tree. A scalar's `start` indexes its text. A sequence's
+/// items are `count` entries of the child list from `start`, and a mapping's keys and values
+/// alternate in `2 * count` entries from there.
+///
+/// NOTE: positions and marks are 32-bit, which bounds a stream to 2^31 nodes and lines. The
+/// default input limit of 4 MiB stays far below that, but a limit above 2 GiB could reach it.
+struct NodeRecord: Sendable {
+    enum Kind: UInt8, Sendable {
+        case scalar
+        case sequence
+        case mapping
+    }
+
+    let line: Int32
+    let column: Int32
+    var start: Int32
+    var count: Int32
+    /// A scalar's value bits, as in `ResolvedValue`.
+    let bits: UInt64
+    let kind: Kind
+    let style: YAMLScalarStyle.Code
+    let tag: TagCode
+    let valueKind: ResolvedValue.Kind
+    /// Whether a scalar's text has a byte that may start a control character.
+    let mayContainControlCharacters: Bool
+
+    var mark: YAMLMark { YAMLMark(line: Int(line), column: Int(column)) }
+}
+
+/// The explicit tags a node of a tree can carry: every other tag is rejected while parsing.
+enum TagCode: UInt8, Sendable {
+    case none
+    case nonSpecific
+    case string
+    case null
+    case bool
+    case int
+    case float
+    case map
+    case seq
+
+    init?(_ tag: String?) {
+        guard let tag else {
+            self = .none
+            return
+        }
+        switch tag {
+        case "!": self = .nonSpecific
+        case ScalarResolver.corePrefix + "str": self = .string
+        case ScalarResolver.corePrefix + "null": self = .null
+        case ScalarResolver.corePrefix + "bool": self = .bool
+        case ScalarResolver.corePrefix + "int": self = .int
+        case ScalarResolver.corePrefix + "float": self = .float
+        case ScalarResolver.corePrefix + "map": self = .map
+        case ScalarResolver.corePrefix + "seq": self = .seq
+        default: return nil
+        }
+    }
+
+    /// The tag as written in full form; literals, so that no string is allocated per node.
+    var tag: String? {
+        switch self {
+        case .none: return nil
+        case .nonSpecific: return "!"
+        case .string: return "tag:yaml.org,2002:str"
+        case .null: return "tag:yaml.org,2002:null"
+        case .bool: return "tag:yaml.org,2002:bool"
+        case .int: return "tag:yaml.org,2002:int"
+        case .float: return "tag:yaml.org,2002:float"
+        case .map: return "tag:yaml.org,2002:map"
+        case .seq: return "tag:yaml.org,2002:seq"
+        }
+    }
+}
+
+extension YAMLScalarStyle {
+    /// A one-byte form of the style for node records.
+    enum Code: UInt8, Sendable {
+        case plain
+        case singleQuoted
+        case doubleQuoted
+        case literal
+        case folded
+    }
+
+    init(_ code: Code) {
+        switch code {
+        case .plain: self = .plain
+        case .singleQuoted: self = .singleQuoted
+        case .doubleQuoted: self = .doubleQuoted
+        case .literal: self = .literal
+        case .folded: self = .folded
+        }
+    }
+}
+
+/// The nodes of one parsed stream, shared by every `YAMLNode` of it.
+final class YAMLTree: Sendable {
+    let records: [NodeRecord]
+    let texts: [String]
+    let children: [Int32]
+    /// Whether any scalar of the stream may contain a control character.
+    let mayContainControlCharacters: Bool
+
+    init(
+        records: [NodeRecord], texts: [String], children: [Int32],
+        mayContainControlCharacters: Bool
+    ) {
+        self.records = records
+        self.texts = texts
+        self.children = children
+        self.mayContainControlCharacters = mayContainControlCharacters
+    }
+
+    func scalar(_ record: NodeRecord) -> YAMLScalar {
+        YAMLScalar(
+            text: texts[Int(record.start)], style: YAMLScalarStyle(record.style),
+            tag: record.tag.tag,
+            resolved: ResolvedValue(kind: record.valueKind, bits: record.bits))
+    }
 }

@@ -19,15 +19,13 @@ public final class YAMLParser {
         guard size <= limits.maxInputBytes else {
             throw .inputTooLarge(size, limit: limits.maxInputBytes)
         }
-        let bytes = Array(text.utf8)
-
         self.limits = limits
-        input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
-        _ = input.initialize(from: bytes)
+        input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(size, 1))
+        _ = input.initialize(from: text.utf8)
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         yaml_parser_initialize(parser)
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
+        yaml_parser_set_input_string(parser, input.baseAddress, size)
     }
 
     deinit {
@@ -45,7 +43,9 @@ public final class YAMLParser {
 
     /// Reads the whole stream. Call it once per parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
-        var builder = TreeBuilder(limits: limits)
+        // Manifests have a little more than one node per ten bytes; reserving one per eight
+        // avoids regrowing the node arrays.
+        var builder = TreeBuilder(limits: limits, expectedNodes: input.count / 8)
         var event = yaml_event_t()
 
         while true {
@@ -58,7 +58,7 @@ public final class YAMLParser {
             switch event.type {
             case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
                 // libyaml sends no further events after the stream end.
-                return builder.documents
+                return builder.documents()
             case YAML_DOCUMENT_START_EVENT:
                 builder.startDocument(at: mark)
             case YAML_DOCUMENT_END_EVENT:
@@ -93,9 +93,9 @@ public final class YAMLParser {
         }
 
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
-        guard let text = makeString(buffer) else { throw .invalidUTF8(at: mark) }
+        let (text, summary) = try makeString(buffer, at: mark)
 
-        let style: YAMLScalarStyle
+        let style: YAMLScalarStyle.Code
         switch data.style {
         case YAML_SINGLE_QUOTED_SCALAR_STYLE: style = .singleQuoted
         case YAML_DOUBLE_QUOTED_SCALAR_STYLE: style = .doubleQuoted
@@ -105,7 +105,8 @@ public final class YAMLParser {
         }
 
         try builder.scalar(
-            text, style: style, anchor: string(data.anchor), tag: string(data.tag), at: mark)
+            text, bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
+            tag: string(data.tag), at: mark)
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -113,17 +114,38 @@ public final class YAMLParser {
         return String(cString: pointer)
     }
 
-    /// Returns the bytes as a string, or nil when they are not valid UTF-8. Most scalars are
-    /// ASCII, which needs no validation, and the generic validator costs more per scalar than
-    /// the rest of building its node.
-    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var isASCII = true
-        for byte in bytes where byte >= 0x80 {
-            isASCII = false
-            break
+    /// Returns the bytes as a string with a summary of them, read in one pass. Throws for
+    /// invalid UTF-8. Most scalars are ASCII, which needs no validation, and the generic
+    /// validator costs more per scalar than the rest of building its node.
+    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
+        throws(YAMLError) -> (String, ScalarBytes)
+    {
+        var allBits: UInt8 = 0
+        var mayContainControlCharacters = false
+        var hash = ScalarBytes.fingerprintBasis
+        for byte in bytes {
+            allBits |= byte
+            if byte < 0x20 || byte == 0x7F || byte == 0xC2 { mayContainControlCharacters = true }
+            hash = (hash ^ UInt64(byte)) &* ScalarBytes.fingerprintPrime
         }
-        if isASCII { return String(decoding: bytes, as: UTF8.self) }
-        return String(validating: bytes, as: UTF8.self)
+
+        guard allBits < 0x80 else {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw .invalidUTF8(at: mark)
+            }
+            let summary = ScalarBytes(
+                mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
+            return (text, summary)
+        }
+        // ASCII is valid UTF-8, and this initializer skips validating short ASCII strings.
+        let text = String(unsafeUninitializedCapacity: bytes.count) { target in
+            _ = target.initialize(fromContentsOf: bytes)
+            return bytes.count
+        }
+        let summary = ScalarBytes(
+            mayContainControlCharacters: mayContainControlCharacters,
+            fingerprint: hash | ScalarBytes.asciiFingerprintFlag)
+        return (text, summary)
     }
 
     /// Turns libyaml's error fields into a `YAMLError` at the problem's position.
