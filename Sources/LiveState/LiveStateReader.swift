@@ -89,18 +89,28 @@ public struct LiveStateReader: Sendable {
     public func read(expectingAfter demand: @escaping @Sendable () async throws -> BlockDemand)
         async throws -> LiveState
     {
+        try await read(expectingAfter: demand, alongsideBlocks: { _ in () }).state
+    }
+
+    /// Reads like `read(expectingAfter:)` and runs `work` on the collections as soon as they
+    /// are read, while the read-ahead of the block collections may still be going on.
+    public func read<Result: Sendable>(
+        expectingAfter demand: @escaping @Sendable () async throws -> BlockDemand,
+        alongsideBlocks work: @escaping @Sendable (LiveState) async -> Result
+    ) async throws -> (state: LiveState, result: Result) {
         async let forwardCollection = prefetchBlocks(
             "callforwards", demand: { try await demand().forwards })
         async let preferenceCollection = prefetchBlocks(
             "subscriberpreferences", demand: { try await demand().preferences })
         let state = try await readCollections()
+        async let result = work(state)
         let forwards = try await forwardCollection
         let preferences = try await preferenceCollection
         prefetched.withLock { store in
             store.forwards = forwards ?? [:]
             store.preferences = preferences ?? [:]
         }
-        return state
+        return (state, await result)
     }
 
     /// The whole block collection when the cost model prefers it for `demand` blocks, else nil.
@@ -115,12 +125,24 @@ public struct LiveStateReader: Sendable {
         var blocks: [Int: [String: JSONValue]] = [:]
         blocks.reserveCapacity(total)
         let items = try await client.list(collection, rows: rows) { item in
-            (Self.subscriberID(ofBlock: item), Self.fields(item))
+            (Self.subscriberID(ofBlock: item), Self.sharingEmptyForwards(Self.fields(item)))
         }
         for case (let id?, let fields) in items {
             blocks[id] = fields
         }
         return blocks
+    }
+
+    /// The call forwards of a subscriber without any forward.
+    private static let emptyForwards: [String: JSONValue] = [
+        "cfb": [:], "cfna": [:], "cfo": [:], "cfr": [:], "cfs": [:], "cft": [:], "cfu": [:],
+    ]
+
+    /// Returns `block`, or the one shared copy of it when it has no forward at all. A whole
+    /// collection read keeps the blocks of every subscriber until the managed ones are known,
+    /// and most subscribers have no forward.
+    private static func sharingEmptyForwards(_ block: [String: JSONValue]) -> [String: JSONValue] {
+        block == emptyForwards ? emptyForwards : block
     }
 
     private func readCollections() async throws -> LiveState {

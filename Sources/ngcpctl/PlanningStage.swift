@@ -122,29 +122,28 @@ struct PlanningStage {
         do {
             defer { display?.finish() }
             let scope = reading.scope
-            async let liveRead = reader.read(expectingAfter: {
-                Self.blockDemand(try await preparation.value.manifests.desired, scope)
-            })
+            // The planner's indexes need only the collections, so they are built while the
+            // call forward and preference collections are still being read.
+            async let liveRead = reader.read(
+                expectingAfter: {
+                    Self.blockDemand(try await preparation.value.manifests.desired, scope)
+                },
+                alongsideBlocks: { collections in Planner.prepare(collections) })
             // A manifest, secret or git error ends the run here, which cancels the read.
             let prepared = try await preparation.value
             manifests = prepared.manifests
             secretValues = prepared.secretValues
             source = prepared.source
             desired = manifests.desired
-            live = try await liveRead
+            (live, indexed) = try await liveRead
 
             // A scoped read covers part of the target, so the manifests are cut to the same part.
             if reading.isScoped {
                 desired = reading.scope.restrict(desired, live: live)
             }
             let blocks = Planner.managedBlocks(desired: desired, live: live)
-            // The planner's indexes need only the collections read so far, so they are built
-            // while the call forwards and preferences are still arriving.
-            let collections = live
-            async let indexes = Planner.prepare(collections)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
-            indexed = await indexes
         } catch let error as NGCPAPIError {
             throw CommandFailure(
                 "cannot read the live state from \(connection.url): \(error)",
