@@ -10,7 +10,8 @@
 # extra preferences, default 0.2), READ_CONCURRENCY (default 3), PAGE_SIZE (default 100),
 # RUNS (plan runs, the median is reported, default 3), PER_ITEM_SAMPLE (default 600),
 # PIN (default 1: with two or more cores, the emulator runs on core 0 and ngcpctl and curl on
-# core 1, as a server and its client run on separate machines; 0 lets them share all cores).
+# core 1, as a server and its client run on separate machines; 0 lets them share all cores),
+# NO_BUILD=1 (use the existing release build), NGCPCTL (another ngcpctl binary to measure).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,10 +27,13 @@ results=$root/Benchmarks/results
 work=$(mktemp -d)
 mkdir -p "$results"
 
-echo "building release binaries" >&2
-(cd "$root" && swift build -c release --product ngcpctl >&2 \
-    && swift build -c release --product ngcp-emulator >&2)
+if [ -z "${NO_BUILD:-}" ]; then
+    echo "building release binaries" >&2
+    (cd "$root" && swift build -c release --product ngcpctl >&2 \
+        && swift build -c release --product ngcp-emulator >&2)
+fi
 bin=$root/.build/release
+ngcpctl=${NGCPCTL:-$bin/ngcpctl}
 
 echo "generating $customers customers and $subscribers subscribers" >&2
 "$bin/ngcp-emulator" --listen 127.0.0.1:0 --db "$work/ngcp.sqlite" \
@@ -67,7 +71,7 @@ python3 "$root/Benchmarks/export_manifests.py" "$url" administrator administrato
 for run in $(seq "$runs"); do
     echo "plan run $run of $runs" >&2
     /usr/bin/time -f '%e %U %S %M' -o "$work/time-$run.txt" \
-        "${client[@]}" "$bin/ngcpctl" plan --url "$url" --user administrator --format json --quiet \
+        "${client[@]}" "$ngcpctl" plan --url "$url" --user administrator --format json --quiet \
         --verbose --read-concurrency "$concurrency" --page-size "$page_size" \
         "$work/manifests" >"$work/plan-$run.json" 2>"$work/plan-$run.log" || {
         echo "ngcpctl plan failed; its log:" >&2
@@ -108,7 +112,7 @@ shared_curl=null
 if [ "$server_cpus" != all ]; then
     taskset -cp "0-$(($(nproc) - 1))" "$emulator" >/dev/null
     client=()
-    /usr/bin/time -f '%e' -o "$work/shared-plan.time" "$bin/ngcpctl" plan --url "$url" \
+    /usr/bin/time -f '%e' -o "$work/shared-plan.time" "$ngcpctl" plan --url "$url" \
         --user administrator --format json --quiet --read-concurrency "$concurrency" \
         --page-size "$page_size" "$work/manifests" >/dev/null
     fetch_pages "$work/shared-curl.time"
