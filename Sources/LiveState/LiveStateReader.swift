@@ -116,32 +116,33 @@ public struct LiveStateReader: Sendable {
     /// The whole block collection when the cost model prefers it for `demand` blocks, else nil.
     private func prefetchBlocks(
         _ collection: String, demand: @Sendable () async throws -> Int
-    ) async throws -> [Int: [String: JSONValue]]? {
+    ) async throws -> [Int: JSONMembers]? {
         let demand = try await demand()
         guard demand >= BlockReadStrategy.probeThreshold else { return nil }
         let total = try await client.count(collection)
         guard BlockReadStrategy.choose(requested: demand, total: total, rows: rows) == .collection
         else { return nil }
-        var blocks: [Int: [String: JSONValue]] = [:]
+        // The blocks of every subscriber are kept until the managed ones are known, as member
+        // lists: only the managed ones become dictionaries.
+        var blocks: [Int: JSONMembers] = [:]
         blocks.reserveCapacity(total)
         let items = try await client.list(collection, rows: rows) { item in
-            (Self.subscriberID(ofBlock: item), Self.sharingEmptyForwards(Self.fields(item)))
+            (Self.subscriberID(ofBlock: item), Self.sharingEmptyForwards(Self.members(item)))
         }
-        for case (let id?, let fields) in items {
-            blocks[id] = fields
+        for case (let id?, let members) in items {
+            blocks[id] = members
         }
         return blocks
     }
 
     /// The call forwards of a subscriber without any forward.
-    private static let emptyForwards: [String: JSONValue] = [
+    private static let emptyForwards = JSONMembers([
         "cfb": [:], "cfna": [:], "cfo": [:], "cfr": [:], "cfs": [:], "cft": [:], "cfu": [:],
-    ]
+    ])
 
-    /// Returns `block`, or the one shared copy of it when it has no forward at all. A whole
-    /// collection read keeps the blocks of every subscriber until the managed ones are known,
-    /// and most subscribers have no forward.
-    private static func sharingEmptyForwards(_ block: [String: JSONValue]) -> [String: JSONValue] {
+    /// Returns `block`, or the one shared copy of it when it has no forward at all. Most
+    /// subscribers have no forward.
+    private static func sharingEmptyForwards(_ block: JSONMembers) -> JSONMembers {
         block == emptyForwards ? emptyForwards : block
     }
 
@@ -388,7 +389,7 @@ public struct LiveStateReader: Sendable {
     }
 
     private func readBlocks(
-        _ collection: String, for requested: [Int], prefetched: [Int: [String: JSONValue]]
+        _ collection: String, for requested: [Int], prefetched: [Int: JSONMembers]
     ) async throws -> [Int: [String: JSONValue]] {
         let ids = Array(Set(requested)).sorted()
         guard !ids.isEmpty else { return [:] }
@@ -408,7 +409,7 @@ public struct LiveStateReader: Sendable {
         var missing = ids
         if !prefetched.isEmpty {
             for id in ids {
-                blocks[id] = prefetched[id]
+                blocks[id] = prefetched[id]?.object
             }
             // Subscribers created after the collection was read are fetched one by one.
             missing = ids.filter { blocks[$0] == nil }
@@ -463,8 +464,13 @@ public struct LiveStateReader: Sendable {
 
     /// The members of a collection item without `_links` and `_embedded`.
     static func fields(_ item: consuming JSONMembers) -> [String: JSONValue] {
+        members(item).object
+    }
+
+    /// The members of a collection item without `_links` and `_embedded`, as a list.
+    static func members(_ item: consuming JSONMembers) -> JSONMembers {
         item.remove(representationMembers)
-        return item.object
+        return item
     }
 
     /// The subscriber id of a call forward or preference collection item. Call forward items
@@ -493,8 +499,8 @@ public struct LiveStateReader: Sendable {
 
 /// Call forwards and preferences by subscriber id, read before they were asked for.
 struct PrefetchedBlocks: Sendable {
-    var forwards: [Int: [String: JSONValue]] = [:]
-    var preferences: [Int: [String: JSONValue]] = [:]
+    var forwards: [Int: JSONMembers] = [:]
+    var preferences: [Int: JSONMembers] = [:]
 }
 
 final class SharedBlocks: Sendable {

@@ -60,6 +60,14 @@ import Testing
             let forwardReadsAfter = client.statistics.readsByCollection["callforwards"] ?? 0
             #expect(forwardReadsAfter == forwardReadsBefore)
             #expect(Set(state.callforwards.keys) == Set(ids))
+
+            // Each block read ahead equals the item read on its own, without its links.
+            for id in ids.prefix(3) {
+                var item = try await client.get("/api/callforwards/\(id)").objectValue ?? [:]
+                item["_links"] = nil
+                #expect(state.callforwards[id] == item)
+                #expect(state.callforwards[id]?["cfu"]?["destinations"] != nil)
+            }
         }
     }
 
