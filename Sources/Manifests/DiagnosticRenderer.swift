@@ -1,4 +1,5 @@
 import NGCPCore
+import Synchronization
 
 /// Renders diagnostics the way compilers do: the position and message, the source line, and a
 /// caret under the column, followed by a hint when there is one.
@@ -7,6 +8,9 @@ public struct DiagnosticRenderer: Sendable {
     public let sources: [String: String]
     /// Adds ANSI colours: red errors, yellow warnings, bold messages.
     public let colored: Bool
+    /// Each file's lines with secrets masked, made on first use. A run with thousands of
+    /// diagnostics in one file masked the whole file again for each of them.
+    private let redactedLines = RedactedLines()
 
     public init(sources: [String: String], colored: Bool = false) {
         self.sources = sources
@@ -65,12 +69,13 @@ public struct DiagnosticRenderer: Sendable {
 
     private func sourceLine(_ location: SourceLocation) -> String? {
         guard let text = sources[location.file], location.line >= 1 else { return nil }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard location.line <= lines.count else { return nil }
 
         // Secrets are masked whether or not they parsed; a block scalar's later lines
-        // depend on the lines above, so redaction starts at the top of the file.
-        let redacted = SourceRedaction.redact(Array(lines[..<location.line]))
+        // depend on the lines above, so the whole file is masked from the top.
+        let redacted = redactedLines.lines(of: location.file) {
+            SourceRedaction.redact(text.split(separator: "\n", omittingEmptySubsequences: false))
+        }
+        guard location.line <= redacted.count else { return nil }
         let line = redacted[location.line - 1]
         return Self.printable(line.hasSuffix("\r") ? String(line.dropLast()) : line)
     }
@@ -91,5 +96,17 @@ public struct DiagnosticRenderer: Sendable {
 
     private func paint(_ text: String, _ code: String) -> String {
         colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
+
+/// Masked source lines by file, shared by the copies of one renderer.
+private final class RedactedLines: Sendable {
+    private let files = Mutex<[String: [String]]>([:])
+
+    func lines(of file: String, redact: () -> [String]) -> [String] {
+        if let lines = files.withLock({ $0[file] }) { return lines }
+        let lines = redact()
+        files.withLock { $0[file] = lines }
+        return lines
     }
 }

@@ -365,11 +365,15 @@ public final class NGCPAPIClient: Sendable {
             page = try JSONValue.parseCollectionPage(
                 response.body, relation: relation, keepingLinks: ["self"])
         } catch {
-            // Name the shape of a body that is valid JSON but not a page.
+            // Name the shape of a body that is valid JSON but not an object. An object that
+            // is valid JSON but not a valid page keeps the page parser's own message.
             if let value = try? JSONValue.parse(response.body) {
+                let problem =
+                    value.objectValue == nil
+                    ? "expected a JSON object for a collection page, got \(value.typeName)"
+                    : "the response body is not a valid collection page: \(error)"
                 throw NGCPAPIError.invalidResponse(
-                    "expected a JSON object for a collection page, got \(value.typeName)",
-                    method: .get, path: path, status: 200)
+                    problem, method: .get, path: path, status: 200)
             }
             throw NGCPAPIError.invalidResponse(
                 "the response body is not valid JSON: \(error)", method: .get, path: path,

@@ -195,6 +195,9 @@ private struct JSONByteParser {
                 }
                 try parseItems(depth: depth + 1)
             } else if context == .page, key == "_embedded", opensObject {
+                guard !hasEmbedded else {
+                    throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
+                }
                 hasEmbedded = true
                 let embedded = try parseMembers(depth: depth + 1, context: .embedded)
                 pendingMembers.append((key, .object(try takeMembers(from: embedded)), keyOffset))

@@ -312,4 +312,32 @@ private func scriptedPage(_ target: String, total: Int) -> String {
             #expect(client.statistics.readsByCollection["subscriberpreferences"] == nil)
         }
     }
+
+    @Test(
+        "malformed pages named precisely",
+        arguments: [
+            (
+                #"{"_embedded":{"ngcp:bad":[1]},"total_count":1}"#,
+                "expected an object as a page item"
+            ),
+            (#"{"_embedded":{"ngcp:bad":null},"total_count":1}"#, "list of objects"),
+            (#"{"_embedded":{"ngcp:other":[]},"total_count":1}"#, "no 'ngcp:bad' array"),
+            (#"[{"id":1}]"#, "expected a JSON object for a collection page, got array"),
+            (#"{"total_count":1"#, "not valid JSON"),
+        ])
+    func malformedPages(_ body: String, _ expected: String) async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 200, headers: [:], body: body)
+        }
+        defer { server.stop() }
+        let client = NGCPAPIClient(
+            baseURL: server.baseURL, user: "u", password: SecretValue("p"))
+
+        do {
+            _ = try await client.list("bad")
+            Issue.record("accepted: \(body)")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+    }
 }

@@ -54,6 +54,26 @@ import Testing
                     + "  webusername: alice"))
     }
 
+    @Test("one renderer, many diagnostics in one file, each line masked")
+    func manyDiagnosticsOneFile() {
+        let source = "a: 1\npassword: |\n  hunter2\nb: 2\nsecret: x\nc: 3\n"
+        let renderer = DiagnosticRenderer(sources: ["f": source])
+        let lines = (1...6).map { line in
+            renderer.render(
+                Diagnostic(.error, "m", at: SourceLocation(file: "f", line: line, column: 1))
+            )
+            .split(separator: "\n")[1]
+        }
+        #expect(
+            lines == [
+                "1 | a: 1", "2 | password: (sensitive value)", "3 |   (sensitive value)",
+                "4 | b: 2", "5 | secret: (sensitive value)", "6 | c: 3",
+            ])
+        let beyond = renderer.render(
+            Diagnostic(.error, "m", at: SourceLocation(file: "f", line: 99, column: 1)))
+        #expect(beyond == "f:99:1: error: m\n")
+    }
+
     @Test func colouredOutputWrapsSeverity() {
         let diagnostic = Diagnostic(
             .error, "broken", at: SourceLocation(file: "f", line: 1, column: 1))

@@ -61,6 +61,10 @@ import Testing
             ),
             (#"[{"id": 1}]"#, "expected a JSON object for a collection page"),
             (
+                #"{"_embedded": {"ngcp:things": [{"id": 1}]}, "_embedded": {"ngcp:things": []}}"#,
+                "duplicate key '_embedded'"
+            ),
+            (
                 #"{"_embedded": {"ngcp:things": [{"id": 1}]}} x"#,
                 "unexpected content after the JSON value"
             ),
