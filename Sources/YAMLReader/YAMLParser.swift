@@ -148,12 +148,36 @@ public final class YAMLParser {
         return (text, summary)
     }
 
+    /// The line and column of the byte at `offset` in the input; the column counts
+    /// characters, as libyaml's marks do.
+    private func mark(atByte offset: Int) -> YAMLMark {
+        var line = 1
+        var column = 1
+        // libyaml does not count a byte order mark in its positions.
+        let start = input.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        for byte in input.prefix(max(0, offset)).dropFirst(start) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return YAMLMark(line: line, column: column)
+    }
+
     /// Turns libyaml's error fields into a `YAMLError` at the problem's position.
     private func parserError() -> YAMLError {
         let state = parser.pointee
         let problem = state.problem.map { String(cString: $0) } ?? "invalid YAML"
-        let mark = YAMLMark(
-            line: Int(state.problem_mark.line) + 1, column: Int(state.problem_mark.column) + 1)
+        // Errors of libyaml's reader (control characters, invalid UTF-8) give a byte offset
+        // instead of a mark.
+        let mark =
+            state.error == YAML_READER_ERROR
+            ? mark(atByte: Int(state.problem_offset))
+            : YAMLMark(
+                line: Int(state.problem_mark.line) + 1,
+                column: Int(state.problem_mark.column) + 1)
 
         var message = problem
         if let context = state.context.map({ String(cString: $0) }) {

@@ -29,6 +29,19 @@ import YAMLReader
         #expect(items[1]["y"]?.mark == YAMLMark(line: 4, column: 9))
     }
 
+    @Test(
+        "a control character is reported where it is",
+        arguments: [
+            ("a: 1\nb: x\u{01}y\n", YAMLMark(line: 2, column: 5)),
+            ("a: 1\nb: é\u{9F}\n", YAMLMark(line: 2, column: 5)),
+            ("\u{FEFF}b: x\u{7F}\n", YAMLMark(line: 1, column: 5)),
+        ])
+    func controlCharacterPosition(_ text: String, _ mark: YAMLMark) {
+        let error = parseError(text)
+        #expect(error?.message.contains("control characters are not allowed") == true)
+        #expect(error?.mark == mark)
+    }
+
     @Test(arguments: [
         ("true", YAMLScalarValue.bool(true)),
         ("False", .bool(false)),
