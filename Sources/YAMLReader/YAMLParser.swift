@@ -148,7 +148,7 @@ public final class YAMLParser {
         return (text, summary)
     }
 
-    /// The line and column of the byte at `offset` in the input; the column counts
+    /// Returns the line and column of the byte at `offset` in the input. The column counts
     /// characters, as libyaml's marks do.
     private func mark(atByte offset: Int) -> YAMLMark {
         var line = 1
