@@ -236,32 +236,13 @@ private struct JSONByteParser {
         guard bytes[position] == UInt8(ascii: "[") else {
             throw error("expected a list of objects as the page's items")
         }
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            items = list
-            return
+        try parseElements { parser throws(JSONParseError) in
+            guard parser.position < parser.bytes.count,
+                parser.bytes[parser.position] == UInt8(ascii: "{")
+            else { throw parser.error("expected an object as a page item") }
+            list.append(try parser.parseItem(depth: depth + 1))
         }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") else {
-                throw error("expected an object as a page item")
-            }
-            list.append(try parseItem(depth: depth + 1))
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of input in array") }
-            if bytes[position] == UInt8(ascii: ",") {
-                position += 1
-                continue
-            }
-            if bytes[position] == UInt8(ascii: "]") {
-                position += 1
-                items = list
-                return
-            }
-            throw error("expected ',' or ']' in array")
-        }
+        items = list
     }
 
     /// Reads one item as its members in source order, without hashing them into a
@@ -437,17 +418,29 @@ private struct JSONByteParser {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        let base = pendingElements.count
+        try parseElements { parser throws(JSONParseError) in
+            parser.pendingElements.append(try parser.parseValue(depth: depth + 1))
+        }
+        let array = Array(pendingElements[base...])
+        pendingElements.removeSubrange(base...)
+        return .array(array)
+    }
+
+    /// Reads a list from its opening bracket to its closing one, calling `element` at the
+    /// start of each element, which must read it.
+    mutating func parseElements(
+        _ element: (inout JSONByteParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         position += 1
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
-            return .array([])
+            return
         }
-        let base = pendingElements.count
         while true {
             skipWhitespace()
-            let element = try parseValue(depth: depth + 1)
-            pendingElements.append(element)
+            try element(&self)
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in array") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -456,9 +449,7 @@ private struct JSONByteParser {
             }
             if bytes[position] == UInt8(ascii: "]") {
                 position += 1
-                let array = Array(pendingElements[base...])
-                pendingElements.removeSubrange(base...)
-                return .array(array)
+                return
             }
             throw error("expected ',' or ']' in array")
         }
