@@ -259,10 +259,11 @@ public struct LiveStateReader: Sendable {
         ) { pattern in
             var named = shared
             named["external_id"] = pattern
-            return try await client.list("customers", filters: named, rows: rows)
+            return try await client.list(
+                "customers", filters: named, rows: rows, transform: Self.liveObject)
         }
         var byID: [Int: LiveObject] = [:]
-        for object in lists.joined().map(Self.liveObject) { byID[object.id] = object }
+        for object in lists.joined() { byID[object.id] = object }
         return byID.values.sorted { $0.id < $1.id }
     }
 
@@ -331,9 +332,11 @@ public struct LiveStateReader: Sendable {
         let client = self.client
         let rows = self.rows
         let lists = try await concurrentMap(active, maxConcurrent: itemConcurrency) { id in
-            try await client.list("subscribers", filters: ["customer_id": "\(id)"], rows: rows)
+            try await client.list(
+                "subscribers", filters: ["customer_id": "\(id)"], rows: rows,
+                transform: Self.liveObject)
         }
-        return lists.joined().map(Self.liveObject)
+        return lists.joined()
             .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
             .sorted { $0.id < $1.id }
     }
@@ -443,7 +446,7 @@ public struct LiveStateReader: Sendable {
         return blocks
     }
 
-    /// The number that is the last path segment of a self link such as
+    /// Returns the number that is the last path segment of a self link such as
     /// `/api/callforwards/42`.
     private static func subscriberID(fromSelfLink href: String?) -> Int? {
         guard let href else { return nil }
@@ -462,12 +465,12 @@ public struct LiveStateReader: Sendable {
         return LiveObject(id: id, members: item)
     }
 
-    /// The members of a collection item without `_links` and `_embedded`.
+    /// Returns the members of a collection item without `_links` and `_embedded`.
     static func fields(_ item: consuming JSONMembers) -> [String: JSONValue] {
         members(item).object
     }
 
-    /// The members of a collection item without `_links` and `_embedded`, as a list.
+    /// Returns the members of a collection item without `_links` and `_embedded`, as a list.
     static func members(_ item: consuming JSONMembers) -> JSONMembers {
         item.remove(representationMembers)
         return item
@@ -485,14 +488,11 @@ public struct LiveStateReader: Sendable {
         return LiveObject(id: id, fields: fields(item))
     }
 
-    /// The members of an API object without `_links` and `_embedded`, which describe the
-    /// representation and not the object.
-    ///
-    /// The item is consumed, so that an item read from a page loses its links in place.
+    /// Returns the members of an API object without `_links` and `_embedded`, which describe
+    /// the representation and not the object.
     static func fields(_ item: consuming JSONValue) -> [String: JSONValue] {
         guard case .object(var fields) = consume item else { return [:] }
-        fields["_links"] = nil
-        fields["_embedded"] = nil
+        for name in representationMembers { fields[name] = nil }
         return fields
     }
 }

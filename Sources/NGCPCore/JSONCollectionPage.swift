@@ -22,9 +22,17 @@ public struct JSONMembers: Sendable, Hashable {
 
     /// Creates the members of `object`, sorted by name.
     public init(_ object: [String: JSONValue]) {
-        members = object.map { JSONMember(name: $0.key, value: $0.value) }
-            .sorted { $0.name < $1.name }
+        var members: [JSONMember] = []
+        members.reserveCapacity(object.count)
+        for (name, value) in object { members.append(JSONMember(name: name, value: value)) }
+        members.sort { $0.name < $1.name }
+        self.members = members
         isSorted = true
+    }
+
+    /// Returns the members sorted by name.
+    public func sorted() -> JSONMembers {
+        isSorted ? self : JSONMembers(members.sorted { $0.name < $1.name }, sorted: true)
     }
 
     public subscript(name: String) -> JSONValue? {
@@ -49,8 +57,7 @@ public struct JSONMembers: Sendable, Hashable {
 public struct JSONCollectionPage: Sendable {
     /// The page's members (`total_count`, `_links`, and `_embedded` without the items).
     public var members: [String: JSONValue]
-    /// The items, or nil when `_embedded` has no member for the relation.
+    /// The items, or nil when `_embedded` has no member for the relation. An empty page has
+    /// no `_embedded` at all.
     public var items: [JSONMembers]?
-    /// Whether the page has an `_embedded` object; an empty page has none.
-    public var hasEmbedded: Bool
 }

@@ -25,23 +25,9 @@ extension JSONValue {
     public static func parse(_ bytes: some Collection<UInt8>, keepingLinks: Set<String>?)
         throws(JSONParseError) -> JSONValue
     {
-        let storage = Array(bytes)
-        // The parser reads through a buffer pointer: every access is already guarded by a
-        // position check, so the array's own bounds check is redundant on this hot path.
-        let result = storage.withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParseError) -> JSONValue in
-                var parser = JSONByteParser(bytes: buffer)
-                parser.keptLinks = keepingLinks
-                parser.skipWhitespace()
-                let value = try parser.parseValue(depth: 0)
-                parser.skipWhitespace()
-                if parser.position < parser.bytes.count {
-                    throw parser.error("unexpected content after the JSON value")
-                }
-                return value
-            }
+        try withParser(Array(bytes), keepingLinks: keepingLinks) { parser throws(JSONParseError) in
+            try parser.parseValue(depth: 0)
         }
-        return try result.get()
     }
 
     /// Parses a HAL collection page whose items are the list `_embedded.<relation>`. The
@@ -54,22 +40,36 @@ extension JSONValue {
     public static func parseCollectionPage(
         _ bytes: [UInt8], relation: String, keepingLinks: Set<String>?
     ) throws(JSONParseError) -> JSONCollectionPage {
+        try withParser(bytes, keepingLinks: keepingLinks) { parser throws(JSONParseError) in
+            parser.itemRelation = relation
+            guard parser.position < parser.bytes.count,
+                parser.bytes[parser.position] == UInt8(ascii: "{")
+            else { throw parser.error("expected a JSON object for a collection page") }
+            let base = try parser.parseMembers(depth: 0, context: .page)
+            return JSONCollectionPage(
+                members: try parser.takeMembers(from: base), items: parser.items)
+        }
+    }
+
+    /// Runs `parse` on a parser of `bytes` from the first value on, and rejects anything but
+    /// whitespace after what it read.
+    private static func withParser<Parsed>(
+        _ bytes: [UInt8], keepingLinks: Set<String>?,
+        _ parse: (inout JSONByteParser) throws(JSONParseError) -> Parsed
+    ) throws(JSONParseError) -> Parsed {
+        // The parser reads through a buffer pointer: every access is already guarded by a
+        // position check, so the array's own bounds check is redundant on this hot path.
         let result = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONParseError) -> JSONCollectionPage in
+            Result { () throws(JSONParseError) -> Parsed in
                 var parser = JSONByteParser(bytes: buffer)
                 parser.keptLinks = keepingLinks
-                parser.itemRelation = relation
                 parser.skipWhitespace()
-                guard parser.position < buffer.count, buffer[parser.position] == UInt8(ascii: "{")
-                else { throw parser.error("expected a JSON object for a collection page") }
-                let base = try parser.parseMembers(depth: 0, context: .page)
-                let members = try parser.takeMembers(from: base)
+                let parsed = try parse(&parser)
                 parser.skipWhitespace()
                 if parser.position < parser.bytes.count {
                     throw parser.error("unexpected content after the JSON value")
                 }
-                return JSONCollectionPage(
-                    members: members, items: parser.items, hasEmbedded: parser.hasEmbedded)
+                return parsed
             }
         }
         return try result.get()
@@ -96,6 +96,7 @@ private struct JSONByteParser {
     /// `items` as member lists instead of dictionaries; see `parseCollectionPage`.
     var itemRelation: String? = nil
     var items: [JSONMembers]? = nil
+    /// Whether the page's `_embedded` object was read, to reject a second one.
     var hasEmbedded = false
     /// Keys longer than a small string, as first read. A collection page repeats the same
     /// keys in every item; sharing one copy saves an allocation per key and item.

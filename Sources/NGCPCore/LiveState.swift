@@ -5,52 +5,41 @@
 /// takes about half the memory of a hash table with the same members.
 public struct LiveObject: Sendable, Hashable {
     public var id: Int
-    private var members: [JSONMember]
+    /// The fields, sorted by name.
+    private var members: JSONMembers
 
     public init(id: Int, fields: [String: JSONValue]) {
         self.id = id
-        members = Self.sortedMembers(fields)
+        members = JSONMembers(fields)
     }
 
     /// Creates an object from the members of a collection item, sorting them unless they
     /// already are.
     public init(id: Int, members: JSONMembers) {
         self.id = id
-        self.members =
-            members.isSorted ? members.members : members.members.sorted { $0.name < $1.name }
+        self.members = members.sorted()
     }
 
     /// The fields as a dictionary, built on each access. Use the subscript to look up one field.
     public var fields: [String: JSONValue] {
-        get {
-            var fields = [String: JSONValue](minimumCapacity: members.count)
-            for member in members { fields[member.name] = member.value }
-            return fields
-        }
-        set { members = Self.sortedMembers(newValue) }
+        get { members.object }
+        set { members = JSONMembers(newValue) }
     }
 
     /// The names of the fields, in sorted order.
-    public var fieldNames: [String] { members.map(\.name) }
+    public var fieldNames: [String] { members.members.map(\.name) }
 
     public subscript(field: String) -> JSONValue? {
+        let list = members.members
         var low = 0
-        var high = members.count
+        var high = list.count
         while low < high {
             let middle = (low + high) / 2
-            let name = members[middle].name
-            if name == field { return members[middle].value }
+            let name = list[middle].name
+            if name == field { return list[middle].value }
             if name < field { low = middle + 1 } else { high = middle }
         }
         return nil
-    }
-
-    private static func sortedMembers(_ fields: [String: JSONValue]) -> [JSONMember] {
-        var members: [JSONMember] = []
-        members.reserveCapacity(fields.count)
-        for (name, value) in fields { members.append(JSONMember(name: name, value: value)) }
-        members.sort { $0.name < $1.name }
-        return members
     }
 }
 
@@ -87,5 +76,29 @@ public struct LiveState: Sendable {
         self.callforwards = callforwards
         self.preferences = preferences
         self.preferenceDefinitions = preferenceDefinitions
+    }
+}
+
+extension LiveState {
+    /// Returns the objects of a collection kind. Call forwards and preferences are blocks
+    /// keyed by subscriber id instead (see `block(_:subscriber:)`), so their list is empty.
+    public func objects(of kind: ResourceKind) -> [LiveObject] {
+        switch kind {
+        case .domains: return domains
+        case .customercontacts: return contacts
+        case .customers: return customers
+        case .subscribers: return subscribers
+        case .callforwards, .subscriberpreferences: return []
+        }
+    }
+
+    /// Returns the call forwards or preferences of the subscriber `id`, or nil when they were
+    /// not read or `kind` is not a block.
+    public func block(_ kind: ResourceKind, subscriber id: Int) -> [String: JSONValue]? {
+        switch kind {
+        case .callforwards: return callforwards[id]
+        case .subscriberpreferences: return preferences[id]
+        case .domains, .customercontacts, .customers, .subscribers: return nil
+        }
     }
 }

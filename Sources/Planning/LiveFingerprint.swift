@@ -27,34 +27,16 @@ public enum LiveFingerprint {
     }
 
     /// Computes the digest of the live object of each operation, or nil for one that has none
-    /// (a create). Each live collection is indexed once, so that a plan with many updates does
-    /// not search the whole collection per operation.
-    static func of(_ operations: [PlannedOperation], in live: LiveState) -> [String?] {
-        var indexes: [ResourceKind: [Int: LiveObject]] = [:]
-        func object(_ kind: ResourceKind, _ id: Int) -> LiveObject? {
-            if let index = indexes[kind] { return index[id] }
-            let objects: [LiveObject]
-            switch kind {
-            case .domains: objects = live.domains
-            case .customercontacts: objects = live.contacts
-            case .customers: objects = live.customers
-            case .subscribers: objects = live.subscribers
-            case .callforwards, .subscriberpreferences: objects = []
-            }
-            let index = Dictionary(objects.map { ($0.id, $0) }) { first, _ in first }
-            indexes[kind] = index
-            return index[id]
-        }
-
-        return operations.map { operation in
+    /// (a create). Objects are found through the planner's index, so that a plan with many
+    /// updates does not search the whole collection per operation.
+    static func of(_ operations: [PlannedOperation], in live: LiveState, index: LiveIndex)
+        -> [String?]
+    {
+        operations.map { operation in
             guard let liveID = operation.liveID else { return nil }
-            let fields: [String: JSONValue]?
-            switch operation.resource {
-            case .domains, .customercontacts, .customers, .subscribers:
-                fields = object(operation.resource, liveID)?.fields
-            case .callforwards: fields = live.callforwards[liveID]
-            case .subscriberpreferences: fields = live.preferences[liveID]
-            }
+            let fields =
+                index.object(operation.resource, id: liveID)?.fields
+                ?? live.block(operation.resource, subscriber: liveID)
             return fields.map { of(fields: $0) }
         }
     }

@@ -14,6 +14,7 @@ struct LiveIndex {
     private(set) var customersByExternalID: [String: [LiveObject]] = [:]
     private(set) var customersByID: [Int: LiveObject] = [:]
     private(set) var contactsByID: [Int: LiveObject] = [:]
+    private(set) var subscribersByID: [Int: LiveObject] = [:]
     private(set) var subscribersByKey: [String: LiveObject] = [:]
     private(set) var subscribersByCustomer: [Int: [LiveObject]] = [:]
 
@@ -32,11 +33,25 @@ struct LiveIndex {
             }
         }
         for contact in live.contacts { contactsByID[contact.id] = contact }
+        subscribersByID.reserveCapacity(live.subscribers.count)
         for subscriber in live.subscribers {
+            subscribersByID[subscriber.id] = subscriber
             if let key = subscriberKey(subscriber) { subscribersByKey[key] = subscriber }
             if let customerID = subscriber["customer_id"]?.intValue {
                 subscribersByCustomer[customerID, default: []].append(subscriber)
             }
+        }
+    }
+
+    /// Returns the live domain, contact, customer or subscriber with the API id `id`. Call
+    /// forwards and preferences are blocks of their subscriber, not objects of their own.
+    func object(_ kind: ResourceKind, id: Int) -> LiveObject? {
+        switch kind {
+        case .domains: return domainsByID[id]
+        case .customercontacts: return contactsByID[id]
+        case .customers: return customersByID[id]
+        case .subscribers: return subscribersByID[id]
+        case .callforwards, .subscriberpreferences: return nil
         }
     }
 

@@ -90,14 +90,13 @@ struct PlanBuilder {
         var result: [Object] = []
         result.reserveCapacity(objects.count)
         for object in objects {
-            if let first = seen.updateValue(object.location, forKey: key(object)) {
-                // The first declaration stays the one that later repetitions are reported
-                // against.
-                seen[key(object)] = first
+            let key = key(object)
+            if let first = seen[key] {
                 problems.append(
                     .duplicateDeclaration(object.id, first: first, at: object.location))
                 continue
             }
+            seen[key] = .some(object.location)
             result.append(object)
         }
         return result

@@ -66,7 +66,7 @@ public enum Planner {
     ///
     /// - Throws: `PlanningError` with every problem found, each naming the object concerned.
     /// - Parameter preparation: indexes of the same live collections, built ahead by
-    ///   `prepare(_:)`; they are built here when it is nil or was made from other collections.
+    ///   `prepare(_:)`. When it is nil or was made from other collections, they are built here.
     public static func plan(
         desired: DesiredState, live: LiveState, options: PlannerOptions = PlannerOptions(),
         preparation: LivePreparation? = nil
@@ -83,7 +83,9 @@ public enum Planner {
             throw PlanningError(problems: [error.problem])
         }
         var fingerprinted = operations
-        for (index, fingerprint) in LiveFingerprint.of(operations, in: live).enumerated() {
+        for (index, fingerprint) in LiveFingerprint.of(operations, in: live, index: builder.index)
+            .enumerated()
+        {
             fingerprinted[index].liveFingerprint = fingerprint
         }
         var plan = Plan(

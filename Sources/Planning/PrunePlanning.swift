@@ -208,19 +208,14 @@ extension PlanBuilder {
     mutating func linkNumberMoves() {
         var outgoing: [Int: Set<Normalization.Number>] = [:]
         var waiting: [Int: [Int]] = [:]
-        var subscribersByID: [Int: LiveObject]?
         for taker in numbers.takers {
             for number in taker.numbers {
                 guard let holder = numbers.holders[number], holder != taker.liveID else {
                     continue
                 }
-                if subscribersByID == nil {
-                    subscribersByID = Dictionary(
-                        live.subscribers.map { ($0.id, $0) },
-                        uniquingKeysWith: { first, _ in first })
-                }
                 let holderName =
-                    subscribersByID?[holder].map { index.subscriberName($0) } ?? "id \(holder)"
+                    index.subscribersByID[holder].map { index.subscriberName($0) }
+                    ?? "id \(holder)"
                 if numbers.kept(holder)?.contains(number) ?? false {
                     let holderDeclared = pairedSubscribers.contains(holder)
                     let reason =

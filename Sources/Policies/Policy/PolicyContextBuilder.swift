@@ -52,25 +52,14 @@ extension PolicyContext {
         }
 
         var found: [LiveKey: JSONValue] = [:]
-        func collect(_ kind: ResourceKind, _ objects: [LiveObject]) {
-            guard let ids = touched[kind] else { return }
-            for object in objects where ids.contains(object.id) {
+        for (kind, ids) in touched {
+            for object in live.objects(of: kind) where ids.contains(object.id) {
                 found[LiveKey(kind: kind, id: object.id)] = .object(object.fields)
             }
-        }
-        collect(.domains, live.domains)
-        collect(.customercontacts, live.contacts)
-        collect(.customers, live.customers)
-        collect(.subscribers, live.subscribers)
-        // Both blocks are keyed by their subscriber's API id, which is also their item id.
-        for id in touched[.callforwards] ?? [] {
-            if let block = live.callforwards[id] {
-                found[LiveKey(kind: .callforwards, id: id)] = .object(block)
-            }
-        }
-        for id in touched[.subscriberpreferences] ?? [] {
-            if let block = live.preferences[id] {
-                found[LiveKey(kind: .subscriberpreferences, id: id)] = .object(block)
+            for id in ids {
+                if let block = live.block(kind, subscriber: id) {
+                    found[LiveKey(kind: kind, id: id)] = .object(block)
+                }
             }
         }
         return found
