@@ -50,9 +50,9 @@ done
 url=$(sed -n 's/.*listening on //p' "$work/emulator.out")
 export NGCP_PASSWORD=administrator
 
-# The server and the client each get a core of their own when the machine has two; otherwise
-# the client's CPU time slows the server, and the comparison with curl, which needs almost no
-# CPU, measures the client's CPU rather than how well it overlaps with the server.
+# The server and the client each get a core of their own when the machine has two. Otherwise
+# the client's CPU time slows the server. curl needs almost no CPU, so the comparison would
+# then measure the client's CPU rather than how well its reads overlap with the server.
 client=()
 server_cpus=all
 client_cpus=all

@@ -64,8 +64,8 @@ enum ControlCharacterCheck {
         return first.scalar?.text == "metadata" && second.scalar?.text == "name"
     }
 
-    /// The dotted path of `steps`. A key with a control character is reported on its own;
-    /// the values under it keep the key's printable form in their path.
+    /// Returns the dotted path of `steps`. A key with a control character is reported on its
+    /// own, and the values under it keep the key's printable form in their path.
     private static func path(_ steps: [Step]) -> String {
         steps.reduce(into: "") { path, step in
             switch step {
@@ -79,8 +79,8 @@ enum ControlCharacterCheck {
     /// `allowingWhitespace` is false.
     ///
     /// Unicode's control category is exactly U+0000-U+001F and U+007F-U+009F, so the UTF-8
-    /// bytes answer it directly; the general-category lookup costs more than the rest of
-    /// loading a manifest when it runs on every scalar.
+    /// bytes tell directly. The general-category lookup cost more than the rest of loading a
+    /// manifest when it ran on every scalar.
     static func firstControlCharacter(_ text: String, allowingWhitespace: Bool)
         -> Unicode.Scalar?
     {

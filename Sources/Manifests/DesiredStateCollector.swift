@@ -373,8 +373,9 @@ struct DesiredStateCollector {
             customers.remove(atSortedOffsets: duplicateCustomers.map(\.position))
             subscribers.remove(atSortedOffsets: duplicateSubscribers.map(\.position))
             subscriberDetails.remove(atSortedOffsets: duplicateSubscribers.map(\.position))
-            let kept = Set(domains.map(\.id) + customers.map(\.id) + subscribers.map(\.id))
-            metadata = metadata.filter { kept.contains($0.key) }
+            let remainingIDs = Set(
+                domains.map(\.id) + customers.map(\.id) + subscribers.map(\.id))
+            metadata = metadata.filter { remainingIDs.contains($0.key) }
         }
 
         checkNumbers()
@@ -642,16 +643,16 @@ extension Array {
     /// Removes the elements at `offsets`, which are ascending.
     mutating func remove(atSortedOffsets offsets: [Int]) {
         guard !offsets.isEmpty else { return }
-        var kept: [Element] = []
-        kept.reserveCapacity(count - offsets.count)
+        var remaining: [Element] = []
+        remaining.reserveCapacity(count - offsets.count)
         var next = 0
         for (offset, element) in enumerated() {
             if next < offsets.count, offsets[next] == offset {
                 next += 1
                 continue
             }
-            kept.append(element)
+            remaining.append(element)
         }
-        self = kept
+        self = remaining
     }
 }

@@ -380,8 +380,8 @@ public final class NGCPAPIClient: Sendable {
                 status: response.status)
         }
 
-        // An empty page has no `_embedded` at all; a page with one item still has a list,
-        // though a HAL server may give a lone item as an object.
+        // An empty page has no `_embedded` at all. A page with one item still has a list,
+        // but a HAL server may give a lone item as an object, which the parser accepts.
         guard var items = page.items ?? (page.members["_embedded"] == nil ? [] : nil) else {
             throw NGCPAPIError.invalidResponse(
                 "the page has _embedded but no '\(relation)' array",

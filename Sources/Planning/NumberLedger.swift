@@ -43,8 +43,8 @@ struct NumberLedger {
         }
     }
 
-    /// The numbers the live subscriber `id` has after the plan, or nil for an id that was
-    /// not read.
+    /// Returns the numbers the live subscriber `id` has after the plan, or nil for an id that
+    /// was not read.
     func kept(_ id: Int) -> Set<Number>? {
         if let changed = changedKept[id] { return changed }
         guard let numbers = liveNumbers[id] else { return nil }

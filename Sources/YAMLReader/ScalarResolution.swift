@@ -43,8 +43,8 @@ enum ScalarResolver {
         }
     }
 
-    /// Resolves an untagged plain scalar, which never fails: text that is no null, boolean
-    /// or number is a string.
+    /// Resolves an untagged plain scalar. It cannot fail, because text that is no null,
+    /// boolean or number is a string.
     static func resolvePlain(_ text: String) -> ResolvedValue {
         var bytes = text
         return bytes.withUTF8 { resolvePlain(bytes: $0, text: text) }

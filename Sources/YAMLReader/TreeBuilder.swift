@@ -1,4 +1,4 @@
-/// What one pass over a scalar's bytes found.
+/// The facts one pass over a scalar's bytes finds.
 struct ScalarBytes {
     /// Whether a byte may start a control character: below 0x20, 0x7F, or the lead byte
     /// 0xC2 of U+0080-U+009F.

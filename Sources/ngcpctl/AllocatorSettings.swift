@@ -16,8 +16,8 @@ enum AllocatorSettings {
             // each extra arena keeps its own free memory.
             _ = mallopt(M_ARENA_MAX, 2)
             // Free memory at the top of a heap goes back to the system once it exceeds 8 MiB.
-            // Setting it also stops glibc from raising its mmap threshold, so buffers of a
-            // page or more keep their own mappings instead of leaving holes in the heap.
+            // Setting it also stops glibc from raising its mmap threshold (mallopt(3)), so
+            // buffers of 128 KiB or more keep their own mappings instead of leaving holes.
             _ = mallopt(M_TRIM_THRESHOLD, 8 << 20)
         #endif
     }

@@ -314,7 +314,7 @@ private func scriptedPage(_ target: String, total: Int) -> String {
     }
 
     @Test(
-        "malformed pages named precisely",
+        "malformed page errors",
         arguments: [
             (
                 #"{"_embedded":{"ngcp:bad":[1]},"total_count":1}"#,

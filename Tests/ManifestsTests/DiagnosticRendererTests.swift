@@ -54,7 +54,7 @@ import Testing
                     + "  webusername: alice"))
     }
 
-    @Test("one renderer, many diagnostics in one file, each line masked")
+    @Test("many diagnostics, one file")
     func manyDiagnosticsOneFile() {
         let source = "a: 1\npassword: |\n  hunter2\nb: 2\nsecret: x\nc: 3\n"
         let renderer = DiagnosticRenderer(sources: ["f": source])

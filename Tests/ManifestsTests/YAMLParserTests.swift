@@ -30,7 +30,7 @@ import YAMLReader
     }
 
     @Test(
-        "a control character is reported where it is",
+        "control character position",
         arguments: [
             ("a: 1\nb: x\u{01}y\n", YAMLMark(line: 2, column: 5)),
             ("a: 1\nb: é\u{9F}\n", YAMLMark(line: 2, column: 5)),

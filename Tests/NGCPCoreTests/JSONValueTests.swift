@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    @Test("long, escaped and non-ASCII keys in many items, with nested lists and objects")
+    @Test("repeated items with odd keys")
     func parsesRepeatedItems() throws {
         let item = #"""
             {"create_timestamp": "t", "billing_profile_definition": "id",
@@ -54,7 +54,7 @@ import Testing
         #expect(try JSONValue.parse(text) == [expected, expected, expected])
     }
 
-    @Test("every truncation of a page fails cleanly")
+    @Test("truncated input rejected")
     func truncatedInput() throws {
         let text = #"""
             {"_links": {"self": {"href": "/api/x/"}, "ngcp:x": [{"href": "/a\"b"}]},

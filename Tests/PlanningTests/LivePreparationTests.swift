@@ -21,7 +21,7 @@ import Testing
         return (desired, live)
     }
 
-    @Test("indexes built before the blocks arrive give the same plan")
+    @Test("prepared indexes, same plan")
     func preparedAhead() throws {
         let (desired, live) = Self.scenario()
         var collections = live
@@ -36,7 +36,7 @@ import Testing
         #expect(!prepared.operations.isEmpty)
     }
 
-    @Test("indexes of other collections are rebuilt")
+    @Test("stale indexes rebuilt")
     func otherCollections() throws {
         let (desired, live) = Self.scenario()
         let stale = Planner.prepare(Fixture.liveBase(subscribers: []))
