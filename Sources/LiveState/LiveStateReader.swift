@@ -459,28 +459,29 @@ public struct LiveStateReader: Sendable {
     /// Members of an API object that describe the representation and not the object.
     static let representationMembers = ["_links", "_embedded"]
 
-    static func liveObject(_ item: consuming JSONMembers) -> LiveObject {
-        let id = item["id"]?.intValue ?? 0
-        item.remove(representationMembers)
-        return LiveObject(id: id, members: item)
+    static func liveObject(_ item: consuming JSONCollectionItem) -> LiveObject {
+        let id = item.members["id"]?.intValue ?? 0
+        return LiveObject(id: id, members: members(item))
     }
 
-    /// Returns the members of a collection item without `_links` and `_embedded`.
-    static func fields(_ item: consuming JSONMembers) -> [String: JSONValue] {
+    /// Returns the members of a collection item without `_embedded` (its `_links` are
+    /// already gone).
+    static func fields(_ item: consuming JSONCollectionItem) -> [String: JSONValue] {
         members(item).object
     }
 
-    /// Returns the members of a collection item without `_links` and `_embedded`, as a list.
-    static func members(_ item: consuming JSONMembers) -> JSONMembers {
-        item.remove(representationMembers)
-        return item
+    /// Returns the members of a collection item without `_embedded`, as a list.
+    static func members(_ item: consuming JSONCollectionItem) -> JSONMembers {
+        var members = (consume item).members
+        members.remove(["_embedded"])
+        return members
     }
 
     /// The subscriber id of a call forward or preference collection item. Call forward items
     /// have no `id` member, so the id comes from their self link `/api/callforwards/ID`.
-    static func subscriberID(ofBlock item: JSONMembers) -> Int? {
-        if let id = item["id"]?.intValue { return id }
-        return subscriberID(fromSelfLink: item["_links"]?["self"]?["href"]?.stringValue)
+    static func subscriberID(ofBlock item: JSONCollectionItem) -> Int? {
+        if let id = item.members["id"]?.intValue { return id }
+        return subscriberID(fromSelfLink: item.selfLink)
     }
 
     static func liveObject(_ item: consuming JSONValue) -> LiveObject {

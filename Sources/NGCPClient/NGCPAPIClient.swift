@@ -88,14 +88,18 @@ public final class NGCPAPIClient: Sendable {
     public func list(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25
     ) async throws(NGCPAPIError) -> [JSONValue] {
-        try await list(collection, filters: filters, rows: rows) { .object($0.object) }
+        try await list(collection, filters: filters, rows: rows) { item in
+            var object = item.members.object
+            if let link = item.selfLink { object["_links"] = ["self": ["href": .string(link)]] }
+            return .object(object)
+        }
     }
 
     /// Reads like `list(_:filters:rows:)` and turns each item into `transform(item)` as its
     /// page arrives, so that a large collection is never held twice, raw and converted.
     public func list<Item: Sendable>(
         _ collection: String, filters: [String: String] = [:], rows: Int = 25,
-        transform: @escaping @Sendable (consuming JSONMembers) -> Item
+        transform: @escaping @Sendable (consuming JSONCollectionItem) -> Item
     ) async throws(NGCPAPIError) -> [Item] {
         let rows = max(1, rows)
         let maxReads = 3
@@ -210,7 +214,7 @@ public final class NGCPAPIClient: Sendable {
 
     private func readAllPages<Item: Sendable>(
         _ collection: String, filters: [String: String], rows: Int,
-        transform: @escaping @Sendable (consuming JSONMembers) -> Item
+        transform: @escaping @Sendable (consuming JSONCollectionItem) -> Item
     ) async throws(NGCPAPIError) -> PagedRead<Item> {
         let started = ContinuousClock.now
         let first = try await readPage(
@@ -301,7 +305,7 @@ public final class NGCPAPIClient: Sendable {
     /// with `no_count=1`), where the page count is unknown in advance.
     private func readPagesWithoutTotal<Item: Sendable>(
         _ collection: String, filters: [String: String], rows: Int, first: Page<Item>,
-        transform: @escaping @Sendable (consuming JSONMembers) -> Item
+        transform: @escaping @Sendable (consuming JSONCollectionItem) -> Item
     ) async throws(NGCPAPIError) -> PagedRead<Item> {
         var items = first.items
         var last = first
@@ -342,14 +346,14 @@ public final class NGCPAPIClient: Sendable {
 
     /// The id of a collection item, or its self link for collections whose items have no id
     /// (call forwards).
-    private static func identity(of item: JSONMembers) -> String? {
-        if let id = item["id"]?.intValue { return "id \(id)" }
-        return item["_links"]?["self"]?["href"]?.stringValue
+    private static func identity(of item: JSONCollectionItem) -> String? {
+        if let id = item.members["id"]?.intValue { return "id \(id)" }
+        return item.selfLink
     }
 
     private func readPage<Item: Sendable>(
         _ collection: String, filters: [String: String], page: Int, rows: Int,
-        transform: @Sendable (consuming JSONMembers) -> Item
+        transform: @Sendable (consuming JSONCollectionItem) -> Item
     ) async throws(NGCPAPIError) -> Page<Item> {
         var query = filters
         query["page"] = "\(page)"
@@ -357,13 +361,10 @@ public final class NGCPAPIClient: Sendable {
         query["order_by"] = "id"
         let path = Self.collectionPath(collection)
         let response = try await send(.get, path, query: query, retry: .always)
-        // Items keep only their self link: the others make up most of a page and nothing
-        // reads them.
         let relation = "ngcp:\(collection)"
         let page: JSONCollectionPage
         do {
-            page = try JSONValue.parseCollectionPage(
-                response.body, relation: relation, keepingLinks: ["self"])
+            page = try JSONValue.parseCollectionPage(response.body, relation: relation)
         } catch {
             // Name the shape of a body that is valid JSON but not an object. An object that
             // is valid JSON but not a valid page keeps the page parser's own message.

@@ -36,7 +36,23 @@ public struct JSONMembers: Sendable, Hashable {
     }
 
     public subscript(name: String) -> JSONValue? {
-        members.first { $0.name == name }?.value
+        guard let index = index(of: name) else { return nil }
+        return members[index].value
+    }
+
+    /// The position of the member named `name`: found by binary search when the names are
+    /// sorted, one by one otherwise.
+    func index(of name: String) -> Int? {
+        guard isSorted else { return members.firstIndex { $0.name == name } }
+        var low = 0
+        var high = members.count
+        while low < high {
+            let middle = (low + high) / 2
+            let found = members[middle].name
+            if found == name { return middle }
+            if found < name { low = middle + 1 } else { high = middle }
+        }
+        return nil
     }
 
     /// The members as a dictionary.
@@ -46,10 +62,25 @@ public struct JSONMembers: Sendable, Hashable {
         return object
     }
 
-    /// Drops the members named in `names`. Names are compared one by one, which for the
-    /// few names of a representation is cheaper than hashing every member's name.
+    /// Drops the members named in `names`, moving the others rather than copying them.
     public mutating func remove(_ names: [String]) {
-        members.removeAll { member in names.contains { $0 == member.name } }
+        for name in names {
+            if let index = index(of: name) { members.remove(at: index) }
+        }
+    }
+}
+
+/// One item of a collection page.
+public struct JSONCollectionItem: Sendable {
+    /// The item's members without `_links`.
+    public var members: JSONMembers
+    /// The `href` of the item's `self` link, such as `/api/callforwards/42`; nil when the item
+    /// has none.
+    public var selfLink: String?
+
+    public init(members: JSONMembers, selfLink: String? = nil) {
+        self.members = members
+        self.selfLink = selfLink
     }
 }
 
@@ -59,5 +90,5 @@ public struct JSONCollectionPage: Sendable {
     public var members: [String: JSONValue]
     /// The items, or nil when `_embedded` has no member for the relation. An empty page has
     /// no `_embedded` at all.
-    public var items: [JSONMembers]?
+    public var items: [JSONCollectionItem]?
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A JSON syntax error with the byte offset where parsing stopped.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
@@ -32,15 +38,16 @@ extension JSONValue {
 
     /// Parses a HAL collection page whose items are the list `_embedded.<relation>`. The
     /// items come back as member lists in source order: a page has many of them, and
-    /// building a dictionary for each costs more than the rest of reading it. Links are kept
-    /// as with `parse(_:keepingLinks:)`.
+    /// building a dictionary for each costs more than the rest of reading it. Of each item's
+    /// `_links`, which make up most of a page, only the `self` link's `href` is kept; the
+    /// rest is checked for well-formed structure and skipped without being built.
     ///
     /// - Throws: `JSONParseError` for invalid JSON, a top-level value that is not an object,
     ///   or items that are not objects.
-    public static func parseCollectionPage(
-        _ bytes: [UInt8], relation: String, keepingLinks: Set<String>?
-    ) throws(JSONParseError) -> JSONCollectionPage {
-        try withParser(bytes, keepingLinks: keepingLinks) { parser throws(JSONParseError) in
+    public static func parseCollectionPage(_ bytes: [UInt8], relation: String)
+        throws(JSONParseError) -> JSONCollectionPage
+    {
+        try withParser(bytes, keepingLinks: nil) { parser throws(JSONParseError) in
             parser.itemRelation = relation
             guard parser.position < parser.bytes.count,
                 parser.bytes[parser.position] == UInt8(ascii: "{")
@@ -95,7 +102,11 @@ private struct JSONByteParser {
     /// When set, the array `_embedded.<itemRelation>` of the top-level object is read into
     /// `items` as member lists instead of dictionaries; see `parseCollectionPage`.
     var itemRelation: String? = nil
-    var items: [JSONMembers]? = nil
+    var items: [JSONCollectionItem]? = nil
+    /// The `self` link of the item being read, and whether it had `_links` at all, to reject
+    /// a second one.
+    var itemSelfLink: String? = nil
+    var itemHasLinks = false
     /// Whether the page's `_embedded` object was read, to reject a second one.
     var hasEmbedded = false
     /// Keys longer than a small string, as first read. A collection page repeats the same
@@ -142,8 +153,9 @@ private struct JSONByteParser {
         }
     }
 
-    mutating func expectLiteral(_ literal: String) throws(JSONParseError) {
-        for byte in literal.utf8 {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let utf8 = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        for byte in utf8 {
             guard position < bytes.count, bytes[position] == byte else {
                 throw error("invalid literal, expected '\(literal)'")
             }
@@ -159,6 +171,8 @@ private struct JSONByteParser {
         case page
         /// The page's `_embedded` object.
         case embedded
+        /// An item of the page's list, whose `_links` are reduced to the `self` link.
+        case item
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -202,6 +216,12 @@ private struct JSONByteParser {
                 hasEmbedded = true
                 let embedded = try parseMembers(depth: depth + 1, context: .embedded)
                 pendingMembers.append((key, .object(try takeMembers(from: embedded)), keyOffset))
+            } else if context == .item, key == "_links", opensObject {
+                guard !itemHasLinks else {
+                    throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
+                }
+                itemHasLinks = true
+                itemSelfLink = try parseSelfLink(depth: depth + 1)
             } else if key == "_links", keptLinks != nil, opensObject {
                 pendingMembers.append((key, try parseLinks(depth: depth + 1), keyOffset))
             } else {
@@ -227,7 +247,7 @@ private struct JSONByteParser {
         guard depth <= JSONValue.maximumNestingDepth else {
             throw error("nesting deeper than \(JSONValue.maximumNestingDepth) levels")
         }
-        var list: [JSONMembers] = []
+        var list: [JSONCollectionItem] = []
         guard position < bytes.count else { throw error("unexpected end of input") }
         if bytes[position] == UInt8(ascii: "{") {
             list.append(try parseItem(depth: depth))
@@ -248,8 +268,10 @@ private struct JSONByteParser {
 
     /// Reads one item as its members in source order, without hashing them into a
     /// dictionary; a repeated key is still an error.
-    mutating func parseItem(depth: Int) throws(JSONParseError) -> JSONMembers {
-        let base = try parseMembers(depth: depth, context: .plain)
+    mutating func parseItem(depth: Int) throws(JSONParseError) -> JSONCollectionItem {
+        itemSelfLink = nil
+        itemHasLinks = false
+        let base = try parseMembers(depth: depth, context: .item)
         var members: [JSONMember] = []
         members.reserveCapacity(pendingMembers.count - base)
         var ascending = true
@@ -270,7 +292,8 @@ private struct JSONByteParser {
             }
         }
         pendingMembers.removeSubrange(base...)
-        return JSONMembers(members, sorted: ascending)
+        return JSONCollectionItem(
+            members: JSONMembers(members, sorted: ascending), selfLink: itemSelfLink)
     }
 
     /// Stores the pending members from `base` on into one dictionary and drops them from the
@@ -302,8 +325,12 @@ private struct JSONByteParser {
         guard length > 15, end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
             return try parseString()
         }
+        let written = UnsafeBufferPointer(rebasing: bytes[start..<end])
         for known in longKeys where known.utf8.count == length {
-            if known.utf8.elementsEqual(bytes[start..<end]) {
+            let same = known.utf8.withContiguousStorageIfAvailable { stored in
+                memcmp(stored.baseAddress!, written.baseAddress!, length) == 0
+            }
+            if same ?? known.utf8.elementsEqual(written) {
                 position = end + 1
                 return known
             }
@@ -313,33 +340,67 @@ private struct JSONByteParser {
         return key
     }
 
-    /// A `_links` object with only the kept relations.
-    mutating func parseLinks(depth: Int) throws(JSONParseError) -> JSONValue {
-        let kept = keptLinks ?? []
+    /// Reads an item's `_links` object and returns the `href` of its `self` relation when
+    /// that is an object with a string `href`. Relation names are compared as bytes, so
+    /// that the skipped relations build nothing.
+    mutating func parseSelfLink(depth: Int) throws(JSONParseError) -> String? {
+        var href: String? = nil
+        try parseKeyedMembers(depth: depth) { parser, key throws(JSONParseError) in
+            guard parser.keyEquals(key, "self"),
+                parser.position < parser.bytes.count,
+                parser.bytes[parser.position] == UInt8(ascii: "{")
+            else { return try parser.skipValue(depth: depth + 1) }
+            try parser.parseKeyedMembers(depth: depth + 1) { parser, key throws(JSONParseError) in
+                let isString =
+                    parser.position < parser.bytes.count
+                    && parser.bytes[parser.position] == UInt8(ascii: "\"")
+                guard parser.keyEquals(key, "href"), isString else {
+                    return try parser.skipValue(depth: depth + 2)
+                }
+                href = try parser.parseString()
+            }
+        }
+        return href
+    }
+
+    /// Whether the key at `range` of the input, quotes excluded, is exactly `name`.
+    func keyEquals(_ range: Range<Int>, _ name: StaticString) -> Bool {
+        guard range.count == name.utf8CodeUnitCount else { return false }
+        var index = range.lowerBound
+        for byte in UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount) {
+            guard bytes[index] == byte else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// Reads an object from its opening brace, calling `member` with the byte range of each
+    /// key once the position is at the member's value, which `member` must read. Keys with
+    /// escapes are compared as written, which is enough for the relation names of `_links`.
+    mutating func parseKeyedMembers(
+        depth: Int, _ member: (inout JSONByteParser, Range<Int>) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         position += 1
-        var links: [String: JSONValue] = [:]
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(links)
+            return
         }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw error("expected a string key")
             }
-            let key = try parseString()
+            let keyStart = position + 1
+            try skipValue(depth: depth + 1)
+            let key = keyStart..<(position - 1)
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw error("expected ':' after an object key")
             }
             position += 1
             skipWhitespace()
-            if kept.contains(key) {
-                links[key] = try parseValue(depth: depth + 1)
-            } else {
-                try skipValue(depth: depth + 1)
-            }
+            try member(&self, key)
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[position] == UInt8(ascii: ",") {
@@ -348,10 +409,26 @@ private struct JSONByteParser {
             }
             if bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(links)
+                return
             }
             throw error("expected ',' or '}' in object")
         }
+    }
+
+    /// A `_links` object with only the kept relations.
+    mutating func parseLinks(depth: Int) throws(JSONParseError) -> JSONValue {
+        let kept = keptLinks ?? []
+        var links: [String: JSONValue] = [:]
+        try parseKeyedMembers(depth: depth) { parser, key throws(JSONParseError) in
+            let name = String(
+                decoding: UnsafeBufferPointer(rebasing: parser.bytes[key]), as: UTF8.self)
+            if kept.contains(name) {
+                links[name] = try parser.parseValue(depth: depth + 1)
+            } else {
+                try parser.skipValue(depth: depth + 1)
+            }
+        }
+        return .object(links)
     }
 
     /// Moves past one value, checking its structure but building nothing.
@@ -398,24 +475,33 @@ private struct JSONByteParser {
                 throw error("expected ',' or a closing bracket")
             }
         case UInt8(ascii: "\""):
-            position += 1
-            while position < bytes.count {
-                switch bytes[position] {
-                case UInt8(ascii: "\""):
-                    position += 1
-                    return
-                case UInt8(ascii: "\\"):
-                    position += 2
-                case 0x00..<0x20:
-                    throw error("unescaped control character in string")
-                default:
-                    position += 1
-                }
-            }
-            throw error("unterminated string")
+            position = try endOfString(from: position + 1)
         default:
             _ = try parseValue(depth: depth)
         }
+    }
+
+    /// Returns the position after the closing quote of the string whose contents start at
+    /// `start`, checking that it has no unescaped control character.
+    func endOfString(from start: Int) throws(JSONParseError) -> Int {
+        // A local index and count keep this loop, which runs over most bytes of a page, in
+        // registers.
+        let count = bytes.count
+        var index = start
+        while index < count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { return index + 1 }
+            if byte == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if byte < 0x20 {
+                throw JSONParseError(
+                    message: "unescaped control character in string", offset: index)
+            }
+            index += 1
+        }
+        throw JSONParseError(message: "unterminated string", offset: index)
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {

@@ -29,18 +29,7 @@ public struct LiveObject: Sendable, Hashable {
     /// The names of the fields, in sorted order.
     public var fieldNames: [String] { members.members.map(\.name) }
 
-    public subscript(field: String) -> JSONValue? {
-        let list = members.members
-        var low = 0
-        var high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            let name = list[middle].name
-            if name == field { return list[middle].value }
-            if name < field { low = middle + 1 } else { high = middle }
-        }
-        return nil
-    }
+    public subscript(field: String) -> JSONValue? { members[field] }
 }
 
 /// What the target NGCP holds, as read at plan time.

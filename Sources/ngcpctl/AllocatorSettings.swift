@@ -19,6 +19,10 @@ enum AllocatorSettings {
             // Setting it also stops glibc from raising its mmap threshold (mallopt(3)), so
             // buffers of 128 KiB or more keep their own mappings instead of leaving holes.
             _ = mallopt(M_TRIM_THRESHOLD, 8 << 20)
+            // A heap grows 32 MiB at a time instead of 128 KiB: each growth is a system call,
+            // and a plan of 50,000 subscribers otherwise spends about 0.1 s on thousands of
+            // them. Untouched pages of the reserve cost no memory.
+            _ = mallopt(M_TOP_PAD, 32 << 20)
         #endif
     }
 }

@@ -3,11 +3,10 @@ import Testing
 
 @Suite struct CollectionPageTests {
     static func parse(_ text: String) throws(JSONParseError) -> JSONCollectionPage {
-        try JSONValue.parseCollectionPage(
-            Array(text.utf8), relation: "ngcp:things", keepingLinks: ["self"])
+        try JSONValue.parseCollectionPage(Array(text.utf8), relation: "ngcp:things")
     }
 
-    @Test("items keep order and links")
+    @Test("items keep order and self link")
     func items() throws {
         let page = try Self.parse(
             #"""
@@ -19,12 +18,15 @@ import Testing
             """#)
         let items = try #require(page.items)
         #expect(items.count == 2)
-        #expect(items[0]["id"] == 1)
-        #expect(items[0]["nested"] == ["a": nil, "b": [1, 2]])
-        #expect(items[0]["_links"] == ["self": ["href": "/api/things/1"]])
-        #expect(items[0].isSorted)
-        #expect(items[1].members.map(\.name) == ["id", "name", "alpha"])
-        #expect(!items[1].isSorted)
+        #expect(items[0].members["id"] == 1)
+        #expect(items[0].members["nested"] == ["a": nil, "b": [1, 2]])
+        #expect(items[0].members["_links"] == nil)
+        #expect(items[0].selfLink == "/api/things/1")
+        #expect(items[0].members.isSorted)
+        #expect(items[1].members.members.map(\.name) == ["id", "name", "alpha"])
+        #expect(items[1].members["alpha"] == true)
+        #expect(!items[1].members.isSorted)
+        #expect(items[1].selfLink == nil)
         #expect(page.members["total_count"] == 2)
         #expect(page.members["_embedded"] == [:])
         #expect(page.members["_embedded"] != nil)
@@ -37,7 +39,7 @@ import Testing
         #expect(empty.members["_embedded"] == nil)
 
         let lone = try Self.parse(#"{"_embedded": {"ngcp:things": {"id": 7}}}"#)
-        #expect(lone.items?.map { $0["id"] } == [7])
+        #expect(lone.items?.map { $0.members["id"] } == [7])
 
         let other = try Self.parse(#"{"_embedded": {"ngcp:others": [{"id": 7}]}}"#)
         #expect(other.items == nil)
@@ -78,15 +80,42 @@ import Testing
         }
     }
 
+    @Test(
+        "self link shapes",
+        arguments: [
+            (#"{"self": {"href": "/api/things/1", "title": "t"}}"#, "/api/things/1"),
+            (#"{"selfish": {"href": "/x"}, "self": {"title": "t"}}"#, nil),
+            (#"{"self": [{"href": "/api/things/1"}]}"#, nil),
+            (#"{"self": {"href": 1}}"#, nil),
+            (#"{"sel\u0066": {"href": "/x"}}"#, nil),
+            (#"{}"#, nil),
+        ] as [(String, String?)])
+    func selfLinks(_ links: String, _ expected: String?) throws {
+        let page = try Self.parse(#"{"_embedded": {"ngcp:things": [{"_links": \#(links)}]}}"#)
+        let item = try #require(page.items?.first)
+        #expect(item.selfLink == expected)
+        #expect(item.members.members.isEmpty)
+    }
+
+    @Test("repeated item links rejected")
+    func repeatedLinks() {
+        let text = #"{"_embedded": {"ngcp:things": [{"_links": {}, "id": 1, "_links": {}}]}}"#
+        let error = #expect(throws: JSONParseError.self) { try Self.parse(text) }
+        #expect(error?.message == "duplicate key '_links'")
+        #expect(error?.offset == 55)
+    }
+
     @Test("truncated page rejected")
     func truncated() {
         let bytes = Array(
-            #"{"_embedded": {"ngcp:things": [{"id": 1, "s": "a\"b"}, {"id": 2}]}, "total_count": 2}"#
-                .utf8)
+            #"""
+            {"_embedded": {"ngcp:things": [{"id": 1, "s": "a\"b"}, {"_links": {"x": [{"href": \
+            "y"}], "self": {"name": "n", "href": "/api/things/2"}}, "id": 2}]}, "total_count": 2}
+            """#.utf8)
         for length in 0..<bytes.count {
             #expect(throws: JSONParseError.self, "length \(length)") {
                 try JSONValue.parseCollectionPage(
-                    Array(bytes[..<length]), relation: "ngcp:things", keepingLinks: nil)
+                    Array(bytes[..<length]), relation: "ngcp:things")
             }
         }
     }

@@ -53,8 +53,8 @@ import Testing
     func fromPageMembers() throws {
         let page = try JSONValue.parseCollectionPage(
             Array(#"{"_embedded": {"ngcp:x": [{"b": 2, "a": 1, "c": 3}, {"a": 1, "b": 2}]}}"#.utf8),
-            relation: "ngcp:x", keepingLinks: nil)
-        let items = try #require(page.items)
+            relation: "ngcp:x")
+        let items = try #require(page.items?.map(\.members))
         let unsorted = LiveObject(id: 1, members: items[0])
         #expect(unsorted.fieldNames == ["a", "b", "c"])
         #expect(unsorted["a"] == 1)
