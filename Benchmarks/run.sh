@@ -57,7 +57,9 @@ client=()
 server_cpus=all
 client_cpus=all
 if [ "$pin" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-    taskset -cp 0 "$emulator" >/dev/null
+    # -a moves every thread: the HTTP worker threads exist already and would otherwise keep
+    # running on the client's core.
+    taskset -acp 0 "$emulator" >/dev/null
     client=(taskset -c 1)
     server_cpus=0
     client_cpus=1
@@ -110,7 +112,7 @@ sample_wall=$(cat "$work/curl-items.time")
 shared_plan=null
 shared_curl=null
 if [ "$server_cpus" != all ]; then
-    taskset -cp "0-$(($(nproc) - 1))" "$emulator" >/dev/null
+    taskset -acp "0-$(($(nproc) - 1))" "$emulator" >/dev/null
     client=()
     /usr/bin/time -f '%e' -o "$work/shared-plan.time" "$ngcpctl" plan --url "$url" \
         --user administrator --format json --quiet --read-concurrency "$concurrency" \

@@ -88,10 +88,10 @@ extension PlanBuilder {
                     object["simple_destination"] = nil
                     return .object(object)
                 })
-            for list in ["sources", "bnumbers"]
+            for (list, mode, isRegex) in Normalization.patternLists
             where !(forward[list]?.arrayValue ?? []).isEmpty {
-                if forward["\(list)_mode"] == nil { forward["\(list)_mode"] = "whitelist" }
-                if forward["\(list)_is_regex"] == nil { forward["\(list)_is_regex"] = false }
+                if forward[mode] == nil { forward[mode] = "whitelist" }
+                if forward[isRegex] == nil { forward[isRegex] = false }
             }
             body[type] = .object(forward)
         }

@@ -15,7 +15,7 @@ struct LiveIndex {
     private(set) var customersByID: [Int: LiveObject] = [:]
     private(set) var contactsByID: [Int: LiveObject] = [:]
     private(set) var subscribersByID: [Int: LiveObject] = [:]
-    private(set) var subscribersByKey: [String: LiveObject] = [:]
+    private(set) var subscribersByKey: [SubscriberKey: LiveObject] = [:]
     private(set) var subscribersByCustomer: [Int: [LiveObject]] = [:]
 
     init(_ live: LiveState) {
@@ -55,17 +55,22 @@ struct LiveIndex {
         }
     }
 
-    static func subscriberKey(username: String, domain: String) -> String {
-        "\(lowercased(username))@\(lowercased(domain))"
+    static func subscriberKey(username: String, domain: String) -> SubscriberKey {
+        SubscriberKey(username: lowercased(username), domain: lowercased(domain))
     }
 
     /// Returns `text` in lower case. Names are nearly always lower-case ASCII already, and
     /// returning them as they are saves building a new string for each of many thousands.
     static func lowercased(_ text: String) -> String {
-        let needsWork = text.utf8.contains { byte in
-            byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        func needsWork(_ bytes: some Sequence<UInt8>) -> Bool {
+            bytes.contains { byte in
+                byte >= 0x80 || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            }
         }
-        return needsWork ? text.lowercased() : text
+        // Native strings are contiguous; scanning their buffer avoids decoding index by index.
+        let needsLowering =
+            text.utf8.withContiguousStorageIfAvailable(needsWork) ?? needsWork(text.utf8)
+        return needsLowering ? text.lowercased() : text
     }
 
     /// Returns the natural key of a live subscriber, `username@domain`, as written on the server.
@@ -83,7 +88,7 @@ struct LiveIndex {
         return subscriber["domain"]?.stringValue
     }
 
-    private func subscriberKey(_ subscriber: LiveObject) -> String? {
+    private func subscriberKey(_ subscriber: LiveObject) -> SubscriberKey? {
         guard let username = subscriber["username"]?.stringValue,
             let domain = domainName(of: subscriber)
         else { return nil }
@@ -111,4 +116,12 @@ struct LiveIndex {
     func subscribers(ofCustomer customerID: Int) -> [LiveObject] {
         (subscribersByCustomer[customerID] ?? []).sorted { $0.id < $1.id }
     }
+}
+
+/// A subscriber's natural key, `username@domain`, in lower case. The two parts are kept apart
+/// so that a key costs no new string: the domain is shared by all its subscribers, and most
+/// usernames fit in a string's inline storage.
+struct SubscriberKey: Hashable {
+    var username: String
+    var domain: String
 }

@@ -91,9 +91,7 @@ enum Normalization {
     /// Subscriber `display_name`: NGCP accepts it on every subscriber but stores it only for
     /// PBX customers. On other subscribers it stays `null`, so declaring it would give a change
     /// on every plan. It belongs in the `display_name` preference instead.
-    static func isStoredOnlyForPBX(_ field: String) -> Bool {
-        field == "display_name"
-    }
+    static let fieldsStoredOnlyForPBX = ["display_name"]
 
     // MARK: Lock levels
 
@@ -307,14 +305,20 @@ enum Normalization {
             "destinations": .array(destinationsByPriority(canonical)),
             "times": .array((object["times"]?.arrayValue ?? []).map(canonicalPeriod)),
         ]
-        for list in ["sources", "bnumbers"] {
+        for (list, mode, isRegex) in patternLists {
             result[list] = object[list] ?? .array([])
-            result["\(list)_mode"] = object["\(list)_mode"] ?? "whitelist"
-            let regex = object["\(list)_is_regex"].flatMap(truthValue) ?? false
-            result["\(list)_is_regex"] = .bool(regex)
+            result[mode] = object[mode] ?? "whitelist"
+            result[isRegex] = .bool(object[isRegex].flatMap(truthValue) ?? false)
         }
         return .object(result)
     }
+
+    /// The caller and called-number pattern lists of a forward, with the names of their mode
+    /// and regex flag.
+    static let patternLists = [
+        ("sources", "sources_mode", "sources_is_regex"),
+        ("bnumbers", "bnumbers_mode", "bnumbers_is_regex"),
+    ]
 
     /// A time period with every field present, `null` where unset, as NGCP returns it.
     private static func canonicalPeriod(_ value: JSONValue) -> JSONValue {

@@ -82,10 +82,10 @@ struct PlanBuilder {
     }
 
     /// Drops objects declared twice under the same natural key, reporting each repetition.
-    private mutating func unique<Object: Declared>(_ objects: [Object], key: (Object) -> String)
-        -> [Object]
-    {
-        var seen: [String: SourceLocation?] = [:]
+    private mutating func unique<Object: Declared, Key: Hashable>(
+        _ objects: [Object], key: (Object) -> Key
+    ) -> [Object] {
+        var seen: [Key: SourceLocation?] = [:]
         seen.reserveCapacity(objects.count)
         var result: [Object] = []
         result.reserveCapacity(objects.count)
@@ -108,8 +108,12 @@ struct PlanBuilder {
         return drafts.count - 1
     }
 
-    func isIgnored(_ id: ResourceID, _ path: String) -> Bool {
-        options.ignoreRules.contains { $0.matches(id, fieldPath: path) }
+    /// Returns whether an ignore rule hides `path` of the object `id`. The id is built only when
+    /// there are rules: a subscriber's id is a new string each time.
+    func isIgnored(_ id: @autoclosure () -> ResourceID, _ path: String) -> Bool {
+        guard !options.ignoreRules.isEmpty else { return false }
+        let id = id()
+        return options.ignoreRules.contains { $0.matches(id, fieldPath: path) }
     }
 
     // MARK: Domains

@@ -97,12 +97,27 @@ public enum Planner {
 
     /// Lists the live subscriber ids whose call forwards and preferences the manifests manage, so
     /// that the reader fetches only those blocks. Each list is sorted.
-    public static func managedBlocks(desired: DesiredState, live: LiveState) -> (
-        forwards: [Int], preferences: [Int]
-    ) {
+    ///
+    /// With `preparation` built from `live`, its index pairs the subscribers; without it, only
+    /// the keys of subscribers that declare a block are looked up.
+    public static func managedBlocks(
+        desired: DesiredState, live: LiveState, preparation: LivePreparation? = nil
+    ) -> (forwards: [Int], preferences: [Int]) {
+        if let preparation, preparation.matches(live) {
+            var forwards: Set<Int> = []
+            var preferences: Set<Int> = []
+            for subscriber in desired.subscribers
+            where subscriber.callforwards != nil || subscriber.preferences != nil {
+                guard let id = preparation.index.subscriber(subscriber)?.id else { continue }
+                if subscriber.callforwards != nil { forwards.insert(id) }
+                if subscriber.preferences != nil { preferences.insert(id) }
+            }
+            return (forwards.sorted(), preferences.sorted())
+        }
+
         // Only the keys of subscribers that declare a block are looked up, so this runs
         // without indexing the whole live state, while the reads wait for it.
-        var declared: [String: (forwards: Bool, preferences: Bool)] = [:]
+        var declared: [SubscriberKey: (forwards: Bool, preferences: Bool)] = [:]
         for subscriber in desired.subscribers
         where subscriber.callforwards != nil || subscriber.preferences != nil {
             let key = LiveIndex.subscriberKey(
@@ -120,7 +135,7 @@ public enum Planner {
             if let name = domain["domain"]?.stringValue { domainNames[domain.id] = name }
         }
         // As in LiveIndex, a key held by two live subscribers pairs with the later one.
-        var paired: [String: Int] = [:]
+        var paired: [SubscriberKey: Int] = [:]
         for subscriber in live.subscribers {
             guard let username = subscriber["username"]?.stringValue,
                 let domain = subscriber["domain_id"]?.intValue.flatMap({ domainNames[$0] })

@@ -25,9 +25,11 @@ extension PlanBuilder {
                 customer.declared ? .terminatedOwner(subscriber) : .terminatedCustomer(subscriber))
             return
         }
-        for field in subscriber.fields.keys.sorted()
-        where Normalization.isStoredOnlyForPBX(field) && customer.type != "pbxaccount" {
-            problems.append(.fieldNotStored(subscriber, field: field))
+        if customer.type != "pbxaccount" {
+            for field in Normalization.fieldsStoredOnlyForPBX where subscriber.fields[field] != nil
+            {
+                problems.append(.fieldNotStored(subscriber, field: field))
+            }
         }
         let declared = declaredNumbers(subscriber)
 

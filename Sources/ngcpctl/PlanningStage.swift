@@ -141,7 +141,8 @@ struct PlanningStage {
             if reading.isScoped {
                 desired = reading.scope.restrict(desired, live: live)
             }
-            let blocks = Planner.managedBlocks(desired: desired, live: live)
+            let blocks = Planner.managedBlocks(
+                desired: desired, live: live, preparation: indexed)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {

@@ -247,8 +247,7 @@ struct NormalizationTests {
 
     @Test("display name stored only for PBX")
     func displayNameRule() {
-        #expect(Normalization.isStoredOnlyForPBX("display_name"))
-        #expect(!Normalization.isStoredOnlyForPBX("webusername"))
+        #expect(Normalization.fieldsStoredOnlyForPBX == ["display_name"])
     }
 
     @Test("server-owned fields never compared")

@@ -879,5 +879,11 @@ struct PlannerTests {
         let blocks = Planner.managedBlocks(desired: desired, live: live)
         #expect(blocks.forwards == [40, 42])
         #expect(blocks.preferences == [40])
+
+        // The prepared index pairs the same way.
+        let prepared = Planner.managedBlocks(
+            desired: desired, live: live, preparation: Planner.prepare(live))
+        #expect(prepared.forwards == [40, 42])
+        #expect(prepared.preferences == [40])
     }
 }
