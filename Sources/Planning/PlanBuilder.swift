@@ -14,9 +14,19 @@ struct CustomerInfo {
 /// Collects draft operations and problems for one plan. Planning runs in phases because the
 /// later ones need the results of the earlier ones: domains and customers provide references,
 /// subscribers provide the numbers they take and free, and prune decides what else goes away.
+/// A live subscriber's blocks whose comparison waits until they are read.
+struct DeferredBlocks {
+    var subscriber: DesiredSubscriber
+    var liveID: Int
+    /// The position in `problems` for the comparison's problems, so that they keep the order they
+    /// would have had without the wait.
+    var problemIndex: Int
+}
+
 struct PlanBuilder {
     let desired: DesiredState
-    let live: LiveState
+    /// The live state; without call forwards and preferences while `deferredBlocks` is set.
+    private(set) var live: LiveState
     let options: PlannerOptions
     let index: LiveIndex
 
@@ -41,6 +51,10 @@ struct PlanBuilder {
     /// Declared domains and customers that have a problem of their own. Subscribers referring to
     /// them report nothing more, because the reference itself is fine.
     var failedDeclarations: Set<ResourceID> = []
+    /// When set, the call forwards and preferences of live subscribers are not compared yet
+    /// but collected here, for `planDeferredBlocks(live:)`. Everything else in a plan needs
+    /// only the collections, so it can be planned while the blocks are still being read.
+    var deferredBlocks: [DeferredBlocks]? = nil
 
     init(
         desired: DesiredState, live: LiveState, options: PlannerOptions,
@@ -70,6 +84,25 @@ struct PlanBuilder {
             collectNotPruned()
         }
         linkNumberMoves()
+    }
+
+    /// Compares the blocks that `build()` deferred, now that `live` has them. The drafts come
+    /// after the others, which only changes their indices: the plan's order is by sort key.
+    mutating func planDeferredBlocks(live: LiveState) {
+        self.live = live
+        let deferred = deferredBlocks ?? []
+        deferredBlocks = nil
+        // Backwards, so that inserting one subscriber's problems leaves the positions of the
+        // earlier ones valid.
+        for item in deferred.reversed() {
+            let start = problems.count
+            planLiveBlocks(item.subscriber, liveID: item.liveID)
+            let found = problems[start...]
+            guard !found.isEmpty else { continue }
+            let moved = Array(found)
+            problems.removeSubrange(start...)
+            problems.insert(contentsOf: moved, at: item.problemIndex)
+        }
     }
 
     /// Records what prune would remove, by planning the prune on a copy, so that the plan can

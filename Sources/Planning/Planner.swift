@@ -49,6 +49,12 @@ public struct PlannerOptions: Sendable {
     }
 }
 
+/// A plan drafted from the live collections, whose call forward and preference comparisons
+/// wait for those blocks; see `Planner.draft`.
+public struct PlanDraft: Sendable {
+    var builder: PlanBuilder
+}
+
 /// Turns desired and live state into an ordered plan of API requests.
 ///
 /// Planning is pure: it reads nothing and writes nothing. The steps are pairing (by natural key
@@ -74,7 +80,41 @@ public enum Planner {
         var builder = PlanBuilder(
             desired: desired, live: live, options: options, preparation: preparation)
         builder.build()
+        return try finish(builder)
+    }
+
+    /// Plans everything that needs only the live collections: `live` may lack call forwards
+    /// and preferences, which `plan(completing:live:)` compares once they are read. Together
+    /// the two give the same plan as `plan(desired:live:options:preparation:)`, and the first
+    /// can run while the block collections are still being read.
+    public static func draft(
+        desired: DesiredState, collections live: LiveState,
+        options: PlannerOptions = PlannerOptions(), preparation: LivePreparation? = nil
+    ) -> PlanDraft {
+        var builder = PlanBuilder(
+            desired: desired, live: live, options: options, preparation: preparation)
+        builder.deferredBlocks = []
+        builder.build()
+        return PlanDraft(builder: builder)
+    }
+
+    /// Completes `draft` with `live`, the collections it was drafted from plus the call
+    /// forwards and preferences of the managed subscribers.
+    ///
+    /// - Throws: `PlanningError` with every problem of the draft and of the blocks.
+    public static func plan(completing draft: PlanDraft, live: LiveState)
+        throws(PlanningError) -> Plan
+    {
+        var builder = draft.builder
+        builder.planDeferredBlocks(live: live)
+        return try finish(builder)
+    }
+
+    /// Reports the problems of a built plan, or orders its drafts and stamps the plan.
+    private static func finish(_ builder: PlanBuilder) throws(PlanningError) -> Plan {
         if !builder.problems.isEmpty { throw PlanningError(problems: builder.problems) }
+        let live = builder.live
+        let options = builder.options
 
         let operations: [PlannedOperation]
         do {

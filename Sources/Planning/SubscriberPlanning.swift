@@ -168,23 +168,35 @@ extension PlanBuilder {
                     numbers: declared))
         }
 
-        let reference = Reference.live(liveSubscriber.id)
+        guard subscriber.callforwards != nil || subscriber.preferences != nil else { return }
+        if deferredBlocks != nil {
+            deferredBlocks?.append(
+                DeferredBlocks(
+                    subscriber: subscriber, liveID: liveSubscriber.id,
+                    problemIndex: problems.count))
+        } else {
+            planLiveBlocks(subscriber, liveID: liveSubscriber.id)
+        }
+    }
+
+    /// Compares the call forwards and preferences that `subscriber` manages with those of its
+    /// live subscriber `liveID`.
+    mutating func planLiveBlocks(_ subscriber: DesiredSubscriber, liveID: Int) {
+        let reference = Reference.live(liveID)
         if let forwards = subscriber.callforwards {
-            if let liveForwards = live.callforwards[liveSubscriber.id] {
+            if let liveForwards = live.callforwards[liveID] {
                 planForwards(
                     subscriber, desired: forwards, live: liveForwards, reference: reference)
             } else {
-                problems.append(
-                    .blockNotRead(subscriber, block: "call forwards", liveID: liveSubscriber.id))
+                problems.append(.blockNotRead(subscriber, block: "call forwards", liveID: liveID))
             }
         }
         if let preferences = subscriber.preferences {
-            if let livePreferences = live.preferences[liveSubscriber.id] {
+            if let livePreferences = live.preferences[liveID] {
                 planPreferences(
                     subscriber, desired: preferences, live: livePreferences, reference: reference)
             } else {
-                problems.append(
-                    .blockNotRead(subscriber, block: "preferences", liveID: liveSubscriber.id))
+                problems.append(.blockNotRead(subscriber, block: "preferences", liveID: liveID))
             }
         }
     }

@@ -113,36 +113,78 @@ struct PlanningStage {
             client: client, scope: reading.scope, rows: reading.pageSize,
             itemConcurrency: reading.concurrency, logger: connection.logger)
         var live: LiveState
-        var indexed: LivePreparation?
         var manifests: ManifestLoadResult
-        var desired: DesiredState
         let secretValues: [SecretKey: SecretValue]
         let source: PlanSource
+        var recheck: (manifests: ManifestLoadResult, new: [Diagnostic])?
+        var draft: PlanDraft?
+        let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
+        let ignoreRules = try Guards.ignoreRules(target)
         let readTimer = StageTimer()
         do {
             defer { display?.finish() }
             let scope = reading.scope
-            // The planner's indexes need only the collections, so they are built while the
-            // call forward and preference collections are still being read.
-            async let liveRead = reader.read(
-                expectingAfter: {
-                    Self.blockDemand(try await preparation.value.manifests.desired, scope)
-                },
-                alongsideBlocks: { collections in Planner.prepare(collections) })
+            // Everything but comparing call forwards and preferences needs only the collections,
+            // so it is planned while the block collections are still being read.
+            let (collectionsRead, collectionsReady) = AsyncStream.makeStream(
+                of: (state: LiveState, preparation: LivePreparation).self)
+            async let liveRead = Self.readLive(
+                reader,
+                demand: { Self.blockDemand(try await preparation.value.manifests.desired, scope) },
+                collectionsReady: collectionsReady)
             // A manifest, secret or git error ends the run here, which cancels the read.
             let prepared = try await preparation.value
             manifests = prepared.manifests
             secretValues = prepared.secretValues
             source = prepared.source
-            desired = manifests.desired
-            (live, indexed) = try await liveRead
 
-            // A scoped read covers part of the target, so the manifests are cut to the same part.
-            if reading.isScoped {
-                desired = reading.scope.restrict(desired, live: live)
+            // None when the read failed; awaiting it below throws its error.
+            var iterator = collectionsRead.makeAsyncIterator()
+            if let collections = await iterator.next() {
+                // What only the target knows (its preference catalogue, its customers) can add
+                // diagnostics; a recheck that reloads the manifests also refreshes the desired
+                // state. Its diagnostics are printed once the read has ended.
+                let recheckTimer = StageTimer(threadOnly: true)
+                let checked = try ManifestStage.recheck(
+                    first: manifests, options: loadOptions, live: collections.state,
+                    target: connection.url
+                ) { options in
+                    // The second load reads the same source as the first: a revision stays a
+                    // revision.
+                    if let revision, let revisionReader {
+                        return try revisionReader.repository.loadManifests(
+                            paths, at: revisionReader.commit, revision: revision,
+                            options: options)
+                    }
+                    return ManifestLoader(options: options).load(paths: paths)
+                }
+                recheck = checked
+                manifests = checked.manifests
+                connection.logger.debug("manifests checked against the target", recheckTimer.fields)
+
+                if !checked.manifests.hasErrors {
+                    // On its own thread, as the manifest load: it is CPU work that would hold
+                    // one of the few pool threads that receive the pages.
+                    let desired = restricted(manifests.desired, live: collections.state)
+                    let options = plannerOptions(
+                        guards: guards, ignoreRules: ignoreRules, source: source,
+                        secretValues: secretValues)
+                    let logger = connection.logger
+                    draft = try await Self.onOwnThread {
+                        let draftTimer = StageTimer(threadOnly: true)
+                        defer { logger.debug("plan drafted", draftTimer.fields) }
+                        return Planner.draft(
+                            desired: desired, collections: collections.state, options: options,
+                            preparation: collections.preparation)
+                    }
+                }
             }
+
+            let read = try await liveRead
+            live = read.state
             let blocks = Planner.managedBlocks(
-                desired: desired, live: live, preparation: indexed)
+                desired: restricted(manifests.desired, live: live), live: live,
+                preparation: read.result)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
@@ -153,46 +195,23 @@ struct PlanningStage {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
         connection.logger.debug("live state read", readTimer.fields)
-
-        // What only the target knows (its preference catalogue, its customers) can add
-        // diagnostics; a recheck that reloads the manifests also refreshes the desired state.
-        let recheckTimer = StageTimer()
-        let checked = try ManifestStage.recheck(
-            first: manifests, options: loadOptions, live: live, target: connection.url,
-            colorMode: colorMode
-        ) { options in
-            // The second load reads the same source as the first: a revision stays a revision.
-            if let revision, let revisionReader {
-                return try revisionReader.repository.loadManifests(
-                    paths, at: revisionReader.commit, revision: revision, options: options)
-            }
-            return ManifestLoader(options: options).load(paths: paths)
-        }
-        manifests = checked
-        connection.logger.debug("manifests checked against the target", recheckTimer.fields)
-        if reading.isScoped {
-            desired = reading.scope.restrict(manifests.desired, live: live)
-        } else {
-            desired = manifests.desired
+        if let recheck {
+            try ManifestStage.report(recheck: recheck, target: connection.url, colorMode: colorMode)
         }
 
-        // 5. Pairing, diff and order, then the target's guards.
-        let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
-        var options = PlannerOptions(
-            prune: prune, pruneDomains: prune && guards.allowDomainDelete,
-            managedInventory: managedInventory, ignoreRules: try Guards.ignoreRules(target),
-            secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
-            source: source, target: connection.url)
-        if reading.isScoped {
-            // Subscribers outside the scope were not read, so an unused-looking domain may
-            // still have some.
-            options.pruneDomains = false
-        }
+        // 5. The comparison of the blocks, the order, and then the target's guards.
         var plan: Plan
         do {
             let planTimer = StageTimer()
-            plan = try Planner.plan(
-                desired: desired, live: live, options: options, preparation: indexed)
+            if let draft {
+                plan = try Planner.plan(completing: draft, live: live)
+            } else {
+                plan = try Planner.plan(
+                    desired: restricted(manifests.desired, live: live), live: live,
+                    options: plannerOptions(
+                        guards: guards, ignoreRules: ignoreRules, source: source,
+                        secretValues: secretValues))
+            }
             connection.logger.debug("planned", planTimer.fields)
         } catch {
             ManifestStage.report(
@@ -230,6 +249,47 @@ struct PlanningStage {
         return Output(
             plan: plan, manifests: manifests, secretValues: secretValues,
             violations: violations, policyResult: policyResult, requests: client.statistics)
+    }
+
+    /// Reads the live state with `reader`, passing the collections and their planner indexes
+    /// to `collectionsReady` as soon as they are read, before the blocks are.
+    private static func readLive(
+        _ reader: LiveStateReader, demand: @escaping @Sendable () async throws -> BlockDemand,
+        collectionsReady: AsyncStream<(state: LiveState, preparation: LivePreparation)>
+            .Continuation
+    ) async throws -> (state: LiveState, result: LivePreparation) {
+        // A failed read ends the stream without collections.
+        defer { collectionsReady.finish() }
+        return try await reader.read(expectingAfter: demand) { collections in
+            let preparation = Planner.prepare(collections)
+            collectionsReady.yield((collections, preparation))
+            collectionsReady.finish()
+            return preparation
+        }
+    }
+
+    /// Returns the desired state within the scope of the read: a scoped read covers part of the
+    /// target, so the manifests are cut to the same part.
+    private func restricted(_ desired: DesiredState, live: LiveState) -> DesiredState {
+        connection.reading.isScoped
+            ? connection.reading.scope.restrict(desired, live: live) : desired
+    }
+
+    private func plannerOptions(
+        guards: GuardSettings, ignoreRules: [IgnoreRule], source: PlanSource,
+        secretValues: [SecretKey: SecretValue]
+    ) -> PlannerOptions {
+        var options = PlannerOptions(
+            prune: prune, pruneDomains: prune && guards.allowDomainDelete,
+            managedInventory: managedInventory, ignoreRules: ignoreRules,
+            secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
+            source: source, target: connection.url)
+        if connection.reading.isScoped {
+            // Subscribers outside the scope were not read, so an unused-looking domain may
+            // still have some.
+            options.pruneDomains = false
+        }
+        return options
     }
 
     /// The subscribers whose blocks the manifests declare, within a customer scope. With a

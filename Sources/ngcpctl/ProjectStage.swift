@@ -88,8 +88,8 @@ extension ManifestStage {
     }
 
     /// Checks the manifests again against what only the target knows: its preference
-    /// catalogue and its customers. Prints only the diagnostics the first load did not have,
-    /// and throws when there are errors.
+    /// catalogue and its customers. Returns the manifests and the diagnostics the first load
+    /// did not have, which `report(recheck:target:colorMode:)` prints.
     ///
     /// `reload` loads the same manifests as the first load (from the working tree, or from a
     /// git revision) with the given options. The second load is skipped when it cannot find
@@ -98,9 +98,8 @@ extension ManifestStage {
     /// not declare exists on the target.
     static func recheck(
         first: ManifestLoadResult, options: ManifestLoadOptions, live: LiveState,
-        target: String, colorMode: String,
-        reload: (ManifestLoadOptions) throws -> ManifestLoadResult
-    ) throws -> ManifestLoadResult {
+        target: String, reload: (ManifestLoadOptions) throws -> ManifestLoadResult
+    ) throws -> (manifests: ManifestLoadResult, new: [Diagnostic]) {
         let firstCatalogue = options.preferenceCatalogue
         var options = options
         options.deferUnknownPreferences = false
@@ -130,18 +129,24 @@ extension ManifestStage {
             }
         }
         if preferencesAlike, first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? []) {
-            return first
+            return (first, [])
         }
 
         let result = try reload(options)
         let known = Set(first.diagnostics)
-        let new = result.diagnostics.filter { !known.contains($0) }
-        report(new, sources: result.sources, colorMode: colorMode)
-        if result.hasErrors {
+        return (result, result.diagnostics.filter { !known.contains($0) })
+    }
+
+    /// Prints the diagnostics a recheck found, and throws when the manifests have errors.
+    static func report(
+        recheck: (manifests: ManifestLoadResult, new: [Diagnostic]), target: String,
+        colorMode: String
+    ) throws {
+        report(recheck.new, sources: recheck.manifests.sources, colorMode: colorMode)
+        if recheck.manifests.hasErrors {
             throw CommandFailure(
-                "the manifests do not fit \(target) (\(DiagnosticRenderer.summary(of: new)))"
-                    + "; nothing was sent to NGCP")
+                "the manifests do not fit \(target) "
+                    + "(\(DiagnosticRenderer.summary(of: recheck.new))); nothing was sent to NGCP")
         }
-        return result
     }
 }

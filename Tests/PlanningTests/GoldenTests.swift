@@ -54,6 +54,39 @@ import Testing
     }
 }
 
+extension GoldenTests {
+    /// A plan drafted from the collections and completed with the blocks is the plan made in
+    /// one step, problems and their order included.
+    @Test("drafted golden plan unchanged", arguments: GoldenCase.all)
+    func drafted(_ golden: GoldenCase) throws {
+        let desired = try golden.desired()
+        let live = try golden.live()
+        let options = try golden.plannerOptions()
+        var collections = live
+        collections.callforwards = [:]
+        collections.preferences = [:]
+
+        let whole = Result { () throws(PlanningError) in
+            try Planner.plan(desired: desired, live: live, options: options)
+        }
+        let draft = Planner.draft(
+            desired: desired, collections: collections, options: options,
+            preparation: Planner.prepare(collections))
+        let completed = Result { () throws(PlanningError) in
+            try Planner.plan(completing: draft, live: live)
+        }
+        switch (whole, completed) {
+        case (.success(let first), .success(let second)):
+            #expect(first.jsonValue == second.jsonValue, "\(golden.name)")
+        case (.failure(let first), .failure(let second)):
+            #expect(first.problems.map(\.message) == second.problems.map(\.message))
+            #expect(first.problems.map(\.location) == second.problems.map(\.location))
+        default:
+            Issue.record("\(golden.name): one plan failed and the other did not")
+        }
+    }
+}
+
 /// A small deterministic generator (SplitMix64) for reproducible shuffles.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
