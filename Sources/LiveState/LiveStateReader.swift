@@ -370,9 +370,11 @@ public struct LiveStateReader: Sendable {
         forwardsFor forwardIDs: [Int], preferencesFor preferenceIDs: [Int],
         into state: inout LiveState
     ) async throws {
-        // Blocks that `read(expecting:)` fetched are used once and then released.
+        // Blocks that `read(expecting:)` fetched are used once. They are freed with the reader,
+        // not here: most of them belong to unmanaged subscribers, and freeing tens of
+        // thousands of blocks is work that a caller may rather leave to the end of the process.
         let (prefetchedForwards, prefetchedPreferences) = prefetched.withLock { store in
-            defer { store = PrefetchedBlocks() }
+            defer { store.retire() }
             return (store.forwards, store.preferences)
         }
         async let forwards = readBlocks(
@@ -502,6 +504,15 @@ public struct LiveStateReader: Sendable {
 struct PrefetchedBlocks: Sendable {
     var forwards: [Int: JSONMembers] = [:]
     var preferences: [Int: JSONMembers] = [:]
+    /// Blocks already handed out, kept until the reader is freed.
+    private var retired: [(forwards: [Int: JSONMembers], preferences: [Int: JSONMembers])] = []
+
+    /// Moves the blocks to `retired`, leaving none to hand out.
+    mutating func retire() {
+        retired.append((forwards, preferences))
+        forwards = [:]
+        preferences = [:]
+    }
 }
 
 final class SharedBlocks: Sendable {

@@ -202,7 +202,7 @@ public final class NGCPAPIClient: Sendable {
     private struct Page<Item: Sendable>: Sendable {
         var items: [Item]
         /// `identity(of:)` of each raw item, for finding an item read twice.
-        var identities: [String?]
+        var identities: [ItemIdentity?]
         var totalCount: Int?
     }
 
@@ -335,7 +335,7 @@ public final class NGCPAPIClient: Sendable {
         if count != total {
             return "total_count is \(total) but the pages held \(count) items"
         }
-        var seen = Set<String>()
+        var seen = Set<ItemIdentity>()
         for page in pages.values {
             for case let key? in page.identities where !seen.insert(key).inserted {
                 return "item \(key) appeared on two pages"
@@ -344,11 +344,23 @@ public final class NGCPAPIClient: Sendable {
         return nil
     }
 
-    /// The id of a collection item, or its self link for collections whose items have no id
-    /// (call forwards).
-    private static func identity(of item: JSONCollectionItem) -> String? {
-        if let id = item.members["id"]?.intValue { return "id \(id)" }
-        return item.selfLink
+    /// What tells one collection item from another: its id, or its self link for collections
+    /// whose items have no id (call forwards).
+    enum ItemIdentity: Hashable, CustomStringConvertible {
+        case id(Int)
+        case link(String)
+
+        var description: String {
+            switch self {
+            case .id(let id): "id \(id)"
+            case .link(let link): link
+            }
+        }
+    }
+
+    private static func identity(of item: JSONCollectionItem) -> ItemIdentity? {
+        if let id = item.members["id"]?.intValue { return .id(id) }
+        return item.selfLink.map(ItemIdentity.link)
     }
 
     private func readPage<Item: Sendable>(
@@ -391,7 +403,7 @@ public final class NGCPAPIClient: Sendable {
 
         // Items are moved out of the page, so that a transform that drops members changes
         // each item in place instead of copying it.
-        var identities: [String?] = []
+        var identities: [ItemIdentity?] = []
         var converted: [Item] = []
         identities.reserveCapacity(items.count)
         converted.reserveCapacity(items.count)

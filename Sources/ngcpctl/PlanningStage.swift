@@ -246,6 +246,7 @@ struct PlanningStage {
                 secret: { owner, field in secretValues[SecretKey(owner: owner, field: field)] })
             ?? PolicyResult()
         ExitRetention.keep(live)
+        ExitRetention.keep(reader)
         return Output(
             plan: plan, manifests: manifests, secretValues: secretValues,
             violations: violations, policyResult: policyResult, requests: client.statistics)
