@@ -126,8 +126,12 @@ public struct LiveStateReader: Sendable {
         // lists: only the managed ones become dictionaries.
         var blocks: [Int: JSONMembers] = [:]
         blocks.reserveCapacity(total)
-        let items = try await client.list(collection, rows: rows) { item in
-            (Self.subscriberID(ofBlock: item), Self.sharingEmptyForwards(Self.members(item)))
+        // The read-ahead gives way to the other collections, so that they are complete, and
+        // planning from them can start, while the blocks still arrive.
+        let items = try await NGCPAPIClient.$priority.withValue(.low) {
+            try await client.list(collection, rows: rows) { item in
+                (Self.subscriberID(ofBlock: item), Self.sharingEmptyForwards(Self.members(item)))
+            }
         }
         for case (let id?, let members) in items {
             blocks[id] = members

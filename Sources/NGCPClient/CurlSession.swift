@@ -77,12 +77,29 @@ private final class CancellationFlag: Sendable {
     var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 
-/// A first-in first-out queue of transfers; the semaphore counts queued entries plus one
-/// wake-up per worker when the queue closes.
+/// A queue of transfers, first in first out within each priority, `.normal` before `.low`.
+/// The semaphore counts queued entries plus one wake-up per worker when the queue closes.
 private final class TransferQueue: Sendable {
-    private struct State {
+    /// Transfers of one priority, taken from `head` on.
+    private struct Line {
         var pending: [PendingTransfer] = []
         var head = 0
+
+        mutating func take() -> PendingTransfer? {
+            guard head < pending.count else { return nil }
+            let transfer = pending[head]
+            head += 1
+            if head > 64, head * 2 > pending.count {
+                pending.removeFirst(head)
+                head = 0
+            }
+            return transfer
+        }
+    }
+
+    private struct State {
+        var normal = Line()
+        var low = Line()
         var closed = false
     }
 
@@ -93,7 +110,10 @@ private final class TransferQueue: Sendable {
     func enqueue(_ transfer: PendingTransfer) -> Bool {
         let accepted = state.withLock { state -> Bool in
             guard !state.closed else { return false }
-            state.pending.append(transfer)
+            switch transfer.request.priority {
+            case .normal: state.normal.pending.append(transfer)
+            case .low: state.low.pending.append(transfer)
+            }
             return true
         }
         if accepted { available.signal() }
@@ -105,14 +125,10 @@ private final class TransferQueue: Sendable {
         while true {
             available.wait()
             let entry = state.withLock { state -> (PendingTransfer?, Bool) in
-                guard state.head < state.pending.count else { return (nil, state.closed) }
-                let transfer = state.pending[state.head]
-                state.head += 1
-                if state.head > 64, state.head * 2 > state.pending.count {
-                    state.pending.removeFirst(state.head)
-                    state.head = 0
+                if let transfer = state.normal.take() ?? state.low.take() {
+                    return (transfer, false)
                 }
-                return (transfer, false)
+                return (nil, state.closed)
             }
             if let transfer = entry.0 { return transfer }
             if entry.1 { return nil }

@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     /// request again when a reused connection closes before any response byte, which would
     /// repeat a create that the server had carried out, so such requests get a new connection.
     public var idempotent: Bool
+    /// Requests of `.low` priority wait while requests of `.normal` priority are queued.
+    public var priority: RequestPriority = .normal
 
     public init(
         method: HTTPMethod, url: String, headers: [(name: String, value: String)] = [],
@@ -26,6 +28,13 @@ public struct HTTPRequest: Sendable {
         self.credentials = credentials
         self.idempotent = idempotent ?? (method != .post && method != .patch)
     }
+}
+
+/// The order in which queued requests get a connection.
+public enum RequestPriority: Sendable {
+    case normal
+    /// Reads ahead of need, which give way to the reads a caller waits for.
+    case low
 }
 
 /// A user name and password for HTTP Basic authentication.

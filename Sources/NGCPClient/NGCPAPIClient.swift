@@ -33,6 +33,10 @@ public final class NGCPAPIClient: Sendable {
     public let logger: Logger
     private let counter = RequestCounter()
 
+    /// The priority of the requests that the current task and its child tasks send, such as
+    /// `.low` for reading ahead: `NGCPAPIClient.$priority.withValue(.low) { ... }`.
+    @TaskLocal public static var priority = RequestPriority.normal
+
     /// Creates a client with its own `CurlSession`.
     public convenience init(
         baseURL: String, user: String, password: SecretValue,
@@ -434,10 +438,11 @@ public final class NGCPAPIClient: Sendable {
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if let contentType { headers.append(("Content-Type", contentType)) }
         if prefer { headers.append(("Prefer", "return=representation")) }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: method, url: url(path, query: query), headers: headers, body: body,
             credentials: BasicCredentials(user: user, password: password),
             idempotent: retry == .always)
+        request.priority = Self.priority
 
         // The query shows the page in the request log; credentials never appear in it.
         let shown =

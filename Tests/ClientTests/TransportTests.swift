@@ -23,6 +23,40 @@ import Testing
         .respond(status: status, headers: ["Content-Type": "application/json"], body: body)
     }
 
+    /// With one connection busy, a queued normal request goes before a low-priority one that
+    /// was queued earlier.
+    @Test func lowPriorityRequestWaitsForNormalOnes() async throws {
+        let gate = DispatchSemaphore(value: 0)
+        let server = try ScriptedHTTPServer { _, number in
+            if number == 1 { gate.wait() }
+            return Self.json(200, #"{"id":1}"#)
+        }
+        defer { server.stop() }
+        let client = client(server, transport: TransportOptions(connections: 1))
+
+        async let first = client.get("/api/domains/1")
+        try await waitForReads(client, 1)
+        async let readAhead = NGCPAPIClient.$priority.withValue(.low) {
+            try await client.get("/api/domains/2")
+        }
+        try await waitForReads(client, 2)
+        async let wanted = client.get("/api/domains/3")
+        try await waitForReads(client, 3)
+        // The count is taken just before a request is queued.
+        try await Task.sleep(for: .milliseconds(100))
+        gate.signal()
+        _ = try await (first, readAhead, wanted)
+
+        #expect(
+            server.requests.map(\.target) == ["/api/domains/1", "/api/domains/3", "/api/domains/2"])
+    }
+
+    private func waitForReads(_ client: NGCPAPIClient, _ count: Int) async throws {
+        while client.statistics.reads < count {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     @Test func getRetriesAfter503WithRetryAfter() async throws {
         let server = try ScriptedHTTPServer { _, number in
             number == 1
