@@ -44,6 +44,9 @@ public enum SourceRedaction {
     /// misspelling of them (edit distance 2 or less, such as `pasword`) or contains `pass`,
     /// `pwd` or `secret`: an unknown-field error shows exactly those lines.
     static func maskSensitiveValue(_ line: String) -> (String, Int)? {
+        // Without a colon the line starts no mapping key. Most lines of a diagnostic's file
+        // are redacted without being shown, so this check saves most of the work.
+        guard line.utf8.contains(UInt8(ascii: ":")) else { return nil }
         let characters = Array(line)
         let lowered = Array(line.lowercased())
         // Lower-casing can change the length of some non-ASCII text; positions must match.
@@ -53,8 +56,9 @@ public enum SourceRedaction {
             var end = start
             while end < lowered.count, isKeyCharacter(lowered[end]) { end += 1 }
             let key = Array(lowered[start..<end])
-            guard isSensitiveKey(String(key)),
-                let colon = keyColon(lowered, key: key, at: start)
+            // The colon first: it is cheap, and most words are not keys.
+            guard let colon = keyColon(lowered, key: key, at: start),
+                isSensitiveKey(String(key))
             else { continue }
             let column = start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
             return (String(characters[...colon]) + " " + mask, column)
@@ -63,15 +67,35 @@ public enum SourceRedaction {
     }
 
     private static func isKeyCharacter(_ character: Character) -> Bool {
-        character.isLetter || character.isNumber || character == "_" || character == "-"
+        // ASCII, nearly every character of a manifest, needs no Unicode property lookup.
+        if let ascii = character.asciiValue {
+            return isASCIILetterOrDigit(ascii) || ascii == UInt8(ascii: "_")
+                || ascii == UInt8(ascii: "-")
+        }
+        return character.isLetter || character.isNumber
     }
 
     static func isSensitiveKey(_ key: String) -> Bool {
         if sensitiveKeys.contains(key) { return true }
         // A key such as `password_env` names a variable; its value is not a secret.
         if key.hasSuffix("_env") { return false }
-        if key.contains("pass") || key.contains("pwd") || key.contains("secret") { return true }
-        return sensitiveKeys.contains { editDistance(key, $0) <= 2 }
+        let bytes = Array(key.utf8)
+        if contains(bytes, "pass") || contains(bytes, "pwd") || contains(bytes, "secret") {
+            return true
+        }
+        return sensitiveKeys.contains { sensitive in
+            abs(key.count - sensitive.count) <= 2 && editDistance(key, sensitive) <= 2
+        }
+    }
+
+    /// Returns whether `part` occurs in `bytes`. A plain scan: the keys are a few bytes long.
+    private static func contains(_ bytes: [UInt8], _ part: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount)
+        guard bytes.count >= needle.count else { return false }
+        for start in 0...(bytes.count - needle.count) {
+            if bytes[start..<start + needle.count].elementsEqual(needle) { return true }
+        }
+        return false
     }
 
     /// The position of the colon when `key` starts a mapping key at `start`: the key is a
