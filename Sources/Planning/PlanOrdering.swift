@@ -22,7 +22,12 @@ enum PlanOrdering {
     }
 
     static func order(_ drafts: [DraftOperation]) throws(CycleError) -> [PlannedOperation] {
-        let sorted = drafts.indices.sorted { precedes(drafts[$0], drafts[$1]) }
+        // Names are lowered once, not in every comparison: a first import sorts tens of
+        // thousands of drafts.
+        let lowered = drafts.map { $0.name.lowercased() }
+        let sorted = drafts.indices.sorted {
+            precedes(drafts[$0], lowered[$0], drafts[$1], lowered[$1])
+        }
         var rank: [Int: Int] = [:]
         for (position, draft) in sorted.enumerated() { rank[draft] = position }
 
@@ -62,8 +67,12 @@ enum PlanOrdering {
         }
     }
 
-    /// Compares two drafts by the sort key described on the type.
-    static func precedes(_ left: DraftOperation, _ right: DraftOperation) -> Bool {
+    /// Compares two drafts by the sort key described on the type, given their names in lower
+    /// case.
+    static func precedes(
+        _ left: DraftOperation, _ leftName: String, _ right: DraftOperation,
+        _ rightName: String
+    ) -> Bool {
         let leftRemoval = left.action == .delete
         let rightRemoval = right.action == .delete
         if leftRemoval != rightRemoval { return leftRemoval }
@@ -72,8 +81,6 @@ enum PlanOrdering {
         let rightRank = rightRemoval ? -right.resource.applyRank : right.resource.applyRank
         if leftRank != rightRank { return leftRank < rightRank }
 
-        let leftName = left.name.lowercased()
-        let rightName = right.name.lowercased()
         if leftName != rightName { return leftName < rightName }
         if left.name != right.name { return left.name < right.name }
 
