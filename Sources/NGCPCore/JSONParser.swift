@@ -21,17 +21,7 @@ extension JSONValue {
     /// Duplicate object keys are rejected, as ngcp-panel's parser rejects them; trailing content
     /// after the value is an error.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        try parse(bytes, keepingLinks: nil)
-    }
-
-    /// Parses like `parse(_:)`, but keeps only the relations in `keepingLinks` of every
-    /// `_links` object; the other relations are checked for well-formed structure and skipped
-    /// without being built. A HAL collection page spends most of its bytes on links that a
-    /// reader of the items does not need. Nil keeps everything.
-    public static func parse(_ bytes: some Collection<UInt8>, keepingLinks: Set<String>?)
-        throws(JSONParseError) -> JSONValue
-    {
-        try withParser(Array(bytes), keepingLinks: keepingLinks) { parser throws(JSONParseError) in
+        try withParser(Array(bytes)) { parser throws(JSONParseError) in
             try parser.parseValue(depth: 0)
         }
     }
@@ -47,7 +37,7 @@ extension JSONValue {
     public static func parseCollectionPage(_ bytes: [UInt8], relation: String)
         throws(JSONParseError) -> JSONCollectionPage
     {
-        try withParser(bytes, keepingLinks: nil) { parser throws(JSONParseError) in
+        try withParser(bytes) { parser throws(JSONParseError) in
             parser.itemRelation = relation
             guard parser.position < parser.bytes.count,
                 parser.bytes[parser.position] == UInt8(ascii: "{")
@@ -61,15 +51,13 @@ extension JSONValue {
     /// Runs `parse` on a parser of `bytes` from the first value on, and rejects anything but
     /// whitespace after what it read.
     private static func withParser<Parsed>(
-        _ bytes: [UInt8], keepingLinks: Set<String>?,
-        _ parse: (inout JSONByteParser) throws(JSONParseError) -> Parsed
+        _ bytes: [UInt8], _ parse: (inout JSONByteParser) throws(JSONParseError) -> Parsed
     ) throws(JSONParseError) -> Parsed {
         // The parser reads through a buffer pointer: every access is already guarded by a
         // position check, so the array's own bounds check is redundant on this hot path.
         let result = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(JSONParseError) -> Parsed in
                 var parser = JSONByteParser(bytes: buffer)
-                parser.keptLinks = keepingLinks
                 parser.skipWhitespace()
                 let parsed = try parse(&parser)
                 parser.skipWhitespace()
@@ -90,8 +78,6 @@ extension JSONValue {
 private struct JSONByteParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
-    /// When set, the relations of `_links` objects that are kept; see `parse(_:keepingLinks:)`.
-    var keptLinks: Set<String>? = nil
     /// Members of the objects being parsed, innermost last. Each object's members are
     /// collected here and stored into a dictionary of the exact capacity when the object
     /// ends: growing a dictionary member by member rehashes it several times and leaves the
@@ -222,8 +208,6 @@ private struct JSONByteParser {
                 }
                 itemHasLinks = true
                 itemSelfLink = try parseSelfLink(depth: depth + 1)
-            } else if key == "_links", keptLinks != nil, opensObject {
-                pendingMembers.append((key, try parseLinks(depth: depth + 1), keyOffset))
             } else {
                 pendingMembers.append((key, try parseValue(depth: depth + 1), keyOffset))
             }
@@ -413,22 +397,6 @@ private struct JSONByteParser {
             }
             throw error("expected ',' or '}' in object")
         }
-    }
-
-    /// A `_links` object with only the kept relations.
-    mutating func parseLinks(depth: Int) throws(JSONParseError) -> JSONValue {
-        let kept = keptLinks ?? []
-        var links: [String: JSONValue] = [:]
-        try parseKeyedMembers(depth: depth) { parser, key throws(JSONParseError) in
-            let name = String(
-                decoding: UnsafeBufferPointer(rebasing: parser.bytes[key]), as: UTF8.self)
-            if kept.contains(name) {
-                links[name] = try parser.parseValue(depth: depth + 1)
-            } else {
-                try parser.skipValue(depth: depth + 1)
-            }
-        }
-        return .object(links)
     }
 
     /// Moves past one value, checking its structure but building nothing.

@@ -63,12 +63,13 @@ import Testing
              "t": true, "f": false, "z": null, "a": []}]}, "total_count": 1}
             """#
         let bytes = Array(text.utf8)
-        let full = try JSONValue.parse(bytes, keepingLinks: ["self"])
-        #expect(full["total_count"] == 1)
+        let full = try JSONValue.parseCollectionPage(bytes, relation: "ngcp:x")
+        #expect(full.members["total_count"] == 1)
+        #expect(full.items?.first?.selfLink == "/api/x/1")
         for length in 0..<bytes.count {
             let prefix = Array(bytes[..<length])
             #expect(throws: JSONParseError.self, "length \(length)") {
-                try JSONValue.parse(prefix, keepingLinks: ["self"])
+                try JSONValue.parseCollectionPage(prefix, relation: "ngcp:x")
             }
             #expect(throws: JSONParseError.self, "length \(length)") {
                 try JSONValue.parse(prefix)
