@@ -3,12 +3,14 @@ import Manifests
 
 /// Manifest loading benchmark.
 ///
-///   load-benchmark generate DIR [FILES] [SUBSCRIBERS_PER_FILE]
+///   load-benchmark generate DIR [FILES] [SUBSCRIBERS_PER_FILE] [varied]
 ///   load-benchmark measure DIR
 ///
 /// `generate` writes FILES files (default 1,000), each with one customer and
 /// SUBSCRIBERS_PER_FILE subscribers (default 50) with numbers, call forwards and
-/// preferences, plus one file with the domains. `measure` loads DIR once in a fresh process
+/// preferences, plus one file with the domains. Every subscriber has the same call forward
+/// and preferences unless `varied` is given: then each forwards to a number of its own, at
+/// hours and with preference values that vary. `measure` loads DIR once in a fresh process
 /// and prints CPU time, wall time and peak RSS as JSON and as a table.
 @main
 enum LoadBenchmark {
@@ -23,7 +25,8 @@ enum LoadBenchmark {
         case "generate":
             let files = arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000
             let perFile = arguments.count > 4 ? Int(arguments[4]) ?? 50 : 50
-            try generate(into: arguments[2], files: files, perFile: perFile)
+            let varied = arguments.count > 5 && arguments[5] == "varied"
+            try generate(into: arguments[2], files: files, perFile: perFile, varied: varied)
         case "measure":
             measure(arguments[2])
         default:
@@ -32,7 +35,7 @@ enum LoadBenchmark {
         }
     }
 
-    static func generate(into directory: String, files: Int, perFile: Int) throws {
+    static func generate(into directory: String, files: Int, perFile: Int, varied: Bool) throws {
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true)
         let domains = (0..<10).map { "d\($0).bench.example" }
@@ -59,6 +62,10 @@ enum LoadBenchmark {
                 """
             for index in 0..<perFile {
                 let number = file * perFile + index
+                let destination = varied ? "\"4366\(4_000_000 + number)\"" : "voicebox"
+                let hours = varied ? "\(6 + number % 4)-\(16 + number % 5)" : "8-17"
+                let clir = varied && number % 2 == 1
+                let concurrentMax = varied ? 1 + number % 7 : 3
                 text += """
                     ---
                     apiVersion: ngcpctl/v1
@@ -73,12 +80,12 @@ enum LoadBenchmark {
                       callforwards:
                         cfu:
                           destinations:
-                            - {destination: voicebox, priority: 1}
+                            - {destination: \(destination), priority: 1}
                           times:
-                            - {wday: 2-6, hour: 8-17}
+                            - {wday: 2-6, hour: \(hours)}
                       preferences:
-                        clir: false
-                        concurrent_max: 3
+                        clir: \(clir)
+                        concurrent_max: \(concurrentMax)
 
                     """
             }

@@ -5,6 +5,9 @@
 # a table.
 #
 #   Benchmarks/manifests/run.sh [FILES] [SUBSCRIBERS_PER_FILE]     (default 1000 50)
+#
+# With VARIED=1 in the environment, each subscriber forwards to a number of its own at
+# varying hours, with varying preference values; by default all subscribers share them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -30,5 +33,5 @@ swiftc "${flags[@]}" -module-name LoadBenchmark Benchmarks/manifests/LoadBenchma
 
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
-"$out/load-benchmark" generate "$data" "$files" "$per_file"
+"$out/load-benchmark" generate "$data" "$files" "$per_file" ${VARIED:+varied}
 "$out/load-benchmark" measure "$data"
