@@ -17,6 +17,8 @@ struct DocumentContext {
 // MARK: - Domain
 
 extension DocumentContext {
+    static let domainFields = KeyNames(ManifestSchema.domainSpec.names)
+
     func decodeDomain(name: String, nameNode: YAMLNode, spec: YAMLNode?) -> DesiredDomain? {
         if containsWhitespace(name) {
             reader.error(nameNode, "metadata.name", Message.nameWithSpace(name))
@@ -27,7 +29,7 @@ extension DocumentContext {
 
         var reseller = defaultReseller
         if let spec, !spec.isNull,
-            let fields = reader.fields(spec, "spec", allowed: ManifestSchema.domainSpec.names),
+            let fields = reader.fields(spec, "spec", allowed: Self.domainFields),
             let node = fields["reseller"], !node.isNull
         {
             reseller = reader.string(node, "spec.reseller", numbersAsText: true)
@@ -39,7 +41,7 @@ extension DocumentContext {
 // MARK: - Customer
 
 extension DocumentContext {
-    static let customerFields = ManifestSchema.customerSpec.names
+    static let customerFields = KeyNames(ManifestSchema.customerSpec.names)
 
     static let templateFields = [
         "subscriber_email_template_id", "passreset_email_template_id",
@@ -47,7 +49,7 @@ extension DocumentContext {
     ]
 
     static let contactTextFields = ManifestSchema.contactTextFields
-    static let contactFields = ManifestSchema.contact.names
+    static let contactFields = KeyNames(ManifestSchema.contact.names)
 
     func decodeCustomer(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DesiredCustomer? {
         if name.count > 255 {

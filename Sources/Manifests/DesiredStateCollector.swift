@@ -28,9 +28,9 @@ struct SubscriberDetails {
 /// other.
 struct DesiredStateCollector {
     static let kinds = ["Domain", "Customer", "Subscriber"]
-    static let envelopeFields = ManifestSchema.envelope.names
+    static let envelopeFields = KeyNames(ManifestSchema.envelope.names)
     static let requiredEnvelopeFields = ManifestSchema.envelope.filter(\.required).names
-    static let metadataFields = ManifestSchema.metadata.names
+    static let metadataFields = KeyNames(ManifestSchema.metadata.names)
 
     let options: ManifestLoadOptions
     private(set) var diagnostics: [Diagnostic] = []

@@ -1,41 +1,47 @@
 import NGCPCore
 import YAMLReader
 
-/// The keys of one mapping with their values, after unknown and missing keys were reported.
+/// The allowed string keys of one mapping, after unknown and missing keys were reported.
 ///
-/// The pairs are searched linearly: a manifest mapping has a handful of keys, and comparing
-/// short strings costs less than hashing them into a dictionary for every mapping.
+/// Lookups search the mapping's pairs linearly and compare key bytes: a manifest mapping has
+/// a handful of keys, and this costs less than building a dictionary or an array of its
+/// entries for every mapping.
 struct Fields {
     let node: YAMLNode
-    /// Allowed keys with their values, in source order. A repeated key keeps its last value,
-    /// as a dictionary would. One array of pairs costs one allocation per mapping.
-    let entries: [(name: String, value: YAMLNode)]
-    /// Bit `n % 64` is set when some name is `n` bytes long. Most lookups are for fields
-    /// that a mapping does not have, and this mask rules out most of them without a search.
-    private let lengths: UInt64
+    private let pairs: YAMLNode.Pairs
+    /// The field names the mapping may have, which are the only names looked up. The other
+    /// keys of the mapping were reported, and they never equal a looked-up name.
+    private let allowed: KeyNames
+    /// The number of allowed keys.
+    let count: Int
+    /// Bit `f % 64` is set when some allowed key has the fingerprint `f`. Most lookups are
+    /// for fields that a mapping does not have, and this mask rules out most of them without
+    /// a search.
+    private let fingerprintBits: UInt64
 
-    init(node: YAMLNode, entries: [(name: String, value: YAMLNode)]) {
+    init(
+        node: YAMLNode, pairs: YAMLNode.Pairs, allowed: KeyNames, count: Int,
+        fingerprintBits: UInt64
+    ) {
         self.node = node
-        self.entries = entries
-        lengths = entries.reduce(0) { $0 | 1 << UInt64($1.name.utf8.count % 64) }
+        self.pairs = pairs
+        self.allowed = allowed
+        self.count = count
+        self.fingerprintBits = fingerprintBits
     }
 
-    var isEmpty: Bool { entries.isEmpty }
-    var count: Int { entries.count }
+    var isEmpty: Bool { count == 0 }
 
+    /// Returns the value of the allowed field `key`. A repeated key yields its last value.
     subscript(key: String) -> YAMLNode? {
-        // Lengths are compared first: most field names differ in length, and comparing two
-        // lengths costs much less than comparing strings.
-        let length = key.utf8.count
-        guard lengths & (1 << UInt64(length % 64)) != 0 else { return nil }
-        var position = entries.count
-        while position > 0 {
-            position -= 1
-            if entries[position].name.utf8.count == length, entries[position].name == key {
-                return entries[position].value
-            }
-        }
-        return nil
+        assert(lastIndex(of: key, in: allowed.names) != nil, "'\(key)' is not an allowed field")
+        let fingerprint = KeyNames.fingerprint(of: key)
+        guard fingerprintBits & Fields.bit(fingerprint) != 0 else { return nil }
+        return pairs.lastPosition(ofKey: key, fingerprint: fingerprint).map { pairs.value(at: $0) }
+    }
+
+    static func bit(_ fingerprint: UInt64) -> UInt64 {
+        1 << (fingerprint % 64)
     }
 }
 
@@ -124,7 +130,7 @@ final class NodeReader {
     /// Reads the fields of a mapping. Reports a node that is no mapping, keys that are no
     /// strings, unknown keys (with the nearest valid name) and missing required keys.
     func fields(
-        _ node: YAMLNode, _ path: @autoclosure () -> String, allowed: [String],
+        _ node: YAMLNode, _ path: @autoclosure () -> String, allowed: KeyNames,
         required: [String] = []
     ) -> Fields? {
         guard let pairs = node.mapping else {
@@ -132,28 +138,31 @@ final class NodeReader {
             return nil
         }
 
-        var entries: [(name: String, value: YAMLNode)] = []
-        entries.reserveCapacity(pairs.count)
-        // The key's text is read without building the pair, which most mappings need for
-        // nothing else.
+        var count = 0
+        var fingerprintBits: UInt64 = 0
+        // Keys are compared as bytes, without building the pair or the key's string, which
+        // most mappings need for nothing else.
         for position in pairs.indices {
+            if let index = pairs.lastIndex(ofKeyAt: position, in: allowed) {
+                count += 1
+                fingerprintBits |= Fields.bit(allowed.fingerprints[index])
+                continue
+            }
             guard let name = pairs.stringKey(at: position) else {
                 let key = pairs.key(at: position)
                 error(key, path(), Message.keyNotString(key))
                 continue
             }
-            guard lastIndex(of: name, in: allowed) != nil else {
-                let suggestion = nearestName(to: name, in: allowed)
-                error(
-                    pairs.key(at: position), join(path(), name),
-                    Message.unknownField(name, suggestion: suggestion),
-                    hint: suggestion == nil ? Message.validFields(allowed) : nil)
-                continue
-            }
-            entries.append((name, pairs.value(at: position)))
+            let suggestion = nearestName(to: name, in: allowed.names)
+            error(
+                pairs.key(at: position), join(path(), name),
+                Message.unknownField(name, suggestion: suggestion),
+                hint: suggestion == nil ? Message.validFields(allowed.names) : nil)
         }
 
-        let fields = Fields(node: node, entries: entries)
+        let fields = Fields(
+            node: node, pairs: pairs, allowed: allowed, count: count,
+            fingerprintBits: fingerprintBits)
         for name in required where fields[name] == nil {
             error(node, path(), Message.missingField(name))
         }

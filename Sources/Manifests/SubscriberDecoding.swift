@@ -3,10 +3,10 @@ import NGCPCore
 import YAMLReader
 
 extension DocumentContext {
-    static let subscriberFields = ManifestSchema.subscriberSpec.names
-    static let numberFields = ManifestSchema.number.names
-    static let aliasNumberFields = ManifestSchema.aliasNumber.names
-    static let secretSourceFields = ManifestSchema.secretSource.names
+    static let subscriberFields = KeyNames(ManifestSchema.subscriberSpec.names)
+    static let numberFields = KeyNames(ManifestSchema.number.names)
+    static let aliasNumberFields = KeyNames(ManifestSchema.aliasNumber.names)
+    static let secretSourceFields = KeyNames(ManifestSchema.secretSource.names)
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
@@ -292,7 +292,8 @@ extension DocumentContext {
         }
 
         var isDevID = false
-        if let node = fields["is_devid"] {
+        // Only an alias may have `is_devid`: on a primary number it was reported as unknown.
+        if isAlias, let node = fields["is_devid"] {
             guard let flag = reader.bool(node, join(path, "is_devid")) else { return nil }
             isDevID = flag
         }

@@ -12,6 +12,25 @@ struct ScalarBytes {
     static let fingerprintBasis: UInt64 = 0xcbf2_9ce4_8422_2325
     static let fingerprintPrime: UInt64 = 0x100_0000_01b3
     static let asciiFingerprintFlag: UInt64 = 1 << 63
+
+    /// Returns the fingerprint of ASCII text.
+    static func fingerprint(of text: String) -> UInt64 {
+        // Reading the contiguous bytes costs much less than iterating `String.UTF8View`.
+        text.utf8.withContiguousStorageIfAvailable(fingerprint(of:))
+            ?? fingerprint(of: Array(text.utf8))
+    }
+
+    static func fingerprint(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = fingerprintBasis
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* fingerprintPrime
+        }
+        return hash | asciiFingerprintFlag
+    }
+
+    static func fingerprint(of bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer(fingerprint(of:))
+    }
 }
 
 /// Folds parser events into the flat node arrays of one stream.
@@ -57,7 +76,9 @@ struct TreeBuilder {
 
     let limits: YAMLLimits
     private var records: [NodeRecord] = []
-    private var texts: [String] = []
+    /// The UTF-8 bytes of every scalar, one after another. A scalar's record gives its
+    /// offset and length, so that reading a stream creates no string per scalar.
+    private var scalarBytes: [UInt8] = []
     private var children: [Int32] = []
     /// Children of the open collections. Only the first `pendingCount` entries are in use,
     /// so popping a collection's children keeps the storage for the next one.
@@ -80,18 +101,19 @@ struct TreeBuilder {
     /// Set once any scalar of the stream may contain a control character.
     private var mayContainControlCharacters = false
 
-    /// `expectedNodes` reserves room for that many nodes up front.
-    init(limits: YAMLLimits, expectedNodes: Int = 0) {
+    /// `expectedNodes` and `expectedScalarBytes` reserve room for that many nodes and
+    /// scalar bytes up front.
+    init(limits: YAMLLimits, expectedNodes: Int = 0, expectedScalarBytes: Int = 0) {
         self.limits = limits
         records.reserveCapacity(expectedNodes)
-        texts.reserveCapacity(expectedNodes / 2)
+        scalarBytes.reserveCapacity(expectedScalarBytes)
         children.reserveCapacity(expectedNodes)
     }
 
     /// Returns the documents read so far, which share one tree.
     mutating func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
-            records: records, texts: texts, children: children,
+            records: records, scalarBytes: scalarBytes, children: children,
             mayContainControlCharacters: mayContainControlCharacters)
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
@@ -106,23 +128,29 @@ struct TreeBuilder {
         let id =
             root
             ?? appendScalar(
-                "", style: .plain, tag: .none, value: ResolvedValue(kind: .null),
-                at: documentMark)
+                UnsafeBufferPointer(start: nil, count: 0), style: .plain, tag: .none,
+                value: ResolvedValue(kind: .null), at: documentMark)
         roots.append((id, documentMark))
         root = nil
     }
 
-    /// Adds a scalar. `bytes` are its UTF-8 bytes, the same as `text`.
+    /// Adds a scalar from its UTF-8 bytes, which must be valid UTF-8.
     mutating func scalar(
-        _ text: String, bytes: UnsafeBufferPointer<UInt8>, summary: ScalarBytes,
-        style: YAMLScalarStyle.Code, anchor: String?, tag: String?, at mark: YAMLMark
+        bytes: UnsafeBufferPointer<UInt8>, summary: ScalarBytes, style: YAMLScalarStyle.Code,
+        anchor: String?, tag: String?, at mark: YAMLMark
     ) throws(YAMLError) {
         var value: ResolvedValue
-        if tag == nil, style == .plain {
-            value = ScalarResolver.resolvePlain(bytes: bytes, text: text)
+        if tag == nil {
+            // Quoted and block scalars without a tag are strings.
+            value =
+                style == .plain
+                ? ScalarResolver.resolvePlain(
+                    bytes: bytes, text: String(decoding: bytes, as: UTF8.self))
+                : ResolvedValue(kind: .string)
         } else {
             value = try ScalarResolver.resolve(
-                text: text, style: YAMLScalarStyle(style), tag: tag, mark: mark)
+                text: String(decoding: bytes, as: UTF8.self), style: YAMLScalarStyle(style),
+                tag: tag, mark: mark)
         }
         // A string's value bits are unused, so they keep a fingerprint of its bytes that
         // rules out most unequal keys without comparing strings.
@@ -132,26 +160,41 @@ struct TreeBuilder {
         // Every tag that resolving accepts has a code.
         let tagCode = tag == nil ? TagCode.none : TagCode(tag) ?? .none
         let id = appendScalar(
-            text, style: style, tag: tagCode, value: value,
+            bytes, style: style, tag: tagCode, value: value,
             mayContainControlCharacters: summary.mayContainControlCharacters, at: mark)
         if let anchor { anchors[anchor] = Anchored(id: id, size: 1, height: 0) }
         try add(id, size: 1, height: 0)
     }
 
     private mutating func appendScalar(
-        _ text: String, style: YAMLScalarStyle.Code, tag: TagCode, value: ResolvedValue,
-        mayContainControlCharacters: Bool = false, at mark: YAMLMark
+        _ bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarStyle.Code, tag: TagCode,
+        value: ResolvedValue, mayContainControlCharacters: Bool = false, at mark: YAMLMark
     ) -> Int32 {
         if mayContainControlCharacters { self.mayContainControlCharacters = true }
         let id = Int32(records.count)
         records.append(
             NodeRecord(
                 line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
-                start: Int32(texts.count), count: 0, bits: value.bits, kind: .scalar,
-                style: style, tag: tag, valueKind: value.kind,
+                start: Int32(scalarBytes.count), count: Int32(bytes.count), bits: value.bits,
+                kind: .scalar, style: style, tag: tag, valueKind: value.kind,
                 mayContainControlCharacters: mayContainControlCharacters))
-        texts.append(text)
+        scalarBytes.append(contentsOf: bytes)
         return id
+    }
+
+    private func text(of record: NodeRecord) -> String {
+        record.text(in: scalarBytes)
+    }
+
+    /// Returns whether two scalar records have the same bytes.
+    private func sameBytes(_ left: NodeRecord, _ right: NodeRecord) -> Bool {
+        guard left.count == right.count else { return false }
+        return scalarBytes.withUnsafeBufferPointer { bytes in
+            let leftStart = Int(left.start)
+            let rightStart = Int(right.start)
+            return bytes[leftStart..<(leftStart + Int(left.count))].elementsEqual(
+                bytes[rightStart..<(rightStart + Int(right.count))])
+        }
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
@@ -264,8 +307,7 @@ struct TreeBuilder {
         let key = Int(pending[pendingCount - 1])
         if records[key].kind == .scalar {
             if let first = firstMark(ofKey: key) {
-                throw .duplicateKey(
-                    texts[Int(records[key].start)], first: first, at: records[key].mark)
+                throw .duplicateKey(text(of: records[key]), first: first, at: records[key].mark)
             }
             recordKey(key)
         }
@@ -286,8 +328,10 @@ struct TreeBuilder {
         guard record.kind == .scalar, record.style == .plain, record.tag == .none else {
             return false
         }
-        let text = texts[Int(record.start)]
-        return text.utf8.count == 2 && text == "<<"
+        guard record.count == 2 else { return false }
+        let start = Int(record.start)
+        return scalarBytes[start] == UInt8(ascii: "<")
+            && scalarBytes[start + 1] == UInt8(ascii: "<")
     }
 
     /// The number of complete pairs of the innermost mapping. A key waiting for its value
@@ -336,7 +380,7 @@ struct TreeBuilder {
     private func value(of id: Int) -> YAMLScalarValue {
         let record = records[id]
         return ResolvedValue(kind: record.valueKind, bits: record.bits)
-            .value(text: texts[Int(record.start)])
+            .value(text: text(of: record))
     }
 
     /// True when both nodes are scalars whose resolved values are equal, as
@@ -351,8 +395,12 @@ struct TreeBuilder {
         case .bool, .int: return left.bits == right.bits
         case .float: return Double(bitPattern: left.bits) == Double(bitPattern: right.bits)
         case .string:
-            if left.bits != 0, right.bits != 0, left.bits != right.bits { return false }
-            return texts[Int(left.start)] == texts[Int(right.start)]
+            // Equal ASCII strings have equal bytes. Other text compares as strings, by
+            // canonical equivalence.
+            if left.bits != 0, right.bits != 0 {
+                return left.bits == right.bits && sameBytes(left, right)
+            }
+            return text(of: left) == text(of: right)
         }
     }
 

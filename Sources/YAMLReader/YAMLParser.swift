@@ -44,8 +44,9 @@ public final class YAMLParser {
     /// Reads the whole stream. Call it once per parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
         // Manifests have a little more than one node per ten bytes; reserving one per eight
-        // avoids regrowing the node arrays.
-        var builder = TreeBuilder(limits: limits, expectedNodes: input.count / 8)
+        // avoids regrowing the node arrays. Scalars take less than half of the bytes.
+        var builder = TreeBuilder(
+            limits: limits, expectedNodes: input.count / 8, expectedScalarBytes: input.count / 2)
         var event = yaml_event_t()
 
         while true {
@@ -93,7 +94,7 @@ public final class YAMLParser {
         }
 
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
-        let (text, summary) = try makeString(buffer, at: mark)
+        let summary = try summarize(buffer, at: mark)
 
         let style: YAMLScalarStyle.Code
         switch data.style {
@@ -105,7 +106,7 @@ public final class YAMLParser {
         }
 
         try builder.scalar(
-            text, bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
+            bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
             tag: string(data.tag), at: mark)
     }
 
@@ -114,11 +115,11 @@ public final class YAMLParser {
         return String(cString: pointer)
     }
 
-    /// Returns the bytes as a string with a summary of them, read in one pass. Throws for
-    /// invalid UTF-8. Most scalars are ASCII, which needs no validation, and the generic
-    /// validator costs more per scalar than the rest of building its node.
-    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
-        throws(YAMLError) -> (String, ScalarBytes)
+    /// Returns a summary of the bytes, read in one pass. Throws for invalid UTF-8. Most
+    /// scalars are ASCII, which needs no validation, and the generic validator costs more per
+    /// scalar than the rest of building its node.
+    private func summarize(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
+        throws(YAMLError) -> ScalarBytes
     {
         var allBits: UInt8 = 0
         var mayContainControlCharacters = false
@@ -130,22 +131,15 @@ public final class YAMLParser {
         }
 
         guard allBits < 0x80 else {
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+            guard String(validating: bytes, as: UTF8.self) != nil else {
                 throw .invalidUTF8(at: mark)
             }
-            let summary = ScalarBytes(
+            return ScalarBytes(
                 mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
-            return (text, summary)
         }
-        // ASCII is valid UTF-8, and this initializer skips validating short ASCII strings.
-        let text = String(unsafeUninitializedCapacity: bytes.count) { target in
-            _ = target.initialize(fromContentsOf: bytes)
-            return bytes.count
-        }
-        let summary = ScalarBytes(
+        return ScalarBytes(
             mayContainControlCharacters: mayContainControlCharacters,
             fingerprint: hash | ScalarBytes.asciiFingerprintFlag)
-        return (text, summary)
     }
 
     /// Returns the line and column of the byte at `offset` in the input. The column counts
