@@ -12,6 +12,10 @@ struct DocumentContext {
     /// own catalogue is checked later.
     var deferUnknownPreferences = false
     var defaultReseller: String? = nil
+    /// Call forward blocks decoded before, shared by the documents of one load.
+    var decodedCallForwards = DecodedValueCache()
+    /// Preference blocks decoded before, shared by the documents of one load.
+    var decodedPreferences = DecodedValueCache()
 }
 
 // MARK: - Domain

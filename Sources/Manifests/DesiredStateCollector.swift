@@ -52,6 +52,8 @@ struct DesiredStateCollector {
     /// instead of copying every subscriber out of a wrapper.
     private var subscribers: [DesiredSubscriber] = []
     private var subscriberDetails: [SubscriberDetails] = []
+    private let decodedCallForwards = DecodedValueCache()
+    private let decodedPreferences = DecodedValueCache()
 
     init(options: ManifestLoadOptions) {
         self.options = options
@@ -93,7 +95,8 @@ struct DesiredStateCollector {
             reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
             defaultBillingProfile: options.defaultBillingProfile,
             deferUnknownPreferences: options.deferUnknownPreferences,
-            defaultReseller: options.defaultReseller)
+            defaultReseller: options.defaultReseller, decodedCallForwards: decodedCallForwards,
+            decodedPreferences: decodedPreferences)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
             ControlCharacterCheck.check(document.root, reader: reader)

@@ -35,13 +35,18 @@ extension DocumentContext {
             }
         }
 
+        // Subscribers often share these blocks, so each distinct block is decoded once.
         var callforwards: [String: JSONValue]?
         if let node = fields["callforwards"] {
-            callforwards = decodeCallForwards(node, path: "spec.callforwards")
+            callforwards = decodedCallForwards.value(of: node, reader: reader) {
+                decodeCallForwards(node, path: "spec.callforwards")
+            }
         }
         var preferences: [String: JSONValue]?
         if let node = fields["preferences"] {
-            preferences = decodePreferences(node, path: "spec.preferences")
+            preferences = decodedPreferences.value(of: node, reader: reader) {
+                decodePreferences(node, path: "spec.preferences")
+            }
         }
 
         guard let identity, let customer, let customerNode = fields["customer"] else { return nil }
