@@ -472,9 +472,16 @@ struct DesiredStateCollector {
     }
 
     /// Returns a number key without its dashes. Keys are ASCII digits and dashes, so the
-    /// UTF-8 bytes are filtered directly.
+    /// UTF-8 bytes are copied directly, into the new string without an array between.
     private func withoutDashes(_ key: String) -> String {
-        String(decoding: key.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
+        String(unsafeUninitializedCapacity: key.utf8.count) { target in
+            var count = 0
+            for byte in key.utf8 where byte != UInt8(ascii: "-") {
+                target[count] = byte
+                count += 1
+            }
+            return count
+        }
     }
 
     /// Reports two subscribers of one domain whose `webusername` differ at most in case:

@@ -3,7 +3,7 @@ import YAMLReader
 
 /// The allowed string keys of one mapping, after unknown and missing keys were reported.
 ///
-/// Lookups search the mapping's pairs linearly and compare key bytes: a manifest mapping has
+/// Lookups search the mapping's pairs linearly and compare key fingerprints: a manifest mapping has
 /// a handful of keys, and this costs less than building a dictionary or an array of its
 /// entries for every mapping.
 struct Fields {
@@ -14,19 +14,22 @@ struct Fields {
     private let allowed: KeyNames
     /// The number of allowed keys.
     let count: Int
-    /// Bit `f % 64` is set when some allowed key has the fingerprint `f`. Most lookups are
-    /// for fields that a mapping does not have, and this mask rules out most of them without
-    /// a search.
+    /// Bit `n % 64` is set when some allowed key is `n` bytes long, and bit `f % 64` of
+    /// `fingerprintBits` when some allowed key has the fingerprint `f`. Most lookups are for
+    /// fields that a mapping does not have. The lengths rule out most of them at the cost of
+    /// reading a count, and the fingerprints most of the rest without a search.
+    private let lengthBits: UInt64
     private let fingerprintBits: UInt64
 
     init(
         node: YAMLNode, pairs: YAMLNode.Pairs, allowed: KeyNames, count: Int,
-        fingerprintBits: UInt64
+        lengthBits: UInt64, fingerprintBits: UInt64
     ) {
         self.node = node
         self.pairs = pairs
         self.allowed = allowed
         self.count = count
+        self.lengthBits = lengthBits
         self.fingerprintBits = fingerprintBits
     }
 
@@ -35,13 +38,14 @@ struct Fields {
     /// Returns the value of the allowed field `key`. A repeated key yields its last value.
     subscript(key: String) -> YAMLNode? {
         assert(lastIndex(of: key, in: allowed.names) != nil, "'\(key)' is not an allowed field")
+        guard lengthBits & Fields.bit(UInt64(key.utf8.count)) != 0 else { return nil }
         let fingerprint = KeyNames.fingerprint(of: key)
         guard fingerprintBits & Fields.bit(fingerprint) != 0 else { return nil }
         return pairs.lastPosition(ofKey: key, fingerprint: fingerprint).map { pairs.value(at: $0) }
     }
 
-    static func bit(_ fingerprint: UInt64) -> UInt64 {
-        1 << (fingerprint % 64)
+    static func bit(_ value: UInt64) -> UInt64 {
+        1 << (value % 64)
     }
 }
 
@@ -139,12 +143,14 @@ final class NodeReader {
         }
 
         var count = 0
+        var lengthBits: UInt64 = 0
         var fingerprintBits: UInt64 = 0
         // Keys are compared as bytes, without building the pair or the key's string, which
         // most mappings need for nothing else.
         for position in pairs.indices {
             if let index = pairs.lastIndex(ofKeyAt: position, in: allowed) {
                 count += 1
+                lengthBits |= Fields.bit(UInt64(allowed.names[index].utf8.count))
                 fingerprintBits |= Fields.bit(allowed.fingerprints[index])
                 continue
             }
@@ -161,7 +167,7 @@ final class NodeReader {
         }
 
         let fields = Fields(
-            node: node, pairs: pairs, allowed: allowed, count: count,
+            node: node, pairs: pairs, allowed: allowed, count: count, lengthBits: lengthBits,
             fingerprintBits: fingerprintBits)
         for name in required where fields[name] == nil {
             error(node, path(), Message.missingField(name))

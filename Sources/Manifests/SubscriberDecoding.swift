@@ -304,11 +304,15 @@ extension DocumentContext {
         }
 
         guard let cc, let ccValue = Int(cc), let ac, let sn else { return nil }
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
-        value["cc"] = .int(ccValue)
-        value["ac"] = .string(ac)
-        value["sn"] = .string(sn)
-        if isAlias { value["is_devid"] = .bool(isDevID) }
+        // A literal reserves room for its own keys only: a primary number gets half the
+        // buckets that `minimumCapacity: 4` gave it.
+        let value: [String: JSONValue] =
+            isAlias
+            ? [
+                "cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn),
+                "is_devid": .bool(isDevID),
+            ]
+            : ["cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn)]
         return (value, "\(cc)-\(ac)-\(sn)")
     }
 
