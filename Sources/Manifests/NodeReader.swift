@@ -3,15 +3,17 @@ import YAMLReader
 
 /// The allowed string keys of one mapping, after unknown and missing keys were reported.
 ///
-/// Lookups search the mapping's pairs linearly and compare key fingerprints: a manifest mapping has
-/// a handful of keys, and this costs less than building a dictionary or an array of its
-/// entries for every mapping.
+/// Lookups search the mapping's pairs linearly and compare key fingerprints: a manifest
+/// mapping has a handful of keys, and this costs less than building a dictionary or an array
+/// of its entries for every mapping.
 struct Fields {
-    let node: YAMLNode
     private let pairs: YAMLNode.Pairs
-    /// The field names the mapping may have, which are the only names looked up. The other
-    /// keys of the mapping were reported, and they never equal a looked-up name.
-    private let allowed: KeyNames
+    #if DEBUG
+        /// The field names the mapping may have, which are the only names looked up. The other
+        /// keys of the mapping were reported, and they never equal a looked-up name. Debug
+        /// builds check each lookup against them.
+        private let allowed: KeyNames
+    #endif
     /// The number of allowed keys.
     let count: Int
     /// Bit `n % 64` is set when some allowed key is `n` bytes long, and bit `f % 64` of
@@ -22,12 +24,13 @@ struct Fields {
     private let fingerprintBits: UInt64
 
     init(
-        node: YAMLNode, pairs: YAMLNode.Pairs, allowed: KeyNames, count: Int,
-        lengthBits: UInt64, fingerprintBits: UInt64
+        pairs: YAMLNode.Pairs, allowed: KeyNames, count: Int, lengthBits: UInt64,
+        fingerprintBits: UInt64
     ) {
-        self.node = node
         self.pairs = pairs
-        self.allowed = allowed
+        #if DEBUG
+            self.allowed = allowed
+        #endif
         self.count = count
         self.lengthBits = lengthBits
         self.fingerprintBits = fingerprintBits
@@ -37,7 +40,9 @@ struct Fields {
 
     /// Returns the value of the allowed field `key`. A repeated key yields its last value.
     subscript(key: String) -> YAMLNode? {
-        assert(lastIndex(of: key, in: allowed.names) != nil, "'\(key)' is not an allowed field")
+        #if DEBUG
+            assert(lastIndex(of: key, in: allowed.names) != nil, "'\(key)' is not an allowed field")
+        #endif
         guard lengthBits & Fields.bit(UInt64(key.utf8.count)) != 0 else { return nil }
         let fingerprint = KeyNames.fingerprint(of: key)
         guard fingerprintBits & Fields.bit(fingerprint) != 0 else { return nil }
@@ -145,7 +150,7 @@ final class NodeReader {
         var count = 0
         var lengthBits: UInt64 = 0
         var fingerprintBits: UInt64 = 0
-        // Keys are compared as bytes, without building the pair or the key's string, which
+        // Keys are compared by fingerprint, without building the pair or the key's string, which
         // most mappings need for nothing else.
         for position in pairs.indices {
             if let index = pairs.lastIndex(ofKeyAt: position, in: allowed) {
@@ -167,7 +172,7 @@ final class NodeReader {
         }
 
         let fields = Fields(
-            node: node, pairs: pairs, allowed: allowed, count: count, lengthBits: lengthBits,
+            pairs: pairs, allowed: allowed, count: count, lengthBits: lengthBits,
             fingerprintBits: fingerprintBits)
         for name in required where fields[name] == nil {
             error(node, path(), Message.missingField(name))

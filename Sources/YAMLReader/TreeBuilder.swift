@@ -39,9 +39,12 @@ struct ScalarBytes {
 /// shared stack and move to the child list in one piece when their collection ends, so a
 /// collection costs no array of its own and a long list grows no per-frame storage.
 struct TreeBuilder {
+    /// An open collection. It holds no reference, so saving and restoring it for each
+    /// nested collection costs no reference counting.
     private struct Frame {
         let isMapping: Bool
-        let anchor: String?
+        /// Set when the collection has an anchor, which is the last of `openAnchors`.
+        let hasAnchor: Bool
         /// The collection's record.
         let id: Int
         /// Position of the collection's first child on `pending`. A mapping's keys and values
@@ -86,7 +89,7 @@ struct TreeBuilder {
     private var pendingCount = 0
     /// The innermost open collection, kept outside `parents` so that attaching a node
     /// changes plain fields instead of an array element.
-    private var top = Frame(isMapping: false, anchor: nil, id: -1, firstChild: 0)
+    private var top = Frame(isMapping: false, hasAnchor: false, id: -1, firstChild: 0)
     /// The open collections around `top`, outermost first.
     private var parents: [Frame] = []
     /// The number of open collections: `top` and `parents`, or none.
@@ -95,6 +98,9 @@ struct TreeBuilder {
     private var largeMappings: [Int: LargeMappingState] = [:]
     private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
+    /// The anchor names of the open collections that have one, outermost first. A
+    /// collection's anchor is defined when the collection ends.
+    private var openAnchors: [String] = []
     private var documentMark = YAMLMark(line: 1, column: 1)
     private var root: Int32?
     private var expandedByAliases = 0
@@ -243,7 +249,9 @@ struct TreeBuilder {
                 style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null,
                 mayContainControlCharacters: false))
         if depth > 0 { parents.append(top) }
-        top = Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pendingCount)
+        if let anchor { openAnchors.append(anchor) }
+        top = Frame(
+            isMapping: isMapping, hasAnchor: anchor != nil, id: id, firstChild: pendingCount)
         depth += 1
     }
 
@@ -266,8 +274,8 @@ struct TreeBuilder {
 
         let id = Int32(top.id)
         let (size, height) = (top.size, top.height)
-        if let anchor = top.anchor {
-            anchors[anchor] = Anchored(id: id, size: size, height: height)
+        if top.hasAnchor {
+            anchors[openAnchors.removeLast()] = Anchored(id: id, size: size, height: height)
         }
         depth -= 1
         if depth > 0 { top = parents.removeLast() }

@@ -70,13 +70,15 @@ public final class YAMLParser {
             case YAML_SCALAR_EVENT:
                 try scalar(event, at: mark, into: &builder)
             case YAML_SEQUENCE_START_EVENT:
-                try builder.startCollection(
-                    isMapping: false, anchor: string(event.data.sequence_start.anchor),
-                    tag: string(event.data.sequence_start.tag), at: mark)
+                let data = event.data.sequence_start
+                try startCollection(
+                    isMapping: false, anchor: data.anchor, tag: data.tag, at: mark,
+                    into: &builder)
             case YAML_MAPPING_START_EVENT:
-                try builder.startCollection(
-                    isMapping: true, anchor: string(event.data.mapping_start.anchor),
-                    tag: string(event.data.mapping_start.tag), at: mark)
+                let data = event.data.mapping_start
+                try startCollection(
+                    isMapping: true, anchor: data.anchor, tag: data.tag, at: mark,
+                    into: &builder)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 try builder.endCollection()
             default:
@@ -105,9 +107,30 @@ public final class YAMLParser {
         default: style = .plain
         }
 
-        try builder.scalar(
-            bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
-            tag: string(data.tag), at: mark)
+        // Most nodes have neither an anchor nor a tag. Literal nils spare releasing two
+        // optional strings per node.
+        if data.anchor == nil, data.tag == nil {
+            try builder.scalar(
+                bytes: buffer, summary: summary, style: style, anchor: nil, tag: nil, at: mark)
+        } else {
+            try builder.scalar(
+                bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
+                tag: string(data.tag), at: mark)
+        }
+    }
+
+    private func startCollection(
+        isMapping: Bool, anchor: UnsafeMutablePointer<yaml_char_t>?,
+        tag: UnsafeMutablePointer<yaml_char_t>?, at mark: YAMLMark,
+        into builder: inout TreeBuilder
+    ) throws(YAMLError) {
+        // As for scalars, literal nils spare releasing two optional strings.
+        if anchor == nil, tag == nil {
+            try builder.startCollection(isMapping: isMapping, anchor: nil, tag: nil, at: mark)
+        } else {
+            try builder.startCollection(
+                isMapping: isMapping, anchor: string(anchor), tag: string(tag), at: mark)
+        }
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
