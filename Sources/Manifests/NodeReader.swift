@@ -150,11 +150,14 @@ final class NodeReader {
         var count = 0
         var lengthBits: UInt64 = 0
         var fingerprintBits: UInt64 = 0
+        // Bit `n` is set when the mapping has `allowed.names[n]`, for the first 64 names.
+        var found: UInt64 = 0
         // Keys are compared by fingerprint, without building the pair or the key's string, which
         // most mappings need for nothing else.
         for position in pairs.indices {
             if let index = pairs.lastIndex(ofKeyAt: position, in: allowed) {
                 count += 1
+                if index < 64 { found |= 1 << UInt64(index) }
                 lengthBits |= Fields.bit(UInt64(allowed.names[index].utf8.count))
                 fingerprintBits |= Fields.bit(allowed.fingerprints[index])
                 continue
@@ -174,8 +177,15 @@ final class NodeReader {
         let fields = Fields(
             pairs: pairs, allowed: allowed, count: count, lengthBits: lengthBits,
             fingerprintBits: fingerprintBits)
-        for name in required where fields[name] == nil {
-            error(node, path(), Message.missingField(name))
+        for name in required {
+            // Comparing the literal names costs less than looking the field up.
+            let isFound =
+                if let index = allowed.names.firstIndex(of: name), index < 64 {
+                    found & (1 << UInt64(index)) != 0
+                } else {
+                    fields[name] != nil
+                }
+            if !isFound { error(node, path(), Message.missingField(name)) }
         }
         return fields
     }

@@ -8,17 +8,23 @@ extension YAMLNode {
     /// Returns a hash of the node's content, or nil when the node has more than `maxNodes`
     /// nodes. Aliases count at their expanded size.
     package func contentHash(maxNodes: Int) -> UInt64? {
-        var hash = ScalarBytes.fingerprintBasis
-        var nodes = 0
-        guard tree.hashContent(of: id, into: &hash, nodes: &nodes, maxNodes: maxNodes) else {
-            return nil
+        tree.withBuffers { tree in
+            var hash = ScalarBytes.fingerprintBasis
+            var nodes = 0
+            guard tree.hashContent(of: id, into: &hash, nodes: &nodes, maxNodes: maxNodes) else {
+                return nil
+            }
+            return hash
         }
-        return hash
     }
 
     /// Returns whether `other` has the same content as this node.
     package func hasSameContent(as other: YAMLNode) -> Bool {
-        YAMLTree.sameContent(tree, id, other.tree, other.id)
+        tree.withBuffers { left in
+            other.tree.withBuffers { right in
+                TreeBuffers.sameContent(left, id, right, other.id)
+            }
+        }
     }
 
     /// Returns a node with the same content whose tree holds only this node's subtree, so
@@ -34,9 +40,30 @@ extension YAMLNode {
 }
 
 extension YAMLTree {
-    fileprivate func hashContent(
-        of id: Int, into hash: inout UInt64, nodes: inout Int, maxNodes: Int
-    ) -> Bool {
+    /// Calls `body` with the tree's arrays as buffers, which recursive walks read without
+    /// reference counting on each step.
+    fileprivate func withBuffers<Result>(_ body: (TreeBuffers) -> Result) -> Result {
+        records.withUnsafeBufferPointer { records in
+            children.withUnsafeBufferPointer { children in
+                scalarBytes.withUnsafeBufferPointer { scalarBytes in
+                    body(
+                        TreeBuffers(records: records, children: children, scalarBytes: scalarBytes))
+                }
+            }
+        }
+    }
+}
+
+/// The arrays of one tree, valid during `YAMLTree.withBuffers`. Every position that a record or
+/// the child list contains is inside them, because the tree builder wrote both.
+private struct TreeBuffers {
+    let records: UnsafeBufferPointer<NodeRecord>
+    let children: UnsafeBufferPointer<Int32>
+    let scalarBytes: UnsafeBufferPointer<UInt8>
+
+    func hashContent(of id: Int, into hash: inout UInt64, nodes: inout Int, maxNodes: Int)
+        -> Bool
+    {
         nodes += 1
         guard nodes <= maxNodes else { return false }
         let record = records[id]
@@ -67,31 +94,32 @@ extension YAMLTree {
         hash = (hash ^ value) &* ScalarBytes.fingerprintPrime
     }
 
-    fileprivate static func sameContent(
-        _ leftTree: YAMLTree, _ leftID: Int, _ rightTree: YAMLTree, _ rightID: Int
-    ) -> Bool {
-        let left = leftTree.records[leftID]
-        let right = rightTree.records[rightID]
-        guard left.shape == right.shape, left.bits == right.bits else { return false }
-        switch left.kind {
+    static func sameContent(
+        _ left: TreeBuffers, _ leftID: Int, _ right: TreeBuffers, _ rightID: Int
+    )
+        -> Bool
+    {
+        let leftRecord = left.records[leftID]
+        let rightRecord = right.records[rightID]
+        guard leftRecord.shape == rightRecord.shape, leftRecord.bits == rightRecord.bits else {
+            return false
+        }
+        switch leftRecord.kind {
         case .scalar:
-            let leftStart = Int(left.start)
-            let rightStart = Int(right.start)
-            for offset in 0..<Int(left.count)
-            where leftTree.scalarBytes[leftStart + offset]
-                != rightTree.scalarBytes[rightStart + offset]
-            {
+            let leftStart = Int(leftRecord.start)
+            let rightStart = Int(rightRecord.start)
+            for offset in 0..<Int(leftRecord.count)
+            where left.scalarBytes[leftStart + offset] != right.scalarBytes[rightStart + offset] {
                 return false
             }
             return true
         case .sequence, .mapping:
-            let count = left.kind == .mapping ? 2 * Int(left.count) : Int(left.count)
+            let count =
+                leftRecord.kind == .mapping ? 2 * Int(leftRecord.count) : Int(leftRecord.count)
             for offset in 0..<count {
-                let leftChild = Int(leftTree.children[Int(left.start) + offset])
-                let rightChild = Int(rightTree.children[Int(right.start) + offset])
-                guard sameContent(leftTree, leftChild, rightTree, rightChild) else {
-                    return false
-                }
+                let leftChild = Int(left.children[Int(leftRecord.start) + offset])
+                let rightChild = Int(right.children[Int(rightRecord.start) + offset])
+                guard sameContent(left, leftChild, right, rightChild) else { return false }
             }
             return true
         }
