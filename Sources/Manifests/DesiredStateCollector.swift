@@ -37,6 +37,10 @@ struct DesiredStateCollector {
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
+    /// The metadata of each added object in order, moved into `metadata` by
+    /// `checkAcrossDocuments()`, so that the dictionary is built once at its final size
+    /// instead of growing and rehashing while the files load.
+    private var addedMetadata: [(id: ResourceID, metadata: ManifestMetadata)] = []
     /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
     /// that references to them are not also reported as undeclared.
     private var invalidDeclarations: Set<String> = []
@@ -314,18 +318,18 @@ struct DesiredStateCollector {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
-            keepFirst(metadata, for: domain.id)
+            addedMetadata.append((domain.id, metadata))
         case .customer(let customer, let metadata, let maxSubscribers):
             customers.append(customer)
             if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
-            keepFirst(metadata, for: customer.id)
+            addedMetadata.append((customer.id, metadata))
         case .subscriber(let subscriber, var metadata):
             subscribers.append(subscriber.desired)
             subscriberDetails.append(subscriber.details)
             metadata.secretLocations = subscriber.details.secretLocations
-            keepFirst(metadata, for: subscriber.desired.id)
+            addedMetadata.append((subscriber.desired.id, metadata))
         }
     }
 
@@ -340,6 +344,12 @@ struct DesiredStateCollector {
     // MARK: - Checks across documents
 
     mutating func checkAcrossDocuments() {
+        metadata.reserveCapacity(metadata.count + addedMetadata.count)
+        for (id, value) in addedMetadata {
+            keepFirst(value, for: id)
+        }
+        addedMetadata = []
+
         // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
         // A subscriber's username is ASCII without `@` and its domain has no `@`, so the
         // pair of lower-case parts compares as the lower-case `username@domain` would.
@@ -474,13 +484,16 @@ struct DesiredStateCollector {
     /// Returns a number key without its dashes. Keys are ASCII digits and dashes, so the
     /// UTF-8 bytes are copied directly, into the new string without an array between.
     private func withoutDashes(_ key: String) -> String {
-        String(unsafeUninitializedCapacity: key.utf8.count) { target in
-            var count = 0
-            for byte in key.utf8 where byte != UInt8(ascii: "-") {
-                target[count] = byte
-                count += 1
+        var key = key
+        return key.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { target in
+                var count = 0
+                for byte in bytes where byte != UInt8(ascii: "-") {
+                    target[count] = byte
+                    count += 1
+                }
+                return count
             }
-            return count
         }
     }
 
