@@ -15,6 +15,9 @@ final class DecodedValueCache {
     /// The maximum number of values kept, so that many distinct blocks cannot grow the cache
     /// without bound.
     static let maxValues = 1024
+    /// The maximum number of values kept for one hash. Blocks crafted to share a hash are then
+    /// compared with a few values at most, instead of with every value kept.
+    static let maxValuesPerHash = 4
 
     private var values: [UInt64: [(node: YAMLNode, value: [String: JSONValue])]] = [:]
     private var count = 0
@@ -31,7 +34,9 @@ final class DecodedValueCache {
 
         let diagnosticsBefore = reader.diagnostics.count
         let value = decode()
-        if let value, reader.diagnostics.count == diagnosticsBefore, count < Self.maxValues {
+        if let value, reader.diagnostics.count == diagnosticsBefore, count < Self.maxValues,
+            values[hash, default: []].count < Self.maxValuesPerHash
+        {
             // The detached copy keeps only the subtree, not the tree of the whole file.
             values[hash, default: []].append((node.detached(), value))
             count += 1
