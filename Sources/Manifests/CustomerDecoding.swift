@@ -2,7 +2,10 @@ import NGCPCore
 import YAMLReader
 
 /// The settings and state that decoding one document needs besides its nodes.
-struct DocumentContext {
+///
+/// A class, so that the closures and calls of decoding share one context instead of copying
+/// its references each time.
+final class DocumentContext {
     let reader: NodeReader
     /// The absolute directory of the manifest file, for relative `{file: PATH}` secrets.
     let directory: String
@@ -10,12 +13,29 @@ struct DocumentContext {
     let defaultBillingProfile: String?
     /// Whether a preference missing from `catalogue` is only a warning, because the target's
     /// own catalogue is checked later.
-    var deferUnknownPreferences = false
-    var defaultReseller: String? = nil
+    let deferUnknownPreferences: Bool
+    let defaultReseller: String?
     /// Call forward blocks decoded before, shared by the documents of one load.
-    var decodedCallForwards = DecodedValueCache()
+    let decodedCallForwards: DecodedValueCache
     /// Preference blocks decoded before, shared by the documents of one load.
-    var decodedPreferences = DecodedValueCache()
+    let decodedPreferences: DecodedValueCache
+
+    init(
+        reader: NodeReader, directory: String, catalogue: PreferenceCatalogue,
+        defaultBillingProfile: String?, deferUnknownPreferences: Bool = false,
+        defaultReseller: String? = nil,
+        decodedCallForwards: DecodedValueCache = DecodedValueCache(),
+        decodedPreferences: DecodedValueCache = DecodedValueCache()
+    ) {
+        self.reader = reader
+        self.directory = directory
+        self.catalogue = catalogue
+        self.defaultBillingProfile = defaultBillingProfile
+        self.deferUnknownPreferences = deferUnknownPreferences
+        self.defaultReseller = defaultReseller
+        self.decodedCallForwards = decodedCallForwards
+        self.decodedPreferences = decodedPreferences
+    }
 }
 
 // MARK: - Domain

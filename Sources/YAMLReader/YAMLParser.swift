@@ -144,24 +144,30 @@ public final class YAMLParser {
     private func summarize(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
         throws(YAMLError) -> ScalarBytes
     {
-        var allBits: UInt8 = 0
-        var mayContainControlCharacters = false
+        // The smallest and largest byte cost less per byte than testing for each control
+        // character, and they settle ASCII text, which nearly every scalar is.
+        var smallest: UInt8 = 0xFF
+        var largest: UInt8 = 0
         var hash = ScalarBytes.fingerprintBasis
         for byte in bytes {
-            allBits |= byte
-            if byte < 0x20 || byte == 0x7F || byte == 0xC2 { mayContainControlCharacters = true }
+            smallest = min(smallest, byte)
+            largest = max(largest, byte)
             hash = (hash ^ UInt64(byte)) &* ScalarBytes.fingerprintPrime
         }
 
-        guard allBits < 0x80 else {
+        guard largest < 0x80 else {
             guard String(validating: bytes, as: UTF8.self) != nil else {
                 throw .invalidUTF8(at: mark)
             }
+            let mayContainControlCharacters =
+                smallest < 0x20 || bytes.contains(0x7F) || bytes.contains(0xC2)
             return ScalarBytes(
                 mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
         }
+        // DEL (0x7F) is the largest ASCII byte, so ASCII text contains it exactly when it is
+        // the largest byte.
         return ScalarBytes(
-            mayContainControlCharacters: mayContainControlCharacters,
+            mayContainControlCharacters: smallest < 0x20 || largest == 0x7F,
             fingerprint: hash | ScalarBytes.asciiFingerprintFlag)
     }
 
