@@ -56,6 +56,12 @@ struct TreeBuilder {
         var size = 1
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
+        /// The filter bits of the mapping's scalar keys so far (see `filterBit(of:)`). A key
+        /// whose bit is not set equals none of them, which spares most duplicate checks a
+        /// search.
+        var keyFilter: UInt64 = 0
+        /// Set once a key without a filter bit was recorded: then every check searches.
+        var hasUnfilteredKey = false
     }
 
     /// State that few mappings need, kept out of `Frame` so that opening and closing a
@@ -355,6 +361,11 @@ struct TreeBuilder {
         if pairs >= TreeBuilder.indexThreshold {
             return largeMappings[depth]?.keyMarks[value(of: key)]
         }
+        if !top.hasUnfilteredKey, let bit = TreeBuilder.filterBit(of: records[key]),
+            top.keyFilter & bit == 0
+        {
+            return nil
+        }
         let first = top.firstChild
         for position in 0..<pairs {
             let other = Int(pending[first + 2 * position])
@@ -365,6 +376,12 @@ struct TreeBuilder {
 
     /// Records a scalar key before its pair is counted.
     private mutating func recordKey(_ key: Int) {
+        if let bit = TreeBuilder.filterBit(of: records[key]) {
+            top.keyFilter |= bit
+        } else {
+            top.hasUnfilteredKey = true
+        }
+
         let count = pairCount + 1
         if count == TreeBuilder.indexThreshold {
             // Switch to the index: add the keys seen so far, then this one.
@@ -382,6 +399,19 @@ struct TreeBuilder {
         if count >= TreeBuilder.indexThreshold {
             largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
                 records[key].mark
+        }
+    }
+
+    /// Returns one of 64 bits for a scalar key, the same for every key with an equal value,
+    /// or nil when equal values can differ in their record. Floats can (`0.0` and `-0.0`), and
+    /// so can text that is not ASCII, which compares by canonical equivalence.
+    private static func filterBit(of record: NodeRecord) -> UInt64? {
+        switch record.valueKind {
+        case .float: return nil
+        case .string where record.bits == 0: return nil
+        case .null, .bool, .int, .string:
+            let mixed = (record.bits ^ UInt64(record.valueKind.rawValue)) &* 0x9E37_79B9_7F4A_7C15
+            return 1 << (mixed >> 58)
         }
     }
 
