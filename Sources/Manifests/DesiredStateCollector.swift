@@ -292,7 +292,7 @@ struct DesiredStateCollector {
         guard let nameNode = fields["name"],
             let name = reader.string(nameNode, "metadata.name", numbersAsText: true)
         else { return nil }
-        guard !name.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+        guard !isBlank(name) else {
             reader.error(nameNode, "metadata.name", Message.emptyName)
             return nil
         }
@@ -651,6 +651,15 @@ struct DesiredStateCollector {
                     fieldPath: "spec.display_name", hint: Message.displayNameHint))
         }
     }
+}
+
+/// Returns whether `text` has only whitespace, or nothing. A name usually starts with an
+/// ASCII byte that is no whitespace, which settles it without Unicode property lookups.
+func isBlank(_ text: String) -> Bool {
+    if let first = text.utf8.first, first < 0x80, first != 0x20, !(0x09...0x0D).contains(first) {
+        return false
+    }
+    return text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
 }
 
 /// Returns `text` in lower case. ASCII text without capitals, which nearly every name is, is

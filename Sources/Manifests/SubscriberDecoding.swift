@@ -96,7 +96,7 @@ extension DocumentContext {
         -> (username: String, domain: String)?
     {
         // `@` is ASCII, so its last UTF-8 byte is also the last `@` character.
-        guard let at = name.utf8.lastIndex(of: UInt8(ascii: "@")) else {
+        guard let at = lastIndex(of: UInt8(ascii: "@"), in: name) else {
             reader.error(
                 node, "metadata.name", Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
@@ -129,6 +129,14 @@ extension DocumentContext {
             return nil
         }
         return (username, domain)
+    }
+
+    /// Returns the index of the last `byte` in the UTF-8 of `text`. It searches the contiguous
+    /// bytes when the string has them, which costs much less than `String.UTF8View`.
+    private func lastIndex(of byte: UInt8, in text: String) -> String.Index? {
+        let offset = text.utf8.withContiguousStorageIfAvailable { $0.lastIndex(of: byte) }
+        guard let offset else { return text.utf8.lastIndex(of: byte) }
+        return offset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
     }
 
     private func containsDoubleDot(_ text: String) -> Bool {
