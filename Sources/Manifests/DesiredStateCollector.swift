@@ -529,7 +529,7 @@ struct DesiredStateCollector {
         }
         let domainNames = Set(domains.map { lowercased($0.domain) })
         // Read once per customer instead of once per subscriber.
-        let customerTraits = customers.map {
+        var customerTraits = customers.map {
             CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
         }
 
@@ -537,8 +537,8 @@ struct DesiredStateCollector {
             let customer = subscribers[position].customer
             if let customerPosition = customerPositions[customer] {
                 checkAgainstCustomer(
-                    position, customer: customers[customerPosition],
-                    traits: customerTraits[customerPosition])
+                    position, customerAt: customerPosition,
+                    traits: &customerTraits[customerPosition])
             } else if let live = options.liveCustomers, !live.contains(customer),
                 !invalidDeclarations.contains("Customer/\(customer)")
             {
@@ -602,12 +602,17 @@ struct DesiredStateCollector {
     private struct CustomerTraits {
         let status: JSONValue?
         let type: JSONValue?
+        /// The display-name warning, built for the first subscriber that gets it and shared
+        /// by the others.
+        var displayNameWarning: String?
     }
 
-    /// Checks the subscriber at `position` against its declared customer.
+    /// Checks the subscriber at `position` against the declared customer at
+    /// `customerPosition`.
     private mutating func checkAgainstCustomer(
-        _ position: Int, customer: DesiredCustomer, traits: CustomerTraits
+        _ position: Int, customerAt customerPosition: Int, traits: inout CustomerTraits
     ) {
+        let customer = customers[customerPosition]
         let status = traits.status
         if status == "terminated" {
             diagnostics.append(
@@ -631,24 +636,27 @@ struct DesiredStateCollector {
         }
 
         guard traits.type == "sipaccount" else { return }
-        let details = subscriberDetails[position]
-        for (field, location) in details.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+        let pbxFieldLocations = subscriberDetails[position].pbxFieldLocations
+        for (field, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
                     at: location, fieldPath: join("spec", field)))
         }
-        if !details.hasPrimaryNumber {
+        if !subscriberDetails[position].hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.primaryNumberRequired(customer.externalID),
                     at: subscribers[position].location, fieldPath: "spec"))
         }
-        if let location = details.displayNameLocation {
+        if let location = subscriberDetails[position].displayNameLocation {
+            let message =
+                traits.displayNameWarning ?? Message.displayNameNotStored(customer.externalID)
+            traits.displayNameWarning = message
             diagnostics.append(
                 Diagnostic(
-                    .warning, Message.displayNameNotStored(customer.externalID), at: location,
-                    fieldPath: "spec.display_name", hint: Message.displayNameHint))
+                    .warning, message, at: location, fieldPath: "spec.display_name",
+                    hint: Message.displayNameHint))
         }
     }
 }

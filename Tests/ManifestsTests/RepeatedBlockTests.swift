@@ -103,6 +103,50 @@ import YAMLReader
     }
 }
 
+@Suite struct SharedWarningTests {
+    private func customer(_ name: String) -> String {
+        """
+        apiVersion: ngcpctl/v1
+        kind: Customer
+        metadata:
+          name: \(name)
+        spec:
+          billing_profile: default
+          contact:
+            email: ops@\(name).example
+        """
+    }
+
+    private func subscriber(_ name: String, customer: String) -> String {
+        """
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata:
+          name: \(name)@sip.example.org
+        spec:
+          customer: \(customer)
+          display_name: \(name)
+        """
+    }
+
+    @Test func displayNameWarningNamesEachCustomer() {
+        let text = [
+            customer("acme"), customer("beta"), subscriber("a1", customer: "acme"),
+            subscriber("b1", customer: "beta"), subscriber("a2", customer: "acme"),
+        ].joined(separator: "\n---\n")
+        let result = loadManifest(text)
+
+        let warnings = result.warnings.filter { $0.fieldPath == "spec.display_name" }
+        #expect(
+            warnings.map(\.message)
+                == ["acme", "beta", "acme"].map {
+                    "display_name is only stored for PBX customers, and customer '\($0)' is a"
+                        + " sipaccount"
+                })
+        #expect(warnings.compactMap(\.location?.line) == [25, 33, 41])
+    }
+}
+
 @Suite struct NodeContentTests {
     private func mapping(_ text: String) throws -> YAMLNode.Pairs {
         let document = try #require(try YAMLParser.parse(text).first)
