@@ -18,7 +18,9 @@ extension DocumentContext {
                 spec, "spec", allowed: Self.subscriberFields, required: ["customer"])
         else { return nil }
 
-        let customer = fields["customer"].flatMap {
+        // Nodes read more than once are looked up once.
+        let customerNode = fields["customer"]
+        let customer = customerNode.flatMap {
             reader.string($0, "spec.customer", numbersAsText: true)
         }
 
@@ -28,8 +30,10 @@ extension DocumentContext {
         decodeSubscriberFields(fields, into: &values)
 
         var secrets: [String: SecretSource] = [:]
+        var secretLocations: [String: SourceLocation] = [:]
         for field in Self.secretFields {
             guard let node = fields[field] else { continue }
+            secretLocations[field] = reader.location(node)
             if let source = decodeSecret(node, path: join("spec", field)) {
                 secrets[field] = source
             }
@@ -49,7 +53,7 @@ extension DocumentContext {
             }
         }
 
-        guard let identity, let customer, let customerNode = fields["customer"] else { return nil }
+        guard let identity, let customer, let customerNode else { return nil }
         let desired = DesiredSubscriber(
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
@@ -61,7 +65,7 @@ extension DocumentContext {
             pbxFieldLocations: pbxFieldLocations(fields),
             webusernameLocation: fields["webusername"].map { reader.location($0) },
             lockFieldLocations: locations(of: Self.lockFields, in: fields),
-            secretLocations: locations(of: Self.secretFields, in: fields))
+            secretLocations: secretLocations)
         return DeclaredSubscriber(desired: desired, details: details)
     }
 
