@@ -3,10 +3,11 @@ import YAMLReader
 
 extension DocumentContext {
     static let callForwardTypes = ManifestSchema.callForwardTypes
-    static let callForwardFields = ManifestSchema.callForward.names
+    static let callForwardTypeKeys = KeyNames(callForwardTypes)
+    static let callForwardFields = KeyNames(ManifestSchema.callForward.names)
     static let periodFields = ManifestSchema.periodFields
-    static let periodFieldNames = ManifestSchema.periodFields.map(\.name)
-    static let destinationFields = ManifestSchema.destination.names
+    static let periodFieldNames = KeyNames(ManifestSchema.periodFields.map(\.name))
+    static let destinationFields = KeyNames(ManifestSchema.destination.names)
     /// The number lists of a call forward: list field, item field, mode and regex flag.
     static let callForwardLists = [
         ("sources", "source", "sources_mode", "sources_is_regex"),
@@ -51,7 +52,7 @@ extension DocumentContext {
     /// key with NGCP's defaults filled in (timeout 300, whitelist, not regex).
     func decodeCallForwards(_ node: YAMLNode, path: String) -> [String: JSONValue]? {
         if node.isNull { return [:] }
-        guard let fields = reader.fields(node, path, allowed: Self.callForwardTypes) else {
+        guard let fields = reader.fields(node, path, allowed: Self.callForwardTypeKeys) else {
             return nil
         }
 
@@ -250,7 +251,8 @@ extension DocumentContext {
     private func decodeSingleField(_ node: YAMLNode, _ path: () -> String, field: String)
         -> JSONValue?
     {
-        guard let fields = reader.fields(node, path(), allowed: [field], required: [field]),
+        guard
+            let fields = reader.fields(node, path(), allowed: KeyNames([field]), required: [field]),
             let item = fields[field],
             let text = reader.string(item, join(path(), field), numbersAsText: true, maxLength: 255)
         else { return nil }

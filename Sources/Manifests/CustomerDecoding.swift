@@ -2,7 +2,10 @@ import NGCPCore
 import YAMLReader
 
 /// The settings and state that decoding one document needs besides its nodes.
-struct DocumentContext {
+///
+/// A class, so that the closures and calls of decoding share one context instead of copying
+/// its references each time.
+final class DocumentContext {
     let reader: NodeReader
     /// The absolute directory of the manifest file, for relative `{file: PATH}` secrets.
     let directory: String
@@ -10,13 +13,36 @@ struct DocumentContext {
     let defaultBillingProfile: String?
     /// Whether a preference missing from `catalogue` is only a warning, because the target's
     /// own catalogue is checked later.
-    var deferUnknownPreferences = false
-    var defaultReseller: String? = nil
+    let deferUnknownPreferences: Bool
+    let defaultReseller: String?
+    /// Call forward blocks decoded before, shared by the documents of one load.
+    let decodedCallForwards: DecodedValueCache
+    /// Preference blocks decoded before, shared by the documents of one load.
+    let decodedPreferences: DecodedValueCache
+
+    init(
+        reader: NodeReader, directory: String, catalogue: PreferenceCatalogue,
+        defaultBillingProfile: String?, deferUnknownPreferences: Bool = false,
+        defaultReseller: String? = nil,
+        decodedCallForwards: DecodedValueCache = DecodedValueCache(),
+        decodedPreferences: DecodedValueCache = DecodedValueCache()
+    ) {
+        self.reader = reader
+        self.directory = directory
+        self.catalogue = catalogue
+        self.defaultBillingProfile = defaultBillingProfile
+        self.deferUnknownPreferences = deferUnknownPreferences
+        self.defaultReseller = defaultReseller
+        self.decodedCallForwards = decodedCallForwards
+        self.decodedPreferences = decodedPreferences
+    }
 }
 
 // MARK: - Domain
 
 extension DocumentContext {
+    static let domainFields = KeyNames(ManifestSchema.domainSpec.names)
+
     func decodeDomain(name: String, nameNode: YAMLNode, spec: YAMLNode?) -> DesiredDomain? {
         if containsWhitespace(name) {
             reader.error(nameNode, "metadata.name", Message.nameWithSpace(name))
@@ -27,7 +53,7 @@ extension DocumentContext {
 
         var reseller = defaultReseller
         if let spec, !spec.isNull,
-            let fields = reader.fields(spec, "spec", allowed: ManifestSchema.domainSpec.names),
+            let fields = reader.fields(spec, "spec", allowed: Self.domainFields),
             let node = fields["reseller"], !node.isNull
         {
             reseller = reader.string(node, "spec.reseller", numbersAsText: true)
@@ -39,7 +65,7 @@ extension DocumentContext {
 // MARK: - Customer
 
 extension DocumentContext {
-    static let customerFields = ManifestSchema.customerSpec.names
+    static let customerFields = KeyNames(ManifestSchema.customerSpec.names)
 
     static let templateFields = [
         "subscriber_email_template_id", "passreset_email_template_id",
@@ -47,7 +73,7 @@ extension DocumentContext {
     ]
 
     static let contactTextFields = ManifestSchema.contactTextFields
-    static let contactFields = ManifestSchema.contact.names
+    static let contactFields = KeyNames(ManifestSchema.contact.names)
 
     func decodeCustomer(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DesiredCustomer? {
         if name.count > 255 {

@@ -28,15 +28,19 @@ struct SubscriberDetails {
 /// other.
 struct DesiredStateCollector {
     static let kinds = ["Domain", "Customer", "Subscriber"]
-    static let envelopeFields = ManifestSchema.envelope.names
+    static let envelopeFields = KeyNames(ManifestSchema.envelope.names)
     static let requiredEnvelopeFields = ManifestSchema.envelope.filter(\.required).names
-    static let metadataFields = ManifestSchema.metadata.names
+    static let metadataFields = KeyNames(ManifestSchema.metadata.names)
 
     let options: ManifestLoadOptions
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
+    /// The metadata of each added object in order, moved into `metadata` by
+    /// `checkAcrossDocuments()`, so that the dictionary is built once at its final size
+    /// instead of growing and rehashing while the files load.
+    private var addedMetadata: [(id: ResourceID, metadata: ManifestMetadata)] = []
     /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
     /// that references to them are not also reported as undeclared.
     private var invalidDeclarations: Set<String> = []
@@ -52,6 +56,8 @@ struct DesiredStateCollector {
     /// instead of copying every subscriber out of a wrapper.
     private var subscribers: [DesiredSubscriber] = []
     private var subscriberDetails: [SubscriberDetails] = []
+    private let decodedCallForwards = DecodedValueCache()
+    private let decodedPreferences = DecodedValueCache()
 
     init(options: ManifestLoadOptions) {
         self.options = options
@@ -93,7 +99,8 @@ struct DesiredStateCollector {
             reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
             defaultBillingProfile: options.defaultBillingProfile,
             deferUnknownPreferences: options.deferUnknownPreferences,
-            defaultReseller: options.defaultReseller)
+            defaultReseller: options.defaultReseller, decodedCallForwards: decodedCallForwards,
+            decodedPreferences: decodedPreferences)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
             ControlCharacterCheck.check(document.root, reader: reader)
@@ -285,7 +292,7 @@ struct DesiredStateCollector {
         guard let nameNode = fields["name"],
             let name = reader.string(nameNode, "metadata.name", numbersAsText: true)
         else { return nil }
-        guard !name.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+        guard !isBlank(name) else {
             reader.error(nameNode, "metadata.name", Message.emptyName)
             return nil
         }
@@ -311,18 +318,18 @@ struct DesiredStateCollector {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
-            keepFirst(metadata, for: domain.id)
+            addedMetadata.append((domain.id, metadata))
         case .customer(let customer, let metadata, let maxSubscribers):
             customers.append(customer)
             if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
-            keepFirst(metadata, for: customer.id)
+            addedMetadata.append((customer.id, metadata))
         case .subscriber(let subscriber, var metadata):
             subscribers.append(subscriber.desired)
             subscriberDetails.append(subscriber.details)
             metadata.secretLocations = subscriber.details.secretLocations
-            keepFirst(metadata, for: subscriber.desired.id)
+            addedMetadata.append((subscriber.desired.id, metadata))
         }
     }
 
@@ -337,6 +344,12 @@ struct DesiredStateCollector {
     // MARK: - Checks across documents
 
     mutating func checkAcrossDocuments() {
+        metadata.reserveCapacity(metadata.count + addedMetadata.count)
+        for (id, value) in addedMetadata {
+            keepFirst(value, for: id)
+        }
+        addedMetadata = []
+
         // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
         // A subscriber's username is ASCII without `@` and its domain has no `@`, so the
         // pair of lower-case parts compares as the lower-case `username@domain` would.
@@ -469,9 +482,19 @@ struct DesiredStateCollector {
     }
 
     /// Returns a number key without its dashes. Keys are ASCII digits and dashes, so the
-    /// UTF-8 bytes are filtered directly.
+    /// UTF-8 bytes are copied directly, into the new string without an array between.
     private func withoutDashes(_ key: String) -> String {
-        String(decoding: key.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
+        var key = key
+        return key.withUTF8 { bytes in
+            String(unsafeUninitializedCapacity: bytes.count) { target in
+                var count = 0
+                for byte in bytes where byte != UInt8(ascii: "-") {
+                    target[count] = byte
+                    count += 1
+                }
+                return count
+            }
+        }
     }
 
     /// Reports two subscribers of one domain whose `webusername` differ at most in case:
@@ -506,7 +529,7 @@ struct DesiredStateCollector {
         }
         let domainNames = Set(domains.map { lowercased($0.domain) })
         // Read once per customer instead of once per subscriber.
-        let customerTraits = customers.map {
+        var customerTraits = customers.map {
             CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
         }
 
@@ -514,8 +537,8 @@ struct DesiredStateCollector {
             let customer = subscribers[position].customer
             if let customerPosition = customerPositions[customer] {
                 checkAgainstCustomer(
-                    position, customer: customers[customerPosition],
-                    traits: customerTraits[customerPosition])
+                    position, customerAt: customerPosition,
+                    traits: &customerTraits[customerPosition])
             } else if let live = options.liveCustomers, !live.contains(customer),
                 !invalidDeclarations.contains("Customer/\(customer)")
             {
@@ -579,12 +602,17 @@ struct DesiredStateCollector {
     private struct CustomerTraits {
         let status: JSONValue?
         let type: JSONValue?
+        /// The display-name warning, built for the first subscriber that gets it and shared
+        /// by the others.
+        var displayNameWarning: String?
     }
 
-    /// Checks the subscriber at `position` against its declared customer.
+    /// Checks the subscriber at `position` against the declared customer at
+    /// `customerPosition`.
     private mutating func checkAgainstCustomer(
-        _ position: Int, customer: DesiredCustomer, traits: CustomerTraits
+        _ position: Int, customerAt customerPosition: Int, traits: inout CustomerTraits
     ) {
+        let customer = customers[customerPosition]
         let status = traits.status
         if status == "terminated" {
             diagnostics.append(
@@ -608,26 +636,38 @@ struct DesiredStateCollector {
         }
 
         guard traits.type == "sipaccount" else { return }
-        let details = subscriberDetails[position]
-        for (field, location) in details.pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+        let pbxFieldLocations = subscriberDetails[position].pbxFieldLocations
+        for (field, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
                     at: location, fieldPath: join("spec", field)))
         }
-        if !details.hasPrimaryNumber {
+        if !subscriberDetails[position].hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.primaryNumberRequired(customer.externalID),
                     at: subscribers[position].location, fieldPath: "spec"))
         }
-        if let location = details.displayNameLocation {
+        if let location = subscriberDetails[position].displayNameLocation {
+            let message =
+                traits.displayNameWarning ?? Message.displayNameNotStored(customer.externalID)
+            traits.displayNameWarning = message
             diagnostics.append(
                 Diagnostic(
-                    .warning, Message.displayNameNotStored(customer.externalID), at: location,
-                    fieldPath: "spec.display_name", hint: Message.displayNameHint))
+                    .warning, message, at: location, fieldPath: "spec.display_name",
+                    hint: Message.displayNameHint))
         }
     }
+}
+
+/// Returns whether `text` has only whitespace, or nothing. A name usually starts with an
+/// ASCII byte that is no whitespace, which settles it without Unicode property lookups.
+func isBlank(_ text: String) -> Bool {
+    if let first = text.utf8.first, first < 0x80, first != 0x20, !(0x09...0x0D).contains(first) {
+        return false
+    }
+    return text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
 }
 
 /// Returns `text` in lower case. ASCII text without capitals, which nearly every name is, is

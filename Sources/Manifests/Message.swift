@@ -301,8 +301,9 @@ enum Message {
     }
 
     static func displayNameNotStored(_ customer: String) -> String {
-        "display_name is only stored for PBX customers, and customer '\(customer)' is a"
-            + " sipaccount"
+        // One literal: a subscriber of a sipaccount customer with a display name gets this
+        // warning, and concatenating would copy the message once more for each of them.
+        "display_name is only stored for PBX customers, and customer '\(customer)' is a sipaccount"
     }
 
     static func pbxFieldOnSIPAccount(_ field: String, customer: String) -> String {

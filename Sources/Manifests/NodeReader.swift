@@ -1,41 +1,56 @@
 import NGCPCore
 import YAMLReader
 
-/// The keys of one mapping with their values, after unknown and missing keys were reported.
+/// The allowed string keys of one mapping, after unknown and missing keys were reported.
 ///
-/// The pairs are searched linearly: a manifest mapping has a handful of keys, and comparing
-/// short strings costs less than hashing them into a dictionary for every mapping.
+/// Lookups search the mapping's pairs linearly and compare key fingerprints: a manifest
+/// mapping has a handful of keys, and this costs less than building a dictionary or an array
+/// of its entries for every mapping.
 struct Fields {
-    let node: YAMLNode
-    /// Allowed keys with their values, in source order. A repeated key keeps its last value,
-    /// as a dictionary would. One array of pairs costs one allocation per mapping.
-    let entries: [(name: String, value: YAMLNode)]
-    /// Bit `n % 64` is set when some name is `n` bytes long. Most lookups are for fields
-    /// that a mapping does not have, and this mask rules out most of them without a search.
-    private let lengths: UInt64
+    private let pairs: YAMLNode.Pairs
+    #if DEBUG
+        /// The field names the mapping may have, which are the only names looked up. The other
+        /// keys of the mapping were reported, and they never equal a looked-up name. Debug
+        /// builds check each lookup against them.
+        private let allowed: KeyNames
+    #endif
+    /// The number of allowed keys.
+    let count: Int
+    /// Bit `n % 64` is set when some allowed key is `n` bytes long, and bit `f % 64` of
+    /// `fingerprintBits` when some allowed key has the fingerprint `f`. Most lookups are for
+    /// fields that a mapping does not have. The lengths rule out most of them at the cost of
+    /// reading a count, and the fingerprints most of the rest without a search.
+    private let lengthBits: UInt64
+    private let fingerprintBits: UInt64
 
-    init(node: YAMLNode, entries: [(name: String, value: YAMLNode)]) {
-        self.node = node
-        self.entries = entries
-        lengths = entries.reduce(0) { $0 | 1 << UInt64($1.name.utf8.count % 64) }
+    init(
+        pairs: YAMLNode.Pairs, allowed: KeyNames, count: Int, lengthBits: UInt64,
+        fingerprintBits: UInt64
+    ) {
+        self.pairs = pairs
+        #if DEBUG
+            self.allowed = allowed
+        #endif
+        self.count = count
+        self.lengthBits = lengthBits
+        self.fingerprintBits = fingerprintBits
     }
 
-    var isEmpty: Bool { entries.isEmpty }
-    var count: Int { entries.count }
+    var isEmpty: Bool { count == 0 }
 
+    /// Returns the value of the allowed field `key`. A repeated key yields its last value.
     subscript(key: String) -> YAMLNode? {
-        // Lengths are compared first: most field names differ in length, and comparing two
-        // lengths costs much less than comparing strings.
-        let length = key.utf8.count
-        guard lengths & (1 << UInt64(length % 64)) != 0 else { return nil }
-        var position = entries.count
-        while position > 0 {
-            position -= 1
-            if entries[position].name.utf8.count == length, entries[position].name == key {
-                return entries[position].value
-            }
-        }
-        return nil
+        #if DEBUG
+            assert(lastIndex(of: key, in: allowed.names) != nil, "'\(key)' is not an allowed field")
+        #endif
+        guard lengthBits & Fields.bit(UInt64(key.utf8.count)) != 0 else { return nil }
+        let fingerprint = KeyNames.fingerprint(of: key)
+        guard fingerprintBits & Fields.bit(fingerprint) != 0 else { return nil }
+        return pairs.lastPosition(ofKey: key, fingerprint: fingerprint).map { pairs.value(at: $0) }
+    }
+
+    static func bit(_ value: UInt64) -> UInt64 {
+        1 << (value % 64)
     }
 }
 
@@ -124,7 +139,7 @@ final class NodeReader {
     /// Reads the fields of a mapping. Reports a node that is no mapping, keys that are no
     /// strings, unknown keys (with the nearest valid name) and missing required keys.
     func fields(
-        _ node: YAMLNode, _ path: @autoclosure () -> String, allowed: [String],
+        _ node: YAMLNode, _ path: @autoclosure () -> String, allowed: KeyNames,
         required: [String] = []
     ) -> Fields? {
         guard let pairs = node.mapping else {
@@ -132,30 +147,45 @@ final class NodeReader {
             return nil
         }
 
-        var entries: [(name: String, value: YAMLNode)] = []
-        entries.reserveCapacity(pairs.count)
-        // The key's text is read without building the pair, which most mappings need for
-        // nothing else.
+        var count = 0
+        var lengthBits: UInt64 = 0
+        var fingerprintBits: UInt64 = 0
+        // Bit `n` is set when the mapping has `allowed.names[n]`, for the first 64 names.
+        var found: UInt64 = 0
+        // Keys are compared by fingerprint, without building the pair or the key's string, which
+        // most mappings need for nothing else.
         for position in pairs.indices {
+            if let index = pairs.lastIndex(ofKeyAt: position, in: allowed) {
+                count += 1
+                if index < 64 { found |= 1 << UInt64(index) }
+                lengthBits |= Fields.bit(UInt64(allowed.names[index].utf8.count))
+                fingerprintBits |= Fields.bit(allowed.fingerprints[index])
+                continue
+            }
             guard let name = pairs.stringKey(at: position) else {
                 let key = pairs.key(at: position)
                 error(key, path(), Message.keyNotString(key))
                 continue
             }
-            guard lastIndex(of: name, in: allowed) != nil else {
-                let suggestion = nearestName(to: name, in: allowed)
-                error(
-                    pairs.key(at: position), join(path(), name),
-                    Message.unknownField(name, suggestion: suggestion),
-                    hint: suggestion == nil ? Message.validFields(allowed) : nil)
-                continue
-            }
-            entries.append((name, pairs.value(at: position)))
+            let suggestion = nearestName(to: name, in: allowed.names)
+            error(
+                pairs.key(at: position), join(path(), name),
+                Message.unknownField(name, suggestion: suggestion),
+                hint: suggestion == nil ? Message.validFields(allowed.names) : nil)
         }
 
-        let fields = Fields(node: node, entries: entries)
-        for name in required where fields[name] == nil {
-            error(node, path(), Message.missingField(name))
+        let fields = Fields(
+            pairs: pairs, allowed: allowed, count: count, lengthBits: lengthBits,
+            fingerprintBits: fingerprintBits)
+        for name in required {
+            // Comparing the literal names costs less than looking the field up.
+            let isFound =
+                if let index = allowed.names.firstIndex(of: name), index < 64 {
+                    found & (1 << UInt64(index)) != 0
+                } else {
+                    fields[name] != nil
+                }
+            if !isFound { error(node, path(), Message.missingField(name)) }
         }
         return fields
     }

@@ -122,7 +122,8 @@ public enum ProjectConfigurationLoader {
     {
         guard
             let fields = reader.fields(
-                root, "", allowed: ProjectSchema.project.map(\.name), required: ["targets"])
+                root, "", allowed: KeyNames(ProjectSchema.project.map(\.name)),
+                required: ["targets"])
         else { return nil }
 
         var configuration = ProjectConfiguration(location: reader.location(root))
@@ -167,7 +168,8 @@ public enum ProjectConfigurationLoader {
         _ node: YAMLNode, into configuration: inout ProjectConfiguration, reader: NodeReader
     ) {
         guard
-            let fields = reader.fields(node, "secrets", allowed: ProjectSchema.secrets.map(\.name))
+            let fields = reader.fields(
+                node, "secrets", allowed: KeyNames(ProjectSchema.secrets.map(\.name)))
         else { return }
 
         func strings(_ field: String) -> [String]? {
@@ -215,7 +217,9 @@ public enum ProjectConfigurationLoader {
         let path = join("targets", name)
         var target = TargetConfiguration(name: name, location: reader.location(node))
         if node.isNull { return target }
-        guard let fields = reader.fields(node, path, allowed: ProjectSchema.target.map(\.name))
+        guard
+            let fields = reader.fields(
+                node, path, allowed: KeyNames(ProjectSchema.target.map(\.name)))
         else { return target }
 
         func text(_ field: String) -> String? {
@@ -266,7 +270,9 @@ public enum ProjectConfigurationLoader {
         -> GuardSettings
     {
         var guards = GuardSettings()
-        guard let fields = reader.fields(node, path, allowed: ProjectSchema.guards.map(\.name))
+        guard
+            let fields = reader.fields(
+                node, path, allowed: KeyNames(ProjectSchema.guards.map(\.name)))
         else { return guards }
 
         // A null limit means "no limit", so it is written out rather than left to the default.

@@ -3,10 +3,10 @@ import NGCPCore
 import YAMLReader
 
 extension DocumentContext {
-    static let subscriberFields = ManifestSchema.subscriberSpec.names
-    static let numberFields = ManifestSchema.number.names
-    static let aliasNumberFields = ManifestSchema.aliasNumber.names
-    static let secretSourceFields = ManifestSchema.secretSource.names
+    static let subscriberFields = KeyNames(ManifestSchema.subscriberSpec.names)
+    static let numberFields = KeyNames(ManifestSchema.number.names)
+    static let aliasNumberFields = KeyNames(ManifestSchema.aliasNumber.names)
+    static let secretSourceFields = KeyNames(ManifestSchema.secretSource.names)
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
@@ -18,7 +18,9 @@ extension DocumentContext {
                 spec, "spec", allowed: Self.subscriberFields, required: ["customer"])
         else { return nil }
 
-        let customer = fields["customer"].flatMap {
+        // Nodes read more than once are looked up once.
+        let customerNode = fields["customer"]
+        let customer = customerNode.flatMap {
             reader.string($0, "spec.customer", numbersAsText: true)
         }
 
@@ -28,23 +30,30 @@ extension DocumentContext {
         decodeSubscriberFields(fields, into: &values)
 
         var secrets: [String: SecretSource] = [:]
+        var secretLocations: [String: SourceLocation] = [:]
         for field in Self.secretFields {
             guard let node = fields[field] else { continue }
+            secretLocations[field] = reader.location(node)
             if let source = decodeSecret(node, path: join("spec", field)) {
                 secrets[field] = source
             }
         }
 
+        // Subscribers often share these blocks, so each distinct block is decoded once.
         var callforwards: [String: JSONValue]?
         if let node = fields["callforwards"] {
-            callforwards = decodeCallForwards(node, path: "spec.callforwards")
+            callforwards = decodedCallForwards.value(of: node, reader: reader) {
+                decodeCallForwards(node, path: "spec.callforwards")
+            }
         }
         var preferences: [String: JSONValue]?
         if let node = fields["preferences"] {
-            preferences = decodePreferences(node, path: "spec.preferences")
+            preferences = decodedPreferences.value(of: node, reader: reader) {
+                decodePreferences(node, path: "spec.preferences")
+            }
         }
 
-        guard let identity, let customer, let customerNode = fields["customer"] else { return nil }
+        guard let identity, let customer, let customerNode else { return nil }
         let desired = DesiredSubscriber(
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
@@ -56,7 +65,7 @@ extension DocumentContext {
             pbxFieldLocations: pbxFieldLocations(fields),
             webusernameLocation: fields["webusername"].map { reader.location($0) },
             lockFieldLocations: locations(of: Self.lockFields, in: fields),
-            secretLocations: locations(of: Self.secretFields, in: fields))
+            secretLocations: secretLocations)
         return DeclaredSubscriber(desired: desired, details: details)
     }
 
@@ -91,7 +100,7 @@ extension DocumentContext {
         -> (username: String, domain: String)?
     {
         // `@` is ASCII, so its last UTF-8 byte is also the last `@` character.
-        guard let at = name.utf8.lastIndex(of: UInt8(ascii: "@")) else {
+        guard let at = lastIndex(of: UInt8(ascii: "@"), in: name) else {
             reader.error(
                 node, "metadata.name", Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
@@ -124,6 +133,14 @@ extension DocumentContext {
             return nil
         }
         return (username, domain)
+    }
+
+    /// Returns the index of the last `byte` in the UTF-8 of `text`. It searches the contiguous
+    /// bytes when the string has them, which costs much less than `String.UTF8View`.
+    private func lastIndex(of byte: UInt8, in text: String) -> String.Index? {
+        let offset = text.utf8.withContiguousStorageIfAvailable { $0.lastIndex(of: byte) }
+        guard let offset else { return text.utf8.lastIndex(of: byte) }
+        return offset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
     }
 
     private func containsDoubleDot(_ text: String) -> Bool {
@@ -292,17 +309,22 @@ extension DocumentContext {
         }
 
         var isDevID = false
-        if let node = fields["is_devid"] {
+        // Only an alias may have `is_devid`: on a primary number it was reported as unknown.
+        if isAlias, let node = fields["is_devid"] {
             guard let flag = reader.bool(node, join(path, "is_devid")) else { return nil }
             isDevID = flag
         }
 
         guard let cc, let ccValue = Int(cc), let ac, let sn else { return nil }
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
-        value["cc"] = .int(ccValue)
-        value["ac"] = .string(ac)
-        value["sn"] = .string(sn)
-        if isAlias { value["is_devid"] = .bool(isDevID) }
+        // A literal reserves room for its own keys only: a primary number gets half the
+        // buckets that `minimumCapacity: 4` gave it.
+        let value: [String: JSONValue] =
+            isAlias
+            ? [
+                "cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn),
+                "is_devid": .bool(isDevID),
+            ]
+            : ["cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn)]
         return (value, "\(cc)-\(ac)-\(sn)")
     }
 

@@ -12,6 +12,25 @@ struct ScalarBytes {
     static let fingerprintBasis: UInt64 = 0xcbf2_9ce4_8422_2325
     static let fingerprintPrime: UInt64 = 0x100_0000_01b3
     static let asciiFingerprintFlag: UInt64 = 1 << 63
+
+    /// Returns the fingerprint of ASCII text.
+    static func fingerprint(of text: String) -> UInt64 {
+        // Reading the contiguous bytes costs much less than iterating `String.UTF8View`.
+        text.utf8.withContiguousStorageIfAvailable(fingerprint(of:))
+            ?? fingerprint(of: Array(text.utf8))
+    }
+
+    static func fingerprint(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = fingerprintBasis
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* fingerprintPrime
+        }
+        return hash | asciiFingerprintFlag
+    }
+
+    static func fingerprint(of bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer(fingerprint(of:))
+    }
 }
 
 /// Folds parser events into the flat node arrays of one stream.
@@ -20,9 +39,12 @@ struct ScalarBytes {
 /// shared stack and move to the child list in one piece when their collection ends, so a
 /// collection costs no array of its own and a long list grows no per-frame storage.
 struct TreeBuilder {
+    /// An open collection. It holds no reference, so saving and restoring it for each
+    /// nested collection costs no reference counting.
     private struct Frame {
         let isMapping: Bool
-        let anchor: String?
+        /// Set when the collection has an anchor, which is the last of `openAnchors`.
+        let hasAnchor: Bool
         /// The collection's record.
         let id: Int
         /// Position of the collection's first child on `pending`. A mapping's keys and values
@@ -34,6 +56,12 @@ struct TreeBuilder {
         var size = 1
         /// Levels of nesting below this collection, aliases counted expanded.
         var height = 1
+        /// The filter bits of the mapping's scalar keys so far (see `filterBit(of:)`). A key
+        /// whose bit is not set equals none of them, which spares most duplicate checks a
+        /// search.
+        var keyFilter: UInt64 = 0
+        /// Set once a key without a filter bit was recorded: then every check searches.
+        var hasUnfilteredKey = false
     }
 
     /// State that few mappings need, kept out of `Frame` so that opening and closing a
@@ -57,7 +85,9 @@ struct TreeBuilder {
 
     let limits: YAMLLimits
     private var records: [NodeRecord] = []
-    private var texts: [String] = []
+    /// The UTF-8 bytes of every scalar, one after another. A scalar's record gives its
+    /// offset and length, so that reading a stream creates no string per scalar.
+    private var scalarBytes: [UInt8] = []
     private var children: [Int32] = []
     /// Children of the open collections. Only the first `pendingCount` entries are in use,
     /// so popping a collection's children keeps the storage for the next one.
@@ -65,7 +95,7 @@ struct TreeBuilder {
     private var pendingCount = 0
     /// The innermost open collection, kept outside `parents` so that attaching a node
     /// changes plain fields instead of an array element.
-    private var top = Frame(isMapping: false, anchor: nil, id: -1, firstChild: 0)
+    private var top = Frame(isMapping: false, hasAnchor: false, id: -1, firstChild: 0)
     /// The open collections around `top`, outermost first.
     private var parents: [Frame] = []
     /// The number of open collections: `top` and `parents`, or none.
@@ -74,24 +104,28 @@ struct TreeBuilder {
     private var largeMappings: [Int: LargeMappingState] = [:]
     private var roots: [(id: Int32, mark: YAMLMark)] = []
     private var anchors: [String: Anchored] = [:]
+    /// The anchor names of the open collections that have one, outermost first. A
+    /// collection's anchor is defined when the collection ends.
+    private var openAnchors: [String] = []
     private var documentMark = YAMLMark(line: 1, column: 1)
     private var root: Int32?
     private var expandedByAliases = 0
     /// Set once any scalar of the stream may contain a control character.
     private var mayContainControlCharacters = false
 
-    /// `expectedNodes` reserves room for that many nodes up front.
-    init(limits: YAMLLimits, expectedNodes: Int = 0) {
+    /// `expectedNodes` and `expectedScalarBytes` reserve room for that many nodes and
+    /// scalar bytes up front.
+    init(limits: YAMLLimits, expectedNodes: Int = 0, expectedScalarBytes: Int = 0) {
         self.limits = limits
         records.reserveCapacity(expectedNodes)
-        texts.reserveCapacity(expectedNodes / 2)
+        scalarBytes.reserveCapacity(expectedScalarBytes)
         children.reserveCapacity(expectedNodes)
     }
 
     /// Returns the documents read so far, which share one tree.
     mutating func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
-            records: records, texts: texts, children: children,
+            records: records, scalarBytes: scalarBytes, children: children,
             mayContainControlCharacters: mayContainControlCharacters)
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
@@ -106,23 +140,29 @@ struct TreeBuilder {
         let id =
             root
             ?? appendScalar(
-                "", style: .plain, tag: .none, value: ResolvedValue(kind: .null),
-                at: documentMark)
+                UnsafeBufferPointer(start: nil, count: 0), style: .plain, tag: .none,
+                value: ResolvedValue(kind: .null), at: documentMark)
         roots.append((id, documentMark))
         root = nil
     }
 
-    /// Adds a scalar. `bytes` are its UTF-8 bytes, the same as `text`.
+    /// Adds a scalar from its UTF-8 bytes, which must be valid UTF-8.
     mutating func scalar(
-        _ text: String, bytes: UnsafeBufferPointer<UInt8>, summary: ScalarBytes,
-        style: YAMLScalarStyle.Code, anchor: String?, tag: String?, at mark: YAMLMark
+        bytes: UnsafeBufferPointer<UInt8>, summary: ScalarBytes, style: YAMLScalarStyle.Code,
+        anchor: String?, tag: String?, at mark: YAMLMark
     ) throws(YAMLError) {
         var value: ResolvedValue
-        if tag == nil, style == .plain {
-            value = ScalarResolver.resolvePlain(bytes: bytes, text: text)
+        if tag == nil {
+            // Quoted and block scalars without a tag are strings.
+            value =
+                style == .plain
+                ? ScalarResolver.resolvePlain(
+                    bytes: bytes, text: String(decoding: bytes, as: UTF8.self))
+                : ResolvedValue(kind: .string)
         } else {
             value = try ScalarResolver.resolve(
-                text: text, style: YAMLScalarStyle(style), tag: tag, mark: mark)
+                text: String(decoding: bytes, as: UTF8.self), style: YAMLScalarStyle(style),
+                tag: tag, mark: mark)
         }
         // A string's value bits are unused, so they keep a fingerprint of its bytes that
         // rules out most unequal keys without comparing strings.
@@ -132,26 +172,41 @@ struct TreeBuilder {
         // Every tag that resolving accepts has a code.
         let tagCode = tag == nil ? TagCode.none : TagCode(tag) ?? .none
         let id = appendScalar(
-            text, style: style, tag: tagCode, value: value,
+            bytes, style: style, tag: tagCode, value: value,
             mayContainControlCharacters: summary.mayContainControlCharacters, at: mark)
         if let anchor { anchors[anchor] = Anchored(id: id, size: 1, height: 0) }
         try add(id, size: 1, height: 0)
     }
 
     private mutating func appendScalar(
-        _ text: String, style: YAMLScalarStyle.Code, tag: TagCode, value: ResolvedValue,
-        mayContainControlCharacters: Bool = false, at mark: YAMLMark
+        _ bytes: UnsafeBufferPointer<UInt8>, style: YAMLScalarStyle.Code, tag: TagCode,
+        value: ResolvedValue, mayContainControlCharacters: Bool = false, at mark: YAMLMark
     ) -> Int32 {
         if mayContainControlCharacters { self.mayContainControlCharacters = true }
         let id = Int32(records.count)
         records.append(
             NodeRecord(
                 line: Int32(clamping: mark.line), column: Int32(clamping: mark.column),
-                start: Int32(texts.count), count: 0, bits: value.bits, kind: .scalar,
-                style: style, tag: tag, valueKind: value.kind,
+                start: Int32(scalarBytes.count), count: Int32(bytes.count), bits: value.bits,
+                kind: .scalar, style: style, tag: tag, valueKind: value.kind,
                 mayContainControlCharacters: mayContainControlCharacters))
-        texts.append(text)
+        scalarBytes.append(contentsOf: bytes)
         return id
+    }
+
+    private func text(of record: NodeRecord) -> String {
+        record.text(in: scalarBytes)
+    }
+
+    /// Returns whether two scalar records have the same bytes.
+    private func sameBytes(_ left: NodeRecord, _ right: NodeRecord) -> Bool {
+        guard left.count == right.count else { return false }
+        return scalarBytes.withUnsafeBufferPointer { bytes in
+            let leftStart = Int(left.start)
+            let rightStart = Int(right.start)
+            return bytes[leftStart..<(leftStart + Int(left.count))].elementsEqual(
+                bytes[rightStart..<(rightStart + Int(right.count))])
+        }
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
@@ -200,7 +255,9 @@ struct TreeBuilder {
                 style: .plain, tag: TagCode(tag) ?? .none, valueKind: .null,
                 mayContainControlCharacters: false))
         if depth > 0 { parents.append(top) }
-        top = Frame(isMapping: isMapping, anchor: anchor, id: id, firstChild: pendingCount)
+        if let anchor { openAnchors.append(anchor) }
+        top = Frame(
+            isMapping: isMapping, hasAnchor: anchor != nil, id: id, firstChild: pendingCount)
         depth += 1
     }
 
@@ -223,8 +280,8 @@ struct TreeBuilder {
 
         let id = Int32(top.id)
         let (size, height) = (top.size, top.height)
-        if let anchor = top.anchor {
-            anchors[anchor] = Anchored(id: id, size: size, height: height)
+        if top.hasAnchor {
+            anchors[openAnchors.removeLast()] = Anchored(id: id, size: size, height: height)
         }
         depth -= 1
         if depth > 0 { top = parents.removeLast() }
@@ -264,8 +321,7 @@ struct TreeBuilder {
         let key = Int(pending[pendingCount - 1])
         if records[key].kind == .scalar {
             if let first = firstMark(ofKey: key) {
-                throw .duplicateKey(
-                    texts[Int(records[key].start)], first: first, at: records[key].mark)
+                throw .duplicateKey(text(of: records[key]), first: first, at: records[key].mark)
             }
             recordKey(key)
         }
@@ -286,8 +342,10 @@ struct TreeBuilder {
         guard record.kind == .scalar, record.style == .plain, record.tag == .none else {
             return false
         }
-        let text = texts[Int(record.start)]
-        return text.utf8.count == 2 && text == "<<"
+        guard record.count == 2 else { return false }
+        let start = Int(record.start)
+        return scalarBytes[start] == UInt8(ascii: "<")
+            && scalarBytes[start + 1] == UInt8(ascii: "<")
     }
 
     /// The number of complete pairs of the innermost mapping. A key waiting for its value
@@ -303,6 +361,11 @@ struct TreeBuilder {
         if pairs >= TreeBuilder.indexThreshold {
             return largeMappings[depth]?.keyMarks[value(of: key)]
         }
+        if !top.hasUnfilteredKey, let bit = TreeBuilder.filterBit(of: records[key]),
+            top.keyFilter & bit == 0
+        {
+            return nil
+        }
         let first = top.firstChild
         for position in 0..<pairs {
             let other = Int(pending[first + 2 * position])
@@ -313,6 +376,12 @@ struct TreeBuilder {
 
     /// Records a scalar key before its pair is counted.
     private mutating func recordKey(_ key: Int) {
+        if let bit = TreeBuilder.filterBit(of: records[key]) {
+            top.keyFilter |= bit
+        } else {
+            top.hasUnfilteredKey = true
+        }
+
         let count = pairCount + 1
         if count == TreeBuilder.indexThreshold {
             // Switch to the index: add the keys seen so far, then this one.
@@ -333,10 +402,23 @@ struct TreeBuilder {
         }
     }
 
+    /// Returns one of 64 bits for a scalar key, the same for every key with an equal value,
+    /// or nil when equal values can differ in their record. Floats can (`0.0` and `-0.0`), and
+    /// so can text that is not ASCII, which compares by canonical equivalence.
+    private static func filterBit(of record: NodeRecord) -> UInt64? {
+        switch record.valueKind {
+        case .float: return nil
+        case .string where record.bits == 0: return nil
+        case .null, .bool, .int, .string:
+            let mixed = (record.bits ^ UInt64(record.valueKind.rawValue)) &* 0x9E37_79B9_7F4A_7C15
+            return 1 << (mixed >> 58)
+        }
+    }
+
     private func value(of id: Int) -> YAMLScalarValue {
         let record = records[id]
         return ResolvedValue(kind: record.valueKind, bits: record.bits)
-            .value(text: texts[Int(record.start)])
+            .value(text: text(of: record))
     }
 
     /// True when both nodes are scalars whose resolved values are equal, as
@@ -351,8 +433,12 @@ struct TreeBuilder {
         case .bool, .int: return left.bits == right.bits
         case .float: return Double(bitPattern: left.bits) == Double(bitPattern: right.bits)
         case .string:
-            if left.bits != 0, right.bits != 0, left.bits != right.bits { return false }
-            return texts[Int(left.start)] == texts[Int(right.start)]
+            // Equal ASCII strings have equal bytes. Other text compares as strings, by
+            // canonical equivalence.
+            if left.bits != 0, right.bits != 0 {
+                return left.bits == right.bits && sameBytes(left, right)
+            }
+            return text(of: left) == text(of: right)
         }
     }
 

@@ -292,7 +292,7 @@ public struct YAMLNode: Sendable, Hashable {
             precondition(position >= 0 && position < count, "index out of range")
             let record = tree.records[Int(tree.children[start + 2 * position])]
             guard record.kind == .scalar, record.valueKind == .string else { return nil }
-            return tree.texts[Int(record.start)]
+            return tree.text(of: record)
         }
 
         package func key(at position: Int) -> YAMLNode {
@@ -332,12 +332,13 @@ public struct YAMLDocument: Sendable, Hashable {
     public var isEmpty: Bool { root.isNull }
 }
 
-/// One node in the flat arrays of a tree. A scalar's `start` indexes its text. A sequence's
-/// items are `count` entries of the child list from `start`, and a mapping's keys and values
-/// alternate in `2 * count` entries from there.
+/// One node in the flat arrays of a tree. A scalar's text is `count` bytes of the scalar
+/// bytes from `start`. A sequence's items are `count` entries of the child list from `start`,
+/// and a mapping's keys and values alternate in `2 * count` entries from there.
 ///
-/// NOTE: positions and marks are 32-bit, which bounds a stream to 2^31 nodes and lines. The
-/// default input limit of 4 MiB stays far below that, but a limit above 2 GiB could reach it.
+/// NOTE: positions and marks are 32-bit, which bounds a stream to 2^31 nodes, lines and
+/// scalar bytes. The default input limit of 4 MiB stays far below that, but a limit above
+/// 2 GiB could reach it.
 struct NodeRecord: Sendable {
     enum Kind: UInt8, Sendable {
         case scalar
@@ -359,6 +360,16 @@ struct NodeRecord: Sendable {
     let mayContainControlCharacters: Bool
 
     var mark: YAMLMark { YAMLMark(line: Int(line), column: Int(column)) }
+
+    /// Returns the text of a scalar record from the scalar bytes of its tree, which the
+    /// parser checked to be valid UTF-8.
+    func text(in scalarBytes: [UInt8]) -> String {
+        scalarBytes.withUnsafeBufferPointer { bytes in
+            let first = Int(start)
+            let scalar = UnsafeBufferPointer(rebasing: bytes[first..<(first + Int(count))])
+            return String(decoding: scalar, as: UTF8.self)
+        }
+    }
 }
 
 /// The explicit tags a node of a tree can carry: every other tag is rejected while parsing.
@@ -431,24 +442,29 @@ extension YAMLScalarStyle {
 /// The nodes of one parsed stream, shared by every `YAMLNode` of it.
 final class YAMLTree: Sendable {
     let records: [NodeRecord]
-    let texts: [String]
+    /// The UTF-8 bytes of every scalar, which the records index.
+    let scalarBytes: [UInt8]
     let children: [Int32]
     /// Whether any scalar of the stream may contain a control character.
     let mayContainControlCharacters: Bool
 
     init(
-        records: [NodeRecord], texts: [String], children: [Int32],
+        records: [NodeRecord], scalarBytes: [UInt8], children: [Int32],
         mayContainControlCharacters: Bool
     ) {
         self.records = records
-        self.texts = texts
+        self.scalarBytes = scalarBytes
         self.children = children
         self.mayContainControlCharacters = mayContainControlCharacters
     }
 
+    func text(of record: NodeRecord) -> String {
+        record.text(in: scalarBytes)
+    }
+
     func scalar(_ record: NodeRecord) -> YAMLScalar {
         YAMLScalar(
-            text: texts[Int(record.start)], style: YAMLScalarStyle(record.style),
+            text: text(of: record), style: YAMLScalarStyle(record.style),
             tag: record.tag.tag,
             resolved: ResolvedValue(kind: record.valueKind, bits: record.bits))
     }

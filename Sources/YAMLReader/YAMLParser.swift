@@ -44,8 +44,9 @@ public final class YAMLParser {
     /// Reads the whole stream. Call it once per parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
         // Manifests have a little more than one node per ten bytes; reserving one per eight
-        // avoids regrowing the node arrays.
-        var builder = TreeBuilder(limits: limits, expectedNodes: input.count / 8)
+        // avoids regrowing the node arrays. Scalars take less than half of the bytes.
+        var builder = TreeBuilder(
+            limits: limits, expectedNodes: input.count / 8, expectedScalarBytes: input.count / 2)
         var event = yaml_event_t()
 
         while true {
@@ -69,13 +70,15 @@ public final class YAMLParser {
             case YAML_SCALAR_EVENT:
                 try scalar(event, at: mark, into: &builder)
             case YAML_SEQUENCE_START_EVENT:
-                try builder.startCollection(
-                    isMapping: false, anchor: string(event.data.sequence_start.anchor),
-                    tag: string(event.data.sequence_start.tag), at: mark)
+                let data = event.data.sequence_start
+                try startCollection(
+                    isMapping: false, anchor: data.anchor, tag: data.tag, at: mark,
+                    into: &builder)
             case YAML_MAPPING_START_EVENT:
-                try builder.startCollection(
-                    isMapping: true, anchor: string(event.data.mapping_start.anchor),
-                    tag: string(event.data.mapping_start.tag), at: mark)
+                let data = event.data.mapping_start
+                try startCollection(
+                    isMapping: true, anchor: data.anchor, tag: data.tag, at: mark,
+                    into: &builder)
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 try builder.endCollection()
             default:
@@ -93,7 +96,7 @@ public final class YAMLParser {
         }
 
         let buffer = UnsafeBufferPointer(start: data.value, count: data.length)
-        let (text, summary) = try makeString(buffer, at: mark)
+        let summary = try summarize(buffer, at: mark)
 
         let style: YAMLScalarStyle.Code
         switch data.style {
@@ -104,9 +107,30 @@ public final class YAMLParser {
         default: style = .plain
         }
 
-        try builder.scalar(
-            text, bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
-            tag: string(data.tag), at: mark)
+        // Most nodes have neither an anchor nor a tag. Literal nils spare releasing two
+        // optional strings per node.
+        if data.anchor == nil, data.tag == nil {
+            try builder.scalar(
+                bytes: buffer, summary: summary, style: style, anchor: nil, tag: nil, at: mark)
+        } else {
+            try builder.scalar(
+                bytes: buffer, summary: summary, style: style, anchor: string(data.anchor),
+                tag: string(data.tag), at: mark)
+        }
+    }
+
+    private func startCollection(
+        isMapping: Bool, anchor: UnsafeMutablePointer<yaml_char_t>?,
+        tag: UnsafeMutablePointer<yaml_char_t>?, at mark: YAMLMark,
+        into builder: inout TreeBuilder
+    ) throws(YAMLError) {
+        // As for scalars, literal nils spare releasing two optional strings.
+        if anchor == nil, tag == nil {
+            try builder.startCollection(isMapping: isMapping, anchor: nil, tag: nil, at: mark)
+        } else {
+            try builder.startCollection(
+                isMapping: isMapping, anchor: string(anchor), tag: string(tag), at: mark)
+        }
     }
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
@@ -114,38 +138,37 @@ public final class YAMLParser {
         return String(cString: pointer)
     }
 
-    /// Returns the bytes as a string with a summary of them, read in one pass. Throws for
-    /// invalid UTF-8. Most scalars are ASCII, which needs no validation, and the generic
-    /// validator costs more per scalar than the rest of building its node.
-    private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
-        throws(YAMLError) -> (String, ScalarBytes)
+    /// Returns a summary of the bytes, read in one pass. Throws for invalid UTF-8. Most
+    /// scalars are ASCII, which needs no validation, and the generic validator costs more per
+    /// scalar than the rest of building its node.
+    private func summarize(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
+        throws(YAMLError) -> ScalarBytes
     {
-        var allBits: UInt8 = 0
-        var mayContainControlCharacters = false
+        // The smallest and largest byte cost less per byte than testing for each control
+        // character, and they settle ASCII text, which nearly every scalar is.
+        var smallest: UInt8 = 0xFF
+        var largest: UInt8 = 0
         var hash = ScalarBytes.fingerprintBasis
         for byte in bytes {
-            allBits |= byte
-            if byte < 0x20 || byte == 0x7F || byte == 0xC2 { mayContainControlCharacters = true }
+            smallest = min(smallest, byte)
+            largest = max(largest, byte)
             hash = (hash ^ UInt64(byte)) &* ScalarBytes.fingerprintPrime
         }
 
-        guard allBits < 0x80 else {
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard largest < 0x80 else {
+            guard String(validating: bytes, as: UTF8.self) != nil else {
                 throw .invalidUTF8(at: mark)
             }
-            let summary = ScalarBytes(
+            let mayContainControlCharacters =
+                smallest < 0x20 || bytes.contains(0x7F) || bytes.contains(0xC2)
+            return ScalarBytes(
                 mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
-            return (text, summary)
         }
-        // ASCII is valid UTF-8, and this initializer skips validating short ASCII strings.
-        let text = String(unsafeUninitializedCapacity: bytes.count) { target in
-            _ = target.initialize(fromContentsOf: bytes)
-            return bytes.count
-        }
-        let summary = ScalarBytes(
-            mayContainControlCharacters: mayContainControlCharacters,
+        // DEL (0x7F) is the largest ASCII byte, so ASCII text contains it exactly when it is
+        // the largest byte.
+        return ScalarBytes(
+            mayContainControlCharacters: smallest < 0x20 || largest == 0x7F,
             fingerprint: hash | ScalarBytes.asciiFingerprintFlag)
-        return (text, summary)
     }
 
     /// Returns the line and column of the byte at `offset` in the input. The column counts

@@ -52,6 +52,12 @@ import YAMLReader
 
         let c1 = try YAMLParser.parse("a: \"x\\u0085\"\n")[0].root
         #expect(c1["a"]?.mayContainControlCharacters == true)
+
+        // DEL in ASCII text and in other text; other text without control characters.
+        let delete = try YAMLParser.parse("a: \"x\\x7Fy\"\nb: \"ü\\x7F\"\nc: grüß\n")[0].root
+        #expect(delete["a"]?.mayContainControlCharacters == true)
+        #expect(delete["b"]?.mayContainControlCharacters == true)
+        #expect(delete["c"]?.mayContainControlCharacters == false)
     }
 
     @Test func firstDuplicateKeepsMetadata() {

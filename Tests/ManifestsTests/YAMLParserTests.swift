@@ -172,6 +172,23 @@ import YAMLReader
         #expect(error?.mark == YAMLMark(line: 3, column: 1))
     }
 
+    /// Keys are duplicates when their resolved values are equal, whatever their spelling.
+    @Test(arguments: [
+        ("1: a\nx: b\n0x1: c\n", true),
+        ("0.0: a\nx: b\n-0.0: c\n", true),
+        ("null: a\nx: b\n~: c\n", true),
+        ("true: a\nx: b\nTrue: c\n", true),
+        ("K: a\nx: b\n\u{212A}: c\n", true),
+        ("\u{212A}: a\nx: b\nK: c\n", true),
+        ("1: a\nx: b\n'1': c\n", false),
+        ("k: a\nx: b\nK: c\n", false),
+    ])
+    func duplicateKeysCompareValues(text: String, isDuplicate: Bool) {
+        let error = parseError(text)
+        #expect((error?.message.hasPrefix("duplicate key") == true) == isDuplicate)
+        if isDuplicate { #expect(error?.mark == YAMLMark(line: 3, column: 1)) }
+    }
+
     @Test func mergedKeysAreNoDuplicates() throws {
         let root = try parseOne("d: &d {a: 1}\ne:\n  <<: *d\n  a: 2\n")
         #expect(root["e"]?["a"]?.scalar?.value == .int(2))
