@@ -15,7 +15,8 @@ shift || true
 out=.build/fuzz
 mkdir -p "$out/crashes" "$out/corpus"
 
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I "$out" -I Sources/CYaml)
+flags=(-sanitize=fuzzer,address -parse-as-library -package-name ngcpctl -O -g -I "$out"
+    -I Sources/CYaml)
 
 build_module() {
     local name="$1"

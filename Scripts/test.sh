@@ -12,5 +12,11 @@ swift format lint --strict --recursive Sources Tests Benchmarks Package.swift
 echo "== swift build" >&2
 swift build --build-tests
 
+# A short fuzzing run of the manifest loader, so that the fuzz target keeps building and the
+# seeds keep loading without a crash; longer runs: Scripts/fuzz.sh SECONDS. It runs before
+# the tests, whose closing line stays the last line of the output.
+echo "== fuzz the manifest loader briefly" >&2
+Scripts/fuzz.sh 10
+
 echo "== swift test" >&2
 swift test --disable-xctest
