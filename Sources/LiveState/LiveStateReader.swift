@@ -35,6 +35,13 @@ public struct LiveStateError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    static func itemWithoutID(_ collection: String, position: Int) -> LiveStateError {
+        LiveStateError(
+            message: "item \(position) of /api/\(collection)/ has no integer id, and objects are "
+                + "paired and changed by id, so nothing is planned; check that the API user "
+                + "may read the ids, and what the target returns for that collection")
+    }
+
     static func resellerNotFound(_ name: String) -> LiveStateError {
         LiveStateError(
             message: "no reseller matches the name '\(name)': check the reseller scope, or list "
@@ -151,9 +158,9 @@ public struct LiveStateReader: Sendable {
     }
 
     private func readCollections() async throws -> LiveState {
-        let resellers = try await client.list(
-            "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:], rows: rows,
-            transform: Self.liveObject)
+        let resellers = try await Self.listObjects(
+            client, "resellers", filters: scope.resellerName.map { ["name": $0] } ?? [:],
+            rows: rows)
         let resellerIDs = try scopedResellerIDs(resellers)
 
         // These four do not depend on each other; the session bounds the requests in flight.
@@ -233,8 +240,8 @@ public struct LiveStateReader: Sendable {
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        let objects = try await client.list(
-            collection, filters: filters, rows: rows, transform: Self.liveObject)
+        let objects = try await Self.listObjects(
+            client, collection, filters: filters, rows: rows)
         guard let resellerIDs else { return objects }
         return objects.filter { object in
             guard let reseller = object["reseller_id"]?.intValue else { return true }
@@ -250,8 +257,8 @@ public struct LiveStateReader: Sendable {
             filters["reseller_id"] = "\(only)"
         }
         guard scope.limitsCustomers else {
-            return try await client.list(
-                "customers", filters: filters, rows: rows, transform: Self.liveObject)
+            return try await Self.listObjects(
+                client, "customers", filters: filters, rows: rows)
         }
 
         // One filtered read per name; two patterns may match the same customer.
@@ -263,8 +270,7 @@ public struct LiveStateReader: Sendable {
         ) { pattern in
             var named = shared
             named["external_id"] = pattern
-            return try await client.list(
-                "customers", filters: named, rows: rows, transform: Self.liveObject)
+            return try await Self.listObjects(client, "customers", filters: named, rows: rows)
         }
         var byID: [Int: LiveObject] = [:]
         for object in lists.joined() { byID[object.id] = object }
@@ -336,9 +342,8 @@ public struct LiveStateReader: Sendable {
         let client = self.client
         let rows = self.rows
         let lists = try await concurrentMap(active, maxConcurrent: itemConcurrency) { id in
-            try await client.list(
-                "subscribers", filters: ["customer_id": "\(id)"], rows: rows,
-                transform: Self.liveObject)
+            try await Self.listObjects(
+                client, "subscribers", filters: ["customer_id": "\(id)"], rows: rows)
         }
         return lists.joined()
             .filter { customerIDs.contains($0["customer_id"]?.intValue ?? -1) }
@@ -351,8 +356,7 @@ public struct LiveStateReader: Sendable {
         if let resellerIDs, resellerIDs.count == 1, let only = resellerIDs.first {
             filters["reseller_id"] = "\(only)"
         }
-        return try await client.list(
-            "subscribers", filters: filters, rows: rows, transform: Self.liveObject)
+        return try await Self.listObjects(client, "subscribers", filters: filters, rows: rows)
     }
 
     /// The flat `/api/subscriberpreferencedefs/` object, keyed by preference name.
@@ -465,9 +469,21 @@ public struct LiveStateReader: Sendable {
     /// Members of an API object that describe the representation and not the object.
     static let representationMembers = ["_links", "_embedded"]
 
-    static func liveObject(_ item: consuming JSONCollectionItem) -> LiveObject {
-        let id = item.members["id"]?.intValue ?? 0
-        return LiveObject(id: id, members: members(item))
+    /// Lists `collection` as live objects. An item without an integer `id` stops the read:
+    /// objects are paired, referred to and deleted by id, and one taken for id 0 would give a
+    /// plan that deletes what it should keep.
+    static func listObjects(
+        _ client: NGCPAPIClient, _ collection: String, filters: [String: String], rows: Int
+    ) async throws -> [LiveObject] {
+        let items = try await client.list(collection, filters: filters, rows: rows) {
+            item -> LiveObject? in
+            guard let id = item.members["id"]?.intValue else { return nil }
+            return LiveObject(id: id, members: members(item))
+        }
+        if let position = items.firstIndex(where: { $0 == nil }) {
+            throw LiveStateError.itemWithoutID(collection, position: position + 1)
+        }
+        return items.map { $0! }
     }
 
     /// Returns the members of a collection item without `_embedded` (its `_links` are

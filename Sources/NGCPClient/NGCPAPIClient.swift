@@ -544,9 +544,33 @@ public final class NGCPAPIClient: Sendable {
         if let body = try? JSONValue.parse(response.body), let message = body["message"] {
             return message.stringValue ?? message.serialized()
         }
-        let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = String(decoding: response.body.prefix(2000), as: UTF8.self)
+        let isMarkup =
+            response.header("Content-Type")?.lowercased().contains("html") == true
+            || text.drop { $0.isWhitespace }.hasPrefix("<")
+        if isMarkup { text = plainText(ofMarkup: text) }
+        text = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        if text.count > 300 { text = text.prefix(300) + "..." }
         return text.isEmpty ? "no error message in the response" : text
+    }
+
+    /// The text of an HTML page without its tags, such as the error page of a proxy in front
+    /// of the API, so that a message shows "502 Bad Gateway" rather than markup.
+    static func plainText(ofMarkup markup: String) -> String {
+        var text = ""
+        var inTag = false
+        for character in markup {
+            switch character {
+            case "<":
+                inTag = true
+                text.append(" ")
+            case ">" where inTag:
+                inTag = false
+            default:
+                if !inTag { text.append(character) }
+            }
+        }
+        return text
     }
 
     /// Seconds from a `Retry-After` value: delta-seconds, or an HTTP date (RFC 9110 IMF-fixdate)

@@ -202,12 +202,17 @@ private struct JSONByteParser {
                 hasEmbedded = true
                 let embedded = try parseMembers(depth: depth + 1, context: .embedded)
                 pendingMembers.append((key, .object(try takeMembers(from: embedded)), keyOffset))
-            } else if context == .item, key == "_links", opensObject {
+            } else if context == .item, key == "_links" {
                 guard !itemHasLinks else {
                     throw JSONParseError(message: "duplicate key '\(key)'", offset: keyOffset)
                 }
                 itemHasLinks = true
-                itemSelfLink = try parseSelfLink(depth: depth + 1)
+                // Links that are not an object have no self link.
+                if opensObject {
+                    itemSelfLink = try parseSelfLink(depth: depth + 1)
+                } else {
+                    try skipValue(depth: depth + 1)
+                }
             } else {
                 pendingMembers.append((key, try parseValue(depth: depth + 1), keyOffset))
             }
@@ -329,22 +334,38 @@ private struct JSONByteParser {
     /// that the skipped relations build nothing.
     mutating func parseSelfLink(depth: Int) throws(JSONParseError) -> String? {
         var href: String? = nil
+        var hasSelf = false
         try parseKeyedMembers(depth: depth) { parser, key throws(JSONParseError) in
-            guard parser.keyEquals(key, "self"),
-                parser.position < parser.bytes.count,
+            guard parser.keyEquals(key, "self") else {
+                return try parser.skipValue(depth: depth + 1)
+            }
+            // A repeated `self` or `href` would make the link ambiguous, so it is an error as
+            // any repeated key of a plain object is.
+            guard !hasSelf else { throw Self.duplicateKey("self", at: key) }
+            hasSelf = true
+            guard parser.position < parser.bytes.count,
                 parser.bytes[parser.position] == UInt8(ascii: "{")
             else { return try parser.skipValue(depth: depth + 1) }
+            var hasHref = false
             try parser.parseKeyedMembers(depth: depth + 1) { parser, key throws(JSONParseError) in
+                guard parser.keyEquals(key, "href") else {
+                    return try parser.skipValue(depth: depth + 2)
+                }
+                guard !hasHref else { throw Self.duplicateKey("href", at: key) }
+                hasHref = true
                 let isString =
                     parser.position < parser.bytes.count
                     && parser.bytes[parser.position] == UInt8(ascii: "\"")
-                guard parser.keyEquals(key, "href"), isString else {
-                    return try parser.skipValue(depth: depth + 2)
-                }
+                guard isString else { return try parser.skipValue(depth: depth + 2) }
                 href = try parser.parseString()
             }
         }
         return href
+    }
+
+    /// The error for a key that repeats, at its opening quote.
+    static func duplicateKey(_ name: String, at key: Range<Int>) -> JSONParseError {
+        JSONParseError(message: "duplicate key '\(name)'", offset: key.lowerBound - 1)
     }
 
     /// Whether the key at `range` of the input, quotes excluded, is exactly `name`.

@@ -85,11 +85,46 @@ public final class LogSink: Sendable {
     func write(_ line: String) {
         switch destination {
         case .standardError:
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            StatusLine.writeAbove(line + "\n")
         case .memory:
             buffer.withLock { $0.append(line) }
         case .discard:
             break
+        }
+    }
+}
+
+/// The one status line that a progress display keeps at the end of standard error, such as
+/// "reading subscribers 12,000 / 50,000, page 12 of 50". Log lines written meanwhile clear it
+/// first, so that they do not run into it; the display draws it again with its next report.
+public enum StatusLine {
+    /// Whether a status line is on the screen.
+    private static let drawn = Mutex(false)
+
+    private static let eraseLine = "\r\u{1B}[K"
+
+    /// Replaces the status line with `text`.
+    public static func draw(_ text: String) {
+        drawn.withLock { drawn in
+            FileHandle.standardError.write(Data((eraseLine + text).utf8))
+            drawn = true
+        }
+    }
+
+    /// Removes the status line, if one is drawn.
+    public static func clear() {
+        drawn.withLock { drawn in
+            if drawn { FileHandle.standardError.write(Data(eraseLine.utf8)) }
+            drawn = false
+        }
+    }
+
+    /// Writes `text` to standard error, clearing the status line before it.
+    public static func writeAbove(_ text: String) {
+        drawn.withLock { drawn in
+            let prefix = drawn ? eraseLine : ""
+            FileHandle.standardError.write(Data((prefix + text).utf8))
+            drawn = false
         }
     }
 }

@@ -11,9 +11,6 @@ struct CustomerInfo {
     var declared: Bool
 }
 
-/// Collects draft operations and problems for one plan. Planning runs in phases because the
-/// later ones need the results of the earlier ones: domains and customers provide references,
-/// subscribers provide the numbers they take and free, and prune decides what else goes away.
 /// A live subscriber's blocks whose comparison waits until they are read.
 struct DeferredBlocks {
     var subscriber: DesiredSubscriber
@@ -23,6 +20,9 @@ struct DeferredBlocks {
     var problemIndex: Int
 }
 
+/// Collects draft operations and problems for one plan. Planning runs in phases because the
+/// later ones need the results of the earlier ones: domains and customers provide references,
+/// subscribers provide the numbers they take and free, and prune decides what else goes away.
 struct PlanBuilder {
     let desired: DesiredState
     /// The live state; without call forwards and preferences while `deferredBlocks` is set.

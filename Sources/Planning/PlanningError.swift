@@ -153,7 +153,9 @@ extension PlanningProblem {
         PlanningProblem(
             resource: subscriber.id,
             message: "the live \(block) of subscriber \(liveID) were not read",
-            hint: "read the live state with Planner.managedBlocks(desired:live:) before planning",
+            hint: "plan again; if this repeats, check that GET /api/"
+                + (block == "call forwards" ? "callforwards" : "subscriberpreferences")
+                + "/\(liveID) answers on the target",
             location: subscriber.location)
     }
 

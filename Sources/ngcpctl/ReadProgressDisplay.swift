@@ -1,5 +1,6 @@
 import Foundation
 import NGCPClient
+import NGCPCore
 import Synchronization
 
 /// One status line on standard error while collections are read, such as
@@ -9,7 +10,6 @@ final class ReadProgressDisplay: Sendable {
     private struct State {
         var latest: [String: ReadProgress] = [:]
         var lastDraw = ContinuousClock.now - .seconds(1)
-        var drawn = false
     }
 
     private let state = Mutex(State())
@@ -21,16 +21,14 @@ final class ReadProgressDisplay: Sendable {
             let finished = progress.pages.map { progress.page >= $0 } ?? false
             guard now - state.lastDraw >= .milliseconds(100) || finished else { return nil }
             state.lastDraw = now
-            state.drawn = true
             return Self.describe(progress)
         }
-        if let line { Terminal.error("\r\u{1B}[K" + line) }
+        if let line { StatusLine.draw(line) }
     }
 
     /// Removes the status line.
     func finish() {
-        let drawn = state.withLock { $0.drawn }
-        if drawn { Terminal.error("\r\u{1B}[K") }
+        StatusLine.clear()
     }
 
     static func describe(_ progress: ReadProgress) -> String {

@@ -70,6 +70,26 @@ import Testing
         }
     }
 
+    /// An object without an id could be paired as id 0 and planned for deletion.
+    @Test func itemWithoutIDStopsTheRead() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            let page =
+                request.target.hasPrefix("/api/resellers/")
+                ? #"{"_embedded": {"ngcp:resellers": [{"id": 1, "name": "a"}, {"name": "b"}]},"#
+                    + #" "total_count": 2}"#
+                : #"{"total_count": 0}"#
+            return .respond(status: 200, headers: ["Content-Type": "application/json"], body: page)
+        }
+        defer { server.stop() }
+        let client = NGCPAPIClient(
+            baseURL: server.baseURL, user: "administrator", password: SecretValue("x"))
+
+        let error = await #expect(throws: LiveStateError.self) {
+            try await LiveStateReader(client: client).read()
+        }
+        #expect(error?.message.hasPrefix("item 2 of /api/resellers/ has no integer id") == true)
+    }
+
     @Test func unknownResellerScopeIsAnError() async throws {
         try await withEmulator { _, client in
             let reader = LiveStateReader(

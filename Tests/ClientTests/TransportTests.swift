@@ -57,6 +57,24 @@ import Testing
         }
     }
 
+    /// A proxy's HTML error page reads as its text, not as markup.
+    @Test func htmlErrorPageShownAsText() async throws {
+        let page =
+            "<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad"
+            + " Gateway</h1><p>The upstream   server\nfailed.</p></body></html>"
+        let server = try ScriptedHTTPServer { _, _ in
+            .respond(status: 502, headers: ["Content-Type": "text/html"], body: page)
+        }
+        defer { server.stop() }
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client(server, retry: RetryPolicy(maxAttempts: 1)).get("/api/domains/7")
+        }
+        #expect(
+            error?.message
+                == "502 Bad Gateway 502 Bad Gateway The upstream server failed.")
+    }
+
     @Test func getRetriesAfter503WithRetryAfter() async throws {
         let server = try ScriptedHTTPServer { _, number in
             number == 1

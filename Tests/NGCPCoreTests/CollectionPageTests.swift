@@ -97,6 +97,32 @@ import Testing
         #expect(item.members.members.isEmpty)
     }
 
+    @Test(
+        "repeated link keys rejected",
+        arguments: [
+            (#"{"_links": {"a": 1}, "id": 1, "_links": "x"}"#, "duplicate key '_links'", 61),
+            (#"{"_links": "x", "_links": {"self": {"href": "/a"}}}"#, "duplicate key '_links'", 47),
+            (
+                #"{"_links": {"self": {"href": "/a"}, "self": {"href": "/b"}}}"#,
+                "duplicate key 'self'", 67
+            ),
+            (#"{"_links": {"self": {"href": "/a", "href": "/b"}}}"#, "duplicate key 'href'", 66),
+        ])
+    func repeatedLinkKeys(_ item: String, _ message: String, _ offset: Int) {
+        let text = #"{"_embedded": {"ngcp:things": ["# + item + "]}}"
+        let error = #expect(throws: JSONParseError.self) { try Self.parse(text) }
+        #expect(error?.message == message)
+        #expect(error?.offset == offset)
+    }
+
+    @Test("links that are no object skipped")
+    func linksNotAnObject() throws {
+        let page = try Self.parse(#"{"_embedded": {"ngcp:things": [{"_links": "x", "id": 3}]}}"#)
+        let item = try #require(page.items?.first)
+        #expect(item.selfLink == nil)
+        #expect(item.members.members.map(\.name) == ["id"])
+    }
+
     @Test("repeated item links rejected")
     func repeatedLinks() {
         let text = #"{"_embedded": {"ngcp:things": [{"_links": {}, "id": 1, "_links": {}}]}}"#

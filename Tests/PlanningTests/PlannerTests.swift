@@ -847,6 +847,7 @@ struct PlannerTests {
             try plan(desired, live, PlannerOptions(secrets: secrets()))
         }
         #expect(error.problems.first?.message.contains("call forwards") == true)
+        #expect(error.problems.first?.hint?.contains("GET /api/callforwards/40") == true)
     }
 
     @Test("customer type change is an error")
