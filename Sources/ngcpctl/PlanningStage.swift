@@ -144,23 +144,30 @@ struct PlanningStage {
                 // What only the target knows (its preference catalogue, its customers) can add
                 // diagnostics; a recheck that reloads the manifests also refreshes the desired
                 // state. Its diagnostics are printed once the read has ended.
-                let recheckTimer = StageTimer(threadOnly: true)
-                let checked = try ManifestStage.recheck(
-                    first: manifests, options: loadOptions, live: collections.state,
-                    target: connection.url
-                ) { options in
-                    // The second load reads the same source as the first: a revision stays a
-                    // revision.
-                    if let revision, let revisionReader {
-                        return try revisionReader.repository.loadManifests(
-                            paths, at: revisionReader.commit, revision: revision,
-                            options: options)
+                // On its own thread, as the load: a reload is seconds of CPU for large sets.
+                let (first, options, url, paths) = (manifests, loadOptions, connection.url, paths)
+                let (revision, revisionReader) = (revision, revisionReader)
+                let logger = connection.logger
+                let checked = try await Self.onOwnThread {
+                    let recheckTimer = StageTimer(threadOnly: true)
+                    defer {
+                        logger.debug("manifests checked against the target", recheckTimer.fields)
                     }
-                    return ManifestLoader(options: options).load(paths: paths)
+                    return try ManifestStage.recheck(
+                        first: first, options: options, live: collections.state, target: url
+                    ) { options in
+                        // The second load reads the same source as the first: a revision stays
+                        // a revision.
+                        if let revision, let revisionReader {
+                            return try revisionReader.repository.loadManifests(
+                                paths, at: revisionReader.commit, revision: revision,
+                                options: options)
+                        }
+                        return ManifestLoader(options: options).load(paths: paths)
+                    }
                 }
                 recheck = checked
                 manifests = checked.manifests
-                connection.logger.debug("manifests checked against the target", recheckTimer.fields)
 
                 if !checked.manifests.hasErrors {
                     // On its own thread, as the manifest load: it is CPU work that would hold
