@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// The check of the manifests against what only the target knows, which runs while the call
+/// forward and preference collections are still being read.
+@Suite struct RecheckTests {
+    static let manifests = """
+        apiVersion: ngcpctl/v1
+        kind: Domain
+        metadata:
+          name: recheck.example
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata:
+          name: alice@recheck.example
+        spec:
+          customer: ghost
+          password: {env: ALICE_PASSWORD}
+          callforwards:
+            cfu:
+              destinations:
+                - {destination: voicebox}
+
+        """
+
+    @Test func customerNeitherDeclaredNorLiveStopsThePlan() throws {
+        let emulator = try EmulatorProcess()
+        let directory = try TemporaryDirectory()
+        try directory.write("site.yaml", Self.manifests)
+        let environment = [
+            "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
+            "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Al1ce-secret",
+        ]
+
+        let result = try BuiltProducts.run(
+            "ngcpctl", ["plan", directory.path + "/site.yaml"], environment: environment)
+
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("site.yaml:11:13: error:"), "\(result.standardError)")
+        #expect(result.standardError.contains("'ghost' is neither declared in these manifests nor"))
+        #expect(result.standardError.contains("nothing was sent to NGCP"))
+        #expect(!result.standardOutput.contains("POST"))
+        #expect(!result.standardError.contains("Al1ce-secret"))
+    }
+}
