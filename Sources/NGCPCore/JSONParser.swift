@@ -370,18 +370,23 @@ private struct JSONByteParser {
 
     /// Whether the key at `range` of the input, quotes excluded, is exactly `name`.
     func keyEquals(_ range: Range<Int>, _ name: StaticString) -> Bool {
-        guard range.count == name.utf8CodeUnitCount else { return false }
-        var index = range.lowerBound
-        for byte in UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount) {
-            guard bytes[index] == byte else { return false }
-            index += 1
-        }
-        return true
+        let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        let written = UnsafeBufferPointer(rebasing: bytes[range])
+        if written.elementsEqual(expected) { return true }
+        // A key with escapes, such as "s\u0065lf", is decoded first; keys rarely have any.
+        // Escapes make a key longer as written, by at most six bytes per character.
+        guard written.count > expected.count, written.count <= 6 * expected.count,
+            written.contains(UInt8(ascii: "\\"))
+        else { return false }
+        var decoder = self
+        decoder.position = range.lowerBound - 1
+        guard let key = try? decoder.parseString() else { return false }
+        return key.utf8.elementsEqual(expected)
     }
 
     /// Reads an object from its opening brace, calling `member` with the byte range of each
-    /// key once the position is at the member's value, which `member` must read. Keys with
-    /// escapes are compared as written, which is enough for the relation names of `_links`.
+    /// key, quotes excluded, once the position is at the member's value, which `member` must
+    /// read.
     mutating func parseKeyedMembers(
         depth: Int, _ member: (inout JSONByteParser, Range<Int>) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {

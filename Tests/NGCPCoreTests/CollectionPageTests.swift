@@ -87,7 +87,8 @@ import Testing
             (#"{"selfish": {"href": "/x"}, "self": {"title": "t"}}"#, nil),
             (#"{"self": [{"href": "/api/things/1"}]}"#, nil),
             (#"{"self": {"href": 1}}"#, nil),
-            (#"{"sel\u0066": {"href": "/x"}}"#, nil),
+            (#"{"sel\u0066": {"h\u0072ef": "/x"}}"#, "/x"),
+            (#"{"sel\u0066x": {"href": "/x"}}"#, nil),
             (#"{}"#, nil),
         ] as [(String, String?)])
     func selfLinks(_ links: String, _ expected: String?) throws {
