@@ -28,9 +28,9 @@ extension JSONValue {
 
     /// Parses a HAL collection page whose items are the list `_embedded.<relation>`. The
     /// items come back as member lists in source order: a page has many of them, and
-    /// building a dictionary for each costs more than the rest of reading it. Of each item's
-    /// `_links`, which make up most of a page, only the `self` link's `href` is kept; the
-    /// rest is checked for well-formed structure and skipped without being built.
+    /// building a dictionary for each costs more than the rest of reading it. The `_links` of
+    /// the items make up most of a page. Only the `href` of each item's `self` link is kept;
+    /// the other links are checked for well-formed structure and skipped without being built.
     ///
     /// - Throws: `JSONParseError` for invalid JSON, a top-level value that is not an object,
     ///   or items that are not objects.
@@ -363,12 +363,12 @@ private struct JSONByteParser {
         return href
     }
 
-    /// The error for a key that repeats, at its opening quote.
+    /// Returns the error for a key that repeats, at its opening quote.
     static func duplicateKey(_ name: String, at key: Range<Int>) -> JSONParseError {
         JSONParseError(message: "duplicate key '\(name)'", offset: key.lowerBound - 1)
     }
 
-    /// Whether the key at `range` of the input, quotes excluded, is exactly `name`.
+    /// Returns whether the key at `range` of the input, quotes excluded, is `name` once decoded.
     func keyEquals(_ range: Range<Int>, _ name: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         let written = UnsafeBufferPointer(rebasing: bytes[range])
