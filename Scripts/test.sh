@@ -13,8 +13,8 @@ echo "== swift build" >&2
 swift build --build-tests
 
 # A short fuzzing run of the manifest loader, so that the fuzz target keeps building and the
-# seeds keep loading without a crash; longer runs: Scripts/fuzz.sh SECONDS. It runs before
-# the tests, whose closing line stays the last line of the output.
+# seeds keep loading without a crash. Longer runs: Scripts/fuzz.sh SECONDS. It runs before the
+# tests, so that their closing line stays the last line of the output.
 echo "== fuzz the manifest loader briefly" >&2
 Scripts/fuzz.sh 10
 

@@ -348,8 +348,8 @@ public final class NGCPAPIClient: Sendable {
         return nil
     }
 
-    /// What tells one collection item from another: its id, or its self link for collections
-    /// whose items have no id (call forwards).
+    /// The identity of a collection item: its id, or its self link for collections whose
+    /// items have no id (call forwards).
     enum ItemIdentity: Hashable, CustomStringConvertible {
         case id(Int)
         case link(String)
@@ -554,8 +554,8 @@ public final class NGCPAPIClient: Sendable {
         return text.isEmpty ? "no error message in the response" : text
     }
 
-    /// The text of an HTML page without its tags, such as the error page of a proxy in front
-    /// of the API, so that a message shows "502 Bad Gateway" rather than markup.
+    /// Returns the text of an HTML page without its tags, such as the error page of a proxy in
+    /// front of the API, so that a message shows "502 Bad Gateway" rather than markup.
     static func plainText(ofMarkup markup: String) -> String {
         var text = ""
         var inTag = false

@@ -40,8 +40,8 @@ public struct JSONMembers: Sendable, Hashable {
         return members[index].value
     }
 
-    /// The position of the member named `name`: found by binary search when the names are
-    /// sorted, one by one otherwise.
+    /// Returns the position of the member named `name`, found by binary search when the names
+    /// are sorted and one by one otherwise.
     func index(of name: String) -> Int? {
         guard isSorted else { return members.firstIndex { $0.name == name } }
         var low = 0

@@ -96,7 +96,7 @@ public final class LogSink: Sendable {
 
 /// The one status line that a progress display keeps at the end of standard error, such as
 /// "reading subscribers 12,000 / 50,000, page 12 of 50". Log lines written meanwhile clear it
-/// first, so that they do not run into it; the display draws it again with its next report.
+/// first, so that they do not run into it, and the display draws it again with its next report.
 public enum StatusLine {
     /// Whether a status line is on the screen.
     private static let drawn = Mutex(false)

@@ -116,8 +116,8 @@ struct PlanningStage {
         var manifests: ManifestLoadResult
         let secretValues: [SecretKey: SecretValue]
         let source: PlanSource
-        var recheck: (manifests: ManifestLoadResult, new: [Diagnostic])?
-        var draft: PlanDraft?
+        let recheck: (manifests: ManifestLoadResult, new: [Diagnostic])
+        let draft: PlanDraft
         let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
         let ignoreRules = try Guards.ignoreRules(target)
         let readTimer = StageTimer()
@@ -138,60 +138,58 @@ struct PlanningStage {
             secretValues = prepared.secretValues
             source = prepared.source
 
-            // None when the read failed; awaiting it below throws its error.
+            // The stream ends without collections only when the read failed, and awaiting the
+            // read then throws its error.
             var iterator = collectionsRead.makeAsyncIterator()
-            if let collections = await iterator.next() {
-                // What only the target knows (its preference catalogue, its customers) can add
-                // diagnostics; a recheck that reloads the manifests also refreshes the desired
-                // state. Its diagnostics are printed once the read has ended.
-                // On its own thread, as the load: a reload is seconds of CPU for large sets.
-                let (first, options, url, paths) = (manifests, loadOptions, connection.url, paths)
-                let (revision, revisionReader) = (revision, revisionReader)
-                let logger = connection.logger
-                let checked = try await Self.onOwnThread {
-                    let recheckTimer = StageTimer(threadOnly: true)
-                    defer {
-                        logger.debug("manifests checked against the target", recheckTimer.fields)
-                    }
-                    return try ManifestStage.recheck(
-                        first: first, options: options, live: collections.state, target: url
-                    ) { options in
-                        // The second load reads the same source as the first: a revision stays
-                        // a revision.
-                        if let revision, let revisionReader {
-                            return try revisionReader.repository.loadManifests(
-                                paths, at: revisionReader.commit, revision: revision,
-                                options: options)
-                        }
-                        return ManifestLoader(options: options).load(paths: paths)
-                    }
-                }
-                recheck = checked
-                manifests = checked.manifests
+            guard let collections = await iterator.next() else {
+                _ = try await liveRead
+                throw LiveStateError(message: "the read ended before the collections were read")
+            }
 
-                if !checked.manifests.hasErrors {
-                    // On its own thread, as the manifest load: it is CPU work that would hold
-                    // one of the few pool threads that receive the pages.
-                    let desired = restricted(manifests.desired, live: collections.state)
-                    let options = plannerOptions(
-                        guards: guards, ignoreRules: ignoreRules, source: source,
-                        secretValues: secretValues)
-                    let logger = connection.logger
-                    draft = try await Self.onOwnThread {
-                        let draftTimer = StageTimer(threadOnly: true)
-                        defer { logger.debug("plan drafted", draftTimer.fields) }
-                        return Planner.draft(
-                            desired: desired, collections: collections.state, options: options,
-                            preparation: collections.preparation)
+            // The target's preference catalogue and customers can add diagnostics, and a
+            // recheck that reloads the manifests also refreshes the desired state. The
+            // diagnostics are printed once the read has ended. A reload takes seconds of CPU
+            // for large sets, so it runs on a thread of its own, as the first load does.
+            let (first, options, url, paths) = (manifests, loadOptions, connection.url, paths)
+            let (revision, revisionReader) = (revision, revisionReader)
+            let logger = connection.logger
+            recheck = try await Self.onOwnThread {
+                let recheckTimer = StageTimer(threadOnly: true)
+                defer { logger.debug("manifests checked against the target", recheckTimer.fields) }
+                return try ManifestStage.recheck(
+                    first: first, options: options, live: collections.state, target: url
+                ) { options in
+                    // The second load reads the same source as the first: a revision stays a
+                    // revision.
+                    if let revision, let revisionReader {
+                        return try revisionReader.repository.loadManifests(
+                            paths, at: revisionReader.commit, revision: revision,
+                            options: options)
                     }
+                    return ManifestLoader(options: options).load(paths: paths)
                 }
+            }
+            manifests = recheck.manifests
+
+            // The draft is CPU work too, and on the pool it would hold one of the two threads
+            // that receive the pages. With errors in the manifests it is drafted but never used,
+            // because reporting them below ends the run.
+            let desired = restricted(manifests.desired, live: collections.state)
+            let draftOptions = plannerOptions(
+                guards: guards, ignoreRules: ignoreRules, source: source,
+                secretValues: secretValues)
+            draft = try await Self.onOwnThread {
+                let draftTimer = StageTimer(threadOnly: true)
+                defer { logger.debug("plan drafted", draftTimer.fields) }
+                return Planner.draft(
+                    desired: desired, collections: collections.state, options: draftOptions,
+                    preparation: collections.preparation)
             }
 
             let read = try await liveRead
             live = read.state
             let blocks = Planner.managedBlocks(
-                desired: restricted(manifests.desired, live: live), live: live,
-                preparation: read.result)
+                desired: desired, live: live, preparation: read.result)
             try await reader.readSubscriberBlocks(
                 forwardsFor: blocks.forwards, preferencesFor: blocks.preferences, into: &live)
         } catch let error as NGCPAPIError {
@@ -202,23 +200,13 @@ struct PlanningStage {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
         connection.logger.debug("live state read", readTimer.fields)
-        if let recheck {
-            try ManifestStage.report(recheck: recheck, target: connection.url, colorMode: colorMode)
-        }
+        try ManifestStage.report(recheck: recheck, target: connection.url, colorMode: colorMode)
 
         // 5. The comparison of the blocks, the order, and then the target's guards.
         var plan: Plan
         do {
             let planTimer = StageTimer()
-            if let draft {
-                plan = try Planner.plan(completing: draft, live: live)
-            } else {
-                plan = try Planner.plan(
-                    desired: restricted(manifests.desired, live: live), live: live,
-                    options: plannerOptions(
-                        guards: guards, ignoreRules: ignoreRules, source: source,
-                        secretValues: secretValues))
-            }
+            plan = try Planner.plan(completing: draft, live: live)
             connection.logger.debug("planned", planTimer.fields)
         } catch {
             ManifestStage.report(

@@ -40,12 +40,12 @@ import Testing
             try await client.get("/api/domains/2")
         }
         try await waitForReads(client, 2)
-        async let wanted = client.get("/api/domains/3")
+        async let normal = client.get("/api/domains/3")
         try await waitForReads(client, 3)
         // The count is taken just before a request is queued.
         try await Task.sleep(for: .milliseconds(100))
         gate.signal()
-        _ = try await (first, readAhead, wanted)
+        _ = try await (first, readAhead, normal)
 
         #expect(
             server.requests.map(\.target) == ["/api/domains/1", "/api/domains/3", "/api/domains/2"])

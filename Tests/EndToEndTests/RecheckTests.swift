@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The check of the manifests against what only the target knows, which runs while the call
-/// forward and preference collections are still being read.
+/// The check of the manifests against the target's customers and preference catalogue, which
+/// runs while the call forward and preference collections are still being read.
 @Suite struct RecheckTests {
     static let manifests = """
         apiVersion: ngcpctl/v1
