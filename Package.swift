@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
 
         // Shared vocabulary: JSON values, resource identity, desired and live models, plans.
-        .target(name: "NGCPCore"),
+        .target(name: "NGCPCore", dependencies: ["CMalloc"]),
         .target(name: "ArgumentParsing"),
 
         // manifests → desired state
@@ -61,7 +61,7 @@ let package = Package(
             name: "ngcpctl",
             dependencies: [
                 "NGCPCore", "ArgumentParsing", "Manifests", "NGCPClient", "LiveState",
-                "Planning", "Policies", "Apply", "GitSource", "Export", "CMalloc",
+                "Planning", "Policies", "Apply", "GitSource", "Export",
             ]),
         .executableTarget(
             name: "ngcp-emulator", dependencies: ["NGCPCore", "ArgumentParsing", "Emulator"]),

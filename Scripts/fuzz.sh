@@ -16,7 +16,7 @@ out=.build/fuzz
 mkdir -p "$out/crashes" "$out/corpus"
 
 flags=(-sanitize=fuzzer,address -parse-as-library -package-name ngcpctl -O -g -I "$out"
-    -I Sources/CYaml)
+    -I Sources/CYaml -I Sources/CMalloc)
 
 build_module() {
     local name="$1"

@@ -7,7 +7,8 @@
 #   Benchmarks/manifests/run.sh [FILES] [SUBSCRIBERS_PER_FILE]     (default 1000 50)
 #
 # With VARIED=1 in the environment, each subscriber forwards to a number of its own at
-# varying hours, with varying preference values; by default all subscribers share them.
+# varying hours, with varying preference values; by default all subscribers share their call
+# forwards, and their preferences but the display name.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,7 +16,7 @@ files="${1:-1000}"
 per_file="${2:-50}"
 out=.build/benchmarks/manifests
 mkdir -p "$out"
-flags=(-O -parse-as-library -package-name ngcpctl -I "$out" -I Sources/CYaml)
+flags=(-O -parse-as-library -package-name ngcpctl -I "$out" -I Sources/CYaml -I Sources/CMalloc)
 
 build_module() {
     local name="$1"

@@ -95,7 +95,9 @@ extension DocumentContext {
         value["destinations"] = destinations.map { .array($0) }
 
         if let node = fields["times"],
-            let times = decodeList(node, path: fieldPath("times"), { decodePeriod($0, $1) })
+            let times = decodedTimes.value(
+                of: node, reader: reader,
+                decode: { decodeList(node, path: fieldPath("times"), { decodePeriod($0, $1) }) })
         {
             value["times"] = .array(times)
         }

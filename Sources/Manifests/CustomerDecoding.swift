@@ -16,16 +16,20 @@ final class DocumentContext {
     let deferUnknownPreferences: Bool
     let defaultReseller: String?
     /// Call forward blocks decoded before, shared by the documents of one load.
-    let decodedCallForwards: DecodedValueCache
+    let decodedCallForwards: DecodedValueCache<[String: JSONValue]>
     /// Preference blocks decoded before, shared by the documents of one load.
-    let decodedPreferences: DecodedValueCache
+    let decodedPreferences: DecodedValueCache<[String: JSONValue]>
+    /// The `times` lists of call forwards decoded before, because blocks with different
+    /// destinations can still share their hours.
+    let decodedTimes: DecodedValueCache<[JSONValue]>
 
     init(
         reader: NodeReader, directory: String, catalogue: PreferenceCatalogue,
         defaultBillingProfile: String?, deferUnknownPreferences: Bool = false,
         defaultReseller: String? = nil,
-        decodedCallForwards: DecodedValueCache = DecodedValueCache(),
-        decodedPreferences: DecodedValueCache = DecodedValueCache()
+        decodedCallForwards: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
+        decodedPreferences: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
+        decodedTimes: DecodedValueCache<[JSONValue]> = DecodedValueCache()
     ) {
         self.reader = reader
         self.directory = directory
@@ -35,6 +39,7 @@ final class DocumentContext {
         self.defaultReseller = defaultReseller
         self.decodedCallForwards = decodedCallForwards
         self.decodedPreferences = decodedPreferences
+        self.decodedTimes = decodedTimes
     }
 }
 

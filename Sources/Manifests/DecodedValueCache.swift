@@ -2,31 +2,31 @@ import NGCPCore
 import YAMLReader
 
 /// Values decoded from YAML subtrees, by the subtree's content, so that a block repeated in
-/// many documents (the same call forwards, the same preferences) is decoded once and its
-/// value shared by every subscriber that declares it.
+/// many documents (the same call forwards, the same preferences, the same business hours) is
+/// decoded once and its value shared by every subscriber that declares it.
 ///
 /// A value is reused only for a subtree with the same content (see
 /// `YAMLNode.hasSameContent(as:)`), and only when decoding it reported nothing. Decoding
 /// depends on the content alone, so the same content decodes to the same value. Only
 /// diagnostics depend on where the subtree is. Each cache serves one decoder.
-final class DecodedValueCache {
+final class DecodedValueCache<Value> {
     /// Larger subtrees are decoded every time: hashing them costs more, and they repeat less.
-    static let maxNodes = 256
+    static var maxNodes: Int { 256 }
     /// The maximum number of values kept, so that many distinct blocks cannot grow the cache
     /// without bound.
-    static let maxValues = 1024
+    static var maxValues: Int { 1024 }
     /// The maximum number of values kept for one hash. Blocks crafted to share a hash are then
     /// compared with a few values at most, instead of with every value kept.
-    static let maxValuesPerHash = 4
+    static var maxValuesPerHash: Int { 4 }
 
-    private var values: [UInt64: [(node: YAMLNode, value: [String: JSONValue])]] = [:]
+    private var values: [UInt64: [(node: YAMLNode, value: Value)]] = [:]
     private var count = 0
 
     /// Returns the value of a subtree with the same content as `node`, or the result of
     /// `decode`, which reports its problems through `reader`.
     func value(
-        of node: YAMLNode, reader: NodeReader, decode: () -> [String: JSONValue]?
-    ) -> [String: JSONValue]? {
+        of node: YAMLNode, reader: NodeReader, decode: () -> Value?
+    ) -> Value? {
         guard let hash = node.contentHash(maxNodes: Self.maxNodes) else { return decode() }
         if let entry = values[hash]?.first(where: { $0.node.hasSameContent(as: node) }) {
             return entry.value

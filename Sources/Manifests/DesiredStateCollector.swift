@@ -20,8 +20,7 @@ struct SubscriberDetails {
     var webusernameLocation: SourceLocation?
     /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
     var lockFieldLocations: [String: SourceLocation]
-    /// Positions of `password` and `webpassword`, by field name.
-    var secretLocations: [String: SourceLocation] = [:]
+    var secretLocations = SecretFieldLocations()
 }
 
 /// Collects documents of many files into one desired state, then checks them against each
@@ -56,8 +55,9 @@ struct DesiredStateCollector {
     /// instead of copying every subscriber out of a wrapper.
     private var subscribers: [DesiredSubscriber] = []
     private var subscriberDetails: [SubscriberDetails] = []
-    private let decodedCallForwards = DecodedValueCache()
-    private let decodedPreferences = DecodedValueCache()
+    private let decodedCallForwards = DecodedValueCache<[String: JSONValue]>()
+    private let decodedPreferences = DecodedValueCache<[String: JSONValue]>()
+    private let decodedTimes = DecodedValueCache<[JSONValue]>()
 
     init(options: ManifestLoadOptions) {
         self.options = options
@@ -90,8 +90,7 @@ struct DesiredStateCollector {
         do {
             documents = try YAMLParser.parse(text, limits: options.yamlLimits)
         } catch {
-            let location = error.mark.map { reader.location($0) }
-            reader.append(Diagnostic(.error, Message.invalidYAML(error.message), at: location))
+            reader.append(Self.invalidYAML(error, in: text, reader: reader))
             return
         }
 
@@ -100,7 +99,7 @@ struct DesiredStateCollector {
             defaultBillingProfile: options.defaultBillingProfile,
             deferUnknownPreferences: options.deferUnknownPreferences,
             defaultReseller: options.defaultReseller, decodedCallForwards: decodedCallForwards,
-            decodedPreferences: decodedPreferences)
+            decodedPreferences: decodedPreferences, decodedTimes: decodedTimes)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
             ControlCharacterCheck.check(document.root, reader: reader)
@@ -119,6 +118,27 @@ struct DesiredStateCollector {
             }
             add(object)
         }
+    }
+
+    /// Returns the error for a file that is not valid YAML. A tab in the indentation gets a
+    /// hint, because libyaml's message for it ("found character that cannot start any token")
+    /// does not say that YAML indents with spaces only.
+    static func invalidYAML(_ error: YAMLError, in text: String, reader: NodeReader)
+        -> Diagnostic
+    {
+        let location = error.mark.map { reader.location($0) }
+        let hint = error.mark.map { isInTabIndentation($0, of: text) } == true
+        return Diagnostic(
+            .error, Message.invalidYAML(error.message), at: location,
+            hint: hint ? Message.tabIndentationHint : nil)
+    }
+
+    /// Returns whether `mark` is in the indentation of its line and that indentation has a tab.
+    private static func isInTabIndentation(_ mark: YAMLMark, of text: String) -> Bool {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return false }
+        let indentation = lines[mark.line - 1].prefix { $0 == " " || $0 == "\t" }
+        return indentation.contains("\t") && mark.column <= indentation.count + 1
     }
 
     /// Finds a `%YAML` directive for a version other than 1.2. Manifests are always read with

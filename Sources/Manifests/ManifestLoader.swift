@@ -59,8 +59,8 @@ public struct ManifestMetadata: Sendable, Hashable {
     /// Target names the document is limited to; nil means every target.
     public var targets: [String]?
     public var location: SourceLocation?
-    /// Positions of a subscriber's secret fields (`password`, `webpassword`), by field name.
-    public var secretLocations: [String: SourceLocation] = [:]
+    /// Positions of a subscriber's secret fields.
+    public var secretLocations = SecretFieldLocations()
 
     public init(
         annotations: [String: String] = [:], targets: [String]? = nil,
@@ -69,6 +69,27 @@ public struct ManifestMetadata: Sendable, Hashable {
         self.annotations = annotations
         self.targets = targets
         self.location = location
+    }
+}
+
+/// Where a subscriber's secret fields are written. Two fields, so two optionals: a dictionary
+/// would cost an allocation for each of tens of thousands of subscribers.
+public struct SecretFieldLocations: Sendable, Hashable {
+    public var password: SourceLocation?
+    public var webpassword: SourceLocation?
+
+    public init(password: SourceLocation? = nil, webpassword: SourceLocation? = nil) {
+        self.password = password
+        self.webpassword = webpassword
+    }
+
+    /// The position of the secret field `field` (`password` or `webpassword`).
+    public subscript(field: String) -> SourceLocation? {
+        switch field {
+        case "password": password
+        case "webpassword": webpassword
+        default: nil
+        }
     }
 }
 

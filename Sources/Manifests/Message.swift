@@ -34,6 +34,9 @@ enum Message {
         "invalid YAML: \(message)"
     }
 
+    static let tabIndentationHint =
+        "YAML indents with spaces only: replace the tabs at the start of the line with spaces"
+
     // MARK: - Shapes and types
 
     static func typeMismatch(expected: String, found node: YAMLNode) -> String {

@@ -98,8 +98,7 @@ public enum ProjectConfigurationLoader {
         do {
             documents = try YAMLParser.parse(text, limits: limits)
         } catch {
-            let location = error.mark.map { reader.location($0) }
-            return (nil, [Diagnostic(.error, Message.invalidYAML(error.message), at: location)])
+            return (nil, [DesiredStateCollector.invalidYAML(error, in: text, reader: reader)])
         }
 
         let content = documents.filter { !$0.isEmpty }

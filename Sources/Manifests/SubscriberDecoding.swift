@@ -18,36 +18,51 @@ extension DocumentContext {
                 spec, "spec", allowed: Self.subscriberFields, required: ["customer"])
         else { return nil }
 
-        // Nodes read more than once are looked up once.
+        // Nodes read more than once, or counted below, are looked up once.
         let customerNode = fields["customer"]
+        let passwordNode = fields["password"]
+        let webpasswordNode = fields["webpassword"]
+        let callforwardsNode = fields["callforwards"]
+        let preferencesNode = fields["preferences"]
         let customer = customerNode.flatMap {
             reader.string($0, "spec.customer", numbersAsText: true)
         }
 
-        var values: [String: JSONValue] = Dictionary(minimumCapacity: fields.count)
+        // Every other field goes into `values` under its own name, so this is its final size;
+        // room for every field would take twice the memory for a typical subscriber.
+        let outside = [
+            customerNode, passwordNode, webpasswordNode, callforwardsNode, preferencesNode,
+        ]
+        let valueCount = fields.count - outside.count { $0 != nil }
+        var values: [String: JSONValue] = Dictionary(minimumCapacity: valueCount)
         var numbers: [(key: String, location: SourceLocation, path: String)] = []
         decodeNumbers(fields, into: &values, numbers: &numbers)
         decodeSubscriberFields(fields, into: &values)
 
         var secrets: [String: SecretSource] = [:]
-        var secretLocations: [String: SourceLocation] = [:]
-        for field in Self.secretFields {
-            guard let node = fields[field] else { continue }
-            secretLocations[field] = reader.location(node)
-            if let source = decodeSecret(node, path: join("spec", field)) {
-                secrets[field] = source
+        var secretLocations = SecretFieldLocations()
+        if let node = passwordNode {
+            secretLocations.password = reader.location(node)
+            if let source = decodeSecret(node, path: "spec.password") {
+                secrets["password"] = source
+            }
+        }
+        if let node = webpasswordNode {
+            secretLocations.webpassword = reader.location(node)
+            if let source = decodeSecret(node, path: "spec.webpassword") {
+                secrets["webpassword"] = source
             }
         }
 
         // Subscribers often share these blocks, so each distinct block is decoded once.
         var callforwards: [String: JSONValue]?
-        if let node = fields["callforwards"] {
+        if let node = callforwardsNode {
             callforwards = decodedCallForwards.value(of: node, reader: reader) {
                 decodeCallForwards(node, path: "spec.callforwards")
             }
         }
         var preferences: [String: JSONValue]?
-        if let node = fields["preferences"] {
+        if let node = preferencesNode {
             preferences = decodedPreferences.value(of: node, reader: reader) {
                 decodePreferences(node, path: "spec.preferences")
             }
@@ -77,7 +92,6 @@ extension DocumentContext {
         return locations
     }
 
-    static let secretFields = ["password", "webpassword"]
     /// Fields that a locked customer overrides.
     static let lockFields = ["lock", "status"]
     static let pbxFields = [

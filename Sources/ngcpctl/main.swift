@@ -1,5 +1,6 @@
 import ArgumentParsing
 import Foundation
+import NGCPCore
 
 AllocatorSettings.apply()
 let arguments = Array(CommandLine.arguments.dropFirst())

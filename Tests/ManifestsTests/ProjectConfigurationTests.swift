@@ -101,6 +101,23 @@ private let projectText = """
             ])
     }
 
+    @Test func tabIndentationGetsHint() {
+        let text = "targets:\n  lab:\n\turl: https://127.0.0.1:1443\n"
+        let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+        #expect(parsed.configuration == nil)
+        #expect(parsed.diagnostics.map(\.location?.line) == [3])
+        #expect(
+            parsed.diagnostics.first?.hint == "YAML indents with spaces only: replace the"
+                + " tabs at the start of the line with spaces")
+    }
+
+    @Test func tabInsideValueGetsNoHint() {
+        let text = "targets:\n  lab: {url: [\tx\n"
+        let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+        #expect(parsed.diagnostics.count == 1)
+        #expect(parsed.diagnostics.first?.hint == nil)
+    }
+
     @Test func selectsNamedDefaultOrOnlyTarget() throws {
         let configuration = try #require(
             ProjectConfigurationLoader.parse(projectText, path: "p.yaml").configuration)

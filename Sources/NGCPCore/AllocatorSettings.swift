@@ -2,15 +2,17 @@
     import CMalloc
 #endif
 
-/// Settings of glibc's allocator for runs that keep a large live and desired state.
+/// Settings of glibc's allocator for runs that keep a large live and desired state. The
+/// command-line tools and the benchmarks apply the same settings.
 ///
 /// A plan keeps tens of thousands of small objects alive while pages, response buffers and
 /// YAML trees come and go on several threads. With the defaults, each thread's arena keeps
 /// the memory those short-lived buffers freed. A plan of 50,000 subscribers (Benchmarks/run.sh,
 /// 2-core machine) peaked at 396 MB with the defaults and 381 MB with these settings, for
 /// about 0.15 s more system time spent on page faults.
-enum AllocatorSettings {
-    static func apply() {
+public enum AllocatorSettings {
+    /// Applies the settings. Call it once, before the work starts.
+    public static func apply() {
         #if os(Linux)
             // At most two arenas: the work runs on about as many threads as there are cores, and
             // each extra arena keeps its own free memory.
