@@ -152,9 +152,7 @@ public struct ManifestLoader: Sendable {
 
         for path in paths {
             for file in manifestFiles(at: path, diagnostics: &diagnostics) {
-                let identity = URL(fileURLWithPath: absolute(file)).resolvingSymlinksInPath()
-                    .standardizedFileURL.path
-                guard seen.insert(identity).inserted else { continue }
+                guard seen.insert(canonicalPath(absolute(file))).inserted else { continue }
                 if let text = read(file, diagnostics: &diagnostics) {
                     documents.append((file, text))
                 }
@@ -214,13 +212,22 @@ public struct ManifestLoader: Sendable {
         return files.sorted()
     }
 
+    /// Returns the path with symbolic links, `.` and `..` resolved, so that two names of one
+    /// file compare equal; the path itself when it cannot be resolved.
+    private func canonicalPath(_ path: String) -> String {
+        // `realpath` costs a fraction of `URL.resolvingSymlinksInPath()`, which is measurable
+        // for a thousand files.
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// Reads a file, rejecting it before reading when it is larger than the input limit.
     private func read(_ path: String, diagnostics: inout [Diagnostic]) -> String? {
         let fullPath = absolute(path)
-        let attributes = try? FileManager.default.attributesOfItem(atPath: fullPath)
-        if let size = (attributes?[.size] as? NSNumber)?.intValue,
-            size > options.yamlLimits.maxInputBytes
-        {
+        var status = stat()
+        if stat(fullPath, &status) == 0, Int(status.st_size) > options.yamlLimits.maxInputBytes {
+            let size = Int(status.st_size)
             let reason =
                 "the file is \(size) bytes, more than the limit of"
                 + " \(options.yamlLimits.maxInputBytes) bytes"

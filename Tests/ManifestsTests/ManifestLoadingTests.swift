@@ -279,6 +279,28 @@ let completeManifest = """
         #expect(result.desired.domains.map(\.domain) == ["a.example", "b.example", "c.example"])
     }
 
+    @Test func fileNamedTwiceLoadsOnce() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("manifests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("sub/d.yaml")
+        let text = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let link = directory.appendingPathComponent("link.yaml")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+
+        // The directory holds the file and a link to it; the file is also named directly,
+        // through the link, and through `..`.
+        let result = ManifestLoader().load(paths: [
+            directory.path, file.path, link.path, directory.path + "/sub/../sub/d.yaml",
+        ])
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.desired.domains.map(\.domain) == ["d.example"])
+        #expect(result.files.count == 1)
+    }
+
     @Test func emptyDirectoryIsAnError() throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("manifests-\(UUID().uuidString)")
