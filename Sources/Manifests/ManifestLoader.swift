@@ -72,8 +72,8 @@ public struct ManifestMetadata: Sendable, Hashable {
     }
 }
 
-/// Where a subscriber's secret fields are written. Two fields, so two optionals: a dictionary
-/// would cost an allocation for each of tens of thousands of subscribers.
+/// The positions of a subscriber's secret fields. A struct of two optionals, because a
+/// dictionary would cost an allocation for each of tens of thousands of subscribers.
 public struct SecretFieldLocations: Sendable, Hashable {
     public var password: SourceLocation?
     public var webpassword: SourceLocation?
@@ -83,7 +83,7 @@ public struct SecretFieldLocations: Sendable, Hashable {
         self.webpassword = webpassword
     }
 
-    /// The position of the secret field `field` (`password` or `webpassword`).
+    /// Returns the position of the secret field `field` (`password` or `webpassword`).
     public subscript(field: String) -> SourceLocation? {
         switch field {
         case "password": password
@@ -213,10 +213,10 @@ public struct ManifestLoader: Sendable {
     }
 
     /// Returns the path with symbolic links, `.` and `..` resolved, so that two names of one
-    /// file compare equal; the path itself when it cannot be resolved.
+    /// file compare equal. A path that cannot be resolved is returned as it is.
     private func canonicalPath(_ path: String) -> String {
-        // `realpath` costs a fraction of `URL.resolvingSymlinksInPath()`, which is measurable
-        // for a thousand files.
+        // `realpath` costs a fraction of `URL.resolvingSymlinksInPath()`, whose cost shows in
+        // the load time of a thousand files.
         guard let resolved = realpath(path, nil) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
