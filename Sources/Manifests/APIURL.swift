@@ -25,6 +25,49 @@ public enum APIURL {
             + "NGCP_PASSWORD (or the target's password_env)"
     }
 
+    /// Returns what makes `url` unusable as an NGCP API base URL, or nil when it is usable. A
+    /// path is allowed, for a server behind a proxy that serves the API under a prefix.
+    public static func problem(_ url: String) -> String? {
+        guard url.hasPrefix("https://") || url.hasPrefix("http://"),
+            let authority = authority(of: url)
+        else { return "it must start with https:// or http://" }
+        if url.contains("?") || url.contains("#") {
+            return "it must not have a query or a fragment"
+        }
+
+        // `hasUserInfo` reports credentials, so the host is what follows them.
+        let hostAndPort =
+            authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] }
+            ?? authority
+        var host = hostAndPort
+        var port: Substring?
+        if hostAndPort.hasPrefix("[") {
+            // An IPv6 address in brackets, which contains colons itself.
+            guard let close = hostAndPort.firstIndex(of: "]") else {
+                return "the IPv6 address in it has no closing ']'"
+            }
+            host = hostAndPort[...close]
+            let rest = hostAndPort[hostAndPort.index(after: close)...]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return "the text after ']' must be ':PORT'" }
+                port = rest.dropFirst()
+            }
+        } else if let colon = hostAndPort.lastIndex(of: ":") {
+            host = hostAndPort[..<colon]
+            port = hostAndPort[hostAndPort.index(after: colon)...]
+        }
+
+        if host.isEmpty || host == "[]" { return "it has no host name" }
+        if host.contains(where: { $0 == " " || $0 == "\t" }) {
+            return "the host name '\(host)' contains a space"
+        }
+        if let port {
+            guard let number = Int(port), port.allSatisfy(\.isASCII), (1...65_535).contains(number)
+            else { return "the port '\(port)' is not a number from 1 to 65535" }
+        }
+        return nil
+    }
+
     private static func authority(of url: String) -> Substring? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         let rest = url[schemeEnd.upperBound...]

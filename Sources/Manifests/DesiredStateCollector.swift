@@ -111,11 +111,6 @@ struct DesiredStateCollector {
                 if let declaration { invalidDeclarations.insert(declaration.key) }
                 continue
             }
-            if let target = options.target, let targets = object.metadata.targets,
-                !targets.contains(target)
-            {
-                continue
-            }
             add(object)
         }
     }
@@ -135,7 +130,7 @@ struct DesiredStateCollector {
 
     /// Returns whether `mark` is in the indentation of its line and that indentation has a tab.
     private static func isInTabIndentation(_ mark: YAMLMark, of text: String) -> Bool {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.sourceLines()
         guard mark.line >= 1, mark.line <= lines.count else { return false }
         let indentation = lines[mark.line - 1].prefix { $0 == " " || $0 == "\t" }
         return indentation.contains("\t") && mark.column <= indentation.count + 1
@@ -149,9 +144,9 @@ struct DesiredStateCollector {
         guard containsYAMLDirective(text) else { return nil }
         var beforeDocument = true
         var line = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.sourceLines() {
             line += 1
-            let content = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+            let content = rawLine
             if content.hasPrefix("...") {
                 beforeDocument = true
                 continue
@@ -257,6 +252,14 @@ struct DesiredStateCollector {
         let nameNode = decodedMetadata?.1 ?? root
         let metadata = decodedMetadata?.2 ?? ManifestMetadata()
         let declaration = decodedMetadata.map { Declaration(kind: kind, name: $0.0) }
+
+        // A document for other targets is left out before its spec is read: the selected
+        // target's defaults, such as its billing profile, do not apply to it.
+        if let target = options.target, let targets = metadata.targets,
+            !targets.contains(target)
+        {
+            return (nil, nil)
+        }
 
         guard let spec = fields["spec"] else {
             if kind == "Domain" {

@@ -73,11 +73,11 @@ public struct DiagnosticRenderer: Sendable {
         // Secrets are masked whether or not they parsed; a block scalar's later lines
         // depend on the lines above, so the whole file is masked from the top.
         let redacted = redactedLines.lines(of: location.file) {
-            SourceRedaction.redact(text.split(separator: "\n", omittingEmptySubsequences: false))
+            SourceRedaction.redact(text.sourceLines())
         }
         guard location.line <= redacted.count else { return nil }
         let line = redacted[location.line - 1]
-        return Self.printable(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+        return Self.printable(line)
     }
 
     /// Shows control characters (except `kept`: tab aligns the caret) as `\u{..}`, so

@@ -293,7 +293,7 @@ func plainParent(of path: String) -> String? {
 /// The following lines that are indented deeper than that line are masked too, because block
 /// scalars and folded plain scalars continue there.
 func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = text.sourceLines().map(String.init)
     func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
 
     for mark in marks where mark.line >= 1 && mark.line <= lines.count {

@@ -131,7 +131,8 @@ enum Message {
     static let missingBillingProfile =
         "missing required field 'billing_profile'"
     static let missingBillingProfileHint =
-        "set spec.billing_profile to a billing profile handle, or give the loader a default"
+        "set spec.billing_profile to a billing profile handle, or set default_billing_profile"
+        + " for the target in ngcpctl.yaml"
 
     static func notDigits(_ text: String, field: String) -> String {
         "\(field) '\(text)' must contain digits only"
@@ -315,8 +316,9 @@ enum Message {
     }
 
     static func tooManySubscribers(_ customer: String, limit: Int, count: Int) -> String {
-        "customer '\(customer)' allows at most \(limit) subscribers, but \(count) are declared"
-            + " for it"
+        let allowed = limit == 1 ? "1 subscriber" : "\(limit) subscribers"
+        return "customer '\(customer)' allows at most \(allowed), but \(count)"
+            + " \(count == 1 ? "is" : "are") declared for it"
     }
 
     static let displayNameHint = "set preferences.display_name instead"
@@ -356,14 +358,17 @@ enum Message {
         "target name '\(name)' is not valid; use 1 to 63 letters, digits, '-', '_' or '.'"
     }
 
-    static func invalidTargetURL(_ url: String) -> String {
-        "invalid URL '\(url)': it must start with https:// or http://"
+    static func invalidTargetURL(_ url: String, problem: String) -> String {
+        "invalid URL '\(url)': \(problem)"
     }
 
     static func unknownTarget(_ name: String, suggestion: String?) -> String {
         guard let suggestion else { return "unknown target '\(name)'" }
         return "unknown target '\(name)'; did you mean '\(suggestion)'?"
     }
+
+    static let emptyProjectFile =
+        "ngcpctl.yaml is empty; define at least one target under 'targets', or delete the file"
 
     static func knownTargets(_ names: [String]) -> String {
         names.isEmpty

@@ -103,9 +103,10 @@ public enum ProjectConfigurationLoader {
 
         let content = documents.filter { !$0.isEmpty }
         guard let document = content.first else {
-            return (
-                ProjectConfiguration(location: SourceLocation(file: path, line: 1, column: 1)), []
-            )
+            // An empty file would otherwise read as a configuration with no targets, which
+            // every command then reports in terms of --target instead of the file.
+            let location = SourceLocation(file: path, line: 1, column: 1)
+            return (nil, [Diagnostic(.error, Message.emptyProjectFile, at: location)])
         }
         if content.count > 1 {
             reader.error(content[1].root, "", Message.projectSingleDocument)
@@ -229,10 +230,13 @@ public enum ProjectConfigurationLoader {
         if let url = text("url") {
             if APIURL.hasUserInfo(url), let node = fields["url"] {
                 reader.error(node, join(path, "url"), APIURL.userInfoMessage(url))
-            } else if url.hasPrefix("https://") || url.hasPrefix("http://") {
+            } else if let problem = APIURL.problem(url) {
+                if let node = fields["url"] {
+                    reader.error(
+                        node, join(path, "url"), Message.invalidTargetURL(url, problem: problem))
+                }
+            } else {
                 target.url = url
-            } else if let node = fields["url"] {
-                reader.error(node, join(path, "url"), Message.invalidTargetURL(url))
             }
         }
         target.user = text("user")

@@ -34,10 +34,9 @@ struct Connection {
         guard !APIURL.hasUserInfo(url) else {
             throw CommandFailure(APIURL.userInfoMessage(url), exitCode: .usage)
         }
-        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+        if let problem = APIURL.problem(url) {
             throw CommandFailure(
-                "invalid URL '\(APIURL.redacted(url))': it must start with https:// or http://",
-                exitCode: .usage)
+                "invalid URL '\(APIURL.redacted(url))': \(problem)", exitCode: .usage)
         }
         guard let user = parsed.value("user") ?? environment["NGCP_USER"] ?? target?.user,
             !user.isEmpty

@@ -33,6 +33,19 @@ import Testing
         #expect(!rendered.contains("hunter2"))
     }
 
+    @Test func windowsLineEndsShowOneLine() {
+        let crlf = "bogus: 1\r\n" + text.replacingOccurrences(of: "\n", with: "\r\n")
+        let result = loadManifest(crlf)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains("1 | bogus: 1"))
+        #expect(lines.contains("7 |   password: (sensitive value)"))
+        #expect(lines.contains("8 |   primary_numbr: {cc: 43, sn: 100}"))
+        #expect(!rendered.contains("hunter2"))
+        #expect(!rendered.contains("\\u{d}"))
+        #expect(result.sources["m.yaml"]?.contains("hunter2") == false)
+    }
+
     @Test func masksBlockScalarSecrets() {
         let source = """
             apiVersion: ngcpctl/v1

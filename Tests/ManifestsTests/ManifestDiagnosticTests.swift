@@ -385,8 +385,8 @@ private let documentCases: [DiagnosticCase] = [
         expected: [
             error(
                 5, 3, "spec", "missing required field 'billing_profile'",
-                hint: "set spec.billing_profile to a billing profile handle, or give the loader"
-                    + " a default")
+                hint: "set spec.billing_profile to a billing profile handle, or set"
+                    + " default_billing_profile for the target in ngcpctl.yaml")
         ]),
     DiagnosticCase(
         name: "customer contact without e-mail",
@@ -578,7 +578,7 @@ private let documentCases: [DiagnosticCase] = [
             result.diagnostics == [
                 error(
                     6, 20, "spec.max_subscribers",
-                    "customer 'small' allows at most 1 subscribers, but 2 are declared for it",
+                    "customer 'small' allows at most 1 subscriber, but 2 are declared for it",
                     hint: "raise max_subscribers, or declare fewer subscribers for the customer",
                     file: "c.yaml")
             ])

@@ -301,6 +301,23 @@ let completeManifest = """
         #expect(result.files.count == 1)
     }
 
+    @Test func windowsLineEndsKeepLineNumbers() {
+        let text = [
+            "%YAML 1.1", "---", "apiVersion: ngcpctl/v1", "kind: Domain",
+            "metadata: {name: d.example}",
+        ].joined(separator: "\r\n")
+        let result = loadManifest(text)
+        #expect(result.errors.map(\.location?.line) == [1])
+        #expect(
+            result.errors.first?.message
+                == "YAML 1.1 is not supported: manifests are read as YAML 1.2")
+
+        let tabbed = "apiVersion: ngcpctl/v1\r\nkind: Domain\r\nmetadata:\r\n\tname: d.example\r\n"
+        let tabResult = loadManifest(tabbed)
+        #expect(tabResult.errors.map(\.location?.line) == [4])
+        #expect(tabResult.errors.first?.hint?.hasPrefix("YAML indents with spaces only") == true)
+    }
+
     @Test func emptyDirectoryIsAnError() throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("manifests-\(UUID().uuidString)")

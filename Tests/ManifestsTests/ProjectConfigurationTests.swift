@@ -101,6 +101,49 @@ private let projectText = """
             ])
     }
 
+    @Test func emptyFileIsAnError() {
+        for text in ["", "# targets come later\n", "---\n"] {
+            let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+            #expect(parsed.configuration == nil)
+            #expect(
+                parsed.diagnostics.map(\.description) == [
+                    "p.yaml:1:1: error: ngcpctl.yaml is empty; define at least one target under"
+                        + " 'targets', or delete the file"
+                ])
+        }
+    }
+
+    @Test func unusableTargetURLsAreErrors() {
+        let cases = [
+            ("http://", "it has no host name"),
+            ("http://127.0.0.1:99999", "the port '99999' is not a number from 1 to 65535"),
+            ("http://[::1", "the IPv6 address in it has no closing ']'"),
+            ("https://ngcp.example/api/?x=1", "it must not have a query or a fragment"),
+            ("ftp://ngcp.example", "it must start with https:// or http://"),
+        ]
+        for (url, problem) in cases {
+            let text = "targets:\n  lab:\n    url: \"\(url)\"\n"
+            let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+            #expect(parsed.configuration == nil)
+            #expect(
+                parsed.diagnostics.map(\.description) == [
+                    "p.yaml:3:10: error: targets.lab.url: invalid URL '\(url)': \(problem)"
+                ])
+        }
+    }
+
+    @Test func usableTargetURLsAreKept() throws {
+        for url in [
+            "https://ngcp.example", "https://ngcp.example:1443/", "http://[::1]:1443",
+            "https://proxy.example/ngcp/",
+        ] {
+            let text = "targets:\n  lab:\n    url: \"\(url)\"\n"
+            let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+            #expect(parsed.diagnostics.isEmpty)
+            #expect(parsed.configuration?.targets["lab"]?.url == url)
+        }
+    }
+
     @Test func tabIndentationGetsHint() {
         let text = "targets:\n  lab:\n\turl: https://127.0.0.1:1443\n"
         let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
@@ -218,6 +261,23 @@ private let projectText = """
         let result = load(target: "lab", known: ["lab", "production"])
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
         #expect(result.desired.domains.map(\.domain) == ["everywhere.example", "lab-only.example"])
+    }
+
+    @Test func otherTargetsDocumentIsNotChecked() {
+        // The customer relies on the lab target's default billing profile, which the
+        // production target does not have.
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: lab-customer, targets: [lab]}
+            spec:
+              contact: {email: ops@lab.example}
+            """
+        let options = ManifestLoadOptions(
+            target: "production", knownTargets: ["lab", "production"])
+        let result = ManifestLoader(options: options).load(documents: [("c.yaml", text)])
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(result.desired.customers.isEmpty)
     }
 
     @Test func noTargetKeepsEveryDocument() {

@@ -56,7 +56,7 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The offending line of the expression with a caret under the problem.
     public var snippet: String {
-        let lines = expression.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = expression.sourceLines()
         let text = line <= lines.count ? String(lines[line - 1]) : ""
         return text + "\n" + String(repeating: " ", count: column - 1) + "^"
     }

@@ -10,7 +10,7 @@ final class PolicyFileReader {
 
     init(file: String, text: String) {
         self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.lines = text.sourceLines()
     }
 
     func location(_ mark: YAMLMark) -> SourceLocation {
