@@ -83,7 +83,7 @@ struct PlanningStage {
         if let revision {
             let loaded = try RevisionManifests.load(
                 paths, revision: revision, purpose: "--rev", colorMode: colorMode,
-                options: loadOptions)
+                options: loadOptions, check: { resolveSecrets(in: $0.desired, resolver: resolver) })
             revisionReader = (loaded.repository, loaded.commit)
             let source = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
@@ -97,7 +97,8 @@ struct PlanningStage {
             preparation = Task {
                 try await Self.onOwnThread {
                     let manifests = try ManifestStage.load(
-                        paths, options: options, colorMode: colorMode)
+                        paths, options: options, colorMode: colorMode,
+                        check: { resolveSecrets(in: $0.desired, resolver: resolver) })
                     return try Self.prepare(
                         manifests, source: { try Self.planSource(paths) }, resolver: resolver,
                         colorMode: colorMode)
@@ -298,22 +299,20 @@ struct PlanningStage {
         return BlockDemand(scope.restrict(desired, live: LiveState()))
     }
 
-    /// Resolves the secrets of loaded manifests and finds their source. A missing variable
-    /// or file stops the run with the problems printed.
+    /// Resolves the secrets of loaded manifests and finds their source. The load checked
+    /// them already, with its other diagnostics.
     private static func prepare(
         _ manifests: ManifestLoadResult, source: () throws -> PlanSource,
         resolver: SecretResolver, colorMode: String
     ) throws -> PreparedManifests {
-        // 2. Secrets: a missing variable or file, or one the access rules forbid, stops the
-        // run before any write.
-        let secretProblems = resolveSecrets(in: manifests.desired, resolver: resolver)
-        if secretProblems.hasErrors {
-            ManifestStage.report(
-                manifests.locatingSecretFields(secretProblems), sources: manifests.sources,
-                colorMode: colorMode)
-            throw CommandFailure("cannot read every secret the manifests name; nothing was sent")
+        // 2. Secrets: a missing variable or file, or one the access rules forbid, stopped the
+        // load before any write. A file removed since then stops the run here.
+        let secretValues: [SecretKey: SecretValue]
+        do {
+            secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)
+        } catch {
+            throw CommandFailure("\(error); nothing was sent")
         }
-        let secretValues = try resolveSecretValues(manifests.desired, resolver: resolver)
 
         // 3. The git revision that the manifests come from.
         return PreparedManifests(

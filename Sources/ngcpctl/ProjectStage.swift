@@ -73,16 +73,44 @@ enum ProjectStage {
 }
 
 extension ManifestStage {
-    /// Loads `paths` with `options`; throws after printing when any error was found.
-    static func load(_ paths: [String], options: ManifestLoadOptions, colorMode: String) throws
-        -> ManifestLoadResult
-    {
+    /// Loads `paths` with `options`, runs `check` (such as the secret checks) on the objects
+    /// that loaded cleanly, and prints every diagnostic of both with one summary. Throws after
+    /// printing when any error was found, so that one run reports all of them.
+    static func load(
+        _ paths: [String], options: ManifestLoadOptions, colorMode: String,
+        check: (ManifestLoadResult) -> [Diagnostic] = { _ in [] }
+    ) throws -> ManifestLoadResult {
         let result = ManifestLoader(options: options).load(paths: paths)
-        report(result.diagnostics, sources: result.sources, colorMode: colorMode)
-        if result.hasErrors {
-            throw CommandFailure(
-                "the manifests are invalid (\(DiagnosticRenderer.summary(of: result.diagnostics)))"
-                    + "; nothing was sent to NGCP")
+        return try checked(result, check: check, colorMode: colorMode) { summary in
+            "the manifests are invalid (\(summary)); nothing was sent to NGCP"
+        }
+    }
+
+    /// Runs `check` on a load result and prints its diagnostics with the result's. When there
+    /// is any error, it throws the message that `failure` makes from the summary.
+    static func checked(
+        _ result: ManifestLoadResult, check: (ManifestLoadResult) -> [Diagnostic],
+        colorMode: String, failure: (String) -> String
+    ) throws -> ManifestLoadResult {
+        // The checks go subscriber by subscriber and field by field, so their diagnostics are
+        // sorted into file and line order, as the loader's are.
+        let fileOrder = Dictionary(
+            result.files.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let checked = result.locatingSecretFields(check(result)).enumerated().sorted {
+            left, right in
+            func key(_ item: (offset: Int, element: Diagnostic)) -> [Int] {
+                let location = item.element.location
+                return [
+                    location.flatMap { fileOrder[$0.file] } ?? Int.max, location?.line ?? 0,
+                    location?.column ?? 0, item.offset,
+                ]
+            }
+            return key(left).lexicographicallyPrecedes(key(right))
+        }.map(\.element)
+        let diagnostics = result.diagnostics + checked
+        report(diagnostics, sources: result.sources, colorMode: colorMode)
+        if diagnostics.hasErrors {
+            throw CommandFailure(failure(DiagnosticRenderer.summary(of: diagnostics)))
         }
         return result
     }

@@ -140,19 +140,18 @@ struct RevisionRepository {
 
 /// Loads the manifests of a revision and prints their diagnostics like a load from disk.
 enum RevisionManifests {
+    /// Loads the manifests at `revision`; `check` works as in `ManifestStage.load`.
     static func load(
         _ paths: [String], revision: String, purpose: String, colorMode: String,
-        options: ManifestLoadOptions = ManifestLoadOptions()
+        options: ManifestLoadOptions = ManifestLoadOptions(),
+        check: (ManifestLoadResult) -> [Diagnostic] = { _ in [] }
     ) throws -> (result: ManifestLoadResult, commit: String, repository: RevisionRepository) {
         let repository = try RevisionRepository.open(containing: paths[0], purpose: purpose)
         let commit = try repository.commit(revision, purpose: purpose)
-        let result = try repository.loadManifests(
+        let loaded = try repository.loadManifests(
             paths, at: commit, revision: revision, options: options)
-        ManifestStage.report(result.diagnostics, sources: result.sources, colorMode: colorMode)
-        if result.hasErrors {
-            throw CommandFailure(
-                "the manifests at \(revision) are invalid "
-                    + "(\(DiagnosticRenderer.summary(of: result.diagnostics)))")
+        let result = try ManifestStage.checked(loaded, check: check, colorMode: colorMode) {
+            summary in "the manifests at \(revision) are invalid (\(summary))"
         }
         return (result, commit, repository)
     }

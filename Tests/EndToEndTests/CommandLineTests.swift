@@ -37,6 +37,47 @@ import Testing
         #expect(result.standardOutput.isEmpty)
     }
 
+    @Test func validateReportsSecretsWithOtherErrors() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "subscribers.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: eve@voice.example.net
+            spec:
+              customer: acme
+              webpassword: {file: /etc/hostname}
+              password: {env: HOME}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: ivy@voice.example.net
+            spec:
+              customer: acme
+              primary_numbr: {cc: 43, ac: "1", sn: "100"}
+            """)
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1)
+        let errors = result.standardError.split(separator: "\n").filter {
+            $0.contains(": error: ")
+        }
+        #expect(errors.count == 3, "\(result.standardError)")
+        // The loader's errors come first, then the secret checks' in line order.
+        #expect(errors.first?.contains("subscribers.yaml:16:3: error: spec.primary_numbr") == true)
+        #expect(
+            errors.dropFirst().first?.contains("subscribers.yaml:7:16: error: spec.webpassword")
+                == true)
+        #expect(errors.last?.contains("subscribers.yaml:8:13: error: spec.password") == true)
+        // One summary for the whole run.
+        let summaries = result.standardError.split(separator: "\n").filter {
+            $0.hasSuffix(" warnings") || $0.hasSuffix(" warning")
+        }
+        #expect(summaries.count == 1, "\(result.standardError)")
+    }
+
     @Test func unknownCommandIsUsageError() throws {
         let result = try BuiltProducts.run("ngcpctl", ["pln", "examples"])
         #expect(result.exitCode == 64)

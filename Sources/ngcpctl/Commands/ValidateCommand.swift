@@ -22,39 +22,50 @@ enum ValidateCommand {
         let colorMode = try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
         let project = try ProjectStage.select(
             paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode)
-        let result = try ManifestStage.load(
-            parsed.positionals, options: project.manifestOptions(), colorMode: colorMode)
-        let desired = result.desired
         let access = SecretAccessSetup.access(project: project, manifestPaths: parsed.positionals)
-        let rejected = result.locatingSecretFields(checkSecretAccess(in: desired, access: access))
-        if !rejected.isEmpty {
-            ManifestStage.report(rejected, sources: result.sources, colorMode: colorMode)
-            throw CommandFailure("the manifests name secrets that ngcpctl may not read")
-        }
-
         // Validate often runs without the secrets (a CI job with no credentials), so a secret
-        // that cannot be read is a warning here; plan and apply stop on it.
+        // that cannot be read is a warning here, while plan and apply stop on it. A secret that the
+        // access rules forbid is an error everywhere.
         let resolver = SecretResolver(
             environment: ProcessInfo.processInfo.environment, access: access)
-        let secretProblems = result.locatingSecretFields(
-            resolveSecrets(in: desired, resolver: resolver))
-        let secretWarnings = secretProblems.map { problem in
-            Diagnostic(
-                .warning, problem.message, at: problem.location, fieldPath: problem.fieldPath,
-                hint: problem.hint)
+        var secretDiagnostics: [Diagnostic] = []
+        let result = try ManifestStage.load(
+            parsed.positionals, options: project.manifestOptions(), colorMode: colorMode
+        ) { result in
+            secretDiagnostics = secretProblems(
+                in: result.desired, access: access, resolver: resolver)
+            return secretDiagnostics
         }
-        // Each warning alone: the summary line below counts them with the loader's.
-        let renderer = DiagnosticRenderer(
-            sources: result.sources, colored: Terminal.useColor(colorMode, descriptor: 2))
-        for warning in secretWarnings { Terminal.error(renderer.render(warning)) }
+        let desired = result.desired
 
         Terminal.output(
             "Valid: \(counted(result.files.count, "file")), "
                 + "\(counted(desired.domains.count, "domain")), "
                 + "\(counted(desired.customers.count, "customer")), "
                 + "\(counted(desired.subscribers.count, "subscriber"))\(project.target.map { " for target \($0.name)" } ?? "") "
-                + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretWarnings))).\n")
+                + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretDiagnostics))).\n")
         return .success
+    }
+
+    /// Returns an error for each secret that the access rules forbid, and a warning for each
+    /// other secret that cannot be read here.
+    private static func secretProblems(
+        in desired: DesiredState, access: SecretAccess, resolver: SecretResolver
+    ) -> [Diagnostic] {
+        let rejected = checkSecretAccess(in: desired, access: access)
+        func field(_ diagnostic: Diagnostic) -> String {
+            "\(diagnostic.location?.description ?? "") \(diagnostic.fieldPath ?? "")"
+        }
+        // A forbidden secret is not reported as unreadable too.
+        let rejectedFields = Set(rejected.map(field))
+        let unreadable = resolveSecrets(in: desired, resolver: resolver)
+            .filter { !rejectedFields.contains(field($0)) }
+            .map { problem in
+                Diagnostic(
+                    .warning, problem.message, at: problem.location,
+                    fieldPath: problem.fieldPath, hint: problem.hint)
+            }
+        return rejected + unreadable
     }
 
     /// `1 file`, `2 files`.
