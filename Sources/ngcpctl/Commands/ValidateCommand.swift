@@ -24,8 +24,8 @@ enum ValidateCommand {
             paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode)
         let access = SecretAccessSetup.access(project: project, manifestPaths: parsed.positionals)
         // Validate often runs without the secrets (a CI job with no credentials), so a secret
-        // that cannot be read is a warning here, while plan and apply stop on it. A secret that the
-        // access rules forbid is an error everywhere.
+        // that cannot be read is a warning here, while plan and apply stop on it. A secret
+        // that the access rules forbid is an error everywhere.
         let resolver = SecretResolver(
             environment: ProcessInfo.processInfo.environment, access: access)
         var secretDiagnostics: [Diagnostic] = []
@@ -38,11 +38,12 @@ enum ValidateCommand {
         }
         let desired = result.desired
 
+        let target = project.target.map { " for target \($0.name)" } ?? ""
         Terminal.output(
             "Valid: \(counted(result.files.count, "file")), "
                 + "\(counted(desired.domains.count, "domain")), "
                 + "\(counted(desired.customers.count, "customer")), "
-                + "\(counted(desired.subscribers.count, "subscriber"))\(project.target.map { " for target \($0.name)" } ?? "") "
+                + "\(counted(desired.subscribers.count, "subscriber"))\(target) "
                 + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretDiagnostics))).\n")
         return .success
     }
