@@ -57,13 +57,17 @@ extension DocumentContext {
         }
 
         var reseller = defaultReseller
+        var fieldLocations: [String: SourceLocation] = [:]
         if let spec, !spec.isNull,
             let fields = reader.fields(spec, "spec", allowed: Self.domainFields),
             let node = fields["reseller"], !node.isNull
         {
             reseller = reader.string(node, "spec.reseller", numbersAsText: true)
+            fieldLocations["spec.reseller"] = reader.location(node)
         }
-        return DesiredDomain(domain: name, reseller: reseller, location: reader.location(nameNode))
+        return DesiredDomain(
+            domain: name, reseller: reseller, location: reader.location(nameNode),
+            fieldLocations: fieldLocations)
     }
 }
 
@@ -138,9 +142,13 @@ extension DocumentContext {
 
         let contact = fields["contact"].flatMap { decodeContact($0, path: "spec.contact") }
         guard let billingProfile, let contact else { return nil }
+        var fieldLocations: [String: SourceLocation] = [:]
+        for field in ["billing_profile", "type", "status"] {
+            if let node = fields[field] { fieldLocations["spec." + field] = reader.location(node) }
+        }
         return DesiredCustomer(
             externalID: name, billingProfile: billingProfile, fields: values, contact: contact,
-            location: reader.location(nameNode))
+            location: reader.location(nameNode), fieldLocations: fieldLocations)
     }
 
     private func decodeContact(_ node: YAMLNode, path: String) -> [String: JSONValue]? {

@@ -26,11 +26,18 @@ public struct DesiredDomain: Sendable, Hashable {
     /// The reseller's name; nil means the reseller with id 1.
     public var reseller: String?
     public var location: SourceLocation?
+    /// Positions of reference fields by field path (`spec.reseller`), for the problems that
+    /// only the target's data reveals. A field that is not written has none.
+    public var fieldLocations: [String: SourceLocation]
 
-    public init(domain: String, reseller: String? = nil, location: SourceLocation? = nil) {
+    public init(
+        domain: String, reseller: String? = nil, location: SourceLocation? = nil,
+        fieldLocations: [String: SourceLocation] = [:]
+    ) {
         self.domain = domain
         self.reseller = reseller
         self.location = location
+        self.fieldLocations = fieldLocations
     }
 
     public var id: ResourceID { ResourceID(.domains, domain) }
@@ -47,16 +54,22 @@ public struct DesiredCustomer: Sendable, Hashable {
     /// Customer contact fields with API names (`email`, `firstname`, ...), excluding `reseller_id`.
     public var contact: [String: JSONValue]
     public var location: SourceLocation?
+    /// Positions of fields by field path (`spec.billing_profile`, `spec.type`,
+    /// `spec.status`), for the problems that only the target's data reveals. A field that is
+    /// not written has none.
+    public var fieldLocations: [String: SourceLocation]
 
     public init(
         externalID: String, billingProfile: String, fields: [String: JSONValue],
-        contact: [String: JSONValue], location: SourceLocation? = nil
+        contact: [String: JSONValue], location: SourceLocation? = nil,
+        fieldLocations: [String: SourceLocation] = [:]
     ) {
         self.externalID = externalID
         self.billingProfile = billingProfile
         self.fields = fields
         self.contact = contact
         self.location = location
+        self.fieldLocations = fieldLocations
     }
 
     public var id: ResourceID { ResourceID(.customers, externalID) }

@@ -8,22 +8,40 @@ public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// The fix to try.
     public var hint: String?
-    /// The location of the declaring manifest, when there is one.
+    /// The location of the declaring manifest, when there is one: the faulty field's when
+    /// `fieldPath` is set, otherwise the object's name.
     public var location: SourceLocation?
+    /// The manifest field at fault (`spec.billing_profile`), when its position is known.
+    public var fieldPath: String?
 
     public init(
         resource: ResourceID, message: String, hint: String? = nil,
-        location: SourceLocation? = nil
+        location: SourceLocation? = nil, fieldPath: String? = nil
     ) {
         self.resource = resource
         self.message = message
         self.hint = hint
         self.location = location
+        self.fieldPath = fieldPath
     }
 
-    /// The problem as a compiler-style diagnostic.
+    /// Returns the problem placed at `field` of the manifest when `locations` has that field's
+    /// position, or at the object's name otherwise.
+    func at(_ field: String, in locations: [String: SourceLocation]) -> PlanningProblem {
+        guard let fieldLocation = locations[field] else { return self }
+        var problem = self
+        problem.location = fieldLocation
+        problem.fieldPath = field
+        return problem
+    }
+
+    /// The problem as a compiler-style diagnostic. A problem at a field is shown with the
+    /// field's path, because its position identifies the object. Others name the object.
     public var diagnostic: Diagnostic {
-        Diagnostic(.error, "\(resource): \(message)", at: location, hint: hint)
+        if let fieldPath {
+            return Diagnostic(.error, message, at: location, fieldPath: fieldPath, hint: hint)
+        }
+        return Diagnostic(.error, "\(resource): \(message)", at: location, hint: hint)
     }
 
     public var description: String {
@@ -54,7 +72,8 @@ extension PlanningProblem {
         PlanningProblem(
             resource: domain.id, message: "unknown reseller '\(name)'",
             hint: "use the name of an existing reseller, or omit it for the reseller with id 1",
-            location: domain.location)
+            location: domain.location
+        ).at("spec.reseller", in: domain.fieldLocations)
     }
 
     static func unknownBillingProfile(_ handle: String, customer: DesiredCustomer)
@@ -63,7 +82,8 @@ extension PlanningProblem {
         PlanningProblem(
             resource: customer.id, message: "unknown billing profile handle '\(handle)'",
             hint: "use the handle of an existing, non-terminated billing profile",
-            location: customer.location)
+            location: customer.location
+        ).at("spec.billing_profile", in: customer.fieldLocations)
     }
 
     static func undeclaredDomain(_ subscriber: DesiredSubscriber) -> PlanningProblem {
@@ -98,7 +118,8 @@ extension PlanningProblem {
             message: "the live customer is terminated but the manifest declares status '\(status)'",
             hint: "a terminated customer cannot be changed or revived; give the customer a new "
                 + "external_id, or declare it terminated",
-            location: customer.location)
+            location: customer.location
+        ).at("spec.status", in: customer.fieldLocations)
     }
 
     static func ambiguousCustomer(_ customer: DesiredCustomer, ids: [Int]) -> PlanningProblem {
@@ -117,7 +138,8 @@ extension PlanningProblem {
             resource: customer.id,
             message: "type cannot change from '\(live)' to '\(desired)'",
             hint: "NGCP rejects a type change; keep type '\(live)' or create a new customer",
-            location: customer.location)
+            location: customer.location
+        ).at("spec.type", in: customer.fieldLocations)
     }
 
     static func pendingWithSubscribers(_ customer: DesiredCustomer) -> PlanningProblem {
@@ -125,7 +147,8 @@ extension PlanningProblem {
             resource: customer.id,
             message: "a customer with subscribers cannot become 'pending'",
             hint: "use status 'locked' to suspend the customer and its subscribers",
-            location: customer.location)
+            location: customer.location
+        ).at("spec.status", in: customer.fieldLocations)
     }
 
     static func missingContact(_ customer: DesiredCustomer, contactID: Int) -> PlanningProblem {
@@ -144,7 +167,8 @@ extension PlanningProblem {
             message:
                 "the live domain belongs to reseller \(live), the manifest to reseller \(desired)",
             hint: "domains cannot be moved between resellers; correct the manifest",
-            location: domain.location)
+            location: domain.location
+        ).at("spec.reseller", in: domain.fieldLocations)
     }
 
     static func blockNotRead(_ subscriber: DesiredSubscriber, block: String, liveID: Int)

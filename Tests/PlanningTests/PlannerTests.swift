@@ -744,6 +744,27 @@ struct PlannerTests {
         #expect(error.description.hasPrefix("cannot plan: 5 problems"))
     }
 
+    @Test func problemPointsAtWrittenField() throws {
+        let name = SourceLocation(file: "d.yaml", line: 3, column: 9)
+        let field = SourceLocation(file: "d.yaml", line: 5, column: 13)
+        let domains = [
+            DesiredDomain(
+                domain: "r.example", reseller: "acme", location: name,
+                fieldLocations: ["spec.reseller": field]),
+            DesiredDomain(domain: "s.example", reseller: "acme", location: name),
+        ]
+        let desired = DesiredState(domains: domains)
+        let error = try #require(throws: PlanningError.self) {
+            try plan(desired, Fixture.liveBase())
+        }
+
+        #expect(
+            error.problems.map(\.diagnostic.description) == [
+                "d.yaml:5:13: error: spec.reseller: unknown reseller 'acme'",
+                "d.yaml:3:9: error: domains/s.example: unknown reseller 'acme'",
+            ])
+    }
+
     @Test("failed declaration reported once")
     func failedDeclarationOnce() throws {
         var customer = Fixture.desiredCustomer("cust-new")
