@@ -64,6 +64,14 @@ enum Message {
         "value '\(value)' is \(value.count) characters long, more than the maximum of \(maxLength)"
     }
 
+    static func beyond64Bits(_ text: String) -> String {
+        "value '\(text)' is out of range; integers have at most 64 bits"
+    }
+
+    static func notFinite(_ text: String) -> String {
+        "value '\(text)' is not a finite number"
+    }
+
     static func outOfRange<Bound>(_ text: String, range: ClosedRange<Bound>) -> String {
         if let upper = range.upperBound as? Int, upper == Int.max {
             return "value '\(text)' is out of range; expected \(range.lowerBound) or more"

@@ -243,6 +243,11 @@ final class NodeReader {
         -> Int?
     {
         guard let scalar = node.scalar, case .int(let value) = scalar.value else {
+            // Digits beyond 64 bits resolve as a float: they are a number, only too large.
+            if let scalar = node.scalar, case .float = scalar.value, isIntegerText(scalar.text) {
+                error(node, path(), Message.beyond64Bits(scalar.text))
+                return nil
+            }
             typeError(node, path(), expected: "an integer")
             return nil
         }
@@ -256,6 +261,13 @@ final class NodeReader {
                 hint: Message.leadingZeroIntegerHint)
         }
         return value
+    }
+
+    /// True for decimal digits with an optional sign.
+    private func isIntegerText(_ text: String) -> Bool {
+        let digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }
+        return !digits.isEmpty
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     /// True for `0`-prefixed decimal digits such as `010` or `-007`, which YAML 1.1 read as
@@ -284,6 +296,9 @@ final class NodeReader {
         case .float(let number) where number.isFinite:
             value = .double(number)
             double = number
+        case .float:
+            error(node, path(), Message.notFinite(scalar.text))
+            return nil
         default:
             typeError(node, path(), expected: "a number")
             return nil

@@ -88,7 +88,8 @@ let completeManifest = """
 
         let expectedDomain = DesiredDomain(
             domain: "sip.example.org", reseller: "default",
-            location: SourceLocation(file: "m.yaml", line: 4, column: 9))
+            location: SourceLocation(file: "m.yaml", line: 4, column: 9),
+            fieldLocations: ["spec.reseller": SourceLocation(file: "m.yaml", line: 9, column: 13)])
         #expect(result.desired.domains == [expectedDomain])
 
         let expectedCustomer = DesiredCustomer(
@@ -101,7 +102,10 @@ let completeManifest = """
                 "email": "ops@acme.example", "firstname": "Ada", "postcode": "1010",
                 "country": "AT", "gpp3": nil,
             ],
-            location: SourceLocation(file: "m.yaml", line: 14, column: 9))
+            location: SourceLocation(file: "m.yaml", line: 14, column: 9),
+            fieldLocations: [
+                "spec.billing_profile": SourceLocation(file: "m.yaml", line: 16, column: 20)
+            ])
         #expect(result.desired.customers == [expectedCustomer])
 
         let subscriber = try #require(result.desired.subscribers.first)
