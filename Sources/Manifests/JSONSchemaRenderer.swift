@@ -58,7 +58,8 @@ public enum JSONSchemaRenderer {
             ])
     }
 
-    /// A rule that applies the spec type and the name rules of `kind` to documents of it.
+    /// Builds the `if`/`then` rule that gives the documents of `kind` their spec type and name
+    /// rules.
     private static func kindRule(
         _ kind: String, spec: SchemaType, specRequired: Bool, name: SchemaType
     ) -> JSONValue {
@@ -86,6 +87,19 @@ public enum JSONSchemaRenderer {
         ]
         let required = fields.filter(\.required).map { JSONValue.string($0.name) }
         if !required.isEmpty { result["required"] = .array(required) }
+
+        // A field that needs another applies only when its value is not null.
+        var dependencies: [String: JSONValue] = [:]
+        for field in fields {
+            guard let needs = field.needs else { continue }
+            dependencies[field.name] = [
+                "anyOf": [
+                    ["properties": [field.name: ["type": "null"]]],
+                    ["required": [.string(needs)]],
+                ]
+            ]
+        }
+        if !dependencies.isEmpty { result["dependentSchemas"] = .object(dependencies) }
         return .object(result)
     }
 
@@ -137,8 +151,10 @@ public enum JSONSchemaRenderer {
             return ["type": "string", "format": "email", "maxLength": 255]
         case .object(let fields):
             return object(fields)
-        case .list(let item):
-            return ["type": "array", "items": schema(item)]
+        case .list(let item, let minCount):
+            var result: [String: JSONValue] = ["type": "array", "items": schema(item)]
+            if minCount > 0 { result["minItems"] = .int(minCount) }
+            return .object(result)
         case .map(let value):
             return ["type": "object", "additionalProperties": schema(value)]
         case .secret:
@@ -154,7 +170,9 @@ public enum JSONSchemaRenderer {
         case .nullable(let inner):
             return nullable(schema(inner))
         case .clearable(let inner):
-            return ["anyOf": [schema(inner), ["type": "null"], ["type": "object", "maxProperties": 0]]]
+            return [
+                "anyOf": [schema(inner), ["type": "null"], ["type": "object", "maxProperties": 0]]
+            ]
         case .oneOrList(let item):
             return oneOrList(schema(item))
         case .any:
@@ -216,12 +234,15 @@ public enum JSONSchemaRenderer {
         return .object(result)
     }
 
-    /// A digit string as text, or as an integer whose decimal digits fit the same rules.
+    /// Builds the schema of a digit string: text, or an integer whose decimal digits fit the same
+    /// rules.
     private static func digitsSchema(_ count: ClosedRange<Int>, leadingZero: Bool) -> JSONValue {
+        // Without a leading zero there is at least one digit, and the first is 1 to 9.
+        precondition(leadingZero || count.lowerBound >= 1, "digits without leading zero")
         let pattern =
-            leadingZero || count.upperBound == 0
+            leadingZero
             ? "^[0-9]{\(count.lowerBound),\(count.upperBound)}$"
-            : "^[1-9][0-9]{\(max(count.lowerBound - 1, 0)),\(count.upperBound - 1)}$"
+            : "^[1-9][0-9]{\(count.lowerBound - 1),\(count.upperBound - 1)}$"
 
         // An integer has at least one digit and no leading zero, except 0 itself.
         var integer: [String: JSONValue] = ["type": "integer"]
@@ -230,7 +251,7 @@ public enum JSONSchemaRenderer {
         } else {
             integer["minimum"] = leadingZero ? 0 : 1
         }
-        // Int holds every number of up to 18 digits; longer ones get no maximum.
+        // `Int` represents every number of up to 18 digits, so longer ones get no maximum.
         if count.upperBound <= 18 { integer["maximum"] = .int(power(10, count.upperBound) - 1) }
 
         return ["anyOf": [["type": "string", "pattern": .string(pattern)], .object(integer)]]

@@ -2,7 +2,7 @@ import NGCPCore
 
 /// The value type of one manifest field, as the loader checks it.
 public indirect enum SchemaType: Sendable {
-    /// A YAML string; a number is rejected. `pattern` is an ECMA-262 regular expression.
+    /// A YAML string, not a number. `pattern` is an ECMA-262 regular expression.
     case string(minLength: Int = 0, maxLength: Int? = nil, pattern: String? = nil)
     /// Text: a YAML string, or an unquoted number that the loader takes as written, so
     /// `postcode: 1010` is the text "1010". Lengths and `pattern` apply to strings only.
@@ -20,7 +20,8 @@ public indirect enum SchemaType: Sendable {
     case email
     /// A mapping with exactly these fields.
     case object([SchemaField])
-    case list(SchemaType)
+    /// A list with at least `minCount` items.
+    case list(SchemaType, minCount: Int = 0)
     /// A mapping with free keys and values of one type.
     case map(SchemaType)
     /// `{env: NAME}`, `{file: PATH}` or a literal string.
@@ -42,12 +43,18 @@ public struct SchemaField: Sendable {
     public let name: String
     public let type: SchemaType
     public let required: Bool
+    /// A field of the same mapping that must be present when this one is set and not null.
+    public let needs: String?
     public let summary: String
 
-    init(_ name: String, _ type: SchemaType, required: Bool = false, _ summary: String) {
+    init(
+        _ name: String, _ type: SchemaType, required: Bool = false, needs: String? = nil,
+        _ summary: String
+    ) {
         self.name = name
         self.type = type
         self.required = required
+        self.needs = needs
         self.summary = summary
     }
 }
@@ -79,7 +86,7 @@ public enum ManifestSchema {
             "Target names of ngcpctl.yaml this document applies to; absent means every target."),
     ]
 
-    /// What each kind adds to the envelope: the type of its spec, whether the spec is
+    /// The additions of each kind to the envelope: the type of its spec, whether the spec is
     /// required, and the rules of its `metadata.name`.
     static let kinds: [(kind: String, spec: SchemaType, specRequired: Bool, name: SchemaType)] = [
         ("Domain", .nullable(.reference("DomainSpec")), false, domainName),
@@ -199,7 +206,7 @@ public enum ManifestSchema {
             "profile_set_id", .nullable(.integer(1...Int.max)),
             "Subscriber profile set id; without profile_id its default profile applies."),
         .init(
-            "profile_id", .nullable(.integer(1...Int.max)),
+            "profile_id", .nullable(.integer(1...Int.max)), needs: "profile_set_id",
             "Subscriber profile id; needs profile_set_id."),
         .init(
             "callforwards", .nullable(.reference("CallForwards")),
@@ -229,19 +236,18 @@ public enum ManifestSchema {
 
     static let callForwardTypes = ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo"]
 
-    /// Each forward type refers to a definition without `ringtimeout`, but for cft.
+    /// Each forward type refers to a definition without `ringtimeout`, except cft.
     static let callForwards: [SchemaField] = callForwardTypes.map { type in
         let definition = type == "cft" ? "CallForwardWithRingTimeout" : "CallForward"
         return .init(
             type, .clearable(.reference(definition)), "Forward \(type); null or {} clears it.")
     }
 
-
-    /// The keys of every forward type, as the loader accepts them; it rejects `ringtimeout`
-    /// with its own message on types other than cft.
+    /// The keys of every forward type, as the loader accepts them. The loader rejects
+    /// `ringtimeout` on types other than cft with its own message.
     static let callForward: [SchemaField] = [
         .init(
-            "destinations", .list(.reference("Destination")), required: true,
+            "destinations", .list(.reference("Destination"), minCount: 1), required: true,
             "Destinations in order; at least one."),
         .init("times", .list(.reference("Period")), "When the forward applies."),
         .init("sources", .list(.reference("Source")), "Caller patterns."),
