@@ -28,11 +28,9 @@ public enum JSONSchemaRenderer {
         }
         definitions["SubscriberSpec"] = subscriberSpec
 
-        let byKind: [JSONValue] = [
-            kindRule("Domain", spec: "DomainSpec", specRequired: false),
-            kindRule("Customer", spec: "CustomerSpec", specRequired: true),
-            kindRule("Subscriber", spec: "SubscriberSpec", specRequired: true),
-        ]
+        let byKind = ManifestSchema.kinds.map { rule in
+            kindRule(rule.kind, spec: rule.spec, specRequired: rule.specRequired, name: rule.name)
+        }
         return merging(
             object(ManifestSchema.envelope),
             [
@@ -60,9 +58,16 @@ public enum JSONSchemaRenderer {
             ])
     }
 
-    private static func kindRule(_ kind: String, spec: String, specRequired: Bool) -> JSONValue {
+    /// Builds the `if`/`then` rule that gives the documents of `kind` their spec type and name
+    /// rules.
+    private static func kindRule(
+        _ kind: String, spec: SchemaType, specRequired: Bool, name: SchemaType
+    ) -> JSONValue {
         var then: [String: JSONValue] = [
-            "properties": ["spec": ["$ref": .string("#/$defs/\(spec)")]]
+            "properties": [
+                "spec": schema(spec),
+                "metadata": ["properties": ["name": schema(name)]],
+            ]
         ]
         if specRequired { then["required"] = ["spec"] }
         return [
@@ -82,20 +87,45 @@ public enum JSONSchemaRenderer {
         ]
         let required = fields.filter(\.required).map { JSONValue.string($0.name) }
         if !required.isEmpty { result["required"] = .array(required) }
+
+        // A field that needs another applies only when its value is not null.
+        var dependencies: [String: JSONValue] = [:]
+        for field in fields {
+            guard let needs = field.needs else { continue }
+            dependencies[field.name] = [
+                "anyOf": [
+                    ["properties": [field.name: ["type": "null"]]],
+                    ["required": [.string(needs)]],
+                ]
+            ]
+        }
+        if !dependencies.isEmpty { result["dependentSchemas"] = .object(dependencies) }
         return .object(result)
     }
 
     static func schema(_ type: SchemaType) -> JSONValue {
         switch type {
-        case .string(let maxLength):
-            var result: [String: JSONValue] = ["type": "string"]
-            if let maxLength { result["maxLength"] = .int(maxLength) }
-            return .object(result)
-        case .digits(let count):
-            // An unquoted number is accepted too; the loader keeps its text as written.
+        case .string(let minLength, let maxLength, let pattern):
+            return textSchema(
+                types: ["string"], minLength: minLength, maxLength: maxLength, pattern: pattern)
+        case .text(let minLength, let maxLength, let pattern):
+            return textSchema(
+                types: ["string", "number"], minLength: minLength, maxLength: maxLength,
+                pattern: pattern)
+        case .digits(let count, let leadingZero):
+            return digitsSchema(count, leadingZero: leadingZero)
+        case .period(let range):
+            // NOTE: the loader also rejects a descending year range such as 2030-2025, which
+            // the pattern does not express.
+            let number = "0*(\(NumberPattern.alternatives(range)))"
             return [
-                "type": ["string", "integer"],
-                "pattern": .string("^[0-9]{\(count.lowerBound),\(count.upperBound)}$"),
+                "anyOf": [
+                    [
+                        "type": "integer", "minimum": .int(range.lowerBound),
+                        "maximum": .int(range.upperBound),
+                    ],
+                    ["type": "string", "pattern": .string("^\(number)(-\(number))?$")],
+                ]
             ]
         case .integer(let range):
             var result: [String: JSONValue] = ["type": "integer"]
@@ -112,13 +142,19 @@ public enum JSONSchemaRenderer {
         case .boolean:
             return ["type": "boolean"]
         case .choice(let values):
-            return ["enum": .array(values.map { .string($0) })]
+            // The loader reads an unquoted number as its text, so `1` matches the value "1".
+            let numbers = values.compactMap { value in
+                Int(value).flatMap { String($0) == value ? JSONValue.int($0) : nil }
+            }
+            return ["enum": .array(values.map { .string($0) } + numbers)]
         case .email:
             return ["type": "string", "format": "email", "maxLength": 255]
         case .object(let fields):
             return object(fields)
-        case .list(let item):
-            return ["type": "array", "items": schema(item)]
+        case .list(let item, let minCount):
+            var result: [String: JSONValue] = ["type": "array", "items": schema(item)]
+            if minCount > 0 { result["minItems"] = .int(minCount) }
+            return .object(result)
         case .map(let value):
             return ["type": "object", "additionalProperties": schema(value)]
         case .secret:
@@ -132,9 +168,13 @@ public enum JSONSchemaRenderer {
                 ]
             ]
         case .nullable(let inner):
-            return ["anyOf": [schema(inner), ["type": "null"]]]
+            return nullable(schema(inner))
+        case .clearable(let inner):
+            return [
+                "anyOf": [schema(inner), ["type": "null"], ["type": "object", "maxProperties": 0]]
+            ]
         case .oneOrList(let item):
-            return ["anyOf": [schema(item), ["type": "array", "items": schema(item)]]]
+            return oneOrList(schema(item))
         case .any:
             return [:]
         case .reference(let name):
@@ -142,27 +182,168 @@ public enum JSONSchemaRenderer {
         }
     }
 
+    /// The preferences of `catalogue` with their types. Names that the loader rejects even
+    /// when the catalogue lists them are excluded by `propertyNames`: internal and blob
+    /// preferences, and `lock`, which the subscriber's own `lock` field sets.
     private static func preferences(_ catalogue: PreferenceCatalogue) -> JSONValue {
         var properties: [String: JSONValue] = [:]
-        for name in catalogue.names {
-            guard let definition = catalogue[name], definition.dataType != .blob else { continue }
-            let value: SchemaType
-            switch definition.dataType {
-            case .boolean: value = .boolean
-            case .int: value = .integer()
-            case .string, .blob:
-                value = .string(maxLength: DocumentContext.maxPreferenceLength)
-            case .enumeration:
-                value = definition.enumValues.isEmpty ? .string() : .choice(definition.enumValues)
+        var rejected: Set<String> = ["lock"]
+        for definition in catalogue.definitions.values {
+            guard !definition.isInternal, definition.dataType != .blob,
+                !rejected.contains(definition.name)
+            else {
+                rejected.insert(definition.name)
+                continue
             }
-            properties[name] = schema(.nullable(definition.isList ? .oneOrList(value) : value))
+            let value = preferenceValue(definition)
+            properties[definition.name] = nullable(definition.isList ? oneOrList(value) : value)
         }
-        return ["type": "object", "properties": .object(properties)]
+
+        var result: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
+        result["propertyNames"] = ["not": ["enum": .array(rejected.sorted().map { .string($0) })]]
+        return .object(result)
+    }
+
+    private static func preferenceValue(_ definition: PreferenceDefinition) -> JSONValue {
+        switch definition.dataType {
+        case .boolean:
+            return schema(.boolean)
+        case .int:
+            // NGCP and the loader also take a numeric string such as "5" (Swift's `Int(_:)`
+            // syntax: an optional sign, then decimal digits).
+            return [
+                "anyOf": [["type": "integer"], ["type": "string", "pattern": "^[+-]?[0-9]+$"]]
+            ]
+        case .string, .blob:
+            return schema(.text(maxLength: DocumentContext.maxPreferenceLength))
+        case .enumeration:
+            return schema(
+                definition.enumValues.isEmpty ? .text() : .choice(definition.enumValues))
+        }
+    }
+
+    private static func textSchema(
+        types: [String], minLength: Int, maxLength: Int?, pattern: String?
+    ) -> JSONValue {
+        var result: [String: JSONValue] = [
+            "type": types.count == 1 ? .string(types[0]) : .array(types.map { .string($0) })
+        ]
+        if minLength > 0 { result["minLength"] = .int(minLength) }
+        if let maxLength { result["maxLength"] = .int(maxLength) }
+        if let pattern { result["pattern"] = .string(pattern) }
+        return .object(result)
+    }
+
+    /// Builds the schema of a digit string: text, or an integer whose decimal digits fit the same
+    /// rules.
+    private static func digitsSchema(_ count: ClosedRange<Int>, leadingZero: Bool) -> JSONValue {
+        // Without a leading zero there is at least one digit, and the first is 1 to 9.
+        precondition(leadingZero || count.lowerBound >= 1, "digits without leading zero")
+        let pattern =
+            leadingZero
+            ? "^[0-9]{\(count.lowerBound),\(count.upperBound)}$"
+            : "^[1-9][0-9]{\(count.lowerBound - 1),\(count.upperBound - 1)}$"
+
+        // An integer has at least one digit and no leading zero, except 0 itself.
+        var integer: [String: JSONValue] = ["type": "integer"]
+        if count.lowerBound > 1 {
+            integer["minimum"] = .int(power(10, count.lowerBound - 1))
+        } else {
+            integer["minimum"] = leadingZero ? 0 : 1
+        }
+        // `Int` represents every number of up to 18 digits, so longer ones get no maximum.
+        if count.upperBound <= 18 { integer["maximum"] = .int(power(10, count.upperBound) - 1) }
+
+        return ["anyOf": [["type": "string", "pattern": .string(pattern)], .object(integer)]]
+    }
+
+    private static func power(_ base: Int, _ exponent: Int) -> Int {
+        (0..<exponent).reduce(1) { result, _ in result * base }
+    }
+
+    private static func nullable(_ value: JSONValue) -> JSONValue {
+        ["anyOf": [value, ["type": "null"]]]
+    }
+
+    private static func oneOrList(_ item: JSONValue) -> JSONValue {
+        ["anyOf": [item, ["type": "array", "items": item]]]
     }
 
     private static func merging(_ base: JSONValue, _ extra: [String: JSONValue]) -> JSONValue {
         guard case .object(var result) = base else { return base }
         for (key, value) in extra { result[key] = value }
         return .object(result)
+    }
+}
+
+/// Regular expressions for the decimal numbers of a range, built the way a person would write
+/// them: 0 to 23 is `[0-9]|1[0-9]|2[0-3]`.
+enum NumberPattern {
+    /// Alternatives, joined by `|`, that match exactly the numbers in `range` written without
+    /// leading zeros. The range must not be negative.
+    static func alternatives(_ range: ClosedRange<Int>) -> String {
+        precondition(range.lowerBound >= 0, "negative ranges have no pattern")
+        var result: [String] = []
+
+        // Numbers of one digit count at a time, so that both bounds have the same length.
+        var lower = range.lowerBound
+        while lower <= range.upperBound {
+            let length = String(lower).count
+            let largest = Int(String(repeating: "9", count: length)) ?? Int.max
+            let upper = min(largest, range.upperBound)
+            result += alternatives(digits(lower), digits(upper))
+            if upper == range.upperBound { break }
+            lower = upper + 1
+        }
+        return result.joined(separator: "|")
+    }
+
+    private static func digits(_ number: Int) -> [Int] {
+        String(number).map { Int(String($0))! }
+    }
+
+    /// Alternatives for the digit strings from `lower` to `upper`, both of one length.
+    private static func alternatives(_ lower: [Int], _ upper: [Int]) -> [String] {
+        guard let first = lower.first, let last = upper.first else { return [""] }
+        let lowerRest = Array(lower.dropFirst())
+        let upperRest = Array(upper.dropFirst())
+        if first == last {
+            return alternatives(lowerRest, upperRest).map { "\(first)" + $0 }
+        }
+
+        // Split off the partial blocks at both ends, such as 199[0-9] below 2000 in 1990-3000,
+        // so that the middle block takes any digits after its first one.
+        let startsBlock = lowerRest.allSatisfy { $0 == 0 }
+        let endsBlock = upperRest.allSatisfy { $0 == 9 }
+        var result: [String] = []
+        var middle = first...last
+        if !startsBlock {
+            let nines = Array(repeating: 9, count: lowerRest.count)
+            result += alternatives(lowerRest, nines).map { "\(first)" + $0 }
+            middle = (first + 1)...last
+        }
+        var tail: [String] = []
+        if !endsBlock {
+            let zeros = Array(repeating: 0, count: upperRest.count)
+            tail = alternatives(zeros, upperRest).map { "\(last)" + $0 }
+            middle = middle.lowerBound...(last - 1)
+        }
+        if middle.lowerBound <= middle.upperBound {
+            result.append(digitClass(middle) + anyDigits(lowerRest.count))
+        }
+        return result + tail
+    }
+
+    private static func digitClass(_ range: ClosedRange<Int>) -> String {
+        range.lowerBound == range.upperBound
+            ? "\(range.lowerBound)" : "[\(range.lowerBound)-\(range.upperBound)]"
+    }
+
+    private static func anyDigits(_ count: Int) -> String {
+        switch count {
+        case 0: return ""
+        case 1: return "[0-9]"
+        default: return "[0-9]{\(count)}"
+        }
     }
 }

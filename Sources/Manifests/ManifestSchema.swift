@@ -2,9 +2,17 @@ import NGCPCore
 
 /// The value type of one manifest field, as the loader checks it.
 public indirect enum SchemaType: Sendable {
-    case string(maxLength: Int? = nil)
+    /// A YAML string, not a number. `pattern` is an ECMA-262 regular expression.
+    case string(minLength: Int = 0, maxLength: Int? = nil, pattern: String? = nil)
+    /// Text: a YAML string, or an unquoted number that the loader takes as written, so
+    /// `postcode: 1010` is the text "1010". Lengths and `pattern` apply to strings only.
+    case text(minLength: Int = 0, maxLength: Int? = nil, pattern: String? = nil)
     /// A digit string, written as a YAML string or an unquoted number whose text is kept.
-    case digits(ClosedRange<Int>)
+    /// Without `leadingZero`, the first digit must not be 0.
+    case digits(ClosedRange<Int>, leadingZero: Bool = true)
+    /// A time period value: `N` or `N-M` with both numbers in the range, as a string or an
+    /// integer. Leading zeros are allowed.
+    case period(ClosedRange<Int>)
     case integer(ClosedRange<Int>? = nil)
     case number(ClosedRange<Double>)
     case boolean
@@ -12,13 +20,16 @@ public indirect enum SchemaType: Sendable {
     case email
     /// A mapping with exactly these fields.
     case object([SchemaField])
-    case list(SchemaType)
+    /// A list with at least `minCount` items.
+    case list(SchemaType, minCount: Int = 0)
     /// A mapping with free keys and values of one type.
     case map(SchemaType)
     /// `{env: NAME}`, `{file: PATH}` or a literal string.
     case secret
     /// A type that is also null.
     case nullable(SchemaType)
+    /// A type that is also null or an empty mapping, both of which clear the value.
+    case clearable(SchemaType)
     /// One value, or a list of such values.
     case oneOrList(SchemaType)
     /// Any scalar, list or mapping; checked elsewhere (preferences against their catalogue).
@@ -32,12 +43,18 @@ public struct SchemaField: Sendable {
     public let name: String
     public let type: SchemaType
     public let required: Bool
+    /// A field of the same mapping that must be present when this one is set and not null.
+    public let needs: String?
     public let summary: String
 
-    init(_ name: String, _ type: SchemaType, required: Bool = false, _ summary: String) {
+    init(
+        _ name: String, _ type: SchemaType, required: Bool = false, needs: String? = nil,
+        _ summary: String
+    ) {
         self.name = name
         self.type = type
         self.required = required
+        self.needs = needs
         self.summary = summary
     }
 }
@@ -61,16 +78,42 @@ public enum ManifestSchema {
 
     static let metadata: [SchemaField] = [
         .init(
-            "name", .string(), required: true,
+            "name", .text(pattern: "\\S"), required: true,
             "Natural key: domain name, customer external_id, or username@domain."),
         .init("annotations", .map(.string()), "Free notes; never sent to NGCP."),
         .init(
-            "targets", .list(.string()),
+            "targets", .list(.text()),
             "Target names of ngcpctl.yaml this document applies to; absent means every target."),
     ]
 
+    /// The additions of each kind to the envelope: the type of its spec, whether the spec is
+    /// required, and the rules of its `metadata.name`.
+    static let kinds: [(kind: String, spec: SchemaType, specRequired: Bool, name: SchemaType)] = [
+        ("Domain", .nullable(.reference("DomainSpec")), false, domainName),
+        ("Customer", .reference("CustomerSpec"), true, .text(maxLength: 255)),
+        ("Subscriber", .reference("SubscriberSpec"), true, .string(pattern: subscriberName)),
+    ]
+
+    /// A domain name: no whitespace, at most 127 characters.
+    static let domainName = SchemaType.text(maxLength: 127, pattern: "^\\S+$")
+
+    /// `username@domain`. The username has ASCII letters, digits and the punctuation NGCP
+    /// allows, at most 127 of them, and no leading, trailing or double dot. The domain has no
+    /// whitespace.
+    static let subscriberName: String = {
+        // The dot is matched on its own, and `-` goes last, where a character class takes it
+        // literally.
+        let bytes = DocumentContext.usernamePunctuationBytes
+        let hyphen = UInt8(ascii: "-")
+        let punctuation =
+            bytes.subtracting([UInt8(ascii: "."), hyphen]).sorted()
+            + (bytes.contains(hyphen) ? [hyphen] : [])
+        let character = "[A-Za-z0-9\(String(decoding: punctuation, as: UTF8.self))]"
+        return "^(?=[^@]{1,127}@)\(character)+(\\.\(character)+)*@[^@\\s]+$"
+    }()
+
     static let domainSpec: [SchemaField] = [
-        .init("reseller", .nullable(.string()), "Reseller name; default: the default reseller.")
+        .init("reseller", .nullable(.text()), "Reseller name; default: the default reseller.")
     ]
 
     static let customerSpec: [SchemaField] = [
@@ -114,22 +157,25 @@ public enum ManifestSchema {
     static let contact: [SchemaField] =
         [
             .init("email", .email, required: true, "Contact e-mail address."),
+            // NOTE: the loader also checks the code against its ISO 3166-1 list, in any letter
+            // case. The schema checks only for two letters, because an enum of the codes
+            // would reject the lower-case codes that the loader accepts.
             .init(
-                "country", .nullable(.string(maxLength: 2)),
+                "country", .nullable(.string(pattern: "^[A-Za-z]{2}$")),
                 "ISO 3166-1 alpha-2 country code; stored in upper case."),
         ]
         + contactTextFields.map { field in
-            .init(field.name, .nullable(.string(maxLength: field.maxLength)), "Contact text.")
+            .init(field.name, .nullable(.text(maxLength: field.maxLength)), "Contact text.")
         }
 
     static let subscriberSpec: [SchemaField] = [
-        .init("customer", .string(), required: true, "The owning customer's external_id."),
+        .init("customer", .text(), required: true, "The owning customer's external_id."),
         .init("password", .secret, "SIP password."),
         .init("webpassword", .secret, "Self-care web password."),
-        .init("webusername", .string(maxLength: 127), "Self-care login name."),
+        .init("webusername", .text(maxLength: 127), "Self-care login name."),
         .init("primary_number", .nullable(.reference("Number")), "The main number."),
         .init("alias_numbers", .list(.reference("AliasNumber")), "Further numbers."),
-        .init("external_id", .nullable(.string(maxLength: 255)), "Free identifier."),
+        .init("external_id", .nullable(.text(maxLength: 255)), "Free identifier."),
         .init(
             "status", .choice(["active", "locked"]),
             "Subscriber status; to remove a subscriber, delete its document and use --prune."
@@ -137,11 +183,11 @@ public enum ManifestSchema {
         .init(
             "lock", .nullable(.integer(1...5)),
             "Lock level 1 to 5 (foreign, outgoing, all calls, global, ported); null unlocks."),
-        .init("display_name", .nullable(.string(maxLength: 128)), "Caller display name."),
+        .init("display_name", .nullable(.text(maxLength: 128)), "Caller display name."),
         .init("email", .nullable(.email), "Subscriber e-mail address."),
-        .init("timezone", .nullable(.string(maxLength: 64)), "Time zone name."),
+        .init("timezone", .nullable(.text(maxLength: 64)), "Time zone name."),
         .init("administrative", .boolean, "Whether the subscriber administers the customer."),
-        .init("pbx_extension", .string(), "PBX extension (pbxaccount customers only)."),
+        .init("pbx_extension", .text(), "PBX extension (pbxaccount customers only)."),
         .init("is_pbx_pilot", .boolean, "PBX pilot subscriber (pbxaccount only)."),
         .init("is_pbx_group", .boolean, "PBX group (pbxaccount only)."),
         .init(
@@ -160,7 +206,7 @@ public enum ManifestSchema {
             "profile_set_id", .nullable(.integer(1...Int.max)),
             "Subscriber profile set id; without profile_id its default profile applies."),
         .init(
-            "profile_id", .nullable(.integer(1...Int.max)),
+            "profile_id", .nullable(.integer(1...Int.max)), needs: "profile_set_id",
             "Subscriber profile id; needs profile_set_id."),
         .init(
             "callforwards", .nullable(.reference("CallForwards")),
@@ -173,12 +219,14 @@ public enum ManifestSchema {
     /// Subscriber text fields that may be null, with their maximum length in characters.
     static let subscriberTextFields: [(name: String, maxLength: Int)] =
         subscriberSpec.compactMap { field in
-            guard case .nullable(.string(let maxLength?)) = field.type else { return nil }
+            guard case .nullable(.text(_, let maxLength?, _)) = field.type else { return nil }
             return (field.name, maxLength)
         }
 
     static let number: [SchemaField] = [
-        .init("cc", .digits(1...3), required: true, "Country code, no leading zero."),
+        .init(
+            "cc", .digits(1...3, leadingZero: false), required: true,
+            "Country code, no leading zero."),
         .init("ac", .nullable(.digits(0...7)), "Area code; may be empty."),
         .init("sn", .digits(1...31), required: true, "Subscriber number."),
     ]
@@ -188,13 +236,18 @@ public enum ManifestSchema {
 
     static let callForwardTypes = ["cfu", "cfb", "cft", "cfna", "cfs", "cfr", "cfo"]
 
+    /// Each forward type refers to a definition without `ringtimeout`, except cft.
     static let callForwards: [SchemaField] = callForwardTypes.map { type in
-        .init(type, .nullable(.reference("CallForward")), "Forward \(type); null clears it.")
+        let definition = type == "cft" ? "CallForwardWithRingTimeout" : "CallForward"
+        return .init(
+            type, .clearable(.reference(definition)), "Forward \(type); null or {} clears it.")
     }
 
+    /// The keys of every forward type, as the loader accepts them. The loader rejects
+    /// `ringtimeout` on types other than cft with its own message.
     static let callForward: [SchemaField] = [
         .init(
-            "destinations", .list(.reference("Destination")), required: true,
+            "destinations", .list(.reference("Destination"), minCount: 1), required: true,
             "Destinations in order; at least one."),
         .init("times", .list(.reference("Period")), "When the forward applies."),
         .init("sources", .list(.reference("Source")), "Caller patterns."),
@@ -210,7 +263,7 @@ public enum ManifestSchema {
 
     static let destination: [SchemaField] = [
         .init(
-            "destination", .string(maxLength: 255), required: true,
+            "destination", .text(minLength: 1, maxLength: 255), required: true,
             "voicebox, fax2mail, conference, callingcard, callthrough, localuser, autoattendant,"
                 + " officehours, customhours, a number or a SIP URI."),
         .init("priority", .nullable(.integer(0...65_535)), "Lower rings first."),
@@ -228,23 +281,27 @@ public enum ManifestSchema {
 
     static let period: [SchemaField] = periodFields.map { field in
         .init(
-            field.name, .nullable(.string()),
+            field.name, .nullable(.period(field.range)),
             "N or N-M within \(field.range.lowerBound)-\(field.range.upperBound); null is any.")
     }
 
     static let secretSource: [SchemaField] = [
-        .init("env", .string(), "Name of an environment variable that contains the secret."),
-        .init("file", .string(), "Path of a file that contains the secret."),
+        .init(
+            "env", .string(pattern: "^[A-Za-z_][A-Za-z0-9_]*$"),
+            "Name of an environment variable that contains the secret."),
+        .init("file", .string(minLength: 1), "Path of a file that contains the secret."),
     ]
 
     /// The named definitions the tables refer to.
     static let definitions: [String: [SchemaField]] = [
         "Metadata": metadata, "Contact": contact, "Number": number, "AliasNumber": aliasNumber,
-        "CallForwards": callForwards, "CallForward": callForward, "Destination": destination,
-        "Period": period, "SecretSource": secretSource,
-        "Source": [.init("source", .string(maxLength: 255), required: true, "Caller pattern.")],
+        "CallForwards": callForwards,
+        "CallForwardWithRingTimeout": callForward,
+        "CallForward": callForward.filter { $0.name != "ringtimeout" },
+        "Destination": destination, "Period": period, "SecretSource": secretSource,
+        "Source": [.init("source", .text(maxLength: 255), required: true, "Caller pattern.")],
         "BNumber": [
-            .init("bnumber", .string(maxLength: 255), required: true, "Called-number pattern.")
+            .init("bnumber", .text(maxLength: 255), required: true, "Called-number pattern.")
         ],
     ]
 }
