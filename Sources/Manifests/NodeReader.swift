@@ -243,7 +243,7 @@ final class NodeReader {
         -> Int?
     {
         guard let scalar = node.scalar, case .int(let value) = scalar.value else {
-            // Digits beyond 64 bits resolve as a float: they are a number, only too large.
+            // Digits beyond 64 bits resolve as a float, so they are reported as too large.
             if let scalar = node.scalar, case .float = scalar.value, isIntegerText(scalar.text) {
                 error(node, path(), Message.beyond64Bits(scalar.text))
                 return nil
@@ -263,7 +263,7 @@ final class NodeReader {
         return value
     }
 
-    /// True for decimal digits with an optional sign.
+    /// Returns whether `text` is decimal digits with an optional sign.
     private func isIntegerText(_ text: String) -> Bool {
         let digits = text.utf8.drop { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "+") }
         return !digits.isEmpty
