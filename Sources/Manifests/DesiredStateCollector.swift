@@ -556,6 +556,12 @@ struct DesiredStateCollector {
             CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
         }
 
+        // A customer or domain that many subscribers name gets one warning, at the first of
+        // them, with their count: a repository that relies on live objects would otherwise
+        // print the same warning for each subscriber.
+        var customerWarnings: [String: (diagnostic: Int, subscribers: Int)] = [:]
+        var domainWarnings: [String: (diagnostic: Int, subscribers: Int)] = [:]
+
         for position in subscribers.indices {
             let customer = subscribers[position].customer
             if let customerPosition = customerPositions[customer] {
@@ -573,8 +579,11 @@ struct DesiredStateCollector {
                         fieldPath: "spec.customer", hint: Message.customerNotFoundHint))
             } else if options.liveCustomers != nil {
                 undeclaredCustomers.insert(customer)
+            } else if let warning = customerWarnings[customer] {
+                customerWarnings[customer]?.subscribers = warning.subscribers + 1
             } else if !invalidDeclarations.contains("Customer/\(customer)") {
                 undeclaredCustomers.insert(customer)
+                customerWarnings[customer] = (diagnostics.count, 1)
                 diagnostics.append(
                     Diagnostic(
                         .warning, Message.undeclaredCustomer(customer),
@@ -584,15 +593,25 @@ struct DesiredStateCollector {
 
             let domain = subscribers[position].domain
             let domainKey = lowercased(domain)
-            if !domainNames.contains(domainKey),
+            if let warning = domainWarnings[domainKey] {
+                domainWarnings[domainKey]?.subscribers = warning.subscribers + 1
+                undeclaredDomains.insert(domain)
+            } else if !domainNames.contains(domainKey),
                 !invalidDeclarations.contains("Domain/\(domainKey)")
             {
                 undeclaredDomains.insert(domain)
+                domainWarnings[domainKey] = (diagnostics.count, 1)
                 diagnostics.append(
                     Diagnostic(
                         .warning, Message.undeclaredDomain(domain),
                         at: subscribers[position].location, fieldPath: "metadata.name"))
             }
+        }
+
+        for warning in Array(customerWarnings.values) + Array(domainWarnings.values)
+        where warning.subscribers > 1 {
+            diagnostics[warning.diagnostic].message += Message.namedBySubscribers(
+                warning.subscribers)
         }
     }
 

@@ -307,6 +307,11 @@ enum Message {
             + " target"
     }
 
+    /// The end of a warning given once for several subscribers.
+    static func namedBySubscribers(_ count: Int) -> String {
+        " (named by \(count) subscribers; this is the first)"
+    }
+
     static func primaryNumberRequired(_ customer: String) -> String {
         "missing required field 'primary_number'; subscribers of sipaccount customer"
             + " '\(customer)' need one"

@@ -494,6 +494,27 @@ private let documentCases: [DiagnosticCase] = [
             ])
     }
 
+    @Test func undeclaredCustomerWarnsOncePerName() {
+        let first = subscriberHead.replacingOccurrences(of: "@d.example", with: "@x.example")
+            .replacingOccurrences(of: "customer: acme", with: "customer: other")
+        let second = first.replacingOccurrences(of: "alice@", with: "bob@")
+            .replacingOccurrences(of: "sn: 100", with: "sn: 101")
+            .replacingOccurrences(of: "@x.example", with: "@X.example")
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("m.yaml", first), ("n.yaml", second),
+        ])
+        #expect(
+            result.diagnostics.map(\.message) == [
+                "customer 'other' is not declared in these manifests; it must already exist"
+                    + " on the target (named by 2 subscribers; this is the first)",
+                "domain 'x.example' is not declared in these manifests; it must already"
+                    + " exist on the target (named by 2 subscribers; this is the first)",
+            ])
+        #expect(result.diagnostics.map(\.location?.file) == ["m.yaml", "m.yaml"])
+        #expect(result.undeclaredCustomers == ["other"])
+        #expect(result.undeclaredDomains == ["x.example", "X.example"])
+    }
+
     @Test func undeclaredCustomerAndDomainAreWarnings() {
         let subscriber = subscriberHead.replacingOccurrences(of: "@d.example", with: "@x.example")
             .replacingOccurrences(of: "customer: acme", with: "customer: other")
