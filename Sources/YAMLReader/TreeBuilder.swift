@@ -38,10 +38,16 @@ struct ScalarBytes {
 /// Each node gets a record when it starts. The children of open collections wait on one
 /// shared stack and move to the child list in one piece when their collection ends, so a
 /// collection costs no array of its own and a long list grows no per-frame storage.
-struct TreeBuilder {
+///
+/// The builder cannot be copied, because it owns its buffers. That also keeps the compiler
+/// from copying the whole builder to call a non-mutating method from a mutating one.
+struct TreeBuilder: ~Copyable {
     /// An open collection. It holds no reference, so saving and restoring it for each
     /// nested collection costs no reference counting.
-    private struct Frame {
+    ///
+    /// Internal rather than private, because Swift 6.3.1 crashes compiling a debug build in
+    /// which a `GrowableBuffer` of a private type is a stored property.
+    struct Frame {
         let isMapping: Bool
         /// Set when the collection has an anchor, which is the last of `openAnchors`.
         let hasAnchor: Bool
@@ -84,20 +90,19 @@ struct TreeBuilder {
     }
 
     let limits: YAMLLimits
-    private var records: [NodeRecord] = []
+    private var records: GrowableBuffer<NodeRecord>
     /// The UTF-8 bytes of every scalar, one after another. A scalar's record gives its
     /// offset and length, so that reading a stream creates no string per scalar.
-    private var scalarBytes: [UInt8] = []
-    private var children: [Int32] = []
-    /// Children of the open collections. Only the first `pendingCount` entries are in use,
-    /// so popping a collection's children keeps the storage for the next one.
-    private var pending: [Int32] = []
-    private var pendingCount = 0
+    private var scalarBytes: GrowableBuffer<UInt8>
+    private var children: GrowableBuffer<Int32>
+    /// Children of the open collections, innermost last. Popping a collection's children
+    /// keeps the storage for the next one.
+    private var pending = GrowableBuffer<Int32>(capacity: 256)
     /// The innermost open collection, kept outside `parents` so that attaching a node
-    /// changes plain fields instead of an array element.
+    /// changes plain fields instead of a buffer element.
     private var top = Frame(isMapping: false, hasAnchor: false, id: -1, firstChild: 0)
     /// The open collections around `top`, outermost first.
-    private var parents: [Frame] = []
+    private var parents = GrowableBuffer<Frame>(capacity: 16)
     /// The number of open collections: `top` and `parents`, or none.
     private var depth = 0
     /// Key index and merge sources of open mappings that have them, by their depth.
@@ -117,15 +122,16 @@ struct TreeBuilder {
     /// scalar bytes up front.
     init(limits: YAMLLimits, expectedNodes: Int = 0, expectedScalarBytes: Int = 0) {
         self.limits = limits
-        records.reserveCapacity(expectedNodes)
-        scalarBytes.reserveCapacity(expectedScalarBytes)
-        children.reserveCapacity(expectedNodes)
+        records = GrowableBuffer(capacity: expectedNodes)
+        scalarBytes = GrowableBuffer(capacity: expectedScalarBytes)
+        children = GrowableBuffer(capacity: expectedNodes)
     }
 
     /// Returns the documents read so far, which share one tree.
-    mutating func documents() -> [YAMLDocument] {
+    func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
-            records: records, scalarBytes: scalarBytes, children: children,
+            records: records.array(), scalarBytes: scalarBytes.array(),
+            children: children.array(),
             mayContainControlCharacters: mayContainControlCharacters)
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
@@ -195,7 +201,7 @@ struct TreeBuilder {
     }
 
     private func text(of record: NodeRecord) -> String {
-        record.text(in: scalarBytes)
+        scalarBytes.withUnsafeBufferPointer { bytes in record.text(in: bytes) }
     }
 
     /// Returns whether two scalar records have the same bytes.
@@ -257,7 +263,7 @@ struct TreeBuilder {
         if depth > 0 { parents.append(top) }
         if let anchor { openAnchors.append(anchor) }
         top = Frame(
-            isMapping: isMapping, hasAnchor: anchor != nil, id: id, firstChild: pendingCount)
+            isMapping: isMapping, hasAnchor: anchor != nil, id: id, firstChild: pending.count)
         depth += 1
     }
 
@@ -268,15 +274,11 @@ struct TreeBuilder {
             largeMappings[depth] = nil
         }
 
-        let entries = pendingCount - top.firstChild
+        let entries = pending.count - top.firstChild
         records[top.id].start = Int32(children.count)
         records[top.id].count = Int32(top.isMapping ? entries / 2 : entries)
-        // Copied one by one: appending a slice goes through a generic path that costs more
-        // than the few children a collection usually has.
-        for position in top.firstChild..<pendingCount {
-            children.append(pending[position])
-        }
-        pendingCount = top.firstChild
+        children.append(contentsOf: pending, from: top.firstChild)
+        pending.removeSuffix(from: top.firstChild)
 
         let id = Int32(top.id)
         let (size, height) = (top.size, top.height)
@@ -297,7 +299,7 @@ struct TreeBuilder {
         top.size = top.size.addingReportingOverflow(size).partialValue
         top.height = max(top.height, height + 1)
         guard top.isMapping else {
-            push(id)
+            pending.append(id)
             return
         }
 
@@ -306,35 +308,28 @@ struct TreeBuilder {
             largeMappings[depth, default: LargeMappingState()].merges.append(id)
             return
         }
-        let isKey = (pendingCount - top.firstChild) % 2 == 0
+        let isKey = (pending.count - top.firstChild) % 2 == 0
         if isKey {
             if isMergeKey(id) {
                 top.awaitsMergeValue = true
             } else {
-                push(id)
+                pending.append(id)
             }
             return
         }
 
         // This node is the value of the key on top of `pending`. Collection keys are not
         // checked for duplicates.
-        let key = Int(pending[pendingCount - 1])
-        if records[key].kind == .scalar {
-            if let first = firstMark(ofKey: key) {
-                throw .duplicateKey(text(of: records[key]), first: first, at: records[key].mark)
+        let key = Int(pending[pending.count - 1])
+        let keyRecord = records[key]
+        if keyRecord.kind == .scalar {
+            let bit = TreeBuilder.filterBit(of: keyRecord)
+            if let first = firstMark(ofKey: key, filterBit: bit) {
+                throw .duplicateKey(text(of: keyRecord), first: first, at: keyRecord.mark)
             }
-            recordKey(key)
+            recordKey(key, filterBit: bit)
         }
-        push(id)
-    }
-
-    private mutating func push(_ id: Int32) {
-        if pendingCount < pending.count {
-            pending[pendingCount] = id
-        } else {
-            pending.append(id)
-        }
-        pendingCount += 1
+        pending.append(id)
     }
 
     private func isMergeKey(_ id: Int32) -> Bool {
@@ -351,19 +346,20 @@ struct TreeBuilder {
     /// The number of complete pairs of the innermost mapping. A key waiting for its value
     /// is not counted.
     private var pairCount: Int {
-        (pendingCount - top.firstChild) / 2
+        (pending.count - top.firstChild) / 2
     }
 
     /// Returns where a scalar key with the same resolved value as `key` first appears in the
-    /// innermost mapping, so that `1` and `0x1` collide.
-    private func firstMark(ofKey key: Int) -> YAMLMark? {
+    /// innermost mapping, so that `1` and `0x1` collide. `filterBit` is the key's filter bit.
+    ///
+    /// It changes nothing, but it is `mutating` so that `self` is passed by reference: a
+    /// non-mutating call from `add` copied the whole builder for each pair.
+    private mutating func firstMark(ofKey key: Int, filterBit bit: UInt64?) -> YAMLMark? {
         let pairs = pairCount
         if pairs >= TreeBuilder.indexThreshold {
             return largeMappings[depth]?.keyMarks[value(of: key)]
         }
-        if !top.hasUnfilteredKey, let bit = TreeBuilder.filterBit(of: records[key]),
-            top.keyFilter & bit == 0
-        {
+        if !top.hasUnfilteredKey, let bit, top.keyFilter & bit == 0 {
             return nil
         }
         let first = top.firstChild
@@ -374,9 +370,9 @@ struct TreeBuilder {
         return nil
     }
 
-    /// Records a scalar key before its pair is counted.
-    private mutating func recordKey(_ key: Int) {
-        if let bit = TreeBuilder.filterBit(of: records[key]) {
+    /// Records a scalar key before its pair is counted. `filterBit` is the key's filter bit.
+    private mutating func recordKey(_ key: Int, filterBit bit: UInt64?) {
+        if let bit {
             top.keyFilter |= bit
         } else {
             top.hasUnfilteredKey = true
@@ -468,12 +464,14 @@ struct TreeBuilder {
                 for position in 0..<Int(records[source].count) {
                     let key = children[start + 2 * position]
                     let value = children[start + 2 * position + 1]
-                    if records[Int(key)].kind == .scalar {
-                        if firstMark(ofKey: Int(key)) != nil { continue }
-                        recordKey(Int(key))
+                    let keyRecord = records[Int(key)]
+                    if keyRecord.kind == .scalar {
+                        let bit = TreeBuilder.filterBit(of: keyRecord)
+                        if firstMark(ofKey: Int(key), filterBit: bit) != nil { continue }
+                        recordKey(Int(key), filterBit: bit)
                     }
-                    push(key)
-                    push(value)
+                    pending.append(key)
+                    pending.append(value)
                 }
             }
         }

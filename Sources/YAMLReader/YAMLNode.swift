@@ -364,11 +364,13 @@ struct NodeRecord: Sendable {
     /// Returns the text of a scalar record from the scalar bytes of its tree, which the
     /// parser checked to be valid UTF-8.
     func text(in scalarBytes: [UInt8]) -> String {
-        scalarBytes.withUnsafeBufferPointer { bytes in
-            let first = Int(start)
-            let scalar = UnsafeBufferPointer(rebasing: bytes[first..<(first + Int(count))])
-            return String(decoding: scalar, as: UTF8.self)
-        }
+        scalarBytes.withUnsafeBufferPointer { bytes in text(in: bytes) }
+    }
+
+    func text(in scalarBytes: UnsafeBufferPointer<UInt8>) -> String {
+        let first = Int(start)
+        let scalar = UnsafeBufferPointer(rebasing: scalarBytes[first..<(first + Int(count))])
+        return String(decoding: scalar, as: UTF8.self)
     }
 }
 
