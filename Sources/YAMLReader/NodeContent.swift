@@ -106,13 +106,14 @@ private struct TreeBuffers {
         }
         switch leftRecord.kind {
         case .scalar:
-            let leftStart = Int(leftRecord.start)
-            let rightStart = Int(rightRecord.start)
-            for offset in 0..<Int(leftRecord.count)
-            where left.scalarBytes[leftStart + offset] != right.scalarBytes[rightStart + offset] {
-                return false
-            }
-            return true
+            // The shapes are equal, so both scalars have `count` bytes.
+            let count = Int(leftRecord.count)
+            guard count > 0, let leftBytes = left.scalarBytes.baseAddress,
+                let rightBytes = right.scalarBytes.baseAddress
+            else { return true }
+            return ScalarBytes.equal(
+                leftBytes + Int(leftRecord.start), rightBytes + Int(rightRecord.start),
+                count: count)
         case .sequence, .mapping:
             let count =
                 leftRecord.kind == .mapping ? 2 * Int(leftRecord.count) : Int(leftRecord.count)

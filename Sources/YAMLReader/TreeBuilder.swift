@@ -1,38 +1,3 @@
-/// The facts one pass over a scalar's bytes finds.
-struct ScalarBytes {
-    /// Whether a byte may start a control character: below 0x20, 0x7F, or the lead byte
-    /// 0xC2 of U+0080-U+009F.
-    let mayContainControlCharacters: Bool
-    /// An FNV-1a hash of ASCII bytes with the top bit set, or 0 for other text. Equal ASCII
-    /// strings have equal bytes, so two different nonzero fingerprints mean different
-    /// strings. Non-ASCII text gets 0, because strings compare by canonical equivalence,
-    /// which different bytes can share.
-    let fingerprint: UInt64
-
-    static let fingerprintBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let fingerprintPrime: UInt64 = 0x100_0000_01b3
-    static let asciiFingerprintFlag: UInt64 = 1 << 63
-
-    /// Returns the fingerprint of ASCII text.
-    static func fingerprint(of text: String) -> UInt64 {
-        // Reading the contiguous bytes costs much less than iterating `String.UTF8View`.
-        text.utf8.withContiguousStorageIfAvailable(fingerprint(of:))
-            ?? fingerprint(of: Array(text.utf8))
-    }
-
-    static func fingerprint(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash = fingerprintBasis
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* fingerprintPrime
-        }
-        return hash | asciiFingerprintFlag
-    }
-
-    static func fingerprint(of bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBufferPointer(fingerprint(of:))
-    }
-}
-
 /// Folds parser events into the flat node arrays of one stream.
 ///
 /// Each node gets a record when it starts. The children of open collections wait on one
@@ -207,11 +172,11 @@ struct TreeBuilder: ~Copyable {
     /// Returns whether two scalar records have the same bytes.
     private func sameBytes(_ left: NodeRecord, _ right: NodeRecord) -> Bool {
         guard left.count == right.count else { return false }
+        guard left.count > 0 else { return true }
         return scalarBytes.withUnsafeBufferPointer { bytes in
-            let leftStart = Int(left.start)
-            let rightStart = Int(right.start)
-            return bytes[leftStart..<(leftStart + Int(left.count))].elementsEqual(
-                bytes[rightStart..<(rightStart + Int(right.count))])
+            ScalarBytes.equal(
+                bytes.baseAddress! + Int(left.start), bytes.baseAddress! + Int(right.start),
+                count: Int(left.count))
         }
     }
 

@@ -370,7 +370,17 @@ struct NodeRecord: Sendable {
     func text(in scalarBytes: UnsafeBufferPointer<UInt8>) -> String {
         let first = Int(start)
         let scalar = UnsafeBufferPointer(rebasing: scalarBytes[first..<(first + Int(count))])
-        return String(decoding: scalar, as: UTF8.self)
+        // Text of up to 15 bytes fits in a String without a heap allocation. Initialized in
+        // place, such a string is not validated again when it is ASCII, where
+        // `String(decoding:as:)` validates every string.
+        guard scalar.count <= 15 else { return String(decoding: scalar, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: scalar.count) { buffer in
+            guard let source = scalar.baseAddress, let target = buffer.baseAddress else {
+                return 0
+            }
+            target.initialize(from: source, count: scalar.count)
+            return scalar.count
+        }
     }
 }
 
