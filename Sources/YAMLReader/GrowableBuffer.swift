@@ -76,18 +76,6 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
         try body(UnsafeBufferPointer(start: base, count: count))
     }
 
-    /// Returns a copy of the elements as an array.
-    func array() -> [Element] {
-        // Initializing the array's storage directly copies the elements in one piece, where
-        // `Array(UnsafeBufferPointer(...))` copies them one by one.
-        Array(unsafeUninitializedCapacity: count) { storage, initializedCount in
-            if let target = storage.baseAddress {
-                target.initialize(from: base, count: count)
-            }
-            initializedCount = count
-        }
-    }
-
     private mutating func grow(toAtLeast minimumCapacity: Int) {
         let newCapacity = max(minimumCapacity, 2 * capacity)
         let newBase = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
@@ -97,3 +85,8 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
         capacity = newCapacity
     }
 }
+
+// The storage is reachable only through its one owner, because a buffer cannot be copied.
+// Changing it takes exclusive access to that owner, and a tree keeps its buffers in `let`
+// properties, which nothing changes. So no two threads can reach storage that may change.
+extension GrowableBuffer: @unchecked Sendable {}

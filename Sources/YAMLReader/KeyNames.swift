@@ -133,6 +133,9 @@ extension YAMLTree {
                 ScalarBytes.equal(bytes.baseAddress! + start, textBytes.baseAddress!, count: count)
             }
         }
-        return equal ?? scalarBytes[start..<(start + count)].elementsEqual(text.utf8)
+        return equal
+            ?? scalarBytes.withUnsafeBufferPointer { bytes in
+                bytes[start..<(start + count)].elementsEqual(text.utf8)
+            }
     }
 }

@@ -92,11 +92,10 @@ struct TreeBuilder: ~Copyable {
         children = GrowableBuffer(capacity: expectedNodes)
     }
 
-    /// Returns the documents read so far, which share one tree.
-    func documents() -> [YAMLDocument] {
+    /// Returns the documents read so far, which share one tree that takes over the buffers.
+    consuming func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
-            records: records.array(), scalarBytes: scalarBytes.array(),
-            children: children.array(),
+            records: records, scalarBytes: scalarBytes, children: children,
             mayContainControlCharacters: mayContainControlCharacters)
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
