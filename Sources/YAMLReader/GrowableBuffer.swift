@@ -3,8 +3,8 @@
 ///
 /// `Array` checks on every append that its storage is not shared, and copies a run of
 /// elements through a generic path. This buffer is never shared, because it cannot be copied,
-/// so an append is a capacity check and a store, and a run is copied with `memmove`. Every
-/// access is checked against `count`.
+/// so an append is a capacity check and a store, and a run is copied with `memmove`. The
+/// subscript and every method that takes a position check it against `count`.
 struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
     /// The storage: `capacity` elements, of which the first `count` are initialized.
     private var base: UnsafeMutablePointer<Element>
@@ -52,6 +52,7 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
 
     /// Appends the elements of `other` from position `start` to its end.
     mutating func append(contentsOf other: borrowing GrowableBuffer<Element>, from start: Int) {
+        precondition(start >= 0 && start <= other.count, "index out of range")
         other.withUnsafeBufferPointer { elements in
             append(contentsOf: UnsafeBufferPointer(rebasing: elements[start...]))
         }

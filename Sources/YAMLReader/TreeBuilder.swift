@@ -4,8 +4,8 @@
 /// shared stack and move to the child list in one piece when their collection ends, so a
 /// collection costs no array of its own and a long list grows no per-frame storage.
 ///
-/// The builder cannot be copied, because it owns its buffers. That also keeps the compiler
-/// from copying the whole builder to call a non-mutating method from a mutating one.
+/// The builder cannot be copied, because it owns its buffers until `documents()` hands them
+/// to the tree.
 struct TreeBuilder: ~Copyable {
     /// An open collection. It holds no reference, so saving and restoring it for each
     /// nested collection costs no reference counting.

@@ -43,9 +43,9 @@ public final class YAMLParser {
 
     /// Reads the whole stream. Call it once per parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
-        // Manifests have a little more than one node per ten bytes, and their scalars take
-        // up to about 60% of the bytes. Reserving one node per eight bytes and the input's
-        // size for scalars avoids regrowing the buffers, which the tree then keeps.
+        // The benchmark's manifests have a little more than one node per ten bytes, and
+        // their scalars take about 60% of the bytes. Reserving one node per eight bytes and
+        // the input's size for scalars avoids regrowing the buffers, which the tree keeps.
         var builder = TreeBuilder(
             limits: limits, expectedNodes: input.count / 8, expectedScalarBytes: input.count)
         var event = yaml_event_t()

@@ -1,9 +1,9 @@
 import Testing
 import YAMLReader
 
-/// The parser reads scalar bytes a word at a time, builds trees in growable buffers and finds
-/// keys through fingerprints. These tests cover every offset and length that the word reads
-/// treat differently, the points where the buffers grow and the duplicate-key index switch.
+/// Word-wide scanning of scalar bytes, key lookup by fingerprint and the growable buffers of
+/// the YAML parser: at every offset and length that the word reads treat differently, where
+/// each buffer grows, and around the switch to an index for duplicate keys.
 @Suite struct YAMLTreeBuildingTests {
     private func parseOne(_ text: String, limits: YAMLLimits = YAMLLimits()) throws -> YAMLNode {
         let documents = try YAMLParser.parse(text, limits: limits)
@@ -141,7 +141,7 @@ import YAMLReader
 
     // MARK: - Duplicate keys and merges
 
-    /// Mappings switch from a linear search to an index at 16 pairs; a duplicate must be
+    /// Mappings switch from a linear search to an index at 16 pairs. A duplicate must be
     /// found on both sides of the switch, whichever key it repeats.
     @Test(arguments: 13...19)
     func duplicateKeyIsFoundAroundIndexThreshold(distinctKeys: Int) {
@@ -175,7 +175,7 @@ import YAMLReader
     }
 
     @Test func anchoredCollectionsAreSharedAfterGrowth() throws {
-        // Enough nodes before the aliases that every buffer has grown at least once.
+        // Enough nodes before the aliases that the record, child and pending buffers grow.
         var text = "items: [" + (0..<3000).map(String.init).joined(separator: ",") + "]\n"
         text += "list: &l [a, {b: c}, [d]]\nmap: &m {x: *l, y: [*l]}\n"
         text += "copies: [*m, *l, *m]\n"
@@ -226,12 +226,21 @@ import YAMLReader
         #expect(outer["after"]?.scalar?.value == .int(3))
     }
 
-    @Test func scalarBytesBeyondEstimateAreKept() throws {
-        // Scalars usually take less than half of the input, which is the initial capacity.
+    @Test func longScalarsAreKept() throws {
         let long = String(repeating: "0123456789", count: 6000)
         let root = try parseOne("a: \(long)\nb: \"\(long)\"\n")
         #expect(root["a"]?.scalar?.text == long)
         #expect(root["b"]?.scalar?.text == long)
+    }
+
+    @Test func detachedCopyGrowsItsBuffers() throws {
+        // A detached copy starts with room for a few nodes and bytes, so this one grows.
+        let items = (0..<50).map { "item-\($0)-" + String(repeating: "x", count: $0) }
+        let text = "list: [" + items.joined(separator: ", ") + "]\nother: 1\n"
+        let list = try #require(try parseOne(text)["list"])
+        let copy = list.detached()
+        #expect(copy.hasSameContent(as: list))
+        #expect(copy.sequence?.map { $0.scalar?.text } == items)
     }
 
     @Test func denseFlowSequenceGrowsRecords() throws {
