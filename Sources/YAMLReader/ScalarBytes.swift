@@ -111,17 +111,27 @@ extension ScalarBytes {
     {
         let leftRaw = UnsafeRawPointer(left)
         let rightRaw = UnsafeRawPointer(right)
-        var offset = 0
-        while offset + 8 <= count {
-            guard
-                leftRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    == rightRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            else { return false }
-            offset += 8
+        // As in `scan`, every load lies inside the `count` bytes, and the last one may
+        // overlap the one before.
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                guard
+                    leftRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == rightRaw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                else { return false }
+                offset += 8
+            }
+            return leftRaw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == rightRaw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         }
-        while offset < count {
-            guard left[offset] == right[offset] else { return false }
-            offset += 1
+        if count >= 4 {
+            return leftRaw.loadUnaligned(as: UInt32.self) == rightRaw.loadUnaligned(as: UInt32.self)
+                && leftRaw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == rightRaw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        for offset in 0..<count where left[offset] != right[offset] {
+            return false
         }
         return true
     }

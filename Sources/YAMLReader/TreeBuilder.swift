@@ -269,7 +269,7 @@ struct TreeBuilder: ~Copyable {
 
         if top.awaitsMergeValue {
             top.awaitsMergeValue = false
-            largeMappings[depth, default: LargeMappingState()].merges.append(id)
+            addMergeSource(id)
             return
         }
         let isKey = (pending.count - top.firstChild) % 2 == 0
@@ -294,6 +294,15 @@ struct TreeBuilder: ~Copyable {
             recordKey(key, filterBit: bit)
         }
         pending.append(id)
+    }
+
+    // The functions marked `@inline(never)` handle merges and mappings of 16 pairs or more,
+    // which few manifests have. Kept out of `add`, their dictionary code does not make every
+    // call of `add` save registers and reserve stack for it.
+
+    @inline(never)
+    private mutating func addMergeSource(_ id: Int32) {
+        largeMappings[depth, default: LargeMappingState()].merges.append(id)
     }
 
     private func isMergeKey(_ id: Int32) -> Bool {
@@ -321,7 +330,7 @@ struct TreeBuilder: ~Copyable {
     private mutating func firstMark(ofKey key: Int, filterBit bit: UInt64?) -> YAMLMark? {
         let pairs = pairCount
         if pairs >= TreeBuilder.indexThreshold {
-            return largeMappings[depth]?.keyMarks[value(of: key)]
+            return indexedMark(ofKey: key)
         }
         if !top.hasUnfilteredKey, let bit, top.keyFilter & bit == 0 {
             return nil
@@ -334,6 +343,11 @@ struct TreeBuilder: ~Copyable {
         return nil
     }
 
+    @inline(never)
+    private func indexedMark(ofKey key: Int) -> YAMLMark? {
+        largeMappings[depth]?.keyMarks[value(of: key)]
+    }
+
     /// Records a scalar key before its pair is counted. `filterBit` is the key's filter bit.
     private mutating func recordKey(_ key: Int, filterBit bit: UInt64?) {
         if let bit {
@@ -343,6 +357,12 @@ struct TreeBuilder: ~Copyable {
         }
 
         let count = pairCount + 1
+        if count >= TreeBuilder.indexThreshold { indexKey(key, pairCount: count) }
+    }
+
+    /// Adds a key to the index of the innermost mapping, which has `count` pairs with it.
+    @inline(never)
+    private mutating func indexKey(_ key: Int, pairCount count: Int) {
         if count == TreeBuilder.indexThreshold {
             // Switch to the index: add the keys seen so far, then this one.
             let first = top.firstChild
@@ -356,10 +376,8 @@ struct TreeBuilder: ~Copyable {
                 }
             }
         }
-        if count >= TreeBuilder.indexThreshold {
-            largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
-                records[key].mark
-        }
+        largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
+            records[key].mark
     }
 
     /// Returns one of 64 bits for a scalar key, the same for every key with an equal value,
