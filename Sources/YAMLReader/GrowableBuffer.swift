@@ -3,7 +3,7 @@
 ///
 /// `Array` checks on every append that its storage is not shared, and copies a run of
 /// elements through a generic path. This buffer is never shared, because it cannot be copied,
-/// so an append is a capacity check and a store, and a run is copied with `memmove`. The
+/// so an append is a capacity check and a store, and a run is copied in one piece. The
 /// subscript and every method that takes a position check it against `count`.
 struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
     /// The storage: `capacity` elements, of which the first `count` are initialized.
@@ -30,10 +30,6 @@ struct GrowableBuffer<Element: BitwiseCopyable>: ~Copyable {
             precondition(position >= 0 && position < count, "index out of range")
             base[position] = newValue
         }
-    }
-
-    var last: Element? {
-        count > 0 ? base[count - 1] : nil
     }
 
     mutating func append(_ element: Element) {

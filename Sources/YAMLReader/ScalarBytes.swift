@@ -84,8 +84,9 @@ struct ScalarBytes {
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
     /// Returns a word whose high bit is set in some byte when a byte of `word` is below 0x20
-    /// or is 0x7F, and zero otherwise. Exact for bytes below 0x80: subtracting 0x20 from each
-    /// byte borrows only from a byte below 0x20, so the lowest byte that this sets is one.
+    /// or is 0x7F, and zero otherwise. Exact when every byte is below 0x80: the subtractions
+    /// borrow across bytes only from a byte that matches, so a borrow never flags a word
+    /// without a match.
     private static func controlBytes(in word: UInt64) -> UInt64 {
         let belowSpace = (word &- 0x20 &* lowBits) & ~word & highBits
         let delete = word ^ (0x7F &* lowBits)
