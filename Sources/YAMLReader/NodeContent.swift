@@ -32,10 +32,7 @@ extension YAMLNode {
     package func detached() -> YAMLNode {
         var copy = SubtreeCopy()
         copy.copy(id, from: tree)
-        let detachedTree = YAMLTree(
-            records: copy.records, scalarBytes: copy.scalarBytes, children: copy.children,
-            mayContainControlCharacters: tree.mayContainControlCharacters)
-        return YAMLNode(tree: detachedTree, id: 0)
+        return copy.node(mayContainControlCharacters: tree.mayContainControlCharacters)
     }
 }
 
@@ -106,13 +103,14 @@ private struct TreeBuffers {
         }
         switch leftRecord.kind {
         case .scalar:
-            let leftStart = Int(leftRecord.start)
-            let rightStart = Int(rightRecord.start)
-            for offset in 0..<Int(leftRecord.count)
-            where left.scalarBytes[leftStart + offset] != right.scalarBytes[rightStart + offset] {
-                return false
-            }
-            return true
+            // The shapes are equal, so both scalars have `count` bytes.
+            let count = Int(leftRecord.count)
+            guard count > 0, let leftBytes = left.scalarBytes.baseAddress,
+                let rightBytes = right.scalarBytes.baseAddress
+            else { return true }
+            return ScalarBytes.equal(
+                leftBytes + Int(leftRecord.start), rightBytes + Int(rightRecord.start),
+                count: count)
         case .sequence, .mapping:
             let count =
                 leftRecord.kind == .mapping ? 2 * Int(leftRecord.count) : Int(leftRecord.count)
@@ -135,10 +133,18 @@ extension NodeRecord {
 }
 
 /// The flat arrays of a copied subtree, filled in the order that `YAMLTree` expects.
-private struct SubtreeCopy {
-    var records: [NodeRecord] = []
-    var scalarBytes: [UInt8] = []
-    var children: [Int32] = []
+private struct SubtreeCopy: ~Copyable {
+    var records = GrowableBuffer<NodeRecord>(capacity: 16)
+    var scalarBytes = GrowableBuffer<UInt8>(capacity: 64)
+    var children = GrowableBuffer<Int32>(capacity: 16)
+
+    /// Returns the root of the copy, in a tree that takes over the buffers.
+    consuming func node(mayContainControlCharacters: Bool) -> YAMLNode {
+        let tree = YAMLTree(
+            records: records, scalarBytes: scalarBytes, children: children,
+            mayContainControlCharacters: mayContainControlCharacters)
+        return YAMLNode(tree: tree, id: 0)
+    }
 
     /// Copies the node `id` of `tree` and everything below it; returns the copy's id.
     @discardableResult
@@ -150,7 +156,11 @@ private struct SubtreeCopy {
         case .scalar:
             let start = Int(record.start)
             records[Int(copyID)].start = Int32(scalarBytes.count)
-            scalarBytes.append(contentsOf: tree.scalarBytes[start..<(start + Int(record.count))])
+            tree.scalarBytes.withUnsafeBufferPointer { bytes in
+                scalarBytes.append(
+                    contentsOf: UnsafeBufferPointer(
+                        rebasing: bytes[start..<(start + Int(record.count))]))
+            }
         case .sequence, .mapping:
             let count = record.kind == .mapping ? 2 * Int(record.count) : Int(record.count)
             // The children are copied first, so their ids are known before this node's
@@ -161,7 +171,7 @@ private struct SubtreeCopy {
                 copied.append(copy(Int(tree.children[position]), from: tree))
             }
             records[Int(copyID)].start = Int32(children.count)
-            children.append(contentsOf: copied)
+            copied.withUnsafeBufferPointer { children.append(contentsOf: $0) }
         }
         return copyID
     }

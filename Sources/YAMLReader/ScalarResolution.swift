@@ -57,23 +57,33 @@ enum ScalarResolver {
         -> ResolvedValue
     {
         // Most plain scalars are names and words; a first byte that starts no null, boolean
-        // or number settles them as strings without the slower checks below.
+        // or number settles them as strings without the slower checks below. Null and boolean
+        // spellings start with a letter or `~`, numbers with a digit, a sign or a dot, so
+        // each first byte leaves one kind of check.
         guard let first = bytes.first else { return ResolvedValue(kind: .null) }
         switch first {
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"):
+            let isNull =
+                equals(bytes, "~") || equals(bytes, "null") || equals(bytes, "Null")
+                || equals(bytes, "NULL")
+            return ResolvedValue(kind: isNull ? .null : .string)
+        case UInt8(ascii: "t"), UInt8(ascii: "T"):
+            if equals(bytes, "true") || equals(bytes, "True") || equals(bytes, "TRUE") {
+                return ResolvedValue(.bool(true))
+            }
+            return ResolvedValue(kind: .string)
+        case UInt8(ascii: "f"), UInt8(ascii: "F"):
+            if equals(bytes, "false") || equals(bytes, "False") || equals(bytes, "FALSE") {
+                return ResolvedValue(.bool(false))
+            }
+            return ResolvedValue(kind: .string)
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"),
-            UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"),
-            UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            UInt8(ascii: "."):
             break
         default:
             return ResolvedValue(kind: .string)
         }
 
-        // Every null and boolean spelling is at most five bytes long.
-        if bytes.count <= 5 {
-            if matches(bytes, nullSpellings) { return ResolvedValue(kind: .null) }
-            if matches(bytes, trueSpellings) { return ResolvedValue(.bool(true)) }
-            if matches(bytes, falseSpellings) { return ResolvedValue(.bool(false)) }
-        }
         switch integer(bytes) {
         case .integer(let value): return ResolvedValue(.int(value))
         case .outOfRange:
@@ -84,32 +94,34 @@ enum ScalarResolver {
         }
 
         if first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            if matches(bytes, infinitySpellings) { return ResolvedValue(.float(.infinity)) }
-            if matches(bytes, negativeInfinitySpellings) {
+            if equals(bytes, ".inf") || equals(bytes, ".Inf") || equals(bytes, ".INF")
+                || equals(bytes, "+.inf") || equals(bytes, "+.Inf") || equals(bytes, "+.INF")
+            {
+                return ResolvedValue(.float(.infinity))
+            }
+            if equals(bytes, "-.inf") || equals(bytes, "-.Inf") || equals(bytes, "-.INF") {
                 return ResolvedValue(.float(-.infinity))
             }
-            if matches(bytes, nanSpellings) { return ResolvedValue(.float(.nan)) }
+            if equals(bytes, ".nan") || equals(bytes, ".NaN") || equals(bytes, ".NAN") {
+                return ResolvedValue(.float(.nan))
+            }
         }
         if isFloatSyntax(bytes), let value = Double(text()) { return ResolvedValue(.float(value)) }
         return ResolvedValue(kind: .string)
     }
 
-    private static let nullSpellings = ["~", "null", "Null", "NULL"].map { Array($0.utf8) }
-    private static let trueSpellings = ["true", "True", "TRUE"].map { Array($0.utf8) }
-    private static let falseSpellings = ["false", "False", "FALSE"].map { Array($0.utf8) }
-    private static let infinitySpellings = [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]
-        .map { Array($0.utf8) }
-    private static let negativeInfinitySpellings = ["-.inf", "-.Inf", "-.INF"]
-        .map { Array($0.utf8) }
-    private static let nanSpellings = [".nan", ".NaN", ".NAN"].map { Array($0.utf8) }
-
-    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ spellings: [[UInt8]])
+    /// Returns whether `bytes` are the bytes of `spelling`, which is ASCII. Inlined, so that
+    /// the length of the literal is a constant and most spellings are ruled out by it.
+    @inline(__always)
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ spelling: StaticString)
         -> Bool
     {
-        for spelling in spellings where spelling.count == bytes.count {
-            if spelling.elementsEqual(bytes) { return true }
+        guard bytes.count == spelling.utf8CodeUnitCount else { return false }
+        let expected = spelling.utf8Start
+        for offset in 0..<bytes.count where bytes[offset] != expected[offset] {
+            return false
         }
-        return false
+        return true
     }
 
     static func isNull(_ text: String) -> Bool {

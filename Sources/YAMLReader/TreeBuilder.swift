@@ -1,47 +1,18 @@
-/// The facts one pass over a scalar's bytes finds.
-struct ScalarBytes {
-    /// Whether a byte may start a control character: below 0x20, 0x7F, or the lead byte
-    /// 0xC2 of U+0080-U+009F.
-    let mayContainControlCharacters: Bool
-    /// An FNV-1a hash of ASCII bytes with the top bit set, or 0 for other text. Equal ASCII
-    /// strings have equal bytes, so two different nonzero fingerprints mean different
-    /// strings. Non-ASCII text gets 0, because strings compare by canonical equivalence,
-    /// which different bytes can share.
-    let fingerprint: UInt64
-
-    static let fingerprintBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let fingerprintPrime: UInt64 = 0x100_0000_01b3
-    static let asciiFingerprintFlag: UInt64 = 1 << 63
-
-    /// Returns the fingerprint of ASCII text.
-    static func fingerprint(of text: String) -> UInt64 {
-        // Reading the contiguous bytes costs much less than iterating `String.UTF8View`.
-        text.utf8.withContiguousStorageIfAvailable(fingerprint(of:))
-            ?? fingerprint(of: Array(text.utf8))
-    }
-
-    static func fingerprint(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash = fingerprintBasis
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* fingerprintPrime
-        }
-        return hash | asciiFingerprintFlag
-    }
-
-    static func fingerprint(of bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBufferPointer(fingerprint(of:))
-    }
-}
-
 /// Folds parser events into the flat node arrays of one stream.
 ///
 /// Each node gets a record when it starts. The children of open collections wait on one
 /// shared stack and move to the child list in one piece when their collection ends, so a
 /// collection costs no array of its own and a long list grows no per-frame storage.
-struct TreeBuilder {
+///
+/// The builder cannot be copied, because it owns its buffers until `documents()` hands them
+/// to the tree.
+struct TreeBuilder: ~Copyable {
     /// An open collection. It holds no reference, so saving and restoring it for each
     /// nested collection costs no reference counting.
-    private struct Frame {
+    ///
+    /// Internal rather than private, because Swift 6.3.1 crashes compiling a debug build in
+    /// which a `GrowableBuffer` of a private type is a stored property.
+    struct Frame {
         let isMapping: Bool
         /// Set when the collection has an anchor, which is the last of `openAnchors`.
         let hasAnchor: Bool
@@ -84,20 +55,19 @@ struct TreeBuilder {
     }
 
     let limits: YAMLLimits
-    private var records: [NodeRecord] = []
+    private var records: GrowableBuffer<NodeRecord>
     /// The UTF-8 bytes of every scalar, one after another. A scalar's record gives its
     /// offset and length, so that reading a stream creates no string per scalar.
-    private var scalarBytes: [UInt8] = []
-    private var children: [Int32] = []
-    /// Children of the open collections. Only the first `pendingCount` entries are in use,
-    /// so popping a collection's children keeps the storage for the next one.
-    private var pending: [Int32] = []
-    private var pendingCount = 0
+    private var scalarBytes: GrowableBuffer<UInt8>
+    private var children: GrowableBuffer<Int32>
+    /// Children of the open collections, innermost last. Popping a collection's children
+    /// keeps the storage for the next one.
+    private var pending = GrowableBuffer<Int32>(capacity: 256)
     /// The innermost open collection, kept outside `parents` so that attaching a node
-    /// changes plain fields instead of an array element.
+    /// changes plain fields instead of a buffer element.
     private var top = Frame(isMapping: false, hasAnchor: false, id: -1, firstChild: 0)
     /// The open collections around `top`, outermost first.
-    private var parents: [Frame] = []
+    private var parents = GrowableBuffer<Frame>(capacity: 16)
     /// The number of open collections: `top` and `parents`, or none.
     private var depth = 0
     /// Key index and merge sources of open mappings that have them, by their depth.
@@ -117,13 +87,13 @@ struct TreeBuilder {
     /// scalar bytes up front.
     init(limits: YAMLLimits, expectedNodes: Int = 0, expectedScalarBytes: Int = 0) {
         self.limits = limits
-        records.reserveCapacity(expectedNodes)
-        scalarBytes.reserveCapacity(expectedScalarBytes)
-        children.reserveCapacity(expectedNodes)
+        records = GrowableBuffer(capacity: expectedNodes)
+        scalarBytes = GrowableBuffer(capacity: expectedScalarBytes)
+        children = GrowableBuffer(capacity: expectedNodes)
     }
 
-    /// Returns the documents read so far, which share one tree.
-    mutating func documents() -> [YAMLDocument] {
+    /// Returns the documents read so far, which share one tree that takes over the buffers.
+    consuming func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
             records: records, scalarBytes: scalarBytes, children: children,
             mayContainControlCharacters: mayContainControlCharacters)
@@ -195,17 +165,17 @@ struct TreeBuilder {
     }
 
     private func text(of record: NodeRecord) -> String {
-        record.text(in: scalarBytes)
+        scalarBytes.withUnsafeBufferPointer { bytes in record.text(in: bytes) }
     }
 
     /// Returns whether two scalar records have the same bytes.
     private func sameBytes(_ left: NodeRecord, _ right: NodeRecord) -> Bool {
         guard left.count == right.count else { return false }
+        guard left.count > 0 else { return true }
         return scalarBytes.withUnsafeBufferPointer { bytes in
-            let leftStart = Int(left.start)
-            let rightStart = Int(right.start)
-            return bytes[leftStart..<(leftStart + Int(left.count))].elementsEqual(
-                bytes[rightStart..<(rightStart + Int(right.count))])
+            ScalarBytes.equal(
+                bytes.baseAddress! + Int(left.start), bytes.baseAddress! + Int(right.start),
+                count: Int(left.count))
         }
     }
 
@@ -257,7 +227,7 @@ struct TreeBuilder {
         if depth > 0 { parents.append(top) }
         if let anchor { openAnchors.append(anchor) }
         top = Frame(
-            isMapping: isMapping, hasAnchor: anchor != nil, id: id, firstChild: pendingCount)
+            isMapping: isMapping, hasAnchor: anchor != nil, id: id, firstChild: pending.count)
         depth += 1
     }
 
@@ -268,15 +238,11 @@ struct TreeBuilder {
             largeMappings[depth] = nil
         }
 
-        let entries = pendingCount - top.firstChild
+        let entries = pending.count - top.firstChild
         records[top.id].start = Int32(children.count)
         records[top.id].count = Int32(top.isMapping ? entries / 2 : entries)
-        // Copied one by one: appending a slice goes through a generic path that costs more
-        // than the few children a collection usually has.
-        for position in top.firstChild..<pendingCount {
-            children.append(pending[position])
-        }
-        pendingCount = top.firstChild
+        children.append(contentsOf: pending, from: top.firstChild)
+        pending.removeSuffix(from: top.firstChild)
 
         let id = Int32(top.id)
         let (size, height) = (top.size, top.height)
@@ -297,44 +263,46 @@ struct TreeBuilder {
         top.size = top.size.addingReportingOverflow(size).partialValue
         top.height = max(top.height, height + 1)
         guard top.isMapping else {
-            push(id)
+            pending.append(id)
             return
         }
 
         if top.awaitsMergeValue {
             top.awaitsMergeValue = false
-            largeMappings[depth, default: LargeMappingState()].merges.append(id)
+            addMergeSource(id)
             return
         }
-        let isKey = (pendingCount - top.firstChild) % 2 == 0
+        let isKey = (pending.count - top.firstChild) % 2 == 0
         if isKey {
             if isMergeKey(id) {
                 top.awaitsMergeValue = true
             } else {
-                push(id)
+                pending.append(id)
             }
             return
         }
 
         // This node is the value of the key on top of `pending`. Collection keys are not
         // checked for duplicates.
-        let key = Int(pending[pendingCount - 1])
-        if records[key].kind == .scalar {
-            if let first = firstMark(ofKey: key) {
-                throw .duplicateKey(text(of: records[key]), first: first, at: records[key].mark)
+        let key = Int(pending[pending.count - 1])
+        let keyRecord = records[key]
+        if keyRecord.kind == .scalar {
+            let bit = TreeBuilder.filterBit(of: keyRecord)
+            if let first = firstMark(ofKey: key, filterBit: bit) {
+                throw .duplicateKey(text(of: keyRecord), first: first, at: keyRecord.mark)
             }
-            recordKey(key)
+            recordKey(key, filterBit: bit)
         }
-        push(id)
+        pending.append(id)
     }
 
-    private mutating func push(_ id: Int32) {
-        if pendingCount < pending.count {
-            pending[pendingCount] = id
-        } else {
-            pending.append(id)
-        }
-        pendingCount += 1
+    // The functions marked `@inline(never)` handle merges and mappings of 16 pairs or more,
+    // which few manifests have. Kept out of `add`, their dictionary code does not make every
+    // call of `add` save registers and reserve stack for it.
+
+    @inline(never)
+    private mutating func addMergeSource(_ id: Int32) {
+        largeMappings[depth, default: LargeMappingState()].merges.append(id)
     }
 
     private func isMergeKey(_ id: Int32) -> Bool {
@@ -351,19 +319,20 @@ struct TreeBuilder {
     /// The number of complete pairs of the innermost mapping. A key waiting for its value
     /// is not counted.
     private var pairCount: Int {
-        (pendingCount - top.firstChild) / 2
+        (pending.count - top.firstChild) / 2
     }
 
     /// Returns where a scalar key with the same resolved value as `key` first appears in the
-    /// innermost mapping, so that `1` and `0x1` collide.
-    private func firstMark(ofKey key: Int) -> YAMLMark? {
+    /// innermost mapping, so that `1` and `0x1` collide. `filterBit` is the key's filter bit.
+    ///
+    /// It changes nothing, but it is `mutating` so that `self` is passed by reference: a
+    /// non-mutating call from `add` copied the whole builder for each pair.
+    private mutating func firstMark(ofKey key: Int, filterBit bit: UInt64?) -> YAMLMark? {
         let pairs = pairCount
         if pairs >= TreeBuilder.indexThreshold {
-            return largeMappings[depth]?.keyMarks[value(of: key)]
+            return indexedMark(ofKey: key)
         }
-        if !top.hasUnfilteredKey, let bit = TreeBuilder.filterBit(of: records[key]),
-            top.keyFilter & bit == 0
-        {
+        if !top.hasUnfilteredKey, let bit, top.keyFilter & bit == 0 {
             return nil
         }
         let first = top.firstChild
@@ -374,15 +343,26 @@ struct TreeBuilder {
         return nil
     }
 
-    /// Records a scalar key before its pair is counted.
-    private mutating func recordKey(_ key: Int) {
-        if let bit = TreeBuilder.filterBit(of: records[key]) {
+    @inline(never)
+    private func indexedMark(ofKey key: Int) -> YAMLMark? {
+        largeMappings[depth]?.keyMarks[value(of: key)]
+    }
+
+    /// Records a scalar key before its pair is counted. `filterBit` is the key's filter bit.
+    private mutating func recordKey(_ key: Int, filterBit bit: UInt64?) {
+        if let bit {
             top.keyFilter |= bit
         } else {
             top.hasUnfilteredKey = true
         }
 
         let count = pairCount + 1
+        if count >= TreeBuilder.indexThreshold { indexKey(key, pairCount: count) }
+    }
+
+    /// Adds a key to the index of the innermost mapping, which has `count` pairs with it.
+    @inline(never)
+    private mutating func indexKey(_ key: Int, pairCount count: Int) {
         if count == TreeBuilder.indexThreshold {
             // Switch to the index: add the keys seen so far, then this one.
             let first = top.firstChild
@@ -396,10 +376,8 @@ struct TreeBuilder {
                 }
             }
         }
-        if count >= TreeBuilder.indexThreshold {
-            largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
-                records[key].mark
-        }
+        largeMappings[depth, default: LargeMappingState()].keyMarks[value(of: key)] =
+            records[key].mark
     }
 
     /// Returns one of 64 bits for a scalar key, the same for every key with an equal value,
@@ -468,12 +446,14 @@ struct TreeBuilder {
                 for position in 0..<Int(records[source].count) {
                     let key = children[start + 2 * position]
                     let value = children[start + 2 * position + 1]
-                    if records[Int(key)].kind == .scalar {
-                        if firstMark(ofKey: Int(key)) != nil { continue }
-                        recordKey(Int(key))
+                    let keyRecord = records[Int(key)]
+                    if keyRecord.kind == .scalar {
+                        let bit = TreeBuilder.filterBit(of: keyRecord)
+                        if firstMark(ofKey: Int(key), filterBit: bit) != nil { continue }
+                        recordKey(Int(key), filterBit: bit)
                     }
-                    push(key)
-                    push(value)
+                    pending.append(key)
+                    pending.append(value)
                 }
             }
         }

@@ -363,11 +363,19 @@ struct NodeRecord: Sendable {
 
     /// Returns the text of a scalar record from the scalar bytes of its tree, which the
     /// parser checked to be valid UTF-8.
-    func text(in scalarBytes: [UInt8]) -> String {
-        scalarBytes.withUnsafeBufferPointer { bytes in
-            let first = Int(start)
-            let scalar = UnsafeBufferPointer(rebasing: bytes[first..<(first + Int(count))])
-            return String(decoding: scalar, as: UTF8.self)
+    func text(in scalarBytes: UnsafeBufferPointer<UInt8>) -> String {
+        let first = Int(start)
+        let scalar = UnsafeBufferPointer(rebasing: scalarBytes[first..<(first + Int(count))])
+        // Text of up to 15 bytes fits in a String without a heap allocation. Initialized in
+        // place, such a string is not validated again when it is ASCII, where
+        // `String(decoding:as:)` validates every string.
+        guard scalar.count <= 15 else { return String(decoding: scalar, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: scalar.count) { buffer in
+            guard let source = scalar.baseAddress, let target = buffer.baseAddress else {
+                return 0
+            }
+            target.initialize(from: source, count: scalar.count)
+            return scalar.count
         }
     }
 }
@@ -439,17 +447,19 @@ extension YAMLScalarStyle {
     }
 }
 
-/// The nodes of one parsed stream, shared by every `YAMLNode` of it.
+/// The nodes of one parsed stream, shared by every `YAMLNode` of it. It keeps the buffers
+/// that the tree builder filled, without copying them, and never changes them.
 final class YAMLTree: Sendable {
-    let records: [NodeRecord]
+    let records: GrowableBuffer<NodeRecord>
     /// The UTF-8 bytes of every scalar, which the records index.
-    let scalarBytes: [UInt8]
-    let children: [Int32]
+    let scalarBytes: GrowableBuffer<UInt8>
+    let children: GrowableBuffer<Int32>
     /// Whether any scalar of the stream may contain a control character.
     let mayContainControlCharacters: Bool
 
     init(
-        records: [NodeRecord], scalarBytes: [UInt8], children: [Int32],
+        records: consuming GrowableBuffer<NodeRecord>,
+        scalarBytes: consuming GrowableBuffer<UInt8>, children: consuming GrowableBuffer<Int32>,
         mayContainControlCharacters: Bool
     ) {
         self.records = records
@@ -459,7 +469,7 @@ final class YAMLTree: Sendable {
     }
 
     func text(of record: NodeRecord) -> String {
-        record.text(in: scalarBytes)
+        scalarBytes.withUnsafeBufferPointer { bytes in record.text(in: bytes) }
     }
 
     func scalar(_ record: NodeRecord) -> YAMLScalar {
