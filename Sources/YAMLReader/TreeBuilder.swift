@@ -79,6 +79,8 @@ struct TreeBuilder: ~Copyable {
     private var openAnchors: [String] = []
     private var documentMark = YAMLMark(line: 1, column: 1)
     private var root: Int32?
+    /// Nodes that aliases added to the current document, and to the whole stream.
+    private var expandedInDocument = 0
     private var expandedByAliases = 0
     /// Set once any scalar of the stream may contain a control character.
     private var mayContainControlCharacters = false
@@ -103,6 +105,7 @@ struct TreeBuilder: ~Copyable {
     mutating func startDocument(at mark: YAMLMark) {
         documentMark = mark
         root = nil
+        expandedInDocument = 0
         if !anchors.isEmpty { anchors = [:] }
     }
 
@@ -183,12 +186,24 @@ struct TreeBuilder: ~Copyable {
         guard let anchored = anchors[name] else { throw .undefinedAlias(name, at: mark) }
 
         // Each use counts the whole expanded subtree, so nested aliases grow the count as
-        // fast as they would grow a fully expanded document.
-        let (total, overflow) = expandedByAliases.addingReportingOverflow(anchored.size)
+        // fast as they would grow a fully expanded document. Anchors belong to one document,
+        // so the limit does too.
+        let (total, overflow) = expandedInDocument.addingReportingOverflow(anchored.size)
         guard !overflow, total <= limits.maxAliasExpansion else {
             throw .aliasBudgetExceeded(name, limit: limits.maxAliasExpansion, at: mark)
         }
-        expandedByAliases = total
+        // Many documents of one stream, each below the limit, are bounded as a whole: what
+        // aliases add may exceed the limit only by a fixed multiple of the nodes written, so
+        // the work of reading the expanded trees stays proportional to the file's size.
+        let streamTotal = expandedByAliases + anchored.size
+        let streamLimit =
+            limits.maxAliasExpansion + TreeBuilder.aliasExpansionPerNode * records.count
+        guard streamTotal <= streamLimit else {
+            throw .streamAliasBudgetExceeded(
+                name, factor: TreeBuilder.aliasExpansionPerNode, at: mark)
+        }
+        expandedInDocument = total
+        expandedByAliases = streamTotal
         // An alias to a collection nests it again, so the expanded depth counts against the
         // limit too. Chained aliases could otherwise build a tree deep enough to exhaust the
         // stack of code that walks it recursively.
@@ -197,6 +212,10 @@ struct TreeBuilder: ~Copyable {
         }
         try add(anchored.id, size: anchored.size, height: anchored.height)
     }
+
+    /// How many nodes aliases may add to a stream per node written, beyond one document's
+    /// limit.
+    static let aliasExpansionPerNode = 16
 
     mutating func startCollection(isMapping: Bool, anchor: String?, tag: String?, at mark: YAMLMark)
         throws(YAMLError)

@@ -6,8 +6,8 @@ public struct YAMLLimits: Sendable, Hashable {
     public var maxScalarBytes: Int
     /// Maximum nesting of sequences and mappings.
     public var maxDepth: Int
-    /// Maximum number of nodes that aliases may add to a stream when expanded; this stops
-    /// "billion laughs" alias bombs.
+    /// Maximum number of nodes that aliases may add to one document when expanded; this
+    /// stops "billion laughs" alias bombs.
     public var maxAliasExpansion: Int
 
     public init(
@@ -51,6 +51,15 @@ extension YAMLError {
 
     static func tooDeep(limit: Int, at mark: YAMLMark) -> YAMLError {
         YAMLError("nesting is deeper than the limit of \(limit) levels", at: mark)
+    }
+
+    static func streamAliasBudgetExceeded(_ name: String, factor: Int, at mark: YAMLMark)
+        -> YAMLError
+    {
+        YAMLError(
+            "alias '*\(name)' makes the aliases of this file expand to more than \(factor) times"
+                + " the nodes written in it; split the file, or use fewer aliases",
+            at: mark)
     }
 
     static func aliasBudgetExceeded(_ name: String, limit: Int, at mark: YAMLMark) -> YAMLError {

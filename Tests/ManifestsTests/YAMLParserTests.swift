@@ -125,6 +125,32 @@ import YAMLReader
         #expect(error?.mark != nil)
     }
 
+    @Test func aliasLimitIsPerDocument() throws {
+        // Each document adds 48 nodes through aliases, 3,000 documents add 144,000: more than
+        // one document may add, and far less than 16 times the nodes written.
+        let document =
+            "---\nf: &f {a: 1, b: 2, c: [1, 2, 3, 4, 5, 6, 7, 8, 9]}\ng: *f\nh: *f\ni: *f\n"
+        let text = String(repeating: document, count: 3_000)
+        let documents = try YAMLParser.parse(text, limits: YAMLLimits(maxInputBytes: 1 << 22))
+        #expect(documents.count == 3_000)
+        #expect(documents.last?.root["i"]?["c"]?.sequence?.count == 9)
+    }
+
+    @Test func aliasesAcrossDocumentsAreBounded() {
+        // Each document stays below its own limit of 1,000 nodes, but the stream adds far more
+        // than 16 times the nodes it writes.
+        let level = "[x, x, x, x, x, x, x, x, x, x]"
+        var document = "---\na: &a \(level)\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        document += "c: [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+        let text = String(repeating: document, count: 200)
+        let error = parseError(text, limits: YAMLLimits(maxAliasExpansion: 1_000))
+        #expect(
+            error?.message
+                == "alias '*b' makes the aliases of this file expand to more than 16 times the"
+                + " nodes written in it; split the file, or use fewer aliases")
+        #expect(error?.mark != nil)
+    }
+
     @Test func undefinedAliasIsRejected() {
         let error = parseError("a: *missing\n")
         #expect(error?.message == "alias '*missing' refers to no anchor defined before it")
