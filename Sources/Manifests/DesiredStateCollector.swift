@@ -86,13 +86,19 @@ struct DesiredStateCollector {
             return
         }
 
-        let documents: [YAMLDocument]
+        // A document with a YAML problem is left out; the others are still decoded, so that
+        // one run reports the problems of every document.
+        let stream: YAMLStream
         do {
-            documents = try YAMLParser.parse(text, limits: options.yamlLimits)
+            stream = try YAMLParser(text, limits: options.yamlLimits).read()
         } catch {
             reader.append(Self.invalidYAML(error, in: text, reader: reader))
             return
         }
+        for error in stream.errors {
+            reader.append(Self.invalidYAML(error, in: text, reader: reader))
+        }
+        let documents = stream.documents
 
         let context = DocumentContext(
             reader: reader, directory: directory, catalogue: options.preferenceCatalogue,

@@ -82,6 +82,10 @@ struct TreeBuilder: ~Copyable {
     /// Nodes that aliases added to the current document, and to the whole stream.
     private var expandedInDocument = 0
     private var expandedByAliases = 0
+    /// Problems of documents that are left out of the result, in the order found.
+    private(set) var errors: [YAMLError] = []
+    /// Set when the current document has a problem that does not stop the reading of it.
+    private var documentFailed = false
     /// Set once any scalar of the stream may contain a control character.
     private var mayContainControlCharacters = false
 
@@ -102,6 +106,20 @@ struct TreeBuilder: ~Copyable {
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
 
+    /// Leaves the current document out after `error`, which stops the reading of it. The
+    /// nodes already added stay in the buffers, unused.
+    mutating func abandonDocument(after error: YAMLError) {
+        errors.append(error)
+        documentFailed = false
+        root = nil
+        depth = 0
+        top = Frame(isMapping: false, hasAnchor: false, id: -1, firstChild: 0)
+        parents.removeSuffix(from: 0)
+        pending.removeSuffix(from: 0)
+        largeMappings = [:]
+        openAnchors = []
+    }
+
     mutating func startDocument(at mark: YAMLMark) {
         documentMark = mark
         root = nil
@@ -110,6 +128,11 @@ struct TreeBuilder: ~Copyable {
     }
 
     mutating func endDocument() throws(YAMLError) {
+        guard !documentFailed else {
+            documentFailed = false
+            root = nil
+            return
+        }
         let id =
             root
             ?? appendScalar(
@@ -308,7 +331,10 @@ struct TreeBuilder: ~Copyable {
         if keyRecord.kind == .scalar {
             let bit = TreeBuilder.filterBit(of: keyRecord)
             if let first = firstMark(ofKey: key, filterBit: bit) {
-                throw .duplicateKey(text(of: keyRecord), first: first, at: keyRecord.mark)
+                // The document is left out, but the rest of it is read, so that every
+                // repeated key is reported in one run.
+                errors.append(.duplicateKey(text(of: keyRecord), first: first, at: keyRecord.mark))
+                documentFailed = true
             }
             recordKey(key, filterBit: bit)
         }

@@ -27,9 +27,17 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The position of the problem; nil for whole-input problems such as the size limit.
     public let mark: YAMLMark?
 
+    /// Set when reading the rest of the stream would be of no use.
+    let endsStream: Bool
+
     public init(_ message: String, at mark: YAMLMark? = nil) {
+        self.init(message, at: mark, endsStream: false)
+    }
+
+    init(_ message: String, at mark: YAMLMark?, endsStream: Bool) {
         self.message = message
         self.mark = mark
+        self.endsStream = endsStream
     }
 
     /// `line:col: message`, or only the message when no position is known.
@@ -59,7 +67,7 @@ extension YAMLError {
         YAMLError(
             "alias '*\(name)' makes the aliases of this file expand to more than \(factor) times"
                 + " the nodes written in it; split the file, or use fewer aliases",
-            at: mark)
+            at: mark, endsStream: true)
     }
 
     static func aliasBudgetExceeded(_ name: String, limit: Int, at mark: YAMLMark) -> YAMLError {

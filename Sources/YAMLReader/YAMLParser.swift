@@ -1,5 +1,12 @@
 internal import CYaml
 
+/// The documents of a stream that could be read, and the problems of the others.
+public struct YAMLStream {
+    public var documents: [YAMLDocument]
+    /// Problems in the order found. Each left out the document it is in.
+    public var errors: [YAMLError]
+}
+
 /// A YAML reader built on libyaml's event parser.
 ///
 /// One instance owns one libyaml parser and a copy of the input bytes, which libyaml reads
@@ -34,57 +41,98 @@ public final class YAMLParser {
         input.deallocate()
     }
 
-    /// Parses `text` into its documents.
+    /// Parses `text` into its documents, and throws the first problem of any document.
     public static func parse(_ text: String, limits: YAMLLimits = YAMLLimits()) throws(YAMLError)
         -> [YAMLDocument]
     {
         try YAMLParser(text, limits: limits).documents()
     }
 
-    /// Reads the whole stream. Call it once per parser.
+    /// Reads the whole stream, and throws the first problem of any document. Call it once per
+    /// parser.
     public func documents() throws(YAMLError) -> [YAMLDocument] {
+        let stream = read()
+        if let error = stream.errors.first { throw error }
+        return stream.documents
+    }
+
+    /// Reads the whole stream, leaving out each document with a problem. Call it once per
+    /// parser.
+    ///
+    /// A problem of the YAML syntax ends the stream, because libyaml cannot go on after it:
+    /// the documents before it are kept. Any other problem leaves out its document only,
+    /// and the next documents are read, so that one run reports the problems of all of them.
+    /// A repeated key is reported and the document read on, so that every repeated key is.
+    public func read() -> YAMLStream {
         // The benchmark's manifests have a little more than one node per ten bytes, and
         // their scalars take about 60% of the bytes. Reserving one node per eight bytes and
         // the input's size for scalars avoids regrowing the buffers, which the tree keeps.
         var builder = TreeBuilder(
             limits: limits, expectedNodes: input.count / 8, expectedScalarBytes: input.count)
         var event = yaml_event_t()
+        // Set after a problem that leaves out the current document, until its end.
+        var skipping = false
 
         while true {
-            guard yaml_parser_parse(parser, &event) == 1 else { throw parserError() }
+            guard yaml_parser_parse(parser, &event) == 1 else {
+                builder.abandonDocument(after: parserError())
+                let errors = builder.errors
+                return YAMLStream(documents: builder.documents(), errors: errors)
+            }
             defer { yaml_event_delete(&event) }
 
-            let mark = YAMLMark(
-                line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
-
-            switch event.type {
-            case YAML_STREAM_END_EVENT, YAML_NO_EVENT:
+            if event.type == YAML_STREAM_END_EVENT || event.type == YAML_NO_EVENT {
                 // libyaml sends no further events after the stream end.
-                return builder.documents()
-            case YAML_DOCUMENT_START_EVENT:
-                builder.startDocument(at: mark)
-            case YAML_DOCUMENT_END_EVENT:
-                try builder.endDocument()
-            case YAML_ALIAS_EVENT:
-                let name = string(event.data.alias.anchor) ?? ""
-                try builder.alias(name, at: mark)
-            case YAML_SCALAR_EVENT:
-                try scalar(event, at: mark, into: &builder)
-            case YAML_SEQUENCE_START_EVENT:
-                let data = event.data.sequence_start
-                try startCollection(
-                    isMapping: false, anchor: data.anchor, tag: data.tag, at: mark,
-                    into: &builder)
-            case YAML_MAPPING_START_EVENT:
-                let data = event.data.mapping_start
-                try startCollection(
-                    isMapping: true, anchor: data.anchor, tag: data.tag, at: mark,
-                    into: &builder)
-            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                try builder.endCollection()
-            default:
-                break
+                let errors = builder.errors
+                return YAMLStream(documents: builder.documents(), errors: errors)
             }
+            if skipping {
+                if event.type == YAML_DOCUMENT_END_EVENT { skipping = false }
+                continue
+            }
+
+            do {
+                try add(event, to: &builder)
+            } catch {
+                builder.abandonDocument(after: error)
+                // Aliases of the whole stream beyond their bound end it, because each later
+                // document would only add to the expansion.
+                if error.endsStream {
+                    let errors = builder.errors
+                    return YAMLStream(documents: builder.documents(), errors: errors)
+                }
+                skipping = event.type != YAML_DOCUMENT_END_EVENT
+            }
+        }
+    }
+
+    /// Folds one event into the tree.
+    private func add(_ event: yaml_event_t, to builder: inout TreeBuilder) throws(YAMLError) {
+        let mark = YAMLMark(
+            line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            builder.startDocument(at: mark)
+        case YAML_DOCUMENT_END_EVENT:
+            try builder.endDocument()
+        case YAML_ALIAS_EVENT:
+            let name = string(event.data.alias.anchor) ?? ""
+            try builder.alias(name, at: mark)
+        case YAML_SCALAR_EVENT:
+            try scalar(event, at: mark, into: &builder)
+        case YAML_SEQUENCE_START_EVENT:
+            let data = event.data.sequence_start
+            try startCollection(
+                isMapping: false, anchor: data.anchor, tag: data.tag, at: mark, into: &builder)
+        case YAML_MAPPING_START_EVENT:
+            let data = event.data.mapping_start
+            try startCollection(
+                isMapping: true, anchor: data.anchor, tag: data.tag, at: mark, into: &builder)
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            try builder.endCollection()
+        default:
+            break
         }
     }
 

@@ -305,6 +305,30 @@ let completeManifest = """
         #expect(result.files.count == 1)
     }
 
+    @Test func yamlErrorKeepsOtherDocuments() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata: {name: a.example, bogus: 1}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata: {name: b.example, name: c.example}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata: {name: d.example}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata: {name: [e.example
+            """
+        let result = loadManifest(text)
+        #expect(result.errors.map(\.location?.line) == [3, 7, 16])
+        #expect(result.errors.first?.message == "unknown field 'bogus'")
+        #expect(result.desired.domains.map(\.domain) == ["d.example"])
+    }
+
     @Test func windowsLineEndsKeepLineNumbers() {
         let text = [
             "%YAML 1.1", "---", "apiVersion: ngcpctl/v1", "kind: Domain",

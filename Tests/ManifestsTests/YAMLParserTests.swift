@@ -151,6 +151,34 @@ import YAMLReader
         #expect(error?.mark != nil)
     }
 
+    @Test func problemLeavesOutItsDocumentOnly() throws {
+        let text = """
+            a: 1
+            ---
+            b: 1
+            b: 2
+            c: 1
+            c: 2
+            ---
+            d: !custom 1
+            e: !other 2
+            ---
+            f: 1
+            ---
+            g: [1, 2
+            ---
+            h: 1
+            """
+        let stream = try YAMLParser(text).read()
+        #expect(stream.documents.map { $0.root.mapping?.first?.key.scalar?.text } == ["a", "f"])
+        #expect(stream.errors.map(\.mark?.line) == [4, 6, 8, 14])
+        #expect(
+            stream.errors.first?.message == "duplicate key 'b'; first defined at line 3, column 1")
+        #expect(stream.errors.last?.message.contains("while parsing a flow sequence") == true)
+        // The throwing reader still stops at the first problem.
+        #expect(throws: YAMLError.self) { try YAMLParser.parse(text) }
+    }
+
     @Test func undefinedAliasIsRejected() {
         let error = parseError("a: *missing\n")
         #expect(error?.message == "alias '*missing' refers to no anchor defined before it")
