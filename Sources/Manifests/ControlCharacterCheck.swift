@@ -1,11 +1,18 @@
 import YAMLReader
 
-/// Rejects control characters in the strings of a manifest document.
+/// Rejects control characters, and invisible characters that change what a reader sees, in
+/// the strings of a manifest document.
 ///
 /// Names and values reach terminals, plan files and pull-request comments. An escape
 /// sequence or carriage return there can recolour or overwrite what a reviewer reads, and a
 /// NUL can cut a value short in C code. Tab and line feed stay allowed in values, where block
 /// scalars need them, but not in keys or in `metadata.name`.
+///
+/// A bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) reorders the
+/// text around it, so that a value reads differently from what it is: it is rejected
+/// everywhere. Keys and names must not have any invisible formatting character (Unicode's
+/// format category, such as a zero-width space), because two names that look the same would
+/// be different objects. Values may, as some scripts need a zero-width joiner or non-joiner.
 enum ControlCharacterCheck {
     /// One step of the path to a scalar. The dotted path is built only for a scalar that is
     /// reported, because most documents have none and building it for every scalar costs
@@ -39,6 +46,11 @@ enum ControlCharacterCheck {
             if let character = firstControlCharacter(scalar.text, allowingWhitespace: !strict) {
                 reader.error(
                     node, path(steps), Message.controlCharacter(character),
+                    hint: "remove the character from the value")
+                found = true
+            } else if let character = firstInvisibleCharacter(scalar.text, inName: strict) {
+                reader.error(
+                    node, path(steps), Message.invisibleCharacter(character),
                     hint: "remove the character from the value")
                 found = true
             }
@@ -97,6 +109,19 @@ enum ControlCharacterCheck {
             }
         }
         return nil
+    }
+
+    /// Returns the first character of `text` that reorders or hides text: a bidirectional
+    /// embedding, override or isolate anywhere, and in a name any formatting character.
+    static func firstInvisibleCharacter(_ text: String, inName: Bool) -> Unicode.Scalar? {
+        // Every such character is outside ASCII, which nearly every manifest string is.
+        guard !allBytes(of: text, { $0 < 0x80 }) else { return nil }
+        return text.unicodeScalars.first { scalar in
+            switch scalar.value {
+            case 0x202A...0x202E, 0x2066...0x2069: true
+            default: inName && scalar.properties.generalCategory == .format
+            }
+        }
     }
 
     private static func printable(_ text: String) -> String {

@@ -80,12 +80,17 @@ public struct DiagnosticRenderer: Sendable {
         return Self.printable(line)
     }
 
-    /// Shows control characters (except `kept`: tab aligns the caret) as `\u{..}`, so
-    /// that a source line cannot move the cursor or recolour the terminal.
+    /// Shows control characters (except `kept`: tab aligns the caret) and bidirectional
+    /// embeddings, overrides and isolates as `\u{..}`, so that a source line cannot move the
+    /// cursor, recolour the terminal or reorder the text around it.
     static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
         var output = ""
         for scalar in text.unicodeScalars {
-            if !kept.contains(scalar), scalar.properties.generalCategory == .control {
+            let reorders =
+                (0x202A...0x202E).contains(scalar.value)
+                || (0x2066...0x2069).contains(scalar.value)
+            if reorders || (!kept.contains(scalar) && scalar.properties.generalCategory == .control)
+            {
                 output += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 output.unicodeScalars.append(scalar)

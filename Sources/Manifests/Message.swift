@@ -345,6 +345,13 @@ enum Message {
             + "which could change how terminals and reports show it"
     }
 
+    static func invisibleCharacter(_ character: Unicode.Scalar) -> String {
+        let code = String(character.value, radix: 16, uppercase: true)
+        let name = character.properties.name.map { " (\($0))" } ?? ""
+        return "contains the invisible character U+\(code)\(name), which makes the text read"
+            + " differently from what it is"
+    }
+
     static func invalidEnvironmentPattern(_ pattern: String) -> String {
         "invalid environment name pattern '\(pattern)': use letters, digits, '_' and '*', "
             + "with at least one letter or digit"

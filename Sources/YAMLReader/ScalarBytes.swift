@@ -1,7 +1,8 @@
 /// The facts one pass over a scalar's bytes finds.
 struct ScalarBytes {
-    /// Whether a byte may start a control character: below 0x20, 0x7F, or the lead byte
-    /// 0xC2 of U+0080-U+009F.
+    /// Whether a byte may start a control character (below 0x20, 0x7F, or the lead byte
+    /// 0xC2 of U+0080-U+009F) or an invisible formatting character (lead bytes 0xD8, 0xE2 and
+    /// 0xEF).
     let mayContainControlCharacters: Bool
     /// A hash of ASCII bytes with the top bit set, or 0 for other text. Equal ASCII strings
     /// have equal bytes, so two different nonzero fingerprints mean different strings.

@@ -198,8 +198,11 @@ public final class YAMLParser {
             guard String(validating: bytes, as: UTF8.self) != nil else {
                 throw .invalidUTF8(at: mark)
             }
+            // Lead bytes of U+0080-U+009F (C2), of the Arabic letter mark (D8), of the
+            // zero-width and direction marks and controls (E2), and of U+FEFF (EF).
             let mayContainControlCharacters = bytes.contains { byte in
-                byte < 0x20 || byte == 0x7F || byte == 0xC2
+                byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xD8 || byte == 0xE2
+                    || byte == 0xEF
             }
             return ScalarBytes(
                 mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)

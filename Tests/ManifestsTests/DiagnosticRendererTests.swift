@@ -46,6 +46,14 @@ import Testing
         #expect(result.sources["m.yaml"]?.contains("hunter2") == false)
     }
 
+    @Test func bidiControlsInSourceAreEscaped() {
+        let source = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: ab\u{202E}cd}\n"
+        let result = loadManifest(source)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        #expect(rendered.contains("3 | metadata: {name: ab\\u{202e}cd}"))
+        #expect(!rendered.unicodeScalars.contains("\u{202E}"))
+    }
+
     @Test func masksBlockScalarSecrets() {
         let source = """
             apiVersion: ngcpctl/v1

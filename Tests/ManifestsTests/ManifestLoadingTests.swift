@@ -305,6 +305,23 @@ let completeManifest = """
         #expect(result.files.count == 1)
     }
 
+    @Test func joinerInValueIsAccepted() {
+        // Persian text needs the zero-width non-joiner; only names must not have it.
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: acme}
+            spec:
+              billing_profile: default
+              contact: {email: a@b.example, firstname: "\\u0645\\u06CC\\u200C\\u062E\\u0648\\u0627\\u0647\\u0645"}
+            """
+        let result = loadManifest(text)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(
+            result.desired.customers.first?.contact["firstname"]?.stringValue?.contains("\u{200C}")
+                == true)
+    }
+
     @Test func yamlErrorKeepsOtherDocuments() {
         let text = """
             apiVersion: ngcpctl/v1
