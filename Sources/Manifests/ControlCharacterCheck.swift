@@ -1,6 +1,6 @@
 import YAMLReader
 
-/// Rejects control characters, and invisible characters that change what a reader sees, in
+/// Rejects control characters, and invisible characters that change how text reads, in
 /// the strings of a manifest document.
 ///
 /// Names and values reach terminals, plan files and pull-request comments. An escape
