@@ -175,7 +175,9 @@ extension DocumentContext {
                 if ReferenceData.countryCodes.contains(country.uppercased()) {
                     contact["country"] = .string(country.uppercased())
                 } else {
-                    reader.error(node, join(path, "country"), Message.invalidCountry(country))
+                    reader.error(
+                        node, join(path, "country"), Message.invalidCountry(country),
+                        hint: Message.countryHint(country))
                 }
             }
         }

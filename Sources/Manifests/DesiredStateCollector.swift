@@ -305,6 +305,13 @@ struct DesiredStateCollector {
             metadata.annotations = decodeAnnotations(annotations, reader: reader)
         }
         if let targets = fields["targets"], let items = reader.list(targets, "metadata.targets") {
+            // An empty list would leave the document out of every target's load.
+            if items.isEmpty {
+                reader.error(
+                    targets, "metadata.targets", Message.noDocumentTargets,
+                    hint: Message.noDocumentTargetsHint)
+            }
+            var seen: Set<String> = []
             metadata.targets = items.enumerated().compactMap { position, item in
                 let path = index("metadata.targets", position)
                 guard let name = reader.string(item, path, numbersAsText: true) else { return nil }
@@ -313,6 +320,9 @@ struct DesiredStateCollector {
                     reader.error(
                         item, path, Message.unknownDocumentTarget(name, suggestion: suggestion),
                         hint: Message.knownTargets(known))
+                }
+                if !seen.insert(name).inserted {
+                    reader.warning(item, path, Message.repeatedDocumentTarget(name))
                 }
                 return name
             }

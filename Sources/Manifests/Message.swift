@@ -136,6 +136,15 @@ enum Message {
         "country '\(value)' is not a two-letter ISO 3166 code"
     }
 
+    /// A hint for the codes that are in common use but not ISO 3166 codes.
+    static func countryHint(_ value: String) -> String? {
+        switch value.uppercased() {
+        case "UK": "the ISO 3166 code of the United Kingdom is GB"
+        case "EL": "the ISO 3166 code of Greece is GR"
+        default: nil
+        }
+    }
+
     static let missingBillingProfile =
         "missing required field 'billing_profile'"
     static let missingBillingProfileHint =
@@ -152,6 +161,13 @@ enum Message {
 
     static func countryCodeLeadingZero(_ text: String) -> String {
         "cc '\(text)' must not start with 0"
+    }
+
+    /// A hint for a country code written with the international call prefix.
+    static func countryCodeHint(_ text: String) -> String? {
+        let code = text.drop { $0 == "0" }
+        guard text.hasPrefix("0"), !code.isEmpty else { return nil }
+        return "write the country code without the international prefix: cc: \(code)"
     }
 
     static let literalSecret = "secret is written in the manifest as a literal value"
@@ -399,6 +415,14 @@ enum Message {
     static func targetRequired(_ names: [String]) -> String {
         "ngcpctl.yaml defines several targets and no default_target; pass --target NAME ("
             + names.joined(separator: ", ") + ")"
+    }
+
+    static let noDocumentTargets = "the list names no target, so no target would get the document"
+    static let noDocumentTargetsHint =
+        "name the targets the document is for, or remove metadata.targets to keep it for all"
+
+    static func repeatedDocumentTarget(_ name: String) -> String {
+        "target '\(name)' is listed twice"
     }
 
     static func unknownDocumentTarget(_ name: String, suggestion: String?) -> String {

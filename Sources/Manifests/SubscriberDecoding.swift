@@ -318,7 +318,9 @@ extension DocumentContext {
         if let node = fields["ac"] { ac = digits(node, path: join(path, "ac"), count: 0...7) }
         let sn = fields["sn"].flatMap { digits($0, path: join(path, "sn"), count: 1...31) }
         if let cc, cc.hasPrefix("0"), let node = fields["cc"] {
-            reader.error(node, join(path, "cc"), Message.countryCodeLeadingZero(cc))
+            reader.error(
+                node, join(path, "cc"), Message.countryCodeLeadingZero(cc),
+                hint: Message.countryCodeHint(cc))
             return nil
         }
 
@@ -367,7 +369,9 @@ extension DocumentContext {
             return nil
         }
         guard count.contains(text.utf8.count) else {
-            reader.error(node, path(), Message.digitCount(text, field: field, range: count))
+            reader.error(
+                node, path(), Message.digitCount(text, field: field, range: count),
+                hint: field == "cc" ? Message.countryCodeHint(text) : nil)
             return nil
         }
         return text

@@ -125,7 +125,18 @@ private let subscriberCases: [DiagnosticCase] = [
         [error(8, 24, "spec.alias_numbers[0].cc", "cc '4444' must have 1 to 3 digits")]),
     .subscriber(
         "country code with leading zero", "  alias_numbers: [{cc: 043, sn: 1}]\n",
-        [error(8, 24, "spec.alias_numbers[0].cc", "cc '043' must not start with 0")]),
+        [
+            error(
+                8, 24, "spec.alias_numbers[0].cc", "cc '043' must not start with 0",
+                hint: "write the country code without the international prefix: cc: 43")
+        ]),
+    .subscriber(
+        "country code with international prefix", "  alias_numbers: [{cc: 0043, sn: 1}]\n",
+        [
+            error(
+                8, 24, "spec.alias_numbers[0].cc", "cc '0043' must have 1 to 3 digits",
+                hint: "write the country code without the international prefix: cc: 43")
+        ]),
     .subscriber(
         "number without subscriber number", "  alias_numbers: [{cc: 43}]\n",
         [error(8, 19, "spec.alias_numbers[0]", "missing required field 'sn'")]),
