@@ -136,7 +136,7 @@ enum Message {
         "country '\(value)' is not a two-letter ISO 3166 code"
     }
 
-    /// A hint for the codes that are in common use but not ISO 3166 codes.
+    /// Returns a hint for the codes that are in common use but not ISO 3166 codes.
     static func countryHint(_ value: String) -> String? {
         switch value.uppercased() {
         case "UK": "the ISO 3166 code of the United Kingdom is GB"
@@ -163,7 +163,7 @@ enum Message {
         "cc '\(text)' must not start with 0"
     }
 
-    /// A hint for a country code written with the international call prefix.
+    /// Returns a hint for a country code written with the international call prefix.
     static func countryCodeHint(_ text: String) -> String? {
         let code = text.drop { $0 == "0" }
         guard text.hasPrefix("0"), !code.isEmpty else { return nil }
@@ -323,7 +323,7 @@ enum Message {
             + " target"
     }
 
-    /// The end of a warning given once for several subscribers.
+    /// Returns the end of a warning given once for several subscribers.
     static func namedBySubscribers(_ count: Int) -> String {
         " (named by \(count) subscribers; this is the first)"
     }
