@@ -127,11 +127,30 @@ final class NodeReader {
 
     private func record(_ diagnostic: Diagnostic) {
         var diagnostic = diagnostic
-        diagnostic.message = SourceRedaction.redactMessage(
-            diagnostic.message, fieldPath: diagnostic.fieldPath)
+        diagnostic.message = Self.oneLine(
+            SourceRedaction.redactMessage(diagnostic.message, fieldPath: diagnostic.fieldPath))
         diagnostic.fieldPath = SourceRedaction.redactFieldPath(diagnostic.fieldPath)
         diagnostics.append(diagnostic)
         if diagnostic.severity == .error { errorCount += 1 }
+    }
+
+    /// The maximum length of a message kept whole. Messages quote values, and a 60 KB value
+    /// quoted in full would flood the terminal. The source excerpt shows it cut at the caret.
+    static let maxMessageLength = 400
+
+    /// Returns `message` on one line, with line breaks of quoted values written as `\n`, and
+    /// cut in the middle when it is longer than `maxMessageLength`.
+    static func oneLine(_ message: String) -> String {
+        var text = message
+        if text.contains(where: { $0.isNewline }) {
+            text = String(
+                text.flatMap { character -> [Character] in
+                    character.isNewline ? ["\\", "n"] : [character]
+                })
+        }
+        guard text.count > maxMessageLength else { return text }
+        let keep = (maxMessageLength - 5) / 2
+        return text.prefix(keep) + " ... " + text.suffix(keep)
     }
 
     // MARK: - Shapes

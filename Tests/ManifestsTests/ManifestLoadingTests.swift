@@ -305,6 +305,25 @@ let completeManifest = """
         #expect(result.files.count == 1)
     }
 
+    @Test func messagesStayOnOneShortLine() {
+        let long = String(repeating: "x", count: 60_000)
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: a@b.example}
+            spec:
+              customer: acme
+              status: \(long)
+            """
+        let message = loadManifest(text).errors.first?.message ?? ""
+        #expect(message.count == 399)
+        #expect(message.hasPrefix("invalid value 'xxx"))
+        #expect(message.hasSuffix("expected one of active, locked, terminated"))
+
+        let block = loadManifest("--- |\n  line one\n  line two\n").errors.first?.message
+        #expect(block == "expected a mapping, found string 'line one\\nline two\\n'")
+    }
+
     @Test func joinerInValueIsAccepted() {
         // Persian text needs the zero-width non-joiner; only names must not have it.
         let text = """
