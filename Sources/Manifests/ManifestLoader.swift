@@ -241,7 +241,7 @@ public struct ManifestLoader: Sendable {
             return nil
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            diagnostics.append(Diagnostic(.error, Message.notUTF8(path)))
+            diagnostics.append(notUTF8Diagnostic(data, file: path))
             return nil
         }
         return text

@@ -26,10 +26,6 @@ enum Message {
         "'\(path)' does not exist"
     }
 
-    static func notUTF8(_ path: String) -> String {
-        "'\(path)' is not UTF-8 text"
-    }
-
     static func invalidYAML(_ message: String) -> String {
         "invalid YAML: \(message)"
     }

@@ -79,7 +79,7 @@ public enum ProjectConfigurationLoader {
             return result
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            result.diagnostics.append(Diagnostic(.error, Message.notUTF8(path)))
+            result.diagnostics.append(notUTF8Diagnostic(data, file: path))
             return result
         }
         result.source = text

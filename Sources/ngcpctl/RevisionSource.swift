@@ -118,8 +118,7 @@ struct RevisionRepository {
                 let remainder = String(file.path.dropFirst(prefix.count))
                 let displayed = Self.join(path, remainder)
                 guard let text = String(validating: file.contents, as: UTF8.self) else {
-                    diagnostics.append(
-                        Diagnostic(.error, "'\(displayed)' at \(revision) is not UTF-8 text"))
+                    diagnostics.append(notUTF8Diagnostic(file.contents, file: displayed))
                     continue
                 }
                 documents.append((displayed, text))
