@@ -107,6 +107,7 @@ public final class YAMLParser {
     }
 
     /// Folds one event into the tree.
+    @inline(__always)
     private func add(_ event: yaml_event_t, to builder: inout TreeBuilder) throws(YAMLError) {
         let mark = YAMLMark(
             line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
