@@ -15,11 +15,20 @@ enum ManifestStage {
         return result
     }
 
-    static func report(_ diagnostics: [Diagnostic], sources: [String: String], colorMode: String) {
+    /// Prints `diagnostics` to standard error, followed by a summary line unless `summary` is
+    /// false.
+    static func report(
+        _ diagnostics: [Diagnostic], sources: [String: String], colorMode: String,
+        summary: Bool = true
+    ) {
         guard !diagnostics.isEmpty else { return }
         let renderer = DiagnosticRenderer(
             sources: sources,
             colored: Terminal.useColor(colorMode, descriptor: 2))
-        Terminal.error(renderer.render(diagnostics))
+        if summary {
+            Terminal.error(renderer.render(diagnostics))
+        } else {
+            Terminal.error(diagnostics.map(renderer.render).joined())
+        }
     }
 }

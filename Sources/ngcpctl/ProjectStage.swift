@@ -8,6 +8,8 @@ struct ProjectSelection {
     let target: TargetConfiguration?
     /// The directory of ngcpctl.yaml, against which its relative paths (ca_file) resolve.
     let directory: String?
+    /// The warnings ngcpctl.yaml gave, already printed, for the run's summary to count.
+    var warnings: [Diagnostic] = []
 
     static let none = ProjectSelection(configuration: nil, target: nil, directory: nil)
 
@@ -52,20 +54,23 @@ enum ProjectStage {
         }
 
         let loaded = ProjectConfigurationLoader.load(path: path)
-        ManifestStage.report(
-            loaded.diagnostics, sources: loaded.source.map { [path: $0] } ?? [:],
-            colorMode: colorMode)
+        let sources = loaded.source.map { [path: $0] } ?? [:]
         guard let configuration = loaded.configuration, !loaded.hasErrors else {
+            ManifestStage.report(loaded.diagnostics, sources: sources, colorMode: colorMode)
             throw CommandFailure(
                 "\(path) is invalid (\(DiagnosticRenderer.summary(of: loaded.diagnostics)))")
         }
+        // Warnings without a summary line: the run's summary counts them with the manifests'.
+        ManifestStage.report(
+            loaded.diagnostics, sources: sources, colorMode: colorMode, summary: false)
 
         do {
             let target = try ProjectConfigurationLoader.selectTarget(
                 targetName, in: configuration)
             return ProjectSelection(
                 configuration: configuration, target: target,
-                directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+                directory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                warnings: loaded.diagnostics)
         } catch {
             throw CommandFailure("\(path): \(error)", exitCode: .usage)
         }

@@ -78,6 +78,20 @@ import Testing
         #expect(summaries.count == 1, "\(result.standardError)")
     }
 
+    @Test func validateCountsProjectWarnings() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "ngcpctl.yaml",
+            "targets:\n  lab:\n    url: http://127.0.0.1:1443\n    guards: {max_deletes: 010}\n")
+        try directory.write(
+            "d.yaml", "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n")
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("ngcpctl.yaml:4:27: warning:"))
+        #expect(!result.standardError.contains("0 errors, 1 warning"))
+        #expect(result.standardOutput.contains("for target lab (0 errors, 1 warning)."))
+    }
+
     @Test func unknownCommandIsUsageError() throws {
         let result = try BuiltProducts.run("ngcpctl", ["pln", "examples"])
         #expect(result.exitCode == 64)

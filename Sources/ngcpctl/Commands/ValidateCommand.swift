@@ -44,7 +44,8 @@ enum ValidateCommand {
                 + "\(counted(desired.domains.count, "domain")), "
                 + "\(counted(desired.customers.count, "customer")), "
                 + "\(counted(desired.subscribers.count, "subscriber"))\(target) "
-                + "(\(DiagnosticRenderer.summary(of: result.diagnostics + secretDiagnostics))).\n")
+                + "(\(DiagnosticRenderer.summary(of: project.warnings + result.diagnostics + secretDiagnostics))).\n"
+        )
         return .success
     }
 
