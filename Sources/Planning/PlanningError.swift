@@ -13,6 +13,9 @@ public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
     public var location: SourceLocation?
     /// The manifest field at fault (`spec.billing_profile`), when its position is known.
     public var fieldPath: String?
+    /// Set for a problem that the check of the manifests against the target's customers and
+    /// preference catalogue also reports, with the field's position, before planning.
+    public var repeatsManifestCheck = false
 
     public init(
         resource: ResourceID, message: String, hint: String? = nil,
@@ -95,12 +98,14 @@ extension PlanningProblem {
     }
 
     static func undeclaredCustomer(_ subscriber: DesiredSubscriber) -> PlanningProblem {
-        PlanningProblem(
+        var problem = PlanningProblem(
             resource: subscriber.id,
             message:
                 "customer '\(subscriber.customer)' is neither declared nor present on the target",
             hint: "declare the customer in a Customer manifest or correct the external_id",
             location: subscriber.location)
+        problem.repeatsManifestCheck = true
+        return problem
     }
 
     static func terminatedCustomer(_ subscriber: DesiredSubscriber) -> PlanningProblem {
@@ -186,24 +191,28 @@ extension PlanningProblem {
     static func unknownPreference(_ subscriber: DesiredSubscriber, name: String)
         -> PlanningProblem
     {
-        PlanningProblem(
+        var problem = PlanningProblem(
             resource: subscriber.id,
             message: "unknown preference '\(name)'",
             hint: "NGCP silently ignores unknown preference names; check the spelling against "
                 + "/api/subscriberpreferencedefs/",
             location: subscriber.location)
+        problem.repeatsManifestCheck = true
+        return problem
     }
 
     static func preferenceShape(_ subscriber: DesiredSubscriber, name: String, list: Bool)
         -> PlanningProblem
     {
-        PlanningProblem(
+        var problem = PlanningProblem(
             resource: subscriber.id,
             message: list
                 ? "preference '\(name)' takes a list of values"
                 : "preference '\(name)' takes a single value, not a list",
             hint: list ? "write the value as a list" : "write a single value",
             location: subscriber.location)
+        problem.repeatsManifestCheck = true
+        return problem
     }
 
     static func duplicateNumber(

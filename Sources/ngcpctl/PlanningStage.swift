@@ -201,14 +201,19 @@ struct PlanningStage {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
         connection.logger.debug("live state read", readTimer.fields)
-        try ManifestStage.report(recheck: recheck, target: connection.url, colorMode: colorMode)
-
         // 5. The comparison of the blocks, the order, and then the target's guards.
+        let planTimer = StageTimer()
+        let planned = Result { () throws(PlanningError) in
+            try Planner.plan(completing: draft, live: live)
+        }
+        connection.logger.debug("planned", planTimer.fields)
+        try ManifestStage.report(
+            recheck: recheck, target: connection.url, colorMode: colorMode,
+            problems: Self.problems(of: planned))
+
         var plan: Plan
         do {
-            let planTimer = StageTimer()
-            plan = try Planner.plan(completing: draft, live: live)
-            connection.logger.debug("planned", planTimer.fields)
+            plan = try planned.get()
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: manifests.sources,
@@ -297,6 +302,13 @@ struct PlanningStage {
     {
         guard scope.resellerName == nil else { return BlockDemand() }
         return BlockDemand(scope.restrict(desired, live: LiveState()))
+    }
+
+    /// Returns the problems of a failed plan as diagnostics, without those the check of the
+    /// manifests against the target reports already.
+    private static func problems(of planned: Result<Plan, PlanningError>) -> [Diagnostic] {
+        guard case .failure(let error) = planned else { return [] }
+        return error.problems.filter { !$0.repeatsManifestCheck }.map(\.diagnostic)
     }
 
     /// Resolves the secrets of loaded manifests and finds their source. The load checked

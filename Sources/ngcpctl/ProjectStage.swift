@@ -171,15 +171,20 @@ extension ManifestStage {
     }
 
     /// Prints the diagnostics a recheck found, and throws when the manifests have errors.
+    /// `problems` are the planner's, printed with them when there are errors, so that one run
+    /// shows everything that the target's data reveals.
     static func report(
         recheck: (manifests: ManifestLoadResult, new: [Diagnostic]), target: String,
-        colorMode: String
+        colorMode: String, problems: @autoclosure () -> [Diagnostic] = []
     ) throws {
-        report(recheck.new, sources: recheck.manifests.sources, colorMode: colorMode)
-        if recheck.manifests.hasErrors {
-            throw CommandFailure(
-                "the manifests do not fit \(target) "
-                    + "(\(DiagnosticRenderer.summary(of: recheck.new))); nothing was sent to NGCP")
+        guard recheck.manifests.hasErrors else {
+            report(recheck.new, sources: recheck.manifests.sources, colorMode: colorMode)
+            return
         }
+        let diagnostics = recheck.new + problems()
+        report(diagnostics, sources: recheck.manifests.sources, colorMode: colorMode)
+        throw CommandFailure(
+            "the manifests do not fit \(target) "
+                + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")
     }
 }

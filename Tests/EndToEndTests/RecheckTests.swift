@@ -43,4 +43,37 @@ import Testing
         #expect(!result.standardOutput.contains("POST"))
         #expect(!result.standardError.contains("Al1ce-secret"))
     }
+
+    @Test func planningProblemsComeInTheSameRun() throws {
+        let emulator = try EmulatorProcess()
+        let directory = try TemporaryDirectory()
+        let customer = """
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata:
+              name: gold-customer
+            spec:
+              billing_profile: no-such-profile
+              contact: {email: ops@recheck.example}
+
+            """
+        try directory.write("site.yaml", Self.manifests + customer)
+        let environment = [
+            "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
+            "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Al1ce-secret",
+        ]
+
+        let result = try BuiltProducts.run(
+            "ngcpctl", ["plan", directory.path + "/site.yaml"], environment: environment)
+
+        // The customer the target lacks and the billing profile it lacks, both at their fields.
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("site.yaml:11:13: error: spec.customer:"))
+        #expect(
+            result.standardError.contains(
+                "site.yaml:23:20: error: spec.billing_profile: unknown billing profile handle"
+                    + " 'no-such-profile'"), "\(result.standardError)")
+        #expect(result.standardError.contains("(2 errors, 0 warnings)"))
+    }
 }
