@@ -127,11 +127,28 @@ struct DesiredStateCollector {
     static func invalidYAML(_ error: YAMLError, in text: String, reader: NodeReader)
         -> Diagnostic
     {
-        let location = error.mark.map { reader.location($0) }
+        let location = error.mark.map { reader.location(shownMark(of: $0, in: text)) }
         let hint = error.mark.map { isInTabIndentation($0, of: text) } == true
         return Diagnostic(
             .error, Message.invalidYAML(error.message), at: location,
             hint: hint ? Message.tabIndentationHint : nil)
+    }
+
+    /// Returns where to show a syntax error at `mark`. libyaml reports some errors, such as a
+    /// missing `:` or `]`, where it looked for the next token, which is often the empty line
+    /// or the end of input after the faulty line: the error is shown after the last
+    /// character of the line before it then.
+    private static func shownMark(of mark: YAMLMark, in text: String) -> YAMLMark {
+        let lines = text.sourceLines()
+        func isBlank(_ line: Int) -> Bool {
+            line > lines.count || lines[line - 1].allSatisfy { $0 == " " || $0 == "\t" }
+        }
+        guard mark.line >= 2, isBlank(mark.line) else { return mark }
+        var line = min(mark.line, lines.count + 1) - 1
+        while line > 1, isBlank(line) { line -= 1 }
+        guard !isBlank(line) else { return mark }
+        let content = lines[line - 1].reversed().drop { $0 == " " || $0 == "\t" }
+        return YAMLMark(line: line, column: content.count + 1)
     }
 
     /// Returns whether `mark` is in the indentation of its line and that indentation has a tab.

@@ -360,7 +360,7 @@ let completeManifest = """
             metadata: {name: [e.example
             """
         let result = loadManifest(text)
-        #expect(result.errors.map(\.location?.line) == [3, 7, 16])
+        #expect(result.errors.map(\.location?.line) == [3, 7, 15])
         #expect(result.errors.first?.message == "unknown field 'bogus'")
         #expect(result.desired.domains.map(\.domain) == ["d.example"])
     }
