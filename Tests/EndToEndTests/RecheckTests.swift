@@ -24,17 +24,21 @@ import Testing
 
         """
 
-    @Test func customerNeitherDeclaredNorLiveStopsThePlan() throws {
+    /// Plans `manifests` against a fresh emulator.
+    private func plan(_ manifests: String) throws -> ProcessResult {
         let emulator = try EmulatorProcess()
         let directory = try TemporaryDirectory()
-        try directory.write("site.yaml", Self.manifests)
+        try directory.write("site.yaml", manifests)
         let environment = [
             "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
             "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Al1ce-secret",
         ]
-
-        let result = try BuiltProducts.run(
+        return try BuiltProducts.run(
             "ngcpctl", ["plan", directory.path + "/site.yaml"], environment: environment)
+    }
+
+    @Test func customerNeitherDeclaredNorLiveStopsThePlan() throws {
+        let result = try plan(Self.manifests)
 
         #expect(result.exitCode == 1, "\(result.standardError)")
         #expect(result.standardError.contains("site.yaml:11:13: error:"), "\(result.standardError)")
@@ -45,8 +49,6 @@ import Testing
     }
 
     @Test func planningProblemsComeInTheSameRun() throws {
-        let emulator = try EmulatorProcess()
-        let directory = try TemporaryDirectory()
         let customer = """
             ---
             apiVersion: ngcpctl/v1
@@ -58,14 +60,7 @@ import Testing
               contact: {email: ops@recheck.example}
 
             """
-        try directory.write("site.yaml", Self.manifests + customer)
-        let environment = [
-            "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
-            "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Al1ce-secret",
-        ]
-
-        let result = try BuiltProducts.run(
-            "ngcpctl", ["plan", directory.path + "/site.yaml"], environment: environment)
+        let result = try plan(Self.manifests + customer)
 
         // The customer the target lacks and the billing profile it lacks, both at their fields.
         #expect(result.exitCode == 1, "\(result.standardError)")
