@@ -30,10 +30,13 @@ public struct DiagnosticRenderer: Sendable {
     public func render(_ diagnostic: Diagnostic) -> String {
         let severity = diagnostic.severity.rawValue
         var header = ""
-        if let location = diagnostic.location { header += "\(location): " }
+        // A file name or a key in the field path can hold escapes as well as a value can.
+        if let location = diagnostic.location { header += Self.printable("\(location): ") }
         header += paint(severity + ":", diagnostic.severity == .error ? "31;1" : "33;1")
         var message = " "
-        if let fieldPath = diagnostic.fieldPath, !fieldPath.isEmpty { message += fieldPath + ": " }
+        if let fieldPath = diagnostic.fieldPath, !fieldPath.isEmpty {
+            message += Self.printable(fieldPath, keeping: []) + ": "
+        }
         message += Self.printable(diagnostic.message, keeping: ["\t", "\n"])
         var text = header + paint(message, "1") + "\n"
 

@@ -46,6 +46,16 @@ import Testing
         #expect(result.sources["m.yaml"]?.contains("hunter2") == false)
     }
 
+    @Test func headerEscapesFileAndFieldPath() {
+        let diagnostic = Diagnostic(
+            .error, "unknown field",
+            at: SourceLocation(file: "e\u{1B}[31m.yaml", line: 1, column: 1),
+            fieldPath: "spec.x\u{202E}y\u{1B}[2J")
+        let rendered = DiagnosticRenderer(sources: [:]).render(diagnostic)
+        #expect(
+            rendered == "e\\u{1b}[31m.yaml:1:1: error: spec.x\\u{202e}y\\u{1b}[2J: unknown field\n")
+    }
+
     @Test func bidiControlsInSourceAreEscaped() {
         let source = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: ab\u{202E}cd}\n"
         let result = loadManifest(source)
