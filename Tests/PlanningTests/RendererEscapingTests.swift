@@ -28,6 +28,20 @@ struct RendererEscapingTests {
         #expect(text.contains("esc\\u{1b}[31mRED"))
     }
 
+    @Test func bidiControlsAreEscaped() {
+        var plan = Self.plan
+        plan.operations[0].changes = [
+            FieldChange(path: "company", before: nil, after: .string("evil\u{202E}RLO\u{2066}iso"))
+        ]
+        let human = HumanPlanRenderer().render(plan)
+        let markdown = MarkdownPlanRenderer().render(plan)
+        for text in [human, markdown] {
+            #expect(!text.unicodeScalars.contains("\u{202E}"))
+            #expect(!text.unicodeScalars.contains("\u{2066}"))
+            #expect(text.contains("evil\\u{202e}RLO\\u{2066}iso"))
+        }
+    }
+
     @Test("coloured human output escapes data but keeps its own colours")
     func colouredHumanEscapesData() {
         let text = HumanPlanRenderer(color: true).render(Self.plan)

@@ -68,7 +68,8 @@ enum PlanText {
             if value[PlanPlaceholder.marker] == "secret" { return sensitive }
             if value[PlanPlaceholder.marker] != nil { return knownAfterApply }
         }
-        return displayed(value).serialized()
+        // JSON escapes control characters but keeps bidirectional controls as they are.
+        return printable(displayed(value).serialized())
     }
 
     /// Replaces each placeholder nested in a value with its description.
@@ -95,8 +96,9 @@ enum PlanText {
         }
     }
 
-    /// Returns `text` with control characters shown as `\u{..}`, so that names and values
-    /// from manifests or the live state cannot move the cursor or recolour a terminal.
+    /// Returns `text` with control characters and bidirectional embeddings, overrides and
+    /// isolates shown as `\u{..}`, so that names and values from manifests or the live state
+    /// cannot move the cursor, recolour a terminal or reorder the text around them.
     static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var output = ""
@@ -111,7 +113,10 @@ enum PlanText {
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069: true
+        default: scalar.properties.generalCategory == .control
+        }
     }
 
     /// Returns `text` as a Markdown code span that shows it literally: the fence is one
