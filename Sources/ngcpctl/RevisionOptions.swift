@@ -32,7 +32,8 @@ enum RevisionOptions {
         guard stage.prune else { return }
         let target = try targetName(stage.target, parsed, connection: connection)
         stage.managedInventory = try PruneInventory.load(
-            paths: stage.paths, target: target, colorMode: stage.colorMode)
+            paths: stage.paths, target: target, colorMode: stage.colorMode,
+            options: connection.project.manifestOptions())
     }
 
     /// Returns the target's name for records: ngcpctl.yaml's selected target, `--target`, or

@@ -179,7 +179,7 @@ enum PruneInventory {
     /// Returns the inventory for `target`, or nil (with a note on standard error) when no apply to it
     /// is recorded or the manifests are not in git.
     static func load(
-        paths: [String], target: String, colorMode: String
+        paths: [String], target: String, colorMode: String, options: ManifestLoadOptions
     ) throws -> Set<ResourceID>? {
         guard let repository = try RevisionRepository.find(containing: paths[0]) else {
             return nil
@@ -198,7 +198,7 @@ enum PruneInventory {
         let loaded = try RevisionManifests.load(
             paths, revision: commit,
             purpose: "--prune (the inventory of the revision last applied to '\(target)')",
-            colorMode: colorMode)
+            colorMode: colorMode, options: options)
         return RevisionManifests.inventory(of: loaded.result.desired)
     }
 }

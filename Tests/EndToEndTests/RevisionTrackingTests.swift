@@ -44,6 +44,26 @@ import Testing
         #expect(!fromBranch.operationSummary.contains("create customers/beta"))
     }
 
+    @Test func changesUseTargetDefaults() throws {
+        let repo = try ManifestRepository()
+        try repo.write(
+            "ngcpctl.yaml",
+            "targets:\n  lab:\n    url: http://127.0.0.1:9\n    default_billing_profile: default\n")
+        func customer(_ email: String) -> String {
+            ManifestTexts.customer("acme", email: email)
+                .replacingOccurrences(of: "  billing_profile: default\n", with: "")
+        }
+        try repo.setManifests(["acme.yaml": customer("office@acme.test")])
+        try repo.commit("first")
+        try repo.setManifests(["acme.yaml": customer("ops@acme.test")])
+        try repo.commit("second")
+
+        // The documents rely on the target's billing profile, as validate and plan read them.
+        let result = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("ops@acme.test"), "\(result.standardOutput)")
+    }
+
     @Test func unknownRevisionIsError() throws {
         let repo = try ManifestRepository()
         try repo.setManifests(ManifestTexts.first)

@@ -19,6 +19,7 @@ enum ChangesCommand {
                 help: "human, json or markdown (default human); markdown suits a pull request "
                     + "comment."),
             .option("color", value: "WHEN", help: "Colour diagnostics: auto, always or never."),
+            CommonOptions.target,
         ],
         discussion: """
             Secret values never appear: a changed {env:} or {file:} reference or literal
@@ -39,10 +40,16 @@ enum ChangesCommand {
         let format = try parsed.choice("format", from: ["human", "json", "markdown"]) ?? "human"
         let colorMode = try CommonOptions.colorMode(parsed)
 
+        // The target's defaults (its billing profile, its reseller) complete the documents,
+        // as they do for validate and plan.
+        let project = try ProjectStage.select(
+            paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode)
         let old = try RevisionManifests.load(
-            parsed.positionals, revision: from, purpose: "changes --from", colorMode: colorMode)
+            parsed.positionals, revision: from, purpose: "changes --from", colorMode: colorMode,
+            options: project.manifestOptions())
         let new = try RevisionManifests.load(
-            parsed.positionals, revision: to, purpose: "changes --to", colorMode: colorMode)
+            parsed.positionals, revision: to, purpose: "changes --to", colorMode: colorMode,
+            options: project.manifestOptions())
         let diff = DesiredStateDiff(from: old.result.desired, to: new.result.desired)
         Terminal.output(
             DesiredStateDiffRenderer.render(

@@ -70,11 +70,13 @@ enum DriftCommand {
                     + "(\(AppliedRecords.reference(for: target)) is missing); fetch the records "
                     + "with 'git fetch origin \(AppliedRecords.fetchRefspecs)', or pass --rev REV")
         }
+        let options = connection.project.manifestOptions()
         let applied = try RevisionManifests.load(
             paths, revision: appliedRevision,
-            purpose: "drift (the revision applied to '\(target)')", colorMode: colorMode)
+            purpose: "drift (the revision applied to '\(target)')", colorMode: colorMode,
+            options: options)
         let head = try RevisionManifests.load(
-            paths, revision: "HEAD", purpose: "drift", colorMode: colorMode)
+            paths, revision: "HEAD", purpose: "drift", colorMode: colorMode, options: options)
 
         // 2. Live state, read like plan reads it.
         let client = connection.makeClient()
