@@ -399,6 +399,24 @@ enum Message {
         return "unknown target '\(name)'; did you mean '\(suggestion)'?"
     }
 
+    static let emptyProtectedPattern = "the pattern is empty, so it protects nothing"
+
+    static func protectedNameLikeCollection(_ pattern: String) -> String {
+        "'\(pattern)' has no '/', so it protects objects named '\(pattern)', not the collection"
+    }
+
+    static func unknownProtectedCollection(
+        _ pattern: String, _ collection: String, _ suggestion: String?
+    ) -> String {
+        var text = "pattern '\(pattern)' protects nothing: '\(collection)' is no collection"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static func invalidProtectedName(_ pattern: String) -> String {
+        "pattern '\(pattern)' protects nothing: write collection/name, such as customers/acme"
+    }
+
     static let emptyProjectFile =
         "ngcpctl.yaml is empty; define at least one target under 'targets', or delete the file"
 

@@ -300,10 +300,59 @@ public enum ProjectConfigurationLoader {
             let items = reader.list(node, join(path, "protected"))
         {
             guards.protected = items.enumerated().compactMap { position, item in
-                reader.string(item, index(join(path, "protected"), position))
+                let itemPath = index(join(path, "protected"), position)
+                guard let pattern = reader.string(item, itemPath) else { return nil }
+                checkProtectedPattern(pattern, node: item, path: itemPath, reader: reader)
+                return pattern
             }
         }
         return guards
+    }
+
+    /// Reports a `protected` pattern that can protect nothing the way it is written, such as
+    /// `customer/acme` for `customers/acme`: a typo there would switch the guard off unseen.
+    private static func checkProtectedPattern(
+        _ pattern: String, node: YAMLNode, path: String, reader: NodeReader
+    ) {
+        let collections = ResourceKind.allCases.map(\.rawValue)
+        guard let slash = pattern.firstIndex(of: "/") else {
+            if pattern.isEmpty {
+                reader.error(node, path, Message.emptyProtectedPattern)
+            } else if collections.contains(pattern) {
+                // Without a slash, a pattern matches names: `domains` protects objects named so.
+                reader.warning(
+                    node, path, Message.protectedNameLikeCollection(pattern),
+                    hint: "write '\(pattern)/*' to protect every one of them")
+            }
+            return
+        }
+
+        let collection = String(pattern[..<slash])
+        let name = pattern[pattern.index(after: slash)...]
+        let matchesSome = collections.contains { globMatches(collection, $0) }
+        if !matchesSome {
+            let suggestion = nearestName(to: collection, in: collections)
+            reader.error(
+                node, path, Message.unknownProtectedCollection(pattern, collection, suggestion),
+                hint: "collections: " + collections.joined(separator: ", "))
+        } else if name.isEmpty || name.contains("/") {
+            reader.error(node, path, Message.invalidProtectedName(pattern))
+        }
+    }
+
+    /// Returns whether `text` matches `pattern`, in which `*` matches any run of characters.
+    private static func globMatches(_ pattern: String, _ text: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return pattern == text }
+        var rest = Substring(text)
+        guard rest.hasPrefix(parts[0]) else { return false }
+        rest = rest.dropFirst(parts[0].count)
+        for part in parts.dropFirst().dropLast() {
+            guard let range = rest.range(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        let last = parts[parts.count - 1]
+        return rest.count >= last.count && rest.hasSuffix(last)
     }
 
     /// Picks the target named `name`, else the configuration's default, else the only one.

@@ -101,6 +101,25 @@ private let projectText = """
             ])
     }
 
+    @Test func protectedPatternsAreChecked() {
+        let text = """
+            targets:
+              lab:
+                guards:
+                  protected: [customer/gc3, domains, "", "customers/*", "*/acme", "sub*/a*"]
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+        #expect(
+            parsed.diagnostics.map(\.description) == [
+                "p.yaml:4:19: error: targets.lab.guards.protected[0]: pattern 'customer/gc3'"
+                    + " protects nothing: 'customer' is no collection; did you mean 'customers'?",
+                "p.yaml:4:33: warning: targets.lab.guards.protected[1]: 'domains' has no '/', so"
+                    + " it protects objects named 'domains', not the collection",
+                "p.yaml:4:42: error: targets.lab.guards.protected[2]: the pattern is empty, so it"
+                    + " protects nothing",
+            ])
+    }
+
     @Test func emptyFileIsAnError() {
         for text in ["", "# targets come later\n", "---\n"] {
             let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
