@@ -76,15 +76,28 @@ final class NodeReader {
     /// Start positions of literal secret values, so that the source kept for rendering can
     /// hide them.
     var literalSecretMarks: [YAMLMark] = []
+    /// Literal secret values of the file. An alias can repeat one in a field that is no
+    /// secret, whose messages quote it, so quoted occurrences are masked in every message.
+    var literalSecretValues: Set<String> = []
 
     /// The diagnostics sorted by position; the sort is stable, so a warning that explains an
     /// error at the same node stays in front of it.
     var diagnosticsInSourceOrder: [Diagnostic] {
-        diagnostics.enumerated().sorted { lhs, rhs in
+        let sorted = diagnostics.enumerated().sorted { lhs, rhs in
             let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
             let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
             return left != right ? left < right : lhs.offset < rhs.offset
         }.map(\.element)
+        guard !literalSecretValues.isEmpty else { return sorted }
+        let quoted = literalSecretValues.map { "'\($0)'" }
+        return sorted.map { diagnostic in
+            var masked = diagnostic
+            for value in quoted where masked.message.contains(value) {
+                masked.message = masked.message.replacingOccurrences(
+                    of: value, with: "'\(SourceRedaction.mask)'")
+            }
+            return masked
+        }
     }
 
     init(file: String) {

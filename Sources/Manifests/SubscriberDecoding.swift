@@ -387,6 +387,7 @@ extension DocumentContext {
         if let scalar = node.scalar, case .string(let value) = scalar.value {
             reader.warning(node, path(), Message.literalSecret, hint: Message.literalSecretHint)
             reader.literalSecretMarks.append(node.mark)
+            reader.literalSecretValues.insert(value)
             return .literal(value)
         }
         guard node.mapping != nil else {

@@ -35,6 +35,23 @@ import Testing
         }
     }
 
+    @Test func aliasedSecretMaskedElsewhere() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: alice@d.example}
+            spec:
+              customer: acme
+              password: &p SECRETX-alias
+              timezone: *p
+              email: *p
+            """
+        let result = loadManifest(text)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        #expect(result.errors.map(\.fieldPath) == ["spec.timezone", "spec.email"])
+        #expect(!rendered.contains("SECRETX"), "\(rendered)")
+    }
+
     @Test("misspelt password key masked", arguments: ["pasword", "passwd", "web_password"])
     func misspeltKeyMasked(_ key: String) {
         let result = loadManifest(Self.manifest(password: "TOPSECRETX", key: key))
