@@ -10,9 +10,10 @@ import YAMLReader
 ///
 /// A bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) reorders the
 /// text around it, so that a value reads differently from what it is: it is rejected
-/// everywhere. Keys and names must not have any invisible formatting character (Unicode's
-/// format category, such as a zero-width space), because two names that look the same would
-/// be different objects. Values may, as some scripts need a zero-width joiner or non-joiner.
+/// everywhere. Keys, names and references to names (`spec.customer`) must not have any
+/// invisible formatting character (Unicode's format category, such as a zero-width space),
+/// because two names that look the same would be different objects. Other values may, as some
+/// scripts need a zero-width joiner or non-joiner.
 enum ControlCharacterCheck {
     /// One step of the path to a scalar. The dotted path is built only for a scalar that is
     /// reported, because most documents have none and building it for every scalar costs
@@ -43,15 +44,20 @@ enum ControlCharacterCheck {
         case .scalar(let scalar):
             guard node.mayContainControlCharacters else { return }
             let strict = isKey || isMetadataName(steps)
+            let isName = strict || isReference(steps)
             if let character = firstControlCharacter(scalar.text, allowingWhitespace: !strict) {
                 reader.error(
                     node, path(steps), Message.controlCharacter(character),
-                    hint: "remove the character from the value")
+                    hint: isKey
+                        ? "remove the character from the key"
+                        : "remove the character from the value")
                 found = true
-            } else if let character = firstInvisibleCharacter(scalar.text, inName: strict) {
+            } else if let character = firstInvisibleCharacter(scalar.text, inName: isName) {
                 reader.error(
                     node, path(steps), Message.invisibleCharacter(character),
-                    hint: "remove the character from the value")
+                    hint: isKey
+                        ? "remove the character from the key"
+                        : "remove the character from the value")
                 found = true
             }
         case .sequence(let items):
@@ -68,6 +74,19 @@ enum ControlCharacterCheck {
                 steps.removeLast()
             }
         }
+    }
+
+    /// Fields of `spec` that name other objects or log-in names: an invisible character
+    /// there makes a name that looks like another one.
+    private static let referenceFields: Set<String> = [
+        "customer", "billing_profile", "reseller", "webusername",
+    ]
+
+    private static func isReference(_ steps: [Step]) -> Bool {
+        guard steps.count == 2, case .key(let first) = steps[0], case .key(let second) = steps[1],
+            first.scalar?.text == "spec", let field = second.scalar?.text
+        else { return false }
+        return referenceFields.contains(field)
     }
 
     private static func isMetadataName(_ steps: [Step]) -> Bool {

@@ -358,7 +358,8 @@ enum Message {
     }
 
     static func invisibleCharacter(_ character: Unicode.Scalar) -> String {
-        let code = String(character.value, radix: 16, uppercase: true)
+        let hex = String(character.value, radix: 16, uppercase: true)
+        let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         let name = character.properties.name.map { " (\($0))" } ?? ""
         return "contains the invisible character U+\(code)\(name), which makes the text read"
             + " differently from what it is"
