@@ -28,11 +28,15 @@ public enum APIURL {
     /// Returns what makes `url` unusable as an NGCP API base URL, or nil when it is usable. A
     /// path is allowed, for a server behind a proxy that serves the API under a prefix.
     public static func problem(_ url: String) -> String? {
-        guard url.hasPrefix("https://") || url.hasPrefix("http://"),
+        let lowered = url.lowercased()
+        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"),
             let authority = authority(of: url)
         else { return "it must start with https:// or http://" }
         if url.contains("?") || url.contains("#") {
             return "it must not have a query or a fragment"
+        }
+        if url.contains(where: { $0 == " " || $0 == "\t" }) {
+            return "it contains a space"
         }
 
         // `hasUserInfo` reports credentials, so the host is what follows them.
@@ -47,6 +51,9 @@ public enum APIURL {
                 return "the IPv6 address in it has no closing ']'"
             }
             host = hostAndPort[...close]
+            let address = host.dropFirst().dropLast()
+            guard !address.isEmpty, address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })
+            else { return "'\(host)' is not an IPv6 address" }
             let rest = hostAndPort[hostAndPort.index(after: close)...]
             if !rest.isEmpty {
                 guard rest.hasPrefix(":") else { return "the text after ']' must be ':PORT'" }
@@ -57,12 +64,13 @@ public enum APIURL {
             port = hostAndPort[hostAndPort.index(after: colon)...]
         }
 
-        if host.isEmpty || host == "[]" { return "it has no host name" }
-        if host.contains(where: { $0 == " " || $0 == "\t" }) {
-            return "the host name '\(host)' contains a space"
+        if host.isEmpty { return "it has no host name" }
+        if !host.hasPrefix("["), host.contains(":") {
+            return "the host '\(host)' has a colon; write an IPv6 address in brackets, [::1]"
         }
         if let port {
-            guard let number = Int(port), port.allSatisfy(\.isASCII), (1...65_535).contains(number)
+            guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let number = Int(port), (1...65_535).contains(number)
             else { return "the port '\(port)' is not a number from 1 to 65535" }
         }
         return nil

@@ -139,6 +139,13 @@ private let projectText = """
             ("http://[::1", "the IPv6 address in it has no closing ']'"),
             ("https://ngcp.example/api/?x=1", "it must not have a query or a fragment"),
             ("ftp://ngcp.example", "it must start with https:// or http://"),
+            ("http://127.0.0.1:+1443", "the port '+1443' is not a number from 1 to 65535"),
+            (
+                "http://::1:8443",
+                "the host '::1' has a colon; write an IPv6 address in brackets, [::1]"
+            ),
+            ("http://[zz]:1443", "'[zz]' is not an IPv6 address"),
+            ("http://ngcp.example/a b", "it contains a space"),
         ]
         for (url, problem) in cases {
             let text = "targets:\n  lab:\n    url: \"\(url)\"\n"
@@ -154,7 +161,7 @@ private let projectText = """
     @Test func usableTargetURLsAreKept() throws {
         for url in [
             "https://ngcp.example", "https://ngcp.example:1443/", "http://[::1]:1443",
-            "https://proxy.example/ngcp/",
+            "https://proxy.example/ngcp/", "HTTPS://NGCP.example:1443",
         ] {
             let text = "targets:\n  lab:\n    url: \"\(url)\"\n"
             let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
