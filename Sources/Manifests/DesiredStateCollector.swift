@@ -322,6 +322,13 @@ struct DesiredStateCollector {
             metadata.annotations = decodeAnnotations(annotations, reader: reader)
         }
         if let targets = fields["targets"], let items = reader.list(targets, "metadata.targets") {
+            // Without ngcpctl.yaml no target is selected, so the document is planned against
+            // whatever server the run names.
+            if options.knownTargets == nil, !items.isEmpty {
+                reader.warning(
+                    targets, "metadata.targets", Message.documentTargetsWithoutProject,
+                    hint: Message.documentTargetsWithoutProjectHint)
+            }
             // An empty list would leave the document out of every target's load.
             if items.isEmpty {
                 reader.error(

@@ -432,6 +432,11 @@ enum Message {
             + names.joined(separator: ", ") + ")"
     }
 
+    static let documentTargetsWithoutProject =
+        "no ngcpctl.yaml defines targets, so the document is loaded for any server"
+    static let documentTargetsWithoutProjectHint =
+        "define the targets in an ngcpctl.yaml at the manifests' root"
+
     static let noDocumentTargets = "the list names no target, so no target would get the document"
     static let noDocumentTargetsHint =
         "name the targets the document is for, or remove metadata.targets to keep it for all"

@@ -66,7 +66,8 @@ extension YAMLError {
     {
         YAMLError(
             "alias '*\(name)' makes the aliases of this file expand to more than \(factor) times"
-                + " the nodes written in it; split the file, or use fewer aliases",
+                + " the nodes written in it, so the rest of the file is not read; split the file,"
+                + " or use fewer aliases",
             at: mark, endsStream: true)
     }
 

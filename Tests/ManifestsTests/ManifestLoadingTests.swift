@@ -83,7 +83,11 @@ let completeManifest = """
 
 @Suite struct ManifestLoadingTests {
     @Test func completeManifestLoadsExactly() throws {
-        let result = loadManifest(completeManifest)
+        // The domain is limited to the target 'prod', which an ngcpctl.yaml defines.
+        let options = ManifestLoadOptions(
+            baseDirectory: "/srv/ngcp", target: "prod", knownTargets: ["prod"])
+        let result = ManifestLoader(options: options).load(documents: [("m.yaml", completeManifest)]
+        )
         #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
 
         let expectedDomain = DesiredDomain(
@@ -339,6 +343,17 @@ let completeManifest = """
         #expect(
             result.desired.customers.first?.contact["firstname"]?.stringValue?.contains("\u{200C}")
                 == true)
+    }
+
+    @Test func documentTargetsWithoutProjectWarn() {
+        let text =
+            "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example, targets: [prod]}\n"
+        let result = loadManifest(text)
+        #expect(
+            result.warnings.map(\.message) == [
+                "no ngcpctl.yaml defines targets, so the document is loaded for any server"
+            ])
+        #expect(result.desired.domains.count == 1)
     }
 
     @Test func yamlErrorKeepsOtherDocuments() {
