@@ -102,6 +102,8 @@ enum Message {
     }
 
     static let emptyName = "name must not be empty"
+    static let emptyValue = "the value must not be empty"
+    static let emptySecret = "the secret is empty"
 
     // MARK: - Kinds
 

@@ -24,8 +24,9 @@ extension DocumentContext {
         let webpasswordNode = fields["webpassword"]
         let callforwardsNode = fields["callforwards"]
         let preferencesNode = fields["preferences"]
-        let customer = customerNode.flatMap {
-            reader.string($0, "spec.customer", numbersAsText: true)
+        let customer = customerNode.flatMap { node in
+            nonEmpty(
+                reader.string(node, "spec.customer", numbersAsText: true), node, "spec.customer")
         }
 
         // Every other field goes into `values` under its own name, so this is its final size;
@@ -109,6 +110,16 @@ extension DocumentContext {
         return locations
     }
 
+    /// Returns `value` unless it is empty, which is an error at `node`: NGCP has no object,
+    /// log-in or extension with an empty name.
+    private func nonEmpty(
+        _ value: String?, _ node: YAMLNode, _ path: String, hint: String? = nil
+    ) -> String? {
+        guard let value, value.isEmpty else { return value }
+        reader.error(node, path, Message.emptyValue, hint: hint)
+        return nil
+    }
+
     /// Splits `username@domain` at the last `@` and checks both parts.
     private func splitSubscriberName(_ name: String, node: YAMLNode)
         -> (username: String, domain: String)?
@@ -171,7 +182,9 @@ extension DocumentContext {
 
     private func decodeSubscriberFields(_ fields: Fields, into values: inout [String: JSONValue]) {
         if let node = fields["webusername"],
-            let value = reader.string(node, "spec.webusername", numbersAsText: true, maxLength: 127)
+            let value = nonEmpty(
+                reader.string(node, "spec.webusername", numbersAsText: true, maxLength: 127), node,
+                "spec.webusername", hint: "omit webusername to log in with the username")
         {
             values["webusername"] = .string(value)
         }
@@ -222,7 +235,9 @@ extension DocumentContext {
         }
 
         if let node = fields["pbx_extension"],
-            let value = reader.string(node, "spec.pbx_extension", numbersAsText: true)
+            let value = nonEmpty(
+                reader.string(node, "spec.pbx_extension", numbersAsText: true), node,
+                "spec.pbx_extension")
         {
             values["pbx_extension"] = .string(value)
         }
@@ -385,6 +400,10 @@ extension DocumentContext {
         -> SecretSource?
     {
         if let scalar = node.scalar, case .string(let value) = scalar.value {
+            if value.isEmpty {
+                reader.error(node, path(), Message.emptySecret, hint: Message.literalSecretHint)
+                return nil
+            }
             reader.warning(node, path(), Message.literalSecret, hint: Message.literalSecretHint)
             reader.literalSecretMarks.append(node.mark)
             reader.literalSecretValues.insert(value)

@@ -124,6 +124,14 @@ private let subscriberCases: [DiagnosticCase] = [
         "country code too long", "  alias_numbers: [{cc: 4444, sn: 1}]\n",
         [error(8, 24, "spec.alias_numbers[0].cc", "cc '4444' must have 1 to 3 digits")]),
     .subscriber(
+        "empty values", "  webusername: \"\"\n  pbx_extension: ''\n",
+        [
+            error(
+                8, 16, "spec.webusername", "the value must not be empty",
+                hint: "omit webusername to log in with the username"),
+            error(9, 18, "spec.pbx_extension", "the value must not be empty"),
+        ]),
+    .subscriber(
         "country code with leading zero", "  alias_numbers: [{cc: 043, sn: 1}]\n",
         [
             error(
