@@ -160,7 +160,7 @@ public enum JSONSchemaRenderer {
         case .secret:
             return [
                 "anyOf": [
-                    ["type": "string"],
+                    ["type": "string", "minLength": 1],
                     [
                         "$ref": "#/$defs/SecretSource", "minProperties": 1,
                         "maxProperties": 1,

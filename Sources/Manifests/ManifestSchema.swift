@@ -169,10 +169,10 @@ public enum ManifestSchema {
         }
 
     static let subscriberSpec: [SchemaField] = [
-        .init("customer", .text(), required: true, "The owning customer's external_id."),
+        .init("customer", .text(minLength: 1), required: true, "The owning customer's external_id."),
         .init("password", .secret, "SIP password."),
         .init("webpassword", .secret, "Self-care web password."),
-        .init("webusername", .text(maxLength: 127), "Self-care login name."),
+        .init("webusername", .text(minLength: 1, maxLength: 127), "Self-care login name."),
         .init("primary_number", .nullable(.reference("Number")), "The main number."),
         .init("alias_numbers", .list(.reference("AliasNumber")), "Further numbers."),
         .init("external_id", .nullable(.text(maxLength: 255)), "Free identifier."),
@@ -187,7 +187,7 @@ public enum ManifestSchema {
         .init("email", .nullable(.email), "Subscriber e-mail address."),
         .init("timezone", .nullable(.text(maxLength: 64)), "Time zone name."),
         .init("administrative", .boolean, "Whether the subscriber administers the customer."),
-        .init("pbx_extension", .text(), "PBX extension (pbxaccount customers only)."),
+        .init("pbx_extension", .text(minLength: 1), "PBX extension (pbxaccount customers only)."),
         .init("is_pbx_pilot", .boolean, "PBX pilot subscriber (pbxaccount only)."),
         .init("is_pbx_group", .boolean, "PBX group (pbxaccount only)."),
         .init(
