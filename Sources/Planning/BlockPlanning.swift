@@ -122,13 +122,19 @@ extension PlanBuilder {
                 // only once it exists, so a null for one of them takes effect on the next plan.
                 guard let current, !current.isNull else { continue }
                 operations.append(Patch.remove(name))
-                changes.append(FieldChange(path: name, before: current, after: nil))
+                changes.append(
+                    FieldChange(
+                        path: name, before: current, after: nil,
+                        sensitive: Normalization.passwordPreferences.contains(name)))
             } else if current == nil || !Normalization.looselyEqual(desiredValue, current ?? .null)
             {
                 // `add` sets the member whether or not it exists, but `replace` fails on an
                 // unset one.
                 operations.append(Patch.add(name, desiredValue))
-                changes.append(FieldChange(path: name, before: current, after: desiredValue))
+                changes.append(
+                    FieldChange(
+                        path: name, before: current, after: desiredValue,
+                        sensitive: Normalization.passwordPreferences.contains(name)))
             }
         }
         guard !operations.isEmpty else { return }

@@ -147,6 +147,28 @@ struct PlannerTests {
         #expect(result.operations[0].liveID == 40)
     }
 
+    @Test func passwordPreferenceChangeHidesValues() throws {
+        var preferences = Fixture.automaticPreferences(id: 40, numbers: ["4315550001"])
+        preferences["peer_auth_pass"] = "OldPeerSecret"
+        let live = Fixture.liveBase(
+            subscribers: [Fixture.subscriber(id: 40, username: "alice", sn: "5550001")],
+            preferences: [40: preferences])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", preferences: ["peer_auth_pass": "NewPeerSecret"])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            result.operations[0].changes == [
+                FieldChange(path: "peer_auth_pass", before: nil, after: nil, sensitive: true)
+            ])
+        let human = HumanPlanRenderer().render(result)
+        #expect(!human.contains("PeerSecret"), "\(human)")
+        #expect(human.contains("peer_auth_pass: (sensitive value)"), "\(human)")
+    }
+
     @Test("preference set to null is removed")
     func removedPreference() throws {
         var preferences = Fixture.automaticPreferences(id: 40, numbers: ["4315550001"])
