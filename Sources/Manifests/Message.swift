@@ -372,8 +372,10 @@ enum Message {
             + "with at least one letter or digit"
     }
 
+    /// `reason` starts with what cannot be read (`cannot read secret {env: P}: ...`), so the
+    /// subscriber's name is put in front of it.
     static func secretUnreadable(_ subscriber: String, reason: String) -> String {
-        "cannot read the secret of subscriber '\(subscriber)': \(reason)"
+        "subscriber '\(subscriber)': \(reason)"
     }
 
     // MARK: - Helpers

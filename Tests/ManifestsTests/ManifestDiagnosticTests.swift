@@ -655,12 +655,12 @@ private let documentCases: [DiagnosticCase] = [
             diagnostics == [
                 error(
                     3, 18, "spec.password",
-                    "cannot read the secret of subscriber 'alice@d.example': cannot read secret"
-                        + " {env: P}: environment variable 'P' is not set",
+                    "subscriber 'alice@d.example': cannot read secret {env: P}: environment"
+                        + " variable 'P' is not set",
                     hint: "set the variable or create the file before running ngcpctl"),
                 error(
                     3, 18, "spec.webpassword",
-                    "cannot read the secret of subscriber 'alice@d.example': cannot read secret"
+                    "subscriber 'alice@d.example': cannot read secret"
                         + " {file: /srv/ngcp/missing.txt}: file '/srv/ngcp/missing.txt' is not"
                         + " readable",
                     hint: "set the variable or create the file before running ngcpctl"),
