@@ -244,6 +244,10 @@ public struct ManifestLoader: Sendable {
             diagnostics.append(notUTF8Diagnostic(data, file: path))
             return nil
         }
+        if let problem = wideEncodingDiagnostic(text, file: path) {
+            diagnostics.append(problem)
+            return nil
+        }
         return text
     }
 

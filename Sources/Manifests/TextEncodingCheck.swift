@@ -2,9 +2,15 @@ import Foundation
 import NGCPCore
 
 /// Returns the error for a file that is not UTF-8 text, placed at its first byte that is not
-/// valid UTF-8, so that the operator can find it. A UTF-16 file is named as such.
+/// valid UTF-8, so that the operator can find it. A UTF-16 or UTF-32 file is named as such.
 public func notUTF8Diagnostic(_ bytes: some Collection<UInt8>, file: String) -> Diagnostic {
     let hint = "save the file as UTF-8"
+    if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00])
+    {
+        return Diagnostic(
+            .error, "the file is UTF-32 text, not UTF-8",
+            at: SourceLocation(file: file, line: 1, column: 1), hint: hint)
+    }
     if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
         return Diagnostic(
             .error, "the file is UTF-16 text, not UTF-8",
@@ -32,4 +38,13 @@ public func notUTF8Diagnostic(_ bytes: some Collection<UInt8>, file: String) -> 
     return Diagnostic(
         .error, "the file is not UTF-8 text: this byte starts no UTF-8 character",
         at: SourceLocation(file: file, line: line, column: column), hint: hint)
+}
+
+/// Returns the error for UTF-8 text with a NUL byte among its first bytes, which is what a
+/// UTF-16 or UTF-32 file without a byte order mark looks like; nil for other text.
+public func wideEncodingDiagnostic(_ text: String, file: String) -> Diagnostic? {
+    guard text.utf8.prefix(4).contains(0) else { return nil }
+    return Diagnostic(
+        .error, "the file has NUL bytes, as UTF-16 or UTF-32 text does, not UTF-8",
+        at: SourceLocation(file: file, line: 1, column: 1), hint: "save the file as UTF-8")
 }
