@@ -83,7 +83,8 @@ struct PlanningStage {
         if let revision {
             let loaded = try RevisionManifests.load(
                 paths, revision: revision, purpose: "--rev", colorMode: colorMode,
-                options: loadOptions, check: { resolveSecrets(in: $0.desired, resolver: resolver) })
+                options: loadOptions, quietUnlessErrors: true,
+                check: { resolveSecrets(in: $0.desired, resolver: resolver) })
             revisionReader = (loaded.repository, loaded.commit)
             let source = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
@@ -97,7 +98,7 @@ struct PlanningStage {
             preparation = Task {
                 try await Self.onOwnThread {
                     let manifests = try ManifestStage.load(
-                        paths, options: options, colorMode: colorMode,
+                        paths, options: options, colorMode: colorMode, quietUnlessErrors: true,
                         check: { resolveSecrets(in: $0.desired, resolver: resolver) })
                     return try Self.prepare(
                         manifests, source: { try Self.planSource(paths) }, resolver: resolver,

@@ -83,19 +83,24 @@ extension ManifestStage {
     /// printing when any error was found, so that one run reports all of them.
     static func load(
         _ paths: [String], options: ManifestLoadOptions, colorMode: String,
+        quietUnlessErrors: Bool = false,
         check: (ManifestLoadResult) -> [Diagnostic] = { _ in [] }
     ) throws -> ManifestLoadResult {
         let result = ManifestLoader(options: options).load(paths: paths)
-        return try checked(result, check: check, colorMode: colorMode) { summary in
+        return try checked(
+            result, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors
+        ) { summary in
             "the manifests are invalid (\(summary)); nothing was sent to NGCP"
         }
     }
 
     /// Runs `check` on a load result and prints its diagnostics with the result's. When there
-    /// is any error, it throws the message that `failure` makes from the summary.
+    /// is any error, it throws the message that `failure` makes from the summary. With
+    /// `quietUnlessErrors`, warnings alone are not printed: plan and apply print them after
+    /// the check against the target, which may turn some into errors.
     static func checked(
         _ result: ManifestLoadResult, check: (ManifestLoadResult) -> [Diagnostic],
-        colorMode: String, failure: (String) -> String
+        colorMode: String, quietUnlessErrors: Bool = false, failure: (String) -> String
     ) throws -> ManifestLoadResult {
         // The checks go subscriber by subscriber and field by field, so their diagnostics are
         // sorted into file and line order, as the loader's are.
@@ -113,7 +118,9 @@ extension ManifestStage {
             return key(left).lexicographicallyPrecedes(key(right))
         }.map(\.element)
         let diagnostics = result.diagnostics + checked
-        report(diagnostics, sources: result.sources, colorMode: colorMode)
+        if !quietUnlessErrors || diagnostics.hasErrors {
+            report(diagnostics, sources: result.sources, colorMode: colorMode)
+        }
         if diagnostics.hasErrors {
             throw CommandFailure(failure(DiagnosticRenderer.summary(of: diagnostics)))
         }
@@ -170,19 +177,22 @@ extension ManifestStage {
         return (result, result.diagnostics.filter { !known.contains($0) })
     }
 
-    /// Prints the diagnostics a recheck found, and throws when the manifests have errors.
+    /// Prints the diagnostics of the manifests as checked against the target, with one
+    /// summary, and throws when they have errors. The first load printed nothing unless it
+    /// had errors, so a warning that the check turned into an error shows once, as the error.
     /// `problems` are the planner's, printed with them when there are errors, so that one run
     /// shows everything that the target's data reveals.
     static func report(
         recheck: (manifests: ManifestLoadResult, new: [Diagnostic]), target: String,
         colorMode: String, problems: @autoclosure () -> [Diagnostic] = []
     ) throws {
+        let sources = recheck.manifests.sources
         guard recheck.manifests.hasErrors else {
-            report(recheck.new, sources: recheck.manifests.sources, colorMode: colorMode)
+            report(recheck.manifests.diagnostics, sources: sources, colorMode: colorMode)
             return
         }
-        let diagnostics = recheck.new + problems()
-        report(diagnostics, sources: recheck.manifests.sources, colorMode: colorMode)
+        let diagnostics = recheck.manifests.diagnostics + problems()
+        report(diagnostics, sources: sources, colorMode: colorMode)
         throw CommandFailure(
             "the manifests do not fit \(target) "
                 + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")

@@ -142,14 +142,16 @@ enum RevisionManifests {
     /// Loads the manifests at `revision`; `check` works as in `ManifestStage.load`.
     static func load(
         _ paths: [String], revision: String, purpose: String, colorMode: String,
-        options: ManifestLoadOptions = ManifestLoadOptions(),
+        options: ManifestLoadOptions = ManifestLoadOptions(), quietUnlessErrors: Bool = false,
         check: (ManifestLoadResult) -> [Diagnostic] = { _ in [] }
     ) throws -> (result: ManifestLoadResult, commit: String, repository: RevisionRepository) {
         let repository = try RevisionRepository.open(containing: paths[0], purpose: purpose)
         let commit = try repository.commit(revision, purpose: purpose)
         let loaded = try repository.loadManifests(
             paths, at: commit, revision: revision, options: options)
-        let result = try ManifestStage.checked(loaded, check: check, colorMode: colorMode) {
+        let result = try ManifestStage.checked(
+            loaded, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors
+        ) {
             summary in "the manifests at \(revision) are invalid (\(summary))"
         }
         return (result, commit, repository)
