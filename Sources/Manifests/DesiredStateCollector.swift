@@ -135,9 +135,8 @@ struct DesiredStateCollector {
     }
 
     /// Returns where to show a syntax error at `mark`. libyaml reports some errors, such as a
-    /// missing `:` or `]`, where it looked for the next token, which is often the empty line
-    /// or the end of input after the faulty line: the error is shown after the last
-    /// character of the line before it then.
+    /// missing `:` or `]`, where it looked for the next token. That is often the empty line or
+    /// the end of input after the faulty line, so the error is shown after the line before.
     private static func shownMark(of mark: YAMLMark, in text: String) -> YAMLMark {
         let lines = text.sourceLines()
         func isBlank(_ line: Int) -> Bool {

@@ -29,8 +29,8 @@ extension DocumentContext {
                 reader.string(node, "spec.customer", numbersAsText: true), node, "spec.customer")
         }
 
-        // Every other field goes into `values` under its own name, so this is its final size;
-        // room for every field would take twice the memory for a typical subscriber.
+        // Every other field goes into `values` under its own name, so this is its final size.
+        // Room for every field would take twice the memory for a typical subscriber.
         let outside = [
             customerNode, passwordNode, webpasswordNode, callforwardsNode, preferencesNode,
         ]

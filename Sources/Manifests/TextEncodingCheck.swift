@@ -41,7 +41,7 @@ public func notUTF8Diagnostic(_ bytes: some Collection<UInt8>, file: String) -> 
 }
 
 /// Returns the error for UTF-8 text with a NUL byte among its first bytes, which is what a
-/// UTF-16 or UTF-32 file without a byte order mark looks like; nil for other text.
+/// UTF-16 or UTF-32 file without a byte order mark looks like. Returns nil for other text.
 public func wideEncodingDiagnostic(_ text: String, file: String) -> Diagnostic? {
     guard text.utf8.prefix(4).contains(0) else { return nil }
     return Diagnostic(

@@ -215,7 +215,7 @@ struct TreeBuilder: ~Copyable {
         guard !overflow, total <= limits.maxAliasExpansion else {
             throw .aliasBudgetExceeded(name, limit: limits.maxAliasExpansion, at: mark)
         }
-        // Many documents of one stream, each below the limit, are bounded as a whole: what
+        // Many documents of one stream, each below the limit, are bounded as a whole. What
         // aliases add may exceed the limit only by a fixed multiple of the nodes written, so
         // the work of reading the expanded trees stays proportional to the file's size.
         let streamTotal = expandedByAliases + anchored.size
