@@ -82,7 +82,7 @@ public enum ManifestSchema {
             "Natural key: domain name, customer external_id, or username@domain."),
         .init("annotations", .map(.string()), "Free notes; never sent to NGCP."),
         .init(
-            "targets", .list(.text()),
+            "targets", .list(.text(minLength: 1), minCount: 1),
             "Target names of ngcpctl.yaml this document applies to; absent means every target."),
     ]
 
