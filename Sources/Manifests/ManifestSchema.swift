@@ -169,7 +169,8 @@ public enum ManifestSchema {
         }
 
     static let subscriberSpec: [SchemaField] = [
-        .init("customer", .text(minLength: 1), required: true, "The owning customer's external_id."),
+        .init(
+            "customer", .text(minLength: 1), required: true, "The owning customer's external_id."),
         .init("password", .secret, "SIP password."),
         .init("webpassword", .secret, "Self-care web password."),
         .init("webusername", .text(minLength: 1, maxLength: 127), "Self-care login name."),
