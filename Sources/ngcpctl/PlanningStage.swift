@@ -375,13 +375,23 @@ struct PlanningStage {
             let prefixes = paths.map { path in
                 relativePath(URL(fileURLWithPath: path).standardizedFileURL.path, to: workdir)
             }
-            let changed = try repository.changedFiles(under: prefixes)
+            let changed = try repository.changedFiles(under: prefixes).filter(isManifestPath)
             return PlanSource(
                 revision: head.commit, branch: head.branch, dirty: !changed.isEmpty,
                 dirtyFiles: changed)
         } catch {
             throw CommandFailure("cannot read the git repository of '\(paths[0])': \(error)")
         }
+    }
+
+    /// Returns whether a changed file is one the loader reads: a `*.yaml` or `*.yml` file
+    /// outside hidden directories. A saved plan, notes or the journal under `.ngcpctl/` do
+    /// not make the manifests differ from their commit.
+    private static func isManifestPath(_ path: String) -> Bool {
+        let components = path.split(separator: "/")
+        guard let name = components.last, !components.contains(where: { $0.hasPrefix(".") })
+        else { return false }
+        return name.hasSuffix(".yaml") || name.hasSuffix(".yml")
     }
 
     private static func relativePath(_ path: String, to root: String) -> String {

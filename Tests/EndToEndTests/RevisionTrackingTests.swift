@@ -76,6 +76,28 @@ import Testing
         #expect(result.standardError.contains("git fetch origin"))
     }
 
+    @Test func otherFilesLeaveManifestsClean() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        try repo.write("notes.txt", "to do\n")
+        try repo.write("plan.json", "{}\n")
+        try repo.write(".ngcpctl/journal/0123456789abcdef.jsonl", "{}\n")
+        try repo.write("manifests/README.md", "# manifests\n")
+
+        let plan = try repo.json(
+            ["plan", ".", "--format", "json"], environment: ManifestTexts.environment(emulator))
+        #expect(plan["source"]?["dirty"]?.boolValue == false)
+
+        try repo.write(
+            "manifests/extra.yaml",
+            ManifestTexts.domain.replacingOccurrences(of: "voice.test", with: "extra.test"))
+        let dirty = try repo.ngcpctl(
+            ["plan", ".", "--format", "json"], environment: ManifestTexts.environment(emulator))
+        #expect(dirty.standardOutput.contains("manifests/extra.yaml"), "\(dirty.standardError)")
+    }
+
     @Test func dirtyTreeBlocksApply() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)
