@@ -76,6 +76,21 @@ public enum APIURL {
         return nil
     }
 
+    /// Returns `url` with its scheme and host in lower case, which name the same server in
+    /// any case. The path is kept as written.
+    public static func normalized(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://"), let authority = authority(of: url) else {
+            return url
+        }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        // User information, if any, is rejected elsewhere; it keeps its case here.
+        let at = authority.lastIndex(of: "@")
+        let userInfo = at.map { authority[...$0] } ?? ""
+        let host = at.map { authority[authority.index(after: $0)...] } ?? authority
+        let rest = url[schemeEnd.upperBound...].dropFirst(authority.count)
+        return scheme + "://" + userInfo + host.lowercased() + rest
+    }
+
     private static func authority(of url: String) -> Substring? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         let rest = url[schemeEnd.upperBound...]

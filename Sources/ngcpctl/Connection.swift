@@ -77,7 +77,8 @@ struct Connection {
                     + "on the network path can read and change this session\n")
         }
         self.project = project
-        self.url = url
+        // One spelling per server: the URL names the target's lock, records and plans.
+        self.url = APIURL.normalized(url)
         self.user = user
         self.password = SecretValue(password)
         self.transport = TransportOptions(

@@ -42,6 +42,13 @@ import Testing
         #expect(APIURL.redacted("https://a:b@h/x") == "https://***@h/x")
         #expect(!APIURL.hasUserInfo("https://h:1443/api/?q=a@b"))
     }
+
+    @Test func urlSchemeAndHostIgnoreCase() {
+        #expect(
+            APIURL.normalized("HTTPS://NGCP.Example:1443/Api/") == "https://ngcp.example:1443/Api/")
+        #expect(APIURL.normalized("http://127.0.0.1:8443") == "http://127.0.0.1:8443")
+        #expect(APIURL.normalized("HTTP://[::1]") == "http://[::1]")
+    }
 }
 
 /// `checkSecretAccess` finds rejected sources without reading any secret.
