@@ -210,15 +210,15 @@ struct PlanningStage {
         connection.logger.debug("planned", planTimer.fields)
         try ManifestStage.report(
             recheck: recheck, target: connection.url, colorMode: colorMode,
-            problems: Self.problems(of: planned))
+            problems: Self.problems(of: planned), planningFailed: (try? planned.get()) == nil)
 
         var plan: Plan
         do {
             plan = try planned.get()
         } catch {
-            ManifestStage.report(
-                error.problems.map(\.diagnostic), sources: manifests.sources,
-                colorMode: colorMode)
+            // The manifests' warnings are printed with the problems, under one summary.
+            let diagnostics = recheck.manifests.diagnostics + error.problems.map(\.diagnostic)
+            ManifestStage.report(diagnostics, sources: manifests.sources, colorMode: colorMode)
             throw CommandFailure(
                 "cannot plan: \(error.problems.count) problem(s) with the manifests against "
                     + "\(connection.url)")

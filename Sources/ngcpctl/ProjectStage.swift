@@ -182,13 +182,18 @@ extension ManifestStage {
     /// had errors, so a warning that the check turned into an error shows once, as the error.
     /// `problems` are the planner's, printed with them when there are errors, so that one run
     /// shows everything that the target's data reveals.
+    /// When there are no errors but planning failed (`planningFailed`), nothing is printed:
+    /// the caller prints the diagnostics with the planning problems.
     static func report(
         recheck: (manifests: ManifestLoadResult, new: [Diagnostic]), target: String,
-        colorMode: String, problems: @autoclosure () -> [Diagnostic] = []
+        colorMode: String, problems: @autoclosure () -> [Diagnostic] = [],
+        planningFailed: Bool = false
     ) throws {
         let sources = recheck.manifests.sources
         guard recheck.manifests.hasErrors else {
-            report(recheck.manifests.diagnostics, sources: sources, colorMode: colorMode)
+            if !planningFailed {
+                report(recheck.manifests.diagnostics, sources: sources, colorMode: colorMode)
+            }
             return
         }
         let diagnostics = recheck.manifests.diagnostics + problems()

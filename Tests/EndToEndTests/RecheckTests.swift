@@ -48,6 +48,42 @@ import Testing
         #expect(!result.standardError.contains("Al1ce-secret"))
     }
 
+    @Test func warningsAndProblemsShareOneSummary() throws {
+        let manifests = """
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata:
+              name: recheck.example
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata:
+              name: gold-customer
+            spec:
+              billing_profile: no-such-profile
+              contact: {email: ops@recheck.example}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: alice@recheck.example
+            spec:
+              customer: gold-customer
+              password: Literal-Al1ce-secret
+              primary_number: {cc: 43, ac: "1", sn: "5550100"}
+
+            """
+        let result = try plan(manifests)
+
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        let summaries = result.standardError.split(separator: "\n").filter {
+            $0.hasSuffix(" warning") || $0.hasSuffix(" warnings")
+        }
+        #expect(summaries == ["1 error, 1 warning"], "\(result.standardError)")
+        #expect(result.standardError.contains("error: spec.billing_profile: unknown billing"))
+        #expect(!result.standardError.contains("Literal-Al1ce-secret"))
+    }
+
     @Test func planningProblemsComeInTheSameRun() throws {
         let customer = """
             ---
