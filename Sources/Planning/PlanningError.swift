@@ -72,9 +72,13 @@ public struct PlanningError: Error, Sendable, CustomStringConvertible {
 /// The problem texts, in one place so that tests can match them.
 extension PlanningProblem {
     static func unknownReseller(_ name: String, domain: DesiredDomain) -> PlanningProblem {
-        PlanningProblem(
+        // Without the field in the manifest, the name is the target's default from ngcpctl.yaml.
+        let fromDefault = domain.fieldLocations["spec.reseller"] == nil
+        return PlanningProblem(
             resource: domain.id, message: "unknown reseller '\(name)'",
-            hint: "use the name of an existing reseller, or omit it for the reseller with id 1",
+            hint: fromDefault
+                ? "the target's reseller in ngcpctl.yaml names it; correct it there"
+                : "use the name of an existing reseller, or omit it for the reseller with id 1",
             location: domain.location
         ).at("spec.reseller", in: domain.fieldLocations)
     }
@@ -82,9 +86,12 @@ extension PlanningProblem {
     static func unknownBillingProfile(_ handle: String, customer: DesiredCustomer)
         -> PlanningProblem
     {
-        PlanningProblem(
+        let fromDefault = customer.fieldLocations["spec.billing_profile"] == nil
+        return PlanningProblem(
             resource: customer.id, message: "unknown billing profile handle '\(handle)'",
-            hint: "use the handle of an existing, non-terminated billing profile",
+            hint: fromDefault
+                ? "the target's default_billing_profile in ngcpctl.yaml names it; correct it there"
+                : "use the handle of an existing, non-terminated billing profile",
             location: customer.location
         ).at("spec.billing_profile", in: customer.fieldLocations)
     }

@@ -785,6 +785,8 @@ struct PlannerTests {
                 "d.yaml:5:13: error: spec.reseller: unknown reseller 'acme'",
                 "d.yaml:3:9: error: domains/s.example: unknown reseller 'acme'",
             ])
+        // Without the field, the reseller is the target's default from ngcpctl.yaml.
+        #expect(error.problems.map { $0.hint?.contains("ngcpctl.yaml") } == [false, true])
     }
 
     @Test("failed declaration reported once")
