@@ -206,7 +206,11 @@ struct TreeBuilder: ~Copyable {
     }
 
     mutating func alias(_ name: String, at mark: YAMLMark) throws(YAMLError) {
-        guard let anchored = anchors[name] else { throw .undefinedAlias(name, at: mark) }
+        guard let anchored = anchors[name] else {
+            // An anchor on a collection is defined when the collection ends.
+            if openAnchors.contains(name) { throw .aliasInsideOwnAnchor(name, at: mark) }
+            throw .undefinedAlias(name, at: mark)
+        }
 
         // Each use counts the whole expanded subtree, so nested aliases grow the count as
         // fast as they would grow a fully expanded document. Anchors belong to one document,

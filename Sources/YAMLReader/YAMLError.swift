@@ -78,6 +78,13 @@ extension YAMLError {
             at: mark)
     }
 
+    static func aliasInsideOwnAnchor(_ name: String, at mark: YAMLMark) -> YAMLError {
+        YAMLError(
+            "alias '*\(name)' is inside the collection that its anchor names; a collection"
+                + " cannot contain itself",
+            at: mark)
+    }
+
     static func undefinedAlias(_ name: String, at mark: YAMLMark) -> YAMLError {
         YAMLError("alias '*\(name)' refers to no anchor defined before it", at: mark)
     }

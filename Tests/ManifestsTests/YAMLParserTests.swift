@@ -180,6 +180,15 @@ import YAMLReader
         #expect(throws: YAMLError.self) { try YAMLParser.parse(text) }
     }
 
+    @Test func aliasInsideItsAnchorIsRejected() {
+        let error = parseError("a: &a {x: *a}\n")
+        #expect(
+            error?.message
+                == "alias '*a' is inside the collection that its anchor names; a collection"
+                + " cannot contain itself")
+        #expect(error?.mark == YAMLMark(line: 1, column: 11))
+    }
+
     @Test func undefinedAliasIsRejected() {
         let error = parseError("a: *missing\n")
         #expect(error?.message == "alias '*missing' refers to no anchor defined before it")
