@@ -15,8 +15,8 @@ enum ManifestStage {
         return result
     }
 
-    /// Prints `diagnostics` to standard error, followed by a summary line unless `summary` is
-    /// false.
+    /// Prints `diagnostics` to standard error in file and line order, followed by a summary
+    /// line unless `summary` is false.
     static func report(
         _ diagnostics: [Diagnostic], sources: [String: String], colorMode: String,
         summary: Bool = true
@@ -25,10 +25,32 @@ enum ManifestStage {
         let renderer = DiagnosticRenderer(
             sources: sources,
             colored: Terminal.useColor(colorMode, descriptor: 2))
+        let diagnostics = inSourceOrder(diagnostics)
         if summary {
             Terminal.error(renderer.render(diagnostics))
         } else {
             Terminal.error(diagnostics.map(renderer.render).joined())
         }
+    }
+
+    /// Returns `diagnostics` sorted by file, then line and column, as a compiler lists them.
+    /// Files keep the order in which they first appear; diagnostics without a position come
+    /// first, and equal positions keep their order (a warning that explains an error stays
+    /// in front of it). The checks across documents and against the target find problems
+    /// in another order than the files are read.
+    static func inSourceOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var fileOrder: [String: Int] = [:]
+        for diagnostic in diagnostics {
+            if let file = diagnostic.location?.file, fileOrder[file] == nil {
+                fileOrder[file] = fileOrder.count
+            }
+        }
+        return diagnostics.enumerated().sorted { left, right in
+            func key(_ item: (offset: Int, element: Diagnostic)) -> [Int] {
+                guard let location = item.element.location else { return [-1, 0, 0, item.offset] }
+                return [fileOrder[location.file] ?? 0, location.line, location.column, item.offset]
+            }
+            return key(left).lexicographicallyPrecedes(key(right))
+        }.map(\.element)
     }
 }

@@ -102,21 +102,7 @@ extension ManifestStage {
         _ result: ManifestLoadResult, check: (ManifestLoadResult) -> [Diagnostic],
         colorMode: String, quietUnlessErrors: Bool = false, failure: (String) -> String
     ) throws -> ManifestLoadResult {
-        // The checks go subscriber by subscriber and field by field, so their diagnostics are
-        // sorted into file and line order, as the loader's are.
-        let fileOrder = Dictionary(
-            result.files.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let checked = result.locatingSecretFields(check(result)).enumerated().sorted {
-            left, right in
-            func key(_ item: (offset: Int, element: Diagnostic)) -> [Int] {
-                let location = item.element.location
-                return [
-                    location.flatMap { fileOrder[$0.file] } ?? Int.max, location?.line ?? 0,
-                    location?.column ?? 0, item.offset,
-                ]
-            }
-            return key(left).lexicographicallyPrecedes(key(right))
-        }.map(\.element)
+        let checked = result.locatingSecretFields(check(result))
         let diagnostics = result.diagnostics + checked
         if !quietUnlessErrors || diagnostics.hasErrors {
             report(diagnostics, sources: result.sources, colorMode: colorMode)
