@@ -34,10 +34,10 @@ enum ManifestStage {
     }
 
     /// Returns `diagnostics` sorted by file, then line and column, as a compiler lists them.
-    /// Files keep the order in which they first appear; diagnostics without a position come
-    /// first, and equal positions keep their order (a warning that explains an error stays
-    /// in front of it). The checks across documents and against the target find problems
-    /// in another order than the files are read.
+    /// Files keep the order in which they first appear. Diagnostics without a position come
+    /// first, and equal positions keep their order, so a warning that explains an error stays
+    /// in front of it. The checks across documents and against the target find problems in
+    /// another order than the files are read.
     static func inSourceOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         var fileOrder: [String: Int] = [:]
         for diagnostic in diagnostics {
