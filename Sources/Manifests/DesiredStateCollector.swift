@@ -47,6 +47,8 @@ struct DesiredStateCollector {
     private var maxSubscribersLocations: [String: SourceLocation] = [:]
     /// Start positions of literal secret values, by file.
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
+    /// Subscribers with secrets whose documents had errors, left out of the desired state.
+    private(set) var subscribersWithErrors: [DesiredSubscriber] = []
 
     private var domains: [DesiredDomain] = []
     private var customers: [DesiredCustomer] = []
@@ -115,6 +117,12 @@ struct DesiredStateCollector {
             // and the planner only see objects that are fully valid.
             guard reader.errorCount == errorsBefore, let object else {
                 if let declaration { invalidDeclarations.insert(declaration.key) }
+                // Its secrets are still checked, so that one run reports those problems too.
+                if case .subscriber(let subscriber, _) = object,
+                    !subscriber.desired.secrets.isEmpty
+                {
+                    subscribersWithErrors.append(subscriber.desired)
+                }
                 continue
             }
             add(object)

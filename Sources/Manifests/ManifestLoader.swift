@@ -111,6 +111,9 @@ public struct ManifestLoadResult: Sendable {
     public var undeclaredDomains: Set<String>
     /// Annotations and targets of each declared object.
     public var metadata: [ResourceID: ManifestMetadata]
+    /// Subscribers with secrets whose documents had errors. They are not in `desired`, but
+    /// their secrets can still be checked, so that one run reports every problem.
+    public var subscribersWithErrors: [DesiredSubscriber] = []
 
     public init(
         desired: DesiredState = DesiredState(), diagnostics: [Diagnostic] = [],
@@ -125,6 +128,12 @@ public struct ManifestLoadResult: Sendable {
         self.undeclaredCustomers = undeclaredCustomers
         self.undeclaredDomains = undeclaredDomains
         self.metadata = metadata
+    }
+
+    /// Every subscriber whose secrets the secret checks read: the desired ones, and those of
+    /// documents with errors.
+    public var secretOwners: DesiredState {
+        DesiredState(subscribers: desired.subscribers + subscribersWithErrors)
     }
 
     public var errors: [Diagnostic] { diagnostics.errors }
@@ -183,6 +192,7 @@ public struct ManifestLoader: Sendable {
         result.diagnostics = collector.diagnostics
         result.undeclaredCustomers = collector.undeclaredCustomers
         result.undeclaredDomains = collector.undeclaredDomains
+        result.subscribersWithErrors = collector.subscribersWithErrors
         result.metadata = collector.metadata
         return result
     }

@@ -84,7 +84,7 @@ struct PlanningStage {
             let loaded = try RevisionManifests.load(
                 paths, revision: revision, purpose: "--rev", colorMode: colorMode,
                 options: loadOptions, quietUnlessErrors: true,
-                check: { resolveSecrets(in: $0.desired, resolver: resolver) })
+                check: { resolveSecrets(in: $0.secretOwners, resolver: resolver) })
             revisionReader = (loaded.repository, loaded.commit)
             let source = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
@@ -99,7 +99,7 @@ struct PlanningStage {
                 try await Self.onOwnThread {
                     let manifests = try ManifestStage.load(
                         paths, options: options, colorMode: colorMode, quietUnlessErrors: true,
-                        check: { resolveSecrets(in: $0.desired, resolver: resolver) })
+                        check: { resolveSecrets(in: $0.secretOwners, resolver: resolver) })
                     return try Self.prepare(
                         manifests, source: { try Self.planSource(paths) }, resolver: resolver,
                         colorMode: colorMode)

@@ -78,6 +78,27 @@ import Testing
         #expect(summaries.count == 1, "\(result.standardError)")
     }
 
+    @Test func secretsOfInvalidDocumentAreChecked() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "subscriber.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: eve@voice.example.net
+            spec:
+              customer: acme
+              bogus: 1
+              password: {env: HOME}
+            """)
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("error: spec.bogus: unknown field 'bogus'"))
+        #expect(result.standardError.contains("error: spec.password: subscriber 'eve@"))
+        #expect(result.standardError.contains("(2 errors, "))
+    }
+
     @Test func validateCountsProjectWarnings() throws {
         let directory = try TemporaryDirectory()
         try directory.write(

@@ -33,7 +33,7 @@ enum ValidateCommand {
             parsed.positionals, options: project.manifestOptions(), colorMode: colorMode
         ) { result in
             secretDiagnostics = secretProblems(
-                in: result.desired, access: access, resolver: resolver)
+                in: result.secretOwners, access: access, resolver: resolver)
             return secretDiagnostics
         }
         let desired = result.desired
