@@ -84,6 +84,28 @@ import Testing
         #expect(!result.standardError.contains("Literal-Al1ce-secret"))
     }
 
+    @Test func targetWarningsAsErrorsBlocksThePlan() throws {
+        let emulator = try EmulatorProcess()
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "ngcpctl.yaml",
+            "targets:\n  lab:\n    url: \(emulator.url)\n    warnings_as_errors: true\n")
+        try directory.write(
+            "d.yaml", "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: wae.example}\n")
+        try directory.write(
+            "rules/w.yaml",
+            "rules:\n  - name: always-warn\n    severity: warn\n    condition: \"true\"\n")
+        let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
+
+        let result = try BuiltProducts.run(
+            "ngcpctl",
+            ["plan", directory.path + "/d.yaml", "--policies", directory.path + "/rules"],
+            environment: environment)
+
+        #expect(result.exitCode == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("blocked by policy: always-warn"))
+    }
+
     @Test func planningProblemsComeInTheSameRun() throws {
         let customer = """
             ---

@@ -44,6 +44,25 @@ import Testing
         #expect(!fromBranch.operationSummary.contains("create customers/beta"))
     }
 
+    @Test func savedPlanRecordsSelectedTarget() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    url: \(emulator.url)\n")
+        try repo.setManifests(["domain.yaml": ManifestTexts.domain])
+        try repo.commit("first")
+        let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
+
+        let saved = try repo.ngcpctl(
+            ["plan", "manifests", "--out", "plan.json"], environment: environment)
+        #expect(saved.exitCode == 0, "\(saved.standardError)")
+        let applied = try repo.ngcpctl(
+            ["apply", "--plan", "plan.json", "--auto-approve"], environment: environment)
+        #expect(applied.exitCode == 0, "\(applied.standardError)")
+
+        // Recorded under the target's name, as 'apply manifests' records it.
+        #expect(try repo.repository.referenceTarget("refs/ngcpctl/applied/lab") != nil)
+    }
+
     @Test func changesUseTargetDefaults() throws {
         let repo = try ManifestRepository()
         try repo.write(

@@ -132,6 +132,8 @@ enum ApplyCommand {
             try SavedPlanCheck.checkSecrets(plan, connection: connection, resolver: resolver)
             try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
             targetName = connection.target?.name
+            // Recorded under the selected target's name, as an apply from manifests is.
+            configuredTarget = connection.target
             guardViolations = SavedPlanPolicy.guardViolations(
                 plan, target: connection.target, maxDeletes: maxDeletes)
             policyResult = try SavedPlanPolicy.check(
@@ -180,10 +182,12 @@ enum ApplyCommand {
                     plan, format: "human", color: showColor, policyResult: policyResult))
         }
         try Guards.enforce(guardViolations, target: targetName)
-        if policyResult.blocks(warningsAsErrors: parsed.flag("warnings-as-errors")) {
+        let strict = PlanCommand.warningsAsErrors(parsed, target: connection.target)
+        if policyResult.blocks(warningsAsErrors: strict) {
             throw CommandFailure(
                 "not applying: the plan is blocked by policy: "
-                    + PlanCommand.policyBlockers(policyResult, parsed).joined(separator: ", "),
+                    + PlanCommand.policyBlockers(policyResult, warningsAsErrors: strict)
+                    .joined(separator: ", "),
                 exitCode: .blocked)
         }
         try confirm(plan, target: connection.url, autoApprove: parsed.flag("auto-approve"))

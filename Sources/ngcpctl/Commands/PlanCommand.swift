@@ -70,10 +70,12 @@ enum PlanCommand {
         // A blocked plan is shown for review but never saved, so 'apply --plan' only sees plans
         // that passed the guards and policies.
         try Guards.enforce(output.violations, target: stage.target?.name)
-        if policyResult.blocks(warningsAsErrors: parsed.flag("warnings-as-errors")) {
+        let strict = warningsAsErrors(parsed, target: stage.target)
+        if policyResult.blocks(warningsAsErrors: strict) {
             Terminal.error(
                 "error: the plan is blocked by policy: "
-                    + policyBlockers(policyResult, parsed).joined(separator: ", ") + "\n")
+                    + policyBlockers(policyResult, warningsAsErrors: strict)
+                    .joined(separator: ", ") + "\n")
             return .blocked
         }
         if let outPath = parsed.value("out") {
@@ -110,9 +112,15 @@ enum PlanCommand {
         }
     }
 
+    /// Whether policy warnings block the plan: `--warnings-as-errors`, or the target's
+    /// `warnings_as_errors` in ngcpctl.yaml.
+    static func warningsAsErrors(_ parsed: ParsedArguments, target: TargetConfiguration?) -> Bool {
+        parsed.flag("warnings-as-errors") || target?.warningsAsErrors == true
+    }
+
     /// The rule names that block the plan, each once.
-    static func policyBlockers(_ result: PolicyResult, _ parsed: ParsedArguments) -> [String] {
-        let blocking = parsed.flag("warnings-as-errors") ? result.violations : result.denials
+    static func policyBlockers(_ result: PolicyResult, warningsAsErrors: Bool) -> [String] {
+        let blocking = warningsAsErrors ? result.violations : result.denials
         var seen: Set<String> = []
         return blocking.map(\.rule).filter { seen.insert($0).inserted }
     }
