@@ -77,8 +77,17 @@ public enum APIURL {
     }
 
     /// Returns `url` with its scheme and host in lower case, which name the same server in
-    /// any case. The path is kept as written.
+    /// any case, and without trailing slashes or a final `/api`, which the client adds to
+    /// every request. The rest of the path is kept as written.
     public static func normalized(_ url: String) -> String {
+        var text = casedNormally(url)
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.lowercased().hasSuffix("/api") { text.removeLast(4) }
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    private static func casedNormally(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://"), let authority = authority(of: url) else {
             return url
         }

@@ -43,9 +43,9 @@ import Testing
         #expect(!APIURL.hasUserInfo("https://h:1443/api/?q=a@b"))
     }
 
-    @Test func urlSchemeAndHostIgnoreCase() {
-        #expect(
-            APIURL.normalized("HTTPS://NGCP.Example:1443/Api/") == "https://ngcp.example:1443/Api/")
+    @Test func urlHasOneSpelling() {
+        #expect(APIURL.normalized("HTTPS://NGCP.Example:1443/Api/") == "https://ngcp.example:1443")
+        #expect(APIURL.normalized("https://proxy.example/NGCP/") == "https://proxy.example/NGCP")
         #expect(APIURL.normalized("http://127.0.0.1:8443") == "http://127.0.0.1:8443")
         #expect(APIURL.normalized("HTTP://[::1]") == "http://[::1]")
     }
