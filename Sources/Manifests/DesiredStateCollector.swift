@@ -49,6 +49,8 @@ struct DesiredStateCollector {
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
     /// Subscribers with secrets whose documents had errors, left out of the desired state.
     private(set) var subscribersWithErrors: [DesiredSubscriber] = []
+    /// Where the secret fields of `subscribersWithErrors` are written.
+    private(set) var secretLocationsWithErrors: [ResourceID: SecretFieldLocations] = [:]
 
     private var domains: [DesiredDomain] = []
     private var customers: [DesiredCustomer] = []
@@ -122,6 +124,8 @@ struct DesiredStateCollector {
                     !subscriber.desired.secrets.isEmpty
                 {
                     subscribersWithErrors.append(subscriber.desired)
+                    secretLocationsWithErrors[subscriber.desired.id] =
+                        subscriber.details.secretLocations
                 }
                 continue
             }

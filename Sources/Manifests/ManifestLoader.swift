@@ -114,6 +114,8 @@ public struct ManifestLoadResult: Sendable {
     /// Subscribers with secrets whose documents had errors. They are not in `desired`, but
     /// their secrets can still be checked, so that one run reports every problem.
     public var subscribersWithErrors: [DesiredSubscriber] = []
+    /// Where the secret fields of `subscribersWithErrors` are written.
+    public var secretLocationsWithErrors: [ResourceID: SecretFieldLocations] = [:]
 
     public init(
         desired: DesiredState = DesiredState(), diagnostics: [Diagnostic] = [],
@@ -193,6 +195,7 @@ public struct ManifestLoader: Sendable {
         result.undeclaredCustomers = collector.undeclaredCustomers
         result.undeclaredDomains = collector.undeclaredDomains
         result.subscribersWithErrors = collector.subscribersWithErrors
+        result.secretLocationsWithErrors = collector.secretLocationsWithErrors
         result.metadata = collector.metadata
         return result
     }

@@ -6,14 +6,15 @@ extension ManifestLoadResult {
     /// Diagnostics of other fields, and secrets whose position is unknown, stay as they are.
     public func locatingSecretFields(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         var subscribers: [SourceLocation: ResourceID] = [:]
-        for subscriber in desired.subscribers {
+        for subscriber in desired.subscribers + subscribersWithErrors {
             if let location = subscriber.location { subscribers[location] = subscriber.id }
         }
 
         return diagnostics.map { diagnostic in
             guard let fieldPath = diagnostic.fieldPath, fieldPath.hasPrefix("spec."),
                 let location = diagnostic.location, let id = subscribers[location],
-                let field = metadata[id]?.secretLocations[String(fieldPath.dropFirst(5))]
+                let locations = metadata[id]?.secretLocations ?? secretLocationsWithErrors[id],
+                let field = locations[String(fieldPath.dropFirst(5))]
             else { return diagnostic }
             var moved = diagnostic
             moved.location = field

@@ -19,13 +19,13 @@ enum ManifestStage {
     /// line unless `summary` is false.
     static func report(
         _ diagnostics: [Diagnostic], sources: [String: String], colorMode: String,
-        summary: Bool = true
+        summary: Bool = true, files: [String] = []
     ) {
         guard !diagnostics.isEmpty else { return }
         let renderer = DiagnosticRenderer(
             sources: sources,
             colored: Terminal.useColor(colorMode, descriptor: 2))
-        let diagnostics = inSourceOrder(diagnostics)
+        let diagnostics = inSourceOrder(diagnostics, files: files)
         if summary {
             Terminal.error(renderer.render(diagnostics))
         } else {
@@ -34,12 +34,16 @@ enum ManifestStage {
     }
 
     /// Returns `diagnostics` sorted by file, then line and column, as a compiler lists them.
-    /// Files keep the order in which they first appear. Diagnostics without a position come
+    /// Files come in the order of `files` (the order they were read), then in the order in
+    /// which they first appear. Diagnostics without a position come
     /// first, and equal positions keep their order, so a warning that explains an error stays
     /// in front of it. The checks across documents and against the target find problems in
     /// another order than the files are read.
-    static func inSourceOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    static func inSourceOrder(_ diagnostics: [Diagnostic], files: [String] = [])
+        -> [Diagnostic]
+    {
         var fileOrder: [String: Int] = [:]
+        for file in files where fileOrder[file] == nil { fileOrder[file] = fileOrder.count }
         for diagnostic in diagnostics {
             if let file = diagnostic.location?.file, fileOrder[file] == nil {
                 fileOrder[file] = fileOrder.count

@@ -218,7 +218,9 @@ struct PlanningStage {
         } catch {
             // The manifests' warnings are printed with the problems, under one summary.
             let diagnostics = recheck.manifests.diagnostics + error.problems.map(\.diagnostic)
-            ManifestStage.report(diagnostics, sources: manifests.sources, colorMode: colorMode)
+            ManifestStage.report(
+                diagnostics, sources: manifests.sources, colorMode: colorMode,
+                files: manifests.files)
             throw CommandFailure(
                 "cannot plan: \(error.problems.count) problem(s) with the manifests against "
                     + "\(connection.url)")

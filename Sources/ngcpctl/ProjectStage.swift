@@ -105,7 +105,7 @@ extension ManifestStage {
         let checked = result.locatingSecretFields(check(result))
         let diagnostics = result.diagnostics + checked
         if !quietUnlessErrors || diagnostics.hasErrors {
-            report(diagnostics, sources: result.sources, colorMode: colorMode)
+            report(diagnostics, sources: result.sources, colorMode: colorMode, files: result.files)
         }
         if diagnostics.hasErrors {
             throw CommandFailure(failure(DiagnosticRenderer.summary(of: diagnostics)))
@@ -178,12 +178,14 @@ extension ManifestStage {
         let sources = recheck.manifests.sources
         guard recheck.manifests.hasErrors else {
             if !planningFailed {
-                report(recheck.manifests.diagnostics, sources: sources, colorMode: colorMode)
+                report(
+                    recheck.manifests.diagnostics, sources: sources, colorMode: colorMode,
+                    files: recheck.manifests.files)
             }
             return
         }
         let diagnostics = recheck.manifests.diagnostics + problems()
-        report(diagnostics, sources: sources, colorMode: colorMode)
+        report(diagnostics, sources: sources, colorMode: colorMode, files: recheck.manifests.files)
         throw CommandFailure(
             "the manifests do not fit \(target) "
                 + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")

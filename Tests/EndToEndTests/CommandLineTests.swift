@@ -95,7 +95,9 @@ import Testing
         let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
         #expect(result.exitCode == 1)
         #expect(result.standardError.contains("error: spec.bogus: unknown field 'bogus'"))
-        #expect(result.standardError.contains("error: spec.password: subscriber 'eve@"))
+        #expect(
+            result.standardError.contains(
+                "subscriber.yaml:8:13: error: spec.password: subscriber 'eve@"))
         #expect(result.standardError.contains("(2 errors, "))
     }
 
