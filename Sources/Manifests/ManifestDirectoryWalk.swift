@@ -14,6 +14,9 @@ import NGCPCore
 /// nothing, or a directory link that leads back to one of its own ancestors, is an error
 /// that names the link.
 struct ManifestDirectoryWalk {
+    /// The directory of policy files, which a walk skips.
+    static let policyDirectoryName = "policies"
+
     /// Converts a path as given to the absolute path to read.
     let absolute: (String) -> String
     private(set) var files: [String] = []
@@ -71,6 +74,9 @@ struct ManifestDirectoryWalk {
                 device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
+                // Policy files live in `policies/` beside or among the manifests, and they are
+                // no manifests.
+                guard name != Self.policyDirectoryName else { continue }
                 // A link to a directory above the root (such as `..` or `/`) would search
                 // everything beside the manifests as well.
                 let leadsAbove =

@@ -153,7 +153,7 @@ public struct ManifestLoader: Sendable {
 
     /// Loads files and directories. A directory contributes its `*.yaml` and `*.yml` files,
     /// recursively and in sorted path order, following symbolic links and skipping names that
-    /// start with a dot and `ngcpctl.yaml` files.
+    /// start with a dot, `ngcpctl.yaml` files and `policies` directories.
     public func load(paths: [String]) -> ManifestLoadResult {
         var diagnostics: [Diagnostic] = []
         var documents: [(path: String, text: String)] = []

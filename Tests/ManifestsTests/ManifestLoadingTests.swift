@@ -279,6 +279,11 @@ let completeManifest = """
         try write("sub/c.yaml", "c.example")
         try write("notes.txt", "ignored.example")
         try write(".hidden/d.yaml", "hidden.example")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("policies"), withIntermediateDirectories: true)
+        try "rules: []\n".write(
+            to: directory.appendingPathComponent("policies/site.yaml"), atomically: true,
+            encoding: .utf8)
 
         let result = ManifestLoader().load(paths: [directory.path])
         #expect(result.diagnostics.isEmpty)
