@@ -112,8 +112,11 @@ public final class GitRepository: @unchecked Sendable {
         }
     }
 
-    /// Files in the working tree that differ from HEAD (modified, staged, added, deleted or
-    /// untracked), limited to paths under `prefixes` relative to the repository root.
+    /// Files in the working tree that differ from HEAD (modified, staged, added, deleted,
+    /// untracked or ignored), limited to paths under `prefixes` relative to the repository
+    /// root. An ignored file counts because a manifest loader reads it all the same.
+    /// NOTE: an ignored directory is listed as the directory alone (`local/`), not its files,
+    /// so that a large ignored tree such as build output is not walked on every plan.
     public func changedFiles(under prefixes: [String]) throws(GitError) -> [String] {
         try lock.withLock { _ throws(GitError) in
             var options = git_status_options()
@@ -122,6 +125,7 @@ public final class GitRepository: @unchecked Sendable {
             options.flags =
                 GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue
                 | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+                | GIT_STATUS_OPT_INCLUDE_IGNORED.rawValue
             var list: OpaquePointer?
             let code = git_status_list_new(&list, handle, &options)
             guard code == 0, let list else {

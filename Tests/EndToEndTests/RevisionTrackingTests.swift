@@ -115,6 +115,19 @@ import Testing
         let dirty = try repo.ngcpctl(
             ["plan", ".", "--format", "json"], environment: ManifestTexts.environment(emulator))
         #expect(dirty.standardOutput.contains("manifests/extra.yaml"), "\(dirty.standardError)")
+
+        // An ignored manifest is loaded all the same, so it counts too.
+        try repo.remove("manifests/extra.yaml")
+        try repo.write(".gitignore", "secrets/\nlocal-*.yaml\n")
+        try repo.commit("ignore local files")
+        try repo.write(
+            "manifests/local-extra.yaml",
+            ManifestTexts.domain.replacingOccurrences(of: "voice.test", with: "local.test"))
+        let ignored = try repo.ngcpctl(
+            ["plan", ".", "--format", "json"], environment: ManifestTexts.environment(emulator))
+        #expect(
+            ignored.standardOutput.contains("manifests/local-extra.yaml"),
+            "\(ignored.standardError)")
     }
 
     @Test func dirtyTreeBlocksApply() throws {
