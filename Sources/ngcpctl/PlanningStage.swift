@@ -89,7 +89,7 @@ struct PlanningStage {
             let source = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
             let prepared = try Self.prepare(
-                loaded.result, source: { source }, resolver: resolver, colorMode: colorMode)
+                loaded.result, source: { source }, resolver: resolver)
             preparation = Task { prepared }
         } else {
             let paths = paths
@@ -101,8 +101,7 @@ struct PlanningStage {
                         paths, options: options, colorMode: colorMode, quietUnlessErrors: true,
                         check: { resolveSecrets(in: $0.secretOwners, resolver: resolver) })
                     return try Self.prepare(
-                        manifests, source: { try Self.planSource(paths) }, resolver: resolver,
-                        colorMode: colorMode)
+                        manifests, source: { try Self.planSource(paths) }, resolver: resolver)
                 }
             }
         }
@@ -318,7 +317,7 @@ struct PlanningStage {
     /// them already, with its other diagnostics.
     private static func prepare(
         _ manifests: ManifestLoadResult, source: () throws -> PlanSource,
-        resolver: SecretResolver, colorMode: String
+        resolver: SecretResolver
     ) throws -> PreparedManifests {
         // 2. Secrets: a missing variable or file, or one the access rules forbid, stopped the
         // load before any write. A file removed since then stops the run here.
