@@ -117,7 +117,7 @@ struct PlanningStage {
         var manifests: ManifestLoadResult
         let secretValues: [SecretKey: SecretValue]
         let source: PlanSource
-        let recheck: (manifests: ManifestLoadResult, new: [Diagnostic])
+        let recheck: ManifestLoadResult
         let draft: PlanDraft
         let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
         let ignoreRules = try Guards.ignoreRules(target)
@@ -170,7 +170,7 @@ struct PlanningStage {
                     return ManifestLoader(options: options).load(paths: paths)
                 }
             }
-            manifests = recheck.manifests
+            manifests = recheck
 
             // The draft is CPU work too, and on the pool it would hold one of the two threads
             // that receive the pages. With errors in the manifests it is drafted but never used,
@@ -201,29 +201,15 @@ struct PlanningStage {
             throw CommandFailure("cannot read the live state from \(connection.url): \(error)")
         }
         connection.logger.debug("live state read", readTimer.fields)
+
         // 5. The comparison of the blocks, the order, and then the target's guards.
         let planTimer = StageTimer()
         let planned = Result { () throws(PlanningError) in
             try Planner.plan(completing: draft, live: live)
         }
         connection.logger.debug("planned", planTimer.fields)
-        try ManifestStage.report(
-            recheck: recheck, target: connection.url, colorMode: colorMode,
-            problems: Self.problems(of: planned), planningFailed: (try? planned.get()) == nil)
-
-        var plan: Plan
-        do {
-            plan = try planned.get()
-        } catch {
-            // The manifests' warnings are printed with the problems, under one summary.
-            let diagnostics = recheck.manifests.diagnostics + error.problems.map(\.diagnostic)
-            ManifestStage.report(
-                diagnostics, sources: manifests.sources, colorMode: colorMode,
-                files: manifests.files)
-            throw CommandFailure(
-                "cannot plan: \(error.problems.count) problem(s) with the manifests against "
-                    + "\(connection.url)")
-        }
+        var plan = try Self.report(
+            manifests, planned: planned, target: connection.url, colorMode: colorMode)
 
         // Keyed digests of the secrets, so that a saved plan can tell when one changes.
         let key = SecretDigest.key(
@@ -306,11 +292,33 @@ struct PlanningStage {
         return BlockDemand(scope.restrict(desired, live: LiveState()))
     }
 
-    /// Returns the problems of a failed plan as diagnostics, without those the check of the
-    /// manifests against the target reports already.
-    private static func problems(of planned: Result<Plan, PlanningError>) -> [Diagnostic] {
-        guard case .failure(let error) = planned else { return [] }
-        return error.problems.filter { !$0.repeatsManifestCheck }.map(\.diagnostic)
+    /// Prints the diagnostics of the manifests as checked against the target, with the
+    /// planner's problems, under one summary, and returns the plan. Throws when either has
+    /// errors. The first load printed nothing unless it had errors, so a warning that the
+    /// check turned into an error shows once, as the error.
+    private static func report(
+        _ manifests: ManifestLoadResult, planned: Result<Plan, PlanningError>, target: String,
+        colorMode: String
+    ) throws -> Plan {
+        var problems: [PlanningProblem] = []
+        if case .failure(let error) = planned { problems = error.problems }
+        // With errors in the manifests, the problems that their check reports too are left
+        // out, so that each shows once.
+        if manifests.hasErrors { problems.removeAll(where: \.repeatsManifestCheck) }
+        let diagnostics = manifests.diagnostics + problems.map(\.diagnostic)
+        ManifestStage.report(
+            diagnostics, sources: manifests.sources, colorMode: colorMode, files: manifests.files)
+
+        if manifests.hasErrors {
+            throw CommandFailure(
+                "the manifests do not fit \(target) "
+                    + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")
+        }
+        guard case .success(let plan) = planned else {
+            throw CommandFailure(
+                "cannot plan: \(problems.count) problem(s) with the manifests against \(target)")
+        }
+        return plan
     }
 
     /// Resolves the secrets of loaded manifests and finds their source. The load checked

@@ -114,8 +114,8 @@ extension ManifestStage {
     }
 
     /// Checks the manifests again against what only the target knows: its preference
-    /// catalogue and its customers. Returns the manifests and the diagnostics the first load
-    /// did not have, which `report(recheck:target:colorMode:)` prints.
+    /// catalogue and its customers. Returns the manifests as checked, with every diagnostic
+    /// of the check.
     ///
     /// `reload` loads the same manifests as the first load (from the working tree, or from a
     /// git revision) with the given options. The second load is skipped when it cannot find
@@ -125,7 +125,7 @@ extension ManifestStage {
     static func recheck(
         first: ManifestLoadResult, options: ManifestLoadOptions, live: LiveState,
         target: String, reload: (ManifestLoadOptions) throws -> ManifestLoadResult
-    ) throws -> (manifests: ManifestLoadResult, new: [Diagnostic]) {
+    ) throws -> ManifestLoadResult {
         let firstCatalogue = options.preferenceCatalogue
         var options = options
         options.deferUnknownPreferences = false
@@ -155,39 +155,8 @@ extension ManifestStage {
             }
         }
         if preferencesAlike, first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? []) {
-            return (first, [])
+            return first
         }
-
-        let result = try reload(options)
-        let known = Set(first.diagnostics)
-        return (result, result.diagnostics.filter { !known.contains($0) })
-    }
-
-    /// Prints the diagnostics of the manifests as checked against the target, with one
-    /// summary, and throws when they have errors. The first load printed nothing unless it
-    /// had errors, so a warning that the check turned into an error shows once, as the error.
-    /// `problems` are the planner's, printed with them when there are errors, so that one run
-    /// shows everything that the target's data reveals.
-    /// When there are no errors but planning failed (`planningFailed`), nothing is printed:
-    /// the caller prints the diagnostics with the planning problems.
-    static func report(
-        recheck: (manifests: ManifestLoadResult, new: [Diagnostic]), target: String,
-        colorMode: String, problems: @autoclosure () -> [Diagnostic] = [],
-        planningFailed: Bool = false
-    ) throws {
-        let sources = recheck.manifests.sources
-        guard recheck.manifests.hasErrors else {
-            if !planningFailed {
-                report(
-                    recheck.manifests.diagnostics, sources: sources, colorMode: colorMode,
-                    files: recheck.manifests.files)
-            }
-            return
-        }
-        let diagnostics = recheck.manifests.diagnostics + problems()
-        report(diagnostics, sources: sources, colorMode: colorMode, files: recheck.manifests.files)
-        throw CommandFailure(
-            "the manifests do not fit \(target) "
-                + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")
+        return try reload(options)
     }
 }
