@@ -49,7 +49,7 @@ struct DesiredStateCollector {
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
     /// Subscribers with secrets whose documents had errors, left out of the desired state.
     private(set) var subscribersWithErrors: [DesiredSubscriber] = []
-    /// Where the secret fields of `subscribersWithErrors` are written.
+    /// Positions of the secret fields of `subscribersWithErrors`, by subscriber.
     private(set) var secretLocationsWithErrors: [ResourceID: SecretFieldLocations] = [:]
 
     private var domains: [DesiredDomain] = []

@@ -114,7 +114,7 @@ public struct ManifestLoadResult: Sendable {
     /// Subscribers with secrets whose documents had errors. They are not in `desired`, but
     /// their secrets can still be checked, so that one run reports every problem.
     public var subscribersWithErrors: [DesiredSubscriber] = []
-    /// Where the secret fields of `subscribersWithErrors` are written.
+    /// Positions of the secret fields of `subscribersWithErrors`, by subscriber.
     public var secretLocationsWithErrors: [ResourceID: SecretFieldLocations] = [:]
 
     public init(

@@ -35,9 +35,8 @@ enum ManifestStage {
 
     /// Returns `diagnostics` sorted by file, then line and column, as a compiler lists them.
     /// Files come in the order of `files` (the order they were read), then in the order in
-    /// which they first appear. Diagnostics without a position come
-    /// first, and equal positions keep their order, so a warning that explains an error stays
-    /// in front of it. The checks across documents and against the target find problems in
+    /// which they first appear. Diagnostics without a position come first, and equal
+    /// positions keep their order, so a warning that explains an error stays in front of it. The checks across documents and against the target find problems in
     /// another order than the files are read.
     static func inSourceOrder(_ diagnostics: [Diagnostic], files: [String] = [])
         -> [Diagnostic]

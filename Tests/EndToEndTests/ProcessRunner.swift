@@ -6,6 +6,13 @@ struct ProcessResult {
     let exitCode: Int32
     let standardOutput: String
     let standardError: String
+
+    /// The summary lines of diagnostics on standard error, such as `1 error, 2 warnings`.
+    var diagnosticSummaries: [Substring] {
+        standardError.split(separator: "\n").filter {
+            $0.hasSuffix(" warning") || $0.hasSuffix(" warnings")
+        }
+    }
 }
 
 /// Runs the executables that `swift build` placed beside the test bundle.

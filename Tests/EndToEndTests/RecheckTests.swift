@@ -24,17 +24,22 @@ import Testing
 
         """
 
-    /// Plans `manifests` against a fresh emulator.
-    private func plan(_ manifests: String) throws -> ProcessResult {
+    /// Plans `manifests` (written as `site.yaml`) against a fresh emulator, from a directory
+    /// that also contains `files`, with `arguments` added to the command line.
+    private func plan(
+        _ manifests: String, files: [String: String] = [:], arguments: [String] = []
+    ) throws -> ProcessResult {
         let emulator = try EmulatorProcess()
         let directory = try TemporaryDirectory()
         try directory.write("site.yaml", manifests)
+        for (name, text) in files { try directory.write(name, text) }
         let environment = [
             "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
             "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Al1ce-secret",
         ]
         return try BuiltProducts.run(
-            "ngcpctl", ["plan", directory.path + "/site.yaml"], environment: environment)
+            "ngcpctl", ["plan", "site.yaml"] + arguments, environment: environment,
+            currentDirectory: URL(fileURLWithPath: directory.path))
     }
 
     @Test func customerNeitherDeclaredNorLiveStopsThePlan() throws {
@@ -76,31 +81,20 @@ import Testing
         let result = try plan(manifests)
 
         #expect(result.exitCode == 1, "\(result.standardError)")
-        let summaries = result.standardError.split(separator: "\n").filter {
-            $0.hasSuffix(" warning") || $0.hasSuffix(" warnings")
-        }
-        #expect(summaries == ["1 error, 1 warning"], "\(result.standardError)")
+        #expect(result.diagnosticSummaries == ["1 error, 1 warning"], "\(result.standardError)")
         #expect(result.standardError.contains("error: spec.billing_profile: unknown billing"))
         #expect(!result.standardError.contains("Literal-Al1ce-secret"))
     }
 
     @Test func targetWarningsAsErrorsBlocksThePlan() throws {
-        let emulator = try EmulatorProcess()
-        let directory = try TemporaryDirectory()
-        try directory.write(
-            "ngcpctl.yaml",
-            "targets:\n  lab:\n    url: \(emulator.url)\n    warnings_as_errors: true\n")
-        try directory.write(
-            "d.yaml", "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: wae.example}\n")
-        try directory.write(
-            "rules/w.yaml",
-            "rules:\n  - name: always-warn\n    severity: warn\n    condition: \"true\"\n")
-        let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
+        let files = [
+            "ngcpctl.yaml": "targets:\n  lab:\n    warnings_as_errors: true\n",
+            "rules/w.yaml":
+                "rules:\n  - name: always-warn\n    severity: warn\n    condition: \"true\"\n",
+        ]
+        let domain = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: wae.example}\n"
 
-        let result = try BuiltProducts.run(
-            "ngcpctl",
-            ["plan", directory.path + "/d.yaml", "--policies", directory.path + "/rules"],
-            environment: environment)
+        let result = try plan(domain, files: files, arguments: ["--policies", "rules"])
 
         #expect(result.exitCode == 3, "\(result.standardError)")
         #expect(result.standardError.contains("blocked by policy: always-warn"))

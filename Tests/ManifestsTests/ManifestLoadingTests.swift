@@ -304,7 +304,7 @@ let completeManifest = """
         let link = directory.appendingPathComponent("link.yaml")
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
 
-        // The directory holds the file and a link to it; the file is also named directly,
+        // The directory contains the file and a link to it. The file is also named directly,
         // through the link, and through `..`.
         let result = ManifestLoader().load(paths: [
             directory.path, file.path, link.path, directory.path + "/sub/../sub/d.yaml",

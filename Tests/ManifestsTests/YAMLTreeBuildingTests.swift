@@ -1,9 +1,10 @@
 import Testing
 import YAMLReader
 
-/// Word-wide scanning of scalar bytes, key lookup by fingerprint and the growable buffers of
-/// the YAML parser: at every offset and length that the word reads treat differently, where
-/// each buffer grows, and around the switch to an index for duplicate keys.
+/// Tests of the YAML parser's word-wide scans of scalar bytes, its key lookup by fingerprint
+/// and its growable buffers. They cover every offset and length that the word reads treat
+/// differently, each point where a buffer grows, and the switch to an index for duplicate
+/// keys.
 @Suite struct YAMLTreeBuildingTests {
     private func parseOne(_ text: String, limits: YAMLLimits = YAMLLimits()) throws -> YAMLNode {
         let documents = try YAMLParser.parse(text, limits: limits)

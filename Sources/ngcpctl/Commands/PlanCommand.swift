@@ -112,7 +112,7 @@ enum PlanCommand {
         }
     }
 
-    /// Whether policy warnings block the plan: `--warnings-as-errors`, or the target's
+    /// Returns whether policy warnings block the plan: `--warnings-as-errors`, or the target's
     /// `warnings_as_errors` in ngcpctl.yaml.
     static func warningsAsErrors(_ parsed: ParsedArguments, target: TargetConfiguration?) -> Bool {
         parsed.flag("warnings-as-errors") || target?.warningsAsErrors == true

@@ -39,12 +39,13 @@ enum ValidateCommand {
         let desired = result.desired
 
         let target = project.target.map { " for target \($0.name)" } ?? ""
+        let diagnostics = project.warnings + result.diagnostics + secretDiagnostics
         Terminal.output(
             "Valid: \(counted(result.files.count, "file")), "
                 + "\(counted(desired.domains.count, "domain")), "
                 + "\(counted(desired.customers.count, "customer")), "
                 + "\(counted(desired.subscribers.count, "subscriber"))\(target) "
-                + "(\(DiagnosticRenderer.summary(of: project.warnings + result.diagnostics + secretDiagnostics))).\n"
+                + "(\(DiagnosticRenderer.summary(of: diagnostics))).\n"
         )
         return .success
     }
