@@ -90,7 +90,7 @@ struct DesiredStateCollector {
             return
         }
 
-        // A document with a YAML problem is left out; the others are still decoded, so that
+        // A document with a YAML problem is left out, and the others are still decoded, so that
         // one run reports the problems of every document.
         let stream: YAMLStream
         do {
@@ -287,8 +287,8 @@ struct DesiredStateCollector {
         let metadata = decodedMetadata?.2 ?? ManifestMetadata()
         let declaration = decodedMetadata.map { Declaration(kind: kind, name: $0.0) }
 
-        // A document for other targets is left out before its spec is read: the selected
-        // target's defaults, such as its billing profile, do not apply to it.
+        // A document for other targets is left out before its spec is read, because the
+        // selected target's defaults, such as its billing profile, do not apply to it.
         if let target = options.target, let targets = metadata.targets,
             !targets.contains(target)
         {
@@ -608,7 +608,7 @@ struct DesiredStateCollector {
         }
 
         // A customer or domain that many subscribers name gets one warning, at the first of
-        // them, with their count: a repository that relies on live objects would otherwise
+        // them, with their count. A repository that relies on live objects would otherwise
         // print the same warning for each subscriber.
         var customerWarnings: [String: (diagnostic: Int, subscribers: Int)] = [:]
         var domainWarnings: [String: (diagnostic: Int, subscribers: Int)] = [:]

@@ -59,10 +59,10 @@ public final class YAMLParser {
     /// Reads the whole stream, leaving out each document with a problem. Call it once per
     /// parser.
     ///
-    /// A problem of the YAML syntax ends the stream, because libyaml cannot go on after it:
-    /// the documents before it are kept. Any other problem leaves out its document only,
-    /// and the next documents are read, so that one run reports the problems of all of them.
-    /// A repeated key is reported and the document read on, so that every repeated key is.
+    /// A problem of the YAML syntax ends the stream, because libyaml cannot go on after it.
+    /// The documents before it are kept. Any other problem leaves out its document only, and
+    /// the next documents are read, so that one run reports the problems of all of them. A
+    /// repeated key is reported and the document read on, so that every repeated key is.
     public func read() -> YAMLStream {
         // The benchmark's manifests have a little more than one node per ten bytes, and
         // their scalars take about 60% of the bytes. Reserving one node per eight bytes and
