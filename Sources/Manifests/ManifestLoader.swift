@@ -253,15 +253,13 @@ public struct ManifestLoader: Sendable {
                 Diagnostic(.error, Message.unreadable(path, reason: "the file is not readable")))
             return nil
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            diagnostics.append(notUTF8Diagnostic(data, file: path))
+        switch decodedText(data, file: path) {
+        case .success(let text):
+            return text
+        case .failure(let error):
+            diagnostics.append(error.diagnostic)
             return nil
         }
-        if let problem = wideEncodingDiagnostic(text, file: path) {
-            diagnostics.append(problem)
-            return nil
-        }
-        return text
     }
 
     private func absolute(_ path: String) -> String {

@@ -78,8 +78,12 @@ public enum ProjectConfigurationLoader {
             result.diagnostics.append(Diagnostic(.error, Message.unreadable(path, reason: reason)))
             return result
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            result.diagnostics.append(notUTF8Diagnostic(data, file: path))
+        let text: String
+        switch decodedText(data, file: path) {
+        case .success(let decoded):
+            text = decoded
+        case .failure(let error):
+            result.diagnostics.append(error.diagnostic)
             return result
         }
         result.source = text

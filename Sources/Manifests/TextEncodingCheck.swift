@@ -1,9 +1,34 @@
 import Foundation
 import NGCPCore
 
+/// The error for a file that is not UTF-8 text, with its position and cause.
+public struct TextEncodingError: Error {
+    public let diagnostic: Diagnostic
+}
+
+/// Returns the UTF-8 text of a manifest or configuration file named `file`, or the error for
+/// a file that is not UTF-8 text or that looks like UTF-16 or UTF-32 without a byte order
+/// mark.
+public func decodedText(_ bytes: some Collection<UInt8>, file: String)
+    -> Result<String, TextEncodingError>
+{
+    // Validating contiguous bytes costs a fraction of validating byte by byte through the
+    // collection, which shows for a thousand files.
+    let validated =
+        bytes.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
+        ?? String(validating: bytes, as: UTF8.self)
+    guard let text = validated else {
+        return .failure(TextEncodingError(diagnostic: notUTF8Diagnostic(bytes, file: file)))
+    }
+    if let problem = wideEncodingDiagnostic(text, file: file) {
+        return .failure(TextEncodingError(diagnostic: problem))
+    }
+    return .success(text)
+}
+
 /// Returns the error for a file that is not UTF-8 text, placed at its first byte that is not
 /// valid UTF-8, so that the operator can find it. A UTF-16 or UTF-32 file is named as such.
-public func notUTF8Diagnostic(_ bytes: some Collection<UInt8>, file: String) -> Diagnostic {
+private func notUTF8Diagnostic(_ bytes: some Collection<UInt8>, file: String) -> Diagnostic {
     let hint = "save the file as UTF-8"
     if bytes.starts(with: [0x00, 0x00, 0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE, 0x00, 0x00])
     {
@@ -42,7 +67,7 @@ public func notUTF8Diagnostic(_ bytes: some Collection<UInt8>, file: String) -> 
 
 /// Returns the error for UTF-8 text with a NUL byte among its first bytes, which is what a
 /// UTF-16 or UTF-32 file without a byte order mark looks like. Returns nil for other text.
-public func wideEncodingDiagnostic(_ text: String, file: String) -> Diagnostic? {
+private func wideEncodingDiagnostic(_ text: String, file: String) -> Diagnostic? {
     guard text.utf8.prefix(4).contains(0) else { return nil }
     return Diagnostic(
         .error, "the file has NUL bytes, as UTF-16 or UTF-32 text does, not UTF-8",

@@ -117,11 +117,12 @@ struct RevisionRepository {
             for file in manifests {
                 let remainder = String(file.path.dropFirst(prefix.count))
                 let displayed = Self.join(path, remainder)
-                guard let text = String(validating: file.contents, as: UTF8.self) else {
-                    diagnostics.append(notUTF8Diagnostic(file.contents, file: displayed))
-                    continue
+                switch decodedText(file.contents, file: displayed) {
+                case .success(let text):
+                    documents.append((displayed, text))
+                case .failure(let error):
+                    diagnostics.append(error.diagnostic)
                 }
-                documents.append((displayed, text))
             }
         }
         var result = ManifestLoader(options: options).load(documents: documents)
