@@ -333,7 +333,7 @@ public enum ProjectConfigurationLoader {
 
         let collection = String(pattern[..<slash])
         let name = pattern[pattern.index(after: slash)...]
-        let matchesSome = collections.contains { globMatches(collection, $0) }
+        let matchesSome = collections.contains { Glob.matches(pattern: collection, text: $0) }
         if !matchesSome {
             let suggestion = nearestName(to: collection, in: collections)
             reader.error(
@@ -342,21 +342,6 @@ public enum ProjectConfigurationLoader {
         } else if name.isEmpty || name.contains("/") {
             reader.error(node, path, Message.invalidProtectedName(pattern))
         }
-    }
-
-    /// Returns whether `text` matches `pattern`, in which `*` matches any run of characters.
-    private static func globMatches(_ pattern: String, _ text: String) -> Bool {
-        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
-        guard parts.count > 1 else { return pattern == text }
-        var rest = Substring(text)
-        guard rest.hasPrefix(parts[0]) else { return false }
-        rest = rest.dropFirst(parts[0].count)
-        for part in parts.dropFirst().dropLast() {
-            guard let range = rest.range(of: part) else { return false }
-            rest = rest[range.upperBound...]
-        }
-        let last = parts[parts.count - 1]
-        return rest.count >= last.count && rest.hasSuffix(last)
     }
 
     /// Picks the target named `name`, else the configuration's default, else the only one.
