@@ -136,10 +136,8 @@ enum ControlCharacterCheck {
         // Every such character is outside ASCII, which nearly every manifest string is.
         guard !allBytes(of: text, { $0 < 0x80 }) else { return nil }
         return text.unicodeScalars.first { scalar in
-            switch scalar.value {
-            case 0x202A...0x202E, 0x2066...0x2069: true
-            default: inName && scalar.properties.generalCategory == .format
-            }
+            scalar.isBidirectionalControl
+                || (inName && scalar.properties.generalCategory == .format)
         }
     }
 

@@ -89,11 +89,8 @@ public struct DiagnosticRenderer: Sendable {
     static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
         var output = ""
         for scalar in text.unicodeScalars {
-            let reorders =
-                (0x202A...0x202E).contains(scalar.value)
-                || (0x2066...0x2069).contains(scalar.value)
-            if reorders || (!kept.contains(scalar) && scalar.properties.generalCategory == .control)
-            {
+            let isControl = !kept.contains(scalar) && scalar.properties.generalCategory == .control
+            if scalar.isBidirectionalControl || isControl {
                 output += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 output.unicodeScalars.append(scalar)

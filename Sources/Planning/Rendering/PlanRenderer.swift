@@ -113,10 +113,7 @@ enum PlanText {
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x202A...0x202E, 0x2066...0x2069: true
-        default: scalar.properties.generalCategory == .control
-        }
+        scalar.isBidirectionalControl || scalar.properties.generalCategory == .control
     }
 
     /// Returns `text` as a Markdown code span that shows it literally: the fence is one
