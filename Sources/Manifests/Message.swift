@@ -353,18 +353,20 @@ enum Message {
     // MARK: - Secrets
 
     static func controlCharacter(_ character: Unicode.Scalar) -> String {
-        let code = String(character.value, radix: 16, uppercase: true)
-        return
-            "contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code), "
-            + "which could change how terminals and reports show it"
+        "contains the control character \(codePoint(character)), which could change how"
+            + " terminals and reports show it"
     }
 
     static func invisibleCharacter(_ character: Unicode.Scalar) -> String {
-        let hex = String(character.value, radix: 16, uppercase: true)
-        let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         let name = character.properties.name.map { " (\($0))" } ?? ""
-        return "contains the invisible character U+\(code)\(name), which makes the text read"
-            + " differently from what it is"
+        return "contains the invisible character \(codePoint(character))\(name), which makes the"
+            + " text read differently from what it is"
+    }
+
+    /// Returns the Unicode notation of a code point, with at least four hex digits (U+001B).
+    private static func codePoint(_ character: Unicode.Scalar) -> String {
+        let hex = String(character.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     static func invalidEnvironmentPattern(_ pattern: String) -> String {
