@@ -43,6 +43,12 @@ struct DesiredStateCollector {
     /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
     /// that references to them are not also reported as undeclared.
     private var invalidDeclarations: Set<String> = []
+    /// The declarations of documents that had errors, in load order, so that a second
+    /// document with the same kind and name is reported in the same run as the first one's
+    /// errors instead of only after they are fixed.
+    private var declarationsWithErrors: [Declaration] = []
+    /// The position of each loaded file in load order, which orders declarations of files.
+    private var fileOrder: [String: Int] = [:]
     /// Where each customer sets `max_subscribers`, by external_id.
     private var maxSubscribersLocations: [String: SourceLocation] = [:]
     /// Start positions of literal secret values, by file.
@@ -75,6 +81,7 @@ struct DesiredStateCollector {
 
     mutating func load(path: String, text: String, directory: String) {
         let reader = NodeReader(file: path)
+        if fileOrder[path] == nil { fileOrder[path] = fileOrder.count }
         defer {
             if !reader.diagnostics.isEmpty { diagnostics += reader.diagnosticsInSourceOrder }
             if !reader.literalSecretMarks.isEmpty {
@@ -118,7 +125,10 @@ struct DesiredStateCollector {
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.
             guard reader.errorCount == errorsBefore, let object else {
-                if let declaration { invalidDeclarations.insert(declaration.key) }
+                if let declaration {
+                    invalidDeclarations.insert(declaration.key)
+                    declarationsWithErrors.append(declaration)
+                }
                 // Its secrets are still checked, so that one run reports those problems too.
                 if case .subscriber(let subscriber, _) = object,
                     !subscriber.desired.secrets.isEmpty
@@ -244,9 +254,15 @@ struct DesiredStateCollector {
     private struct Declaration {
         let kind: String
         let name: String
+        /// The position of the name.
+        var location: SourceLocation? = nil
 
         /// `Kind/name`, with a domain's name in lower case.
-        var key: String { "\(kind)/\(kind == "Customer" ? name : name.lowercased())" }
+        var key: String { Self.key(kind: kind, name) }
+
+        static func key(kind: String, _ name: String) -> String {
+            "\(kind)/\(kind == "Customer" ? name : name.lowercased())"
+        }
     }
 
     /// Decodes one document into an object, and also returns its kind and name whenever the
@@ -285,7 +301,9 @@ struct DesiredStateCollector {
         let name = decodedMetadata?.0 ?? (kind == "Subscriber" ? "unnamed@unnamed" : "unnamed")
         let nameNode = decodedMetadata?.1 ?? root
         let metadata = decodedMetadata?.2 ?? ManifestMetadata()
-        let declaration = decodedMetadata.map { Declaration(kind: kind, name: $0.0) }
+        let declaration = decodedMetadata.map {
+            Declaration(kind: kind, name: $0.0, location: reader.location($0.1))
+        }
 
         // A document for other targets is left out before its spec is read, because the
         // selected target's defaults, such as its billing profile, do not apply to it.
@@ -464,11 +482,55 @@ struct DesiredStateCollector {
                 domains.map(\.id) + customers.map(\.id) + subscribers.map(\.id))
             metadata = metadata.filter { remainingIDs.contains($0.key) }
         }
+        if !declarationsWithErrors.isEmpty { checkDuplicatesOfDocumentsWithErrors() }
 
         checkNumbers()
         checkWebUsernames()
         checkReferences()
         checkSubscriberLimits()
+    }
+
+    /// Reports a document declared twice when a copy has errors. Such a copy is not in the
+    /// desired state, so the check of valid objects above does not see it. Each later copy is
+    /// reported against the first in load order. A valid copy stays in the desired state,
+    /// because the error fails the run anyway.
+    private mutating func checkDuplicatesOfDocumentsWithErrors() {
+        var copies: [String: [Declaration]] = [:]
+        for declaration in declarationsWithErrors {
+            copies[declaration.key, default: []].append(declaration)
+        }
+        for domain in domains where copies[Declaration.key(kind: "Domain", domain.domain)] != nil {
+            copies[Declaration.key(kind: "Domain", domain.domain)]?.append(
+                Declaration(kind: "Domain", name: domain.domain, location: domain.location))
+        }
+        for customer in customers
+        where copies[Declaration.key(kind: "Customer", customer.externalID)] != nil {
+            copies[Declaration.key(kind: "Customer", customer.externalID)]?.append(
+                Declaration(
+                    kind: "Customer", name: customer.externalID, location: customer.location))
+        }
+        for subscriber in subscribers
+        where copies[Declaration.key(kind: "Subscriber", subscriber.name)] != nil {
+            copies[Declaration.key(kind: "Subscriber", subscriber.name)]?.append(
+                Declaration(
+                    kind: "Subscriber", name: subscriber.name, location: subscriber.location))
+        }
+
+        for key in copies.keys.sorted() {
+            guard let declarations = copies[key], declarations.count > 1 else { continue }
+            let ordered = declarations.sorted { loadOrder($0.location) < loadOrder($1.location) }
+            for copy in ordered.dropFirst() {
+                reportDuplicate(
+                    kind: copy.kind, name: copy.name, first: ordered[0].location,
+                    at: copy.location)
+            }
+        }
+    }
+
+    /// Orders positions by file in load order, then by line and column.
+    private func loadOrder(_ location: SourceLocation?) -> (Int, Int, Int) {
+        guard let location else { return (Int.max, 0, 0) }
+        return (fileOrder[location.file] ?? Int.max, location.line, location.column)
     }
 
     /// A subscriber's natural key, compared without building `username@domain`.

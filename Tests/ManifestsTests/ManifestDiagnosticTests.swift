@@ -474,6 +474,39 @@ private let documentCases: [DiagnosticCase] = [
         #expect(result.desired.domains.map(\.domain) == ["d.example"])
     }
 
+    @Test func duplicateOfDocumentWithErrorsIsReportedInTheSameRun() {
+        let broken =
+            "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: x.example}\n"
+            + "spec: {resellr: r}\n"
+        let valid = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: X.example}\n"
+        let result = loadManifests([("a.yaml", broken), ("m.yaml", valid)])
+        #expect(
+            result.diagnostics == [
+                error(
+                    4, 8, "spec.resellr", "unknown field 'resellr'; did you mean 'reseller'?",
+                    file: "a.yaml"),
+                error(
+                    3, 18, "metadata.name",
+                    "duplicate Domain 'X.example'; first declared at a.yaml:3:18",
+                    hint: "declare each Domain once"),
+            ])
+    }
+
+    @Test func twoCopiesWithErrorsAreReportedAsDuplicates() {
+        let broken =
+            "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: x.example}\n"
+            + "spec: {resellr: r}\n"
+        let result = loadManifests([("a.yaml", broken), ("m.yaml", broken)])
+        let duplicates = result.diagnostics.filter { $0.message.hasPrefix("duplicate") }
+        #expect(
+            duplicates == [
+                error(
+                    3, 18, "metadata.name",
+                    "duplicate Domain 'x.example'; first declared at a.yaml:3:18",
+                    hint: "declare each Domain once")
+            ])
+    }
+
     @Test func numberUsedByTwoSubscribers() {
         let bob = subscriberHead.replacingOccurrences(of: "alice@", with: "bob@")
         let result = loadManifests([
