@@ -31,6 +31,23 @@ struct ProjectSelection {
     }
 }
 
+extension ManifestLoadOptions {
+    /// Replaces the settings that come from ngcpctl.yaml with those of `configuration`, for
+    /// the target these options select, or else its default or only target. Nil stands for
+    /// no ngcpctl.yaml: no defaults and no known target names.
+    mutating func apply(_ configuration: ProjectConfiguration?) {
+        var selected: TargetConfiguration?
+        if let configuration, let target {
+            selected = configuration.targets[target]
+        } else if let configuration {
+            selected = try? ProjectConfigurationLoader.selectTarget(nil, in: configuration)
+        }
+        defaultBillingProfile = selected?.defaultBillingProfile
+        defaultReseller = selected?.reseller
+        knownTargets = configuration.map { $0.targets.keys.sorted() }
+    }
+}
+
 /// Finds and reads ngcpctl.yaml for the manifest paths, and selects the target.
 enum ProjectStage {
     /// Reads ngcpctl.yaml and selects `targetName`, the default target or the only one.

@@ -125,9 +125,74 @@ struct RevisionRepository {
                 }
             }
         }
+        let project = try projectSettings(paths, at: commit, revision: revision)
+        var options = options
+        if let configuration = project?.configuration {
+            options.apply(configuration)
+        } else if project == nil {
+            // The revision had no ngcpctl.yaml, so its documents loaded without defaults.
+            options.apply(nil)
+        }
         var result = ManifestLoader(options: options).load(documents: documents)
+        if let project, !project.diagnostics.isEmpty {
+            diagnostics.insert(contentsOf: project.diagnostics, at: 0)
+            result.sources[project.path] = project.text
+        }
         result.diagnostics.insert(contentsOf: diagnostics, at: 0)
         return result
+    }
+
+    /// Reads the ngcpctl.yaml that `commit` has in the first path's directory or the nearest
+    /// one above it, as the working tree's is found. Returns nil when the revision has none.
+    /// Manifests of a revision load with that revision's defaults, so that a default billing
+    /// profile changed between two revisions shows as a change.
+    private func projectSettings(_ paths: [String], at commit: String, revision: String) throws
+        -> (
+            configuration: ProjectConfiguration?, diagnostics: [Diagnostic], path: String,
+            text: String
+        )?
+    {
+        var directory = try relativePath(of: paths[0])
+        var candidates: [String] = []
+        while true {
+            let name = ProjectConfigurationLoader.fileName
+            candidates.append(directory.isEmpty ? name : Self.join(directory, name))
+            guard !directory.isEmpty else { break }
+            directory = directory.split(separator: "/").dropLast().joined(separator: "/")
+        }
+
+        let files: [GitFile]
+        do {
+            files = try repository.files(
+                at: commit, under: candidates, extensions: [ProjectConfigurationLoader.fileName])
+        } catch {
+            throw CommandFailure(
+                "cannot read \(ProjectConfigurationLoader.fileName) at \(revision): \(error)")
+        }
+        // The candidates run from the nearest directory up to the root.
+        guard
+            let file = candidates.lazy.compactMap({ candidate in
+                files.first { $0.path == candidate }
+            }).first
+        else { return nil }
+
+        let displayed = displayedPath(of: file.path)
+        switch decodedText(file.contents, file: displayed) {
+        case .success(let text):
+            let parsed = ProjectConfigurationLoader.parse(text, path: displayed)
+            return (parsed.configuration, parsed.diagnostics, displayed, text)
+        case .failure(let error):
+            return (nil, [error.diagnostic], displayed, "")
+        }
+    }
+
+    /// Returns a path of the repository as the working tree's file would be named: relative to
+    /// the current directory when it is inside it, else absolute.
+    private func displayedPath(of path: String) -> String {
+        let absolute = root + "/" + path
+        let current = FileManager.default.currentDirectoryPath
+        let base = current.hasSuffix("/") ? current : current + "/"
+        return absolute.hasPrefix(base) ? String(absolute.dropFirst(base.count)) : absolute
     }
 
     private static func join(_ path: String, _ remainder: String) -> String {

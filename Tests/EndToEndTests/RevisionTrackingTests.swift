@@ -83,6 +83,42 @@ import Testing
         #expect(result.standardOutput.contains("ops@acme.test"), "\(result.standardOutput)")
     }
 
+    @Test func changesReadEachRevisionsDefaults() throws {
+        let repo = try ManifestRepository()
+        func project(_ profile: String) -> String {
+            "targets:\n  lab:\n    url: http://127.0.0.1:9\n"
+                + "    default_billing_profile: \(profile)\n"
+        }
+        let customer = ManifestTexts.customer("acme", email: "office@acme.test")
+            .replacingOccurrences(of: "  billing_profile: default\n", with: "")
+        try repo.write("ngcpctl.yaml", project("default"))
+        try repo.setManifests(["acme.yaml": customer])
+        try repo.commit("first")
+        try repo.write("ngcpctl.yaml", project("premium"))
+        try repo.commit("second")
+
+        // Only the default changed, so the customer's billing profile changes with it.
+        let result = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("premium"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("default"), "\(result.standardOutput)")
+    }
+
+    @Test func invalidProjectFileAtRevisionIsReported() throws {
+        let repo = try ManifestRepository()
+        try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    url: http://127.0.0.1:9\n")
+        try repo.setManifests(["domain.yaml": ManifestTexts.domain])
+        try repo.commit("first")
+        try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    urll: http://127.0.0.1:9\n")
+        try repo.commit("second")
+        try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    url: http://127.0.0.1:9\n")
+
+        let result = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(result.exitCode == 1)
+        #expect(result.standardError.contains("ngcpctl.yaml:3:5"), "\(result.standardError)")
+        #expect(result.standardError.contains("urll"), "\(result.standardError)")
+    }
+
     @Test func unknownRevisionIsError() throws {
         let repo = try ManifestRepository()
         try repo.setManifests(ManifestTexts.first)
