@@ -255,6 +255,9 @@ public enum ProjectConfigurationLoader {
         target.reseller = text("reseller")
         target.caFile = text("ca_file")
         target.defaultBillingProfile = text("default_billing_profile")
+        for field in ["reseller", "default_billing_profile"] {
+            if let node = fields[field] { target.fieldLocations[field] = reader.location(node) }
+        }
         if let node = fields["warnings_as_errors"],
             let flag = reader.bool(node, join(path, "warnings_as_errors"))
         {

@@ -49,6 +49,9 @@ public struct TargetConfiguration: Sendable, Hashable {
     /// Whether policy warnings fail the run on this target.
     public var warningsAsErrors: Bool
     public var location: SourceLocation?
+    /// Positions of the values of `reseller` and `default_billing_profile`, by field name, so
+    /// that a default the target does not know is reported once, where it is set.
+    public var fieldLocations: [String: SourceLocation] = [:]
 
     public init(
         name: String, url: String? = nil, user: String? = nil, passwordEnv: String? = nil,

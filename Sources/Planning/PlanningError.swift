@@ -16,6 +16,9 @@ public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
     /// Set for a problem that the check of the manifests against the target's customers and
     /// preference catalogue also reports, with the field's position, before planning.
     public var repeatsManifestCheck = false
+    /// The target's setting in ngcpctl.yaml that the faulty value comes from, when the
+    /// manifest leaves the field out.
+    public var targetDefault: TargetDefault?
 
     public init(
         resource: ResourceID, message: String, hint: String? = nil,
@@ -54,6 +57,18 @@ public struct PlanningProblem: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A target setting of ngcpctl.yaml that fills a field the manifests leave out.
+public struct TargetDefault: Sendable, Hashable {
+    /// The setting's name: `reseller` or `default_billing_profile`.
+    public let field: String
+    public let value: String
+
+    public init(field: String, value: String) {
+        self.field = field
+        self.value = value
+    }
+}
+
 /// Every problem that prevents planning, collected in one pass so that all can be fixed at once.
 public struct PlanningError: Error, Sendable, CustomStringConvertible {
     public var problems: [PlanningProblem]
@@ -74,26 +89,33 @@ extension PlanningProblem {
     static func unknownReseller(_ name: String, domain: DesiredDomain) -> PlanningProblem {
         // Without the field in the manifest, the name is the target's default from ngcpctl.yaml.
         let fromDefault = domain.fieldLocations["spec.reseller"] == nil
-        return PlanningProblem(
+        var problem = PlanningProblem(
             resource: domain.id, message: "unknown reseller '\(name)'",
             hint: fromDefault
                 ? "the target's reseller in ngcpctl.yaml names it; correct it there"
                 : "use the name of an existing reseller, or omit it for the reseller with id 1",
             location: domain.location
         ).at("spec.reseller", in: domain.fieldLocations)
+        if fromDefault { problem.targetDefault = TargetDefault(field: "reseller", value: name) }
+        return problem
     }
 
     static func unknownBillingProfile(_ handle: String, customer: DesiredCustomer)
         -> PlanningProblem
     {
         let fromDefault = customer.fieldLocations["spec.billing_profile"] == nil
-        return PlanningProblem(
+        var problem = PlanningProblem(
             resource: customer.id, message: "unknown billing profile handle '\(handle)'",
             hint: fromDefault
                 ? "the target's default_billing_profile in ngcpctl.yaml names it; correct it there"
                 : "use the handle of an existing, non-terminated billing profile",
             location: customer.location
         ).at("spec.billing_profile", in: customer.fieldLocations)
+        if fromDefault {
+            problem.targetDefault = TargetDefault(
+                field: "default_billing_profile", value: handle)
+        }
+        return problem
     }
 
     static func undeclaredDomain(_ subscriber: DesiredSubscriber) -> PlanningProblem {

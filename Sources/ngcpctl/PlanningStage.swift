@@ -209,7 +209,8 @@ struct PlanningStage {
         }
         connection.logger.debug("planned", planTimer.fields)
         var plan = try Self.report(
-            manifests, planned: planned, target: connection.url, colorMode: colorMode)
+            manifests, planned: planned, target: connection.url, project: connection.project,
+            colorMode: colorMode)
 
         // Keyed digests of the secrets, so that a saved plan can tell when one changes.
         let key = SecretDigest.key(
@@ -298,16 +299,20 @@ struct PlanningStage {
     /// check turned into an error shows once, as the error.
     private static func report(
         _ manifests: ManifestLoadResult, planned: Result<Plan, PlanningError>, target: String,
-        colorMode: String
+        project: ProjectSelection, colorMode: String
     ) throws -> Plan {
         var problems: [PlanningProblem] = []
         if case .failure(let error) = planned { problems = error.problems }
         // With errors in the manifests, the problems that their check reports too are left
         // out, so that each shows once.
         if manifests.hasErrors { problems.removeAll(where: \.repeatsManifestCheck) }
-        let diagnostics = manifests.diagnostics + problems.map(\.diagnostic)
+        let (settingDiagnostics, objectProblems) = settingProblems(problems, project: project)
+        let diagnostics =
+            manifests.diagnostics + settingDiagnostics + objectProblems.map(\.diagnostic)
+        var sources = manifests.sources
+        if !settingDiagnostics.isEmpty, let file = project.file { sources[file.path] = file.text }
         ManifestStage.report(
-            diagnostics, sources: manifests.sources, colorMode: colorMode, files: manifests.files)
+            diagnostics, sources: sources, colorMode: colorMode, files: manifests.files)
 
         if manifests.hasErrors {
             throw CommandFailure(
@@ -316,9 +321,60 @@ struct PlanningStage {
         }
         guard case .success(let plan) = planned else {
             throw CommandFailure(
-                "cannot plan: \(problems.count) problem(s) with the manifests against \(target)")
+                "cannot plan: \(settingDiagnostics.count + objectProblems.count) problem(s) "
+                    + "with the manifests against \(target)")
         }
         return plan
+    }
+
+    /// Returns one diagnostic at ngcpctl.yaml for each default of the selected target that
+    /// the target does not know, in place of the problems of every object that relies on it,
+    /// and the other problems. A wrong default is one mistake, however many objects use it.
+    static func settingProblems(_ problems: [PlanningProblem], project: ProjectSelection)
+        -> (diagnostics: [Diagnostic], remaining: [PlanningProblem])
+    {
+        guard let target = project.target else { return ([], problems) }
+        let values = [
+            "reseller": target.reseller, "default_billing_profile": target.defaultBillingProfile,
+        ]
+
+        var relying: [TargetDefault: [ResourceID]] = [:]
+        var remaining: [PlanningProblem] = []
+        for problem in problems {
+            // A revision's own ngcpctl.yaml may set another value than the working tree's,
+            // which is the file whose line would be shown.
+            guard let setting = problem.targetDefault,
+                target.fieldLocations[setting.field] != nil,
+                values[setting.field] == setting.value
+            else {
+                remaining.append(problem)
+                continue
+            }
+            relying[setting, default: []].append(problem.resource)
+        }
+
+        let diagnostics = relying.keys.sorted { $0.field < $1.field }.map { setting in
+            let objects = relying[setting, default: []].sorted()
+            let isReseller = setting.field == "reseller"
+            let message =
+                isReseller
+                ? "unknown reseller '\(setting.value)'"
+                : "unknown billing profile handle '\(setting.value)'"
+            let names = objects.prefix(3).map(\.name).joined(separator: ", ")
+            let more = objects.count > 3 ? " and \(objects.count - 3) more" : ""
+            let kind = isReseller ? "domain" : "customer"
+            let subject = objects.count == 1 ? "1 \(kind) relies" : "\(objects.count) \(kind)s rely"
+            let hint =
+                "\(subject) on this default (\(names)\(more)); "
+                + (isReseller
+                    ? "name an existing reseller here, or set spec.reseller in their manifests"
+                    : "name an existing billing profile here, or set spec.billing_profile in "
+                        + "their manifests")
+            return Diagnostic(
+                .error, message, at: target.fieldLocations[setting.field],
+                fieldPath: "targets.\(target.name).\(setting.field)", hint: hint)
+        }
+        return (diagnostics, remaining)
     }
 
     /// Resolves the secrets of loaded manifests and finds their source. The load checked

@@ -10,6 +10,8 @@ struct ProjectSelection {
     let directory: String?
     /// The warnings ngcpctl.yaml gave, already printed, for the run's summary to count.
     var warnings: [Diagnostic] = []
+    /// The path and text of ngcpctl.yaml, for excerpts under diagnostics at its lines.
+    var file: (path: String, text: String)?
 
     static let none = ProjectSelection(configuration: nil, target: nil, directory: nil)
 
@@ -87,7 +89,7 @@ enum ProjectStage {
             return ProjectSelection(
                 configuration: configuration, target: target,
                 directory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-                warnings: loaded.diagnostics)
+                warnings: loaded.diagnostics, file: loaded.source.map { (path, $0) })
         } catch {
             throw CommandFailure("\(path): \(error)", exitCode: .usage)
         }

@@ -100,6 +100,34 @@ import Testing
         #expect(result.standardError.contains("blocked by policy: always-warn"))
     }
 
+    @Test func unknownDefaultIsReportedOnceInProjectFile() throws {
+        let project = "targets:\n  lab:\n    default_billing_profile: no-such-profile\n"
+        var manifests = ""
+        for name in ["acme", "beta", "gamma", "delta"] {
+            manifests += """
+                ---
+                apiVersion: ngcpctl/v1
+                kind: Customer
+                metadata: {name: \(name)}
+                spec:
+                  contact: {email: ops@\(name).example}
+
+                """
+        }
+        let result = try plan(manifests, files: ["ngcpctl.yaml": project])
+
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "ngcpctl.yaml:3:30: error: targets.lab.default_billing_profile: unknown billing"
+                    + " profile handle 'no-such-profile'"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "4 customers rely on this default (acme, beta, delta and 1 more)"))
+        #expect(!result.standardError.contains("site.yaml"), "\(result.standardError)")
+        #expect(result.diagnosticSummaries == ["1 error, 0 warnings"], "\(result.standardError)")
+    }
+
     @Test func planningProblemsComeInTheSameRun() throws {
         let customer = """
             ---
