@@ -120,6 +120,8 @@ public struct Plan: Sendable, Hashable {
     public var source: PlanSource
     /// The API base URL that the live state was read from.
     public var target: String?
+    /// The name of the ngcpctl.yaml target selected for the run, when one was.
+    public var targetName: String?
     public var operations: [PlannedOperation]
     /// Live objects that the plan leaves alone because ngcpctl never managed them, sorted.
     public var unmanaged: [ResourceID]

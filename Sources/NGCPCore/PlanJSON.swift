@@ -37,7 +37,8 @@ extension Plan {
             "unmanaged": .array(unmanaged.map { .string($0.description) }),
             "secret_digests": .array(secretDigests.map(\.jsonValue)),
         ]
-        // Written only when present, so that plans without it keep their earlier form.
+        // Written only when present, so that plans without them keep their earlier form.
+        if let targetName { members["target_name"] = .string(targetName) }
         if !notPruned.isEmpty {
             members["not_pruned"] = .array(notPruned.map { .string($0.description) })
         }
@@ -105,6 +106,7 @@ extension Plan {
             source: source, target: target, operations: operations, unmanaged: unmanaged,
             secretDigests: digests)
         self.notPruned = notPruned
+        self.targetName = try root.optionalString("target_name")
 
         let summaryReader = try root.object("summary")
         for action in PlannedAction.allCases {

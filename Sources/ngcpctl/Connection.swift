@@ -25,7 +25,11 @@ struct Connection {
             paths: parsed.positionals, targetName: parsed.value("target"),
             colorMode: CommonOptions.colorMode(parsed))
         let target = project.target
-        guard let url = parsed.value("url") ?? environment["NGCP_URL"] ?? target?.url,
+        let explicitTarget = parsed.value("target") != nil ? target : nil
+        guard
+            let url = try Self.url(
+                flag: parsed.value("url"), environment: environment["NGCP_URL"],
+                target: target, explicitTarget: explicitTarget),
             !url.isEmpty
         else {
             throw CommandFailure(
@@ -38,7 +42,18 @@ struct Connection {
             throw CommandFailure(
                 "invalid URL '\(APIURL.redacted(url))': \(problem)", exitCode: .usage)
         }
-        guard let user = parsed.value("user") ?? environment["NGCP_USER"] ?? target?.user,
+        // A target chosen with --target names its own user, as it names its own URL.
+        var environmentUser = environment["NGCP_USER"]
+        if let chosen = explicitTarget, let targetUser = chosen.user,
+            parsed.value("user") == nil, let ignored = environmentUser
+        {
+            if ignored != targetUser {
+                Terminal.error(
+                    "note: NGCP_USER is ignored: --target \(chosen.name) names its own user\n")
+            }
+            environmentUser = nil
+        }
+        guard let user = parsed.value("user") ?? environmentUser ?? target?.user,
             !user.isEmpty
         else {
             throw CommandFailure(
@@ -87,6 +102,41 @@ struct Connection {
         self.reading = reading
         self.logger = Logger(
             label: "ngcpctl", minimumLevel: parsed.flag("verbose") ? .debug : .warning)
+    }
+
+    /// Returns the API URL: `--url`, else `NGCP_URL`, else the target's `url`. A target
+    /// chosen with `--target` wins over `NGCP_URL`, which may be left over from another
+    /// session. A `--url` for another server than that target's is a usage error. So an
+    /// explicit target is never silently pointed at another server.
+    private static func url(
+        flag: String?, environment: String?, target: TargetConfiguration?,
+        explicitTarget: TargetConfiguration?
+    ) throws -> String? {
+        guard let chosen = explicitTarget, let targetURL = chosen.url,
+            APIURL.problem(targetURL) == nil
+        else { return flag ?? environment ?? target?.url }
+
+        if let flag {
+            guard
+                APIURL.problem(flag) != nil
+                    || APIURL.normalized(flag) == APIURL.normalized(targetURL)
+            else {
+                throw CommandFailure(
+                    "--url \(APIURL.redacted(flag)) and --target \(chosen.name) "
+                        + "(\(APIURL.redacted(targetURL))) name different servers; pass only one",
+                    exitCode: .usage)
+            }
+            return flag
+        }
+        if let environment, !environment.isEmpty,
+            APIURL.problem(environment) != nil
+                || APIURL.normalized(environment) != APIURL.normalized(targetURL)
+        {
+            Terminal.error(
+                "note: NGCP_URL (\(APIURL.redacted(environment))) is ignored: --target "
+                    + "\(chosen.name) selects \(APIURL.redacted(targetURL))\n")
+        }
+        return targetURL
     }
 
     func makeClient(progress: (@Sendable (ReadProgress) -> Void)? = nil) -> NGCPAPIClient {

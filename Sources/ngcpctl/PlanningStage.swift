@@ -211,6 +211,7 @@ struct PlanningStage {
         var plan = try Self.report(
             manifests, planned: planned, target: connection.url, project: connection.project,
             colorMode: colorMode)
+        plan.targetName = connection.target?.name
 
         // Keyed digests of the secrets, so that a saved plan can tell when one changes.
         let key = SecretDigest.key(

@@ -20,7 +20,10 @@ public struct HumanPlanRenderer: PlanRenderer {
 
     public func render(_ plan: Plan) -> String {
         var lines: [String] = []
-        if let target = plan.target { lines.append("Target: \(PlanText.printable(target))") }
+        if let target = plan.target {
+            let name = plan.targetName.map { "\(PlanText.printable($0)) " } ?? ""
+            lines.append("Target: \(name)\(PlanText.printable(target))")
+        }
         if let revision = plan.source.revision {
             var line = "Source: \(PlanText.printable(revision))"
             if let branch = plan.source.branch { line += " (\(PlanText.printable(branch)))" }

@@ -8,7 +8,10 @@ public struct MarkdownPlanRenderer: PlanRenderer {
     public func render(_ plan: Plan) -> String {
         var lines = ["### ngcpctl plan", ""]
         var context: [String] = []
-        if let target = plan.target { context.append("Target: \(PlanText.codeSpan(target))") }
+        if let target = plan.target {
+            let name = plan.targetName.map { "\(PlanText.codeSpan($0)) " } ?? ""
+            context.append("Target: \(name)\(PlanText.codeSpan(target))")
+        }
         if let revision = plan.source.revision {
             var text = "Source: \(PlanText.codeSpan(revision))"
             if let branch = plan.source.branch { text += " on \(PlanText.codeSpan(branch))" }

@@ -124,9 +124,17 @@ enum ApplyCommand {
         if let planPath {
             plan = try PlanFile.read(planPath)
             if let target = plan.target, target != connection.url {
+                // A plan that names its target tells which --target selects its server.
+                let advice =
+                    plan.targetName.map { name in
+                        name == connection.target?.name
+                            ? "the target '\(name)' now has another URL; plan again"
+                            : "pass --target \(name), or plan again against this target"
+                    } ?? "plan again against this target"
+                let made = plan.targetName.map { "target '\($0)' (\(target))" } ?? target
                 throw CommandFailure(
-                    "the plan in '\(planPath)' was made for \(target), not \(connection.url); "
-                        + "plan again against this target")
+                    "the plan in '\(planPath)' was made for \(made), not \(connection.url); "
+                        + advice)
             }
             // The plan must still fit: same secrets, and no touched object changed since.
             try SavedPlanCheck.checkSecrets(plan, connection: connection, resolver: resolver)
