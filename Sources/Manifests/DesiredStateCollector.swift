@@ -55,8 +55,9 @@ struct DesiredStateCollector {
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
     /// Subscribers with secrets whose documents had errors, left out of the desired state.
     private(set) var subscribersWithErrors: [DesiredSubscriber] = []
-    /// Positions of the secret fields of `subscribersWithErrors`, by subscriber.
-    private(set) var secretLocationsWithErrors: [ResourceID: SecretFieldLocations] = [:]
+    /// Positions of the secret fields of `subscribersWithErrors`, by the position of each
+    /// subscriber's name.
+    private(set) var secretLocationsWithErrors: [SourceLocation: SecretFieldLocations] = [:]
 
     private var domains: [DesiredDomain] = []
     private var customers: [DesiredCustomer] = []
@@ -133,13 +134,21 @@ struct DesiredStateCollector {
                 if case .subscriber(let subscriber, _) = object,
                     !subscriber.desired.secrets.isEmpty
                 {
-                    subscribersWithErrors.append(subscriber.desired)
-                    secretLocationsWithErrors[subscriber.desired.id] =
-                        subscriber.details.secretLocations
+                    keepSecretsForChecks(subscriber.desired, subscriber.details)
                 }
                 continue
             }
             add(object)
+        }
+    }
+
+    /// Keeps a subscriber that is left out of the desired state for the secret checks.
+    private mutating func keepSecretsForChecks(
+        _ subscriber: DesiredSubscriber, _ details: SubscriberDetails
+    ) {
+        subscribersWithErrors.append(subscriber)
+        if let location = subscriber.location {
+            secretLocationsWithErrors[location] = details.secretLocations
         }
     }
 
@@ -474,6 +483,12 @@ struct DesiredStateCollector {
         if !duplicateDomains.isEmpty || !duplicateCustomers.isEmpty
             || !duplicateSubscribers.isEmpty
         {
+            // A second copy is left out, but its secrets are still checked, so that one run
+            // reports their problems with the duplicate.
+            for (position, _) in duplicateSubscribers
+            where !subscribers[position].secrets.isEmpty {
+                keepSecretsForChecks(subscribers[position], subscriberDetails[position])
+            }
             domains.remove(atSortedOffsets: duplicateDomains.map(\.position))
             customers.remove(atSortedOffsets: duplicateCustomers.map(\.position))
             subscribers.remove(atSortedOffsets: duplicateSubscribers.map(\.position))

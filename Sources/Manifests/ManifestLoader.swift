@@ -114,8 +114,9 @@ public struct ManifestLoadResult: Sendable {
     /// Subscribers with secrets whose documents had errors. They are not in `desired`, but
     /// their secrets can still be checked, so that one run reports every problem.
     public var subscribersWithErrors: [DesiredSubscriber] = []
-    /// Positions of the secret fields of `subscribersWithErrors`, by subscriber.
-    public var secretLocationsWithErrors: [ResourceID: SecretFieldLocations] = [:]
+    /// Positions of the secret fields of `subscribersWithErrors`, by the position of each
+    /// subscriber's name: a second copy of a subscriber has the first one's id.
+    public var secretLocationsWithErrors: [SourceLocation: SecretFieldLocations] = [:]
 
     public init(
         desired: DesiredState = DesiredState(), diagnostics: [Diagnostic] = [],

@@ -13,7 +13,8 @@ extension ManifestLoadResult {
         return diagnostics.map { diagnostic in
             guard let fieldPath = diagnostic.fieldPath, fieldPath.hasPrefix("spec."),
                 let location = diagnostic.location, let id = subscribers[location],
-                let locations = metadata[id]?.secretLocations ?? secretLocationsWithErrors[id],
+                let locations = secretLocationsWithErrors[location]
+                    ?? metadata[id]?.secretLocations,
                 let field = locations[String(fieldPath.dropFirst(5))]
             else { return diagnostic }
             var moved = diagnostic

@@ -677,6 +677,27 @@ private let documentCases: [DiagnosticCase] = [
         #expect(result.desired.subscribers.isEmpty)
     }
 
+    @Test func secretsOfDuplicateAreCheckedAtItsOwnFields() {
+        let copy = subscriberHead.replacingOccurrences(of: "{env: P}", with: "{env: Q}")
+            .replacingOccurrences(of: "sn: 100", with: "sn: 200")
+        let loaded = loadManifests([
+            ("base.yaml", baseManifest), ("a.yaml", subscriberHead), ("m.yaml", copy),
+        ])
+        #expect(loaded.errors.map { $0.message.hasPrefix("duplicate") } == [true])
+
+        let resolver = SecretResolver(environment: ["P": "Al1ce-secret"], baseDirectory: "/")
+        let diagnostics = loaded.locatingSecretFields(
+            resolveSecrets(in: loaded.secretOwners, resolver: resolver))
+        #expect(
+            diagnostics == [
+                error(
+                    6, 13, "spec.password",
+                    "subscriber 'alice@d.example': cannot read secret {env: Q}: environment"
+                        + " variable 'Q' is not set",
+                    hint: "set the variable or create the file before running ngcpctl")
+            ])
+    }
+
     @Test func unreadableSecretsAreReportedWithoutValues() throws {
         let text = subscriberHead + "  webpassword: {file: missing.txt}\n"
         let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", text)])
