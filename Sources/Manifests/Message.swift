@@ -499,7 +499,16 @@ func nearestName(to name: String, in candidates: [String]) -> String? {
         let candidateLength = candidate.count
         if abs(length - candidateLength) > max(1, max(length, candidateLength) / 3) { continue }
         let distance = editDistance(name.lowercased(), candidate.lowercased())
-        if best == nil || distance < best!.distance { best = (candidate, distance) }
+        // Between equally near names, one of the same length wins: `clri` is more likely a
+        // swap in `clir` than `cli` with an extra letter.
+        let sameLength = candidateLength == length
+        if let current = best,
+            distance > current.distance
+                || (distance == current.distance && (!sameLength || current.name.count == length))
+        {
+            continue
+        }
+        best = (candidate, distance)
     }
     if let best {
         let limit = max(1, max(name.count, best.name.count) / 3)

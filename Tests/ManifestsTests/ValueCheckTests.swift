@@ -145,4 +145,10 @@ import Testing
         #expect(nearestName(to: "pb", in: ["pbxaccount"]) == nil)
         #expect(nearestName(to: "ncos", in: ["ncos_id", "ncos_set"]) == nil)
     }
+
+    @Test func equallyNearNamePrefersSameLength() {
+        #expect(nearestName(to: "clri", in: ["cli", "clir"]) == "clir")
+        #expect(nearestName(to: "clri", in: ["clir", "cli"]) == "clir")
+        #expect(nearestName(to: "cfx", in: ["cfu", "cfb"]) == "cfu")
+    }
 }
