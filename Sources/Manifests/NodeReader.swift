@@ -343,12 +343,14 @@ final class NodeReader {
     }
 
     /// Reads a boolean. An unquoted YAML 1.1 spelling (`yes`, `off`, ...) is a string in
-    /// YAML 1.2, so it is a type error here, preceded by a warning that explains why.
+    /// YAML 1.2, so it is a type error here, with a hint that explains why.
     func bool(_ node: YAMLNode, _ path: @autoclosure () -> String) -> Bool? {
         if let scalar = node.scalar, case .bool(let value) = scalar.value { return value }
         if let scalar = node.scalar, scalar.isYAML11Boolean {
-            warning(
-                node, path(), Message.yaml11Boolean(scalar.text), hint: Message.yaml11BooleanHint)
+            error(
+                node, path(), Message.typeMismatch(expected: "a boolean", found: node),
+                hint: Message.yaml11Boolean(scalar.text) + ": " + Message.yaml11BooleanHint)
+            return nil
         }
         typeError(node, path(), expected: "a boolean")
         return nil

@@ -108,11 +108,10 @@ private let subscriberCases: [DiagnosticCase] = [
     .subscriber(
         "YAML 1.1 boolean", "  administrative: yes\n",
         [
-            warning(
-                8, 19, "spec.administrative",
-                "unquoted 'yes' is the string \"yes\" in YAML 1.2, not a boolean",
-                hint: "write true or false"),
-            error(8, 19, "spec.administrative", "expected a boolean, found string 'yes'"),
+            error(
+                8, 19, "spec.administrative", "expected a boolean, found string 'yes'",
+                hint: "unquoted 'yes' is the string \"yes\" in YAML 1.2, not a boolean: write"
+                    + " true or false")
         ]),
     .subscriber(
         "invalid subscriber e-mail", "  email: nobody\n",

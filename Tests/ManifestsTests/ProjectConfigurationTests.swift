@@ -83,8 +83,6 @@ private let projectText = """
                     + " name '1PASSWORD' is not valid",
                 "ngcpctl.yaml:8:20: error: targets.staging.guards.max_deletes: expected an"
                     + " integer, found string 'many'",
-                "ngcpctl.yaml:9:28: warning: targets.staging.guards.allow_domain_delete:"
-                    + " unquoted 'yes' is the string \"yes\" in YAML 1.2, not a boolean",
                 "ngcpctl.yaml:9:28: error: targets.staging.guards.allow_domain_delete: expected a"
                     + " boolean, found string 'yes'",
                 "ngcpctl.yaml:10:3: error: targets.bad name: target name 'bad name' is not"
