@@ -71,7 +71,7 @@ import Testing
         #expect(saved.exitCode == 0, "\(saved.standardError)")
 
         let human = try setup.ngcpctl(["plan", ".", "--target", "staging"])
-        #expect(human.standardOutput.contains("Target: staging \(setup.staging.url)"))
+        #expect(human.standardOutput.contains("Target: staging (\(setup.staging.url))"))
 
         // The plan names the target whose server it was made for.
         let applied = try setup.ngcpctl(

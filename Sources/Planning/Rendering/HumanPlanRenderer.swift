@@ -21,8 +21,9 @@ public struct HumanPlanRenderer: PlanRenderer {
     public func render(_ plan: Plan) -> String {
         var lines: [String] = []
         if let target = plan.target {
-            let name = plan.targetName.map { "\(PlanText.printable($0)) " } ?? ""
-            lines.append("Target: \(name)\(PlanText.printable(target))")
+            let url = PlanText.printable(target)
+            let text = plan.targetName.map { "\(PlanText.printable($0)) (\(url))" } ?? url
+            lines.append("Target: \(text)")
         }
         if let revision = plan.source.revision {
             var line = "Source: \(PlanText.printable(revision))"

@@ -9,8 +9,9 @@ public struct MarkdownPlanRenderer: PlanRenderer {
         var lines = ["### ngcpctl plan", ""]
         var context: [String] = []
         if let target = plan.target {
-            let name = plan.targetName.map { "\(PlanText.codeSpan($0)) " } ?? ""
-            context.append("Target: \(name)\(PlanText.codeSpan(target))")
+            let url = PlanText.codeSpan(target)
+            let text = plan.targetName.map { "\(PlanText.codeSpan($0)) (\(url))" } ?? url
+            context.append("Target: \(text)")
         }
         if let revision = plan.source.revision {
             var text = "Source: \(PlanText.codeSpan(revision))"
