@@ -139,7 +139,12 @@ enum Normalization {
             (lhs.cc, lhs.ac, lhs.sn) < (rhs.cc, rhs.ac, rhs.sn)
         }
 
-        var jsonValue: JSONValue { ["cc": .string(cc), "ac": .string(ac), "sn": .string(sn)] }
+        /// The number in the shape NGCP returns and a manifest sends: `cc` as a JSON number,
+        /// `ac` and `sn` as strings.
+        var jsonValue: JSONValue { ["cc": countryCodeValue, "ac": .string(ac), "sn": .string(sn)] }
+
+        /// `cc` as a JSON number, or as text if it contains something other than digits.
+        var countryCodeValue: JSONValue { Int(cc).map(JSONValue.int) ?? .string(cc) }
     }
 
     /// Number components: `cc` comes back as a JSON number and `ac`/`sn` as strings, while a

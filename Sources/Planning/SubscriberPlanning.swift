@@ -215,13 +215,13 @@ extension PlanBuilder {
             }
             var changes: [FieldChange] = []
             for (component, before, after) in [
-                ("cc", liveNumber.cc, desiredNumber.cc), ("ac", liveNumber.ac, desiredNumber.ac),
-                ("sn", liveNumber.sn, desiredNumber.sn),
+                ("cc", liveNumber.countryCodeValue, desiredNumber.countryCodeValue),
+                ("ac", JSONValue.string(liveNumber.ac), JSONValue.string(desiredNumber.ac)),
+                ("sn", JSONValue.string(liveNumber.sn), JSONValue.string(desiredNumber.sn)),
             ] where before != after {
                 changes.append(
                     FieldChange(
-                        path: "primary_number.\(component)", before: .string(before),
-                        after: .string(after)))
+                        path: "primary_number.\(component)", before: before, after: after))
             }
             return changes
         case "alias_numbers":

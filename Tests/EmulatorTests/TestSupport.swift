@@ -159,7 +159,9 @@ final class RunningEmulator {
     }
 
     /// Creates a contact, a domain and an active customer, ready for subscribers.
-    func makeCustomer(tag: String, maxSubscribers: Int? = nil) -> (domainID: Int, customerID: Int) {
+    func makeCustomer(tag: String, type: String = "sipaccount", maxSubscribers: Int? = nil)
+        -> (domainID: Int, customerID: Int)
+    {
         let contactID =
             client.create(
                 "customercontacts", ["reseller_id": 1, "email": .string("\(tag)@example.invalid")])
@@ -169,7 +171,7 @@ final class RunningEmulator {
                 "domains", ["reseller_id": 1, "domain": .string("\(tag).example.org")]) ?? 0
         var body: [String: JSONValue] = [
             "contact_id": .int(contactID), "billing_profile_id": 1, "status": "active",
-            "type": "sipaccount",
+            "type": .string(type),
         ]
         if let maxSubscribers { body["max_subscribers"] = .int(maxSubscribers) }
         let customerID = client.create("customers", .object(body)) ?? 0

@@ -519,9 +519,58 @@ struct PlannerTests {
         #expect(
             result.operations[0].changes == [
                 FieldChange(
-                    path: "primary_number", before: ["cc": "43", "ac": "1", "sn": "5550002"],
+                    path: "primary_number", before: ["cc": 43, "ac": "1", "sn": "5550002"],
                     after: nil)
             ])
+    }
+
+    @Test("deleted numbers shaped like created ones")
+    func deletedNumberShape() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002", aliases: ["5550003"])
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber("carol", sn: "5550001")
+        ])
+
+        let result = try plan(
+            desired, live, PlannerOptions(prune: true, managedCustomers: "*", secrets: secrets()))
+
+        // NGCP returns `cc` as a JSON number, and a manifest's number is sent that way, so the
+        // plan shows the numbers a delete frees with the same shape as those a create sends.
+        let creation = try #require(result.operations.first { $0.action == .create })
+        let deletion = try #require(result.operations.first { $0.action == .delete })
+        #expect(creation.body?["primary_number"] == ["cc": 43, "ac": "1", "sn": "5550001"])
+        #expect(
+            deletion.changes == [
+                FieldChange(
+                    path: "primary_number", before: ["cc": 43, "ac": "1", "sn": "5550002"],
+                    after: nil),
+                FieldChange(
+                    path: "alias_numbers", before: [["cc": 43, "ac": "1", "sn": "5550003"]],
+                    after: nil),
+            ])
+        let text = HumanPlanRenderer(color: false).render(result)
+        #expect(text.contains(#"primary_number: {"ac":"1","cc":43,"sn":"5550001"}"#))
+        #expect(text.contains(#"primary_number: {"ac":"1","cc":43,"sn":"5550002"} → (absent)"#))
+    }
+
+    @Test("changed country code shown as number")
+    func changedCountryCode() throws {
+        let live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001")
+        ])
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001",
+                fields: ["primary_number": ["cc": 49, "ac": "1", "sn": "5550001"]])
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        let update = try #require(result.operations.first)
+        #expect(
+            update.changes == [FieldChange(path: "primary_number.cc", before: 43, after: 49)])
     }
 
     @Test("prune respects managed customer pattern")

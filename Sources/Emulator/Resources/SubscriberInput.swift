@@ -19,6 +19,7 @@ struct SubscriberInput {
     var displayName: String?
     var profileID: Int?
     var profileSetID: Int?
+    var pbx: PBXInput
 
     /// Runs the form checks and reports every failing field in one 422.
     static func validate(_ body: [String: JSONValue], requirePassword: Bool) throws(APIError)
@@ -72,6 +73,7 @@ struct SubscriberInput {
         if let timezone, !TimeZoneNames.isValid(timezone) {
             errors.add(field: "timezone", input: timezone, errors: "Invalid timezone")
         }
+        let pbx = PBXInput.validate(body, errors: &errors)
         try errors.check()
 
         return SubscriberInput(
@@ -86,7 +88,7 @@ struct SubscriberInput {
             administrative: body["administrative"].map { Fields.flag($0, default: false) },
             displayName: Fields.text(body["display_name"]),
             profileID: Fields.integer(body["profile_id"]),
-            profileSetID: Fields.integer(body["profile_set_id"]))
+            profileSetID: Fields.integer(body["profile_set_id"]), pbx: pbx)
     }
 
     private static func isUsernameCharacter(_ character: Character) -> Bool {

@@ -74,6 +74,17 @@ struct SubscribersResource: Resource, LegacyResource {
         ids = query.filter(ids, by: "is_admin") { id, value in
             state.subscribers[id]?.administrative == (value == "1" || value == "true")
         }
+        // NGCP tests the PBX flag filters for Perl truth, in which only "" and "0" are false.
+        ids = query.filter(ids, by: "is_pbx_pilot") { id, value in
+            (state.subscribers[id]?.pbx?.isPilot ?? false) == !(value.isEmpty || value == "0")
+        }
+        ids = query.filter(ids, by: "is_pbx_group") { id, value in
+            (state.subscribers[id]?.pbx?.isGroup ?? false) == !(value.isEmpty || value == "0")
+        }
+        ids = query.filter(ids, by: "pbx_extension") { id, value in
+            WildcardPattern(value, allowsQuestionMark: true).matches(
+                state.subscribers[id]?.pbx?.pbxExtension)
+        }
         return ids
     }
 
@@ -123,6 +134,7 @@ struct SubscribersResource: Resource, LegacyResource {
         ]
         // The real server shows webpassword only as null while none is set.
         if !subscriber.hasWebpassword { fields["webpassword"] = .null }
+        fields.merge(PBXRules.fields(of: subscriber, in: state)) { _, pbx in pbx }
         return fields
     }
 
@@ -161,15 +173,19 @@ struct SubscribersResource: Resource, LegacyResource {
             throw APIError.unprocessable(
                 "Invalid 'domain', doesn't belong to the same reseller as subscriber's customer.")
         }
-        let numbers = try NumberInput.parse(body)
-        if numbers.primary == nil && customer.type == "sipaccount" {
-            throw APIError.unprocessable("A primary_number is required for the SIP subscriber.")
-        }
+        var numbers = try NumberInput.parse(body)
+        try Self.requirePrimaryNumber(numbers, customerType: customer.type, input: input)
         if let limit = customer.maxSubscribers {
             let count = state.subscribers.ids(ownedBy: customer.id).count
             if count >= limit {
                 throw APIError(403, "Maximum number of customer subscribers reached.")
             }
+        }
+        var pbx: PBXRules.Preparation?
+        if customer.type == "pbxaccount" {
+            pbx = try PBXRules.prepare(
+                input.pbx, numbers: &numbers, customerID: customer.id, subscriberID: nil,
+                current: nil, in: state)
         }
         if state.subscriberID(domainID: domain.id, username: input.username) != nil {
             throw APIError.unprocessable("Subscriber already exists.")
@@ -193,7 +209,7 @@ struct SubscribersResource: Resource, LegacyResource {
             contactID: nil, administrative: input.administrative ?? false, primaryNumberID: nil,
             aliasNumberIDs: [], profileID: input.profileID, profileSetID: input.profileSetID,
             uuid: UUIDText.make(), createTimestamp: now, modifyTimestamp: now,
-            preferences: StoredJSON([:]))
+            preferences: StoredJSON([:]), pbx: pbx?.settings)
         NumberAssignment.assign(numbers, to: &subscriber, in: &state)
 
         var preferences: [String: JSONValue] = [:]
@@ -206,13 +222,11 @@ struct SubscribersResource: Resource, LegacyResource {
         preferences["call_log_level"] = "notice"
         preferences["emergency_location_format"] = "cirpack"
         if let lock = input.effectiveLock(current: nil) { preferences["lock"] = .string(lock) }
-        // Only PBX subscribers store the display name given here.
-        if customer.type == "pbxaccount", let displayName = input.displayName {
-            preferences["display_name"] = .string(displayName)
-        }
         subscriber.preferences = StoredJSON(.object(preferences))
+        if pbx != nil { Self.setPBXPreferences(of: &subscriber, input: input) }
         Self.syncContact(of: &subscriber, in: &state)
         state.putSubscriber(subscriber)
+        if let pbx { PBXRules.link(pbx, subscriberID: id, in: &state) }
         if subscriber.status == "terminated" { state.terminateSubscriber(id) }
         return id
     }
@@ -260,9 +274,16 @@ struct SubscribersResource: Resource, LegacyResource {
             try Self.checkWebusername(webusername, domain: domain, excluding: id, in: state)
         }
         let customer = state.customers[subscriber.customerID]
-        let numbers = try NumberInput.parse(body)
-        if numbers.primary == nil && customer?.type != "pbxaccount" {
-            throw APIError.unprocessable("A primary_number is required for the SIP subscriber.")
+        var numbers = try NumberInput.parse(body)
+        try Self.requirePrimaryNumber(numbers, customerType: customer?.type, input: input)
+        var pbx: PBXRules.Preparation?
+        if customer?.type == "pbxaccount" {
+            pbx = try PBXRules.prepare(
+                input.pbx, numbers: &numbers, customerID: subscriber.customerID,
+                subscriberID: id, current: subscriber.pbx, in: state)
+            if subscriber.pbx?.isPilot == true && !input.pbx.isPilot {
+                throw APIError.unprocessable("Cannot revoke is_pbx_pilot status from a subscriber.")
+            }
         }
         try NumberAssignment.checkPrimary(numbers.primary, for: id, in: state)
         if let clash = NumberAssignment.aliasClash(numbers, for: id, in: state) {
@@ -287,12 +308,39 @@ struct SubscribersResource: Resource, LegacyResource {
         subscriber.preferences.object["lock"] = input.effectiveLock(current: nil).map {
             .string($0)
         }
-        if customer?.type == "pbxaccount" {
-            subscriber.preferences.object["display_name"] = input.displayName.map { .string($0) }
+        if let pbx {
+            subscriber.pbx = pbx.settings
+            Self.setPBXPreferences(of: &subscriber, input: input)
         }
         subscriber.modifyTimestamp = Clock.rfc3339Timestamp()
         Self.syncContact(of: &subscriber, in: &state)
         state.putSubscriber(subscriber)
+        if let pbx { PBXRules.link(pbx, subscriberID: id, in: &state) }
+    }
+
+    /// Checks that a subscriber of a SIP customer and a PBX pilot have a primary number. The
+    /// other PBX subscribers get theirs from the pilot.
+    private static func requirePrimaryNumber(
+        _ numbers: NumberInput, customerType: String?, input: SubscriberInput
+    ) throws(APIError) {
+        guard numbers.primary == nil else { return }
+        if customerType != "pbxaccount" {
+            throw APIError.unprocessable("A primary_number is required for the SIP subscriber.")
+        }
+        if input.pbx.isPilot {
+            throw APIError.unprocessable(
+                "A primary_number is required for the PBX pilot subscriber.")
+        }
+    }
+
+    /// Writes the preferences that cloud PBX sets on every create and update of a PBX
+    /// subscriber. A display name is written only when given, so an update without one keeps
+    /// the old one.
+    private static func setPBXPreferences(of subscriber: inout Subscriber, input: SubscriberInput) {
+        subscriber.preferences.object["shared_buddylist_visibility"] = true
+        if let displayName = input.displayName {
+            subscriber.preferences.object["display_name"] = .string(displayName)
+        }
     }
 
     /// Keeps the subscriber's own contact row in step with its e-mail address and time zone:
@@ -320,6 +368,9 @@ struct SubscribersResource: Resource, LegacyResource {
     }
 
     func delete(_ id: Int, in state: inout State, context: RequestContext) throws(APIError) {
+        if let subscriber = state.subscribers[id] {
+            try PBXRules.checkDeletion(of: subscriber, in: state)
+        }
         state.terminateSubscriber(id)
     }
 

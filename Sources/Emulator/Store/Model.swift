@@ -107,8 +107,30 @@ struct Subscriber: StoredRecord {
     var modifyTimestamp: String
     /// The user preferences by name, including the internal `ringtimeout`.
     var preferences: StoredJSON
+    /// Nil for subscribers of `sipaccount` customers, whose PBX fields NGCP drops.
+    var pbx: PBXSettings?
 
     var ownerID: Int? { customerID }
+}
+
+/// The PBX columns of a subscriber of a `pbxaccount` customer.
+struct PBXSettings: Codable, Sendable, Equatable {
+    var isPilot: Bool
+    var isGroup: Bool
+    var pbxExtension: String?
+    /// The hunt settings of a PBX group. NGCP stores them as sent and returns them only for
+    /// groups.
+    var huntPolicy: String?
+    var huntTimeout: Int?
+    var huntCancelMode: String?
+    /// The groups this subscriber is a member of. Each membership is a row of its own, and
+    /// NGCP lists both a member's groups and a group's members in the order of the row ids.
+    var memberships: [PBXMembership]
+}
+
+struct PBXMembership: Codable, Sendable, Equatable {
+    var id: Int
+    var groupID: Int
 }
 
 struct Destination: Codable, Sendable, Equatable {

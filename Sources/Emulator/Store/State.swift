@@ -79,15 +79,17 @@ struct State: Sendable {
         numbers.remove(id)
     }
 
-    /// Removes a subscriber the way NGCP terminates one: the provisioning side, its
-    /// preferences and call forward sets go; its numbers stay as free rows.
+    /// Removes a subscriber the way NGCP terminates one. The provisioning side, its preferences
+    /// and call forward sets go, and its numbers stay as free rows. The exceptions are the alias
+    /// numbers of a PBX subscriber, which its pilot takes over.
     mutating func terminateSubscriber(_ id: Int) {
         guard let subscriber = subscribers[id] else { return }
         usernameIndex.removeValue(
             forKey: Self.usernameKey(domainID: subscriber.domainID, username: subscriber.username))
         subscribers.remove(id)
+        let takenByPilot = PBXRules.release(subscriber, in: &self)
         for numberID in [subscriber.primaryNumberID].compactMap({ $0 }) + subscriber.aliasNumberIDs
-        {
+        where !takenByPilot.contains(numberID) {
             if var number = numbers[numberID] {
                 number.subscriberID = nil
                 putNumber(number)

@@ -1,0 +1,104 @@
+import Foundation
+import NGCPCore
+import Testing
+
+/// A PBX customer applied to an emulator process converges: once applied, the pilot, an
+/// extension and a group plan with no changes.
+@Suite struct PBXConvergenceTests {
+    static let pilotDocuments = """
+        apiVersion: ngcpctl/v1
+        kind: Domain
+        metadata:
+          name: pbx.example.org
+        spec: {}
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Customer
+        metadata:
+          name: harbour-clinic
+        spec:
+          type: pbxaccount
+          billing_profile: default
+          contact:
+            email: office@harbour-clinic.example
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata:
+          name: pilot@pbx.example.org
+        spec:
+          customer: harbour-clinic
+          password: {env: PBX_PILOT_PASSWORD}
+          primary_number: {cc: 43, ac: "1", sn: "5550000"}
+          is_pbx_pilot: true
+
+        """
+
+    /// NGCP accepts other subscribers of a PBX customer only once its pilot exists, so these
+    /// are applied in a second run.
+    static let extensionDocuments = """
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata:
+          name: reception@pbx.example.org
+        spec:
+          customer: harbour-clinic
+          password: {env: PBX_RECEPTION_PASSWORD}
+          pbx_extension: "10"
+        ---
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata:
+          name: nurses@pbx.example.org
+        spec:
+          customer: harbour-clinic
+          password: {env: PBX_NURSES_PASSWORD}
+          is_pbx_group: true
+          pbx_extension: "20"
+          pbx_hunt_policy: parallel
+          pbx_hunt_timeout: 15
+          pbx_hunt_cancel_mode: cancel
+
+        """
+
+    static func environment(_ emulator: EmulatorProcess) -> [String: String] {
+        [
+            "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
+            "NGCP_PASSWORD": "administrator", "PBX_PILOT_PASSWORD": "pilot-Passw0rd-1",
+            "PBX_RECEPTION_PASSWORD": "reception-Passw0rd-2",
+            "PBX_NURSES_PASSWORD": "nurses-Passw0rd-3",
+        ]
+    }
+
+    static func run(_ arguments: [String], _ environment: [String: String]) throws
+        -> ProcessResult
+    {
+        try BuiltProducts.run("ngcpctl", arguments, environment: environment)
+    }
+
+    @Test func pilotThenExtensionsPlanNoChanges() throws {
+        let emulator = try EmulatorProcess()
+        let environment = Self.environment(emulator)
+        let directory = try TemporaryDirectory()
+        try directory.write("pbx.yaml", Self.pilotDocuments)
+        let apply = ["apply", directory.path, "--auto-approve", "--no-record", "--allow-dirty"]
+        let plan = ["plan", directory.path, "--detailed-exitcode"]
+
+        let first = try Self.run(apply, environment)
+        #expect(first.exitCode == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("Apply complete: 4 created"))
+        let pilotPlan = try Self.run(plan, environment)
+        #expect(pilotPlan.exitCode == 0, "\(pilotPlan.standardOutput)\(pilotPlan.standardError)")
+        #expect(pilotPlan.standardOutput.contains("No changes."))
+        #expect(!pilotPlan.standardOutput.contains("is_pbx_pilot"))
+
+        try directory.write("pbx.yaml", Self.pilotDocuments + Self.extensionDocuments)
+        let second = try Self.run(apply, environment)
+        #expect(second.exitCode == 0, "\(second.standardError)")
+        #expect(second.standardError.contains("Apply complete: 2 created, 0 updated"))
+        let final = try Self.run(plan, environment)
+        #expect(final.exitCode == 0, "\(final.standardOutput)\(final.standardError)")
+        #expect(final.standardOutput.contains("No changes."))
+    }
+}
