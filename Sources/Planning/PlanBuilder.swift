@@ -84,6 +84,7 @@ struct PlanBuilder {
             collectNotPruned()
         }
         linkNumberMoves()
+        orderAroundPilots()
     }
 
     /// Compares the blocks that `build()` deferred, now that `live` has them. The drafts come

@@ -280,6 +280,19 @@ extension PlanningProblem {
             location: subscriber.location)
     }
 
+    static func pilotDeletedBeforeMembers(pilot: String, remaining: [String])
+        -> PlanningProblem
+    {
+        let names = remaining.prefix(3).joined(separator: ", ")
+        let more = remaining.count > 3 ? " and \(remaining.count - 3) more" : ""
+        return PlanningProblem(
+            resource: ResourceID(.subscribers, pilot),
+            message: "the plan deletes this PBX pilot, but other subscribers of its customer "
+                + "remain (\(names)\(more)), and NGCP refuses to delete a pilot before them",
+            hint: "delete the other subscribers of the customer in the same plan, or keep the "
+                + "pilot")
+    }
+
     static func fieldNotStored(_ subscriber: DesiredSubscriber, field: String) -> PlanningProblem {
         PlanningProblem(
             resource: subscriber.id,

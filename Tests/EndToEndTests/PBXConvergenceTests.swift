@@ -34,8 +34,7 @@ import Testing
 
         """
 
-    /// NGCP accepts other subscribers of a PBX customer only once its pilot exists, so these
-    /// are applied in a second run.
+    /// Other subscribers of the customer: NGCP accepts them only once the pilot exists.
     static let extensionDocuments = """
         ---
         apiVersion: ngcpctl/v1
@@ -100,5 +99,36 @@ import Testing
         let final = try Self.run(plan, environment)
         #expect(final.exitCode == 0, "\(final.standardOutput)\(final.standardError)")
         #expect(final.standardOutput.contains("No changes."))
+    }
+
+    @Test func customerWithMembersAppliesInOneRun() throws {
+        let emulator = try EmulatorProcess()
+        let environment = Self.environment(emulator)
+        let directory = try TemporaryDirectory()
+        try directory.write("pbx.yaml", Self.pilotDocuments + Self.extensionDocuments)
+        let apply = ["apply", directory.path, "--auto-approve", "--no-record", "--allow-dirty"]
+
+        let first = try Self.run(apply, environment)
+        #expect(first.exitCode == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("Apply complete: 6 created"), "\(first.standardError)")
+        let plan = try Self.run(["plan", directory.path, "--detailed-exitcode"], environment)
+        #expect(plan.exitCode == 0, "\(plan.standardOutput)\(plan.standardError)")
+
+        // Removing the customer's subscribers deletes the pilot last. They are all the
+        // subscribers there are, which the default guard refuses.
+        try directory.write(
+            "ngcpctl.yaml", "targets:\n  lab:\n    guards: {refuse_remove_all: false}\n")
+        try directory.write(
+            "pbx.yaml",
+            Self.pilotDocuments.components(separatedBy: "---\n").prefix(2)
+                .joined(separator: "---\n"))
+        let pruned = try Self.run(
+            ["plan", directory.path, "--prune", "--format", "json"], environment)
+        #expect(pruned.exitCode == 0, "\(pruned.standardError)")
+        let operations = try JSONValue.parse(pruned.standardOutput)["operations"]?.arrayValue ?? []
+        let deleted = operations.filter { $0["action"]?.stringValue == "delete" }
+            .compactMap { $0["name"]?.stringValue }
+        #expect(deleted.count == 3)
+        #expect(deleted.last == "pilot@pbx.example.org", "\(deleted)")
     }
 }

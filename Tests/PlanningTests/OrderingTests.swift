@@ -67,6 +67,27 @@ struct OrderingTests {
             ])
     }
 
+    @Test("pilot delete leaving members is a problem")
+    func pilotDeleteLeavingMembers() throws {
+        var pilot = Fixture.subscriber(id: 40, username: "pilot", sn: "5550001")
+        pilot.fields["is_pbx_pilot"] = true
+        let member = Fixture.subscriber(id: 41, username: "desk", sn: "5550002")
+        let live = Fixture.liveBase(subscribers: [pilot, member])
+        let desired = DesiredState(
+            domains: [Fixture.desiredDomain], customers: [Fixture.desiredCustomer()],
+            subscribers: [Fixture.desiredSubscriber("desk", sn: "5550002")])
+
+        #expect(throws: PlanningError.self) {
+            try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        }
+        do {
+            _ = try plan(desired, live, PlannerOptions(prune: true, secrets: secrets()))
+        } catch let error as PlanningError {
+            #expect(error.problems.map(\.resource.name) == ["pilot@example.org"])
+            #expect(error.problems.first?.message.contains("desk@example.org") == true)
+        }
+    }
+
     @Test("order does not depend on input order")
     func determinism() throws {
         let (desired, live) = mixedState()
