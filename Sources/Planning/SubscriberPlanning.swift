@@ -236,6 +236,14 @@ extension PlanBuilder {
             let liveLevel = Normalization.lockLevel(live)
             guard desiredLevel != liveLevel else { return [] }
             return [FieldChange(path: field, before: live, after: desired)]
+        case "pbx_group_ids":
+            // NGCP keeps a subscriber's groups in its own order: a PUT that only reorders them
+            // leaves the order as it was, so only the set of groups can converge.
+            func groups(_ value: JSONValue?) -> [Int]? {
+                value?.arrayValue?.compactMap(\.intValue).sorted()
+            }
+            guard (groups(desired) ?? []) != (groups(live) ?? []) else { return [] }
+            return [FieldChange(path: field, before: live, after: desired)]
         default:
             guard !Normalization.optionalEqual(desired, live) else { return [] }
             return [FieldChange(path: field, before: live, after: desired)]

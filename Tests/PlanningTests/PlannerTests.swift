@@ -187,6 +187,18 @@ struct PlannerTests {
         #expect(result.operations.first?.body == [["op": "remove", "path": "/clir"]])
     }
 
+    @Test("PBX groups compare as a set")
+    func pbxGroupsCompareAsSet() {
+        let changes = { (desired: JSONValue, live: JSONValue?) in
+            PlanBuilder.subscriberFieldChanges("pbx_group_ids", desired: desired, live: live)
+        }
+
+        #expect(changes([7, 3], [3, 7]).isEmpty)
+        #expect(changes(.null, []).isEmpty)
+        #expect(changes([], nil).isEmpty)
+        #expect(changes([3, 9], [3, 7]).map(\.path) == ["pbx_group_ids"])
+    }
+
     @Test("removed alias number gives one PATCH")
     func removedAlias() throws {
         let live = Fixture.liveBase(subscribers: [

@@ -228,6 +228,10 @@ let subscriberCases: [RuleCase] = [
         desired: [1: ["primary_number": nil, "alias_numbers": []]],
         violates: ["subscriber-without-number"]),
     RuleCase("update without desired", [Fixture.updateSubscriber(body: [])], violates: []),
+    RuleCase(
+        "PBX extension without number",
+        [Fixture.createSubscriber(body: ["username": "desk", "pbx_extension": "10"])],
+        violates: []),
 ]
 
 @Suite struct BuiltInRuleTests {

@@ -202,6 +202,7 @@ enum BuiltInPolicies {
               - name: subscriber-without-number
                 description: >-
                   A subscriber without a primary or alias number cannot be called from outside.
+                  A PBX extension counts: NGCP numbers it from the pilot's number.
                 severity: warn
                 match:
                   resources: [subscribers]
@@ -213,7 +214,8 @@ enum BuiltInPolicies {
                   && [desired != null ? desired : operation.body].all(s,
                     (!("primary_number" in s) || s.primary_number == null)
                     && (!("alias_numbers" in s) || s.alias_numbers == null
-                      || size(s.alias_numbers) == 0))
+                      || size(s.alias_numbers) == 0)
+                    && (!("pbx_extension" in s) || s.pbx_extension == null))
                 message: "subscriber {{ operation.name }} has no primary or alias number"
 
             """#
