@@ -3,17 +3,9 @@ import NGCPCore
 
 /// Loads manifests for a command and prints their diagnostics to standard error.
 enum ManifestStage {
-    /// Loads `paths`; throws after printing when any error was found.
-    static func load(_ paths: [String], colorMode: String) throws -> ManifestLoadResult {
-        let result = ManifestLoader().load(paths: paths)
-        report(result.diagnostics, sources: result.sources, colorMode: colorMode)
-        if result.hasErrors {
-            throw CommandFailure(
-                "the manifests are invalid (\(DiagnosticRenderer.summary(of: result.diagnostics)))"
-                    + "; nothing was sent to NGCP")
-        }
-        return result
-    }
+    /// The advice that closes a run stopped by the errors printed above it. The summary line
+    /// above gives their counts, so the closing line does not repeat them.
+    static let fixAndRunAgain = "Fix the errors above and run again."
 
     /// Prints `diagnostics` to standard error in file and line order, followed by a summary
     /// line unless `summary` is false.

@@ -309,14 +309,16 @@ struct PlanningStage {
         ManifestStage.report(
             diagnostics, sources: manifests.sources, colorMode: colorMode, files: manifests.files)
 
+        // The summary line above counts the errors, so the closing line does not.
         if manifests.hasErrors {
             throw CommandFailure(
-                "the manifests do not fit \(target) "
-                    + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")
+                "the manifests do not fit \(target) and nothing was sent to NGCP. "
+                    + ManifestStage.fixAndRunAgain)
         }
         guard case .success(let plan) = planned else {
             throw CommandFailure(
-                "cannot plan: \(problems.count) problem(s) with the manifests against \(target)")
+                "cannot plan the manifests against \(target), so nothing was sent to NGCP. "
+                    + ManifestStage.fixAndRunAgain)
         }
         return plan
     }

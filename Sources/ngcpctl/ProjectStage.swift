@@ -57,8 +57,7 @@ enum ProjectStage {
         let sources = loaded.source.map { [path: $0] } ?? [:]
         guard let configuration = loaded.configuration, !loaded.hasErrors else {
             ManifestStage.report(loaded.diagnostics, sources: sources, colorMode: colorMode)
-            throw CommandFailure(
-                "\(path) is invalid (\(DiagnosticRenderer.summary(of: loaded.diagnostics)))")
+            throw CommandFailure("\(path) is invalid. \(ManifestStage.fixAndRunAgain)")
         }
         // Warnings without a summary line: the run's summary counts them with the manifests'.
         ManifestStage.report(
@@ -88,19 +87,17 @@ extension ManifestStage {
     ) throws -> ManifestLoadResult {
         let result = ManifestLoader(options: options).load(paths: paths)
         return try checked(
-            result, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors
-        ) { summary in
-            "the manifests are invalid (\(summary)); nothing was sent to NGCP"
-        }
+            result, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors,
+            failure: "the manifests are invalid and nothing was sent to NGCP. \(fixAndRunAgain)")
     }
 
     /// Runs `check` on a load result and prints its diagnostics with the result's. When there
-    /// is any error, it throws the message that `failure` makes from the summary. With
+    /// is any error, it throws `failure`, which closes the run below the summary line. With
     /// `quietUnlessErrors`, warnings alone are not printed: plan and apply print them after
     /// the check against the target, which may turn some into errors.
     static func checked(
         _ result: ManifestLoadResult, check: (ManifestLoadResult) -> [Diagnostic],
-        colorMode: String, quietUnlessErrors: Bool = false, failure: (String) -> String
+        colorMode: String, quietUnlessErrors: Bool = false, failure: String
     ) throws -> ManifestLoadResult {
         let checked = result.locatingSecretFields(check(result))
         let diagnostics = result.diagnostics + checked
@@ -108,7 +105,7 @@ extension ManifestStage {
             report(diagnostics, sources: result.sources, colorMode: colorMode, files: result.files)
         }
         if diagnostics.hasErrors {
-            throw CommandFailure(failure(DiagnosticRenderer.summary(of: diagnostics)))
+            throw CommandFailure(failure)
         }
         return result
     }

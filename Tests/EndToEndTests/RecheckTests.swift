@@ -121,6 +121,11 @@ import Testing
             result.standardError.contains(
                 "site.yaml:23:20: error: spec.billing_profile: unknown billing profile handle"
                     + " 'no-such-profile'"), "\(result.standardError)")
-        #expect(result.standardError.contains("(2 errors, 0 warnings)"))
+        #expect(result.diagnosticSummaries == ["2 errors, 0 warnings"], "\(result.standardError)")
+        // The summary line gives the counts, and the closing line only what failed and why.
+        let closing = result.standardError.split(separator: "\n").last ?? ""
+        #expect(closing.hasPrefix("error: the manifests do not fit "), "\(closing)")
+        #expect(closing.hasSuffix("Fix the errors above and run again."), "\(closing)")
+        #expect(!closing.contains("errors, "), "\(closing)")
     }
 }
