@@ -25,6 +25,10 @@ public struct ManifestLoadOptions: Sendable {
     /// subscriber whose customer is neither declared nor among them is an error at
     /// `spec.customer`; when nil, an undeclared customer is a warning.
     public var liveCustomers: Set<String>?
+    /// The lower-cased names of the domains on the target, known at plan time. When set, a
+    /// subscriber's domain that is neither declared nor among them gets no warning, because
+    /// planning reports it as an error. When nil, every undeclared domain is a warning.
+    public var liveDomains: Set<String>?
     /// The target's name for messages about live objects, such as its URL.
     public var targetDescription: String
     /// Whether a preference missing from `preferenceCatalogue` is only a warning. Set when the
@@ -37,8 +41,8 @@ public struct ManifestLoadOptions: Sendable {
         yamlLimits: YAMLLimits = YAMLLimits(),
         baseDirectory: String = FileManager.default.currentDirectoryPath,
         defaultReseller: String? = nil, target: String? = nil, knownTargets: [String]? = nil,
-        liveCustomers: Set<String>? = nil, targetDescription: String = "the target",
-        deferUnknownPreferences: Bool = false
+        liveCustomers: Set<String>? = nil, liveDomains: Set<String>? = nil,
+        targetDescription: String = "the target", deferUnknownPreferences: Bool = false
     ) {
         self.defaultBillingProfile = defaultBillingProfile
         self.preferenceCatalogue = preferenceCatalogue
@@ -48,6 +52,7 @@ public struct ManifestLoadOptions: Sendable {
         self.target = target
         self.knownTargets = knownTargets
         self.liveCustomers = liveCustomers
+        self.liveDomains = liveDomains
         self.targetDescription = targetDescription
         self.deferUnknownPreferences = deferUnknownPreferences
     }

@@ -111,14 +111,14 @@ extension ManifestStage {
     }
 
     /// Checks the manifests again against what only the target knows: its preference
-    /// catalogue and its customers. Returns the manifests as checked, with every diagnostic
-    /// of the check.
+    /// catalogue, its customers and its domains. Returns the manifests as checked, with every
+    /// diagnostic of the check.
     ///
     /// `reload` loads the same manifests as the first load (from the working tree, or from a
     /// git revision) with the given options. The second load is skipped when it cannot find
     /// anything new: every preference that the manifests set has the same definition in the
-    /// target's catalogue as in the one already used, and every customer that the manifests do
-    /// not declare exists on the target.
+    /// target's catalogue as in the one already used, and every customer and domain that the
+    /// manifests do not declare exists on the target.
     static func recheck(
         first: ManifestLoadResult, options: ManifestLoadOptions, live: LiveState,
         target: String, reload: (ManifestLoadOptions) throws -> ManifestLoadResult
@@ -129,6 +129,8 @@ extension ManifestStage {
         options.targetDescription = target
         options.liveCustomers = Set(
             live.customers.compactMap { $0["external_id"]?.stringValue })
+        let liveDomains = Set(live.domains.compactMap { $0["domain"]?.stringValue?.lowercased() })
+        options.liveDomains = liveDomains
         if !live.preferenceDefinitions.isEmpty {
             do {
                 options.preferenceCatalogue = try PreferenceCatalogue(
@@ -151,7 +153,14 @@ extension ManifestStage {
                 return firstCatalogue.definitions[name] == definition
             }
         }
-        if preferencesAlike, first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? []) {
+        // The first load warned about every undeclared domain. A reload leaves out the
+        // warnings of those that the target lacks, because planning reports them as errors.
+        let domainsLive = first.undeclaredDomains.allSatisfy {
+            liveDomains.contains($0.lowercased())
+        }
+        if preferencesAlike, domainsLive,
+            first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? [])
+        {
             return first
         }
         return try reload(options)
