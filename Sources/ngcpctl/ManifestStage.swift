@@ -8,14 +8,16 @@ enum ManifestStage {
     static let fixAndRunAgain = "Fix the errors above and run again."
 
     /// Prints `diagnostics` to standard error in file and line order, followed by a summary
-    /// line unless `summary` is false.
+    /// line unless `summary` is false. `sourceReplacements` are those that masked `sources`
+    /// (see `ManifestLoadResult.sourceReplacements`).
     static func report(
-        _ diagnostics: [Diagnostic], sources: [String: String], colorMode: String,
-        summary: Bool = true, files: [String] = []
+        _ diagnostics: [Diagnostic], sources: [String: String],
+        sourceReplacements: [String: [Int: [SourceRedaction.Replacement]]] = [:],
+        colorMode: String, summary: Bool = true, files: [String] = []
     ) {
         guard !diagnostics.isEmpty else { return }
         let renderer = DiagnosticRenderer(
-            sources: sources,
+            sources: sources, sourceReplacements: sourceReplacements,
             colored: Terminal.useColor(colorMode, descriptor: 2))
         let diagnostics = inSourceOrder(diagnostics, files: files)
         if summary {

@@ -307,7 +307,9 @@ struct PlanningStage {
         if manifests.hasErrors { problems.removeAll(where: \.repeatsManifestCheck) }
         let diagnostics = manifests.diagnostics + problems.map(\.diagnostic)
         ManifestStage.report(
-            diagnostics, sources: manifests.sources, colorMode: colorMode, files: manifests.files)
+            diagnostics, sources: manifests.sources,
+            sourceReplacements: manifests.sourceReplacements, colorMode: colorMode,
+            files: manifests.files)
 
         // The summary line above counts the errors, so the closing line does not.
         if manifests.hasErrors {

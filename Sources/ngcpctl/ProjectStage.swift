@@ -102,7 +102,10 @@ extension ManifestStage {
         let checked = result.locatingSecretFields(check(result))
         let diagnostics = result.diagnostics + checked
         if !quietUnlessErrors || diagnostics.hasErrors {
-            report(diagnostics, sources: result.sources, colorMode: colorMode, files: result.files)
+            report(
+                diagnostics, sources: result.sources,
+                sourceReplacements: result.sourceReplacements, colorMode: colorMode,
+                files: result.files)
         }
         if diagnostics.hasErrors {
             throw CommandFailure(failure)

@@ -122,6 +122,34 @@ import Testing
         #expect(lines.last?.hasSuffix("Fix the errors above and run again.") == true)
     }
 
+    @Test func caretAfterMaskedSecretFindsToken() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "subscriber.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: eve@voice.example.net}
+            spec: {customer: acme, password: "Lit3ral, much longer secret", webusernam: eve}
+            """)
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(!result.standardError.contains("Lit3ral"), "\(result.standardError)")
+
+        // The caret is under the unknown field of the masked line, as in the file.
+        let lines = result.standardError.split(separator: "\n", omittingEmptySubsequences: false)
+        let header = try #require(lines.firstIndex { $0.contains("spec.webusernam") })
+        let source = String(lines[header + 1])
+        let caret = String(lines[header + 2])
+        #expect(
+            source == "4 | spec: {customer: acme, password: (sensitive value), webusernam: eve}")
+        let token = try #require(source.range(of: "webusernam")).lowerBound
+        let column = try #require(caret.firstIndex(of: "^"))
+        #expect(
+            caret.distance(from: caret.startIndex, to: column)
+                == source.distance(from: source.startIndex, to: token), "\(caret)")
+    }
+
     @Test func validateCountsProjectWarnings() throws {
         let directory = try TemporaryDirectory()
         try directory.write(

@@ -107,7 +107,7 @@ enum DriftCommand {
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: applied.result.sources,
-                colorMode: colorMode)
+                sourceReplacements: applied.result.sourceReplacements, colorMode: colorMode)
             // The summary line above counts the problems, so the closing line does not.
             throw CommandFailure(
                 "cannot plan the applied revision against \(connection.url), so drift was "
