@@ -8,7 +8,9 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
 
     let manifests = ManifestLoader().load(documents: [("fuzz.yaml", text)])
-    let renderer = DiagnosticRenderer(sources: manifests.sources, colored: false)
+    let renderer = DiagnosticRenderer(
+        sources: manifests.sources, sourceReplacements: manifests.sourceReplacements,
+        colored: false)
     _ = renderer.render(manifests.diagnostics)
 
     let project = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")

@@ -728,6 +728,8 @@ struct DesiredStateCollector {
                 !invalidDeclarations.contains("Domain/\(domainKey)")
             {
                 undeclaredDomains.insert(domain)
+                // Planning reports a domain that the target lacks as an error.
+                if options.liveDomains?.contains(domainKey) == false { continue }
                 domainWarnings[domainKey] = (diagnostics.count, 1)
                 diagnostics.append(
                     Diagnostic(

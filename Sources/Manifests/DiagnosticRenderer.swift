@@ -12,8 +12,17 @@ public struct DiagnosticRenderer: Sendable {
     /// diagnostics in one file masked the whole file again for each of them.
     private let redactedLines = RedactedLines()
 
-    public init(sources: [String: String], colored: Bool = false) {
+    /// The replacements that masking made in `sources`, by file and 1-based line. Columns
+    /// count the characters of the file as written, so the caret is moved past them.
+    public let sourceReplacements: [String: [Int: [SourceRedaction.Replacement]]]
+
+    public init(
+        sources: [String: String],
+        sourceReplacements: [String: [Int: [SourceRedaction.Replacement]]] = [:],
+        colored: Bool = false
+    ) {
         self.sources = sources
+        self.sourceReplacements = sourceReplacements
         self.colored = colored
     }
 
@@ -40,14 +49,9 @@ public struct DiagnosticRenderer: Sendable {
         message += Self.printable(diagnostic.message, keeping: ["\t", "\n"])
         var text = header + paint(message, "1") + "\n"
 
-        if let location = diagnostic.location, let line = sourceLine(location) {
+        if let location = diagnostic.location, let (line, column) = sourceLine(location) {
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
-            // A caret inside a masked value would hint at the secret's length or content.
-            var column = location.column
-            if let mask = line.range(of: SourceRedaction.mask) {
-                column = min(column, line.distance(from: line.startIndex, to: mask.lowerBound) + 1)
-            }
             let excerpt = SourceExcerpt(line: line, column: column)
             // Tabs stay tabs under the caret so that it lines up with the source above.
             let padding = excerpt.text.prefix(max(0, excerpt.column - 1)).map {
@@ -70,17 +74,26 @@ public struct DiagnosticRenderer: Sendable {
             + "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
     }
 
-    private func sourceLine(_ location: SourceLocation) -> String? {
+    /// Returns the masked source line of `location`, and the 1-based column in it of the
+    /// character that the location names.
+    private func sourceLine(_ location: SourceLocation) -> (text: String, column: Int)? {
         guard let text = sources[location.file], location.line >= 1 else { return nil }
 
         // Secrets are masked whether or not they parsed; a block scalar's later lines
         // depend on the lines above, so the whole file is masked from the top.
         let redacted = redactedLines.lines(of: location.file) {
-            SourceRedaction.redact(text.sourceLines())
+            SourceRedaction.redactLines(text.sourceLines())
         }
         guard location.line <= redacted.count else { return nil }
         let line = redacted[location.line - 1]
-        return Self.printable(line)
+
+        // The loader's masks and then this renderer's moved the characters after each
+        // masked value. A caret inside a masked value points at the mask's start, so that it
+        // reveals nothing of the secret's length.
+        let loaderReplacements = sourceReplacements[location.file]?[location.line] ?? []
+        var offset = SourceRedaction.offset(max(0, location.column - 1), after: loaderReplacements)
+        offset = SourceRedaction.offset(offset, after: line.replacements)
+        return (Self.printable(line.text), offset + 1)
     }
 
     /// Shows control characters (except `kept`: tab aligns the caret) and bidirectional
@@ -106,9 +119,11 @@ public struct DiagnosticRenderer: Sendable {
 
 /// Masked source lines by file, shared by the copies of one renderer.
 private final class RedactedLines: Sendable {
-    private let files = Mutex<[String: [String]]>([:])
+    private let files = Mutex<[String: [SourceRedaction.RedactedLine]]>([:])
 
-    func lines(of file: String, redact: () -> [String]) -> [String] {
+    func lines(of file: String, redact: () -> [SourceRedaction.RedactedLine])
+        -> [SourceRedaction.RedactedLine]
+    {
         if let lines = files.withLock({ $0[file] }) { return lines }
         let lines = redact()
         files.withLock { $0[file] = lines }

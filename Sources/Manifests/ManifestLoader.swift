@@ -25,6 +25,10 @@ public struct ManifestLoadOptions: Sendable {
     /// subscriber whose customer is neither declared nor among them is an error at
     /// `spec.customer`; when nil, an undeclared customer is a warning.
     public var liveCustomers: Set<String>?
+    /// The lower-cased names of the domains on the target, known at plan time. When set, a
+    /// subscriber's domain that is neither declared nor among them gets no warning, because
+    /// planning reports it as an error. When nil, every undeclared domain is a warning.
+    public var liveDomains: Set<String>?
     /// The target's name for messages about live objects, such as its URL.
     public var targetDescription: String
     /// Whether a preference missing from `preferenceCatalogue` is only a warning. Set when the
@@ -37,8 +41,8 @@ public struct ManifestLoadOptions: Sendable {
         yamlLimits: YAMLLimits = YAMLLimits(),
         baseDirectory: String = FileManager.default.currentDirectoryPath,
         defaultReseller: String? = nil, target: String? = nil, knownTargets: [String]? = nil,
-        liveCustomers: Set<String>? = nil, targetDescription: String = "the target",
-        deferUnknownPreferences: Bool = false
+        liveCustomers: Set<String>? = nil, liveDomains: Set<String>? = nil,
+        targetDescription: String = "the target", deferUnknownPreferences: Bool = false
     ) {
         self.defaultBillingProfile = defaultBillingProfile
         self.preferenceCatalogue = preferenceCatalogue
@@ -48,6 +52,7 @@ public struct ManifestLoadOptions: Sendable {
         self.target = target
         self.knownTargets = knownTargets
         self.liveCustomers = liveCustomers
+        self.liveDomains = liveDomains
         self.targetDescription = targetDescription
         self.deferUnknownPreferences = deferUnknownPreferences
     }
@@ -105,6 +110,9 @@ public struct ManifestLoadResult: Sendable {
     /// The text of each file read, by the path used in diagnostics, for rendering. Literal
     /// secret values are masked with `SourceRedaction.mask`.
     public var sources: [String: String]
+    /// The replacements that masking made in `sources`, by path and 1-based line, for
+    /// `DiagnosticRenderer` to place a caret after a masked value.
+    public var sourceReplacements: [String: [Int: [SourceRedaction.Replacement]]] = [:]
     /// Customers that subscribers refer to but no document declares; they must exist live.
     public var undeclaredCustomers: Set<String>
     /// Domains of subscribers that no document declares; they must exist live.
@@ -187,7 +195,13 @@ public struct ManifestLoader: Sendable {
             result.files.append(path)
             collector.load(path: path, text: text, directory: directory(of: path))
             let marks = collector.literalSecretMarks[path] ?? []
-            result.sources[path] = marks.isEmpty ? text : maskSecrets(in: text, at: marks)
+            if marks.isEmpty {
+                result.sources[path] = text
+            } else {
+                let masked = maskSecrets(in: text, at: marks)
+                result.sources[path] = masked.text
+                result.sourceReplacements[path] = masked.replacements
+            }
         }
 
         collector.checkAcrossDocuments()
@@ -304,19 +318,56 @@ func plainParent(of path: String) -> String? {
     return lastSlash == 0 ? "/" : String(decoding: bytes[..<lastSlash], as: UTF8.self)
 }
 
-/// Replaces each literal secret value in `text` with a fixed mask, from its start to the end of
-/// its line.
-/// The following lines that are indented deeper than that line are masked too, because block
-/// scalars and folded plain scalars continue there.
-func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
+/// Replaces each literal secret value in `text` with a fixed mask, and returns the masked text
+/// with its replacements by 1-based line. `marks` are where the values start.
+///
+/// A value inside a flow mapping that visibly ends on its line (see `FlowValueEnd`) is masked
+/// alone. Any other value is masked from its start to the end of its line, together with the
+/// following lines that are indented deeper than that line, because block scalars and folded
+/// plain scalars continue there.
+func maskSecrets(in text: String, at marks: [YAMLMark])
+    -> (text: String, replacements: [Int: [SourceRedaction.Replacement]])
+{
     var lines = text.sourceLines().map(String.init)
+    var replacements: [Int: [SourceRedaction.Replacement]] = [:]
     func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
 
+    var valueColumns: [Int: [Int]] = [:]
     for mark in marks where mark.line >= 1 && mark.line <= lines.count {
-        let first = mark.line - 1
-        let keep = lines[first].prefix(mark.column - 1)
-        let masked = lines[first].count - keep.count
-        lines[first] = masked > 0 ? keep + SourceRedaction.mask : String(keep)
+        valueColumns[mark.line - 1, default: []].append(mark.column - 1)
+    }
+    // Lines masked whole because a value above continues on them.
+    var continuationLines: Set<Int> = []
+
+    for first in valueColumns.keys.sorted() where !continuationLines.contains(first) {
+        let characters = Array(lines[first])
+        var masked = ""
+        var maskedCount = 0
+        var copied = 0
+        var runsToLineEnd = false
+        for start in valueColumns[first, default: []].sorted() where start >= copied {
+            // A value that starts past the line's text is on the lines below.
+            guard start < characters.count else {
+                runsToLineEnd = true
+                break
+            }
+            let end = FlowValueEnd.end(in: characters, valueAt: start) ?? characters.count
+            masked += String(characters[copied..<start])
+            maskedCount += start - copied
+            replacements[first + 1, default: []].append(
+                SourceRedaction.Replacement(
+                    offset: maskedCount, removedCount: end - start,
+                    insertedCount: SourceRedaction.mask.count))
+            masked += SourceRedaction.mask
+            maskedCount += SourceRedaction.mask.count
+            copied = end
+            if end == characters.count {
+                runsToLineEnd = true
+                break
+            }
+        }
+        lines[first] = masked + String(characters[copied...])
+        guard runsToLineEnd else { continue }
 
         let baseIndentation = indentation(lines[first])
         var next = first + 1
@@ -327,9 +378,14 @@ func maskSecrets(in text: String, at marks: [YAMLMark]) -> String {
             if !isBlank {
                 let prefix = line.prefix(indentation(line))
                 lines[next] = prefix + SourceRedaction.mask
+                continuationLines.insert(next)
+                replacements[next + 1, default: []].append(
+                    SourceRedaction.Replacement(
+                        offset: prefix.count, removedCount: line.count - prefix.count,
+                        insertedCount: SourceRedaction.mask.count))
             }
             next += 1
         }
     }
-    return lines.joined(separator: "\n")
+    return (lines.joined(separator: "\n"), replacements)
 }

@@ -44,6 +44,9 @@ struct TreeBuilder: ~Copyable {
         var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
         /// Values of `<<` keys, applied when the mapping ends.
         var merges: [Int32] = []
+        /// Position of the mapping's first `<<` key. Merge keys are not kept as pairs, so a
+        /// repeated one is found here rather than among the keys.
+        var firstMergeKey: YAMLMark?
     }
 
     fileprivate static let indexThreshold = 16
@@ -322,6 +325,7 @@ struct TreeBuilder: ~Copyable {
         if isKey {
             if isMergeKey(id) {
                 top.awaitsMergeValue = true
+                recordMergeKey(id)
             } else {
                 pending.append(id)
             }
@@ -352,6 +356,19 @@ struct TreeBuilder: ~Copyable {
     @inline(never)
     private mutating func addMergeSource(_ id: Int32) {
         largeMappings[depth, default: LargeMappingState()].merges.append(id)
+    }
+
+    /// Notes the position of a `<<` key, and reports a second one in the same mapping as a
+    /// repeated key, which leaves the document out as any other repeated key does.
+    @inline(never)
+    private mutating func recordMergeKey(_ id: Int32) {
+        let mark = records[Int(id)].mark
+        guard let first = largeMappings[depth]?.firstMergeKey else {
+            largeMappings[depth, default: LargeMappingState()].firstMergeKey = mark
+            return
+        }
+        errors.append(.duplicateKey("<<", first: first, at: mark))
+        documentFailed = true
     }
 
     private func isMergeKey(_ id: Int32) -> Bool {

@@ -3,27 +3,21 @@ import NGCPCore
 
 /// Loads manifests for a command and prints their diagnostics to standard error.
 enum ManifestStage {
-    /// Loads `paths`; throws after printing when any error was found.
-    static func load(_ paths: [String], colorMode: String) throws -> ManifestLoadResult {
-        let result = ManifestLoader().load(paths: paths)
-        report(result.diagnostics, sources: result.sources, colorMode: colorMode)
-        if result.hasErrors {
-            throw CommandFailure(
-                "the manifests are invalid (\(DiagnosticRenderer.summary(of: result.diagnostics)))"
-                    + "; nothing was sent to NGCP")
-        }
-        return result
-    }
+    /// The advice that closes a run stopped by the errors printed above it. The summary line
+    /// above gives their counts, so the closing line does not repeat them.
+    static let fixAndRunAgain = "Fix the errors above and run again."
 
     /// Prints `diagnostics` to standard error in file and line order, followed by a summary
-    /// line unless `summary` is false.
+    /// line unless `summary` is false. `sourceReplacements` are those that masked `sources`
+    /// (see `ManifestLoadResult.sourceReplacements`).
     static func report(
-        _ diagnostics: [Diagnostic], sources: [String: String], colorMode: String,
-        summary: Bool = true, files: [String] = []
+        _ diagnostics: [Diagnostic], sources: [String: String],
+        sourceReplacements: [String: [Int: [SourceRedaction.Replacement]]] = [:],
+        colorMode: String, summary: Bool = true, files: [String] = []
     ) {
         guard !diagnostics.isEmpty else { return }
         let renderer = DiagnosticRenderer(
-            sources: sources,
+            sources: sources, sourceReplacements: sourceReplacements,
             colored: Terminal.useColor(colorMode, descriptor: 2))
         let diagnostics = inSourceOrder(diagnostics, files: files)
         if summary {

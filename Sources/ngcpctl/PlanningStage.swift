@@ -313,17 +313,19 @@ struct PlanningStage {
         var sources = manifests.sources
         if !settingDiagnostics.isEmpty, let file = project.file { sources[file.path] = file.text }
         ManifestStage.report(
-            diagnostics, sources: sources, colorMode: colorMode, files: manifests.files)
+            diagnostics, sources: sources, sourceReplacements: manifests.sourceReplacements,
+            colorMode: colorMode, files: manifests.files)
 
+        // The summary line above counts the errors, so the closing line does not.
         if manifests.hasErrors {
             throw CommandFailure(
-                "the manifests do not fit \(target) "
-                    + "(\(DiagnosticRenderer.summary(of: diagnostics))); nothing was sent to NGCP")
+                "the manifests do not fit \(target) and nothing was sent to NGCP. "
+                    + ManifestStage.fixAndRunAgain)
         }
         guard case .success(let plan) = planned else {
             throw CommandFailure(
-                "cannot plan: \(settingDiagnostics.count + objectProblems.count) problem(s) "
-                    + "with the manifests against \(target)")
+                "cannot plan the manifests against \(target), so nothing was sent to NGCP. "
+                    + ManifestStage.fixAndRunAgain)
         }
         return plan
     }

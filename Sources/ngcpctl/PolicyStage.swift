@@ -21,8 +21,8 @@ struct PolicyStage {
         ManifestStage.report(loaded.diagnostics, sources: loaded.sources, colorMode: colorMode)
         if loaded.hasErrors {
             throw CommandFailure(
-                "the policy files are invalid (\(DiagnosticRenderer.summary(of: loaded.diagnostics)))"
-            )
+                "the policy files are invalid and nothing was sent to NGCP. "
+                    + ManifestStage.fixAndRunAgain)
         }
         var annotations: [ResourceID: [String: String]] = [:]
         for (id, metadata) in manifests.metadata where !metadata.annotations.isEmpty {

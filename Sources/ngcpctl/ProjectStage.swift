@@ -76,8 +76,7 @@ enum ProjectStage {
         let sources = loaded.source.map { [path: $0] } ?? [:]
         guard let configuration = loaded.configuration, !loaded.hasErrors else {
             ManifestStage.report(loaded.diagnostics, sources: sources, colorMode: colorMode)
-            throw CommandFailure(
-                "\(path) is invalid (\(DiagnosticRenderer.summary(of: loaded.diagnostics)))")
+            throw CommandFailure("\(path) is invalid. \(ManifestStage.fixAndRunAgain)")
         }
         // Warnings without a summary line: the run's summary counts them with the manifests'.
         ManifestStage.report(
@@ -107,40 +106,41 @@ extension ManifestStage {
     ) throws -> ManifestLoadResult {
         let result = ManifestLoader(options: options).load(paths: paths)
         return try checked(
-            result, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors
-        ) { summary in
-            "the manifests are invalid (\(summary)); nothing was sent to NGCP"
-        }
+            result, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors,
+            failure: "the manifests are invalid and nothing was sent to NGCP. \(fixAndRunAgain)")
     }
 
     /// Runs `check` on a load result and prints its diagnostics with the result's. When there
-    /// is any error, it throws the message that `failure` makes from the summary. With
+    /// is any error, it throws `failure`, which closes the run below the summary line. With
     /// `quietUnlessErrors`, warnings alone are not printed: plan and apply print them after
     /// the check against the target, which may turn some into errors.
     static func checked(
         _ result: ManifestLoadResult, check: (ManifestLoadResult) -> [Diagnostic],
-        colorMode: String, quietUnlessErrors: Bool = false, failure: (String) -> String
+        colorMode: String, quietUnlessErrors: Bool = false, failure: String
     ) throws -> ManifestLoadResult {
         let checked = result.locatingSecretFields(check(result))
         let diagnostics = result.diagnostics + checked
         if !quietUnlessErrors || diagnostics.hasErrors {
-            report(diagnostics, sources: result.sources, colorMode: colorMode, files: result.files)
+            report(
+                diagnostics, sources: result.sources,
+                sourceReplacements: result.sourceReplacements, colorMode: colorMode,
+                files: result.files)
         }
         if diagnostics.hasErrors {
-            throw CommandFailure(failure(DiagnosticRenderer.summary(of: diagnostics)))
+            throw CommandFailure(failure)
         }
         return result
     }
 
     /// Checks the manifests again against what only the target knows: its preference
-    /// catalogue and its customers. Returns the manifests as checked, with every diagnostic
-    /// of the check.
+    /// catalogue, its customers and its domains. Returns the manifests as checked, with every
+    /// diagnostic of the check.
     ///
     /// `reload` loads the same manifests as the first load (from the working tree, or from a
     /// git revision) with the given options. The second load is skipped when it cannot find
     /// anything new: every preference that the manifests set has the same definition in the
-    /// target's catalogue as in the one already used, and every customer that the manifests do
-    /// not declare exists on the target.
+    /// target's catalogue as in the one already used, and every customer and domain that the
+    /// manifests do not declare exists on the target.
     static func recheck(
         first: ManifestLoadResult, options: ManifestLoadOptions, live: LiveState,
         target: String, reload: (ManifestLoadOptions) throws -> ManifestLoadResult
@@ -151,6 +151,8 @@ extension ManifestStage {
         options.targetDescription = target
         options.liveCustomers = Set(
             live.customers.compactMap { $0["external_id"]?.stringValue })
+        let liveDomains = Set(live.domains.compactMap { $0["domain"]?.stringValue?.lowercased() })
+        options.liveDomains = liveDomains
         if !live.preferenceDefinitions.isEmpty {
             do {
                 options.preferenceCatalogue = try PreferenceCatalogue(
@@ -173,7 +175,14 @@ extension ManifestStage {
                 return firstCatalogue.definitions[name] == definition
             }
         }
-        if preferencesAlike, first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? []) {
+        // The first load warned about every undeclared domain. A reload leaves out the
+        // warnings of those that the target lacks, because planning reports them as errors.
+        let domainsLive = first.undeclaredDomains.allSatisfy {
+            liveDomains.contains($0.lowercased())
+        }
+        if preferencesAlike, domainsLive,
+            first.undeclaredCustomers.isSubset(of: options.liveCustomers ?? [])
+        {
             return first
         }
         return try reload(options)

@@ -216,10 +216,8 @@ enum RevisionManifests {
         let loaded = try repository.loadManifests(
             paths, at: commit, revision: revision, options: options)
         let result = try ManifestStage.checked(
-            loaded, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors
-        ) {
-            summary in "the manifests at \(revision) are invalid (\(summary))"
-        }
+            loaded, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors,
+            failure: "the manifests at \(revision) are invalid, as the errors above show")
         return (result, commit, repository)
     }
 

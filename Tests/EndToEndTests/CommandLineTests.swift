@@ -95,7 +95,59 @@ import Testing
         #expect(
             result.standardError.contains(
                 "subscriber.yaml:8:13: error: spec.password: subscriber 'eve@"))
-        #expect(result.standardError.contains("(2 errors, "))
+        #expect(result.diagnosticSummaries == ["2 errors, 0 warnings"], "\(result.standardError)")
+    }
+
+    @Test(
+        "failed validate gives its counts once",
+        arguments: [
+            (
+                "d.yaml",
+                "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n"
+                    + "spec: {bogus: 1}\n", "the manifests are invalid"
+            ),
+            ("ngcpctl.yaml", "targets:\n  lab:\n    bogus: 1\n", "ngcpctl.yaml is invalid"),
+        ])
+    func failedValidateCountsOnce(file: String, text: String, failure: String) throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(file, text)
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1, "\(result.standardError)")
+
+        let lines = result.standardError.split(separator: "\n")
+        let counted = lines.filter { $0.contains("1 error, 0 warnings") }
+        #expect(counted == ["1 error, 0 warnings"], "\(result.standardError)")
+        #expect(lines.last?.hasPrefix("error: ") == true, "\(result.standardError)")
+        #expect(lines.last?.contains(failure) == true, "\(result.standardError)")
+        #expect(lines.last?.hasSuffix("Fix the errors above and run again.") == true)
+    }
+
+    @Test func caretAfterMaskedSecretFindsToken() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "subscriber.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: eve@voice.example.net}
+            spec: {customer: acme, password: "Lit3ral, much longer secret", webusernam: eve}
+            """)
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(!result.standardError.contains("Lit3ral"), "\(result.standardError)")
+
+        // The caret is under the unknown field of the masked line, as in the file.
+        let lines = result.standardError.split(separator: "\n", omittingEmptySubsequences: false)
+        let header = try #require(lines.firstIndex { $0.contains("spec.webusernam") })
+        let source = String(lines[header + 1])
+        let caret = String(lines[header + 2])
+        #expect(
+            source == "4 | spec: {customer: acme, password: (sensitive value), webusernam: eve}")
+        let token = try #require(source.range(of: "webusernam")).lowerBound
+        let column = try #require(caret.firstIndex(of: "^"))
+        #expect(
+            caret.distance(from: caret.startIndex, to: column)
+                == source.distance(from: source.startIndex, to: token), "\(caret)")
     }
 
     @Test func validateCountsProjectWarnings() throws {

@@ -149,6 +149,69 @@ import Testing
             result.standardError.contains(
                 "site.yaml:23:20: error: spec.billing_profile: unknown billing profile handle"
                     + " 'no-such-profile'"), "\(result.standardError)")
-        #expect(result.standardError.contains("(2 errors, 0 warnings)"))
+        #expect(result.diagnosticSummaries == ["2 errors, 0 warnings"], "\(result.standardError)")
+        // The summary line gives the counts, and the closing line only what failed and why.
+        let closing = result.standardError.split(separator: "\n").last ?? ""
+        #expect(closing.hasPrefix("error: the manifests do not fit "), "\(closing)")
+        #expect(closing.hasSuffix("Fix the errors above and run again."), "\(closing)")
+        #expect(!closing.contains("errors, "), "\(closing)")
+    }
+
+    @Test func missingDomainIsOnlyAnError() throws {
+        let emulator = try EmulatorProcess()
+        let directory = try TemporaryDirectory()
+        let environment = [
+            "NGCP_URL": emulator.url, "NGCP_USER": "administrator",
+            "NGCP_PASSWORD": "administrator", "ALICE_PASSWORD": "Al1ce-secret",
+        ]
+        func ngcpctl(_ arguments: [String]) throws -> ProcessResult {
+            try BuiltProducts.run(
+                "ngcpctl", arguments, environment: environment,
+                currentDirectory: URL(fileURLWithPath: directory.path))
+        }
+
+        // live.example exists on the target, but the manifests below do not declare it.
+        try directory.write(
+            "live.yaml", "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: live.example}\n")
+        let applied = try ngcpctl(["apply", "live.yaml", "--auto-approve", "--no-record"])
+        #expect(applied.exitCode == 0, "\(applied.standardError)")
+
+        try directory.write(
+            "site.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: acme}
+            spec:
+              billing_profile: default
+              contact: {email: ops@acme.example}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: alice@live.example}
+            spec:
+              customer: acme
+              password: {env: ALICE_PASSWORD}
+              primary_number: {cc: 43, ac: "1", sn: "5550100"}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@ghost.example}
+            spec:
+              customer: acme
+              password: {env: ALICE_PASSWORD}
+              primary_number: {cc: 43, ac: "1", sn: "5550101"}
+
+            """)
+        let result = try ngcpctl(["plan", "site.yaml"])
+
+        // The domain missing on the target is only an error, and the live one keeps its warning.
+        let output = result.standardError
+        #expect(result.exitCode == 1, "\(output)")
+        #expect(output.contains("warning: metadata.name: domain 'live.example' is not declared"))
+        #expect(output.contains("domain 'ghost.example' is neither declared nor present"))
+        #expect(!output.contains("domain 'ghost.example' is not declared"), "\(output)")
+        #expect(result.diagnosticSummaries == ["1 error, 1 warning"], "\(output)")
+        #expect(!output.contains("Al1ce-secret"))
     }
 }

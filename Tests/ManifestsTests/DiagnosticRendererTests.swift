@@ -125,9 +125,74 @@ import Testing
         #expect(DiagnosticRenderer.summary(of: diagnostics) == expected)
     }
 
+    @Test(
+        "caret after a masked secret",
+        arguments: [
+            #"spec: {customer: acme, password: "s3cret, {Passw0rd}", webusernam: alice}"#,
+            "spec: {customer: acme, password: s3cretPassw0rd, webusernam: alice}",
+            "spec: {customer: acme, password: 'it''s s3cret', webusernam: alice}",
+            "spec: {customer: acme, password: &p s3cret , webusernam: alice}",
+            "spec: {password: s3cret1, webpassword: s3cret2, webusernam: alice}",
+        ])
+    func caretAfterMaskedSecret(spec: String) throws {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: alice@d.example}
+            \(spec)
+            """
+        let result = loadManifest(text)
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, sourceReplacements: result.sourceReplacements)
+        let error = try #require(result.errors.first { $0.fieldPath == "spec.webusernam" })
+        let rendered = renderer.render(error)
+
+        #expect(!rendered.contains("s3cret"), "\(rendered)")
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line.contains("password: (sensitive value), "), "\(rendered)")
+        #expect(excerpt.pointed.hasPrefix("webusernam: alice}"), "\(rendered)")
+
+        // A diagnostic about the secret itself points at the mask.
+        let warning = try #require(result.warnings.first { $0.fieldPath == "spec.password" })
+        let masked = try #require(RenderedExcerpt(renderer.render(warning)))
+        #expect(masked.pointed.hasPrefix("(sensitive value), "), "\(masked.line)")
+    }
+
+    @Test func caretAfterMaskedUserInformation() throws {
+        let line = #"targets: {lab: {url: "https://admin:hunter2@ngcp.example/", usr: x}}"#
+        let column = try #require(line.range(of: "usr")).lowerBound.utf16Offset(in: line) + 1
+        let diagnostic = Diagnostic(
+            .error, "unknown field 'usr'", at: SourceLocation(file: "f", line: 1, column: column))
+        let rendered = DiagnosticRenderer(sources: ["f": line]).render(diagnostic)
+
+        #expect(!rendered.contains("hunter2"), "\(rendered)")
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.pointed.hasPrefix("usr: x}}"), "\(rendered)")
+    }
+
     @Test func locationlessDiagnosticHasNoExcerpt() {
         let rendered = DiagnosticRenderer(sources: [:]).render(
             Diagnostic(.error, "'x' does not exist"))
         #expect(rendered == "error: 'x' does not exist\n")
+    }
+}
+
+/// The source line and caret of one rendered diagnostic.
+struct RenderedExcerpt {
+    /// The source line as shown, without its line number.
+    let line: Substring
+    /// The part of `line` from the caret's column on.
+    let pointed: Substring
+
+    /// Reads the excerpt that follows the first line of `rendered`; nil when there is none.
+    init?(_ rendered: String) {
+        let lines = rendered.split(separator: "\n")
+        guard lines.count >= 3, let source = lines[1].range(of: " | "),
+            let caretGutter = lines[2].range(of: " | ")
+        else { return nil }
+        line = lines[1][source.upperBound...]
+        let caretLine = lines[2][caretGutter.upperBound...]
+        guard let caret = caretLine.firstIndex(of: "^") else { return nil }
+        pointed = line.dropFirst(caretLine.distance(from: caretLine.startIndex, to: caret))
     }
 }

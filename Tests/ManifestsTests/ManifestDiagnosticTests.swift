@@ -337,6 +337,15 @@ private let documentCases: [DiagnosticCase] = [
                 "invalid YAML: duplicate key 'kind'; first defined at line 2, column 1")
         ]),
     DiagnosticCase(
+        name: "repeated YAML merge key",
+        text: "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata:\n  <<: {name: x}\n"
+            + "  <<: {name: y}\n",
+        expected: [
+            error(
+                5, 3, nil,
+                "invalid YAML: duplicate key '<<'; first defined at line 4, column 3")
+        ]),
+    DiagnosticCase(
         name: "document that is no mapping", text: "- a\n",
         expected: [error(1, 1, nil, "expected a mapping, found a list")]),
     DiagnosticCase(

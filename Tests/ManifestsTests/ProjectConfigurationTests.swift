@@ -365,6 +365,31 @@ private let projectText = """
         #expect(result.undeclaredCustomers == ["acme"])
     }
 
+    @Test func domainMissingLiveGetsNoWarning() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: alice@ghost.example}
+            spec: {customer: acme, primary_number: {cc: 43, ac: 1, sn: 5550100}}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@Live.Example}
+            spec: {customer: acme, primary_number: {cc: 43, ac: 1, sn: 5550101}}
+            """
+        let options = ManifestLoadOptions(liveCustomers: ["acme"], liveDomains: ["live.example"])
+        let result = ManifestLoader(options: options).load(documents: [("s.yaml", text)])
+
+        // Planning reports the missing domain as an error, which the warning would repeat.
+        #expect(!result.hasErrors, "\(result.diagnostics)")
+        #expect(
+            result.warnings.map(\.description) == [
+                "s.yaml:8:18: warning: metadata.name: domain 'Live.Example' is not declared in"
+                    + " these manifests; it must already exist on the target"
+            ])
+        #expect(result.undeclaredDomains == ["ghost.example", "Live.Example"])
+    }
+
     @Test func unknownPreferenceIsDeferredOffline() throws {
         let options = ManifestLoadOptions(deferUnknownPreferences: true)
         let result = ManifestLoader(options: options).load(documents: [("s.yaml", subscriber)])

@@ -92,6 +92,55 @@ import Testing
         #expect(lines[3] == "  password_env: NGCP_PASSWORD")
     }
 
+    @Test(
+        "secret inside a flow collection masked alone",
+        arguments: [
+            (
+                #"spec: {password: "SECRETX, \" }", customer: acme}"#,
+                "spec: {password: (sensitive value), customer: acme}"
+            ),
+            (
+                "spec: {password: 'SECRETX'', x' , customer: acme}",
+                "spec: {password: (sensitive value), customer: acme}"
+            ),
+            (
+                "spec: {password: {env: SECRETX, x: [1, '}']}, customer: acme}",
+                "spec: {password: (sensitive value), customer: acme}"
+            ),
+            ("- {password: SECRETX }", "- {password: (sensitive value)}"),
+            (
+                "[{password: SECRETX}, {webpassword: SECRETX}]",
+                "[{password: (sensitive value)}, {webpassword: (sensitive value)}]"
+            ),
+            ("spec: {a: 1, password: SECRETX, }", "spec: {a: 1, password: (sensitive value), }"),
+            (
+                #"{password: SECRETX, 'webusername' : x}"#,
+                #"{password: (sensitive value), 'webusername' : x}"#
+            ),
+        ])
+    func flowSecretMaskedAlone(line: String, expected: String) {
+        #expect(SourceRedaction.redact([Substring(line)]) == [expected])
+    }
+
+    /// Where the end of a value is not certain, everything after its key is masked.
+    @Test(
+        "rest of line masked when the value end is unclear",
+        arguments: [
+            #"spec: {password: "SECRETX, unclosed"#, "  password: SECRETX, other: x",
+            "note: hello {world, password: SECRETX, more}", "spec: {password: SECRETX # x, y}",
+            "spec: {password: SECRETX", #"spec: {password: "SECRETX" x, y: 1}"#,
+            #"key: "{a", password: SECRETX, b"#, "# {password: SECRETX, x}",
+            "spec: {password: SECRETX], x: 1}", "spec: {password: {env: SECRETX, x: 1}",
+            "spec: {password: x, y: 1}  # SECRETX", #"spec: {password: x, y: "SECRETX"#,
+            "spec: {password: SECRETX,more, x: 1}", "spec: {password: SECRETX}more, x: 1}",
+            "spec: {password: SECRETX, ,x: 1}", "spec: {a: [password: SECRETX, b]}",
+        ])
+    func unclearValueMaskedToLineEnd(line: String) throws {
+        let masked = try #require(SourceRedaction.redact([Substring(line)]).first)
+        #expect(masked.hasSuffix("password: (sensitive value)"), "\(masked)")
+        #expect(!masked.contains("SECRETX"))
+    }
+
     @Test("URL user information masked")
     func userInfoMasked() {
         let lines = SourceRedaction.redact(["    url: https://admin:SECRETX@ngcp.example:1443/"])

@@ -253,6 +253,25 @@ import YAMLReader
         if isDuplicate { #expect(error?.mark == YAMLMark(line: 3, column: 1)) }
     }
 
+    @Test func repeatedMergeKeyIsDuplicate() throws {
+        let text = "d: &d {a: 1}\ne: &e {b: 2}\nf:\n  <<: *d\n  c: 3\n  <<: *e\n---\ng: 1\n"
+        let error = parseError(text)
+        #expect(error?.message == "duplicate key '<<'; first defined at line 4, column 3")
+        #expect(error?.mark == YAMLMark(line: 6, column: 3))
+
+        // The document is left out, and the next one still loads.
+        let stream = try YAMLParser(text).read()
+        #expect(stream.documents.map { $0.root.mapping?.first?.key.scalar?.text } == ["g"])
+        #expect(stream.errors.count == 1)
+    }
+
+    @Test func mergeKeysOfNestedMappingsAreNoDuplicates() throws {
+        let root = try parseOne("d: &d {a: 1}\ne:\n  <<: *d\n  f:\n    <<: *d\n  g: {<<: *d}\n")
+        #expect(root["e"]?["a"]?.scalar?.value == .int(1))
+        #expect(root["e"]?["f"]?["a"]?.scalar?.value == .int(1))
+        #expect(root["e"]?["g"]?["a"]?.scalar?.value == .int(1))
+    }
+
     @Test func mergedKeysAreNoDuplicates() throws {
         let root = try parseOne("d: &d {a: 1}\ne:\n  <<: *d\n  a: 2\n")
         #expect(root["e"]?["a"]?.scalar?.value == .int(2))

@@ -107,10 +107,11 @@ enum DriftCommand {
         } catch {
             ManifestStage.report(
                 error.problems.map(\.diagnostic), sources: applied.result.sources,
-                colorMode: colorMode)
+                sourceReplacements: applied.result.sourceReplacements, colorMode: colorMode)
+            // The summary line above counts the problems, so the closing line does not.
             throw CommandFailure(
-                "cannot compare: \(error.problems.count) problem(s) planning the applied "
-                    + "revision against \(connection.url)")
+                "cannot plan the applied revision against \(connection.url), so drift was "
+                    + "not checked. The errors above say why.")
         }
 
         // 4. Git side: the desired-state difference from the applied revision to HEAD.
