@@ -171,6 +171,18 @@ enum Message {
     static let literalSecret = "secret is written in the manifest as a literal value"
     static let literalSecretHint = "use {env: NAME} or {file: PATH} so the value stays out of git"
 
+    /// Returns the error for a literal secret with a tab or a line feed, which names the
+    /// character and never the value.
+    static func literalSecretWhitespace(_ character: Unicode.Scalar) -> String {
+        let name = character == "\t" ? "a tab" : "a line break"
+        return "the literal secret contains \(name) (\(codePoint(character))), which a password"
+            + " may not contain"
+    }
+
+    static let literalSecretWhitespaceHint =
+        "remove the character; a block scalar (| or >) ends with a line break unless written |-"
+        + " or >-"
+
     static let secretSourceShape = "expected a string, {env: NAME} or {file: PATH}"
 
     static func invalidEnvironmentName(_ name: String) -> String {

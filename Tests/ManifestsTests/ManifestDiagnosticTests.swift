@@ -163,6 +163,33 @@ private let subscriberCases: [DiagnosticCase] = [
                 hint: "use {env: NAME} or {file: PATH} so the value stays out of git")
         ]),
     .subscriber(
+        "literal secret with a tab", "  webpassword: \"a\\tb\"\n",
+        [
+            error(
+                8, 16, "spec.webpassword",
+                "the literal secret contains a tab (U+0009), which a password may not contain",
+                hint: "remove the character; a block scalar (| or >) ends with a line break"
+                    + " unless written |- or >-")
+        ]),
+    .subscriber(
+        "literal secret in a block scalar", "  webpassword: |\n    hunter2\n",
+        [
+            error(
+                8, 16, "spec.webpassword",
+                "the literal secret contains a line break (U+000A), which a password may not"
+                    + " contain",
+                hint: "remove the character; a block scalar (| or >) ends with a line break"
+                    + " unless written |- or >-")
+        ]),
+    .subscriber(
+        "literal secret with an escape", "  webpassword: \"a\\eb\\tc\"\n",
+        [
+            error(
+                8, 16, "spec.webpassword",
+                "contains the control character U+001B, which could change how terminals and"
+                    + " reports show it", hint: "remove the character from the value")
+        ]),
+    .subscriber(
         "secret of the wrong shape", "  webpassword: 5\n",
         [error(8, 16, "spec.webpassword", "expected a string, {env: NAME} or {file: PATH}")]),
     .subscriber(
@@ -450,6 +477,20 @@ private let documentCases: [DiagnosticCase] = [
                     4, 8, "spec.resellr", "unknown field 'resellr'; did you mean 'reseller'?"),
             ])
         #expect(result.desired.isEmpty)
+    }
+
+    /// A literal secret with a control character is an error, whose message and excerpt
+    /// hide the value as the warning about a valid literal does.
+    @Test(arguments: [#""hunter\t2""#, #""hunter\n2""#, #""hunter\e2""#, "|\n    hunter2"])
+    func invalidLiteralSecretIsNeverPrinted(_ value: String) {
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("m.yaml", subscriberHead + "  webpassword: \(value)\n"),
+        ])
+        #expect(result.errors.map(\.fieldPath) == ["spec.webpassword"])
+        #expect(result.desired.subscribers.isEmpty)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        #expect(rendered.contains("m.yaml:8:16: error: spec.webpassword:"), "\(rendered)")
+        #expect(!rendered.contains("hunter"), "\(rendered)")
     }
 
     @Test func literalSecretValueIsNeverPrinted() {
