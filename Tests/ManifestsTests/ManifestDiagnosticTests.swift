@@ -731,13 +731,13 @@ private let documentCases: [DiagnosticCase] = [
                     3, 18, "spec.password",
                     "subscriber 'alice@d.example': cannot read secret {env: P}: environment"
                         + " variable 'P' is not set",
-                    hint: "set the variable or create the file before running ngcpctl"),
+                    hint: "set the variable before running ngcpctl"),
                 error(
                     3, 18, "spec.webpassword",
                     "subscriber 'alice@d.example': cannot read secret"
-                        + " {file: /srv/ngcp/missing.txt}: file '/srv/ngcp/missing.txt' is not"
-                        + " readable",
-                    hint: "set the variable or create the file before running ngcpctl"),
+                        + " {file: /srv/ngcp/missing.txt}: file '/srv/ngcp/missing.txt' does not"
+                        + " exist",
+                    hint: "create the file, or correct the path, before running ngcpctl"),
             ])
 
         let resolved = resolveSecrets(
