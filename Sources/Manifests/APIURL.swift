@@ -52,8 +52,13 @@ public enum APIURL {
             }
             host = hostAndPort[...close]
             let address = host.dropFirst().dropLast()
-            guard !address.isEmpty, address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })
-            else { return "'\(host)' is not an IPv6 address" }
+            // `Character.isHexDigit` is also true for the fullwidth forms of the hex digits.
+            let isAddressCharacter = { (character: Character) in
+                character.isASCII && (character.isHexDigit || character == ":" || character == ".")
+            }
+            guard !address.isEmpty, address.allSatisfy(isAddressCharacter) else {
+                return "'\(host)' is not an IPv6 address"
+            }
             let rest = hostAndPort[hostAndPort.index(after: close)...]
             if !rest.isEmpty {
                 guard rest.hasPrefix(":") else { return "the text after ']' must be ':PORT'" }

@@ -145,6 +145,7 @@ private let projectText = """
                 "the host '::1' has a colon; write an IPv6 address in brackets, [::1]"
             ),
             ("http://[zz]:1443", "'[zz]' is not an IPv6 address"),
+            ("http://[\u{FF10}::1]", "'[\u{FF10}::1]' is not an IPv6 address"),
             ("http://ngcp.example/a b", "it contains a space"),
         ]
         for (url, problem) in cases {
