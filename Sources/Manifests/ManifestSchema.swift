@@ -354,7 +354,9 @@ public enum ProjectSchema {
             "default_billing_profile", .nullable(.text()),
             "Billing profile handle for customers that name none."),
         .init("guards", .nullable(.reference("Guards")), "Limits checked before apply."),
-        .init("ignore", .nullable(.list(.string())), "Field paths the diff ignores."),
+        .init(
+            "ignore", .nullable(.list(.string(pattern: ignorePattern))),
+            "[collection/name:]path rules of fields the diff ignores."),
         .init("warnings_as_errors", .boolean, "Policy warnings fail the run."),
     ]
 
@@ -392,6 +394,17 @@ public enum ProjectSchema {
         let hostName = "[^\\[:@/?# \\t][^:@/?# \\t]*"
         return "^[Hh][Tt][Tt][Pp][Ss]?://(?:\(address)|\(hostName))(?::\(port))?"
             + "(?:/[^?# \\t]*)?$"
+    }()
+
+    /// An `ignore` rule with a collection that exists and a field path: `path` alone, without
+    /// `/`, or `collection[/name]:path`.
+    ///
+    /// NOTE: only the loader checks the path against the fields that plans compare. The
+    /// pattern also reads a `:` with a combining mark after it as a colon, while the loader
+    /// splits at characters and takes such a text as a path.
+    static let ignorePattern: String = {
+        let collections = ResourceKind.allCases.map(\.rawValue).joined(separator: "|")
+        return "^(?:[^:/]+|(?:\(collections))(?:/[^:]*)?:[\\s\\S]+)$"
     }()
 
     /// A `guards.protected` pattern that can protect something: a name pattern without `/`, or

@@ -436,6 +436,49 @@ enum Message {
         "pattern '\(pattern)' protects nothing: write collection/name, such as customers/acme"
     }
 
+    static let emptyIgnoreRule = "the ignore rule is empty, so it hides nothing"
+
+    static let ignoreRuleSyntax =
+        "write [collection/name:]path, such as subscribers/*:preferences.cli"
+
+    static func ignoreRuleWithoutPath(_ rule: String) -> String {
+        "ignore rule '\(rule)' hides nothing: it names no field path"
+    }
+
+    static func unknownIgnoreCollection(_ rule: String, _ collection: String, _ suggestion: String?)
+        -> String
+    {
+        var text = "ignore rule '\(rule)' hides nothing: '\(collection)' is no collection"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static func unknownIgnoreField(
+        _ rule: String, _ path: String, _ collection: ResourceKind?, _ suggestion: String?
+    ) -> String {
+        let owner = collection.map { "of \($0.rawValue)" } ?? "of any collection"
+        var text = "ignore rule '\(rule)' hides nothing: '\(path)' matches no field \(owner)"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    /// Returns the warning for a one-segment path, on preferences or on every collection,
+    /// that matches no built-in preference and no field.
+    static func unknownIgnorePreference(
+        _ rule: String, _ name: String, onEveryCollection: Bool, _ suggestion: String?
+    ) -> String {
+        let field = onEveryCollection ? " no field of any collection and" : ""
+        var text =
+            "ignore rule '\(rule)' may hide nothing: '\(name)' matches\(field) no preference"
+            + " of the built-in catalogue"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static func ignoreRuleOnDomains(_ rule: String) -> String {
+        "ignore rule '\(rule)' hides nothing: plans never update a domain"
+    }
+
     static let emptyProjectFile =
         "ngcpctl.yaml is empty; define at least one target under 'targets', or delete the file"
 

@@ -171,6 +171,19 @@ private let projectCases: [AgreementCase] = [
     .rejected(target("guards: {protected: [\"x*/a\"]}")),
     .rejectedByLoaderOnly(target("guards: {protected: [\"c*x/a\"]}")),
     .rejected(target("guards: {max_deletes: -1}")),
+
+    // Ignore rules.
+    .accepted(
+        target("ignore: [\"subscribers/*:preferences.cli\", lock, \"customers:contact.city\"]")),
+    .accepted(target("ignore: [\"subscribers/*:preferences.clr\", \"callforwards/*:cft.*\"]")),
+    .rejected(target("ignore: [\"subscriber/*:preferences.cli\"]")),
+    .rejected(target("ignore: [\"\"]")),
+    .rejected(target("ignore: [\"subscribers/*\"]")),
+    .rejected(target("ignore: [\"subscribers/*:\"]")),
+    .rejected(target("ignore: [\"/subscribers:lock\"]")),
+    .rejected(target("ignore: [5]")),
+    .rejectedByLoaderOnly(target("ignore: [\"subscribers/*:preferencs.cli\"]")),
+    .rejectedByLoaderOnly(target("ignore: [\"domains/*:reseller\"]")),
     .rejected(target("guards: {max_deletes: 1.5}")),
 ]
 
