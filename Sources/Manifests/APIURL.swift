@@ -1,4 +1,8 @@
 /// Checks of an NGCP API base URL that keep credentials out of it.
+///
+/// The URL is split at Unicode scalars, as libcurl, which reads bytes, splits it. A Swift
+/// `Character` joins a delimiter with a combining mark after it, so `"@\u{301}"` is no `"@"` as
+/// a character, but it still ends the user information for the client.
 public enum APIURL {
     /// Whether `url` carries user information (`user:password@host`). The URL is printed,
     /// saved in plans and journals, and used to name lock files, so a password in it would
@@ -10,12 +14,13 @@ public enum APIURL {
 
     /// The URL with any user information replaced by `***`, for error messages.
     public static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let authority = authority(of: url),
-            let at = authority.lastIndex(of: "@")
-        else { return url }
+        guard let authority = authority(of: url), let at = authority.lastIndex(of: "@") else {
+            return url
+        }
+        let scalars = url.unicodeScalars
         let host = authority[authority.index(after: at)...]
-        let rest = url[schemeEnd.upperBound...].dropFirst(authority.count)
-        return url[..<schemeEnd.upperBound] + "***@" + host + rest
+        return String(scalars[..<authority.startIndex]) + "***@" + String(host)
+            + String(scalars[authority.endIndex...])
     }
 
     /// The message for a URL with user information, which never repeats the password.
@@ -32,10 +37,10 @@ public enum APIURL {
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"),
             let authority = authority(of: url)
         else { return "it must start with https:// or http://" }
-        if url.contains("?") || url.contains("#") {
+        if url.unicodeScalars.contains(where: { $0 == "?" || $0 == "#" }) {
             return "it must not have a query or a fragment"
         }
-        if url.contains(where: { $0 == " " || $0 == "\t" }) {
+        if url.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {
             return "it contains a space"
         }
 
@@ -44,19 +49,23 @@ public enum APIURL {
             authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] }
             ?? authority
         var host = hostAndPort
-        var port: Substring?
-        if hostAndPort.hasPrefix("[") {
+        var port: Substring.UnicodeScalarView?
+        if hostAndPort.first == "[" {
             // An IPv6 address in brackets, which contains colons itself.
             guard let close = hostAndPort.firstIndex(of: "]") else {
                 return "the IPv6 address in it has no closing ']'"
             }
             host = hostAndPort[...close]
             let address = host.dropFirst().dropLast()
-            guard !address.isEmpty, address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })
-            else { return "'\(host)' is not an IPv6 address" }
+            let isAddressScalar = { (scalar: Unicode.Scalar) in
+                scalar.properties.isASCIIHexDigit || scalar == ":" || scalar == "."
+            }
+            guard !address.isEmpty, address.allSatisfy(isAddressScalar) else {
+                return "'\(String(host))' is not an IPv6 address"
+            }
             let rest = hostAndPort[hostAndPort.index(after: close)...]
             if !rest.isEmpty {
-                guard rest.hasPrefix(":") else { return "the text after ']' must be ':PORT'" }
+                guard rest.first == ":" else { return "the text after ']' must be ':PORT'" }
                 port = rest.dropFirst()
             }
         } else if let colon = hostAndPort.lastIndex(of: ":") {
@@ -65,13 +74,15 @@ public enum APIURL {
         }
 
         if host.isEmpty { return "it has no host name" }
-        if !host.hasPrefix("["), host.contains(":") {
-            return "the host '\(host)' has a colon; write an IPv6 address in brackets, [::1]"
+        if host.first != "[", host.contains(":") {
+            return "the host '\(String(host))' has a colon; write an IPv6 address in brackets,"
+                + " [::1]"
         }
         if let port {
-            guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let number = Int(port), (1...65_535).contains(number)
-            else { return "the port '\(port)' is not a number from 1 to 65535" }
+            let digits = String(port)
+            guard !port.isEmpty, port.allSatisfy({ ("0"..."9").contains($0) }),
+                let number = Int(digits), (1...65_535).contains(number)
+            else { return "the port '\(digits)' is not a number from 1 to 65535" }
         }
         return nil
     }
@@ -88,22 +99,23 @@ public enum APIURL {
     }
 
     private static func casedNormally(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://"), let authority = authority(of: url) else {
-            return url
-        }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        guard let authority = authority(of: url) else { return url }
+        let scalars = url.unicodeScalars
+        let scheme = String(scalars[..<authority.startIndex]).lowercased()
         // User information, if any, is rejected elsewhere; it keeps its case here.
         let at = authority.lastIndex(of: "@")
-        let userInfo = at.map { authority[...$0] } ?? ""
+        let userInfo = at.map { String(authority[...$0]) } ?? ""
         let host = at.map { authority[authority.index(after: $0)...] } ?? authority
-        let rest = url[schemeEnd.upperBound...].dropFirst(authority.count)
-        return scheme + "://" + userInfo + host.lowercased() + rest
+        return scheme + userInfo + String(host).lowercased()
+            + String(scalars[authority.endIndex...])
     }
 
-    private static func authority(of url: String) -> Substring? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
-        let end = rest.firstIndex(where: { "/?#".contains($0) }) ?? rest.endIndex
+    /// Returns the scalars between the first `://` and the next `/`, `?` or `#`.
+    private static func authority(of url: String) -> Substring.UnicodeScalarView? {
+        let scalars = url.unicodeScalars
+        guard let separator = scalars.firstRange(of: "://".unicodeScalars) else { return nil }
+        let rest = scalars[separator.upperBound...]
+        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
         return rest[..<end]
     }
 }

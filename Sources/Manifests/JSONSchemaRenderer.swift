@@ -92,10 +92,14 @@ public enum JSONSchemaRenderer {
         var dependencies: [String: JSONValue] = [:]
         for field in fields {
             guard let needs = field.needs else { continue }
+            var requirement: [String: JSONValue] = ["required": [.string(needs)]]
+            if let value = field.needsValue {
+                requirement["properties"] = [needs: ["const": .string(value)]]
+            }
             dependencies[field.name] = [
                 "anyOf": [
                     ["properties": [field.name: ["type": "null"]]],
-                    ["required": [.string(needs)]],
+                    .object(requirement),
                 ]
             ]
         }
@@ -155,8 +159,13 @@ public enum JSONSchemaRenderer {
             var result: [String: JSONValue] = ["type": "array", "items": schema(item)]
             if minCount > 0 { result["minItems"] = .int(minCount) }
             return .object(result)
-        case .map(let value):
-            return ["type": "object", "additionalProperties": schema(value)]
+        case .map(let value, let keyPattern, let minCount):
+            var result: [String: JSONValue] = [
+                "type": "object", "additionalProperties": schema(value),
+            ]
+            if let keyPattern { result["propertyNames"] = ["pattern": .string(keyPattern)] }
+            if minCount > 0 { result["minProperties"] = .int(minCount) }
+            return .object(result)
         case .secret:
             return [
                 "anyOf": [
@@ -196,7 +205,17 @@ public enum JSONSchemaRenderer {
                 continue
             }
             let value = preferenceValue(definition)
-            properties[definition.name] = nullable(definition.isList ? oneOrList(value) : value)
+            guard definition.isList else {
+                properties[definition.name] = nullable(value)
+                continue
+            }
+            var list: [String: JSONValue] = ["type": "array", "items": value]
+            if DocumentContext.uniqueListPreferences.contains(definition.name) {
+                // NOTE: JSON Schema takes 1 and 1.0 as equal, while the loader reads them as
+                // the texts "1" and "1.0", so this rejects such a pair that the loader accepts.
+                list["uniqueItems"] = true
+            }
+            properties[definition.name] = nullable(["anyOf": [value, .object(list)]])
         }
 
         var result: [String: JSONValue] = ["type": "object", "properties": .object(properties)]
@@ -273,6 +292,39 @@ public enum JSONSchemaRenderer {
         guard case .object(var result) = base else { return base }
         for (key, value) in extra { result[key] = value }
         return .object(result)
+    }
+}
+
+/// Regular expressions for the prefixes of a set of words, built as a tree of shared
+/// prefixes: the prefixes of `ab` and `ac` are `(?:a(?:b|c)?)?`.
+enum PrefixPattern {
+    /// Returns a pattern, to be embedded in a longer one, that matches exactly the prefixes of
+    /// `words`, the empty one included. The words must be ASCII letters and digits, which
+    /// need no escaping.
+    static func prefixes(of words: [String]) -> String {
+        precondition(
+            words.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } },
+            "prefix patterns take ASCII letters and digits")
+        let alternatives = nonEmptyPrefixes(of: words.map { Substring($0) })
+        return alternatives.isEmpty ? "" : "(?:\(alternatives))?"
+    }
+
+    /// Returns alternatives, joined by `|`, for the non-empty prefixes of `words`.
+    private static func nonEmptyPrefixes(of words: [Substring]) -> String {
+        // Words are grouped by their first letter, in the order of first appearance.
+        var groups: [(first: Character, rests: [Substring])] = []
+        for word in words {
+            guard let first = word.first else { continue }
+            if let position = groups.firstIndex(where: { $0.first == first }) {
+                groups[position].rests.append(word.dropFirst())
+            } else {
+                groups.append((first, [word.dropFirst()]))
+            }
+        }
+        return groups.map { group in
+            let rest = nonEmptyPrefixes(of: group.rests)
+            return rest.isEmpty ? String(group.first) : "\(group.first)(?:\(rest))?"
+        }.joined(separator: "|")
     }
 }
 

@@ -22,8 +22,9 @@ public indirect enum SchemaType: Sendable {
     case object([SchemaField])
     /// A list with at least `minCount` items.
     case list(SchemaType, minCount: Int = 0)
-    /// A mapping with free keys and values of one type.
-    case map(SchemaType)
+    /// A mapping with values of one type and at least `minCount` keys, each of which matches
+    /// `keyPattern` when one is given.
+    case map(SchemaType, keyPattern: String? = nil, minCount: Int = 0)
     /// `{env: NAME}`, `{file: PATH}` or a literal string.
     case secret
     /// A type that is also null.
@@ -45,16 +46,19 @@ public struct SchemaField: Sendable {
     public let required: Bool
     /// A field of the same mapping that must be present when this one is set and not null.
     public let needs: String?
+    /// The value that `needs` must have, or nil when any value will do.
+    public let needsValue: String?
     public let summary: String
 
     init(
         _ name: String, _ type: SchemaType, required: Bool = false, needs: String? = nil,
-        _ summary: String
+        needsValue: String? = nil, _ summary: String
     ) {
         self.name = name
         self.type = type
         self.required = required
         self.needs = needs
+        self.needsValue = needsValue
         self.summary = summary
     }
 }
@@ -270,8 +274,8 @@ public enum ManifestSchema {
         .init("priority", .nullable(.integer(0...65_535)), "Lower rings first."),
         .init("timeout", .integer(1...86_400), "Seconds to ring; default 300."),
         .init(
-            "announcement_id", .nullable(.integer(1...Int.max)),
-            "Announcement for customhours only."),
+            "announcement_id", .nullable(.integer(1...Int.max)), needs: "destination",
+            needsValue: "customhours", "Announcement for customhours only."),
     ]
 
     /// Ranges of the time period fields; each value is `N` or `N-M`. wday 1 is Sunday.
@@ -308,39 +312,51 @@ public enum ManifestSchema {
 }
 
 /// The field tables of `ngcpctl.yaml`.
+///
+/// The loader reads the text fields of a target with numbers taken as written, and treats a
+/// null field as absent, so the schema admits both.
 public enum ProjectSchema {
     static let project: [SchemaField] = [
-        .init("targets", .map(.reference("Target")), required: true, "Targets by name."),
         .init(
-            "default_target", .string(),
+            "targets",
+            .map(.nullable(.reference("Target")), keyPattern: targetName, minCount: 1),
+            required: true, "Targets by name; at least one."),
+        .init(
+            "default_target", .text(pattern: targetName),
             "Target used without --target; needed when several targets exist."),
-        .init("secrets", .reference("Secrets"), "What {env:} and {file:} secrets may read."),
+        .init(
+            "secrets", .nullable(.reference("Secrets")),
+            "What {env:} and {file:} secrets may read."),
     ]
 
     static let secrets: [SchemaField] = [
         .init(
-            "env_names", .list(.string()),
+            "env_names", .nullable(.list(.string(pattern: environmentNamePattern))),
             "Patterns ({env:} names, * matches any run) secrets may read; "
                 + "default *_PASSWORD, *_WEBPASSWORD, *_PW, NGCP_PW_*."),
         .init(
-            "file_directories", .list(.string()),
+            "file_directories", .nullable(.list(.string())),
             "Directories, relative to ngcpctl.yaml, that {file:} secrets may read besides the "
                 + "repository."),
     ]
 
     static let target: [SchemaField] = [
-        .init("url", .string(), "API base URL; --url and NGCP_URL win."),
-        .init("user", .string(), "API user; --user and NGCP_USER win."),
+        .init("url", .nullable(.string(pattern: apiURL)), "API base URL; --url and NGCP_URL win."),
+        .init("user", .nullable(.text()), "API user; --user and NGCP_USER win."),
         .init(
-            "password_env", .string(),
+            "password_env", .nullable(.string(pattern: "^[A-Za-z_][A-Za-z0-9_]*$")),
             "Environment variable holding the API password; default NGCP_PASSWORD."),
-        .init("reseller", .string(), "Reseller the target's objects belong to."),
-        .init("ca_file", .string(), "CA bundle (PEM), relative to ngcpctl.yaml; --ca-file wins."),
+        .init("reseller", .nullable(.text()), "Reseller the target's objects belong to."),
         .init(
-            "default_billing_profile", .string(),
+            "ca_file", .nullable(.text()),
+            "CA bundle (PEM), relative to ngcpctl.yaml; --ca-file wins."),
+        .init(
+            "default_billing_profile", .nullable(.text()),
             "Billing profile handle for customers that name none."),
-        .init("guards", .reference("Guards"), "Limits checked before apply."),
-        .init("ignore", .list(.string()), "Field paths the diff ignores."),
+        .init("guards", .nullable(.reference("Guards")), "Limits checked before apply."),
+        .init(
+            "ignore", .nullable(.list(.string(pattern: ignorePattern))),
+            "[collection/name:]path rules of fields the diff ignores."),
         .init("warnings_as_errors", .boolean, "Policy warnings fail the run."),
     ]
 
@@ -355,6 +371,54 @@ public enum ProjectSchema {
         .init(
             "refuse_remove_all", .boolean,
             "Refuse a plan that removes every managed object of a kind; default true."),
-        .init("protected", .list(.string()), "collection/name patterns no plan may delete."),
+        .init(
+            "protected", .nullable(.list(.string(pattern: protectedPattern))),
+            "collection/name patterns no plan may delete."),
     ]
+
+    /// A target name: 1 to 63 ASCII letters, digits, `-`, `_` and `.`.
+    static let targetName = "^[A-Za-z0-9._-]{1,63}$"
+
+    /// An environment name pattern of `secrets.env_names`: letters, digits, `_` and `*`, with
+    /// at least one letter or digit.
+    static let environmentNamePattern = "^[A-Za-z0-9_*]*[A-Za-z0-9][A-Za-z0-9_*]*$"
+
+    /// An NGCP API base URL that `APIURL` accepts. The scheme is http or https in any letter
+    /// case, and user information is not allowed. The host is a name or an IPv6 address in
+    /// brackets, with an optional port from 1 to 65535 (leading zeros allowed). The path has
+    /// no query, fragment, space or tab.
+    static let apiURL: String = {
+        let port = "0*(?:\(NumberPattern.alternatives(1...65_535)))"
+        let address = "\\[[0-9A-Fa-f:.]+\\]"
+        // A host name has no colon: `APIURL` splits the port off at the last one.
+        let hostName = "[^\\[:@/?# \\t][^:@/?# \\t]*"
+        return "^[Hh][Tt][Tt][Pp][Ss]?://(?:\(address)|\(hostName))(?::\(port))?"
+            + "(?:/[^?# \\t]*)?$"
+    }()
+
+    /// An `ignore` rule with a collection that exists and a field path: `path` alone, without
+    /// `/`, or `collection[/name]:path`.
+    ///
+    /// NOTE: only the loader checks the path against the fields that plans compare. The
+    /// pattern also reads a `:` with a combining mark after it as a colon, while the loader
+    /// splits at characters and takes such a text as a path.
+    static let ignorePattern: String = {
+        let collections = ResourceKind.allCases.map(\.rawValue).joined(separator: "|")
+        return "^(?:[^:/]+|(?:\(collections))(?:/[^:]*)?:[\\s\\S]+)$"
+    }()
+
+    /// A `guards.protected` pattern that can protect something: a name pattern without `/`, or
+    /// `collection/name` where the collection pattern matches a collection and the name is not
+    /// empty and has no further `/`.
+    ///
+    /// NOTE: a collection pattern with `*` passes when the text before its first `*` begins
+    /// a collection name. So `c*x/a` passes here, and only the loader reports that it matches
+    /// no collection. The pattern also reads a `/` with a combining mark after it as a slash,
+    /// but the loader splits at characters and reads such a text as a name pattern.
+    static let protectedPattern: String = {
+        let collections = ResourceKind.allCases.map(\.rawValue)
+        let exact = collections.joined(separator: "|")
+        let glob = PrefixPattern.prefixes(of: collections) + "\\*[^/]*"
+        return "^(?:[^/]+|(?:\(exact)|\(glob))/[^/]+)$"
+    }()
 }

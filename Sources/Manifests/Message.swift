@@ -171,6 +171,18 @@ enum Message {
     static let literalSecret = "secret is written in the manifest as a literal value"
     static let literalSecretHint = "use {env: NAME} or {file: PATH} so the value stays out of git"
 
+    /// Returns the error for a literal secret with a tab or a line feed, which names the
+    /// character and never the value.
+    static func literalSecretWhitespace(_ character: Unicode.Scalar) -> String {
+        let name = character == "\t" ? "a tab" : "a line break"
+        return "the literal secret contains \(name) (\(codePoint(character))), which a password"
+            + " may not contain"
+    }
+
+    static let literalSecretWhitespaceHint =
+        "remove the character; a block scalar (| or >) ends with a line break unless written |-"
+        + " or >-"
+
     static let secretSourceShape = "expected a string, {env: NAME} or {file: PATH}"
 
     static func invalidEnvironmentName(_ name: String) -> String {
@@ -422,6 +434,49 @@ enum Message {
 
     static func invalidProtectedName(_ pattern: String) -> String {
         "pattern '\(pattern)' protects nothing: write collection/name, such as customers/acme"
+    }
+
+    static let emptyIgnoreRule = "the ignore rule is empty, so it hides nothing"
+
+    static let ignoreRuleSyntax =
+        "write [collection/name:]path, such as subscribers/*:preferences.cli"
+
+    static func ignoreRuleWithoutPath(_ rule: String) -> String {
+        "ignore rule '\(rule)' hides nothing: it names no field path"
+    }
+
+    static func unknownIgnoreCollection(_ rule: String, _ collection: String, _ suggestion: String?)
+        -> String
+    {
+        var text = "ignore rule '\(rule)' hides nothing: '\(collection)' is no collection"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static func unknownIgnoreField(
+        _ rule: String, _ path: String, _ collection: ResourceKind?, _ suggestion: String?
+    ) -> String {
+        let owner = collection.map { "of \($0.rawValue)" } ?? "of any collection"
+        var text = "ignore rule '\(rule)' hides nothing: '\(path)' matches no field \(owner)"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    /// Returns the warning for a one-segment path, on preferences or on every collection,
+    /// that matches no built-in preference and no field.
+    static func unknownIgnorePreference(
+        _ rule: String, _ name: String, onEveryCollection: Bool, _ suggestion: String?
+    ) -> String {
+        let field = onEveryCollection ? " no field of any collection and" : ""
+        var text =
+            "ignore rule '\(rule)' may hide nothing: '\(name)' matches\(field) no preference"
+            + " of the built-in catalogue"
+        if let suggestion { text += "; did you mean '\(suggestion)'?" }
+        return text
+    }
+
+    static func ignoreRuleOnDomains(_ rule: String) -> String {
+        "ignore rule '\(rule)' hides nothing: plans never update a domain"
     }
 
     static let emptyProjectFile =

@@ -102,6 +102,13 @@ public struct PreferenceCatalogue: Sendable, Hashable {
         definitions.values.filter { !$0.isInternal }.map(\.name).sorted()
     }
 
+    /// Names that manifests may set, sorted: not internal, not a blob, and not `lock`, which
+    /// the subscriber's own `lock` field sets.
+    var settableNames: [String] {
+        definitions.values.filter { !$0.isInternal && $0.dataType != .blob && $0.name != "lock" }
+            .map(\.name).sorted()
+    }
+
     private static func flag(_ value: JSONValue?) -> Bool {
         switch value {
         case .bool(let flag): return flag

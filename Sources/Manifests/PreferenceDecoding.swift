@@ -5,6 +5,10 @@ extension DocumentContext {
     /// Preferences NGCP fills in from the primary number when a subscriber is created.
     static let numberDerivedPreferences: Set<String> = ["cc", "ac"]
 
+    /// List preferences whose entries NGCP rejects when one is repeated; other lists accept
+    /// repeats.
+    static let uniqueListPreferences: Set<String> = ["allowed_clis"]
+
     /// NGCP rejects preference values longer than this many characters.
     static let maxPreferenceLength = 128
 
@@ -88,8 +92,7 @@ extension DocumentContext {
                     item, definition: definition, path: itemPath())
             else { continue }
 
-            // NGCP rejects a repeated allowed_clis entry; other lists accept repeats.
-            if name == "allowed_clis", values.contains(element) {
+            if Self.uniqueListPreferences.contains(name), values.contains(element) {
                 reader.error(item, itemPath(), Message.duplicateListValue(item, preference: name))
                 continue
             }

@@ -267,7 +267,10 @@ public enum ProjectConfigurationLoader {
             let items = reader.list(node, join(path, "ignore"))
         {
             target.ignore = items.enumerated().compactMap { position, item in
-                reader.string(item, index(join(path, "ignore"), position))
+                let itemPath = index(join(path, "ignore"), position)
+                guard let rule = reader.string(item, itemPath) else { return nil }
+                IgnoreRuleCheck.check(rule, node: item, path: itemPath, reader: reader)
+                return rule
             }
         }
         if let node = fields["guards"], !node.isNull {

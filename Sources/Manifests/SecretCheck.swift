@@ -13,18 +13,17 @@ public func resolveSecrets(in desired: DesiredState, resolver: SecretResolver) -
             do {
                 _ = try resolver.resolve(source)
             } catch {
+                let hint =
+                    error.isAccessDenied
+                    ? "name an allowed variable or file; the secrets section of "
+                        + "docs/manifests.md lists the rules"
+                    : error.hint ?? "set the variable or create the file before running ngcpctl"
                 // The error names the source and the reason, never the value.
                 diagnostics.append(
                     Diagnostic(
                         .error,
                         Message.secretUnreadable(subscriber.name, reason: error.description),
-                        at: subscriber.location, fieldPath: "spec.\(field)",
-                        hint: error.isAccessDenied
-                            ? "name an allowed variable or file; the secrets section of "
-                                + "docs/manifests.md lists the rules"
-                            : error.reason.contains("control characters")
-                                ? "store the password without control characters"
-                                : "set the variable or create the file before running ngcpctl"))
+                        at: subscriber.location, fieldPath: "spec.\(field)", hint: hint))
             }
         }
     }

@@ -404,9 +404,27 @@ extension DocumentContext {
                 reader.error(node, path(), Message.emptySecret, hint: Message.literalSecretHint)
                 return nil
             }
-            reader.warning(node, path(), Message.literalSecret, hint: Message.literalSecretHint)
+            // Recorded for an invalid value too, so that the excerpts of its messages hide it.
             reader.literalSecretMarks.append(node.mark)
             reader.literalSecretValues.insert(value)
+
+            // `SecretAccess.rejection(ofValue:)` rejects every secret value with a control
+            // character when it is read, so this value could never be used. ControlCharacterCheck
+            // has reported any control character but tab and line feed, which it allows in values.
+            if let character = ControlCharacterCheck.firstControlCharacter(
+                value, allowingWhitespace: false)
+            {
+                let reportedAlready =
+                    ControlCharacterCheck.firstControlCharacter(value, allowingWhitespace: true)
+                    != nil
+                if !reportedAlready {
+                    reader.error(
+                        node, path(), Message.literalSecretWhitespace(character),
+                        hint: Message.literalSecretWhitespaceHint)
+                }
+                return nil
+            }
+            reader.warning(node, path(), Message.literalSecret, hint: Message.literalSecretHint)
             return .literal(value)
         }
         guard node.mapping != nil else {

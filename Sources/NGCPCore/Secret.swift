@@ -40,11 +40,16 @@ public struct SecretResolutionError: Error, Sendable, CustomStringConvertible {
     public let reason: String
     /// Whether the source is outside what `SecretAccess` allows, as opposed to missing.
     public var isAccessDenied: Bool
+    /// A hint on what to do about the failure, or nil when the reason names the fix.
+    public var hint: String?
 
-    public init(source: SecretSource, reason: String, isAccessDenied: Bool = false) {
+    public init(
+        source: SecretSource, reason: String, isAccessDenied: Bool = false, hint: String? = nil
+    ) {
         self.source = source
         self.reason = reason
         self.isAccessDenied = isAccessDenied
+        self.hint = hint
     }
 
     public var description: String { "cannot read secret \(source): \(reason)" }

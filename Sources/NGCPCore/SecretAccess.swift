@@ -66,11 +66,15 @@ public struct SecretAccess: Sendable, Hashable {
     /// Resolves `path` (absolute) to its real path and checks that it may be read as a secret
     /// file; throws the reason when it may not.
     public func checkedFilePath(_ path: String) throws(SecretAccessDenial) -> String {
-        guard let real = Self.realPath(path) else {
+        let real: String
+        switch Self.resolvedPath(path) {
+        case .success(let resolved):
+            real = resolved
+        case .failure(let failure):
             if Self.isDanglingLink(path) {
                 throw SecretAccessDenial("'\(path)' is a symbolic link to a missing file")
             }
-            throw SecretAccessDenial("file '\(path)' is not readable", isMissing: true)
+            throw Self.unresolvedFileDenial(path, errorNumber: failure.errorNumber)
         }
         if let forbidden = Self.forbiddenDirectories.first(where: { Self.isInside(real, $0) }) {
             throw SecretAccessDenial(
@@ -83,11 +87,13 @@ public struct SecretAccess: Sendable, Hashable {
         }
         var info = stat()
         guard stat(real, &info) == 0 else {
-            throw SecretAccessDenial("file '\(path)' is not readable", isMissing: true)
+            throw Self.unresolvedFileDenial(path, errorNumber: errno)
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
-            throw SecretAccessDenial("'\(path)' is \(kind)", isMissing: true)
+            throw SecretAccessDenial(
+                "'\(path)' is \(kind)", isMissing: true,
+                hint: "name a regular file that contains the password")
         }
         guard Int(info.st_size) <= Self.maxFileBytes else {
             throw SecretAccessDenial(
@@ -145,9 +151,44 @@ public struct SecretAccess: Sendable, Hashable {
 
     /// The path with symbolic links, `.` and `..` resolved; nil when it does not exist.
     public static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+        try? resolvedPath(path).get()
+    }
+
+    /// The `errno` of a failed `realpath(3)` call.
+    private struct ResolutionFailure: Error {
+        let errorNumber: Int32
+    }
+
+    /// Resolves `path` like `realPath(_:)`, and keeps the reason when that fails.
+    private static func resolvedPath(_ path: String) -> Result<String, ResolutionFailure> {
+        guard let resolved = realpath(path, nil) else {
+            return .failure(ResolutionFailure(errorNumber: errno))
+        }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return .success(String(cString: resolved))
+    }
+
+    /// Builds the denial for a secret file that `realpath(3)` or `stat(2)` failed on with
+    /// `errorNumber`: the file is missing, or a directory on its path may not be searched.
+    private static func unresolvedFileDenial(_ path: String, errorNumber: Int32)
+        -> SecretAccessDenial
+    {
+        switch errorNumber {
+        case ENOENT, ENOTDIR:
+            return SecretAccessDenial(
+                "file '\(path)' does not exist", isMissing: true,
+                hint: "create the file, or correct the path, before running ngcpctl")
+        case EACCES:
+            return SecretAccessDenial(
+                "file '\(path)' is not readable: a directory on its path may not be searched",
+                isMissing: true,
+                hint: "give the user that runs ngcpctl access to the file's directories")
+        default:
+            let reason = String(cString: strerror(errorNumber))
+            return SecretAccessDenial(
+                "file '\(path)' is not readable: \(reason)", isMissing: true,
+                hint: "check the file and the directories above it")
+        }
     }
 
     private static func isDanglingLink(_ path: String) -> Bool {
@@ -159,12 +200,16 @@ public struct SecretAccess: Sendable, Hashable {
 /// The reason a secret source may not be read.
 public struct SecretAccessDenial: Error, Sendable {
     public let reason: String
-    /// Whether the file is missing or is not a regular file: an unreadable secret rather than
-    /// a broken rule, so `validate` reports it as a warning.
+    /// Whether the file is missing, cannot be read or is not a regular file: an unreadable
+    /// secret rather than a broken rule, so `validate` reports it as a warning.
     public let isMissing: Bool
+    /// A hint on what to do about an unreadable file, or nil for a broken rule, whose reason
+    /// names the setting that allows it.
+    public let hint: String?
 
-    public init(_ reason: String, isMissing: Bool = false) {
+    public init(_ reason: String, isMissing: Bool = false, hint: String? = nil) {
         self.reason = reason
         self.isMissing = isMissing
+        self.hint = hint
     }
 }

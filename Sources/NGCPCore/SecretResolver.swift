@@ -30,7 +30,9 @@ public struct SecretResolver: Sendable {
             value = try readFile(path, source: source)
         }
         if let reason = SecretAccess.rejection(ofValue: value) {
-            throw SecretResolutionError(source: source, reason: reason)
+            throw SecretResolutionError(
+                source: source, reason: reason,
+                hint: "store the password without control characters")
         }
         return SecretValue(value)
     }
@@ -45,11 +47,13 @@ public struct SecretResolver: Sendable {
         }
         guard let value = environment[name] else {
             throw SecretResolutionError(
-                source: source, reason: "environment variable '\(name)' is not set")
+                source: source, reason: "environment variable '\(name)' is not set",
+                hint: "set the variable before running ngcpctl")
         }
         guard !value.isEmpty else {
             throw SecretResolutionError(
-                source: source, reason: "environment variable '\(name)' is empty")
+                source: source, reason: "environment variable '\(name)' is empty",
+                hint: "set the variable to the password before running ngcpctl")
         }
         return value
     }
@@ -63,20 +67,25 @@ public struct SecretResolver: Sendable {
             realPath = try access.checkedFilePath(fullPath)
         } catch {
             throw SecretResolutionError(
-                source: source, reason: error.reason, isAccessDenied: !error.isMissing)
+                source: source, reason: error.reason, isAccessDenied: !error.isMissing,
+                hint: error.hint)
         }
+        // The file exists and is a regular file, so the usual reason is its permissions.
         guard let data = FileManager.default.contents(atPath: realPath) else {
             throw SecretResolutionError(
-                source: source, reason: "file '\(fullPath)' is not readable")
+                source: source, reason: "file '\(fullPath)' is not readable",
+                hint: "give the user that runs ngcpctl read permission on the file")
         }
         guard data.count <= SecretAccess.maxFileBytes else {
             throw SecretResolutionError(
                 source: source,
-                reason: "file '\(fullPath)' is larger than \(SecretAccess.maxFileBytes) bytes")
+                reason: "file '\(fullPath)' is larger than \(SecretAccess.maxFileBytes) bytes",
+                hint: "write only the password to the file")
         }
         guard var text = String(data: data, encoding: .utf8) else {
             throw SecretResolutionError(
-                source: source, reason: "file '\(fullPath)' is not UTF-8 text")
+                source: source, reason: "file '\(fullPath)' is not UTF-8 text",
+                hint: "write the password to the file as UTF-8 text")
         }
         if text.hasSuffix("\r\n") {
             text.removeLast(1)
@@ -84,7 +93,9 @@ public struct SecretResolver: Sendable {
             text.removeLast()
         }
         guard !text.isEmpty else {
-            throw SecretResolutionError(source: source, reason: "file '\(fullPath)' is empty")
+            throw SecretResolutionError(
+                source: source, reason: "file '\(fullPath)' is empty",
+                hint: "write the password to the file")
         }
         return text
     }

@@ -35,8 +35,8 @@ import Testing
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let outPath = directory + "/.stdout"
         let errPath = directory + "/.stderr"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        try #require(FileManager.default.createFile(atPath: outPath, contents: nil))
+        try #require(FileManager.default.createFile(atPath: errPath, contents: nil))
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()

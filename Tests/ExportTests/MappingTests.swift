@@ -423,8 +423,9 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.path + "/secrets.sh"
         // An existing, readable file must not pass its mode on.
-        FileManager.default.createFile(
+        let created = FileManager.default.createFile(
             atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        try #require(created)
         let values = ["it's", "a\"b$c`d\\e", "new\nline", "  spaced  ", "ü"]
         let secrets = values.enumerated().map { index, value in
             ExportedSecret(

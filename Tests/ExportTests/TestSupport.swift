@@ -99,7 +99,9 @@ final class TemporaryDirectory {
         let enumerator = FileManager.default.enumerator(atPath: path)
         while let relative = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory)
+            let exists = FileManager.default.fileExists(
+                atPath: path + "/" + relative, isDirectory: &isDirectory)
+            try #require(exists, "\(relative) was listed but does not exist")
             if isDirectory.boolValue { continue }
             result[relative] = try String(contentsOfFile: path + "/" + relative, encoding: .utf8)
         }

@@ -162,6 +162,33 @@ private let subscriberCases: [DiagnosticCase] = [
                 hint: "use {env: NAME} or {file: PATH} so the value stays out of git")
         ]),
     .subscriber(
+        "literal secret with a tab", "  webpassword: \"a\\tb\"\n",
+        [
+            error(
+                8, 16, "spec.webpassword",
+                "the literal secret contains a tab (U+0009), which a password may not contain",
+                hint: "remove the character; a block scalar (| or >) ends with a line break"
+                    + " unless written |- or >-")
+        ]),
+    .subscriber(
+        "literal secret in a block scalar", "  webpassword: |\n    hunter2\n",
+        [
+            error(
+                8, 16, "spec.webpassword",
+                "the literal secret contains a line break (U+000A), which a password may not"
+                    + " contain",
+                hint: "remove the character; a block scalar (| or >) ends with a line break"
+                    + " unless written |- or >-")
+        ]),
+    .subscriber(
+        "literal secret with an escape", "  webpassword: \"a\\eb\\tc\"\n",
+        [
+            error(
+                8, 16, "spec.webpassword",
+                "contains the control character U+001B, which could change how terminals and"
+                    + " reports show it", hint: "remove the character from the value")
+        ]),
+    .subscriber(
         "secret of the wrong shape", "  webpassword: 5\n",
         [error(8, 16, "spec.webpassword", "expected a string, {env: NAME} or {file: PATH}")]),
     .subscriber(
@@ -460,6 +487,20 @@ private let documentCases: [DiagnosticCase] = [
         #expect(result.desired.isEmpty)
     }
 
+    /// A literal secret with a control character is an error, whose message and excerpt
+    /// hide the value as the warning about a valid literal does.
+    @Test(arguments: [#""hunter\t2""#, #""hunter\n2""#, #""hunter\e2""#, "|\n    hunter2"])
+    func invalidLiteralSecretIsNeverPrinted(_ value: String) {
+        let result = loadManifests([
+            ("base.yaml", baseManifest), ("m.yaml", subscriberHead + "  webpassword: \(value)\n"),
+        ])
+        #expect(result.errors.map(\.fieldPath) == ["spec.webpassword"])
+        #expect(result.desired.subscribers.isEmpty)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        #expect(rendered.contains("m.yaml:8:16: error: spec.webpassword:"), "\(rendered)")
+        #expect(!rendered.contains("hunter"), "\(rendered)")
+    }
+
     @Test func literalSecretValueIsNeverPrinted() {
         let result = loadManifests([
             ("base.yaml", baseManifest), ("m.yaml", subscriberHead + "  webpassword: hunter2\n"),
@@ -719,13 +760,13 @@ private let documentCases: [DiagnosticCase] = [
                     3, 18, "spec.password",
                     "subscriber 'alice@d.example': cannot read secret {env: P}: environment"
                         + " variable 'P' is not set",
-                    hint: "set the variable or create the file before running ngcpctl"),
+                    hint: "set the variable before running ngcpctl"),
                 error(
                     3, 18, "spec.webpassword",
                     "subscriber 'alice@d.example': cannot read secret"
-                        + " {file: /srv/ngcp/missing.txt}: file '/srv/ngcp/missing.txt' is not"
-                        + " readable",
-                    hint: "set the variable or create the file before running ngcpctl"),
+                        + " {file: /srv/ngcp/missing.txt}: file '/srv/ngcp/missing.txt' does not"
+                        + " exist",
+                    hint: "create the file, or correct the path, before running ngcpctl"),
             ])
 
         let resolved = resolveSecrets(

@@ -118,6 +118,104 @@ private let projectText = """
             ])
     }
 
+    @Test func ignoreRulesAreChecked() {
+        let rules = [
+            "subscriber/*:preferences.cli", "subscribers/*:preferencs.cli",
+            "subscribers/*:preferences.clr", "customers/*:billing_profile", "domains/*:reseller",
+            "subscribers/*", "", "subscribers/*:", "/subscribers:lock", "ringtimout",
+            "cft.ringtimout",
+        ]
+        let text =
+            "targets:\n  lab:\n    ignore:\n"
+            + rules.map { "      - \"\($0)\"\n" }.joined()
+        let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+        let collections =
+            "collections: domains, customercontacts, customers, subscribers, callforwards,"
+            + " subscriberpreferences"
+        let syntax = "write [collection/name:]path, such as subscribers/*:preferences.cli"
+        let customerFields =
+            "plans compare these fields of customers: status, max_subscribers, vat_rate,"
+            + " add_vat, subscriber_email_template_id, passreset_email_template_id,"
+            + " invoice_email_template_id, invoice_template_id, billing_profile_id; write"
+            + " contact.FIELD for the contact"
+        let expected: [(String, String, String?)] = [
+            (
+                "error",
+                "ignore rule 'subscriber/*:preferences.cli' hides nothing: 'subscriber'"
+                    + " is no collection; did you mean 'subscribers'?", collections
+            ),
+            (
+                "error",
+                "ignore rule 'subscribers/*:preferencs.cli' hides nothing:"
+                    + " 'preferencs.cli' matches no field of subscribers; did you mean"
+                    + " 'subscribers/*:preferences.cli'?", nil
+            ),
+            (
+                "warning",
+                "ignore rule 'subscribers/*:preferences.clr' may hide nothing: 'clr'"
+                    + " matches no preference of the built-in catalogue; did you mean"
+                    + " 'subscribers/*:preferences.cli'?",
+                "the target's catalogue may still have it; otherwise correct the name"
+            ),
+            (
+                "error",
+                "ignore rule 'customers/*:billing_profile' hides nothing:"
+                    + " 'billing_profile' matches no field of customers; did you mean"
+                    + " 'customers/*:billing_profile_id'?", customerFields
+            ),
+            (
+                "error",
+                "ignore rule 'domains/*:reseller' hides nothing: plans never update a domain", nil
+            ),
+            ("error", "ignore rule 'subscribers/*' hides nothing: it names no field path", syntax),
+            ("error", "the ignore rule is empty, so it hides nothing", nil),
+            ("error", "ignore rule 'subscribers/*:' hides nothing: it names no field path", syntax),
+            (
+                "error", "ignore rule '/subscribers:lock' hides nothing: '' is no collection",
+                collections
+            ),
+            (
+                "warning",
+                "ignore rule 'ringtimout' may hide nothing: 'ringtimout' matches no"
+                    + " field of any collection and no preference of the built-in catalogue;"
+                    + " did you mean 'cft.ringtimeout'?",
+                "the target's catalogue may still have it; otherwise correct the name"
+            ),
+            (
+                "error",
+                "ignore rule 'cft.ringtimout' hides nothing: 'cft.ringtimout' matches no"
+                    + " field of any collection; did you mean 'cft.ringtimeout'?", syntax
+            ),
+        ]
+        #expect(parsed.diagnostics.count == expected.count, "\(parsed.diagnostics)")
+        for (position, (severity, message, hint)) in expected.enumerated() {
+            let diagnostic = parsed.diagnostics.first {
+                $0.fieldPath == "targets.lab.ignore[\(position)]"
+            }
+            #expect(diagnostic?.severity.rawValue == severity, "rule \(position)")
+            #expect(diagnostic?.message == message, "rule \(position)")
+            if let hint { #expect(diagnostic?.hint == hint, "rule \(position)") }
+            #expect(diagnostic?.location?.line == 4 + position, "rule \(position)")
+        }
+    }
+
+    @Test func ignoreRulesThatMatchAFieldPass() {
+        let rules = [
+            "subscribers/*:preferences.cli", "subscribers/*@example.org:external_id",
+            "subscribers/*:callforwards.cft.ringtimeout", "subscribers/a@b:callforwards.cfu",
+            "customers/x-*:contact.city", "customers/*:max_subscribers", "customercontacts:email",
+            "subscriberpreferences/*:*", "subscribers/*:preferences.**", "callforwards/*:*.times",
+            "subscribers/*:pbx_*", "cft.ringtimeout", "lock", "clir", "**", "*.destinations",
+            "subscribers/*:password",
+        ]
+        let text =
+            "targets:\n  lab:\n    ignore:\n"
+            + rules.map { "      - \"\($0)\"\n" }.joined()
+        let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        #expect(parsed.configuration?.targets["lab"]?.ignore == rules)
+    }
+
     @Test func emptyFileIsAnError() {
         for text in ["", "# targets come later\n", "---\n"] {
             let parsed = ProjectConfigurationLoader.parse(text, path: "p.yaml")
@@ -143,6 +241,7 @@ private let projectText = """
                 "the host '::1' has a colon; write an IPv6 address in brackets, [::1]"
             ),
             ("http://[zz]:1443", "'[zz]' is not an IPv6 address"),
+            ("http://[\u{FF10}::1]", "'[\u{FF10}::1]' is not an IPv6 address"),
             ("http://ngcp.example/a b", "it contains a space"),
         ]
         for (url, problem) in cases {

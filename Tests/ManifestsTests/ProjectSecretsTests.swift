@@ -43,6 +43,32 @@ import Testing
         #expect(!APIURL.hasUserInfo("https://h:1443/api/?q=a@b"))
     }
 
+    /// A combining mark after a delimiter makes one `Character` with it, but HTTP clients
+    /// still split the URL at the delimiter, so the checks must too.
+    @Test func delimiterWithCombiningMarkStillSplits() {
+        let url = "https://admin:SECRETX@\u{301}ngcp.example"
+        #expect(APIURL.hasUserInfo(url))
+        #expect(!APIURL.userInfoMessage(url).contains("SECRETX"))
+        #expect(APIURL.redacted(url) == "https://***@\u{301}ngcp.example")
+
+        let problems = [
+            (
+                "http://ngcp.example:\u{301}80",
+                "the port '\u{301}80' is not a number from 1 to 65535"
+            ),
+            ("http://ngcp.example/?\u{301}", "it must not have a query or a fragment"),
+            ("http://ngcp.example/a \u{301}b", "it contains a space"),
+            (
+                "http://::\u{301}1:80",
+                "the host '::\u{301}1' has a colon; write an IPv6 address in brackets, [::1]"
+            ),
+        ]
+        for (url, problem) in problems {
+            #expect(APIURL.problem(url) == problem, "\(url.unicodeScalars.map(\.value))")
+        }
+        #expect(APIURL.normalized("HTTP://NGCP.EXAMPLE/\u{301}A") == "http://ngcp.example/\u{301}A")
+    }
+
     @Test func urlHasOneSpelling() {
         #expect(APIURL.normalized("HTTPS://NGCP.Example:1443/Api/") == "https://ngcp.example:1443")
         #expect(APIURL.normalized("https://proxy.example/NGCP/") == "https://proxy.example/NGCP")

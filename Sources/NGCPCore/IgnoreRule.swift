@@ -1,5 +1,3 @@
-import NGCPCore
-
 /// A user rule that hides differences in some fields from the plan, for fields that another
 /// system owns.
 ///
