@@ -743,7 +743,7 @@ private let documentCases: [DiagnosticCase] = [
                     6, 13, "spec.password",
                     "subscriber 'alice@d.example': cannot read secret {env: Q}: environment"
                         + " variable 'Q' is not set",
-                    hint: "set the variable or create the file before running ngcpctl")
+                    hint: "set the variable before running ngcpctl")
             ])
     }
 
