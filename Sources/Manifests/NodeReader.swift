@@ -80,24 +80,61 @@ final class NodeReader {
     /// secret, whose messages quote it, so quoted occurrences are masked in every message.
     var literalSecretValues: Set<String> = []
 
-    /// The diagnostics sorted by position; the sort is stable, so a warning that explains an
-    /// error at the same node stays in front of it.
+    /// The diagnostics sorted by position, with literal secrets masked and long messages cut.
+    /// The sort is stable, so a warning that explains an error at the same node stays in front
+    /// of it.
     var diagnosticsInSourceOrder: [Diagnostic] {
         let sorted = diagnostics.enumerated().sorted { lhs, rhs in
             let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
             let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
             return left != right ? left < right : lhs.offset < rhs.offset
         }.map(\.element)
-        guard !literalSecretValues.isEmpty else { return sorted }
-        let quoted = literalSecretValues.map { "'\($0)'" }
+        guard !literalSecretValues.isEmpty else { return sorted.map(Self.shortened) }
+        // Line breaks in messages are escaped already, so the secrets are looked up the same way.
+        let secrets = Set(literalSecretValues.map(Self.withEscapedLineBreaks))
+        let lengths = Set(secrets.map(\.utf8.count))
+        // Messages quote values in single quotes, so only the quoted parts of a message are
+        // looked up among the secrets. Testing every secret against every message took
+        // minutes for a file with thousands of literal passwords.
         return sorted.map { diagnostic in
-            var masked = diagnostic
-            for value in quoted where masked.message.contains(value) {
-                masked.message = masked.message.replacingOccurrences(
-                    of: value, with: "'\(SourceRedaction.mask)'")
+            let candidates =
+                Self.quotedParts(of: diagnostic.message, lengths: lengths)
+                ?? Array(secrets)
+            let found = candidates.filter {
+                secrets.contains($0) && diagnostic.message.contains("'\($0)'")
             }
-            return masked
+            var masked = diagnostic
+            // Longest first, so that a secret that contains another is masked whole.
+            for value in Set(found).sorted(by: { $0.utf8.count > $1.utf8.count }) {
+                masked.message = masked.message.replacingOccurrences(
+                    of: "'\(value)'", with: "'\(SourceRedaction.mask)'")
+            }
+            // Cut only now: a secret cut in half would no longer be found.
+            return Self.shortened(masked)
         }
+    }
+
+    /// Returns the text between pairs of single quotes in `message` whose length in bytes is
+    /// one of `lengths`. Every pair counts, not only adjacent ones, because a quoted value may
+    /// contain a quote itself. Nil when the message has so many quotes that the pairs would be
+    /// too many to try.
+    static func quotedParts(of message: String, lengths: Set<Int>) -> [String]? {
+        let bytes = Array(message.utf8)
+        let quotes = bytes.indices.filter { bytes[$0] == UInt8(ascii: "'") }
+        guard quotes.count <= 64 else { return nil }
+        var parts: [String] = []
+        for (position, start) in quotes.enumerated() {
+            for end in quotes[(position + 1)...] where lengths.contains(end - start - 1) {
+                parts.append(String(decoding: bytes[(start + 1)..<end], as: UTF8.self))
+            }
+        }
+        return parts
+    }
+
+    private static func shortened(_ diagnostic: Diagnostic) -> Diagnostic {
+        var shortened = diagnostic
+        shortened.message = cut(diagnostic.message)
+        return shortened
     }
 
     init(file: String) {
@@ -140,7 +177,8 @@ final class NodeReader {
 
     private func record(_ diagnostic: Diagnostic) {
         var diagnostic = diagnostic
-        diagnostic.message = Self.oneLine(
+        // The message is cut to its length only once literal secrets are masked in it.
+        diagnostic.message = Self.withEscapedLineBreaks(
             SourceRedaction.redactMessage(diagnostic.message, fieldPath: diagnostic.fieldPath))
         diagnostic.fieldPath = SourceRedaction.redactFieldPath(diagnostic.fieldPath)
         diagnostics.append(diagnostic)
@@ -151,19 +189,20 @@ final class NodeReader {
     /// quoted in full would flood the terminal. The source excerpt shows it cut at the caret.
     static let maxMessageLength = 400
 
-    /// Returns `message` on one line, with line breaks of quoted values written as `\n`, and
-    /// cut in the middle when it is longer than `maxMessageLength`.
-    static func oneLine(_ message: String) -> String {
-        var text = message
-        if text.contains(where: { $0.isNewline }) {
-            text = String(
-                text.flatMap { character -> [Character] in
-                    character.isNewline ? ["\\", "n"] : [character]
-                })
-        }
-        guard text.count > maxMessageLength else { return text }
+    /// Returns `message` with its line breaks written as `\n`.
+    static func withEscapedLineBreaks(_ message: String) -> String {
+        guard message.contains(where: { $0.isNewline }) else { return message }
+        return String(
+            message.flatMap { character -> [Character] in
+                character.isNewline ? ["\\", "n"] : [character]
+            })
+    }
+
+    /// Returns `message` cut in the middle when it is longer than `maxMessageLength`.
+    static func cut(_ message: String) -> String {
+        guard message.count > maxMessageLength else { return message }
         let keep = (maxMessageLength - 5) / 2
-        return text.prefix(keep) + " ... " + text.suffix(keep)
+        return message.prefix(keep) + " ... " + message.suffix(keep)
     }
 
     // MARK: - Shapes

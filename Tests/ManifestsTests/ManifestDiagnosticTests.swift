@@ -510,6 +510,17 @@ private let documentCases: [DiagnosticCase] = [
         #expect(!result.diagnostics.description.contains("hunter2"))
     }
 
+    @Test func longAliasedSecretIsMaskedBeforeCut() {
+        let secret = String(repeating: "Long'Secret-", count: 30)
+        let text = subscriberHead + "  webpassword: &pw \"\(secret)\"\n  email: *pw\n"
+        let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", text)])
+
+        let messages = result.diagnostics.map(\.message).joined(separator: "\n")
+        #expect(messages.contains("more than the maximum of 255"))
+        #expect(!messages.contains("Long'Secret"))
+        #expect(result.diagnostics.allSatisfy { $0.message.count <= 400 })
+    }
+
     @Test func duplicateNaturalKeysNameBothLocations() {
         let domain = "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: D.example}\n"
         let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", domain)])

@@ -146,6 +146,14 @@ import Testing
         #expect(nearestName(to: "ncos", in: ["ncos_id", "ncos_set"]) == nil)
     }
 
+    @Test func quotedPartsPairEveryQuote() {
+        let parts = NodeReader.quotedParts(of: "value 'a'b' here", lengths: [1, 3])
+        #expect(parts == ["a", "a'b", "b"])
+        #expect(NodeReader.quotedParts(of: "no quotes", lengths: [1]) == [])
+        let crowded = String(repeating: "'", count: 65)
+        #expect(NodeReader.quotedParts(of: crowded, lengths: [0]) == nil)
+    }
+
     @Test func equallyNearNamePrefersSameLength() {
         #expect(nearestName(to: "clri", in: ["cli", "clir"]) == "clir")
         #expect(nearestName(to: "clri", in: ["clir", "cli"]) == "clir")
