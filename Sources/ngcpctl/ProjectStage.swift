@@ -101,13 +101,15 @@ extension ManifestStage {
     /// printing when any error was found, so that one run reports all of them.
     static func load(
         _ paths: [String], options: ManifestLoadOptions, colorMode: String,
-        quietUnlessErrors: Bool = false,
+        quietUnlessErrors: Bool = false, contactsServer: Bool = true,
         check: (ManifestLoadResult) -> [Diagnostic] = { _ in [] }
     ) throws -> ManifestLoadResult {
         let result = ManifestLoader(options: options).load(paths: paths)
+        // Only a command that talks to NGCP needs to say that it did not.
+        let outcome = contactsServer ? " and nothing was sent to NGCP" : ""
         return try checked(
             result, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors,
-            failure: "the manifests are invalid and nothing was sent to NGCP. \(fixAndRunAgain)")
+            failure: "the manifests are invalid\(outcome). \(fixAndRunAgain)")
     }
 
     /// Runs `check` on a load result and prints its diagnostics with the result's. When there

@@ -30,7 +30,8 @@ enum ValidateCommand {
             environment: ProcessInfo.processInfo.environment, access: access)
         var secretDiagnostics: [Diagnostic] = []
         let result = try ManifestStage.load(
-            parsed.positionals, options: project.manifestOptions(), colorMode: colorMode
+            parsed.positionals, options: project.manifestOptions(), colorMode: colorMode,
+            contactsServer: false
         ) { result in
             secretDiagnostics = secretProblems(
                 in: result.secretOwners, access: access, resolver: resolver)
