@@ -116,6 +116,9 @@ public enum ProjectConfigurationLoader {
             reader.error(content[1].root, "", Message.projectSingleDocument)
         }
 
+        // Values such as the user and the URL are printed, so they are checked for control
+        // characters as manifest values are.
+        ControlCharacterCheck.check(document.root, reader: reader)
         let configuration = decodeProject(document.root, reader: reader)
         let diagnostics = reader.diagnosticsInSourceOrder
         return (diagnostics.hasErrors ? nil : configuration, diagnostics)

@@ -90,6 +90,14 @@ private let projectText = """
             ])
     }
 
+    @Test func controlCharacterInValueIsAnError() {
+        let text = "targets:\n  lab:\n    user: \"a\\e[31mb\"\n"
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        #expect(parsed.configuration == nil)
+        #expect(parsed.diagnostics.map(\.location?.line) == [3])
+        #expect(parsed.diagnostics.first?.message.contains("U+001B") == true)
+    }
+
     @Test func missingTargetsIsAnError() {
         let parsed = ProjectConfigurationLoader.parse("default_target: lab\n", path: "p.yaml")
         #expect(parsed.configuration == nil)
