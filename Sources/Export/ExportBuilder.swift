@@ -15,6 +15,9 @@ struct ExportBuilder {
     private let contactsByID: [Int: LiveObject]
     private let profilesByID: [Int: LiveObject]
     private let resellersByID: [Int: LiveObject]
+    /// The natural key, `username@domain`, of each live PBX group by its id, for the
+    /// `pbx_groups` of its members.
+    private var pbxGroupNames: [Int: String] = [:]
 
     init(live: LiveState, options: ExportOptions) {
         self.live = live
@@ -26,6 +29,13 @@ struct ExportBuilder {
             live.billingProfiles.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         resellersByID = Dictionary(
             live.resellers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for subscriber in live.subscribers
+        where SubscriberMapping.truth(subscriber["is_pbx_group"]) == true {
+            guard let username = subscriber["username"]?.stringValue,
+                let domain = domainName(of: subscriber)
+            else { continue }
+            pbxGroupNames[subscriber.id] = "\(username)@\(domain)"
+        }
     }
 
     mutating func build() -> ExportResult {
@@ -186,7 +196,7 @@ struct ExportBuilder {
                     message: "the SIP password was not readable, so the manifest does not "
                         + "manage it"))
         }
-        spec += subscriberFields(subscriber, username: username, context: context)
+        spec += subscriberFields(subscriber, username: username, name: name, context: context)
 
         if let forwards = SubscriberMapping.callForwards(
             live.callforwards[subscriber.id], subscriberDomain: domain)
@@ -206,10 +216,10 @@ struct ExportBuilder {
         return (name.lowercased(), envelope("Subscriber", name, spec))
     }
 
-    /// Subscriber fields other than references, secrets, forwards and preferences, each only
-    /// when it differs from what NGCP sets when the field is omitted.
-    private func subscriberFields(
-        _ subscriber: LiveObject, username: String, context: SubscriberContext
+    /// Subscriber fields other than secrets, forwards and preferences, each only when it
+    /// differs from what NGCP sets when the field is omitted.
+    private mutating func subscriberFields(
+        _ subscriber: LiveObject, username: String, name: String, context: SubscriberContext
     ) -> [YAMLEntry] {
         var spec: [YAMLEntry] = []
         // NGCP defaults the web login name to the username.
@@ -250,8 +260,32 @@ struct ExportBuilder {
             where SubscriberMapping.truth(subscriber[flag]) == true {
                 spec.append(YAMLEntry(flag, .bool(true)))
             }
+            if let groups = pbxGroups(of: subscriber, name: name) {
+                spec.append(YAMLEntry("pbx_groups", .sequence(groups.map { .string($0) })))
+            }
         }
         return spec
+    }
+
+    /// Returns the names of the PBX groups that `subscriber` is a member of, in NGCP's order,
+    /// or nil when it is in none. A group that was not read leaves the memberships out of the
+    /// manifest, with a notice, because a partial list would remove the others.
+    private mutating func pbxGroups(of subscriber: LiveObject, name: String) -> [String]? {
+        let ids = subscriber["pbx_group_ids"]?.arrayValue ?? []
+        guard !ids.isEmpty else { return nil }
+        var names: [String] = []
+        for id in ids {
+            guard let groupName = id.intValue.flatMap({ pbxGroupNames[$0] }) else {
+                notices.append(
+                    ExportNotice(
+                        subject: "subscribers/\(name)",
+                        message: "pbx_groups left out: PBX group \(id.serialized()) was not "
+                            + "read, so the manifest does not manage the memberships"))
+                return nil
+            }
+            names.append(groupName)
+        }
+        return names
     }
 
     // MARK: Results

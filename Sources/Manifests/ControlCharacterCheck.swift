@@ -10,10 +10,11 @@ import YAMLReader
 ///
 /// A bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) reorders the
 /// text around it, so that a value reads differently from what it is: it is rejected
-/// everywhere. Keys, names and references to names (`spec.customer`) must not have any
-/// invisible formatting character (Unicode's format category, such as a zero-width space),
-/// because two names that look the same would be different objects. Other values may, as some
-/// scripts need a zero-width joiner or non-joiner.
+/// everywhere. Keys, names and references to names (`spec.customer`, the items of
+/// `spec.pbx_groups`) must not have any invisible formatting character (Unicode's format
+/// category, such as a zero-width space), because two names that look the same would be
+/// different objects. Other values may, as some scripts need a zero-width joiner or
+/// non-joiner.
 enum ControlCharacterCheck {
     /// One step of the path to a scalar. The dotted path is built only for a scalar that is
     /// reported, because most documents have none and building it for every scalar costs
@@ -82,11 +83,17 @@ enum ControlCharacterCheck {
         "customer", "billing_profile", "reseller", "webusername",
     ]
 
+    /// Fields of `spec` whose items name other objects.
+    private static let referenceListFields: Set<String> = ["pbx_groups"]
+
     private static func isReference(_ steps: [Step]) -> Bool {
-        guard steps.count == 2, case .key(let first) = steps[0], case .key(let second) = steps[1],
-            first.scalar?.text == "spec", let field = second.scalar?.text
+        guard steps.count == 2 || steps.count == 3, case .key(let first) = steps[0],
+            case .key(let second) = steps[1], first.scalar?.text == "spec",
+            let field = second.scalar?.text
         else { return false }
-        return referenceFields.contains(field)
+        guard steps.count == 3 else { return referenceFields.contains(field) }
+        guard case .index = steps[2] else { return false }
+        return referenceListFields.contains(field)
     }
 
     private static func isMetadataName(_ steps: [Step]) -> Bool {

@@ -66,6 +66,9 @@ struct DesiredStateCollector {
     /// instead of copying every subscriber out of a wrapper.
     private var subscribers: [DesiredSubscriber] = []
     private var subscriberDetails: [SubscriberDetails] = []
+    /// Whether a declared subscriber names PBX groups, so that a load without any skips
+    /// their check.
+    private var namesPBXGroups = false
     private let decodedCallForwards = DecodedValueCache<[String: JSONValue]>()
     private let decodedPreferences = DecodedValueCache<[String: JSONValue]>()
     private let decodedTimes = DecodedValueCache<[JSONValue]>()
@@ -429,6 +432,7 @@ struct DesiredStateCollector {
         case .subscriber(let subscriber, var metadata):
             subscribers.append(subscriber.desired)
             subscriberDetails.append(subscriber.details)
+            if subscriber.desired.pbxGroups?.isEmpty == false { namesPBXGroups = true }
             metadata.secretLocations = subscriber.details.secretLocations
             addedMetadata.append((subscriber.desired.id, metadata))
         }
@@ -502,6 +506,7 @@ struct DesiredStateCollector {
         checkNumbers()
         checkWebUsernames()
         checkReferences()
+        if namesPBXGroups { checkPBXGroups() }
         checkSubscriberLimits()
     }
 
@@ -743,6 +748,56 @@ struct DesiredStateCollector {
             diagnostics[warning.diagnostic].message += Message.namedBySubscribers(
                 warning.subscribers)
         }
+    }
+
+    /// Checks that each PBX group that a subscriber names and these manifests declare is
+    /// declared with `is_pbx_group: true` under the subscriber's customer. A group that is not
+    /// declared is looked up on the target when planning.
+    private mutating func checkPBXGroups() {
+        var named: Set<SubscriberKey> = []
+        for subscriber in subscribers {
+            for group in subscriber.pbxGroups ?? [] {
+                named.insert(Self.subscriberKey(group.username, group.domain))
+            }
+        }
+        // Only the named subscribers are indexed, which are few in a load of many.
+        var positions: [SubscriberKey: Int] = [:]
+        for position in subscribers.indices {
+            let key = Self.subscriberKey(
+                subscribers[position].username, subscribers[position].domain)
+            if named.contains(key) { positions[key] = position }
+        }
+
+        for member in subscribers {
+            for (position, group) in (member.pbxGroups ?? []).enumerated() {
+                guard
+                    let groupPosition = positions[
+                        Self.subscriberKey(group.username, group.domain)]
+                else { continue }
+                let declared = subscribers[groupPosition]
+                let path = index("spec.pbx_groups", position)
+                if declared.fields["is_pbx_group"]?.boolValue != true {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, Message.pbxGroupNotGroup(declared.name, at: declared.location),
+                            at: group.location, fieldPath: path, hint: Message.pbxGroupNotGroupHint)
+                    )
+                } else if declared.customer != member.customer {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error,
+                            Message.pbxGroupOfOtherCustomer(
+                                declared.name, at: declared.location, customer: declared.customer,
+                                memberCustomer: member.customer),
+                            at: group.location, fieldPath: path,
+                            hint: Message.pbxGroupOfOtherCustomerHint))
+                }
+            }
+        }
+    }
+
+    private static func subscriberKey(_ username: String, _ domain: String) -> SubscriberKey {
+        SubscriberKey(username: lowercased(username), domain: lowercased(domain))
     }
 
     /// Reports a customer whose `max_subscribers` is lower than the number of subscribers

@@ -196,8 +196,13 @@ public enum ManifestSchema {
         .init("is_pbx_pilot", .boolean, "PBX pilot subscriber (pbxaccount only)."),
         .init("is_pbx_group", .boolean, "PBX group (pbxaccount only)."),
         .init(
+            "pbx_groups", .list(.string(pattern: subscriberName)),
+            "Names (username@domain) of the PBX groups of the same customer that the subscriber"
+                + " belongs to (pbxaccount only)."),
+        .init(
             "pbx_group_ids", .list(.integer(1...Int.max)),
-            "Ids of the PBX groups the subscriber belongs to (pbxaccount only)."),
+            "Server ids of the PBX groups the subscriber belongs to (pbxaccount only); the"
+                + " raw form of pbx_groups, which it excludes."),
         .init(
             "pbx_hunt_policy", .choice(["serial", "parallel", "random", "circular"]),
             "How a PBX group rings its members (PBX groups only)."),

@@ -398,6 +398,56 @@ enum Message {
     static let profileWithoutSet =
         "profile_id needs profile_set_id; NGCP rejects a profile without its profile set"
 
+    // MARK: - PBX groups
+
+    static let pbxGroupsWithGroupIDs =
+        "pbx_group_ids and pbx_groups both set the subscriber's PBX groups, so only one may be set"
+    static let pbxGroupsWithGroupIDsHint =
+        "keep pbx_groups, which names the groups, and remove pbx_group_ids, whose server ids "
+        + "differ between targets"
+
+    static func pbxGroupNamesItself(_ name: String) -> String {
+        "'\(name)' is the subscriber itself, which cannot be its own PBX group"
+    }
+    static let pbxGroupNamesItselfHint = "remove the name from pbx_groups"
+
+    static func pbxGroupRepeated(_ name: String, first: SourceLocation) -> String {
+        "PBX group '\(name)' is listed twice, the first time at \(first); names compare "
+            + "without regard to case"
+    }
+
+    static func pbxGroupsOnGroup(_ field: String) -> String {
+        "\(field) is not valid on a PBX group, because NGCP makes no group a member of another "
+            + "group and the list would differ from the target after every apply"
+    }
+
+    static func pbxGroupsOnPilot(_ field: String) -> String {
+        "\(field) is not valid on a PBX pilot, because NGCP keeps no group memberships for the "
+            + "pilot and the list would differ from the target after every apply"
+    }
+
+    static func pbxGroupsOnGroupOrPilotHint(_ field: String) -> String {
+        "remove \(field), or make it empty"
+    }
+
+    static func pbxGroupNotGroup(_ name: String, at location: SourceLocation?) -> String {
+        var text = "subscriber '\(name)'"
+        if let location { text += " at \(location)" }
+        return text + " is not declared with is_pbx_group: true, so it cannot be a PBX group"
+    }
+    static let pbxGroupNotGroupHint =
+        "set is_pbx_group: true on that subscriber, or remove it from pbx_groups"
+
+    static func pbxGroupOfOtherCustomer(
+        _ name: String, at location: SourceLocation?, customer: String, memberCustomer: String
+    ) -> String {
+        var text = "PBX group '\(name)'"
+        if let location { text += " at \(location)" }
+        return text + " belongs to customer '\(customer)', not to '\(memberCustomer)'"
+    }
+    static let pbxGroupOfOtherCustomerHint =
+        "a subscriber can only be a member of the PBX groups of its own customer"
+
     // MARK: - Targets and ngcpctl.yaml
 
     static let projectSingleDocument =

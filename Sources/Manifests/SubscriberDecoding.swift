@@ -24,6 +24,7 @@ extension DocumentContext {
         let webpasswordNode = fields["webpassword"]
         let callforwardsNode = fields["callforwards"]
         let preferencesNode = fields["preferences"]
+        let pbxGroupsNode = fields["pbx_groups"]
         let customer = customerNode.flatMap { node in
             nonEmpty(
                 reader.string(node, "spec.customer", numbersAsText: true), node, "spec.customer")
@@ -33,12 +34,22 @@ extension DocumentContext {
         // Room for every field would take twice the memory for a typical subscriber.
         let outside = [
             customerNode, passwordNode, webpasswordNode, callforwardsNode, preferencesNode,
+            pbxGroupsNode,
         ]
         let valueCount = fields.count - outside.count { $0 != nil }
         var values: [String: JSONValue] = Dictionary(minimumCapacity: valueCount)
         var numbers: [(key: String, location: SourceLocation, path: String)] = []
         decodeNumbers(fields, into: &values, numbers: &numbers)
         decodeSubscriberFields(fields, into: &values)
+        var pbxGroups: [SubscriberReference]?
+        if let node = pbxGroupsNode {
+            pbxGroups = decodePBXGroups(node, of: identity, values: values)
+            if let idsNode = fields["pbx_group_ids"] {
+                reader.error(
+                    idsNode, "spec.pbx_group_ids", Message.pbxGroupsWithGroupIDs,
+                    hint: Message.pbxGroupsWithGroupIDsHint)
+            }
+        }
 
         var secrets: [String: SecretSource] = [:]
         var secretLocations = SecretFieldLocations()
@@ -73,7 +84,7 @@ extension DocumentContext {
         let desired = DesiredSubscriber(
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
-            preferences: preferences, location: reader.location(nameNode))
+            preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode))
         let details = SubscriberDetails(
             customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
@@ -96,8 +107,8 @@ extension DocumentContext {
     /// Fields that a locked customer overrides.
     static let lockFields = ["lock", "status"]
     static let pbxFields = [
-        "pbx_extension", "is_pbx_pilot", "is_pbx_group", "pbx_group_ids", "pbx_hunt_policy",
-        "pbx_hunt_timeout", "pbx_hunt_cancel_mode",
+        "pbx_extension", "is_pbx_pilot", "is_pbx_group", "pbx_group_ids", "pbx_groups",
+        "pbx_hunt_policy", "pbx_hunt_timeout", "pbx_hunt_cancel_mode",
     ]
     static let flagFields = ["administrative", "is_pbx_pilot", "is_pbx_group"]
     static let profileFields = ["profile_set_id", "profile_id"]
@@ -120,14 +131,15 @@ extension DocumentContext {
         return nil
     }
 
-    /// Splits `username@domain` at the last `@` and checks both parts.
-    private func splitSubscriberName(_ name: String, node: YAMLNode)
-        -> (username: String, domain: String)?
-    {
+    /// Splits `username@domain` at the last `@` and checks both parts, reporting a problem
+    /// at `node` under `path`.
+    private func splitSubscriberName(
+        _ name: String, node: YAMLNode, path: String = "metadata.name"
+    ) -> (username: String, domain: String)? {
         // `@` is ASCII, so its last UTF-8 byte is also the last `@` character.
         guard let at = lastIndex(of: UInt8(ascii: "@"), in: name) else {
             reader.error(
-                node, "metadata.name", Message.invalidSubscriberName(name),
+                node, path, Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
             return nil
         }
@@ -135,13 +147,13 @@ extension DocumentContext {
         let domain = String(name[name.index(after: at)...])
         guard !username.isEmpty, !domain.isEmpty else {
             reader.error(
-                node, "metadata.name", Message.invalidSubscriberName(name),
+                node, path, Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
             return nil
         }
 
         if containsWhitespace(username) {
-            reader.error(node, "metadata.name", Message.usernameWithSpace(username))
+            reader.error(node, path, Message.usernameWithSpace(username))
             return nil
         }
         let validCharacters = allBytes(of: username) { byte in
@@ -150,11 +162,11 @@ extension DocumentContext {
         let validDots =
             !username.hasPrefix(".") && !username.hasSuffix(".") && !containsDoubleDot(username)
         guard validCharacters, validDots, username.utf8.count <= 127 else {
-            reader.error(node, "metadata.name", Message.invalidUsername(username))
+            reader.error(node, path, Message.invalidUsername(username))
             return nil
         }
         if containsWhitespace(domain) {
-            reader.error(node, "metadata.name", Message.nameWithSpace(domain))
+            reader.error(node, path, Message.nameWithSpace(domain))
             return nil
         }
         return (username, domain)
@@ -272,6 +284,9 @@ extension DocumentContext {
                 reader.int(item, index("spec.pbx_group_ids", position), range: 1...Int.max)
             }
             if ids.count == items.count { values["pbx_group_ids"] = .array(ids.map { .int($0) }) }
+            if !items.isEmpty {
+                checkMembershipAllowed(node, field: "pbx_group_ids", values: values)
+            }
         }
         if let node = fields["pbx_hunt_policy"],
             let policy = reader.choice(
@@ -288,6 +303,67 @@ extension DocumentContext {
             let mode = reader.choice(node, "spec.pbx_hunt_cancel_mode", ["bye", "cancel"])
         {
             values["pbx_hunt_cancel_mode"] = .string(mode)
+        }
+    }
+
+    // MARK: - PBX groups
+
+    /// Decodes `pbx_groups`, the names of the PBX groups the subscriber `member` is a member
+    /// of. Checks each name's form, and reports a repeated name and the subscriber's own name.
+    /// Whether each name is a group of the same customer is checked across documents, and
+    /// against the target when planning.
+    private func decodePBXGroups(
+        _ node: YAMLNode, of member: (username: String, domain: String)?,
+        values: [String: JSONValue]
+    ) -> [SubscriberReference]? {
+        guard let items = reader.list(node, "spec.pbx_groups") else { return nil }
+        let memberKey = member.map { lowercased($0.username) + "@" + lowercased($0.domain) }
+
+        var references: [SubscriberReference] = []
+        references.reserveCapacity(items.count)
+        var firstLocations: [String: SourceLocation] = [:]
+        for (position, item) in items.enumerated() {
+            let path = index("spec.pbx_groups", position)
+            guard let name = reader.string(item, path),
+                let group = splitSubscriberName(name, node: item, path: path)
+            else { continue }
+
+            // Names compare without regard to case, as NGCP compares usernames and domains.
+            let key = lowercased(group.username) + "@" + lowercased(group.domain)
+            if key == memberKey {
+                reader.error(
+                    item, path, Message.pbxGroupNamesItself(name),
+                    hint: Message.pbxGroupNamesItselfHint)
+                continue
+            }
+            let location = reader.location(item)
+            if let first = firstLocations[key] {
+                reader.error(item, path, Message.pbxGroupRepeated(name, first: first))
+                continue
+            }
+            firstLocations[key] = location
+            references.append(
+                SubscriberReference(
+                    username: group.username, domain: group.domain, location: location))
+        }
+        if !items.isEmpty { checkMembershipAllowed(node, field: "pbx_groups", values: values) }
+        return references
+    }
+
+    /// Reports a non-empty group list on a PBX group or pilot. NGCP stores memberships only
+    /// for the other subscribers of a PBX customer, and returns an empty list for these two.
+    private func checkMembershipAllowed(
+        _ node: YAMLNode, field: String, values: [String: JSONValue]
+    ) {
+        let path = join("spec", field)
+        if values["is_pbx_group"]?.boolValue == true {
+            reader.error(
+                node, path, Message.pbxGroupsOnGroup(field),
+                hint: Message.pbxGroupsOnGroupOrPilotHint(field))
+        } else if values["is_pbx_pilot"]?.boolValue == true {
+            reader.error(
+                node, path, Message.pbxGroupsOnPilot(field),
+                hint: Message.pbxGroupsOnGroupOrPilotHint(field))
         }
     }
 

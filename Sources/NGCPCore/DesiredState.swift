@@ -94,12 +94,17 @@ public struct DesiredSubscriber: Sendable, Hashable {
     /// Managed preferences by name. `.null` removes the preference; unlisted preferences are
     /// left as they are. Nil means no preference is managed.
     public var preferences: [String: JSONValue]?
+    /// The PBX groups the subscriber is a member of, by natural key (`spec.pbx_groups`), in
+    /// manifest order. Nil means they are not managed by name, and `fields["pbx_group_ids"]`
+    /// may then manage them by server id. An empty list means the subscriber is in no group.
+    public var pbxGroups: [SubscriberReference]?
     public var location: SourceLocation?
 
     public init(
         username: String, domain: String, customer: String, fields: [String: JSONValue] = [:],
         secrets: [String: SecretSource] = [:], callforwards: [String: JSONValue]? = nil,
-        preferences: [String: JSONValue]? = nil, location: SourceLocation? = nil
+        preferences: [String: JSONValue]? = nil, pbxGroups: [SubscriberReference]? = nil,
+        location: SourceLocation? = nil
     ) {
         self.username = username
         self.domain = domain
@@ -108,6 +113,26 @@ public struct DesiredSubscriber: Sendable, Hashable {
         self.secrets = secrets
         self.callforwards = callforwards
         self.preferences = preferences
+        self.pbxGroups = pbxGroups
+        self.location = location
+    }
+
+    /// The natural key, `username@domain`.
+    public var name: String { "\(username)@\(domain)" }
+    public var id: ResourceID { ResourceID(.subscribers, name) }
+}
+
+/// A manifest's reference to a subscriber by its natural key, `username@domain`.
+public struct SubscriberReference: Sendable, Hashable {
+    public var username: String
+    public var domain: String
+    /// The position of the name in the manifest, for the problems that the target's data
+    /// reveals.
+    public var location: SourceLocation?
+
+    public init(username: String, domain: String, location: SourceLocation? = nil) {
+        self.username = username
+        self.domain = domain
         self.location = location
     }
 

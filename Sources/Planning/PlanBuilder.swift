@@ -51,6 +51,11 @@ struct PlanBuilder {
     /// Declared domains and customers that have a problem of their own. Subscribers referring to
     /// them report nothing more, because the reference itself is fine.
     var failedDeclarations: Set<ResourceID> = []
+    /// The PBX groups the manifests declare, by natural key, for the `pbx_groups` of their
+    /// members.
+    var declaredPBXGroups: [SubscriberKey: DeclaredPBXGroup] = [:]
+    /// The live PBX groups that members name, checked against the plan's deletes.
+    var livePBXGroupUses: [LivePBXGroupUse] = []
     /// When set, the call forwards and preferences of live subscribers are not compared yet
     /// but collected here, for `planDeferredBlocks(live:)`. Everything else in a plan needs
     /// only the collections, so it can be planned while the blocks are still being read.
@@ -77,12 +82,24 @@ struct PlanBuilder {
         let subscribers = unique(desired.subscribers) {
             LiveIndex.subscriberKey(username: $0.username, domain: $0.domain)
         }
-        for subscriber in subscribers { planSubscriber(subscriber) }
+        // A member's create or update refers to the create of a group declared with it, so
+        // when subscribers name groups, the declared groups are planned first.
+        if subscribers.contains(where: { $0.pbxGroups?.isEmpty == false }) {
+            for subscriber in subscribers where Self.isPBXGroup(subscriber) {
+                planSubscriber(subscriber)
+            }
+            for subscriber in subscribers where !Self.isPBXGroup(subscriber) {
+                planSubscriber(subscriber)
+            }
+        } else {
+            for subscriber in subscribers { planSubscriber(subscriber) }
+        }
         if options.prune {
             prune()
         } else {
             collectNotPruned()
         }
+        checkDeletedPBXGroups()
         linkNumberMoves()
         orderAroundPilots()
     }

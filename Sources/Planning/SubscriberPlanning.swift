@@ -7,6 +7,9 @@ extension PlanBuilder {
     ]
 
     mutating func planSubscriber(_ subscriber: DesiredSubscriber) {
+        // A group is known before its planning ends, so that members of a group that fails
+        // report nothing more.
+        if Self.isPBXGroup(subscriber) { recordPBXGroup(subscriber, reference: nil) }
         let domain = domainReference(subscriber.domain)
         if domain == nil
             && !failedDeclarations.contains(ResourceID(.domains, subscriber.domain.lowercased()))
@@ -32,13 +35,16 @@ extension PlanBuilder {
             }
         }
         let declared = declaredNumbers(subscriber)
+        let groups = resolvePBXGroups(
+            subscriber, customer: customerReference, customerType: customer.type)
 
         guard let liveSubscriber = index.subscriber(subscriber) else {
             if subscriber.secrets["password"] == nil {
                 problems.append(.missingPassword(subscriber))
             }
             createSubscriber(
-                subscriber, domain: domain, customer: customerReference, numbers: declared)
+                subscriber, domain: domain, customer: customerReference, numbers: declared,
+                groups: groups)
             return
         }
         pairedSubscribers.insert(liveSubscriber.id)
@@ -56,11 +62,21 @@ extension PlanBuilder {
                     + "customer_id cannot change, so it is deleted and created again")
             createSubscriber(
                 subscriber, domain: domain, customer: customerReference, numbers: declared,
-                after: deletion)
+                groups: groups, after: deletion)
             return
         }
         updateSubscriber(
-            subscriber, live: liveSubscriber, customerStatus: customer.status, numbers: declared)
+            subscriber, live: liveSubscriber, customerStatus: customer.status, numbers: declared,
+            groups: groups)
+        if Self.isPBXGroup(subscriber) {
+            recordPBXGroup(subscriber, reference: .live(liveSubscriber.id))
+        }
+    }
+
+    private mutating func recordPBXGroup(_ subscriber: DesiredSubscriber, reference: Reference?) {
+        let key = LiveIndex.subscriberKey(username: subscriber.username, domain: subscriber.domain)
+        declaredPBXGroups[key] = DeclaredPBXGroup(
+            customer: subscriber.customer, reference: reference)
     }
 
     /// The numbers a desired subscriber declares, with duplicates reported.
@@ -84,11 +100,16 @@ extension PlanBuilder {
 
     // MARK: Create
 
+    /// Plans a subscriber POST. `groups` are the resolved `pbx_groups`, when the manifest
+    /// names them.
     private mutating func createSubscriber(
         _ subscriber: DesiredSubscriber, domain: Reference, customer: Reference,
-        numbers declared: [Normalization.Number], after deletion: Int? = nil
+        numbers declared: [Normalization.Number], groups: [Reference]?, after deletion: Int? = nil
     ) {
         var body = subscriber.fields
+        if let groups, !groups.isEmpty {
+            body["pbx_group_ids"] = Self.pbxGroupIDs(groups, live: nil)
+        }
         body["customer_id"] = customer.jsonValue
         body["domain_id"] = domain.jsonValue
         body["username"] = .string(subscriber.username)
@@ -100,6 +121,7 @@ extension PlanBuilder {
 
         var dependencies = Set([customer.draft, domain.draft].compactMap { $0 })
         if let deletion { dependencies.insert(deletion) }
+        dependencies.formUnion(groups?.compactMap(\.draft) ?? [])
         let draft = add(
             DraftOperation(
                 action: .create, resource: .subscribers, name: subscriber.name, method: .post,
@@ -108,6 +130,7 @@ extension PlanBuilder {
         numbers.take(.init(draft: draft, subscriber: subscriber, liveID: nil, numbers: declared))
 
         let created = Reference.created(draft: draft)
+        if Self.isPBXGroup(subscriber) { recordPBXGroup(subscriber, reference: created) }
         if let forwards = subscriber.callforwards {
             planForwards(subscriber, desired: forwards, live: [:], reference: created)
         }
@@ -118,20 +141,27 @@ extension PlanBuilder {
 
     // MARK: Update
 
+    /// Plans a subscriber PATCH of the fields that differ. `groups` are the resolved
+    /// `pbx_groups`, when the manifest names them.
     private mutating func updateSubscriber(
         _ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject, customerStatus: String,
-        numbers declared: [Normalization.Number]
+        numbers declared: [Normalization.Number], groups: [Reference]?
     ) {
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
+        var fields = subscriber.fields
+        if let groups {
+            fields["pbx_group_ids"] = Self.pbxGroupIDs(
+                groups, live: liveSubscriber["pbx_group_ids"])
+        }
 
-        for field in subscriber.fields.keys.sorted()
+        for field in fields.keys.sorted()
         where Normalization.isComparedField(field, references: Self.subscriberReferenceFields) {
             if Normalization.isSetByCustomerLock(field: field, customerStatus: customerStatus) {
                 continue
             }
             guard !isIgnored(subscriber.id, field) else { continue }
-            let value = subscriber.fields[field] ?? .null
+            let value = fields[field] ?? .null
             if field == "lock",
                 Normalization.lockImpliedByStatus(
                     desiredLock: value, desiredStatus: subscriber.fields["status"],
@@ -156,7 +186,9 @@ extension PlanBuilder {
                 DraftOperation(
                     action: .update, resource: .subscribers, name: subscriber.name,
                     method: .patch, path: "/api/subscribers/\(liveSubscriber.id)",
-                    body: .array(operations), changes: changes, liveID: liveSubscriber.id))
+                    body: .array(operations),
+                    dependsOn: Set(groups?.compactMap(\.draft) ?? []), changes: changes,
+                    liveID: liveSubscriber.id))
         }
         if let draft {
             numbers.update(
@@ -238,11 +270,15 @@ extension PlanBuilder {
             return [FieldChange(path: field, before: live, after: desired)]
         case "pbx_group_ids":
             // NGCP keeps a subscriber's groups in its own order: a PUT that only reorders them
-            // leaves the order as it was, so only the set of groups can converge.
+            // leaves the order as it was, so only the set of groups can converge. A group that
+            // the plan creates is a placeholder, which no live id equals.
             func groups(_ value: JSONValue?) -> [Int]? {
                 value?.arrayValue?.compactMap(\.intValue).sorted()
             }
-            guard (groups(desired) ?? []) != (groups(live) ?? []) else { return [] }
+            let createsGroup = desired.arrayValue?.contains { $0.intValue == nil } ?? false
+            guard createsGroup || (groups(desired) ?? []) != (groups(live) ?? []) else {
+                return []
+            }
             return [FieldChange(path: field, before: live, after: desired)]
         default:
             guard !Normalization.optionalEqual(desired, live) else { return [] }

@@ -74,6 +74,9 @@ struct DesiredStateDiff {
         for subscriber in state.subscribers {
             var fields: [String: JSONValue] = ["customer": .string(subscriber.customer)]
             for (name, value) in subscriber.fields { fields[name] = value }
+            if let groups = subscriber.pbxGroups {
+                fields["pbx_groups"] = .array(groups.map { .string($0.name) })
+            }
             for (name, source) in subscriber.secrets {
                 fields[secretPrefix + name] = .string(secretFingerprint(source))
             }

@@ -83,6 +83,32 @@ import Testing
         #expect(result.standardOutput.contains("ops@acme.test"), "\(result.standardOutput)")
     }
 
+    @Test func changesListPBXGroups() throws {
+        let repo = try ManifestRepository()
+        func member(_ groups: String) -> String {
+            """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: ward@pbx.example.org
+            spec:
+              customer: harbour
+              pbx_extension: "30"
+              pbx_groups: \(groups)
+            """
+        }
+        try repo.setManifests(["ward.yaml": member("[nurses@pbx.example.org]")])
+        try repo.commit("first")
+        try repo.setManifests(["ward.yaml": member("[porters@pbx.example.org]")])
+        try repo.commit("second")
+
+        let result = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("pbx_groups"), "\(result.standardOutput)")
+        #expect(
+            result.standardOutput.contains("porters@pbx.example.org"), "\(result.standardOutput)")
+    }
+
     @Test func changesReadEachRevisionsDefaults() throws {
         let repo = try ManifestRepository()
         func project(_ profile: String) -> String {

@@ -309,6 +309,57 @@ import Testing
         #expect(old?.fields["status"] == "terminated")
     }
 
+    /// Builds a PBX customer 2 with its pilot 20, the group `nurses` (21) and `desk` (22),
+    /// which is a member of the groups with `groupIDs`.
+    static func pbxLive(groupIDs: [Int]) -> LiveState {
+        var customer = Self.customer(2, "harbour")
+        customer.fields["type"] = "pbxaccount"
+        // Each gets a number of its own: the pilot's, with the extension appended.
+        func pbxSubscriber(_ id: Int, _ username: String, extension: String) -> LiveObject {
+            var subscriber = Self.subscriber(id, username, customer: 2)
+            subscriber.fields["primary_number"] = [
+                "cc": 43, "ac": "0664", "sn": .string("0100" + `extension`),
+                "number_id": .int(id),
+            ]
+            subscriber.fields["alias_numbers"] = []
+            return subscriber
+        }
+        var pilot = pbxSubscriber(20, "pilot", extension: "")
+        var group = pbxSubscriber(21, "nurses", extension: "20")
+        var member = pbxSubscriber(22, "desk", extension: "10")
+        pilot.fields["is_pbx_pilot"] = true
+        pilot.fields["pbx_group_ids"] = []
+        group.fields["is_pbx_group"] = true
+        group.fields["pbx_extension"] = "20"
+        group.fields["pbx_group_ids"] = []
+        member.fields["pbx_extension"] = "10"
+        member.fields["pbx_group_ids"] = .array(groupIDs.map { .int($0) })
+        return Self.live(customers: [customer], subscribers: [pilot, group, member])
+    }
+
+    @Test func pbxGroupsWrittenByName() throws {
+        let result = Exporter.export(Self.pbxLive(groupIDs: [21]))
+        #expect(result.notices.isEmpty, "\(result.notices)")
+        let text = try #require(result.files.first?.text)
+        #expect(text.contains("  pbx_groups:\n    - nurses@sip.example.org\n"))
+        #expect(!text.contains("pbx_group_ids"))
+
+        let loaded = loadExport(result)
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        let groups = loaded.desired.subscribers.map { ($0.username, $0.pbxGroups?.map(\.name)) }
+        #expect(groups.first { $0.0 == "desk" }?.1 == ["nurses@sip.example.org"])
+        #expect(groups.first { $0.0 == "nurses" }?.1 == nil)
+        #expect(groups.first { $0.0 == "pilot" }?.1 == nil)
+    }
+
+    @Test func unreadPBXGroupLeavesMembershipsOut() throws {
+        let result = Exporter.export(Self.pbxLive(groupIDs: [21, 99]))
+        let text = try #require(result.files.first?.text)
+        #expect(!text.contains("pbx_groups"))
+        #expect(result.notices.map(\.subject) == ["subscribers/desk@sip.example.org"])
+        #expect(result.notices.first?.message.contains("PBX group 99 was not read") == true)
+    }
+
     @Test func terminatedTwinOfCurrentCustomerIgnored() {
         let live = Self.live(customers: [
             Self.customer(2, "acme", status: "terminated"), Self.customer(3, "acme"),

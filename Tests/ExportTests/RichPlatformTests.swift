@@ -147,4 +147,54 @@ import Testing
             #expect(carol["lock"] == "4")
         }
     }
+
+    /// A member of two PBX groups exports them by name, and the export plans no changes.
+    @Test func pbxGroupsPlanNoChanges() async throws {
+        try await withEmulator { _, client in
+            _ = try await client.post(
+                "/api/domains/", body: ["domain": "pbx.example.org", "reseller_id": 1])
+            let contact = try await client.post(
+                "/api/customercontacts/", body: ["reseller_id": 1, "email": "pbx@example.org"])
+            let customer = try await client.post(
+                "/api/customers/",
+                body: [
+                    "contact_id": .int(contact), "billing_profile_id": 1, "status": "active",
+                    "type": "pbxaccount", "external_id": "harbour",
+                ])
+            func subscriber(_ username: String, _ extra: [String: JSONValue]) async throws
+                -> Int
+            {
+                var body: [String: JSONValue] = [
+                    "customer_id": .int(customer), "domain": "pbx.example.org",
+                    "username": .string(username), "password": "pbx-Passw0rd",
+                ]
+                body.merge(extra) { _, new in new }
+                return try await client.post("/api/subscribers/", body: .object(body))
+            }
+            _ = try await subscriber(
+                "pilot",
+                ["is_pbx_pilot": true, "primary_number": ["cc": 43, "ac": "1", "sn": "5550"]])
+            let nurses = try await subscriber(
+                "nurses", ["is_pbx_group": true, "pbx_extension": "20"])
+            let porters = try await subscriber(
+                "porters", ["is_pbx_group": true, "pbx_extension": "21"])
+            _ = try await subscriber(
+                "ward", ["pbx_extension": "30", "pbx_group_ids": [.int(porters), .int(nurses)]])
+
+            let result = try await exportLive(client)
+            #expect(result.notices.isEmpty, "\(result.notices)")
+            let text = try #require(result.files.first { $0.path.contains("harbour") }?.text)
+            #expect(
+                text.contains(
+                    "  pbx_groups:\n    - porters@pbx.example.org\n    - nurses@pbx.example.org\n"
+                ))
+
+            let loaded = loadExport(result)
+            #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+            let secrets = Dictionary(
+                uniqueKeysWithValues: result.secrets.map { ($0.variable, $0.value.value) })
+            let plan = try await planExport(loaded, client: client, secrets: secrets)
+            #expect(plan.isEmpty, "\(plan.operations.map { "\($0.resourceID) \($0.changes)" })")
+        }
+    }
 }

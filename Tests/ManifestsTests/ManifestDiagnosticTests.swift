@@ -62,7 +62,7 @@ struct DiagnosticCase: Sendable, CustomTestStringConvertible {
 private let validSubscriberFields =
     "valid fields: customer, password, webpassword, webusername, primary_number,"
     + " alias_numbers, external_id, status, lock, display_name, email, timezone,"
-    + " administrative, pbx_extension, is_pbx_pilot, is_pbx_group, pbx_group_ids,"
+    + " administrative, pbx_extension, is_pbx_pilot, is_pbx_group, pbx_groups, pbx_group_ids,"
     + " pbx_hunt_policy, pbx_hunt_timeout, pbx_hunt_cancel_mode, profile_set_id, profile_id,"
     + " callforwards, preferences"
 

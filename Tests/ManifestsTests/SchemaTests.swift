@@ -99,7 +99,7 @@ private func properties(_ schema: JSONValue, _ definition: String) -> [String] {
     /// from editor completion never fails with "unknown field".
     @Test func loaderAcceptsEverySubscriberKey() {
         let keys = properties(schema, "SubscriberSpec")
-        #expect(keys.count == 24)
+        #expect(keys.count == 25)
         for key in keys where key != "customer" {
             let result = loadSubscriber("  \(key): null\n")
             let unknown = result.diagnostics.filter { $0.message.contains("unknown field") }
@@ -306,6 +306,25 @@ private func properties(_ schema: JSONValue, _ definition: String) -> [String] {
                 """
             let accepted = errors(in: document, at: "metadata.name").isEmpty
             #expect(try matches(value, name) == accepted, "name '\(value)'")
+        }
+    }
+
+    /// A PBX group name follows the rules of a subscriber's name.
+    @Test func groupNamePatternAgreesWithLoader() throws {
+        let item = schema["$defs"]?["SubscriberSpec"]?["properties"]?["pbx_groups"]?["items"]
+        let cases = [
+            "nurses@sip.example.org", "o'neil(1)!*~=,;@x", "nurses", "@x", "a b@x", "a..b@x",
+            String(repeating: "a", count: 128) + "@x",
+        ]
+        for value in cases {
+            let document = """
+                apiVersion: ngcpctl/v1
+                kind: Subscriber
+                metadata: {name: alice@x}
+                spec: {customer: acme, pbx_groups: ["\(value)"]}
+                """
+            let accepted = errors(in: document, at: "spec.pbx_groups[0]").isEmpty
+            #expect(try matches(value, item) == accepted, "name '\(value)'")
         }
     }
 

@@ -17,7 +17,8 @@ import Testing
                 fields: ["webusername": "alice.web"],
                 secrets: ["password": .environment("P"), "webpassword": .environment("W")],
                 callforwards: ["cfu": ["destinations": [["destination": "+43900123"]]]],
-                preferences: ["concurrent_max": 4])
+                preferences: ["concurrent_max": 4],
+                pbxGroups: [SubscriberReference(username: "sales", domain: "voice.example.net")])
         ])
 
     private let plan = Plan(operations: [
@@ -45,6 +46,7 @@ import Testing
         #expect(context.desired[1]?["username"] == "alice")
         #expect(context.desired[1]?["customer"] == "acme")
         #expect(context.desired[1]?["webusername"] == "alice.web")
+        #expect(context.desired[1]?["pbx_groups"] == ["sales@voice.example.net"])
         #expect(context.desired[2]?["cfu"]?["destinations"] == [["destination": "+43900123"]])
         #expect(context.desired[3] == ["email": "it@acme.example"])
         #expect(context.desired[4] == nil)

@@ -101,6 +101,9 @@ private struct DesiredObjects {
             fields["username"] = .string(subscriber.username)
             fields["domain"] = .string(subscriber.domain)
             fields["customer"] = .string(subscriber.customer)
+            if let groups = subscriber.pbxGroups {
+                fields["pbx_groups"] = .array(groups.map { .string($0.name) })
+            }
             for field in subscriber.secrets.keys.sorted() {
                 guard let value = secret(subscriber.id, field)?.value else { continue }
                 fields["\(field)_length"] = .int(value.count)

@@ -1,0 +1,296 @@
+import NGCPCore
+import Testing
+
+@testable import Planning
+
+/// A PBX customer `cust-1` (id 30) with its live pilot (id 40), and builders for its other
+/// subscribers.
+private enum PBX {
+    static func customer(id: Int = 30, externalID: String = "cust-1") -> LiveObject {
+        var customer = Fixture.customer(id: id, externalID: externalID)
+        customer.fields["type"] = "pbxaccount"
+        return customer
+    }
+
+    static let pilot = live(id: 40, username: "pilot", sn: "5550000", pilot: true)
+
+    static func live(
+        id: Int, username: String, sn: String, customerID: Int = 30, pilot: Bool = false,
+        group: Bool = false, groups: [Int] = []
+    ) -> LiveObject {
+        var subscriber = Fixture.subscriber(
+            id: id, username: username, customerID: customerID, sn: sn)
+        subscriber.fields["is_pbx_pilot"] = .bool(pilot)
+        subscriber.fields["is_pbx_group"] = .bool(group)
+        subscriber.fields["pbx_group_ids"] = .array(groups.map { .int($0) })
+        return subscriber
+    }
+
+    /// Builds a declared subscriber. Each name in `groups` is in `example.org` and written on
+    /// its own line of `pbx.yaml`, from line 10.
+    static func desired(
+        _ username: String, sn: String, customer: String = "cust-1", pilot: Bool = false,
+        group: Bool = false, groups: [String]? = nil
+    ) -> DesiredSubscriber {
+        var fields: [String: JSONValue] = [:]
+        if pilot { fields["is_pbx_pilot"] = true }
+        if group { fields["is_pbx_group"] = true }
+        var subscriber = Fixture.desiredSubscriber(
+            username, customer: customer, sn: sn, fields: fields)
+        subscriber.pbxGroups = groups?.enumerated().map { position, name in
+            SubscriberReference(
+                username: name, domain: "example.org",
+                location: SourceLocation(file: "pbx.yaml", line: 10 + position, column: 7))
+        }
+        return subscriber
+    }
+
+    static let desiredPilot = desired("pilot", sn: "5550000", pilot: true)
+
+    static func state(_ subscribers: [DesiredSubscriber], customers: [String] = ["cust-1"])
+        -> DesiredState
+    {
+        DesiredState(
+            domains: [Fixture.desiredDomain],
+            customers: customers.map {
+                Fixture.desiredCustomer($0, fields: ["type": "pbxaccount"])
+            },
+            subscribers: subscribers)
+    }
+
+    static func liveState(_ subscribers: [LiveObject], customers: [LiveObject]? = nil)
+        -> LiveState
+    {
+        Fixture.liveBase(subscribers: subscribers, customers: customers ?? [customer()])
+    }
+
+    static let options = PlannerOptions(secrets: secrets())
+
+    /// Returns the problems of a plan that must fail.
+    static func problems(_ desired: DesiredState, _ live: LiveState, prune: Bool = false)
+        -> [PlanningProblem]
+    {
+        do {
+            _ = try plan(desired, live, PlannerOptions(prune: prune, secrets: secrets()))
+            return []
+        } catch let error as PlanningError {
+            return error.problems
+        } catch {
+            return []
+        }
+    }
+}
+
+@Suite("PBX group references")
+struct PBXGroupPlanningTests {
+    @Test("group created with its member goes first")
+    func groupCreatedFirst() throws {
+        // The member is declared first and sorts first by name.
+        let desired = PBX.state([
+            PBX.desiredPilot,
+            PBX.desired("desk", sn: "5550001", groups: ["nurses"]),
+            PBX.desired("nurses", sn: "5550002", group: true),
+        ])
+        let result = try plan(desired, PBX.liveState([PBX.pilot]), PBX.options)
+
+        let group = try #require(result.operations.first { $0.name == "nurses@example.org" })
+        let member = try #require(result.operations.first { $0.name == "desk@example.org" })
+        #expect(group.action == .create)
+        #expect(member.action == .create)
+        #expect(group.id < member.id)
+        #expect(member.dependsOn.contains(group.id))
+        #expect(member.body?["pbx_group_ids"] == [PlanPlaceholder.createdID(of: group.id)])
+        #expect(group.body?["pbx_group_ids"] == nil)
+    }
+
+    @Test("live group resolves to its id")
+    func liveGroupID() throws {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+            PBX.live(id: 42, username: "desk", sn: "5550001"),
+        ])
+        let desired = PBX.state([
+            PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: ["Nurses"]),
+        ])
+        let result = try plan(desired, live, PBX.options)
+
+        #expect(
+            lines(result) == [
+                OperationLine(
+                    1, .update, "subscribers/desk@example.org", .patch, "/api/subscribers/42")
+            ])
+        let operation = try #require(result.operations.first)
+        #expect(
+            operation.body
+                == [["op": "replace", "path": "/pbx_group_ids", "value": [41]]])
+        #expect(operation.changes.map(\.path) == ["pbx_group_ids"])
+        #expect(operation.changes.first?.before == [])
+        #expect(operation.changes.first?.after == [41])
+    }
+
+    @Test("groups compare as a set")
+    func setComparison() throws {
+        let groups = [
+            PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+            PBX.live(id: 43, username: "porters", sn: "5550003", group: true),
+        ]
+        let desired = PBX.state([
+            PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: ["nurses", "porters"]),
+        ])
+
+        let reordered = PBX.liveState(
+            [PBX.pilot] + groups + [
+                PBX.live(id: 42, username: "desk", sn: "5550001", groups: [43, 41])
+            ])
+        #expect(try plan(desired, reordered, PBX.options).operations.isEmpty)
+
+        // The group that stays keeps its live position, and the new one follows it.
+        let joining = PBX.liveState(
+            [PBX.pilot] + groups + [PBX.live(id: 42, username: "desk", sn: "5550001", groups: [43])]
+        )
+        let operation = try #require(try plan(desired, joining, PBX.options).operations.first)
+        #expect(
+            operation.body
+                == [["op": "replace", "path": "/pbx_group_ids", "value": [43, 41]]])
+    }
+
+    @Test("empty list leaves every group")
+    func emptyList() throws {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+            PBX.live(id: 42, username: "desk", sn: "5550001", groups: [41]),
+        ])
+        let desired = PBX.state([PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: [])])
+        let operation = try #require(try plan(desired, live, PBX.options).operations.first)
+        #expect(
+            operation.body == [["op": "replace", "path": "/pbx_group_ids", "value": []]])
+    }
+
+    @Test("existing member joins a group created in the plan")
+    func updateWaitsForGroupCreate() throws {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 42, username: "desk", sn: "5550001"),
+        ])
+        let desired = PBX.state([
+            PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: ["nurses"]),
+            PBX.desired("nurses", sn: "5550002", group: true),
+        ])
+        let result = try plan(desired, live, PBX.options)
+
+        let group = try #require(result.operations.first { $0.name == "nurses@example.org" })
+        let member = try #require(result.operations.first { $0.name == "desk@example.org" })
+        #expect(group.id < member.id)
+        #expect(member.action == .update)
+        #expect(member.dependsOn == [group.id])
+        #expect(
+            member.body
+                == [
+                    [
+                        "op": "replace", "path": "/pbx_group_ids",
+                        "value": [PlanPlaceholder.createdID(of: group.id)],
+                    ]
+                ])
+    }
+
+    @Test("unknown group is a problem at its entry")
+    func unknownGroup() {
+        let desired = PBX.state([
+            PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: ["nurses", "ghost"]),
+            PBX.desired("nurses", sn: "5550002", group: true),
+        ])
+        let problems = PBX.problems(desired, PBX.liveState([PBX.pilot]))
+
+        #expect(problems.count == 1)
+        let problem = problems.first
+        #expect(problem?.resource == ResourceID(.subscribers, "desk@example.org"))
+        #expect(problem?.fieldPath == "spec.pbx_groups[1]")
+        #expect(problem?.location == SourceLocation(file: "pbx.yaml", line: 11, column: 7))
+        #expect(
+            problem?.message
+                == "PBX group 'ghost@example.org' is neither declared in these manifests nor "
+                + "present on the target")
+    }
+
+    @Test("live subscriber that is no group is a problem")
+    func liveNonGroup() {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 41, username: "reception", sn: "5550002"),
+        ])
+        let desired = PBX.state([
+            PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: ["reception"]),
+        ])
+        let problems = PBX.problems(desired, live)
+
+        #expect(problems.map(\.fieldPath) == ["spec.pbx_groups[0]"])
+        #expect(
+            problems.first?.message == "live subscriber 'reception@example.org' is not a PBX group")
+    }
+
+    @Test("group of another customer is a problem")
+    func otherCustomer() {
+        let live = PBX.liveState(
+            [
+                PBX.pilot,
+                PBX.live(id: 50, username: "keeper", sn: "5559000", customerID: 31, pilot: true),
+                PBX.live(id: 51, username: "watch", sn: "5559001", customerID: 31, group: true),
+            ], customers: [PBX.customer(), PBX.customer(id: 31, externalID: "cust-2")])
+        let desired = PBX.state(
+            [
+                PBX.desiredPilot,
+                PBX.desired("desk", sn: "5550001", groups: ["watch", "porters"]),
+                PBX.desired("porters", sn: "5559002", customer: "cust-2", group: true),
+            ], customers: ["cust-1", "cust-2"])
+        let problems = PBX.problems(desired, live)
+
+        #expect(problems.map(\.fieldPath) == ["spec.pbx_groups[0]", "spec.pbx_groups[1]"])
+        #expect(
+            problems.map(\.message) == [
+                "PBX group 'watch@example.org' belongs to customer 'cust-2', not to 'cust-1'",
+                "PBX group 'porters@example.org' belongs to customer 'cust-2', not to 'cust-1'",
+            ])
+    }
+
+    @Test("group that prune deletes is a problem")
+    func prunedGroup() throws {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+            PBX.live(id: 42, username: "desk", sn: "5550001", groups: [41]),
+        ])
+        let desired = PBX.state([
+            PBX.desiredPilot, PBX.desired("desk", sn: "5550001", groups: ["nurses"]),
+        ])
+        #expect(try plan(desired, live, PBX.options).operations.isEmpty)
+
+        let problems = PBX.problems(desired, live, prune: true)
+        #expect(problems.map(\.fieldPath) == ["spec.pbx_groups[0]"])
+        #expect(
+            problems.first?.message
+                == "the plan deletes PBX group 'nurses@example.org', which this subscriber names")
+    }
+
+    @Test("groups of a sipaccount subscriber are a problem")
+    func sipAccount() {
+        var desk = Fixture.desiredSubscriber("desk", sn: "5550001")
+        desk.pbxGroups = [SubscriberReference(username: "nurses", domain: "example.org")]
+        let problems = PBX.problems(Fixture.desiredBase(subscribers: [desk]), Fixture.liveBase())
+
+        #expect(problems.map(\.resource.name) == ["desk@example.org"])
+        #expect(
+            problems.first?.message
+                == "pbx_groups is only valid for pbxaccount customers, and customer 'cust-1' is a "
+                + "sipaccount")
+    }
+
+    @Test("failed group adds no problem to members")
+    func failedGroup() {
+        // The group's domain is neither declared nor live, which is the group's own problem.
+        var group = PBX.desired("nurses", sn: "5550002", group: true)
+        group.domain = "elsewhere.example"
+        var member = PBX.desired("desk", sn: "5550001")
+        member.pbxGroups = [SubscriberReference(username: "nurses", domain: "elsewhere.example")]
+        let problems = PBX.problems(
+            PBX.state([PBX.desiredPilot, member, group]), PBX.liveState([PBX.pilot]))
+
+        #expect(problems.map(\.resource.name) == ["nurses@elsewhere.example"])
+    }
+}
