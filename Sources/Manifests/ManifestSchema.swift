@@ -381,8 +381,9 @@ public enum ProjectSchema {
             "collection/name patterns no plan may delete."),
     ]
 
-    /// A target name: 1 to 63 ASCII letters, digits, `-`, `_` and `.`.
-    static let targetName = "^[A-Za-z0-9._-]{1,63}$"
+    /// A target name: 1 to 63 ASCII letters, digits, `-`, `_` and `.`, not starting with `.`,
+    /// without `..` and not ending with `.lock`.
+    static let targetName = "^(?!\\.)(?!.*\\.\\.)(?!.*\\.lock$)[A-Za-z0-9._-]{1,63}$"
 
     /// An environment name pattern of `secrets.env_names`: letters, digits, `_` and `*`, with
     /// at least one letter or digit.

@@ -456,7 +456,8 @@ enum Message {
     static let noTargets = "no targets are defined; add at least one under 'targets'"
 
     static func invalidTargetName(_ name: String) -> String {
-        "target name '\(name)' is not valid; use 1 to 63 letters, digits, '-', '_' or '.'"
+        "target name '\(name)' is not valid; use 1 to 63 letters, digits, '-', '_' or '.', "
+            + "not starting with '.', without '..' and not ending with '.lock'"
     }
 
     static func invalidTargetURL(_ url: String, problem: String) -> String {

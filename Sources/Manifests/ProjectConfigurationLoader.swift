@@ -213,8 +213,12 @@ public enum ProjectConfigurationLoader {
 
     /// Target names are used on the command line and in `metadata.targets`, so they are
     /// kept to letters, digits, `-`, `_` and `.`.
-    static func isValidTargetName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 63
+    /// Returns whether `name` can name a target: it becomes part of a git reference
+    /// (`refs/ngcpctl/applied/NAME`), so it may not start with `.`, contain `..` or end with
+    /// `.lock`, which git refuses in reference names.
+    public static func isValidTargetName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 63 && !name.hasPrefix(".") && !name.contains("..")
+            && !name.hasSuffix(".lock")
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 

@@ -1,6 +1,7 @@
 import Apply
 import Foundation
 import GitSource
+import Manifests
 import NGCPCore
 import Planning
 
@@ -96,9 +97,7 @@ enum AppliedRecords {
     }
 
     static func isValidTargetName(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix(".") && !name.hasSuffix(".lock")
-            && !name.contains("..")
-            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        ProjectConfigurationLoader.isValidTargetName(name)
     }
 
     /// Writes `record` into its commit's note, replacing an earlier entry for the same target,

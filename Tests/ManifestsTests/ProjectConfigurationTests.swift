@@ -86,8 +86,17 @@ private let projectText = """
                 "ngcpctl.yaml:9:28: error: targets.staging.guards.allow_domain_delete: expected a"
                     + " boolean, found string 'yes'",
                 "ngcpctl.yaml:10:3: error: targets.bad name: target name 'bad name' is not"
-                    + " valid; use 1 to 63 letters, digits, '-', '_' or '.'",
+                    + " valid; use 1 to 63 letters, digits, '-', '_' or '.', not starting with"
+                    + " '.', without '..' and not ending with '.lock'",
             ])
+    }
+
+    @Test(arguments: [".", "..", ".hidden", "a..b", "prod.lock"])
+    func targetNameGitRefusesIsAnError(name: String) {
+        let text = "targets:\n  \"\(name)\": {url: http://127.0.0.1:1}\n"
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        #expect(parsed.configuration == nil)
+        #expect(parsed.diagnostics.first?.message.contains("is not valid") == true)
     }
 
     @Test func controlCharacterInValueIsAnError() {
