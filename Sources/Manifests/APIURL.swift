@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// Checks of an NGCP API base URL that keep credentials out of it.
 ///
 /// The URL is split at Unicode scalars, as libcurl, which reads bytes, splits it. A Swift
@@ -32,6 +38,12 @@ public enum APIURL {
 
     /// Returns what makes `url` unusable as an NGCP API base URL, or nil when it is usable. A
     /// path is allowed, for a server behind a proxy that serves the API under a prefix.
+    /// Returns whether `text` is an IPv6 address as the C library reads one.
+    private static func isIPv6Address(_ text: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET6, text, &address) == 1
+    }
+
     public static func problem(_ url: String) -> String? {
         let lowered = url.lowercased()
         guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"),
@@ -42,6 +54,11 @@ public enum APIURL {
         }
         if url.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" }) {
             return "it contains a space"
+        }
+        if url.unicodeScalars.contains(where: {
+            $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F
+        }) {
+            return "it contains a line break or another control character"
         }
 
         // `hasUserInfo` reports credentials, so the host is what follows them.
@@ -60,7 +77,9 @@ public enum APIURL {
             let isAddressScalar = { (scalar: Unicode.Scalar) in
                 scalar.properties.isASCIIHexDigit || scalar == ":" || scalar == "."
             }
-            guard !address.isEmpty, address.allSatisfy(isAddressScalar) else {
+            guard !address.isEmpty, address.allSatisfy(isAddressScalar),
+                isIPv6Address(String(address))
+            else {
                 return "'\(String(host))' is not an IPv6 address"
             }
             let rest = hostAndPort[hostAndPort.index(after: close)...]

@@ -69,6 +69,16 @@ import Testing
         #expect(APIURL.normalized("HTTP://NGCP.EXAMPLE/\u{301}A") == "http://ngcp.example/\u{301}A")
     }
 
+    @Test func urlWithLineBreakOrBadIPv6IsRejected() {
+        let control = "it contains a line break or another control character"
+        #expect(APIURL.problem("http://ab/x\ny") == control)
+        #expect(APIURL.problem("http://ab/x\u{7F}") == control)
+        #expect(APIURL.problem("http://[:::::]:1") == "'[:::::]' is not an IPv6 address")
+        #expect(APIURL.problem("http://[1.2.3.4]") == "'[1.2.3.4]' is not an IPv6 address")
+        #expect(APIURL.problem("http://[::ffff:1.2.3.4]:8443") == nil)
+        #expect(APIURL.problem("http://[fe80::1]") == nil)
+    }
+
     @Test func urlHasOneSpelling() {
         #expect(APIURL.normalized("HTTPS://NGCP.Example:1443/Api/") == "https://ngcp.example:1443")
         #expect(APIURL.normalized("https://proxy.example/NGCP/") == "https://proxy.example/NGCP")
