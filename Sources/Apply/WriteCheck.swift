@@ -12,6 +12,9 @@ enum WriteCheck {
     /// them.
     static let unreadable: Set<String> = ["password", "webpassword"]
 
+    /// Field paths of lists whose order the server decides, compared as sets.
+    static let unordered: Set<String> = ["pbx_group_ids", "pbx_groupmember_ids"]
+
     static func differences(sent: JSONValue, method: HTTPMethod, live: JSONValue) -> [String] {
         var found: [String] = []
         switch (method, sent) {
@@ -76,6 +79,13 @@ enum WriteCheck {
             }
         case (.object(let sentMembers), _) where sentMembers.isEmpty:
             return
+        case (.array(let sentItems), .array(let liveItems)) where Self.unordered.contains(path):
+            // NGCP keeps these lists in an order of its own.
+            let sorted = { (items: [JSONValue]) in items.map { $0.serialized() }.sorted() }
+            if sorted(sentItems) != sorted(liveItems) {
+                found.append(
+                    "\(path): sent \(sent.serialized()), the server stored \(live.serialized())")
+            }
         case (.array(let sentItems), .array(let liveItems)):
             guard sentItems.count == liveItems.count else {
                 found.append(

@@ -18,6 +18,17 @@ import Testing
         #expect(WriteCheck.differences(sent: sent, method: .post, live: live).isEmpty)
     }
 
+    @Test func groupsCompareInAnyOrder() {
+        let sent: JSONValue = [["op": "replace", "path": "/pbx_group_ids", "value": [5, 3]]]
+        #expect(
+            WriteCheck.differences(sent: sent, method: .patch, live: ["pbx_group_ids": [3, 5]])
+                .isEmpty)
+        let found = WriteCheck.differences(
+            sent: sent, method: .patch, live: ["pbx_group_ids": [3]])
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("pbx_group_ids:") == true)
+    }
+
     @Test func rewrittenFieldIsReportedWithItsPath() {
         let sent: JSONValue = ["company": "Acme", "primary_number": ["sn": "100"]]
         let live: JSONValue = ["company": "ACME", "primary_number": ["sn": "0100"]]
