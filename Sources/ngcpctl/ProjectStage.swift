@@ -35,14 +35,16 @@ struct ProjectSelection {
 
 extension ManifestLoadOptions {
     /// Replaces the settings that come from ngcpctl.yaml with those of `configuration`, for
-    /// the target these options select, or else its default or only target. Nil stands for
-    /// no ngcpctl.yaml: no defaults and no known target names.
+    /// the target these options select when `configuration` has it, or else its default or
+    /// only target. Nil stands for no ngcpctl.yaml: no defaults and no known target names.
     mutating func apply(_ configuration: ProjectConfiguration?) {
+        // A revision from before the target existed falls back to its own default or only
+        // target, as a run at that revision would have chosen.
         var selected: TargetConfiguration?
-        if let configuration, let target {
-            selected = configuration.targets[target]
-        } else if let configuration {
-            selected = try? ProjectConfigurationLoader.selectTarget(nil, in: configuration)
+        if let configuration {
+            selected =
+                target.flatMap { configuration.targets[$0] }
+                ?? (try? ProjectConfigurationLoader.selectTarget(nil, in: configuration))
         }
         defaultBillingProfile = selected?.defaultBillingProfile
         defaultReseller = selected?.reseller

@@ -130,6 +130,29 @@ import Testing
         #expect(result.standardOutput.contains("default"), "\(result.standardOutput)")
     }
 
+    @Test func revisionWithoutSelectedTargetUsesItsOwn() throws {
+        let repo = try ManifestRepository()
+        let lab = "  lab:\n    url: http://127.0.0.1:9\n    default_billing_profile: silver\n"
+        func customer(_ email: String) -> String {
+            ManifestTexts.customer("acme", email: email)
+                .replacingOccurrences(of: "  billing_profile: default\n", with: "")
+        }
+        try repo.write("ngcpctl.yaml", "targets:\n" + lab)
+        try repo.setManifests(["acme.yaml": customer("office@acme.test")])
+        try repo.commit("first")
+        try repo.write(
+            "ngcpctl.yaml",
+            "default_target: prod\ntargets:\n" + lab
+                + "  prod:\n    url: http://127.0.0.1:9\n    default_billing_profile: silver\n")
+        try repo.setManifests(["acme.yaml": customer("ops@acme.test")])
+        try repo.commit("second")
+
+        // The first revision has no target 'prod', so its only target applies.
+        let result = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("ops@acme.test"), "\(result.standardOutput)")
+    }
+
     @Test func invalidProjectFileAtRevisionIsReported() throws {
         let repo = try ManifestRepository()
         try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    url: http://127.0.0.1:9\n")
