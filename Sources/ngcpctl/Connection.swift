@@ -28,7 +28,7 @@ struct Connection {
         let explicitTarget = parsed.value("target") != nil ? target : nil
         guard
             let url = try Self.url(
-                flag: parsed.value("url"), environment: environment["NGCP_URL"],
+                flag: parsed.value("url"), environment: Self.value(environment["NGCP_URL"]),
                 target: target, explicitTarget: explicitTarget),
             !url.isEmpty
         else {
@@ -43,7 +43,7 @@ struct Connection {
                 "invalid URL '\(APIURL.redacted(url))': \(problem)", exitCode: .usage)
         }
         // A target chosen with --target names its own user, as it names its own URL.
-        var environmentUser = environment["NGCP_USER"]
+        var environmentUser = Self.value(environment["NGCP_USER"])
         if let chosen = explicitTarget, let targetUser = chosen.user,
             parsed.value("user") == nil, let ignored = environmentUser
         {
@@ -117,8 +117,9 @@ struct Connection {
         else { return flag ?? environment ?? target?.url }
 
         if let flag {
+            // Credentials in the URL are refused by their own message, which hides them.
             guard
-                APIURL.problem(flag) != nil
+                APIURL.hasUserInfo(flag) || APIURL.problem(flag) != nil
                     || APIURL.normalized(flag) == APIURL.normalized(targetURL)
             else {
                 throw CommandFailure(
@@ -137,6 +138,13 @@ struct Connection {
                     + "\(chosen.name) selects \(APIURL.redacted(targetURL))\n")
         }
         return targetURL
+    }
+
+    /// Returns an environment variable's value, with an empty one counted as not set, as
+    /// shells leave `NAME=` behind when a variable is cleared.
+    private static func value(_ variable: String?) -> String? {
+        guard let variable, !variable.isEmpty else { return nil }
+        return variable
     }
 
     func makeClient(progress: (@Sendable (ReadProgress) -> Void)? = nil) -> NGCPAPIClient {

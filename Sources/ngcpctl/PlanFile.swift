@@ -1,4 +1,5 @@
 import Foundation
+import Manifests
 import NGCPCore
 import Planning
 
@@ -40,13 +41,30 @@ enum PlanFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("cannot read the plan file '\(path)'")
         }
+        let plan: Plan
         do {
-            return try Plan(jsonText: String(decoding: data, as: UTF8.self))
+            plan = try Plan(jsonText: String(decoding: data, as: UTF8.self))
         } catch {
             throw CommandFailure(
                 "invalid plan file '\(path)': "
                     + (error.path.isEmpty ? "" : "\(error.path): ") + "\(error.message); "
                     + "create it again with 'ngcpctl plan --out'")
         }
+
+        // Both are printed and name a server and a git reference, so an edited plan gets
+        // the checks that ngcpctl.yaml gets.
+        var problem: String?
+        if let target = plan.target, APIURL.hasUserInfo(target) || APIURL.problem(target) != nil {
+            problem = "target: not a valid API URL"
+        }
+        if let name = plan.targetName, !ProjectConfigurationLoader.isValidTargetName(name) {
+            problem = "target_name: not a valid target name"
+        }
+        if let problem {
+            throw CommandFailure(
+                "invalid plan file '\(path)': \(problem); create it again with 'ngcpctl plan --out'"
+            )
+        }
+        return plan
     }
 }

@@ -1,6 +1,7 @@
 import Apply
 import ArgumentParsing
 import Foundation
+import Manifests
 import NGCPCore
 import Planning
 import Policies
@@ -93,6 +94,35 @@ enum ApplyCommand {
         }
     }
 
+    /// Refuses a saved plan made for another server or another target of ngcpctl.yaml, with
+    /// the fix for each case: the plan's records and guards belong to its own target.
+    private static func checkTarget(of plan: Plan, path: String, connection: Connection) throws {
+        let selected = connection.target?.name
+        if let target = plan.target, target != connection.url {
+            let made = plan.targetName.map { "target '\($0)' (\(target))" } ?? target
+            let advice: String
+            if let name = plan.targetName, name == selected {
+                // The selected target's own URL still matches: --url or NGCP_URL changed it.
+                let configured = connection.target?.url.map(APIURL.normalized)
+                advice =
+                    configured == target
+                    ? "the URL comes from --url or NGCP_URL; drop it, or pass --target \(name)"
+                    : "the target '\(name)' now has another URL; plan again"
+            } else if let name = plan.targetName {
+                advice = "pass --target \(name), or plan again against this target"
+            } else {
+                advice = "plan again against this target"
+            }
+            throw CommandFailure(
+                "the plan in '\(path)' was made for \(made), not \(connection.url); \(advice)")
+        }
+        if let name = plan.targetName, let selected, name != selected {
+            throw CommandFailure(
+                "the plan in '\(path)' was made for target '\(name)', not '\(selected)', "
+                    + "whose guards and records would apply; pass --target \(name)")
+        }
+    }
+
     private static func lockedRun(
         _ parsed: ParsedArguments, connection: Connection, environment: [String: String],
         format: String, colorMode: String, planPath: String?, parallelism: Int,
@@ -123,19 +153,7 @@ enum ApplyCommand {
             connection: connection, environment: environment, manifestPaths: parsed.positionals)
         if let planPath {
             plan = try PlanFile.read(planPath)
-            if let target = plan.target, target != connection.url {
-                // A plan that names its target tells which --target selects its server.
-                let advice =
-                    plan.targetName.map { name in
-                        name == connection.target?.name
-                            ? "the target '\(name)' now has another URL; plan again"
-                            : "pass --target \(name), or plan again against this target"
-                    } ?? "plan again against this target"
-                let made = plan.targetName.map { "target '\($0)' (\(target))" } ?? target
-                throw CommandFailure(
-                    "the plan in '\(planPath)' was made for \(made), not \(connection.url); "
-                        + advice)
-            }
+            try Self.checkTarget(of: plan, path: planPath, connection: connection)
             // The plan must still fit: same secrets, and no touched object changed since.
             try SavedPlanCheck.checkSecrets(plan, connection: connection, resolver: resolver)
             try await SavedPlanCheck.checkLiveObjects(plan, client: connection.makeClient())
