@@ -263,6 +263,17 @@ struct ExportBuilder {
             if let groups = pbxGroups(of: subscriber, name: name) {
                 spec.append(YAMLEntry("pbx_groups", .sequence(groups.map { .string($0) })))
             }
+            // A group's hunt settings, which NGCP returns for groups only.
+            if SubscriberMapping.truth(subscriber["is_pbx_group"]) == true {
+                for field in ["pbx_hunt_policy", "pbx_hunt_cancel_mode"] {
+                    if let text = subscriber[field]?.stringValue, !text.isEmpty {
+                        spec.append(YAMLEntry(field, .string(text)))
+                    }
+                }
+                if let seconds = SubscriberMapping.integer(subscriber["pbx_hunt_timeout"]) {
+                    spec.append(YAMLEntry("pbx_hunt_timeout", .int(seconds)))
+                }
+            }
         }
         return spec
     }

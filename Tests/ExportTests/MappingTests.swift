@@ -332,6 +332,9 @@ import Testing
         group.fields["is_pbx_group"] = true
         group.fields["pbx_extension"] = "20"
         group.fields["pbx_group_ids"] = []
+        group.fields["pbx_hunt_policy"] = "parallel"
+        group.fields["pbx_hunt_timeout"] = 15
+        group.fields["pbx_hunt_cancel_mode"] = .null
         member.fields["pbx_extension"] = "10"
         member.fields["pbx_group_ids"] = .array(groupIDs.map { .int($0) })
         return Self.live(customers: [customer], subscribers: [pilot, group, member])
@@ -343,6 +346,9 @@ import Testing
         let text = try #require(result.files.first?.text)
         #expect(text.contains("  pbx_groups:\n    - nurses@sip.example.org\n"))
         #expect(!text.contains("pbx_group_ids"))
+        #expect(text.contains("  pbx_hunt_policy: parallel\n"))
+        #expect(text.contains("  pbx_hunt_timeout: 15\n"))
+        #expect(!text.contains("pbx_hunt_cancel_mode"))
 
         let loaded = loadExport(result)
         #expect(loaded.errors.isEmpty, "\(loaded.errors)")
