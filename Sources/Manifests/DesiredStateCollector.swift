@@ -15,8 +15,6 @@ struct SubscriberDetails {
     var numbers: [(key: String, location: SourceLocation, path: String)]
     var hasPrimaryNumber: Bool
     var displayNameLocation: SourceLocation?
-    /// Positions of the PBX-only fields the subscriber sets, by field name.
-    var pbxFieldLocations: [String: SourceLocation]
     var webusernameLocation: SourceLocation?
     /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
     var lockFieldLocations: [String: SourceLocation]
@@ -69,6 +67,9 @@ struct DesiredStateCollector {
     /// Whether a declared subscriber names PBX groups, so that a load without any skips
     /// their check.
     private var namesPBXGroups = false
+    /// Positions in `subscribers` of the subscribers of declared `pbxaccount` customers, in
+    /// load order, found by `checkReferences()`. Only they need the PBX checks.
+    private var pbxSubscriberPositions: [Int] = []
     private let decodedCallForwards = DecodedValueCache<[String: JSONValue]>()
     private let decodedPreferences = DecodedValueCache<[String: JSONValue]>()
     private let decodedTimes = DecodedValueCache<[JSONValue]>()
@@ -506,6 +507,7 @@ struct DesiredStateCollector {
         checkNumbers()
         checkWebUsernames()
         checkReferences()
+        if !pbxSubscriberPositions.isEmpty { checkPBXSubscribers() }
         if namesPBXGroups { checkPBXGroups() }
         checkSubscriberLimits()
     }
@@ -796,6 +798,63 @@ struct DesiredStateCollector {
         }
     }
 
+    /// Checks the subscribers of declared `pbxaccount` customers as NGCP checks each create.
+    /// A customer has one pilot, and every other subscriber (groups and administrative ones
+    /// too) needs a `pbx_extension` that no other subscriber of the customer uses. The pilot's
+    /// extension counts, because NGCP compares a new extension with those of every subscriber
+    /// of the customer.
+    private mutating func checkPBXSubscribers() {
+        // The position of each customer's first pilot, and of the first subscriber that uses
+        // each extension, by customer.
+        var pilots: [String: Int] = [:]
+        var extensionHolders: [String: [String: Int]] = [:]
+        for position in pbxSubscriberPositions {
+            let subscriber = subscribers[position]
+            let customer = subscriber.customer
+            let isPilot = subscriber.fields["is_pbx_pilot"]?.boolValue == true
+            if isPilot {
+                if let first = pilots[customer] {
+                    let pilot = subscribers[first]
+                    diagnostics.append(
+                        Diagnostic(
+                            .error,
+                            Message.secondPBXPilot(
+                                customer: customer, pilot: pilot.name,
+                                at: pilot.fieldLocations["spec.is_pbx_pilot"] ?? pilot.location),
+                            at: subscriber.fieldLocations["spec.is_pbx_pilot"],
+                            fieldPath: "spec.is_pbx_pilot", hint: Message.secondPBXPilotHint))
+                } else {
+                    pilots[customer] = position
+                }
+            }
+
+            guard let pbxExtension = subscriber.fields["pbx_extension"]?.stringValue else {
+                if !isPilot {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, Message.pbxExtensionRequired(customer),
+                            at: subscriber.location, fieldPath: "spec",
+                            hint: Message.pbxExtensionRequiredHint))
+                }
+                continue
+            }
+            if let first = extensionHolders[customer]?[pbxExtension] {
+                let holder = subscribers[first]
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.pbxExtensionReused(
+                            pbxExtension, by: holder.name,
+                            at: holder.fieldLocations["spec.pbx_extension"] ?? holder.location,
+                            customer: customer),
+                        at: subscriber.fieldLocations["spec.pbx_extension"],
+                        fieldPath: "spec.pbx_extension", hint: Message.pbxExtensionReusedHint))
+            } else {
+                extensionHolders[customer, default: [:]][pbxExtension] = position
+            }
+        }
+    }
+
     private static func subscriberKey(_ username: String, _ domain: String) -> SubscriberKey {
         SubscriberKey(username: lowercased(username), domain: lowercased(domain))
     }
@@ -862,13 +921,18 @@ struct DesiredStateCollector {
             }
         }
 
-        guard traits.type == "sipaccount" else { return }
-        let pbxFieldLocations = subscriberDetails[position].pbxFieldLocations
-        for (field, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+        guard traits.type == "sipaccount" else {
+            if traits.type == "pbxaccount" { pbxSubscriberPositions.append(position) }
+            return
+        }
+        // The subscriber's field locations are those of its PBX fields.
+        let pbxFieldLocations = subscribers[position].fieldLocations
+        for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+            let field = String(path.dropFirst("spec.".count))
             diagnostics.append(
                 Diagnostic(
                     .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
-                    at: location, fieldPath: join("spec", field)))
+                    at: location, fieldPath: path))
         }
         if !subscriberDetails[position].hasPrimaryNumber {
             diagnostics.append(

@@ -398,6 +398,34 @@ enum Message {
     static let profileWithoutSet =
         "profile_id needs profile_set_id; NGCP rejects a profile without its profile set"
 
+    // MARK: - PBX subscribers
+
+    static func secondPBXPilot(customer: String, pilot: String, at location: SourceLocation?)
+        -> String
+    {
+        var text = "customer '\(customer)' already has PBX pilot '\(pilot)'"
+        if let location { text += " at \(location)" }
+        return text + "; NGCP allows one pilot per customer"
+    }
+    static let secondPBXPilotHint = "set is_pbx_pilot: true on one subscriber of the customer only"
+
+    static func pbxExtensionRequired(_ customer: String) -> String {
+        "missing required field 'pbx_extension'; every subscriber of pbxaccount customer"
+            + " '\(customer)' but its pilot needs one"
+    }
+    static let pbxExtensionRequiredHint =
+        "add a pbx_extension that no other subscriber of the customer uses; only the pilot"
+        + " (is_pbx_pilot: true) goes without one"
+
+    static func pbxExtensionReused(
+        _ pbxExtension: String, by owner: String, at first: SourceLocation?, customer: String
+    ) -> String {
+        var text = "pbx_extension '\(pbxExtension)' is also used by '\(owner)'"
+        if let first { text += " at \(first)" }
+        return text + " in customer '\(customer)'; NGCP allows each extension once per customer"
+    }
+    static let pbxExtensionReusedHint = "give each subscriber of the customer its own pbx_extension"
+
     // MARK: - PBX groups
 
     static let pbxGroupsWithGroupIDs =

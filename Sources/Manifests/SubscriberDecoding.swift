@@ -84,12 +84,12 @@ extension DocumentContext {
         let desired = DesiredSubscriber(
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
-            preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode))
+            preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode),
+            fieldLocations: pbxFieldLocations(fields))
         let details = SubscriberDetails(
             customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
             displayNameLocation: fields["display_name"].map { reader.location($0) },
-            pbxFieldLocations: pbxFieldLocations(fields),
             webusernameLocation: fields["webusername"].map { reader.location($0) },
             lockFieldLocations: locations(of: Self.lockFields, in: fields),
             secretLocations: secretLocations)
@@ -113,10 +113,11 @@ extension DocumentContext {
     static let flagFields = ["administrative", "is_pbx_pilot", "is_pbx_group"]
     static let profileFields = ["profile_set_id", "profile_id"]
 
+    /// Returns the positions of the PBX fields in `fields`, by field path (`spec.pbx_extension`).
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
         for field in Self.pbxFields {
-            if let node = fields[field] { locations[field] = reader.location(node) }
+            if let node = fields[field] { locations["spec." + field] = reader.location(node) }
         }
         return locations
     }

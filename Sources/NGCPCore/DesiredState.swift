@@ -99,12 +99,16 @@ public struct DesiredSubscriber: Sendable, Hashable {
     /// may then manage them by server id. An empty list means the subscriber is in no group.
     public var pbxGroups: [SubscriberReference]?
     public var location: SourceLocation?
+    /// Positions of the PBX fields the manifest writes, by field path (`spec.is_pbx_pilot`,
+    /// `spec.pbx_extension`), for the problems that only the target's data reveals. Other
+    /// fields have none, so a subscriber without PBX fields stores an empty dictionary.
+    public var fieldLocations: [String: SourceLocation]
 
     public init(
         username: String, domain: String, customer: String, fields: [String: JSONValue] = [:],
         secrets: [String: SecretSource] = [:], callforwards: [String: JSONValue]? = nil,
         preferences: [String: JSONValue]? = nil, pbxGroups: [SubscriberReference]? = nil,
-        location: SourceLocation? = nil
+        location: SourceLocation? = nil, fieldLocations: [String: SourceLocation] = [:]
     ) {
         self.username = username
         self.domain = domain
@@ -115,6 +119,7 @@ public struct DesiredSubscriber: Sendable, Hashable {
         self.preferences = preferences
         self.pbxGroups = pbxGroups
         self.location = location
+        self.fieldLocations = fieldLocations
     }
 
     /// The natural key, `username@domain`.

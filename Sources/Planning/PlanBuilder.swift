@@ -56,6 +56,9 @@ struct PlanBuilder {
     var declaredPBXGroups: [SubscriberKey: DeclaredPBXGroup] = [:]
     /// The live PBX groups that members name, checked against the plan's deletes.
     var livePBXGroupUses: [LivePBXGroupUse] = []
+    /// The declared subscribers of PBX customers that the plan creates or pairs, in manifest
+    /// order, for `checkPBXSubscribers()`.
+    var pbxSubscribers: [PlannedPBXSubscriber] = []
     /// When set, the call forwards and preferences of live subscribers are not compared yet
     /// but collected here, for `planDeferredBlocks(live:)`. Everything else in a plan needs
     /// only the collections, so it can be planned while the blocks are still being read.
@@ -100,6 +103,7 @@ struct PlanBuilder {
             collectNotPruned()
         }
         checkDeletedPBXGroups()
+        if !pbxSubscribers.isEmpty { checkPBXSubscribers() }
         linkNumberMoves()
         orderAroundPilots()
     }

@@ -322,8 +322,8 @@ extension PlanningProblem {
             resource: resource,
             message: "the operations depend on each other in a cycle: "
                 + names.joined(separator: " → "),
-            hint: "numbers swapped between primary numbers cannot be planned in one apply; "
-                + "move one number in a first apply and the other in a second")
+            hint: "primary numbers or PBX extensions swapped between subscribers cannot be "
+                + "planned in one apply; move one in a first apply and the other in a second")
     }
 
     static func terminatedOwner(_ subscriber: DesiredSubscriber) -> PlanningProblem {

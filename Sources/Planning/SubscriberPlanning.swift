@@ -37,14 +37,16 @@ extension PlanBuilder {
         let declared = declaredNumbers(subscriber)
         let groups = resolvePBXGroups(
             subscriber, customer: customerReference, customerType: customer.type)
+        let isPBX = customer.type == "pbxaccount"
 
         guard let liveSubscriber = index.subscriber(subscriber) else {
             if subscriber.secrets["password"] == nil {
                 problems.append(.missingPassword(subscriber))
             }
-            createSubscriber(
+            let draft = createSubscriber(
                 subscriber, domain: domain, customer: customerReference, numbers: declared,
                 groups: groups)
+            if isPBX { recordPBXSubscriber(subscriber, liveID: nil, draft: draft) }
             return
         }
         pairedSubscribers.insert(liveSubscriber.id)
@@ -60,14 +62,16 @@ extension PlanBuilder {
                 liveSubscriber,
                 reason: "the subscriber moves to customer '\(subscriber.customer)' and "
                     + "customer_id cannot change, so it is deleted and created again")
-            createSubscriber(
+            let draft = createSubscriber(
                 subscriber, domain: domain, customer: customerReference, numbers: declared,
                 groups: groups, after: deletion)
+            if isPBX { recordPBXSubscriber(subscriber, liveID: nil, draft: draft) }
             return
         }
-        updateSubscriber(
+        let update = updateSubscriber(
             subscriber, live: liveSubscriber, customerStatus: customer.status, numbers: declared,
             groups: groups)
+        if isPBX { recordPBXSubscriber(subscriber, liveID: liveSubscriber.id, draft: update) }
         if Self.isPBXGroup(subscriber) {
             recordPBXGroup(subscriber, reference: .live(liveSubscriber.id))
         }
@@ -100,12 +104,12 @@ extension PlanBuilder {
 
     // MARK: Create
 
-    /// Plans a subscriber POST. `groups` are the resolved `pbx_groups`, when the manifest
-    /// names them.
+    /// Plans a subscriber POST and returns its draft. `groups` are the resolved `pbx_groups`,
+    /// when the manifest names them.
     private mutating func createSubscriber(
         _ subscriber: DesiredSubscriber, domain: Reference, customer: Reference,
         numbers declared: [Normalization.Number], groups: [Reference]?, after deletion: Int? = nil
-    ) {
+    ) -> Int {
         var body = subscriber.fields
         if let groups, !groups.isEmpty {
             body["pbx_group_ids"] = Self.pbxGroupIDs(groups, live: nil)
@@ -137,16 +141,17 @@ extension PlanBuilder {
         if let preferences = subscriber.preferences {
             planPreferences(subscriber, desired: preferences, live: [:], reference: created)
         }
+        return draft
     }
 
     // MARK: Update
 
-    /// Plans a subscriber PATCH of the fields that differ. `groups` are the resolved
-    /// `pbx_groups`, when the manifest names them.
+    /// Plans a subscriber PATCH of the fields that differ, and returns its draft, or nil when
+    /// no field differs. `groups` are the resolved `pbx_groups`, when the manifest names them.
     private mutating func updateSubscriber(
         _ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject, customerStatus: String,
         numbers declared: [Normalization.Number], groups: [Reference]?
-    ) {
+    ) -> Int? {
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
         var fields = subscriber.fields
@@ -200,7 +205,9 @@ extension PlanBuilder {
                     numbers: declared))
         }
 
-        guard subscriber.callforwards != nil || subscriber.preferences != nil else { return }
+        guard subscriber.callforwards != nil || subscriber.preferences != nil else {
+            return draft
+        }
         if deferredBlocks != nil {
             deferredBlocks?.append(
                 DeferredBlocks(
@@ -209,6 +216,7 @@ extension PlanBuilder {
         } else {
             planLiveBlocks(subscriber, liveID: liveSubscriber.id)
         }
+        return draft
     }
 
     /// Compares the call forwards and preferences that `subscriber` manages with those of its

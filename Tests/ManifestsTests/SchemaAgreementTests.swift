@@ -204,6 +204,7 @@ private func subscriber(_ lines: String) -> String {
     metadata: {name: alice@sip.example.org}
     spec:
       customer: acme
+      pbx_extension: "10"
 
     """ + lines
 }

@@ -29,6 +29,7 @@ import Testing
           password: {env: P}
           lock: 2
           status: active
+          pbx_extension: "10"
 
         """
 

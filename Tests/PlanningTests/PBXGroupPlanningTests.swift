@@ -4,8 +4,9 @@ import Testing
 @testable import Planning
 
 /// A PBX customer `cust-1` (id 30) with its live pilot (id 40), and builders for its other
-/// subscribers.
-private enum PBX {
+/// subscribers. A subscriber other than the pilot gets the last two digits of its `sn` as its
+/// extension, because NGCP requires one.
+enum PBX {
     static func customer(id: Int = 30, externalID: String = "cust-1") -> LiveObject {
         var customer = Fixture.customer(id: id, externalID: externalID)
         customer.fields["type"] = "pbxaccount"
@@ -23,6 +24,7 @@ private enum PBX {
         subscriber.fields["is_pbx_pilot"] = .bool(pilot)
         subscriber.fields["is_pbx_group"] = .bool(group)
         subscriber.fields["pbx_group_ids"] = .array(groups.map { .int($0) })
+        subscriber.fields["pbx_extension"] = pilot ? .null : .string(String(sn.suffix(2)))
         return subscriber
     }
 
@@ -35,6 +37,7 @@ private enum PBX {
         var fields: [String: JSONValue] = [:]
         if pilot { fields["is_pbx_pilot"] = true }
         if group { fields["is_pbx_group"] = true }
+        if !pilot { fields["pbx_extension"] = .string(String(sn.suffix(2))) }
         var subscriber = Fixture.desiredSubscriber(
             username, customer: customer, sn: sn, fields: fields)
         subscriber.pbxGroups = groups?.enumerated().map { position, name in
