@@ -19,9 +19,16 @@ struct SecretSpans {
     /// The values to mask.
     private(set) var values: [Span] = []
     /// The sensitive keys whose whole values were read and are in `values` or were judged
-    /// to hold no secret, where they end before the line of a syntax error. The text-based
-    /// masking leaves their values alone.
+    /// to contain no secret, where they end before the line of a syntax error. The
+    /// text-based masking leaves their values alone.
     private(set) var keys: [Span] = []
+    /// The text from each key of `keys` to the end of the last line of its value, where a
+    /// comment may repeat the secret.
+    private(set) var commentRegions: [Span] = []
+    /// The other sensitive keys: those whose values a syntax error cut off or follows on the
+    /// same line. The text-based masking masks their values as if it had found the keys
+    /// itself, which it cannot for a key such as `"pass\u0077ord"`.
+    private(set) var unfinishedKeys: [Span] = []
 
     private let events: [YAMLEvent]
     /// The index of the last event of the node that starts at each index.
@@ -51,6 +58,20 @@ struct SecretSpans {
         isComplete = Array(repeating: true, count: events.count)
         findNodeEnds()
         scan()
+
+        // The value of an unfinished key may be anything up to the syntax error, which the
+        // events did not read. The text-based masking masks it on the key's own line, where
+        // it finds the key's colon, and the lines from the next one to the error's are
+        // masked here. No diagnostic but the syntax error points at those lines, because
+        // the document that contains them is not decoded.
+        if let errorLine {
+            for key in unfinishedKeys {
+                values.append(
+                    Span(
+                        start: YAMLMark(line: key.end.line, column: .max),
+                        end: YAMLMark(line: errorLine, column: .max)))
+            }
+        }
     }
 
     /// The state of one open collection.
@@ -128,15 +149,25 @@ struct SecretSpans {
                 index = enter(index, frames: &frames)
             }
         }
+
+        // A syntax error came after these keys and before their values.
+        for frame in frames where frame.isMapping && !frame.expectsKey {
+            if let key = frame.sensitiveKey { unfinishedKeys.append(key) }
+        }
     }
 
     /// Adds `key` to `keys` when its value at `index` was read whole and ends before the
     /// line of the syntax error. Otherwise the text-based masking masks the value too: text
     /// that the events did not reach, such as the rest of an unclosed quote, may belong to it.
     private mutating func noteKey(_ key: Span, valueAt index: Int) {
-        guard isComplete[index] else { return }
-        if let errorLine, nodeEndMarks[index].line >= errorLine { return }
+        let endsBeforeError = errorLine.map { nodeEndMarks[index].line < $0 } ?? true
+        guard isComplete[index], endsBeforeError else {
+            unfinishedKeys.append(key)
+            return
+        }
         keys.append(key)
+        let lineEnd = YAMLMark(line: nodeEndMarks[index].line, column: Int.max)
+        commentRegions.append(Span(start: key.end, end: lineEnd))
     }
 
     /// Opens the collection that starts at `index`, or steps past the scalar or alias there.
@@ -169,16 +200,20 @@ struct SecretSpans {
     /// recorded by its values that may hold the secret instead, so that the rest stays
     /// readable.
     ///
-    /// A collection that a syntax error cut off is left to the text-based masking, which
-    /// reads the text that the events did not reach. Masking the part read would make the
-    /// rest of its line look like a value that ends cleanly there.
+    /// A collection that a syntax error cut off is masked to the end of the line of the last
+    /// node read in it, and the text-based masking masks what follows. Masking only up to
+    /// that node would make the rest of its line look like the value ended cleanly there.
     private mutating func maskValue(at index: Int, isSecret: Bool) {
         var target = index
         if events[index].kind == .alias {
             guard let name = events[index].text, let anchored = anchors[name] else { return }
             target = anchored
         }
-        guard isComplete[target] else { return }
+        guard isComplete[target] else {
+            let end = YAMLMark(line: nodeEndMarks[target].line, column: Int.max)
+            values.append(Span(start: events[target].start, end: end))
+            return
+        }
         guard isSecret, events[target].kind == .mappingStart, isSecretSource(at: target) else {
             values.append(Span(start: events[target].start, end: nodeEndMarks[target]))
             return
@@ -250,12 +285,22 @@ extension SecretSpans {
     /// Returns `lines` with the characters of each value of `values` and of `additional`
     /// replaced by `SourceRedaction.mask`, on each line that the value spans, so that the
     /// rest of those lines stays readable. The indentation of a value's later lines stays
-    /// too. `lines` are the lines of the scanned text.
+    /// too, and so does the text after the value unless it is a comment, which is masked to
+    /// the end of its line. `lines` are the lines of the scanned text.
     func masked(_ lines: [Substring], additional: [Span] = []) -> [SourceRedaction.RedactedLine] {
         var ranges: [Int: [Range<Int>]] = [:]
         for span in values + additional {
             for (line, range) in Self.characterRanges(of: span, in: lines) {
                 ranges[line, default: []].append(range)
+            }
+        }
+        for region in commentRegions {
+            for (line, range) in Self.characterRanges(of: region, in: lines) {
+                let values = ranges[line] ?? []
+                if let comment = Self.commentStart(in: lines[line], within: range, outside: values)
+                {
+                    ranges[line, default: []].append(comment..<lines[line].count)
+                }
             }
         }
         return lines.indices.map { index in
@@ -268,9 +313,9 @@ extension SecretSpans {
 
     /// Returns the character ranges of `keys` by 0-based line, in the lines that
     /// `masked(lines)` returned. `lines` are the lines of the scanned text.
-    func keyRanges(in lines: [Substring], masked: [SourceRedaction.RedactedLine])
-        -> [Int: [Range<Int>]]
-    {
+    static func keyRanges(
+        _ keys: [Span], in lines: [Substring], masked: [SourceRedaction.RedactedLine]
+    ) -> [Int: [Range<Int>]] {
         var ranges: [Int: [Range<Int>]] = [:]
         for key in keys {
             for (line, range) in Self.characterRanges(of: key, in: lines) {
@@ -304,6 +349,24 @@ extension SecretSpans {
             if upper > lower { result.append((number - 1, lower..<upper)) }
         }
         return result
+    }
+
+    /// Returns the position of the first `#` in `range` of `line` that starts a comment (it
+    /// starts the line or follows a space or tab) and lies in none of `values`. Quotes are
+    /// not read, so a `#` inside a quoted scalar after a secret counts too, which masks more
+    /// than needed but never less.
+    private static func commentStart(
+        in line: Substring, within range: Range<Int>, outside values: [Range<Int>]
+    ) -> Int? {
+        let characters = Array(line)
+        for position in range where characters[position] == "#" {
+            let startsComment =
+                position == 0 || characters[position - 1] == " " || characters[position - 1] == "\t"
+            if startsComment, !values.contains(where: { $0.contains(position) }) {
+                return position
+            }
+        }
+        return nil
     }
 
     /// Returns the 0-based character offset of the 1-based `column` of a YAML mark in `line`.

@@ -66,8 +66,10 @@ public enum SourceRedaction {
         let lines = text.sourceLines()
         let spans = SecretSpans(text: text)
         let masked = spans.masked(lines)
-        let handledKeys = spans.keyRanges(in: lines, masked: masked)
-        let redacted = redactLines(masked.map { Substring($0.text) }, handledKeys: handledKeys)
+        let redacted = redactLines(
+            masked.map { Substring($0.text) },
+            handledKeys: SecretSpans.keyRanges(spans.keys, in: lines, masked: masked),
+            unfinishedKeys: SecretSpans.keyRanges(spans.unfinishedKeys, in: lines, masked: masked))
         return zip(masked, redacted).map { masked, redacted in
             RedactedLine(
                 text: redacted.text, replacements: masked.replacements + redacted.replacements)
@@ -76,21 +78,27 @@ public enum SourceRedaction {
 
     /// Masks `lines` as `redact(_:)` does, and returns each line with its replacements.
     /// `handledKeys` are character ranges of keys by 0-based line whose values were masked
-    /// already, as far as they hold secrets. Their values are left as they are.
-    static func redactLines(_ lines: [Substring], handledKeys: [Int: [Range<Int>]] = [:])
-        -> [RedactedLine]
-    {
+    /// already, as far as they contain secrets. Their values are left as they are.
+    /// `unfinishedKeys` are those of sensitive keys that the text may not show as such, and
+    /// their values are masked as those of the keys found in the text.
+    static func redactLines(
+        _ lines: [Substring], handledKeys: [Int: [Range<Int>]] = [:],
+        unfinishedKeys: [Int: [Range<Int>]] = [:]
+    ) -> [RedactedLine] {
         var result = lines.map { redactUserInfo(String($0)) }
         var index = 0
         while index < result.count {
             // User information was masked first, which moved the keys after it.
-            let skipped = (handledKeys[index] ?? []).map { range in
-                let replacements = result[index].replacements
-                return offset(
-                    range.lowerBound, after: replacements)..<offset(
-                        range.upperBound, after: replacements)
+            let replacements = result[index].replacements
+            func moved(_ range: Range<Int>) -> Range<Int> {
+                let lower = offset(range.lowerBound, after: replacements)
+                return lower..<max(lower, offset(range.upperBound, after: replacements))
             }
-            guard let masked = maskSensitiveValues(result[index].text, skipping: skipped) else {
+            guard
+                let masked = maskSensitiveValues(
+                    result[index].text, skipping: (handledKeys[index] ?? []).map(moved),
+                    adding: (unfinishedKeys[index] ?? []).map(moved))
+            else {
                 index += 1
                 continue
             }
@@ -126,14 +134,15 @@ public enum SourceRedaction {
     /// past the 0-based `continuationColumn`. That is its key's column, or the line's
     /// indentation for a quoted value or one in a flow collection, because YAML lets those
     /// continue at any deeper indentation. It is nil when every masked value ended on the
-    /// line. Keys that start inside a range of `skipped` are left out.
+    /// line. Keys that start inside a range of `skipped` are left out, and the ranges of
+    /// `added` count as sensitive keys.
     ///
     /// Besides `password` and `webpassword`, a key is sensitive when it looks like a
     /// misspelling of them (edit distance 2 or less, such as `pasword`) or contains `pass`,
     /// `pwd` or `secret`: an unknown-field error shows exactly those lines.
-    static func maskSensitiveValues(_ line: String, skipping skipped: [Range<Int>] = [])
-        -> (text: String, replacements: [Replacement], continuationColumn: Int?)?
-    {
+    static func maskSensitiveValues(
+        _ line: String, skipping skipped: [Range<Int>] = [], adding added: [Range<Int>] = []
+    ) -> (text: String, replacements: [Replacement], continuationColumn: Int?)? {
         // Without a colon the line starts no mapping key. Most lines of a diagnostic's file
         // are redacted without being shown, so this check saves most of the work.
         guard line.utf8.contains(UInt8(ascii: ":")) else { return nil }
@@ -149,19 +158,10 @@ public enum SourceRedaction {
         var replacements: [Replacement] = []
         var start = 0
         while start < lowered.count {
-            guard isKeyCharacter(lowered[start]), start == 0 || !isKeyCharacter(lowered[start - 1])
-            else {
-                start += 1
-                continue
-            }
-            var end = start
-            while end < lowered.count, isKeyCharacter(lowered[end]) { end += 1 }
-            let key = Array(lowered[start..<end])
-            // The colon first: it is cheap, and most words are not keys.
-            guard let colon = keyColon(lowered, key: key, at: start),
-                isSensitiveKey(String(key)), !skipped.contains(where: { $0.contains(start) })
-            else {
-                start = end
+            let found = sensitiveKeyColon(
+                at: start, in: characters, lowered: lowered, skipping: skipped, adding: added)
+            guard let colon = found.colon else {
+                start = found.next
                 continue
             }
 
@@ -206,6 +206,39 @@ public enum SourceRedaction {
         }
         guard !replacements.isEmpty else { return nil }
         return (text + String(characters[copied...]), replacements, nil)
+    }
+
+    /// Returns the position of the colon after the sensitive key that starts at `start`, or
+    /// nil and the position to read on from when no such key starts there. A key is a word
+    /// that `isSensitiveKey` accepts and that starts in no range of `skipped`, or a range of
+    /// `added`.
+    private static func sensitiveKeyColon(
+        at start: Int, in characters: [Character], lowered: [Character],
+        skipping skipped: [Range<Int>], adding added: [Range<Int>]
+    ) -> (colon: Int?, next: Int) {
+        if let addedKey = added.first(where: { $0.lowerBound == start }) {
+            var afterKey = addedKey.upperBound
+            while afterKey < characters.count,
+                characters[afterKey] == " " || characters[afterKey] == "\t"
+            {
+                afterKey += 1
+            }
+            guard afterKey < characters.count, characters[afterKey] == ":" else {
+                return (nil, max(addedKey.upperBound, start + 1))
+            }
+            return (afterKey, afterKey + 1)
+        }
+
+        guard isKeyCharacter(lowered[start]), start == 0 || !isKeyCharacter(lowered[start - 1])
+        else { return (nil, start + 1) }
+        var end = start
+        while end < lowered.count, isKeyCharacter(lowered[end]) { end += 1 }
+        let key = Array(lowered[start..<end])
+        // The colon first: it is cheap, and most words are not keys.
+        guard let colon = keyColon(lowered, key: key, at: start), isSensitiveKey(String(key)),
+            !skipped.contains(where: { $0.contains(start) })
+        else { return (nil, end) }
+        return (colon, end)
     }
 
     /// Returns whether `text` opens more flow collections than it closes. Quotes are not

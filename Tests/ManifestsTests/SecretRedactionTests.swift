@@ -375,6 +375,55 @@ import Testing
         #expect(!lines.joined().contains("SECRET"), "\(lines.joined())")
     }
 
+    static let sweepValues = [
+        "SECRETQ", #""SECRETQ""#, "'SECRETQ'", "\"SEC\n    RETQ\"", "|\n    SECRETQ",
+        ">-\n    SECRETQ\n    SECRETQ", "[SECRETQ]", "{a: SECRETQ}", "{env: SECRETQ-}",
+        "{env: X, extra: SECRETQ}", "{file: x, e: [SECRETQ]}", "&a SECRETQ", #""SECRETQ"#,
+        "[SECRETQ,\n  SECRETQ", "SECRETQ # SECRETQ", #""SECRETQ" SECRETQ"#,
+        "{env: X, extra: [SECRETQ\n  SECRETQ]}", "\"SECRETQ\\\n    SECRETQ\"",
+        "# SECRETQ\n    SECRETQ",
+    ]
+
+    /// Places `entry` in a block mapping, a flow mapping, the preferences and a list item.
+    static func sweepSpecs(_ entry: String) -> [String] {
+        let indented = entry.replacingOccurrences(of: "\n    ", with: "\n        ")
+        return [
+            "spec:\n  customer: c\n  \(entry)\n  bogus: 1\n",
+            "spec: {customer: c, \(entry), bogus: 1}\n",
+            "spec:\n  customer: c\n  preferences: {\(entry)}\n  bogus: 1\n",
+            "spec:\n  customer: c\n  callforwards:\n    - \(indented)\n      x: 1\n  bogus: 1\n",
+        ]
+    }
+
+    /// Every line that a diagnostic can point at is checked: those of the file up to its
+    /// first YAML syntax error, after which nothing is decoded.
+    @Test(
+        "secret hidden in every layout",
+        arguments: [
+            "password", #""password""#, "'webpassword'", #""pass\u0077ord""#, "pasword",
+            "peer_auth_pass", "!!str password", "? password\n  ",
+        ])
+    func secretHiddenInEveryLayout(_ key: String) {
+        for value in Self.sweepValues {
+            for spec in Self.sweepSpecs("\(key): \(value)") {
+                let text = Self.subscriber(spec)
+                let (result, rendered) = Self.render(text)
+                let renderer = DiagnosticRenderer(
+                    sources: result.sources, sourceReplacements: result.sourceReplacements)
+                let syntaxError = result.errors.first { $0.message.hasPrefix("invalid YAML") }
+                let lastLine = syntaxError?.location?.line ?? text.sourceLines().count
+                let lines = (1...lastLine).map { line in
+                    renderer.render(
+                        Diagnostic(
+                            .error, "m", at: SourceLocation(file: "m.yaml", line: line, column: 1))
+                    )
+                }
+                #expect(!rendered.contains("RETQ"), "\(text)\n\(rendered)")
+                #expect(!lines.joined().contains("RETQ"), "\(text)\n\(lines.joined())")
+            }
+        }
+    }
+
     @Test("commented-out secret masked")
     func commentedSecretMasked() {
         let spec = "spec:\n  customer: c\n  # password: COMMENTSECRET\n  bogus: 1"
