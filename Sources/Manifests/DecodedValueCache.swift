@@ -6,9 +6,10 @@ import YAMLReader
 /// decoded once and its value shared by every subscriber that declares it.
 ///
 /// A value is reused only for a subtree with the same content (see
-/// `YAMLNode.hasSameContent(as:)`), and only when decoding it reported nothing. Decoding
-/// depends on the content alone, so the same content decodes to the same value. Only
-/// diagnostics depend on where the subtree is. Each cache serves one decoder.
+/// `YAMLNode.hasSameContent(as:)`), and only when decoding it reported nothing and recorded
+/// no literal secret. Decoding depends on the content alone, so the same content decodes to
+/// the same value. Only diagnostics and the secrets that a file records depend on where the
+/// subtree is. Each cache serves one decoder.
 final class DecodedValueCache<Value> {
     /// Larger subtrees are decoded every time: hashing them costs more, and they repeat less.
     static var maxNodes: Int { 256 }
@@ -32,9 +33,11 @@ final class DecodedValueCache<Value> {
             return entry.value
         }
 
-        let diagnosticsBefore = reader.diagnostics.count
+        let diagnosticsBefore = reader.diagnosticCount
+        let secretsBefore = reader.literalSecretMarks.count
         let value = decode()
-        if let value, reader.diagnostics.count == diagnosticsBefore, count < Self.maxValues,
+        if let value, reader.diagnosticCount == diagnosticsBefore,
+            reader.literalSecretMarks.count == secretsBefore, count < Self.maxValues,
             values[hash, default: []].count < Self.maxValuesPerHash
         {
             // The detached copy keeps only the subtree, not the tree of the whole file.

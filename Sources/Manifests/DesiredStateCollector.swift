@@ -88,7 +88,7 @@ struct DesiredStateCollector {
         let reader = NodeReader(file: path)
         if fileOrder[path] == nil { fileOrder[path] = fileOrder.count }
         defer {
-            if !reader.diagnostics.isEmpty { diagnostics += reader.diagnosticsInSourceOrder }
+            if reader.diagnosticCount > 0 { diagnostics += reader.diagnosticsInSourceOrder }
             if !reader.literalSecretMarks.isEmpty {
                 literalSecretMarks[path, default: []] += reader.literalSecretMarks
             }

@@ -82,7 +82,7 @@ public struct DiagnosticRenderer: Sendable {
         // Secrets are masked whether or not they parsed; a block scalar's later lines
         // depend on the lines above, so the whole file is masked from the top.
         let redacted = redactedLines.lines(of: location.file) {
-            SourceRedaction.redactLines(text.sourceLines())
+            SourceRedaction.redactLines(in: text)
         }
         guard location.line <= redacted.count else { return nil }
         let line = redacted[location.line - 1]

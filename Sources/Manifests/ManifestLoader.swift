@@ -321,71 +321,26 @@ func plainParent(of path: String) -> String? {
 /// Replaces each literal secret value in `text` with a fixed mask, and returns the masked text
 /// with its replacements by 1-based line. `marks` are where the values start.
 ///
-/// A value inside a flow mapping that visibly ends on its line (see `FlowValueEnd`) is masked
-/// alone. Any other value is masked from its start to the end of its line, together with the
-/// following lines that are indented deeper than that line, because block scalars and folded
-/// plain scalars continue there.
+/// The values, and those of every other sensitive key, are found from the parse events
+/// (see `SecretSpans`), so that only their own characters are masked on each line they span
+/// and the rest of those lines stays readable.
 func maskSecrets(in text: String, at marks: [YAMLMark])
     -> (text: String, replacements: [Int: [SourceRedaction.Replacement]])
 {
-    var lines = text.sourceLines().map(String.init)
+    let lines = text.sourceLines()
+    let spans = SecretSpans(text: text)
+
+    // The scan reads the text that the marks come from, so it finds every marked value. A
+    // mark that starts no value found is masked to the end of its line all the same.
+    let starts = Set(spans.values.map(\.start))
+    let missed = marks.filter { !starts.contains($0) }.map {
+        SecretSpans.Span(start: $0, end: YAMLMark(line: $0.line, column: Int.max))
+    }
+    let masked = spans.masked(lines, additional: missed)
+
     var replacements: [Int: [SourceRedaction.Replacement]] = [:]
-    func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
-
-    var valueColumns: [Int: [Int]] = [:]
-    for mark in marks where mark.line >= 1 && mark.line <= lines.count {
-        valueColumns[mark.line - 1, default: []].append(mark.column - 1)
+    for (index, line) in masked.enumerated() where !line.replacements.isEmpty {
+        replacements[index + 1] = line.replacements
     }
-    // Lines masked whole because a value above continues on them.
-    var continuationLines: Set<Int> = []
-
-    for first in valueColumns.keys.sorted() where !continuationLines.contains(first) {
-        let characters = Array(lines[first])
-        var masked = ""
-        var maskedCount = 0
-        var copied = 0
-        var runsToLineEnd = false
-        for start in valueColumns[first, default: []].sorted() where start >= copied {
-            // A value that starts past the line's text is on the lines below.
-            guard start < characters.count else {
-                runsToLineEnd = true
-                break
-            }
-            let end = FlowValueEnd.end(in: characters, valueAt: start) ?? characters.count
-            masked += String(characters[copied..<start])
-            maskedCount += start - copied
-            replacements[first + 1, default: []].append(
-                SourceRedaction.Replacement(
-                    offset: maskedCount, removedCount: end - start,
-                    insertedCount: SourceRedaction.mask.count))
-            masked += SourceRedaction.mask
-            maskedCount += SourceRedaction.mask.count
-            copied = end
-            if end == characters.count {
-                runsToLineEnd = true
-                break
-            }
-        }
-        lines[first] = masked + String(characters[copied...])
-        guard runsToLineEnd else { continue }
-
-        let baseIndentation = indentation(lines[first])
-        var next = first + 1
-        while next < lines.count {
-            let line = lines[next]
-            let isBlank = line.allSatisfy { $0 == " " }
-            guard isBlank || indentation(line) > baseIndentation else { break }
-            if !isBlank {
-                let prefix = line.prefix(indentation(line))
-                lines[next] = prefix + SourceRedaction.mask
-                continuationLines.insert(next)
-                replacements[next + 1, default: []].append(
-                    SourceRedaction.Replacement(
-                        offset: prefix.count, removedCount: line.count - prefix.count,
-                        insertedCount: SourceRedaction.mask.count))
-            }
-            next += 1
-        }
-    }
-    return (lines.joined(separator: "\n"), replacements)
+    return (masked.map(\.text).joined(separator: "\n"), replacements)
 }

@@ -70,33 +70,58 @@ func lastIndex(of name: String, in names: [String]) -> Int? {
 /// at the offending node, so that loading goes on after an error and reports all of them.
 final class NodeReader {
     let file: String
-    private(set) var diagnostics: [Diagnostic] = []
-    /// The number of errors in `diagnostics`.
+    /// The diagnostics as recorded. Their messages and field paths may hold secrets until
+    /// `diagnosticsInSourceOrder` masks them, so they are not readable outside.
+    private var recorded: [Diagnostic] = []
+    /// The number of errors recorded.
     private(set) var errorCount = 0
     /// Start positions of literal secret values, so that the source kept for rendering can
     /// hide them.
     var literalSecretMarks: [YAMLMark] = []
     /// Literal secret values of the file. An alias can repeat one in a field that is no
-    /// secret, whose messages quote it, so quoted occurrences are masked in every message.
+    /// secret, or as a mapping key, whose messages and field paths show it, so they are
+    /// masked in every message and field path.
     var literalSecretValues: Set<String> = []
+    /// Field paths of secrets written as a mapping with an `env` or `file` key and problems
+    /// of its own keys. Such a mapping names where the secret is, so the names of its keys
+    /// stay readable in messages and field paths (see `SourceRedaction.redactFieldPath`).
+    var secretSourcePaths: Set<String> = []
 
-    /// The diagnostics sorted by position, with literal secrets masked and long messages cut.
-    /// The sort is stable, so a warning that explains an error at the same node stays in front
+    /// The number of diagnostics recorded.
+    var diagnosticCount: Int { recorded.count }
+
+    /// The diagnostics sorted by position, with secrets masked and long messages cut. The
+    /// sort is stable, so a warning that explains an error at the same node stays in front
     /// of it.
+    ///
+    /// Secrets are masked only here, because a secret may be decoded after a diagnostic
+    /// that shows it was recorded, and a mapping may turn out to be a secret source only
+    /// after the problems of its keys were recorded.
     var diagnosticsInSourceOrder: [Diagnostic] {
-        let sorted = diagnostics.enumerated().sorted { lhs, rhs in
+        let sorted = recorded.enumerated().sorted { lhs, rhs in
             let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
             let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
             return left != right ? left < right : lhs.offset < rhs.offset
         }.map(\.element)
-        guard !literalSecretValues.isEmpty else { return sorted.map(Self.shortened) }
+        let redacted = sorted.map { diagnostic in
+            var redacted = diagnostic
+            redacted.message = SourceRedaction.redactMessage(
+                diagnostic.message, fieldPath: diagnostic.fieldPath,
+                secretSources: secretSourcePaths)
+            redacted.fieldPath = SourceRedaction.redactFieldPath(
+                diagnostic.fieldPath, secretSources: secretSourcePaths)
+            return redacted
+        }
+        guard !literalSecretValues.isEmpty else { return redacted.map(Self.shortened) }
+
         // Line breaks in messages are escaped already, so the secrets are looked up the same way.
         let secrets = Set(literalSecretValues.map(Self.withEscapedLineBreaks))
         let lengths = Set(secrets.map(\.utf8.count))
+        let pathLengths = Set(literalSecretValues.map(\.utf8.count))
         // Messages quote values in single quotes, so only the quoted parts of a message are
         // looked up among the secrets. Testing every secret against every message took
         // minutes for a file with thousands of literal passwords.
-        return sorted.map { diagnostic in
+        return redacted.map { diagnostic in
             let candidates =
                 Self.quotedParts(of: diagnostic.message, lengths: lengths)
                 ?? Array(secrets)
@@ -104,14 +129,64 @@ final class NodeReader {
                 secrets.contains($0) && diagnostic.message.contains("'\($0)'")
             }
             var masked = diagnostic
-            // Longest first, so that a secret that contains another is masked whole.
+            // Longest first, so that a secret that contains another is masked whole. A hint
+            // about the value may quote it too, in either kind of quotes.
             for value in Set(found).sorted(by: { $0.utf8.count > $1.utf8.count }) {
                 masked.message = masked.message.replacingOccurrences(
                     of: "'\(value)'", with: "'\(SourceRedaction.mask)'")
+                masked.hint = masked.hint?
+                    .replacingOccurrences(of: "'\(value)'", with: "'\(SourceRedaction.mask)'")
+                    .replacingOccurrences(of: "\"\(value)\"", with: "\"\(SourceRedaction.mask)\"")
+            }
+            masked.fieldPath = diagnostic.fieldPath.map {
+                Self.maskingComponents(
+                    of: $0, in: literalSecretValues, lengths: pathLengths)
             }
             // Cut only now: a secret cut in half would no longer be found.
             return Self.shortened(masked)
         }
+    }
+
+    /// Returns `fieldPath` with each run of whole components that equals one of `secrets`
+    /// replaced by `SourceRedaction.mask`. A component starts at the path's start or after a
+    /// `.`, and ends before a `.`, a `[` or the path's end. A run of components is matched,
+    /// so that a secret with a `.` in it, used as a mapping key through an alias, is found
+    /// too. `lengths` are the UTF-8 lengths of `secrets`.
+    static func maskingComponents(
+        of fieldPath: String, in secrets: Set<String>, lengths: Set<Int>
+    ) -> String {
+        let bytes = Array(fieldPath.utf8)
+        var ends: Set<Int> = [bytes.count]
+        for (position, byte) in bytes.enumerated()
+        where byte == UInt8(ascii: ".") || byte == UInt8(ascii: "[") {
+            ends.insert(position)
+        }
+
+        // The longest secret first, as in messages.
+        let descendingLengths = lengths.sorted(by: >)
+        var output: [UInt8] = []
+        var position = 0
+        var atComponentStart = true
+        while position < bytes.count {
+            if atComponentStart {
+                let match = descendingLengths.first { length in
+                    ends.contains(position + length)
+                        && secrets.contains(
+                            String(decoding: bytes[position..<(position + length)], as: UTF8.self)
+                        )
+                }
+                if let match {
+                    output += Array(SourceRedaction.mask.utf8)
+                    position += match
+                    atComponentStart = false
+                    continue
+                }
+            }
+            atComponentStart = bytes[position] == UInt8(ascii: ".")
+            output.append(bytes[position])
+            position += 1
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Returns the text between pairs of single quotes in `message` whose length in bytes is
@@ -177,11 +252,9 @@ final class NodeReader {
 
     private func record(_ diagnostic: Diagnostic) {
         var diagnostic = diagnostic
-        // The message is cut to its length only once literal secrets are masked in it.
-        diagnostic.message = Self.withEscapedLineBreaks(
-            SourceRedaction.redactMessage(diagnostic.message, fieldPath: diagnostic.fieldPath))
-        diagnostic.fieldPath = SourceRedaction.redactFieldPath(diagnostic.fieldPath)
-        diagnostics.append(diagnostic)
+        // Secrets are masked and the message is cut in `diagnosticsInSourceOrder`.
+        diagnostic.message = Self.withEscapedLineBreaks(diagnostic.message)
+        recorded.append(diagnostic)
         if diagnostic.severity == .error { errorCount += 1 }
     }
 

@@ -1,7 +1,9 @@
 /// Removes secrets from source lines before a diagnostic shows them.
 ///
-/// The redaction works on the text alone, so it also covers values that do not parse: a YAML
-/// syntax error, a number, a list or a mapping under `password` or `webpassword`.
+/// `redactLines(in:)` masks the values that the parse events place under sensitive keys
+/// (see `SecretSpans`), and then what the text shows of secrets. The text-based part covers
+/// what the events miss: the text after a YAML syntax error, comments, and user information
+/// in URLs.
 public enum SourceRedaction {
     /// The text that replaces a secret. Its width is fixed, so it does not reveal the length.
     public static let mask = "(sensitive value)"
@@ -56,12 +58,47 @@ public enum SourceRedaction {
         redactLines(lines).map(\.text)
     }
 
+    /// Returns the lines of `text` with their secrets masked, each with its replacements:
+    /// first the values that the parse events place under sensitive keys, then those that
+    /// `redact(_:)` finds in the text. The keys that the events found are left to them, so
+    /// that a value the events keep readable (the variable name of `{env: NAME}`) stays so.
+    static func redactLines(in text: String) -> [RedactedLine] {
+        let lines = text.sourceLines()
+        let spans = SecretSpans(text: text)
+        let masked = spans.masked(lines)
+        let redacted = redactLines(
+            masked.map { Substring($0.text) },
+            handledKeys: SecretSpans.keyRanges(spans.keys, in: lines, masked: masked),
+            unfinishedKeys: SecretSpans.keyRanges(spans.unfinishedKeys, in: lines, masked: masked))
+        return zip(masked, redacted).map { masked, redacted in
+            RedactedLine(
+                text: redacted.text, replacements: masked.replacements + redacted.replacements)
+        }
+    }
+
     /// Masks `lines` as `redact(_:)` does, and returns each line with its replacements.
-    static func redactLines(_ lines: [Substring]) -> [RedactedLine] {
+    /// `handledKeys` are character ranges of keys by 0-based line whose values were masked
+    /// already, as far as they contain secrets. Their values are left as they are.
+    /// `unfinishedKeys` are those of sensitive keys that the text may not show as such, and
+    /// their values are masked as those of the keys found in the text.
+    static func redactLines(
+        _ lines: [Substring], handledKeys: [Int: [Range<Int>]] = [:],
+        unfinishedKeys: [Int: [Range<Int>]] = [:]
+    ) -> [RedactedLine] {
         var result = lines.map { redactUserInfo(String($0)) }
         var index = 0
         while index < result.count {
-            guard let masked = maskSensitiveValues(result[index].text) else {
+            // User information was masked first, which moved the keys after it.
+            let replacements = result[index].replacements
+            func moved(_ range: Range<Int>) -> Range<Int> {
+                let lower = offset(range.lowerBound, after: replacements)
+                return lower..<max(lower, offset(range.upperBound, after: replacements))
+            }
+            guard
+                let masked = maskSensitiveValues(
+                    result[index].text, skipping: (handledKeys[index] ?? []).map(moved),
+                    adding: (unfinishedKeys[index] ?? []).map(moved))
+            else {
                 index += 1
                 continue
             }
@@ -72,12 +109,12 @@ public enum SourceRedaction {
 
             // When a value runs to the end of its line, the lines indented past its key belong
             // to it. A sibling key of a `- ` item starts at the key's own column.
-            guard let base = masked.continuingKeyColumn else { continue }
+            guard let base = masked.continuationColumn else { continue }
             while index < result.count {
                 let line = result[index].text
                 let isBlank = line.allSatisfy { $0 == " " || $0 == "\r" }
                 guard isBlank || indentation(of: line) > base else { break }
-                if !isBlank {
+                if !isBlank && line.dropFirst(indentation(of: line)) != mask {
                     let indent = indentation(of: line)
                     let replacement = Replacement(
                         offset: indent, removedCount: line.count - indent,
@@ -93,16 +130,19 @@ public enum SourceRedaction {
     }
 
     /// Masks the value after each sensitive key of `line`; nil when the line has none.
-    /// `continuingKeyColumn` is the 0-based column of the key whose value was masked to the
-    /// end of the line, because that value may continue on the lines below. It is nil when
-    /// every masked value ended on the line.
+    /// When a value was masked to the end of the line, it may continue on the lines indented
+    /// past the 0-based `continuationColumn`. That is its key's column, or the line's
+    /// indentation for a quoted value or one in a flow collection, because YAML lets those
+    /// continue at any deeper indentation. It is nil when every masked value ended on the
+    /// line. Keys that start inside a range of `skipped` are left out, and the ranges of
+    /// `added` count as sensitive keys.
     ///
     /// Besides `password` and `webpassword`, a key is sensitive when it looks like a
     /// misspelling of them (edit distance 2 or less, such as `pasword`) or contains `pass`,
     /// `pwd` or `secret`: an unknown-field error shows exactly those lines.
-    static func maskSensitiveValues(_ line: String)
-        -> (text: String, replacements: [Replacement], continuingKeyColumn: Int?)?
-    {
+    static func maskSensitiveValues(
+        _ line: String, skipping skipped: [Range<Int>] = [], adding added: [Range<Int>] = []
+    ) -> (text: String, replacements: [Replacement], continuationColumn: Int?)? {
         // Without a colon the line starts no mapping key. Most lines of a diagnostic's file
         // are redacted without being shown, so this check saves most of the work.
         guard line.utf8.contains(UInt8(ascii: ":")) else { return nil }
@@ -118,19 +158,10 @@ public enum SourceRedaction {
         var replacements: [Replacement] = []
         var start = 0
         while start < lowered.count {
-            guard isKeyCharacter(lowered[start]), start == 0 || !isKeyCharacter(lowered[start - 1])
-            else {
-                start += 1
-                continue
-            }
-            var end = start
-            while end < lowered.count, isKeyCharacter(lowered[end]) { end += 1 }
-            let key = Array(lowered[start..<end])
-            // The colon first: it is cheap, and most words are not keys.
-            guard let colon = keyColon(lowered, key: key, at: start),
-                isSensitiveKey(String(key))
-            else {
-                start = end
+            let found = sensitiveKeyColon(
+                at: start, in: characters, lowered: lowered, skipping: skipped, adding: added)
+            guard let colon = found.colon else {
+                start = found.next
                 continue
             }
 
@@ -152,21 +183,73 @@ public enum SourceRedaction {
                 text += " "
                 textCount += 1
             }
-            replacements.append(
-                Replacement(
-                    offset: textCount, removedCount: maskedEnd - valueStart,
-                    insertedCount: mask.count))
+            // A value masked already needs no replacement, which would move a caret inside
+            // it to its start.
+            if String(characters[valueStart..<maskedEnd]) != mask {
+                replacements.append(
+                    Replacement(
+                        offset: textCount, removedCount: maskedEnd - valueStart,
+                        insertedCount: mask.count))
+            }
             text += mask
             textCount += mask.count
             copied = maskedEnd
             guard valueEnd != nil else {
-                let column = start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
-                return (text, replacements, column)
+                let inFlow =
+                    (valueStart < characters.count && "[{\"'".contains(characters[valueStart]))
+                    || opensFlowCollection(characters[..<start])
+                let keyColumn =
+                    start > 0 && "\"'".contains(characters[start - 1]) ? start - 1 : start
+                return (text, replacements, inFlow ? indentation(of: line) : keyColumn)
             }
             start = maskedEnd
         }
         guard !replacements.isEmpty else { return nil }
         return (text + String(characters[copied...]), replacements, nil)
+    }
+
+    /// Returns the position of the colon after the sensitive key that starts at `start`, or
+    /// nil and the position to read on from when no such key starts there. A key is a word
+    /// that `isSensitiveKey` accepts and that starts in no range of `skipped`, or a range of
+    /// `added`.
+    private static func sensitiveKeyColon(
+        at start: Int, in characters: [Character], lowered: [Character],
+        skipping skipped: [Range<Int>], adding added: [Range<Int>]
+    ) -> (colon: Int?, next: Int) {
+        if let addedKey = added.first(where: { $0.lowerBound == start }) {
+            var afterKey = addedKey.upperBound
+            while afterKey < characters.count,
+                characters[afterKey] == " " || characters[afterKey] == "\t"
+            {
+                afterKey += 1
+            }
+            guard afterKey < characters.count, characters[afterKey] == ":" else {
+                return (nil, max(addedKey.upperBound, start + 1))
+            }
+            return (afterKey, afterKey + 1)
+        }
+
+        guard isKeyCharacter(lowered[start]), start == 0 || !isKeyCharacter(lowered[start - 1])
+        else { return (nil, start + 1) }
+        var end = start
+        while end < lowered.count, isKeyCharacter(lowered[end]) { end += 1 }
+        let key = Array(lowered[start..<end])
+        // The colon first: it is cheap, and most words are not keys.
+        guard let colon = keyColon(lowered, key: key, at: start), isSensitiveKey(String(key)),
+            !skipped.contains(where: { $0.contains(start) })
+        else { return (nil, end) }
+        return (colon, end)
+    }
+
+    /// Returns whether `text` opens more flow collections than it closes. Quotes are not
+    /// read, so a bracket inside a quoted scalar counts too.
+    private static func opensFlowCollection(_ text: ArraySlice<Character>) -> Bool {
+        var depth = 0
+        for character in text {
+            if character == "{" || character == "[" { depth += 1 }
+            if character == "}" || character == "]" { depth -= 1 }
+        }
+        return depth > 0
     }
 
     private static func isKeyCharacter(_ character: Character) -> Bool {
@@ -219,36 +302,45 @@ public enum SourceRedaction {
         return position
     }
 
-    /// Returns `message` with each quoted value masked when `fieldPath` lies under a
-    /// `password` or `webpassword` key, because a value that failed to parse there (such as
-    /// `{env: Pa55word!}`) may be the password itself. The schema's own words stay readable,
-    /// and so does a `{file:}` path, which names no secret.
     /// Returns `fieldPath` cut after its first `password` or `webpassword` component when
     /// more follows that is not `env` or `file`: keys below a secret are the user's own text
-    /// (a mapping written in place of the password), not the schema's.
-    public static func redactFieldPath(_ fieldPath: String?) -> String? {
+    /// (a mapping written in place of the password), not the schema's. The exception is a
+    /// key of a secret source mapping (`{env: NAME, extra: 1}`) whose path is in
+    /// `secretSources`, because such a mapping names where the secret is and contains none.
+    public static func redactFieldPath(_ fieldPath: String?, secretSources: Set<String> = [])
+        -> String?
+    {
         guard let fieldPath else { return nil }
         let components = fieldPath.split(separator: ".", omittingEmptySubsequences: false)
-        guard
-            let index = components.firstIndex(where: {
-                sensitiveKeys.contains(String($0.prefix { $0 != "[" }))
-            }), index + 1 < components.count,
-            !["env", "file"].contains(components[index + 1])
+        guard let index = components.firstIndex(where: isSecretComponent),
+            index + 1 < components.count, !["env", "file"].contains(components[index + 1]),
+            !namesSourceKey(components, secretAt: index, secretSources: secretSources)
         else { return fieldPath }
         return components[...index].joined(separator: ".")
     }
 
-    public static func redactMessage(_ message: String, fieldPath: String?) -> String {
+    /// Returns `message` with each quoted value masked when `fieldPath` lies under a
+    /// `password` or `webpassword` key, because a value that failed to parse there (such as
+    /// `{env: Pa55word!}`) may be the password itself. The schema's own words stay readable,
+    /// and so do a `{file:}` path, which names no secret, and the key of a secret source
+    /// mapping in `secretSources` (see `redactFieldPath`) that `fieldPath` names.
+    public static func redactMessage(
+        _ message: String, fieldPath: String?, secretSources: Set<String> = []
+    ) -> String {
         guard let fieldPath else { return message }
-        let components = fieldPath.split(separator: ".").map {
-            String($0.prefix { $0 != "[" })
-        }
-        guard components.contains(where: sensitiveKeys.contains), components.last != "file"
+        let components = fieldPath.split(separator: ".", omittingEmptySubsequences: false)
+        guard let index = components.firstIndex(where: isSecretComponent),
+            components.last != "file"
         else { return message }
 
         // Schema words stay readable; any other quoted text under a secret key may be the
         // secret itself (a mapping key written in place of the password, for example).
-        let kept: Set<Substring> = ["env", "file", "password", "webpassword"]
+        var kept: Set<Substring> = ["env", "file", "password", "webpassword"]
+        if namesSourceKey(components, secretAt: index, secretSources: secretSources),
+            let key = components.last
+        {
+            kept.insert(key)
+        }
         var output = ""
         var rest = Substring(message)
         while let open = rest.firstIndex(of: "'"),
@@ -261,6 +353,21 @@ public enum SourceRedaction {
             rest = rest[rest.index(after: close)...]
         }
         return output + rest
+    }
+
+    /// Returns whether a field path component is `password` or `webpassword`, with or
+    /// without a list position.
+    private static func isSecretComponent(_ component: Substring) -> Bool {
+        sensitiveKeys.contains(String(component.prefix { $0 != "[" }))
+    }
+
+    /// Returns whether `components` end in a key right below the secret component at
+    /// `index`, and the path up to that component is in `secretSources`.
+    private static func namesSourceKey(
+        _ components: [Substring], secretAt index: Int, secretSources: Set<String>
+    ) -> Bool {
+        index + 2 == components.count
+            && secretSources.contains(components[...index].joined(separator: "."))
     }
 
     /// Masks `user:password@` after each `://` of the line.

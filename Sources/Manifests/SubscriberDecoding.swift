@@ -511,18 +511,18 @@ extension DocumentContext {
         let errorsBefore = reader.errorCount
         guard let fields = reader.fields(node, path(), allowed: Self.secretSourceFields)
         else { return nil }
+        // Beside `env` or `file`, an unknown key is a misplaced option rather than the
+        // secret, so its name may show.
+        if reader.errorCount > errorsBefore, fields["env"] != nil || fields["file"] != nil {
+            reader.secretSourcePaths.insert(path())
+        }
         // An unknown key was reported already; the shape error would only repeat it.
         if fields.isEmpty, reader.errorCount > errorsBefore { return nil }
 
         switch (fields["env"], fields["file"]) {
         case (let env?, nil):
             guard let name = reader.string(env, join(path(), "env")) else { return nil }
-            // ASCII letters, digits and `_`, not starting with a digit.
-            let bytes = name.utf8
-            let valid =
-                bytes.first.map { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false
-                && allBytes(of: name) { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
-            guard valid else {
+            guard isValidEnvironmentName(name) else {
                 reader.error(env, join(path(), "env"), Message.invalidEnvironmentName(name))
                 return nil
             }
@@ -540,4 +540,12 @@ extension DocumentContext {
             return nil
         }
     }
+}
+
+/// Returns whether `name` is a valid environment variable name: ASCII letters, digits and `_`,
+/// not starting with a digit.
+func isValidEnvironmentName(_ name: String) -> Bool {
+    let bytes = name.utf8
+    return bytes.first.map { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false
+        && allBytes(of: name) { isASCIILetterOrDigit($0) || $0 == UInt8(ascii: "_") }
 }

@@ -253,3 +253,86 @@ public final class YAMLParser {
         return YAMLError(message, at: mark)
     }
 }
+
+/// One parse event with the span of text it was read from. Aliases are not expanded.
+public struct YAMLEvent: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case scalar
+        case alias
+        case sequenceStart
+        case mappingStart
+        case collectionEnd
+    }
+
+    public let kind: Kind
+    /// The position of the event's first character: a node's anchor or tag when it has one.
+    public let start: YAMLMark
+    /// The position after the event's last character. A block collection's end has no text
+    /// of its own, so it is where the next token starts, possibly lines later.
+    public let end: YAMLMark
+    /// A scalar's text after unescaping, or an alias's anchor name.
+    public let text: String?
+    /// The anchor that a scalar or collection defines.
+    public let anchor: String?
+    /// Set for a collection written in flow style (`{...}` or `[...]`).
+    public let isFlow: Bool
+}
+
+extension YAMLParser {
+    /// Reads the node events of every document, without building trees, so that no limit
+    /// but the input size applies and documents with repeated keys are read too. Returns the
+    /// events up to the first syntax error, and that error. Call it once per parser, and
+    /// not together with `read()`.
+    public func events() -> (events: [YAMLEvent], error: YAMLError?) {
+        var events: [YAMLEvent] = []
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(parser, &event) == 1 else {
+                return (events, parserError())
+            }
+            defer { yaml_event_delete(&event) }
+            if event.type == YAML_STREAM_END_EVENT || event.type == YAML_NO_EVENT {
+                return (events, nil)
+            }
+            if let read = nodeEvent(event) { events.append(read) }
+        }
+    }
+
+    private func nodeEvent(_ event: yaml_event_t) -> YAMLEvent? {
+        let start = YAMLMark(
+            line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        let end = YAMLMark(
+            line: Int(event.end_mark.line) + 1, column: Int(event.end_mark.column) + 1)
+        func make(_ kind: YAMLEvent.Kind, text: String?, anchor: String?, isFlow: Bool = false)
+            -> YAMLEvent
+        {
+            YAMLEvent(
+                kind: kind, start: start, end: end, text: text, anchor: anchor, isFlow: isFlow)
+        }
+
+        switch event.type {
+        case YAML_SCALAR_EVENT:
+            let data = event.data.scalar
+            let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
+            return make(
+                .scalar, text: String(decoding: bytes, as: UTF8.self),
+                anchor: string(data.anchor))
+        case YAML_ALIAS_EVENT:
+            return make(.alias, text: string(event.data.alias.anchor), anchor: nil)
+        case YAML_SEQUENCE_START_EVENT:
+            let data = event.data.sequence_start
+            return make(
+                .sequenceStart, text: nil, anchor: string(data.anchor),
+                isFlow: data.style == YAML_FLOW_SEQUENCE_STYLE)
+        case YAML_MAPPING_START_EVENT:
+            let data = event.data.mapping_start
+            return make(
+                .mappingStart, text: nil, anchor: string(data.anchor),
+                isFlow: data.style == YAML_FLOW_MAPPING_STYLE)
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            return make(.collectionEnd, text: nil, anchor: nil)
+        default:
+            return nil
+        }
+    }
+}

@@ -103,8 +103,9 @@ import Testing
         #expect(result.standardError.contains("m.yaml:7:13: warning: spec.password:"))
         #expect(result.standardError.contains("NGCPCTL_TEST_UNSET_PASSWORD"))
         #expect(result.standardError.contains("m.yaml:8:16: warning: spec.webpassword:"))
-        // The source line masks the value of every password key, references included.
-        #expect(result.standardError.contains("8 |   webpassword: (sensitive value)"))
+        // A reference names where the secret is and contains none, so the source line shows it.
+        #expect(result.standardError.contains("7 |   password: {env: NGCPCTL_TEST_UNSET_PASSWORD}"))
+        #expect(result.standardError.contains("8 |   webpassword: {file: secrets}"))
         #expect(!result.standardError.contains("error:"))
         #expect(result.standardOutput.contains("Valid: 1 file, 0 domains"))
 

@@ -159,6 +159,295 @@ import Testing
     }
 }
 
+/// Secrets are found by the keys as YAML decodes them, and only their own characters are
+/// masked, in source excerpts, messages and field paths.
+@Suite struct ParsedSecretRedactionTests {
+    static func subscriber(_ spec: String) -> String {
+        """
+        apiVersion: ngcpctl/v1
+        kind: Subscriber
+        metadata: {name: alice@d.example}
+        \(spec)
+        """
+    }
+
+    /// Loads `text` and renders its diagnostics as the command line does.
+    static func render(_ text: String) -> (result: ManifestLoadResult, rendered: String) {
+        let result = loadManifest(text)
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, sourceReplacements: result.sourceReplacements)
+        return (result, renderer.render(result.diagnostics))
+    }
+
+    /// Renders the first diagnostic of `result` that `matches`.
+    static func excerpt(
+        of result: ManifestLoadResult, _ matches: (Diagnostic) -> Bool
+    ) throws -> RenderedExcerpt {
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, sourceReplacements: result.sourceReplacements)
+        let found = result.diagnostics.first(where: matches)
+        let diagnostic = try #require(found)
+        return try #require(RenderedExcerpt(renderer.render(diagnostic)))
+    }
+
+    @Test(
+        "key spelt with quotes or escapes masked",
+        arguments: [
+            #""pass\u0077ord""#, #""password""#, "'password'", #""web\x70assword""#,
+            #""\x70assword""#, "!!str password", #""peer_auth_p\u0061ss""#,
+        ])
+    func spelledKeyMasked(_ key: String) throws {
+        // The repeated key makes the document invalid YAML, so no value of it is decoded.
+        let line = "spec: {password: PPPsecret2, customer: c, \(key): QQQsecret2}"
+        let (result, rendered) = Self.render(Self.subscriber(line))
+        #expect(!rendered.contains("PPPsecret2"), "\(rendered)")
+        #expect(!rendered.contains("QQQsecret2"), "\(rendered)")
+
+        let excerpt = try Self.excerpt(of: result) { $0.location?.line == 4 }
+        #expect(
+            excerpt.line
+                == "spec: {password: (sensitive value), customer: c, \(key): (sensitive value)}")
+    }
+
+    @Test("escaped key masked in block style and valid YAML")
+    func escapedBlockKeyMasked() throws {
+        let spec = """
+            spec:
+              customer: c
+              "web\\x70assword": QQQsecret3
+              bogus: 1
+            """
+        let (result, rendered) = Self.render(Self.subscriber(spec))
+        #expect(!rendered.contains("QQQsecret3"), "\(rendered)")
+        let excerpt = try Self.excerpt(of: result) { $0.fieldPath == "spec.webpassword" }
+        #expect(excerpt.line == #"  "web\x70assword": (sensitive value)"#)
+        #expect(excerpt.pointed == "(sensitive value)")
+    }
+
+    @Test("secret used as a key through an alias masked in the field path")
+    func aliasedKeyMaskedInFieldPath() {
+        let spec = """
+            spec:
+              customer: c
+              password: &pw AAA.keysecret
+              webpassword: &pw2 BBBkeysecret
+              ? *pw
+              : 1
+              preferences: {*pw2 : 1}
+              callforwards: {*pw : {}}
+            """
+        let (result, rendered) = Self.render(Self.subscriber(spec))
+        #expect(!rendered.contains("keysecret"), "\(rendered)")
+        let paths = result.errors.compactMap(\.fieldPath)
+        #expect(paths.contains("spec.(sensitive value)"), "\(paths)")
+        #expect(paths.contains("spec.preferences.(sensitive value)"), "\(paths)")
+        #expect(paths.contains("spec.callforwards.(sensitive value)"), "\(paths)")
+        #expect(!paths.contains { $0.contains("keysecret") }, "\(paths)")
+    }
+
+    @Test("flow scalar over two lines masked on each")
+    func multiLineFlowScalarMasked() throws {
+        let spec = """
+            spec: {customer: c, password: "GGGsecret", webpassword: "HHH
+              secret", bogus: 1}
+            """
+        let (result, rendered) = Self.render(Self.subscriber(spec))
+        #expect(!rendered.contains("GGG"), "\(rendered)")
+        #expect(!rendered.contains("HHH"), "\(rendered)")
+        #expect(!rendered.contains("secret\""), "\(rendered)")
+
+        let warning = try Self.excerpt(of: result) { $0.fieldPath == "spec.webpassword" }
+        #expect(
+            warning.line
+                == "spec: {customer: c, password: (sensitive value), webpassword: (sensitive value)"
+        )
+        #expect(warning.pointed == "(sensitive value)")
+
+        let error = try Self.excerpt(of: result) { $0.fieldPath == "spec.bogus" }
+        #expect(error.line == "  (sensitive value), bogus: 1}")
+        #expect(error.pointed == "bogus: 1}")
+    }
+
+    @Test(
+        "secret source mapping keys readable",
+        arguments: [
+            "  password: {env: X_PW, extra: DDDsecret}",
+            "  password:\n    env: X_PW\n    extra: DDDsecret",
+            "  password: {file: /run/secrets/pw, extra: DDDsecret}",
+        ])
+    func secretSourceKeysReadable(_ field: String) throws {
+        let (result, rendered) = Self.render(Self.subscriber("spec:\n  customer: c\n" + field))
+        #expect(!rendered.contains("DDDsecret"), "\(rendered)")
+
+        let error = try #require(result.errors.first { $0.message.hasPrefix("unknown field") })
+        #expect(error.fieldPath == "spec.password.extra")
+        #expect(error.message == "unknown field 'extra'")
+        let excerpt = try Self.excerpt(of: result) { $0 == error }
+        #expect(excerpt.pointed.hasPrefix("extra: (sensitive value)"), "\(excerpt.line)")
+        #expect(!excerpt.line.contains("password: (sensitive value)"))
+    }
+
+    @Test("variable name readable, invalid one masked")
+    func variableNameReadable() throws {
+        let spec = "spec: {customer: c, password: {env: X_PW}, webpassword: {env: 1SECRETX}}"
+        let (result, rendered) = Self.render(Self.subscriber(spec))
+        #expect(!rendered.contains("SECRETX"), "\(rendered)")
+        let excerpt = try Self.excerpt(of: result) { $0.fieldPath == "spec.webpassword.env" }
+        #expect(
+            excerpt.line
+                == "spec: {customer: c, password: {env: X_PW}, webpassword: {env: (sensitive value)}}"
+        )
+        #expect(excerpt.pointed == "(sensitive value)}}")
+    }
+
+    @Test("aliased secret source mapping stays readable")
+    func aliasedSecretSourceReadable() throws {
+        let spec = """
+            spec:
+              customer: c
+              password: &source {env: SIP_PW}
+              webpassword: *source
+              bogus: 1
+            """
+        let result = loadManifest(Self.subscriber(spec))
+        #expect(result.errors.map(\.fieldPath) == ["spec.bogus"])
+        let rendered = DiagnosticRenderer(sources: result.sources).render(
+            Diagnostic(.error, "m", at: SourceLocation(file: "m.yaml", line: 6, column: 1)))
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == "  password: &source {env: SIP_PW}")
+    }
+
+    @Test("peer password repeated through an alias masked")
+    func peerPasswordAliasMasked() {
+        let first = Self.subscriber(
+            "spec: {customer: c, preferences: {peer_auth_pass: PEERSECRET}}")
+        // The same preferences as the first file, so that their decoded value is shared.
+        let second = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@d.example}
+            spec:
+              customer: c
+              preferences: {peer_auth_pass: &peer PEERSECRET}
+              timezone: *peer
+              ? *peer
+              : 1
+            """
+        let result = loadManifests([("a.yaml", first), ("b.yaml", second)])
+        let rendered = DiagnosticRenderer(
+            sources: result.sources, sourceReplacements: result.sourceReplacements
+        ).render(result.diagnostics)
+        #expect(result.errors.count == 2, "\(rendered)")
+        #expect(!rendered.contains("PEERSECRET"), "\(rendered)")
+        #expect(result.sources.values.allSatisfy { !$0.contains("PEERSECRET") })
+    }
+
+    @Test("secret quoted in a hint masked")
+    func secretInHintMasked() {
+        let spec = "spec:\n  customer: c\n  password: &pw on\n  administrative: *pw"
+        let (result, rendered) = Self.render(Self.subscriber(spec))
+        let error = result.errors.first { $0.fieldPath == "spec.administrative" }
+        #expect(error?.hint?.contains("(sensitive value)") == true, "\(rendered)")
+        #expect(!rendered.contains("'on'"), "\(rendered)")
+        #expect(!rendered.contains("\"on\""), "\(rendered)")
+    }
+
+    /// After a syntax error the text-based masking hides what the parse did not reach.
+    @Test(
+        "value cut off by a syntax error masked",
+        arguments: [
+            "spec: {customer: c, password: [a,\n  \"UNCLOSEDSECRET",
+            "spec:\n  customer: c\n  password: \"abc\" TRAILSECRET",
+            "spec:\n  password: {env: X, extra: [TRAILSECRET\n  customer: c",
+            "spec:\n  - password: \"abc\n    TRAILSECRET",
+        ])
+    func cutOffValueMasked(_ spec: String) {
+        let (result, rendered) = Self.render(Self.subscriber(spec))
+        #expect(result.hasErrors)
+        // Every line of the file, as any later diagnostic may show it.
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, sourceReplacements: result.sourceReplacements)
+        let lines = (1...8).map { line in
+            renderer.render(
+                Diagnostic(.error, "m", at: SourceLocation(file: "m.yaml", line: line, column: 1)))
+        }
+        #expect(!rendered.contains("SECRET"), "\(rendered)")
+        #expect(!lines.joined().contains("SECRET"), "\(lines.joined())")
+    }
+
+    static let sweepValues = [
+        "SECRETQ", #""SECRETQ""#, "'SECRETQ'", "\"SEC\n    RETQ\"", "|\n    SECRETQ",
+        ">-\n    SECRETQ\n    SECRETQ", "[SECRETQ]", "{a: SECRETQ}", "{env: SECRETQ-}",
+        "{env: X, extra: SECRETQ}", "{file: x, e: [SECRETQ]}", "&a SECRETQ", #""SECRETQ"#,
+        "[SECRETQ,\n  SECRETQ", "SECRETQ # SECRETQ", #""SECRETQ" SECRETQ"#,
+        "{env: X, extra: [SECRETQ\n  SECRETQ]}", "\"SECRETQ\\\n    SECRETQ\"",
+        "# SECRETQ\n    SECRETQ",
+    ]
+
+    /// Places `entry` in a block mapping, a flow mapping, the preferences and a list item.
+    static func sweepSpecs(_ entry: String) -> [String] {
+        let indented = entry.replacingOccurrences(of: "\n    ", with: "\n        ")
+        return [
+            "spec:\n  customer: c\n  \(entry)\n  bogus: 1\n",
+            "spec: {customer: c, \(entry), bogus: 1}\n",
+            "spec:\n  customer: c\n  preferences: {\(entry)}\n  bogus: 1\n",
+            "spec:\n  customer: c\n  callforwards:\n    - \(indented)\n      x: 1\n  bogus: 1\n",
+        ]
+    }
+
+    /// Every line that a diagnostic can point at is checked: those of the file up to its
+    /// first YAML syntax error, after which nothing is decoded.
+    @Test(
+        "secret hidden in every layout",
+        arguments: [
+            "password", #""password""#, "'webpassword'", #""pass\u0077ord""#, "pasword",
+            "peer_auth_pass", "!!str password", "? password\n  ",
+        ])
+    func secretHiddenInEveryLayout(_ key: String) {
+        for value in Self.sweepValues {
+            for spec in Self.sweepSpecs("\(key): \(value)") {
+                let text = Self.subscriber(spec)
+                let (result, rendered) = Self.render(text)
+                let renderer = DiagnosticRenderer(
+                    sources: result.sources, sourceReplacements: result.sourceReplacements)
+                let syntaxError = result.errors.first { $0.message.hasPrefix("invalid YAML") }
+                let lastLine = syntaxError?.location?.line ?? text.sourceLines().count
+                let lines = (1...lastLine).map { line in
+                    renderer.render(
+                        Diagnostic(
+                            .error, "m", at: SourceLocation(file: "m.yaml", line: line, column: 1))
+                    )
+                }
+                #expect(!rendered.contains("RETQ"), "\(text)\n\(rendered)")
+                #expect(!lines.joined().contains("RETQ"), "\(text)\n\(lines.joined())")
+            }
+        }
+    }
+
+    @Test("commented-out secret masked")
+    func commentedSecretMasked() {
+        let spec = "spec:\n  customer: c\n  # password: COMMENTSECRET\n  bogus: 1"
+        let result = loadManifest(Self.subscriber(spec))
+        let rendered = DiagnosticRenderer(sources: result.sources).render(
+            Diagnostic(.error, "m", at: SourceLocation(file: "m.yaml", line: 6, column: 1)))
+        #expect(rendered.contains("# password: (sensitive value)"), "\(rendered)")
+    }
+
+    /// Marks count Unicode scalars, and a character may have several.
+    @Test("mask exact after combining characters and a byte order mark")
+    func maskExactAfterCombiningCharacters() throws {
+        let text = "\u{FEFF}spec: {x: \"e\u{301}\u{301}\", password: BOMSECRET, bogus: 1}\n"
+        let result = loadManifest(text)
+        let renderer = DiagnosticRenderer(sources: result.sources)
+        let rendered = renderer.render(result.diagnostics)
+        #expect(!rendered.contains("BOMSECRET"), "\(rendered)")
+        #expect(
+            rendered.contains(
+                "spec: {x: \"e\u{301}\u{301}\", password: (sensitive value), bogus: 1}"),
+            "\(rendered)")
+    }
+}
+
 /// Strings with control characters are rejected when the manifests are loaded.
 @Suite struct ControlCharacterTests {
     static func customer(name: String, contactEmail: String = "ops@example.org") -> String {
