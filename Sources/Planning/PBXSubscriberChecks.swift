@@ -214,9 +214,7 @@ extension PlanningProblem {
             "customer '\(subscriber.customer)' has no PBX pilot on the target and the plan "
             + "creates none, so NGCP rejects this new subscriber"
         if !others.isEmpty {
-            let names = others.prefix(3).joined(separator: ", ")
-            let more = others.count > 3 ? " and \(others.count - 3) more" : ""
-            message += " and the customer's other new subscribers (\(names)\(more))"
+            message += " and the customer's other new subscribers (\(others.shortList()))"
         }
         return PlanningProblem(
             resource: subscriber.id, message: message,

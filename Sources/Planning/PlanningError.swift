@@ -283,12 +283,10 @@ extension PlanningProblem {
     static func pilotDeletedBeforeMembers(pilot: String, remaining: [String])
         -> PlanningProblem
     {
-        let names = remaining.prefix(3).joined(separator: ", ")
-        let more = remaining.count > 3 ? " and \(remaining.count - 3) more" : ""
-        return PlanningProblem(
+        PlanningProblem(
             resource: ResourceID(.subscribers, pilot),
             message: "the plan deletes this PBX pilot, but other subscribers of its customer "
-                + "remain (\(names)\(more)), and NGCP refuses to delete a pilot before them",
+                + "remain (\(remaining.shortList())), and NGCP refuses to delete a pilot before them",
             hint: "delete the other subscribers of the customer in the same plan, or keep the "
                 + "pilot")
     }

@@ -363,12 +363,11 @@ struct PlanningStage {
                 isReseller
                 ? "unknown reseller '\(setting.value)'"
                 : "unknown billing profile handle '\(setting.value)'"
-            let names = objects.prefix(3).map(\.name).joined(separator: ", ")
-            let more = objects.count > 3 ? " and \(objects.count - 3) more" : ""
+            let names = objects.map(\.name).shortList()
             let kind = isReseller ? "domain" : "customer"
             let subject = objects.count == 1 ? "1 \(kind) relies" : "\(objects.count) \(kind)s rely"
             let hint =
-                "\(subject) on this default (\(names)\(more)); "
+                "\(subject) on this default (\(names)); "
                 + (isReseller
                     ? "name an existing reseller here, or set spec.reseller in their manifests"
                     : "name an existing billing profile here, or set spec.billing_profile in "

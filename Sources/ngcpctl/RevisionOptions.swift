@@ -49,12 +49,11 @@ enum RevisionOptions {
     static func requireClean(_ plan: Plan, _ parsed: ParsedArguments) throws {
         guard plan.source.dirty, !parsed.flag("allow-dirty") else { return }
         let files = plan.source.dirtyFiles
-        let listed = files.prefix(10).joined(separator: ", ")
-        let more = files.count > 10 ? " and \(files.count - 10) more" : ""
+        let listed = files.shortList(limit: 10)
         throw CommandFailure(
             "not applying: the manifests differ from commit "
                 + "\(plan.source.revision.map { String($0.prefix(12)) } ?? "(none)") "
-                + "(\(listed)\(more)); commit them, or pass --allow-dirty to apply them anyway",
+                + "(\(listed)); commit them, or pass --allow-dirty to apply them anyway",
             exitCode: .blocked)
     }
 
