@@ -129,7 +129,7 @@ struct Connection {
             }
             return flag
         }
-        if let environment, !environment.isEmpty,
+        if let environment,
             APIURL.problem(environment) != nil
                 || APIURL.normalized(environment) != APIURL.normalized(targetURL)
         {
