@@ -335,11 +335,11 @@ public enum SourceRedaction {
 
         // Schema words stay readable; any other quoted text under a secret key may be the
         // secret itself (a mapping key written in place of the password, for example).
-        var kept: Set<Substring> = ["env", "file", "password", "webpassword"]
+        var readableWords: Set<Substring> = ["env", "file", "password", "webpassword"]
         if namesSourceKey(components, secretAt: index, secretSources: secretSources),
             let key = components.last
         {
-            kept.insert(key)
+            readableWords.insert(key)
         }
         var output = ""
         var rest = Substring(message)
@@ -348,7 +348,7 @@ public enum SourceRedaction {
         {
             let quoted = rest[rest.index(after: open)..<close]
             output += rest[...open]
-            output += kept.contains(quoted) ? quoted : Substring(mask)
+            output += readableWords.contains(quoted) ? quoted : Substring(mask)
             output += "'"
             rest = rest[rest.index(after: close)...]
         }

@@ -94,12 +94,12 @@ enum ApplyCommand {
         }
     }
 
-    /// Refuses a saved plan made for another server or another target of ngcpctl.yaml, with
+    /// Rejects a saved plan made for another server or another target of ngcpctl.yaml, with
     /// the fix for each case: the plan's records and guards belong to its own target.
     private static func checkTarget(of plan: Plan, path: String, connection: Connection) throws {
         let selected = connection.target?.name
         if let target = plan.target, target != connection.url {
-            let made = plan.targetName.map { "target '\($0)' (\(target))" } ?? target
+            let planTarget = plan.targetName.map { "target '\($0)' (\(target))" } ?? target
             let advice: String
             if let name = plan.targetName, name == selected {
                 // The selected target's own URL still matches: --url or NGCP_URL changed it.
@@ -114,7 +114,8 @@ enum ApplyCommand {
                 advice = "plan again against this target"
             }
             throw CommandFailure(
-                "the plan in '\(path)' was made for \(made), not \(connection.url); \(advice)")
+                "the plan in '\(path)' was made for \(planTarget), not \(connection.url); \(advice)"
+            )
         }
         if let name = plan.targetName, let selected, name != selected {
             throw CommandFailure(
