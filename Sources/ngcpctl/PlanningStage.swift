@@ -71,6 +71,9 @@ struct PlanningStage {
         var loadOptions = connection.project.manifestOptions()
         loadOptions.deferUnknownPreferences = true
         var revisionReader: (repository: RevisionRepository, commit: String)?
+        // Problems with a target's setting are reported at the ngcpctl.yaml the manifests
+        // were loaded with: a revision's own file when planning from a revision.
+        var project = connection.project
         let reading = connection.reading
 
         // Steps 1 to 3 from the working tree run on their own thread while the live state is
@@ -86,6 +89,7 @@ struct PlanningStage {
                 options: loadOptions, quietUnlessErrors: true,
                 check: { resolveSecrets(in: $0.secretOwners, resolver: resolver) })
             revisionReader = (loaded.repository, loaded.commit)
+            project = loaded.project
             let source = PlanSource(
                 revision: loaded.commit, branch: loaded.repository.branchName(revision))
             let prepared = try Self.prepare(
@@ -209,7 +213,7 @@ struct PlanningStage {
         }
         connection.logger.debug("planned", planTimer.fields)
         var plan = try Self.report(
-            manifests, planned: planned, target: connection.url, project: connection.project,
+            manifests, planned: planned, target: connection.url, project: project,
             colorMode: colorMode)
         plan.targetName = connection.target?.name
 
@@ -344,8 +348,8 @@ struct PlanningStage {
         var relying: [TargetDefault: [ResourceID]] = [:]
         var remaining: [PlanningProblem] = []
         for problem in problems {
-            // A revision's own ngcpctl.yaml may set another value than the working tree's,
-            // which is the file whose line would be shown.
+            // A value other than the file's is not that line's mistake, so each object that
+            // relies on it keeps its own problem.
             guard let setting = problem.targetDefault,
                 target.fieldLocations[setting.field] != nil,
                 values[setting.field] == setting.value

@@ -40,15 +40,17 @@ extension ManifestLoadOptions {
     mutating func apply(_ configuration: ProjectConfiguration?) {
         // A revision from before the target existed falls back to its own default or only
         // target, as a run at that revision would have chosen.
-        var selected: TargetConfiguration?
-        if let configuration {
-            selected =
-                target.flatMap { configuration.targets[$0] }
-                ?? (try? ProjectConfigurationLoader.selectTarget(nil, in: configuration))
-        }
+        let selected = configuration.flatMap { selectedTarget(in: $0) }
         defaultBillingProfile = selected?.defaultBillingProfile
         defaultReseller = selected?.reseller
         knownTargets = configuration.map { $0.targets.keys.sorted() }
+    }
+
+    /// The target of `configuration` that this load is for: the selected target when the
+    /// configuration has it, else its default or only target.
+    func selectedTarget(in configuration: ProjectConfiguration) -> TargetConfiguration? {
+        target.flatMap { configuration.targets[$0] }
+            ?? (try? ProjectConfigurationLoader.selectTarget(nil, in: configuration))
     }
 }
 

@@ -87,6 +87,16 @@ struct RevisionRepository {
     func loadManifests(
         _ paths: [String], at commit: String, revision: String, options: ManifestLoadOptions
     ) throws -> ManifestLoadResult {
+        try loadManifestsWithProject(paths, at: commit, revision: revision, options: options)
+            .result
+    }
+
+    /// Loads the manifests as `loadManifests` does, and returns with them the revision's own
+    /// ngcpctl.yaml and target, so that a problem with one of its settings is reported at
+    /// that file's line. Without an ngcpctl.yaml in the revision the selection is empty.
+    func loadManifestsWithProject(
+        _ paths: [String], at commit: String, revision: String, options: ManifestLoadOptions
+    ) throws -> (result: ManifestLoadResult, project: ProjectSelection) {
         var documents: [(path: String, text: String)] = []
         var diagnostics: [Diagnostic] = []
         for path in paths {
@@ -126,20 +136,25 @@ struct RevisionRepository {
             }
         }
         let project = try projectSettings(paths, at: commit, revision: revision)
-        var options = options
-        if let configuration = project?.configuration {
-            options.apply(configuration)
+        var selection = ProjectSelection.none
+        var loadOptions = options
+        if let configuration = project?.configuration, let project {
+            loadOptions.apply(configuration)
+            selection = ProjectSelection(
+                configuration: configuration,
+                target: options.selectedTarget(in: configuration), directory: nil,
+                file: (project.path, project.text))
         } else if project == nil {
             // The revision had no ngcpctl.yaml, so its documents loaded without defaults.
-            options.apply(nil)
+            loadOptions.apply(nil)
         }
-        var result = ManifestLoader(options: options).load(documents: documents)
+        var result = ManifestLoader(options: loadOptions).load(documents: documents)
         if let project, !project.diagnostics.isEmpty {
             diagnostics.insert(contentsOf: project.diagnostics, at: 0)
             result.sources[project.path] = project.text
         }
         result.diagnostics.insert(contentsOf: diagnostics, at: 0)
-        return result
+        return (result, selection)
     }
 
     /// Reads the ngcpctl.yaml that `commit` has in the first path's directory or the nearest
@@ -210,15 +225,19 @@ enum RevisionManifests {
         _ paths: [String], revision: String, purpose: String, colorMode: String,
         options: ManifestLoadOptions = ManifestLoadOptions(), quietUnlessErrors: Bool = false,
         check: (ManifestLoadResult) -> [Diagnostic] = { _ in [] }
-    ) throws -> (result: ManifestLoadResult, commit: String, repository: RevisionRepository) {
+    ) throws -> (
+        result: ManifestLoadResult, commit: String, repository: RevisionRepository,
+        project: ProjectSelection
+    ) {
         let repository = try RevisionRepository.open(containing: paths[0], purpose: purpose)
         let commit = try repository.commit(revision, purpose: purpose)
-        let loaded = try repository.loadManifests(
+        let loaded = try repository.loadManifestsWithProject(
             paths, at: commit, revision: revision, options: options)
         let result = try ManifestStage.checked(
-            loaded, check: check, colorMode: colorMode, quietUnlessErrors: quietUnlessErrors,
+            loaded.result, check: check, colorMode: colorMode,
+            quietUnlessErrors: quietUnlessErrors,
             failure: "the manifests at \(revision) are invalid, as the errors above show")
-        return (result, commit, repository)
+        return (result, commit, repository, loaded.project)
     }
 
     /// Returns the objects a desired state declares, as prune's inventory: domains, customers

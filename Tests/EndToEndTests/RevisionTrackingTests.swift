@@ -153,6 +153,44 @@ import Testing
         #expect(result.standardOutput.contains("ops@acme.test"), "\(result.standardOutput)")
     }
 
+    @Test func unknownDefaultAtRevisionIsReportedOnceInItsProjectFile() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        func project(_ profile: String) -> String {
+            "targets:\n  lab:\n    url: \(emulator.url)\n"
+                + "    default_billing_profile: \(profile)\n"
+        }
+        var manifests: [String: String] = [:]
+        for name in ["acme", "beta", "gamma"] {
+            manifests[name + ".yaml"] = ManifestTexts.customer(name, email: "ops@\(name).test")
+                .replacingOccurrences(of: "  billing_profile: default\n", with: "")
+        }
+        try repo.write("ngcpctl.yaml", project("no-such-profile"))
+        try repo.setManifests(manifests)
+        let first = try repo.commit("first")
+        try repo.write("ngcpctl.yaml", project("default"))
+        try repo.commit("second")
+        let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
+
+        // The revision's own file has the unknown value, on its line 4; the working tree's
+        // file is fine, so only the revision's file can be meant.
+        let result = try repo.ngcpctl(
+            ["plan", "--rev", first, "manifests"], environment: environment)
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "ngcpctl.yaml:4:30: error: targets.lab.default_billing_profile: unknown billing"
+                    + " profile handle 'no-such-profile'"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains("4 |     default_billing_profile: no-such-profile"),
+            "\(result.standardError)")
+        #expect(
+            result.standardError.contains("3 customers rely on this default"),
+            "\(result.standardError)")
+        #expect(!result.standardError.contains("acme.yaml"), "\(result.standardError)")
+        #expect(result.diagnosticSummaries == ["1 error, 0 warnings"], "\(result.standardError)")
+    }
+
     @Test func invalidProjectFileAtRevisionIsReported() throws {
         let repo = try ManifestRepository()
         try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    url: http://127.0.0.1:9\n")
