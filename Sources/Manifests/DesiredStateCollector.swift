@@ -799,10 +799,10 @@ struct DesiredStateCollector {
     }
 
     /// Checks the subscribers of declared `pbxaccount` customers as NGCP checks each create.
-    /// A customer has one pilot, and every other subscriber (groups and administrative ones
-    /// too) needs a `pbx_extension` that no other subscriber of the customer uses. The pilot's
-    /// extension counts, because NGCP compares a new extension with those of every subscriber
-    /// of the customer.
+    /// A customer has one pilot, which needs a `primary_number`, and every other subscriber
+    /// (groups and administrative ones too) needs a `pbx_extension` that no other subscriber
+    /// of the customer uses. The pilot's extension counts, because NGCP compares a new
+    /// extension with those of every subscriber of the customer.
     private mutating func checkPBXSubscribers() {
         // The position of each customer's first pilot, and of the first subscriber that uses
         // each extension, by customer.
@@ -825,6 +825,15 @@ struct DesiredStateCollector {
                             fieldPath: "spec.is_pbx_pilot", hint: Message.secondPBXPilotHint))
                 } else {
                     pilots[customer] = position
+                }
+                // A live pilot keeps its number when the field is left out, but the same
+                // manifest creates the pilot on a new target.
+                if !subscriberDetails[position].hasPrimaryNumber {
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, Message.pilotPrimaryNumberRequired(customer),
+                            at: subscriber.location, fieldPath: "spec",
+                            hint: Message.pilotPrimaryNumberRequiredHint))
                 }
             }
 

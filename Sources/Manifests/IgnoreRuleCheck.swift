@@ -26,7 +26,8 @@ enum IgnoreRuleCheck {
         case .subscribers:
             // The references are not compared, and neither is the web password. The blocks have
             // collections of their own. The primary number is compared as one field, although
-            // a plan shows its parts.
+            // a plan shows its parts. `pbx_groups` and `pbx_group_ids` both stay, because a
+            // rule on either hides the `pbx_group_ids` change.
             let excluded: Set = ["customer", "webpassword", "callforwards", "preferences"]
             return ManifestSchema.subscriberSpec.map(\.name).filter { !excluded.contains($0) }
         case .customers:

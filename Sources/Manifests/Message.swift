@@ -409,6 +409,14 @@ enum Message {
     }
     static let secondPBXPilotHint = "set is_pbx_pilot: true on one subscriber of the customer only"
 
+    static func pilotPrimaryNumberRequired(_ customer: String) -> String {
+        "missing required field 'primary_number'; the PBX pilot of pbxaccount customer"
+            + " '\(customer)' needs one"
+    }
+    static let pilotPrimaryNumberRequiredHint =
+        "add the pilot's primary_number, because NGCP rejects a pilot without one and gives every"
+        + " other subscriber of the customer that number with its pbx_extension appended"
+
     static func pbxExtensionRequired(_ customer: String) -> String {
         "missing required field 'pbx_extension'; every subscriber of pbxaccount customer"
             + " '\(customer)' but its pilot needs one"

@@ -113,11 +113,18 @@ extension DocumentContext {
     static let flagFields = ["administrative", "is_pbx_pilot", "is_pbx_group"]
     static let profileFields = ["profile_set_id", "profile_id"]
 
-    /// Returns the positions of the PBX fields in `fields`, by field path (`spec.pbx_extension`).
+    /// Returns the positions of the PBX fields in `fields`, by field path (`spec.pbx_extension`),
+    /// and of each entry of `pbx_group_ids` (`spec.pbx_group_ids[0]`), whose ids are checked
+    /// against the target when planning.
     private func pbxFieldLocations(_ fields: Fields) -> [String: SourceLocation] {
         var locations: [String: SourceLocation] = [:]
         for field in Self.pbxFields {
             if let node = fields[field] { locations["spec." + field] = reader.location(node) }
+        }
+        if let items = fields["pbx_group_ids"]?.sequence {
+            for (position, item) in items.enumerated() {
+                locations[index("spec.pbx_group_ids", position)] = reader.location(item)
+            }
         }
         return locations
     }

@@ -100,8 +100,9 @@ public struct DesiredSubscriber: Sendable, Hashable {
     public var pbxGroups: [SubscriberReference]?
     public var location: SourceLocation?
     /// Positions of the PBX fields the manifest writes, by field path (`spec.is_pbx_pilot`,
-    /// `spec.pbx_extension`), for the problems that only the target's data reveals. Other
-    /// fields have none, so a subscriber without PBX fields stores an empty dictionary.
+    /// `spec.pbx_extension`, and `spec.pbx_group_ids[0]` for each entry of that list), for
+    /// the problems that only the target's data reveals. Other fields have none, so a
+    /// subscriber without PBX fields stores an empty dictionary.
     public var fieldLocations: [String: SourceLocation]
 
     public init(

@@ -9,6 +9,10 @@
 /// A rule without a collection applies to every collection. An ignored field is neither
 /// compared nor changed on existing objects, but creates still send it.
 ///
+/// A subscriber's PBX groups have two names. Manifests write `pbx_groups` (or the raw
+/// `pbx_group_ids`), and plans show the ids that NGCP stores as `pbx_group_ids`, so a rule on
+/// either name covers them.
+///
 /// As written in `ngcpctl.yaml`, a rule may also name a block through its owner, the way a
 /// manifest nests it: `subscribers/NAME:preferences.PATH` is
 /// `subscriberpreferences/NAME:PATH`, `subscribers/NAME:callforwards.PATH` is
@@ -65,6 +69,8 @@ public struct IgnoreRule: Sendable, Hashable, CustomStringConvertible {
         guard Glob.matches(pattern: name, text: id.name) else { return false }
         let patternSegments = path.split(separator: ".").map(String.init)
         let pathSegments = fieldPath.split(separator: ".").map(String.init)
-        return Glob.matchesSegments(patternSegments[...], pathSegments[...])
+        if Glob.matchesSegments(patternSegments[...], pathSegments[...]) { return true }
+        guard id.kind == .subscribers, fieldPath == "pbx_group_ids" else { return false }
+        return Glob.matchesSegments(patternSegments[...], ["pbx_groups"][...])
     }
 }

@@ -13,8 +13,13 @@ struct DeclaredPBXGroup {
 /// group.
 struct LivePBXGroupUse {
     var member: DesiredSubscriber
-    var group: SubscriberReference
+    /// The group's natural key, `username@domain`.
+    var groupName: String
+    /// The manifest field of the reference: `pbx_groups`, or `pbx_group_ids` for a raw id.
+    var field: String
     var position: Int
+    /// The position of the entry in the manifest, when known.
+    var location: SourceLocation?
     var liveID: Int
 }
 
@@ -81,10 +86,49 @@ extension PlanBuilder {
             }
             livePBXGroupUses.append(
                 LivePBXGroupUse(
-                    member: subscriber, group: group, position: position, liveID: liveGroup.id))
+                    member: subscriber, groupName: group.name, field: "pbx_groups",
+                    position: position, location: group.location, liveID: liveGroup.id))
             references.append(.live(liveGroup.id))
         }
         return resolved ? references : nil
+    }
+
+    /// Checks the raw `pbx_group_ids` of `subscriber`, a subscriber of the PBX customer
+    /// `customer`. NGCP rejects a member's whole write when one id is not a group of the
+    /// member's customer (422 `Invalid id '<id>' in pbx_group_ids, does not exist for this
+    /// customer.`), so each such id is reported.
+    mutating func checkPBXGroupIDs(_ subscriber: DesiredSubscriber, customer: Reference) {
+        guard let ids = subscriber.fields["pbx_group_ids"]?.arrayValue else { return }
+        for (position, value) in ids.enumerated() {
+            guard let id = value.intValue else { continue }
+            // Only the customers in scope are read, and the member's customer is among them,
+            // so an id that was not read is no subscriber of that customer.
+            guard let live = index.subscribersByID[id] else {
+                problems.append(.unknownPBXGroupID(subscriber, id: id, position: position))
+                continue
+            }
+            let name = index.subscriberName(live)
+            guard live["is_pbx_group"]?.boolValue == true else {
+                problems.append(
+                    .pbxGroupIDNotGroup(subscriber, id: id, position: position, name: name))
+                continue
+            }
+            let groupCustomer = live["customer_id"]?.intValue
+            guard let groupCustomer, customer == .live(groupCustomer) else {
+                let owner = groupCustomer.flatMap { index.customersByID[$0] }
+                problems.append(
+                    .pbxGroupIDOfOtherCustomer(
+                        subscriber, id: id, position: position, name: name,
+                        customer: owner?["external_id"]?.stringValue ?? "id \(groupCustomer ?? 0)"))
+                continue
+            }
+            livePBXGroupUses.append(
+                LivePBXGroupUse(
+                    member: subscriber, groupName: name, field: "pbx_group_ids",
+                    position: position,
+                    location: subscriber.fieldLocations["spec.pbx_group_ids[\(position)]"],
+                    liveID: id))
+        }
     }
 
     /// Returns the `pbx_group_ids` to send for `groups`, with the live ids that stay first, in
@@ -107,8 +151,7 @@ extension PlanBuilder {
     /// the delete.
     mutating func checkDeletedPBXGroups() {
         for use in livePBXGroupUses where removedSubscribers.contains(use.liveID) {
-            problems.append(
-                .pbxGroupDeleted(use.member, group: use.group, position: use.position))
+            problems.append(.pbxGroupDeleted(use))
         }
     }
 }
@@ -121,14 +164,34 @@ extension PlanningProblem {
         _ subscriber: DesiredSubscriber, _ group: SubscriberReference, position: Int,
         message: String, hint: String
     ) -> PlanningProblem {
-        guard let location = group.location else {
+        atEntry(
+            subscriber, field: "pbx_groups", position: position, location: group.location,
+            message: message, hint: hint)
+    }
+
+    /// Returns a problem of `subscriber` at its `pbx_group_ids` entry `position`, or at the
+    /// subscriber when the entry's position is unknown.
+    private static func atGroupID(
+        _ subscriber: DesiredSubscriber, position: Int, message: String, hint: String
+    ) -> PlanningProblem {
+        atEntry(
+            subscriber, field: "pbx_group_ids", position: position,
+            location: subscriber.fieldLocations["spec.pbx_group_ids[\(position)]"],
+            message: message, hint: hint)
+    }
+
+    private static func atEntry(
+        _ subscriber: DesiredSubscriber, field: String, position: Int,
+        location: SourceLocation?, message: String, hint: String
+    ) -> PlanningProblem {
+        guard let location else {
             return PlanningProblem(
                 resource: subscriber.id, message: message, hint: hint,
                 location: subscriber.location)
         }
         return PlanningProblem(
             resource: subscriber.id, message: message, hint: hint, location: location,
-            fieldPath: "spec.pbx_groups[\(position)]")
+            fieldPath: "spec.\(field)[\(position)]")
     }
 
     static func unknownPBXGroup(
@@ -162,13 +225,54 @@ extension PlanningProblem {
             hint: "a subscriber can only be a member of the PBX groups of its own customer")
     }
 
-    static func pbxGroupDeleted(
-        _ subscriber: DesiredSubscriber, group: SubscriberReference, position: Int
+    static func pbxGroupDeleted(_ use: LivePBXGroupUse) -> PlanningProblem {
+        // A raw id alone does not show which group it is, so the group's name comes with it.
+        let group =
+            use.field == "pbx_groups"
+            ? "'\(use.groupName)'" : "'\(use.groupName)' (id \(use.liveID))"
+        return atEntry(
+            use.member, field: use.field, position: use.position, location: use.location,
+            message: "the plan deletes PBX group \(group), which this subscriber names",
+            hint: "declare the group in a Subscriber manifest, or remove it from \(use.field)")
+    }
+
+    /// Returns the hint for a `pbx_group_ids` entry that NGCP would reject.
+    private static func pbxGroupIDHint(_ subscriber: DesiredSubscriber) -> String {
+        "list only ids of PBX groups of customer '\(subscriber.customer)', or name the groups "
+            + "in pbx_groups as username@domain, which the plan resolves to their ids"
+    }
+
+    static func unknownPBXGroupID(_ subscriber: DesiredSubscriber, id: Int, position: Int)
+        -> PlanningProblem
+    {
+        atGroupID(
+            subscriber, position: position,
+            message: "subscriber '\(subscriber.name)' lists id \(id) in pbx_group_ids, but "
+                + "customer '\(subscriber.customer)' has no subscriber with that id on the "
+                + "target; NGCP rejects the write",
+            hint: pbxGroupIDHint(subscriber))
+    }
+
+    static func pbxGroupIDNotGroup(
+        _ subscriber: DesiredSubscriber, id: Int, position: Int, name: String
     ) -> PlanningProblem {
-        atGroup(
-            subscriber, group, position: position,
-            message: "the plan deletes PBX group '\(group.name)', which this subscriber names",
-            hint: "declare the group in a Subscriber manifest, or remove it from pbx_groups")
+        atGroupID(
+            subscriber, position: position,
+            message: "subscriber '\(subscriber.name)' lists id \(id) in pbx_group_ids, but "
+                + "live subscriber '\(name)' with that id is not a PBX group; NGCP rejects "
+                + "the write",
+            hint: pbxGroupIDHint(subscriber))
+    }
+
+    static func pbxGroupIDOfOtherCustomer(
+        _ subscriber: DesiredSubscriber, id: Int, position: Int, name: String, customer: String
+    ) -> PlanningProblem {
+        atGroupID(
+            subscriber, position: position,
+            message: "subscriber '\(subscriber.name)' lists id \(id) in pbx_group_ids, but "
+                + "PBX group '\(name)' with that id belongs to customer '\(customer)', not to "
+                + "'\(subscriber.customer)'; NGCP rejects the write",
+            hint: pbxGroupIDHint(subscriber))
     }
 
     static func pbxGroupsWithoutPBX(_ subscriber: DesiredSubscriber, customerType: String)

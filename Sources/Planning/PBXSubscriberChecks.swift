@@ -20,9 +20,10 @@ extension PlanBuilder {
 
     /// Checks the declared subscribers of each PBX customer together with the customer's live
     /// subscribers that the plan keeps, as NGCP checks each create and update. A customer has
-    /// one pilot, which must exist before any other subscriber. Every other subscriber needs
-    /// an extension that no subscriber of the customer uses yet. An update that frees an
-    /// extension runs before the operation that takes it.
+    /// one pilot, which must exist before any other subscriber, keeps its pilot flag and needs
+    /// a primary number. Every other subscriber needs an extension that no subscriber of the
+    /// customer uses yet. An update that frees an extension runs before the operation that
+    /// takes it.
     mutating func checkPBXSubscribers() {
         var customerOrder: [String] = []
         var byCustomer: [String: [PlannedPBXSubscriber]] = [:]
@@ -48,6 +49,7 @@ extension PlanBuilder {
             let checkedByManifests = declaredPBXCustomers.contains(customer)
             checkPilots(
                 planned, keptSubscribers: keptSubscribers, checkedByManifests: checkedByManifests)
+            checkPilotWrites(planned, checkedByManifests: checkedByManifests)
             checkExtensions(
                 planned, keptSubscribers: keptSubscribers, checkedByManifests: checkedByManifests)
         }
@@ -85,6 +87,44 @@ extension PlanBuilder {
         guard !declaresPilot else { return }
         problems.append(
             .noPBXPilot(first.subscriber, others: created.dropFirst().map(\.subscriber.name)))
+    }
+
+    /// Reports an update that revokes the flag of a live pilot, and a create or update that
+    /// leaves a pilot without a primary number. NGCP rejects both.
+    private mutating func checkPilotWrites(
+        _ planned: [PlannedPBXSubscriber], checkedByManifests: Bool
+    ) {
+        for subscriber in planned {
+            let declared = subscriber.subscriber
+            let live = subscriber.liveID.flatMap { index.subscribersByID[$0] }
+            // The fields that the plan sets. On a live subscriber an ignored field keeps its
+            // live value, and one that the plan does not update gets no write to reject.
+            var setFields = declared.fields
+            if live != nil {
+                guard subscriber.draft != nil else { continue }
+                for field in ["is_pbx_pilot", "primary_number"] {
+                    if isIgnored(declared.id, field) { setFields[field] = nil }
+                }
+            }
+
+            let livePilot = live?["is_pbx_pilot"]?.boolValue == true
+            let declaredPilot = setFields["is_pbx_pilot"]?.boolValue
+            if livePilot && declaredPilot == false {
+                problems.append(.pilotFlagRevoked(declared))
+                continue
+            }
+
+            // NGCP applies a PATCH to the subscriber's representation, so a field that the
+            // update leaves out keeps its live value.
+            let isPilot = declaredPilot ?? livePilot
+            let number = setFields["primary_number"] ?? live?["primary_number"]
+            guard isPilot, number == nil || number == .null else { continue }
+            var problem = PlanningProblem.pilotWithoutPrimaryNumber(
+                declared, creates: live == nil)
+            // The manifest check reports a declared pilot without a number.
+            problem.repeatsManifestCheck = checkedByManifests && subscriber.isPilot
+            problems.append(problem)
+        }
     }
 
     /// Reports a new subscriber without an extension, and an extension that the plan writes
@@ -203,6 +243,36 @@ extension PlanningProblem {
                 + (firstLocation.map { " at \($0)" } ?? "")
                 + "; NGCP allows one pilot per customer",
             hint: "set is_pbx_pilot: true on one subscriber of the customer only",
+            location: subscriber.location
+        ).at("spec.is_pbx_pilot", in: subscriber.fieldLocations)
+    }
+
+    static func pilotFlagRevoked(_ subscriber: DesiredSubscriber) -> PlanningProblem {
+        PlanningProblem(
+            resource: subscriber.id,
+            message: "live subscriber '\(subscriber.name)' is the PBX pilot of customer "
+                + "'\(subscriber.customer)', and NGCP rejects an update that revokes the pilot "
+                + "flag",
+            hint: "set is_pbx_pilot: true or leave the field out. NGCP deletes a pilot only "
+                + "once its customer has no other subscribers, and that is the only way to "
+                + "give the customer another pilot",
+            location: subscriber.location
+        ).at("spec.is_pbx_pilot", in: subscriber.fieldLocations)
+    }
+
+    /// Returns the problem of a pilot that the plan creates, or updates, without a primary
+    /// number.
+    static func pilotWithoutPrimaryNumber(_ subscriber: DesiredSubscriber, creates: Bool)
+        -> PlanningProblem
+    {
+        let action = creates ? "creates" : "updates"
+        return PlanningProblem(
+            resource: subscriber.id,
+            message: "the plan \(action) PBX pilot '\(subscriber.name)' of customer "
+                + "'\(subscriber.customer)' without a primary_number, which NGCP requires of "
+                + "the pilot",
+            hint: "add the pilot's primary_number, which NGCP also gives every other "
+                + "subscriber of the customer with its pbx_extension appended",
             location: subscriber.location
         ).at("spec.is_pbx_pilot", in: subscriber.fieldLocations)
     }

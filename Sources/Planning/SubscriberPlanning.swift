@@ -35,11 +35,13 @@ extension PlanBuilder {
             }
         }
         let declared = declaredNumbers(subscriber)
-        let groups = resolvePBXGroups(
-            subscriber, customer: customerReference, customerType: customer.type)
+        let liveSubscriber = index.subscriber(subscriber)
+        let groups = planPBXGroups(
+            subscriber, customer: customerReference, customerType: customer.type,
+            live: liveSubscriber)
         let isPBX = customer.type == "pbxaccount"
 
-        guard let liveSubscriber = index.subscriber(subscriber) else {
+        guard let liveSubscriber else {
             if subscriber.secrets["password"] == nil {
                 problems.append(.missingPassword(subscriber))
             }
@@ -75,6 +77,28 @@ extension PlanBuilder {
         if Self.isPBXGroup(subscriber) {
             recordPBXGroup(subscriber, reference: .live(liveSubscriber.id))
         }
+    }
+
+    /// Resolves the `pbx_groups` of `subscriber`, or checks its raw `pbx_group_ids`, and
+    /// returns the resolved groups. A live subscriber that stays with `customer` is updated,
+    /// and an ignore rule on its groups keeps them out of the update. Its list is then never
+    /// sent, so it is neither resolved nor checked.
+    private mutating func planPBXGroups(
+        _ subscriber: DesiredSubscriber, customer: Reference, customerType: String,
+        live: LiveObject?
+    ) -> [Reference]? {
+        if let live {
+            let liveCustomerID = live["customer_id"]?.intValue
+            let staysWithCustomer = liveCustomerID.map { customer == .live($0) } ?? true
+            // A rule on `pbx_groups` covers this path too.
+            if staysWithCustomer && isIgnored(subscriber.id, "pbx_group_ids") { return nil }
+        }
+        if subscriber.pbxGroups == nil {
+            // NGCP drops the PBX fields of a sipaccount customer's subscriber unchecked.
+            if customerType == "pbxaccount" { checkPBXGroupIDs(subscriber, customer: customer) }
+            return nil
+        }
+        return resolvePBXGroups(subscriber, customer: customer, customerType: customerType)
     }
 
     private mutating func recordPBXGroup(_ subscriber: DesiredSubscriber, reference: Reference?) {

@@ -133,9 +133,20 @@ import Testing
         #expect(revoke?.status == 422)
         #expect(
             revoke?.json?["message"] == "Cannot revoke is_pbx_pilot status from a subscriber.")
+        // A PUT without the flag revokes it as well.
+        var representation = try #require(
+            client.get("/api/subscribers/\(pilotID)")?.json?.objectValue)
+        representation["is_pbx_pilot"] = nil
+        let unflagged = client.put("/api/subscribers/\(pilotID)", .object(representation))
+        #expect(unflagged?.status == 422)
+        #expect(
+            unflagged?.json?["message"] == "Cannot revoke is_pbx_pilot status from a subscriber.")
         let dropNumber = client.patch(
             "/api/subscribers/\(pilotID)", [["op": "remove", "path": "/primary_number"]])
         #expect(dropNumber?.status == 422)
+        #expect(
+            dropNumber?.json?["message"]
+                == "A primary_number is required for the PBX pilot subscriber.")
 
         let memberID = try #require(
             client.create(

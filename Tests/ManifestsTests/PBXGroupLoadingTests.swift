@@ -108,6 +108,14 @@ private func subscriber(_ name: String, in result: ManifestLoadResult) -> Desire
         let member = try #require(subscriber("reception@pbx.example.org", in: result))
         #expect(member.pbxGroups == nil)
         #expect(member.fields["pbx_group_ids"] == [7, 3])
+        // Planning reports an id that is no group of the customer at its entry.
+        let list = try #require(member.fieldLocations["spec.pbx_group_ids"])
+        #expect(
+            member.fieldLocations["spec.pbx_group_ids[0]"]
+                == SourceLocation(file: "pbx.yaml", line: list.line, column: list.column + 1))
+        #expect(
+            member.fieldLocations["spec.pbx_group_ids[1]"]
+                == SourceLocation(file: "pbx.yaml", line: list.line, column: list.column + 4))
     }
 
     @Test func groupInAnotherFileIsChecked() {

@@ -95,6 +95,26 @@ private let pilot = member(
                 + "customer 'harbour' but its pilot needs one")
     }
 
+    @Test func pilotNeedsPrimaryNumber() throws {
+        let text =
+            customers + member("pilot", "  is_pbx_pilot: true\n")
+            + member(
+                "keeper", customer: "lighthouse",
+                "  primary_number: null\n  is_pbx_pilot: true\n")
+        let result = loadManifest(text, path: "pbx.yaml")
+
+        #expect(result.errors.count == 2, "\(result.diagnostics)")
+        #expect(result.errors.map(\.location?.line) == [17, 24])
+        #expect(result.errors.allSatisfy { $0.fieldPath == "spec" })
+        let error = try #require(result.errors.first)
+        #expect(
+            error.message
+                == "missing required field 'primary_number'; the PBX pilot of pbxaccount "
+                + "customer 'harbour' needs one")
+        #expect(error.hint?.hasPrefix("add the pilot's primary_number") == true)
+        #expect(result.errors.last?.message.contains("customer 'lighthouse'") == true)
+    }
+
     @Test func repeatedExtensionNamesFirstUse() throws {
         let text =
             customers

@@ -223,7 +223,8 @@ private let projectText = """
             "customers/x-*:contact.city", "customers/*:max_subscribers", "customercontacts:email",
             "subscriberpreferences/*:*", "subscribers/*:preferences.**", "callforwards/*:*.times",
             "subscribers/*:pbx_*", "cft.ringtimeout", "lock", "clir", "**", "*.destinations",
-            "subscribers/*:password",
+            "subscribers/*:password", "subscribers/*:pbx_groups", "subscribers/*:pbx_group_ids",
+            "pbx_groups",
         ]
         let text =
             "targets:\n  lab:\n    ignore:\n"

@@ -271,6 +271,131 @@ struct PBXGroupPlanningTests {
                 == "the plan deletes PBX group 'nurses@example.org', which this subscriber names")
     }
 
+    @Test("raw group ids are checked")
+    func rawGroupIDs() throws {
+        let live = PBX.liveState(
+            [
+                PBX.pilot, PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+                PBX.live(id: 42, username: "desk", sn: "5550001"),
+                PBX.live(id: 43, username: "reception", sn: "5550003"),
+                PBX.live(id: 50, username: "keeper", sn: "5559000", customerID: 31, pilot: true),
+                PBX.live(id: 51, username: "watch", sn: "5559001", customerID: 31, group: true),
+            ], customers: [PBX.customer(), PBX.customer(id: 31, externalID: "cust-2")])
+        var desk = PBX.desired("desk", sn: "5550001")
+        desk.fields["pbx_group_ids"] = [41, 77, 43, 51]
+        for position in 0..<4 {
+            desk.fieldLocations["spec.pbx_group_ids[\(position)]"] = SourceLocation(
+                file: "pbx.yaml", line: 20 + position, column: 5)
+        }
+        let problems = PBX.problems(PBX.state([PBX.desiredPilot, desk]), live)
+
+        #expect(problems.map(\.resource.name) == Array(repeating: "desk@example.org", count: 3))
+        #expect(
+            problems.map(\.fieldPath) == [
+                "spec.pbx_group_ids[1]", "spec.pbx_group_ids[2]", "spec.pbx_group_ids[3]",
+            ])
+        #expect(problems.map(\.location?.line) == [21, 22, 23])
+        #expect(
+            problems.map(\.message) == [
+                "subscriber 'desk@example.org' lists id 77 in pbx_group_ids, but customer "
+                    + "'cust-1' has no subscriber with that id on the target; NGCP rejects the "
+                    + "write",
+                "subscriber 'desk@example.org' lists id 43 in pbx_group_ids, but live subscriber "
+                    + "'reception@example.org' with that id is not a PBX group; NGCP rejects the "
+                    + "write",
+                "subscriber 'desk@example.org' lists id 51 in pbx_group_ids, but PBX group "
+                    + "'watch@example.org' with that id belongs to customer 'cust-2', not to "
+                    + "'cust-1'; NGCP rejects the write",
+            ])
+        #expect(problems.first?.hint?.contains("name the groups in pbx_groups") == true)
+
+        // The ids of the customer's own groups plan as before.
+        desk.fields["pbx_group_ids"] = [41]
+        let operation = try #require(
+            try plan(PBX.state([PBX.desiredPilot, desk]), live, PBX.options).operations.first)
+        #expect(
+            operation.body == [["op": "replace", "path": "/pbx_group_ids", "value": [41]]])
+    }
+
+    @Test("raw group id on a new subscriber is checked")
+    func rawGroupIDOnCreate() {
+        var desk = PBX.desired("desk", sn: "5550001")
+        desk.fields["pbx_group_ids"] = [40]
+        let problems = PBX.problems(
+            PBX.state([PBX.desiredPilot, desk]), PBX.liveState([PBX.pilot]))
+
+        #expect(problems.count == 1)
+        #expect(problems.first?.resource.name == "desk@example.org")
+        // Without the entry's position the problem is at the subscriber.
+        #expect(problems.first?.fieldPath == nil)
+        #expect(problems.first?.message.contains("lists id 40 in pbx_group_ids") == true)
+        #expect(problems.first?.message.contains("'pilot@example.org'") == true)
+    }
+
+    @Test("raw group id that prune deletes is a problem")
+    func prunedRawGroupID() throws {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+            PBX.live(id: 42, username: "desk", sn: "5550001", groups: [41]),
+        ])
+        var desk = PBX.desired("desk", sn: "5550001")
+        desk.fields["pbx_group_ids"] = [41]
+        desk.fieldLocations["spec.pbx_group_ids[0]"] = SourceLocation(
+            file: "pbx.yaml", line: 20, column: 5)
+        let desired = PBX.state([PBX.desiredPilot, desk])
+        #expect(try plan(desired, live, PBX.options).operations.isEmpty)
+
+        let problems = PBX.problems(desired, live, prune: true)
+        #expect(problems.map(\.fieldPath) == ["spec.pbx_group_ids[0]"])
+        #expect(problems.map(\.location?.line) == [20])
+        #expect(
+            problems.first?.message
+                == "the plan deletes PBX group 'nurses@example.org' (id 41), which this "
+                + "subscriber names")
+        #expect(
+            problems.first?.hint
+                == "declare the group in a Subscriber manifest, or remove it from pbx_group_ids")
+    }
+
+    @Test("ignore rule on pbx_groups hides the groups")
+    func ignoredGroups() throws {
+        let live = PBX.liveState([
+            PBX.pilot, PBX.live(id: 41, username: "nurses", sn: "5550002", group: true),
+            PBX.live(id: 42, username: "desk", sn: "5550001", groups: [41]),
+        ])
+        let byName = PBX.desired("desk", sn: "5550001", groups: [])
+        var byID = PBX.desired("desk", sn: "5550001")
+        byID.fields["pbx_group_ids"] = []
+        for desk in [byName, byID] {
+            let change = try #require(
+                try plan(PBX.state([PBX.desiredPilot, desk]), live, PBX.options).operations.first)
+            #expect(change.changes.map(\.path) == ["pbx_group_ids"])
+
+            // Either name of the field hides the change.
+            for text in ["subscribers/*:pbx_groups", "subscribers/desk@*:pbx_group_ids"] {
+                let rule = try #require(IgnoreRule(parsing: text))
+                let options = PlannerOptions(ignoreRules: [rule], secrets: secrets())
+                let result = try plan(PBX.state([PBX.desiredPilot, desk]), live, options)
+                #expect(result.operations.isEmpty, "\(text)")
+            }
+        }
+
+        // The hidden list is never sent to the live subscriber, so it is not checked either,
+        // but a create still sends it.
+        let ghost = PBX.desired("desk", sn: "5550001", groups: ["ghost"])
+        var unknownID = PBX.desired("desk", sn: "5550001")
+        unknownID.fields["pbx_group_ids"] = [77]
+        let rule = try #require(IgnoreRule(parsing: "subscribers/*:pbx_groups"))
+        let options = PlannerOptions(ignoreRules: [rule], secrets: secrets())
+        for desk in [ghost, unknownID] {
+            #expect(
+                try plan(PBX.state([PBX.desiredPilot, desk]), live, options).operations.isEmpty)
+            #expect(throws: PlanningError.self) {
+                try plan(PBX.state([PBX.desiredPilot, desk]), PBX.liveState([PBX.pilot]), options)
+            }
+        }
+    }
+
     @Test("groups of a sipaccount subscriber are a problem")
     func sipAccount() {
         var desk = Fixture.desiredSubscriber("desk", sn: "5550001")

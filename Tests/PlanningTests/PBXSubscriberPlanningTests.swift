@@ -85,6 +85,97 @@ struct PBXSubscriberPlanningTests {
         #expect(declared.map(\.repeatsManifestCheck) == [true])
     }
 
+    @Test("revoked pilot flag is a problem")
+    func pilotFlagRevoked() throws {
+        var pilot = written(PBX.desiredPilot, "is_pbx_pilot", line: 6)
+        pilot.fields["is_pbx_pilot"] = false
+        let live = PBX.liveState([PBX.pilot])
+        let problems = PBX.problems(PBX.state([pilot]), live)
+
+        #expect(problems.count == 1)
+        let problem = try #require(problems.first)
+        #expect(problem.resource == ResourceID(.subscribers, "pilot@example.org"))
+        #expect(problem.fieldPath == "spec.is_pbx_pilot")
+        #expect(problem.location == SourceLocation(file: "pbx.yaml", line: 6, column: 17))
+        #expect(
+            problem.message
+                == "live subscriber 'pilot@example.org' is the PBX pilot of customer 'cust-1', "
+                + "and NGCP rejects an update that revokes the pilot flag")
+        #expect(problem.hint?.hasPrefix("set is_pbx_pilot: true or leave the field out") == true)
+        #expect(!problem.repeatsManifestCheck)
+
+        // Left out, or hidden by an ignore rule, the flag is not written.
+        var unmanaged = pilot
+        unmanaged.fields["is_pbx_pilot"] = nil
+        #expect(try plan(PBX.state([unmanaged]), live, PBX.options).operations.isEmpty)
+        let rule = try #require(IgnoreRule(parsing: "subscribers/*:is_pbx_pilot"))
+        let ignoring = PlannerOptions(ignoreRules: [rule], secrets: secrets())
+        #expect(try plan(PBX.state([pilot]), live, ignoring).operations.isEmpty)
+
+        // A member's flag may be written false.
+        var desk = PBX.desired("desk", sn: "5550001")
+        desk.fields["is_pbx_pilot"] = false
+        let memberPlan = try plan(PBX.state([desk]), PBX.liveState([PBX.pilot, liveDesk]))
+        #expect(memberPlan.operations.isEmpty)
+    }
+
+    @Test("pilot created without primary number is a problem")
+    func pilotCreatedWithoutNumber() throws {
+        var pilot = written(PBX.desiredPilot, "is_pbx_pilot", line: 6)
+        pilot.fields["primary_number"] = nil
+        let problems = PBX.problems(PBX.state([pilot], customers: []), PBX.liveState([]))
+
+        #expect(problems.count == 1)
+        let problem = try #require(problems.first)
+        #expect(problem.resource == ResourceID(.subscribers, "pilot@example.org"))
+        #expect(problem.fieldPath == "spec.is_pbx_pilot")
+        #expect(problem.location == SourceLocation(file: "pbx.yaml", line: 6, column: 17))
+        #expect(
+            problem.message
+                == "the plan creates PBX pilot 'pilot@example.org' of customer 'cust-1' without "
+                + "a primary_number, which NGCP requires of the pilot")
+        #expect(problem.hint?.hasPrefix("add the pilot's primary_number") == true)
+        #expect(!problem.repeatsManifestCheck)
+
+        // Under a declared pbxaccount customer the manifest check reports it first.
+        let declared = PBX.problems(PBX.state([pilot]), PBX.liveState([]))
+        #expect(declared.map(\.repeatsManifestCheck) == [true])
+
+        pilot.fields["primary_number"] = .null
+        let nulled = PBX.problems(PBX.state([pilot], customers: []), PBX.liveState([]))
+        #expect(nulled.map(\.message) == problems.map(\.message))
+    }
+
+    @Test("pilot update without primary number is a problem")
+    func pilotUpdatedWithoutNumber() throws {
+        let live = PBX.liveState([PBX.pilot])
+        var pilot = PBX.desiredPilot
+        pilot.fields["primary_number"] = .null
+        let problems = PBX.problems(PBX.state([pilot], customers: []), live)
+
+        #expect(problems.count == 1)
+        #expect(
+            problems.first?.message
+                == "the plan updates PBX pilot 'pilot@example.org' of customer 'cust-1' without "
+                + "a primary_number, which NGCP requires of the pilot")
+        #expect(problems.first?.fieldPath == nil)
+        #expect(problems.map(\.repeatsManifestCheck) == [false])
+
+        // The live pilot keeps its number when the manifest leaves the field out.
+        pilot.fields["primary_number"] = nil
+        pilot.fields["external_id"] = "front-desk"
+        let update = try plan(PBX.state([pilot]), live, PBX.options)
+        #expect(update.operations.map(\.action) == [.update])
+
+        // A live pilot whose flag the manifest leaves out is still the pilot.
+        var unflagged = PBX.desiredPilot
+        unflagged.fields["is_pbx_pilot"] = nil
+        unflagged.fields["primary_number"] = .null
+        let unflaggedProblems = PBX.problems(PBX.state([unflagged]), live)
+        #expect(unflaggedProblems.map(\.resource.name) == ["pilot@example.org"])
+        #expect(unflaggedProblems.map(\.repeatsManifestCheck) == [false])
+    }
+
     @Test("new subscriber without a pilot is a problem")
     func noPilot() throws {
         let members = [

@@ -123,6 +123,24 @@ struct IgnoreRuleTests {
             MatchCase(
                 rule: "callforwards:**", resource: ResourceID(.callforwards, "a@example.org"),
                 path: "cft.ringtimeout", matches: true),
+            // Manifests write the PBX groups as `pbx_groups`, and plans show `pbx_group_ids`.
+            MatchCase(
+                rule: "subscribers/*:pbx_groups",
+                resource: ResourceID(.subscribers, "a@example.org"), path: "pbx_group_ids",
+                matches: true),
+            MatchCase(
+                rule: "pbx_groups", resource: ResourceID(.subscribers, "a@example.org"),
+                path: "pbx_group_ids", matches: true),
+            MatchCase(
+                rule: "subscribers/*:pbx_group_ids",
+                resource: ResourceID(.subscribers, "a@example.org"), path: "pbx_group_ids",
+                matches: true),
+            MatchCase(
+                rule: "pbx_groups", resource: ResourceID(.customers, "cust-1"),
+                path: "pbx_group_ids", matches: false),
+            MatchCase(
+                rule: "pbx_groups", resource: ResourceID(.subscribers, "a@example.org"),
+                path: "pbx_extension", matches: false),
         ])
     func matching(_ testCase: MatchCase) throws {
         let rule = try #require(IgnoreRule(parsing: testCase.rule))
