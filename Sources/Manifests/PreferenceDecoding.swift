@@ -86,8 +86,8 @@ extension DocumentContext {
         if Self.secretPreferences.contains(name), let scalar = value.scalar,
             !scalar.text.isEmpty
         {
-            reader.literalSecretMarks.append(value.mark)
-            reader.literalSecretValues.insert(scalar.text)
+            reader.recordLiteralSecret(
+                scalar.text, at: value, path: path(), acceptsSecretSource: false)
         }
         guard definition.isList else {
             return decodePreferenceValue(value, definition: definition, path: path())
