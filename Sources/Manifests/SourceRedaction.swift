@@ -1,3 +1,5 @@
+import NGCPCore
+
 /// Removes secrets from source lines before a diagnostic shows them.
 ///
 /// `redactLines(in:)` masks the values that the parse events place under sensitive keys
@@ -262,7 +264,7 @@ public enum SourceRedaction {
     }
 
     static func isSensitiveKey(_ key: String) -> Bool {
-        if sensitiveKeys.contains(key) { return true }
+        if sensitiveKeys.contains(key) || secretPreferenceNames.contains(key) { return true }
         // A key such as `password_env` names a variable; its value is not a secret.
         if key.hasSuffix("_env") { return false }
         let bytes = Array(key.utf8)

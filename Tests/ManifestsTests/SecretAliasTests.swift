@@ -177,25 +177,27 @@ import Testing
             ])
     }
 
-    @Test func peerPasswordHintNamesLiteralOnly() throws {
+    @Test(arguments: secretPreferenceNames.sorted())
+    func secretPreferenceCopyRejected(_ name: String) throws {
         let result = Self.load(
             """
               password: {env: ALICE_PW}
               preferences:
-                peer_auth_pass: &peer "\(Self.secret)"
+                \(name): &peer "\(Self.secret)"
                 display_name: *peer
             """)
         let error = try #require(Self.aliasErrors(result).first)
+        #expect(Self.aliasErrors(result).count == 1)
         #expect(error.fieldPath == "spec.preferences.display_name")
         #expect(error.location?.line == 10)
         #expect(
             error.message
-                == "the YAML alias copies the literal secret of 'spec.preferences.peer_auth_pass'"
+                == "the YAML alias copies the literal secret of 'spec.preferences.\(name)'"
                 + " into a field that is not a secret")
         #expect(
             error.hint
                 == "give this field a value of its own, because NGCP takes"
-                + " 'spec.preferences.peer_auth_pass' only as a literal value")
+                + " 'spec.preferences.\(name)' only as a literal value")
         #expect(!result.diagnostics.description.contains(Self.secret))
     }
 
