@@ -34,10 +34,10 @@ final class DecodedValueCache<Value> {
         }
 
         let diagnosticsBefore = reader.diagnosticCount
-        let secretsBefore = reader.literalSecretMarks.count
+        let secretsBefore = reader.literalSecrets.count
         let value = decode()
         if let value, reader.diagnosticCount == diagnosticsBefore,
-            reader.literalSecretMarks.count == secretsBefore, count < Self.maxValues,
+            reader.literalSecrets.count == secretsBefore, count < Self.maxValues,
             values[hash, default: []].count < Self.maxValuesPerHash
         {
             // The detached copy keeps only the subtree, not the tree of the whole file.

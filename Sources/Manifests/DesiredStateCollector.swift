@@ -89,8 +89,8 @@ struct DesiredStateCollector {
         if fileOrder[path] == nil { fileOrder[path] = fileOrder.count }
         defer {
             if reader.diagnosticCount > 0 { diagnostics += reader.diagnosticsInSourceOrder }
-            if !reader.literalSecretMarks.isEmpty {
-                literalSecretMarks[path, default: []] += reader.literalSecretMarks
+            if !reader.literalSecrets.isEmpty {
+                literalSecretMarks[path, default: []] += reader.literalSecrets.map(\.mark)
             }
         }
 
@@ -124,8 +124,12 @@ struct DesiredStateCollector {
             decodedPreferences: decodedPreferences, decodedTimes: decodedTimes)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
+            let secretsBefore = reader.literalSecrets.count
             ControlCharacterCheck.check(document.root, reader: reader)
             let (object, declaration) = decode(document.root, context: context)
+            // Only now are the secret fields known that an alias may copy from.
+            SecretAliasCheck.check(
+                document.root, secrets: reader.literalSecrets[secretsBefore...], reader: reader)
 
             // A document with an error contributes nothing, so that the cross-document checks
             // and the planner only see objects that are fully valid.

@@ -8,12 +8,12 @@ public struct DiagnosticRenderer: Sendable {
     public let sources: [String: String]
     /// Adds ANSI colours: red errors, yellow warnings, bold messages.
     public let colored: Bool
-    /// Each file's lines with secrets masked, made on first use. A run with thousands of
-    /// diagnostics in one file masked the whole file again for each of them.
-    private let redactedLines = RedactedLines()
+    /// Each file's lines, as given and with secrets masked, made on first use. A run with
+    /// thousands of diagnostics in one file masked the whole file again for each of them.
+    private let fileLines = FileLines()
 
     /// The replacements that masking made in `sources`, by file and 1-based line. Columns
-    /// count the characters of the file as written, so the caret is moved past them.
+    /// count the Unicode scalars of the file as written, so the caret is moved past them.
     public let sourceReplacements: [String: [Int: [SourceRedaction.Replacement]]]
 
     public init(
@@ -54,6 +54,8 @@ public struct DiagnosticRenderer: Sendable {
             let gutter = String(repeating: " ", count: number.count)
             let excerpt = SourceExcerpt(line: line, column: column)
             // Tabs stay tabs under the caret so that it lines up with the source above.
+            // NOTE: every other character counts one column, but terminals show East Asian
+            // wide characters in two, so a caret after one is a column too far left.
             let padding = excerpt.text.prefix(max(0, excerpt.column - 1)).map {
                 $0 == "\t" ? "\t" : " "
             }
@@ -74,26 +76,42 @@ public struct DiagnosticRenderer: Sendable {
             + "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
     }
 
-    /// Returns the masked source line of `location`, and the 1-based column in it of the
-    /// character that the location names.
+    /// Returns the masked source line of `location` as printed, and the 1-based column in it
+    /// of the character that the location names.
     private func sourceLine(_ location: SourceLocation) -> (text: String, column: Int)? {
         guard let text = sources[location.file], location.line >= 1 else { return nil }
 
         // Secrets are masked whether or not they parsed; a block scalar's later lines
         // depend on the lines above, so the whole file is masked from the top.
-        let redacted = redactedLines.lines(of: location.file) {
-            SourceRedaction.redactLines(in: text)
+        let lines = fileLines.lines(of: location.file) {
+            (text.sourceLines(), SourceRedaction.redactLines(in: text))
         }
-        guard location.line <= redacted.count else { return nil }
-        let line = redacted[location.line - 1]
+        guard location.line <= lines.redacted.count else { return nil }
+        let line = lines.redacted[location.line - 1]
 
-        // The loader's masks and then this renderer's moved the characters after each
-        // masked value. A caret inside a masked value points at the mask's start, so that it
-        // reveals nothing of the secret's length.
+        // The column counts the Unicode scalars of the line as written, before the loader
+        // masked it. The loader's masks and then this renderer's moved the characters after
+        // each masked value. A caret inside a masked value points at the mask's start, so
+        // that it reveals nothing of the secret's length.
         let loaderReplacements = sourceReplacements[location.file]?[location.line] ?? []
-        var offset = SourceRedaction.offset(max(0, location.column - 1), after: loaderReplacements)
+        var offset = SourceRedaction.characterOffset(
+            ofScalarOffset: max(0, location.column - 1), in: lines.given[location.line - 1],
+            after: loaderReplacements)
+        offset = SourceRedaction.offset(offset, after: loaderReplacements)
         offset = SourceRedaction.offset(offset, after: line.replacements)
-        return (Self.printable(line.text), offset + 1)
+
+        // A byte order mark is not shown, though libyaml counts it as a column.
+        var characters = Array(line.text)
+        if location.line == 1, characters.first == "\u{FEFF}" {
+            characters.removeFirst()
+            offset = max(0, offset - 1)
+        }
+
+        // Escaped control characters take more room than the characters they replace, so
+        // the column is counted in the printed text up to the caret.
+        let printedPrefix = Self.printable(String(characters.prefix(offset)))
+        let pastEnd = max(0, offset - characters.count)
+        return (Self.printable(String(characters)), printedPrefix.count + pastEnd + 1)
     }
 
     /// Shows control characters (except `kept`: tab aligns the caret) and bidirectional
@@ -117,15 +135,16 @@ public struct DiagnosticRenderer: Sendable {
     }
 }
 
-/// Masked source lines by file, shared by the copies of one renderer.
-private final class RedactedLines: Sendable {
-    private let files = Mutex<[String: [SourceRedaction.RedactedLine]]>([:])
+/// Source lines by file, as given to the renderer and masked by it, shared by the copies of
+/// one renderer.
+private final class FileLines: Sendable {
+    typealias Lines = (given: [Substring], redacted: [SourceRedaction.RedactedLine])
 
-    func lines(of file: String, redact: () -> [SourceRedaction.RedactedLine])
-        -> [SourceRedaction.RedactedLine]
-    {
+    private let files = Mutex<[String: Lines]>([:])
+
+    func lines(of file: String, split: () -> Lines) -> Lines {
         if let lines = files.withLock({ $0[file] }) { return lines }
-        let lines = redact()
+        let lines = split()
         files.withLock { $0[file] = lines }
         return lines
     }

@@ -183,6 +183,28 @@ enum Message {
         "remove the character; a block scalar (| or >) ends with a line break unless written |-"
         + " or >-"
 
+    static func aliasCopiesSecret(from field: String) -> String {
+        "the YAML alias copies the literal secret of '\(field)' into a field that is not a secret"
+    }
+
+    static func aliasCopiesSecretIntoKey(from field: String) -> String {
+        "the YAML alias copies the literal secret of '\(field)' into a mapping key"
+    }
+
+    static func secretCopiedByAlias(to field: String) -> String {
+        "a YAML alias makes this value the literal secret of '\(field)', but this field is not"
+            + " a secret"
+    }
+
+    static func aliasedSecretHint(_ field: String) -> String {
+        "write '\(field)' as {env: NAME} or {file: PATH}, and give this field a value of its own"
+    }
+
+    static func aliasedLiteralOnlySecretHint(_ field: String) -> String {
+        "give this field a value of its own, because NGCP takes '\(field)' only as a literal"
+            + " value"
+    }
+
     static let secretSourceShape = "expected a string, {env: NAME} or {file: PATH}"
 
     static func invalidEnvironmentName(_ name: String) -> String {

@@ -75,9 +75,18 @@ final class NodeReader {
     private var recorded: [Diagnostic] = []
     /// The number of errors recorded.
     private(set) var errorCount = 0
-    /// Start positions of literal secret values, so that the source kept for rendering can
-    /// hide them.
-    var literalSecretMarks: [YAMLMark] = []
+    /// A literal secret value as decoded: where it starts, so that the source kept for
+    /// rendering can hide it, and the field path of the secret field it was decoded for.
+    struct LiteralSecret {
+        let mark: YAMLMark
+        let fieldPath: String
+        /// Whether the field also takes `{env: NAME}` or `{file: PATH}`.
+        let acceptsSecretSource: Bool
+    }
+
+    /// The literal secrets of the file, in the order decoded. An alias can place one value
+    /// in several secret fields, so a mark may occur more than once.
+    private(set) var literalSecrets: [LiteralSecret] = []
     /// Literal secret values of the file. An alias can repeat one in a field that is no
     /// secret, or as a mapping key, whose messages and field paths show it, so they are
     /// masked in every message and field path.
@@ -214,6 +223,16 @@ final class NodeReader {
 
     init(file: String) {
         self.file = file
+    }
+
+    /// Records the literal secret `value` of `node`, decoded for the secret field `path`.
+    func recordLiteralSecret(
+        _ value: String, at node: YAMLNode, path: String, acceptsSecretSource: Bool
+    ) {
+        literalSecrets.append(
+            LiteralSecret(
+                mark: node.mark, fieldPath: path, acceptsSecretSource: acceptsSecretSource))
+        literalSecretValues.insert(value)
     }
 
     func location(_ node: YAMLNode) -> SourceLocation {

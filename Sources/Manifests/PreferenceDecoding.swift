@@ -12,10 +12,6 @@ extension DocumentContext {
     /// NGCP rejects preference values longer than this many characters.
     static let maxPreferenceLength = 128
 
-    /// Preferences whose values are passwords, as Planning's
-    /// `Normalization.passwordPreferences` lists them.
-    static let secretPreferences = ["peer_auth_pass"]
-
     /// Managed preferences in the API shape: booleans as JSON booleans, integers as numbers,
     /// strings and enumeration values as strings, list preferences as arrays (a single value
     /// becomes a one-element array). Null removes the preference.
@@ -83,11 +79,11 @@ extension DocumentContext {
         }
         // Recorded as a subscriber's literal password is, so that an alias that repeats the
         // value in a message or a field path and the excerpts of the source hide it.
-        if Self.secretPreferences.contains(name), let scalar = value.scalar,
+        if secretPreferenceNames.contains(name), let scalar = value.scalar,
             !scalar.text.isEmpty
         {
-            reader.literalSecretMarks.append(value.mark)
-            reader.literalSecretValues.insert(scalar.text)
+            reader.recordLiteralSecret(
+                scalar.text, at: value, path: path(), acceptsSecretSource: false)
         }
         guard definition.isList else {
             return decodePreferenceValue(value, definition: definition, path: path())

@@ -422,7 +422,7 @@ extension SecretSpans {
             if String(removed) != mask {
                 replacements.append(
                     SourceRedaction.Replacement(
-                        offset: textCount, removedCount: removed.count, insertedCount: mask.count))
+                        offset: textCount, removed: removed, insertedCount: mask.count))
             }
             text += mask
             textCount += mask.count

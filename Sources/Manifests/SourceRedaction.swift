@@ -1,3 +1,5 @@
+import NGCPCore
+
 /// Removes secrets from source lines before a diagnostic shows them.
 ///
 /// `redactLines(in:)` masks the values that the parse events place under sensitive keys
@@ -17,12 +19,23 @@ public enum SourceRedaction {
         /// replacements of the line left it.
         public let offset: Int
         public let removedCount: Int
+        /// The number of Unicode scalars in the removed characters, which YAML marks count.
+        public let removedScalarCount: Int
         public let insertedCount: Int
 
-        public init(offset: Int, removedCount: Int, insertedCount: Int) {
+        public init(offset: Int, removedCount: Int, removedScalarCount: Int, insertedCount: Int) {
             self.offset = offset
             self.removedCount = removedCount
+            self.removedScalarCount = removedScalarCount
             self.insertedCount = insertedCount
+        }
+
+        /// Creates the replacement of `removed` at `offset` with `insertedCount` characters.
+        init(offset: Int, removed: some Collection<Character>, insertedCount: Int) {
+            self.init(
+                offset: offset, removedCount: removed.count,
+                removedScalarCount: removed.reduce(0) { $0 + $1.unicodeScalars.count },
+                insertedCount: insertedCount)
         }
     }
 
@@ -46,6 +59,44 @@ public enum SourceRedaction {
             }
         }
         return offset
+    }
+
+    /// Returns the 0-based character offset, in a line as written, of the Unicode scalar at
+    /// the 0-based `scalarOffset`. YAML marks count scalars, and a character may have several,
+    /// such as a letter with combining accents. `line` is the line after `replacements`, made
+    /// from left to right as the loader makes them. A scalar inside a replaced part maps to
+    /// the part's first character, and scalars past the end count one character each.
+    public static func characterOffset(
+        ofScalarOffset scalarOffset: Int, in line: Substring, after replacements: [Replacement]
+    ) -> Int {
+        let hasMultiScalarRemoval = replacements.contains {
+            $0.removedScalarCount != $0.removedCount
+        }
+        if !hasMultiScalarRemoval, line.utf8.allSatisfy({ $0 < 0x80 }) { return scalarOffset }
+
+        let characters = Array(line)
+        var scalars = 0
+        var written = 0
+        var index = 0
+        var next = 0
+        while true {
+            if next < replacements.count, replacements[next].offset == index {
+                let replacement = replacements[next]
+                next += 1
+                if scalars + replacement.removedScalarCount > scalarOffset { return written }
+                scalars += replacement.removedScalarCount
+                written += replacement.removedCount
+                index += replacement.insertedCount
+                continue
+            }
+            guard index < characters.count else { break }
+            let count = characters[index].unicodeScalars.count
+            if scalars + count > scalarOffset { return written }
+            scalars += count
+            written += 1
+            index += 1
+        }
+        return written + (scalarOffset - scalars)
     }
 
     /// Returns `lines` with the value of every `password` or `webpassword` key masked, together
@@ -117,7 +168,7 @@ public enum SourceRedaction {
                 if !isBlank && line.dropFirst(indentation(of: line)) != mask {
                     let indent = indentation(of: line)
                     let replacement = Replacement(
-                        offset: indent, removedCount: line.count - indent,
+                        offset: indent, removed: line.dropFirst(indent),
                         insertedCount: mask.count)
                     result[index] = RedactedLine(
                         text: String(line.prefix(indent)) + mask,
@@ -179,7 +230,7 @@ public enum SourceRedaction {
             textCount += valueStart - copied
             if valueStart == colon + 1 {
                 replacements.append(
-                    Replacement(offset: textCount, removedCount: 0, insertedCount: 1))
+                    Replacement(offset: textCount, removed: "", insertedCount: 1))
                 text += " "
                 textCount += 1
             }
@@ -188,7 +239,7 @@ public enum SourceRedaction {
             if String(characters[valueStart..<maskedEnd]) != mask {
                 replacements.append(
                     Replacement(
-                        offset: textCount, removedCount: maskedEnd - valueStart,
+                        offset: textCount, removed: characters[valueStart..<maskedEnd],
                         insertedCount: mask.count))
             }
             text += mask
@@ -262,7 +313,7 @@ public enum SourceRedaction {
     }
 
     static func isSensitiveKey(_ key: String) -> Bool {
-        if sensitiveKeys.contains(key) { return true }
+        if sensitiveKeys.contains(key) || secretPreferenceNames.contains(key) { return true }
         // A key such as `password_env` names a variable; its value is not a secret.
         if key.hasSuffix("_env") { return false }
         let bytes = Array(key.utf8)
@@ -389,9 +440,7 @@ public enum SourceRedaction {
             if let at = rest[..<end].lastIndex(of: "@") {
                 let userInfo = rest[..<at]
                 replacements.append(
-                    Replacement(
-                        offset: outputCount, removedCount: userInfo.count,
-                        insertedCount: mask.count))
+                    Replacement(offset: outputCount, removed: userInfo, insertedCount: mask.count))
                 output += mask + "@"
                 outputCount += mask.count + 1
                 rest = rest[rest.index(after: at)...]

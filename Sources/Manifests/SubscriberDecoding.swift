@@ -489,8 +489,7 @@ extension DocumentContext {
                 return nil
             }
             // Recorded for an invalid value too, so that the excerpts of its messages hide it.
-            reader.literalSecretMarks.append(node.mark)
-            reader.literalSecretValues.insert(value)
+            reader.recordLiteralSecret(value, at: node, path: path(), acceptsSecretSource: true)
 
             // `SecretAccess.rejection(ofValue:)` rejects every secret value with a control
             // character when it is read, so this value could never be used. ControlCharacterCheck

@@ -20,6 +20,14 @@ public enum SecretSource: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Subscriber preferences whose values are passwords (`peer_auth_pass` authenticates the
+/// subscriber at an upstream peer). The manifest loader treats a literal value of one as a
+/// secret, and a plan shows only that it changes, as it does for a subscriber's password.
+///
+/// NOTE: NGCP takes these values only as plain text, so they stay in the manifest and in the
+/// request body of a saved plan.
+public let secretPreferenceNames: Set<String> = ["peer_auth_pass"]
+
 /// A resolved secret. Its description is redacted so that string interpolation, logging or a
 /// debugger print cannot leak it.
 public struct SecretValue: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible

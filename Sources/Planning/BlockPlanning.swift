@@ -125,7 +125,7 @@ extension PlanBuilder {
                 changes.append(
                     FieldChange(
                         path: name, before: current, after: nil,
-                        sensitive: Normalization.passwordPreferences.contains(name)))
+                        sensitive: secretPreferenceNames.contains(name)))
             } else if current == nil || !Normalization.looselyEqual(desiredValue, current ?? .null)
             {
                 // `add` sets the member whether or not it exists, but `replace` fails on an
@@ -134,7 +134,7 @@ extension PlanBuilder {
                 changes.append(
                     FieldChange(
                         path: name, before: current, after: desiredValue,
-                        sensitive: Normalization.passwordPreferences.contains(name)))
+                        sensitive: secretPreferenceNames.contains(name)))
             }
         }
         guard !operations.isEmpty else { return }

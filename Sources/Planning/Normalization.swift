@@ -350,12 +350,6 @@ enum Normalization {
     /// Preferences that NGCP sets by itself when a subscriber is created or renumbered. They are
     /// reported only when a manifest manages them, because only managed keys are compared. The
     /// list documents why an unmanaged live preference is normal.
-    /// Preferences whose values are passwords. A plan shows only that they change, as it
-    /// does for a subscriber's password.
-    /// NOTE: their values are still written in the manifest and in the operation's body, so
-    /// a saved plan file holds them; NGCP accepts no reference in their place.
-    static let passwordPreferences: Set<String> = ["peer_auth_pass"]
-
     static let automaticPreferences: Set<String> = [
         "cc", "ac", "allowed_clis", "call_log_level", "emergency_location_format", "cli", "lock",
     ]

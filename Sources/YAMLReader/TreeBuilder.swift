@@ -42,8 +42,9 @@ struct TreeBuilder: ~Copyable {
         /// mapping has `indexThreshold` pairs. Smaller mappings are scanned linearly, which
         /// costs less than hashing the handful of keys a manifest mapping has.
         var keyMarks: [YAMLScalarValue: YAMLMark] = [:]
-        /// Values of `<<` keys, applied when the mapping ends.
-        var merges: [Int32] = []
+        /// Values of `<<` keys, applied when the mapping ends, each with the position of the
+        /// alias that wrote it, if an alias did.
+        var merges: [(id: Int32, aliasMark: YAMLMark?)] = []
         /// Position of the mapping's first `<<` key. Merge keys are not kept as pairs, so a
         /// repeated one is found here rather than among the keys.
         var firstMergeKey: YAMLMark?
@@ -91,6 +92,12 @@ struct TreeBuilder: ~Copyable {
     private var documentFailed = false
     /// Set once any scalar of the stream may contain a control character.
     private var mayContainControlCharacters = false
+    /// The children on `pending` that an alias placed, by their position there, in
+    /// ascending order, with the position of the alias.
+    private var pendingAliasMarks: [(position: Int, mark: YAMLMark)] = []
+    /// The children that an alias placed, by their position in `children`, with the position
+    /// of the alias.
+    private var aliasMarks: [Int32: YAMLMark] = [:]
 
     /// `expectedNodes` and `expectedScalarBytes` reserve room for that many nodes and
     /// scalar bytes up front.
@@ -105,7 +112,7 @@ struct TreeBuilder: ~Copyable {
     consuming func documents() -> [YAMLDocument] {
         let tree = YAMLTree(
             records: records, scalarBytes: scalarBytes, children: children,
-            mayContainControlCharacters: mayContainControlCharacters)
+            mayContainControlCharacters: mayContainControlCharacters, aliasMarks: aliasMarks)
         return roots.map { YAMLDocument(root: YAMLNode(tree: tree, id: Int($0.id)), mark: $0.mark) }
     }
 
@@ -121,6 +128,7 @@ struct TreeBuilder: ~Copyable {
         pending.removeSuffix(from: 0)
         largeMappings = [:]
         openAnchors = []
+        pendingAliasMarks = []
     }
 
     mutating func startDocument(at mark: YAMLMark) {
@@ -240,7 +248,18 @@ struct TreeBuilder: ~Copyable {
         guard depth + anchored.height <= limits.maxDepth else {
             throw .tooDeep(limit: limits.maxDepth, at: mark)
         }
+
+        // The tree shares the anchored node, whose mark is the anchor's, so the position of
+        // the alias is kept beside the child it becomes. A merge source keeps it until its
+        // pairs are merged. An alias as the root, or as a `<<` key, keeps none.
+        let pendingCount = pending.count
+        let isMergeSource = depth > 0 && top.isMapping && top.awaitsMergeValue
         try add(anchored.id, size: anchored.size, height: anchored.height)
+        if isMergeSource {
+            noteMergeSourceAlias(at: mark)
+        } else if pending.count > pendingCount {
+            pendingAliasMarks.append((pending.count - 1, mark))
+        }
     }
 
     /// How many nodes aliases may add to a stream per node written, beyond one document's
@@ -288,6 +307,9 @@ struct TreeBuilder: ~Copyable {
         }
 
         let entries = pending.count - top.firstChild
+        if let last = pendingAliasMarks.last, last.position >= top.firstChild {
+            moveAliasMarks(toChildrenFrom: children.count)
+        }
         records[top.id].start = Int32(children.count)
         records[top.id].count = Int32(top.isMapping ? entries / 2 : entries)
         children.append(contentsOf: pending, from: top.firstChild)
@@ -355,7 +377,24 @@ struct TreeBuilder: ~Copyable {
 
     @inline(never)
     private mutating func addMergeSource(_ id: Int32) {
-        largeMappings[depth, default: LargeMappingState()].merges.append(id)
+        largeMappings[depth, default: LargeMappingState()].merges.append((id, nil))
+    }
+
+    /// Notes that an alias at `mark` wrote the merge source just added.
+    @inline(never)
+    private mutating func noteMergeSourceAlias(at mark: YAMLMark) {
+        guard let last = largeMappings[depth]?.merges.indices.last else { return }
+        largeMappings[depth]?.merges[last].aliasMark = mark
+    }
+
+    /// Moves the alias positions of the innermost collection's children from `pending` to
+    /// `aliasMarks`, where its children start at position `start` of `children`.
+    @inline(never)
+    private mutating func moveAliasMarks(toChildrenFrom start: Int) {
+        while let last = pendingAliasMarks.last, last.position >= top.firstChild {
+            pendingAliasMarks.removeLast()
+            aliasMarks[Int32(start + last.position - top.firstChild)] = last.mark
+        }
     }
 
     /// Notes the position of a `<<` key, and reports a second one in the same mapping as a
@@ -490,36 +529,47 @@ struct TreeBuilder: ~Copyable {
     /// Explicit keys win over merged ones, and an earlier merged mapping wins over a later one.
     private mutating func applyMerges() throws(YAMLError) {
         for merge in largeMappings[depth]?.merges ?? [] {
-            let record = records[Int(merge)]
-            var sources: [Int] = []
+            let record = records[Int(merge.id)]
+            // Each source mapping with the position of the alias that wrote it, if any.
+            var sources: [(id: Int, aliasMark: YAMLMark?)] = []
             switch record.kind {
             case .mapping:
-                sources = [Int(merge)]
+                sources = [(Int(merge.id), merge.aliasMark)]
             case .sequence:
                 for position in 0..<Int(record.count) {
-                    let item = Int(children[Int(record.start) + position])
+                    let slot = Int(record.start) + position
+                    let item = Int(children[slot])
                     guard records[item].kind == .mapping else {
                         throw .invalidMerge(at: record.mark)
                     }
-                    sources.append(item)
+                    sources.append((item, merge.aliasMark ?? aliasMarks[Int32(slot)]))
                 }
             case .scalar:
                 throw .invalidMerge(at: record.mark)
             }
 
             for source in sources {
-                let start = Int(records[source].start)
-                for position in 0..<Int(records[source].count) {
-                    let key = children[start + 2 * position]
-                    let value = children[start + 2 * position + 1]
+                let start = Int(records[source.id].start)
+                for position in 0..<Int(records[source.id].count) {
+                    let keySlot = start + 2 * position
+                    let key = children[keySlot]
+                    let value = children[keySlot + 1]
                     let keyRecord = records[Int(key)]
                     if keyRecord.kind == .scalar {
                         let bit = TreeBuilder.filterBit(of: keyRecord)
                         if firstMark(ofKey: Int(key), filterBit: bit) != nil { continue }
                         recordKey(Int(key), filterBit: bit)
                     }
-                    pending.append(key)
-                    pending.append(value)
+                    // A merged pair was written by the alias of its source, or else by the
+                    // aliases inside the source, if any.
+                    let marks = [
+                        source.aliasMark ?? aliasMarks[Int32(keySlot)],
+                        source.aliasMark ?? aliasMarks[Int32(keySlot + 1)],
+                    ]
+                    for (child, mark) in zip([key, value], marks) {
+                        pending.append(child)
+                        if let mark { pendingAliasMarks.append((pending.count - 1, mark)) }
+                    }
                 }
             }
         }

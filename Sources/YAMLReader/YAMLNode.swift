@@ -180,6 +180,10 @@ public struct YAMLNode: Sendable, Hashable {
         return Pairs(tree: tree, record: record)
     }
 
+    /// True when an alias of the node's stream placed a node, here or anywhere else. A stream
+    /// without one has each node in one place only.
+    package var streamHasAliases: Bool { !tree.aliasMarks.isEmpty }
+
     /// True for a null scalar (`null`, `~`, or nothing at all).
     public var isNull: Bool {
         let record = record
@@ -253,6 +257,14 @@ public struct YAMLNode: Sendable, Hashable {
             return YAMLNode(tree: tree, id: Int(tree.children[start + position]))
         }
 
+        /// Returns the position of the alias that placed the item at `position`, or nil when
+        /// the item is written there.
+        package func aliasMark(at position: Int) -> YAMLMark? {
+            precondition(position >= 0 && position < count, "index out of range")
+            guard !tree.aliasMarks.isEmpty else { return nil }
+            return tree.aliasMarks[Int32(start + position)]
+        }
+
         public static func == (lhs: Items, rhs: Items) -> Bool {
             lhs.elementsEqual(rhs)
         }
@@ -303,6 +315,23 @@ public struct YAMLNode: Sendable, Hashable {
         package func value(at position: Int) -> YAMLNode {
             precondition(position >= 0 && position < count, "index out of range")
             return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position + 1]))
+        }
+
+        /// Returns the position of the alias that placed the key at `position`, or nil when
+        /// the key is written there. A pair that a merge key added has the position of the
+        /// alias of its merge source, or else of the alias inside that source.
+        package func aliasMark(ofKeyAt position: Int) -> YAMLMark? {
+            precondition(position >= 0 && position < count, "index out of range")
+            guard !tree.aliasMarks.isEmpty else { return nil }
+            return tree.aliasMarks[Int32(start + 2 * position)]
+        }
+
+        /// Returns the position of the alias that placed the value at `position`, or nil when
+        /// the value is written there. Merged pairs count as for `aliasMark(ofKeyAt:)`.
+        package func aliasMark(ofValueAt position: Int) -> YAMLMark? {
+            precondition(position >= 0 && position < count, "index out of range")
+            guard !tree.aliasMarks.isEmpty else { return nil }
+            return tree.aliasMarks[Int32(start + 2 * position + 1)]
         }
 
         public static func == (lhs: Pairs, rhs: Pairs) -> Bool {
@@ -456,16 +485,20 @@ final class YAMLTree: Sendable {
     let children: GrowableBuffer<Int32>
     /// Whether any scalar of the stream may contain a control character.
     let mayContainControlCharacters: Bool
+    /// The position of the alias that placed each child written as an alias, by its position
+    /// in `children`.
+    let aliasMarks: [Int32: YAMLMark]
 
     init(
         records: consuming GrowableBuffer<NodeRecord>,
         scalarBytes: consuming GrowableBuffer<UInt8>, children: consuming GrowableBuffer<Int32>,
-        mayContainControlCharacters: Bool
+        mayContainControlCharacters: Bool, aliasMarks: [Int32: YAMLMark] = [:]
     ) {
         self.records = records
         self.scalarBytes = scalarBytes
         self.children = children
         self.mayContainControlCharacters = mayContainControlCharacters
+        self.aliasMarks = aliasMarks
     }
 
     func text(of record: NodeRecord) -> String {

@@ -136,6 +136,50 @@ import Testing
         #expect(apply.standardError.contains("secrets.file_directories"))
     }
 
+    /// Alice's password line and preferences, each of which copies a literal secret into
+    /// a field that is not a secret through an alias.
+    static let aliasedSecrets: [(password: String, preferences: String, secret: String)] = [
+        (
+            #"&pw "Alias-Literal-Secret-1"\#n  external_id: *pw"#, "{display_name: *pw}",
+            "Alias-Literal-Secret-1"
+        ),
+        (
+            "{env: ALICE_PASSWORD}",
+            #"{peer_auth_pass: &peer "Peer-Alias-Secret-2", display_name: *peer}"#,
+            "Peer-Alias-Secret-2"
+        ),
+    ]
+
+    @Test("literal secret copied by an alias kept out of every plan output")
+    func aliasedSecretKeptOutOfPlan() async throws {
+        let setup = try await SavedPlanTests.setup()
+        for manifest in Self.aliasedSecrets {
+            try setup.write(
+                Self.manifests(alicePassword: manifest.password, preferences: manifest.preferences)
+            )
+            for format in ["human", "json", "markdown", "dot"] {
+                let planFile = setup.directory.path + "/aliased-\(format).json"
+                let documentFile = setup.directory.path + "/aliased-\(format)-document.json"
+                let plan = try await setup.run([
+                    "plan", setup.manifests, "--format", format, "--out", planFile, "--out-json",
+                    documentFile,
+                ])
+                #expect(plan.exitCode == 1, "\(format): \(plan.standardError)")
+                #expect(plan.standardError.contains("display_name"), "\(plan.standardError)")
+                #expect(!plan.standardOutput.contains(manifest.secret), "\(plan.standardOutput)")
+                #expect(!plan.standardError.contains(manifest.secret), "\(plan.standardError)")
+                #expect(!FileManager.default.fileExists(atPath: planFile))
+                #expect(!FileManager.default.fileExists(atPath: documentFile))
+            }
+
+            let apply = try await setup.run(["apply", setup.manifests, "--auto-approve"])
+            #expect(apply.exitCode == 1, "\(apply.standardError)")
+            #expect(!apply.standardOutput.contains(manifest.secret))
+            #expect(!apply.standardError.contains(manifest.secret))
+        }
+        try await Self.expectUnchanged(setup)
+    }
+
     @Test("URL with user information rejected")
     func urlWithUserInfoRejected() async throws {
         let setup = try await SavedPlanTests.setup()

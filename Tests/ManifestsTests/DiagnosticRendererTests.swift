@@ -173,6 +173,94 @@ import Testing
         #expect(excerpt.pointed.hasPrefix("usr: x}}"), "\(rendered)")
     }
 
+    /// YAML columns count Unicode scalars, and `e` with a combining accent is one character
+    /// of two scalars.
+    @Test func caretAfterCombiningMarks() throws {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Domain
+            metadata: {name: "e\u{301}\u{301}.example", bogus: 2}
+            """
+        let result = loadManifest(text)
+        let error = try #require(result.errors.first { $0.fieldPath == "metadata.bogus" })
+        #expect(error.location?.column == 33)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(error)
+
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.pointed.hasPrefix("bogus: 2}"), "\(rendered)")
+    }
+
+    @Test func caretAfterMaskedSecretWithCombiningMarks() throws {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: alice@d.example}
+            spec: {customer: acme, password: "e\u{301}\u{301}SECRETX", webusernam: alice}
+            """
+        let result = loadManifest(text)
+        let renderer = DiagnosticRenderer(
+            sources: result.sources, sourceReplacements: result.sourceReplacements)
+        let error = try #require(result.errors.first { $0.fieldPath == "spec.webusernam" })
+        let rendered = renderer.render(error)
+
+        #expect(!rendered.contains("SECRETX"), "\(rendered)")
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.pointed.hasPrefix("webusernam: alice}"), "\(rendered)")
+
+        let warning = try #require(result.warnings.first { $0.fieldPath == "spec.password" })
+        let masked = try #require(RenderedExcerpt(renderer.render(warning)))
+        #expect(masked.pointed.hasPrefix("(sensitive value), webusernam"), "\(masked.line)")
+    }
+
+    @Test func caretAfterByteOrderMark() throws {
+        let text =
+            "\u{FEFF}{apiVersion: ngcpctl/v1, kind: Domain, metadata: {name: d.example}, bogus: 1}"
+        let result = loadManifest(text)
+        let error = try #require(result.errors.first { $0.fieldPath == "bogus" })
+        let rendered = DiagnosticRenderer(sources: result.sources).render(error)
+
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line.hasPrefix("{apiVersion"), "\(rendered)")
+        #expect(excerpt.pointed.hasPrefix("bogus: 1}"), "\(rendered)")
+    }
+
+    @Test func caretAfterEscapedControlCharacter() throws {
+        let line = "a: {b: \u{1B}[31m, usr: x}"
+        let column = line.unicodeScalars.count - "usr: x}".count + 1
+        let diagnostic = Diagnostic(
+            .error, "unknown field 'usr'", at: SourceLocation(file: "f", line: 1, column: column))
+        let rendered = DiagnosticRenderer(sources: ["f": line]).render(diagnostic)
+
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == "a: {b: \\u{1b}[31m, usr: x}", "\(rendered)")
+        #expect(excerpt.pointed.hasPrefix("usr: x}"), "\(rendered)")
+    }
+
+    @Test func characterOffsetCountsScalars() {
+        let line: Substring = "e\u{301}x"
+        #expect(SourceRedaction.characterOffset(ofScalarOffset: 0, in: line, after: []) == 0)
+        // The accent belongs to the first character.
+        #expect(SourceRedaction.characterOffset(ofScalarOffset: 1, in: line, after: []) == 0)
+        #expect(SourceRedaction.characterOffset(ofScalarOffset: 2, in: line, after: []) == 1)
+        // Past the end, each scalar counts one character.
+        #expect(SourceRedaction.characterOffset(ofScalarOffset: 5, in: line, after: []) == 4)
+    }
+
+    @Test func characterOffsetThroughReplacement() {
+        // As written, the line is `p: ` and a value of one character with two accents, then
+        // `, q: 1`. A three-character mask replaced the value.
+        let replacement = SourceRedaction.Replacement(
+            offset: 3, removedCount: 1, removedScalarCount: 3, insertedCount: 3)
+        let line: Substring = "p: (m), q: 1"
+        let afterValue = SourceRedaction.characterOffset(
+            ofScalarOffset: 8, in: line, after: [replacement])
+        #expect(afterValue == 6)
+        // A scalar inside the value maps to the value's first character.
+        let inside = SourceRedaction.characterOffset(
+            ofScalarOffset: 4, in: line, after: [replacement])
+        #expect(inside == 3)
+    }
+
     @Test func locationlessDiagnosticHasNoExcerpt() {
         let rendered = DiagnosticRenderer(sources: [:]).render(
             Diagnostic(.error, "'x' does not exist"))
