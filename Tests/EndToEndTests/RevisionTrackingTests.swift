@@ -191,6 +191,42 @@ import Testing
         #expect(result.diagnosticSummaries == ["1 error, 0 warnings"], "\(result.standardError)")
     }
 
+    @Test func driftReportsAnUnknownDefaultOfTheAppliedRevisionOnce() throws {
+        let emulator = try EmulatorProcess()
+        let repo = try ManifestRepository()
+        func project(_ profile: String) -> String {
+            "targets:\n  lab:\n    url: \(emulator.url)\n"
+                + "    default_billing_profile: \(profile)\n"
+        }
+        var manifests: [String: String] = [:]
+        for name in ["acme", "beta"] {
+            manifests[name + ".yaml"] = ManifestTexts.customer(name, email: "ops@\(name).test")
+                .replacingOccurrences(of: "  billing_profile: default\n", with: "")
+        }
+        try repo.write("ngcpctl.yaml", project("retired-profile"))
+        try repo.setManifests(manifests)
+        let applied = try repo.commit("first")
+        try repo.write("ngcpctl.yaml", project("default"))
+        try repo.commit("second")
+        let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
+
+        let result = try repo.ngcpctl(
+            ["drift", "--rev", applied, "manifests"], environment: environment)
+        #expect(result.exitCode == 1, "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "ngcpctl.yaml:4:30: error: targets.lab.default_billing_profile: unknown billing"
+                    + " profile handle 'retired-profile'"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains("2 customers rely on this default"),
+            "\(result.standardError)")
+        #expect(!result.standardError.contains("acme.yaml"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains(
+                "cannot plan the applied revision \(applied.prefix(12))"),
+            "\(result.standardError)")
+    }
+
     @Test func invalidProjectFileAtRevisionIsReported() throws {
         let repo = try ManifestRepository()
         try repo.write("ngcpctl.yaml", "targets:\n  lab:\n    url: http://127.0.0.1:9\n")

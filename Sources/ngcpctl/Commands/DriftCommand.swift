@@ -105,13 +105,23 @@ enum DriftCommand {
                     ignoreRules: ignoreRules, source: PlanSource(revision: applied.commit),
                     target: connection.url))
         } catch {
+            // A default of the revision's ngcpctl.yaml that the target lacks is one problem
+            // at that file's line, as in a plan of the revision.
+            let (settingDiagnostics, objectProblems) = PlanningStage.settingProblems(
+                error.problems, project: applied.project)
+            var sources = applied.result.sources
+            if !settingDiagnostics.isEmpty, let file = applied.project.file {
+                sources[file.path] = file.text
+            }
             ManifestStage.report(
-                error.problems.map(\.diagnostic), sources: applied.result.sources,
+                settingDiagnostics + objectProblems.map(\.diagnostic), sources: sources,
                 sourceReplacements: applied.result.sourceReplacements, colorMode: colorMode)
             // The summary line above counts the problems, so the closing line does not.
             throw CommandFailure(
-                "cannot plan the applied revision against \(connection.url), so drift was "
-                    + "not checked. The errors above say why.")
+                "cannot plan the applied revision \(applied.commit.prefix(12)) against "
+                    + "\(connection.url), so drift was not checked. The errors above are in "
+                    + "that revision's files: what they name is missing on the target now, "
+                    + "so restore it there or apply a revision that does without it.")
         }
 
         // 4. Git side: the desired-state difference from the applied revision to HEAD.
