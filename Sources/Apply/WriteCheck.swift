@@ -12,6 +12,9 @@ enum WriteCheck {
     /// them.
     static let unreadable: Set<String> = ["password", "webpassword"]
 
+    /// Field names whose values are secrets: a difference is reported without the values.
+    static let secretFields: Set<String> = secretPreferenceNames.union(["password", "webpassword"])
+
     /// Field paths of lists whose order the server decides, compared as sets.
     static let unordered: Set<String> = ["pbx_group_ids", "pbx_groupmember_ids"]
 
@@ -98,6 +101,10 @@ enum WriteCheck {
             }
         default:
             if scalarsMatch(sent, live) { return }
+            if Self.secretFields.contains(path) {
+                found.append("\(path): the server stored a value other than the one sent")
+                return
+            }
             if path.hasSuffix(".destination"), let sentText = sent.stringValue,
                 let liveText = live.stringValue, liveText.contains(sentText)
             {

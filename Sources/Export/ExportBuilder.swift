@@ -8,7 +8,9 @@ struct ExportBuilder {
 
     private var notices: [ExportNotice] = []
     private var secrets: [(key: String, name: String, value: String)] = []
-    /// Password variable names by lower-cased `username@domain`, made unique beforehand.
+    /// Password variable names by lower-cased `username@domain`, and secret preference
+    /// variable names by `ExportNaming.preferenceVariableKey`, made unique together
+    /// beforehand.
     private var variableNames: [String: String] = [:]
     private var usedDomains: Set<String> = []
     private let domainsByID: [Int: LiveObject]
@@ -203,10 +205,19 @@ struct ExportBuilder {
         {
             spec.append(YAMLEntry("callforwards", forwards))
         }
+        let key = name.lowercased()
         let preferences = SubscriberMapping.preferences(
             live.preferences[subscriber.id], primaryNumber: subscriber["primary_number"],
-            aliasNumbers: subscriber["alias_numbers"], catalogue: options.catalogue)
+            aliasNumbers: subscriber["alias_numbers"], catalogue: options.catalogue,
+            secretVariable: { [variableNames] preference in
+                variableNames[ExportNaming.preferenceVariableKey(preference, subscriberKey: key)]
+                    ?? ExportNaming.preferenceVariable(
+                        preference, username: username, domain: domain)
+            })
         if let value = preferences.value { spec.append(YAMLEntry("preferences", value)) }
+        for secret in preferences.secrets {
+            secrets.append((key, secret.variable, secret.value.value))
+        }
         for skipped in preferences.skipped {
             notices.append(
                 ExportNotice(
@@ -308,8 +319,9 @@ struct ExportBuilder {
         }.sorted { $0.variable < $1.variable }
     }
 
-    /// Names the password variable of every subscriber that may be written. Two subscribers whose
-    /// keys give the same name (`a.b@x` and `a-b@x`) both get the hash of their key appended.
+    /// Names the password variable of every subscriber that may be written, and the variable
+    /// of each secret preference that is set. Two keys that give the same name (`a.b@x` and
+    /// `a-b@x`) both get the hash of their key appended.
     private func passwordVariables(
         _ customers: [LiveObject], _ subscribersByCustomer: [Int: [LiveObject]]
     ) -> [String: String] {
@@ -321,6 +333,15 @@ struct ExportBuilder {
                 else { continue }
                 let key = "\(username)@\(domain)".lowercased()
                 names[key] = ExportNaming.passwordVariable(username: username, domain: domain)
+
+                let preferences = live.preferences[subscriber.id] ?? [:]
+                for preference in secretPreferenceNames
+                where !(preferences[preference] ?? .null).isNull {
+                    let preferenceKey = ExportNaming.preferenceVariableKey(
+                        preference, subscriberKey: key)
+                    names[preferenceKey] = ExportNaming.preferenceVariable(
+                        preference, username: username, domain: domain)
+                }
             }
         }
         return ExportNaming.disambiguate(names, separator: "_", foldCase: false)

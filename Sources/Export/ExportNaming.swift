@@ -12,6 +12,22 @@ enum ExportNaming {
         passwordPrefix + variablePart(domain) + "_" + variablePart(username)
     }
 
+    /// `NGCP_PW_<DOMAIN>_<USERNAME>_<PREFERENCE>`, the variable of a secret preference, formed
+    /// like `passwordVariable`. Example: `peer_auth_pass` of `alice@sip.example.org` gives
+    /// `NGCP_PW_SIP_EXAMPLE_ORG_ALICE_PEER_AUTH_PASS`.
+    static func preferenceVariable(_ preference: String, username: String, domain: String)
+        -> String
+    {
+        passwordVariable(username: username, domain: domain) + "_" + variablePart(preference)
+    }
+
+    /// Returns the key that `disambiguate` hashes for a secret preference's variable: the
+    /// subscriber's key, NUL and the preference name. NGCP checks no domain's syntax, but a
+    /// NUL is in no name, so the key differs from every subscriber's key.
+    static func preferenceVariableKey(_ preference: String, subscriberKey: String) -> String {
+        subscriberKey + "\u{0}" + preference
+    }
+
     private static func variablePart(_ text: String) -> String {
         String(
             text.map { character -> Character in

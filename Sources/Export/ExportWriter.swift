@@ -65,7 +65,7 @@ public enum ExportWriter {
     /// Formats the secrets file: one `export NAME='value'` line per password, sorted by name, for a
     /// POSIX shell to source. A single quote inside a value is written as `'\''`.
     public static func secretsText(_ secrets: [ExportedSecret]) -> String {
-        var text = "# SIP passwords exported by 'ngcpctl export'. Keep this file out of git.\n"
+        var text = "# Passwords exported by 'ngcpctl export'. Keep this file out of git.\n"
         for secret in secrets {
             let quoted = secret.value.value.replacingOccurrences(of: "'", with: "'\\''")
             text += "export \(secret.variable)='\(quoted)'\n"

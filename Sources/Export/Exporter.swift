@@ -28,7 +28,8 @@ public struct ExportedFile: Sendable, Hashable {
     public var text: String
 }
 
-/// A SIP password and the environment variable the manifests read it from.
+/// A SIP password or a secret preference, and the environment variable the manifests read it
+/// from.
 public struct ExportedSecret: Sendable, Hashable {
     public var variable: String
     /// The subscriber's natural key, `username@domain`.
@@ -59,7 +60,7 @@ public struct ExportNotice: Sendable, Hashable, CustomStringConvertible {
 public struct ExportResult: Sendable {
     /// `domains.yaml` and one `customers/<name>.yaml` per customer, sorted by path.
     public var files: [ExportedFile]
-    /// SIP passwords by variable name, sorted by variable.
+    /// SIP passwords and secret preferences by variable name, sorted by variable.
     public var secrets: [ExportedSecret]
     /// Customers without an external_id, by id. Their subscribers are not exported.
     public var unkeyed: [UnkeyedCustomer]

@@ -202,17 +202,28 @@ enum SubscriberMapping {
         let reason: String
     }
 
+    /// A secret preference's value, which the manifest reads from `variable`.
+    struct SecretPreference: Hashable {
+        let name: String
+        let variable: String
+        let value: SecretValue
+    }
+
     /// Selects the preferences worth declaring: those a person set. The values NGCP sets by
     /// itself on a new subscriber are dropped (see `isAutomatic`). So are `lock`, which is
     /// written as `spec.lock`, internal preferences and unset ones. A preference the catalogue
     /// does not accept is skipped and reported, because the manifest would not load.
+    ///
+    /// A secret preference is written as `{env: NAME}`, with the variable that
+    /// `secretVariable` names for it, and its value is returned in `secrets`.
     static func preferences(
         _ live: [String: JSONValue]?, primaryNumber: JSONValue?, aliasNumbers: JSONValue?,
-        catalogue: PreferenceCatalogue
-    ) -> (value: YAMLValue?, skipped: [SkippedPreference]) {
-        guard let live else { return (nil, []) }
+        catalogue: PreferenceCatalogue, secretVariable: (String) -> String
+    ) -> (value: YAMLValue?, skipped: [SkippedPreference], secrets: [SecretPreference]) {
+        guard let live else { return (nil, [], []) }
         var entries: [YAMLEntry] = []
         var skipped: [SkippedPreference] = []
+        var secrets: [SecretPreference] = []
         let numbers = Numbers(primary: primaryNumber, aliases: aliasNumbers)
 
         for name in live.keys.sorted() {
@@ -224,12 +235,24 @@ enum SubscriberMapping {
                 continue
             }
             if definition.isInternal { continue }
+            if secretPreferenceNames.contains(name) {
+                // The loader rejects an empty secret.
+                guard let text = scalarText(value), !text.isEmpty else {
+                    skipped.append(.init(name: name, reason: "a secret cannot be empty"))
+                    continue
+                }
+                let variable = secretVariable(name)
+                entries.append(YAMLEntry(name, .flow([YAMLEntry("env", .string(variable))])))
+                secrets.append(
+                    SecretPreference(name: name, variable: variable, value: SecretValue(text)))
+                continue
+            }
             switch preferenceValue(value, definition: definition) {
             case .success(let yaml): entries.append(YAMLEntry(name, yaml))
             case .failure(let problem): skipped.append(.init(name: name, reason: problem.reason))
             }
         }
-        return (entries.isEmpty ? nil : .block(entries), skipped)
+        return (entries.isEmpty ? nil : .block(entries), skipped, secrets)
     }
 
     /// The numbers of one subscriber, for recognising automatic preference values.

@@ -204,6 +204,10 @@ public enum JSONSchemaRenderer {
                 rejected.insert(definition.name)
                 continue
             }
+            if secretPreferenceNames.contains(definition.name) {
+                properties[definition.name] = nullable(secretPreferenceValue)
+                continue
+            }
             let value = preferenceValue(definition)
             guard definition.isList else {
                 properties[definition.name] = nullable(value)
@@ -222,6 +226,17 @@ public enum JSONSchemaRenderer {
         result["propertyNames"] = ["not": ["enum": .array(rejected.sorted().map { .string($0) })]]
         return .object(result)
     }
+
+    /// A secret preference takes a secret source, or a literal of the length NGCP accepts.
+    private static let secretPreferenceValue: JSONValue = [
+        "anyOf": [
+            [
+                "type": "string", "minLength": 1,
+                "maxLength": .int(DocumentContext.maxPreferenceLength),
+            ],
+            ["$ref": "#/$defs/SecretSource", "minProperties": 1, "maxProperties": 1],
+        ]
+    ]
 
     private static func preferenceValue(_ definition: PreferenceDefinition) -> JSONValue {
         switch definition.dataType {

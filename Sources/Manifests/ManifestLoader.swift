@@ -77,23 +77,39 @@ public struct ManifestMetadata: Sendable, Hashable {
     }
 }
 
-/// The positions of a subscriber's secret fields. A struct of two optionals, because a
-/// dictionary would cost an allocation for each of tens of thousands of subscribers.
+/// The positions of a subscriber's secret fields. The passwords are optionals rather than
+/// dictionary entries, because a dictionary would cost an allocation for each of tens of
+/// thousands of subscribers.
 public struct SecretFieldLocations: Sendable, Hashable {
     public var password: SourceLocation?
     public var webpassword: SourceLocation?
+    /// The positions of the secret preferences, by their `DesiredSubscriber.secrets` key
+    /// (`preferences.peer_auth_pass`). Few subscribers have one, and an empty dictionary
+    /// allocates nothing.
+    public var preferences: [String: SourceLocation] = [:]
 
     public init(password: SourceLocation? = nil, webpassword: SourceLocation? = nil) {
         self.password = password
         self.webpassword = webpassword
     }
 
-    /// Returns the position of the secret field `field` (`password` or `webpassword`).
+    /// The position of the secret field `field`, a key of `DesiredSubscriber.secrets`
+    /// (`password`, `webpassword` or a secret preference such as
+    /// `preferences.peer_auth_pass`).
     public subscript(field: String) -> SourceLocation? {
-        switch field {
-        case "password": password
-        case "webpassword": webpassword
-        default: nil
+        get {
+            switch field {
+            case "password": password
+            case "webpassword": webpassword
+            default: preferences[field]
+            }
+        }
+        set {
+            switch field {
+            case "password": password = newValue
+            case "webpassword": webpassword = newValue
+            default: preferences[field] = newValue
+            }
         }
     }
 }

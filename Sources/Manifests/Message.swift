@@ -105,6 +105,10 @@ enum Message {
     static let emptyValue = "the value must not be empty"
     static let emptySecret = "the secret is empty"
 
+    static func secretTooLong(maxLength: Int) -> String {
+        "the secret is longer than \(maxLength) characters, the maximum that NGCP accepts"
+    }
+
     // MARK: - Kinds
 
     static func invalidSubscriberName(_ name: String) -> String {
@@ -198,11 +202,6 @@ enum Message {
 
     static func aliasedSecretHint(_ field: String) -> String {
         "write '\(field)' as {env: NAME} or {file: PATH}, and give this field a value of its own"
-    }
-
-    static func aliasedLiteralOnlySecretHint(_ field: String) -> String {
-        "give this field a value of its own, because NGCP takes '\(field)' only as a literal"
-            + " value"
     }
 
     static let secretSourceShape = "expected a string, {env: NAME} or {file: PATH}"

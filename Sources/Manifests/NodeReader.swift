@@ -80,8 +80,6 @@ final class NodeReader {
     struct LiteralSecret {
         let mark: YAMLMark
         let fieldPath: String
-        /// Whether the field also takes `{env: NAME}` or `{file: PATH}`.
-        let acceptsSecretSource: Bool
     }
 
     /// The literal secrets of the file, in the order decoded. An alias can place one value
@@ -227,11 +225,11 @@ final class NodeReader {
 
     /// Records the literal secret `value` of `node`, decoded for the secret field `path`.
     func recordLiteralSecret(
-        _ value: String, at node: YAMLNode, path: String, acceptsSecretSource: Bool
+        _ value: String, at node: YAMLNode, path: String
     ) {
         literalSecrets.append(
             LiteralSecret(
-                mark: node.mark, fieldPath: path, acceptsSecretSource: acceptsSecretSource))
+                mark: node.mark, fieldPath: path))
         literalSecretValues.insert(value)
     }
 

@@ -32,6 +32,8 @@ extension DocumentContext {
             if let value = decodePreference(
                 name, key: pair.key, value: pair.value, path: join(path, name))
             {
+                // `decodeSubscriber` reads the value of a secret preference as a secret source.
+                guard !secretPreferenceNames.contains(name) || pair.value.isNull else { continue }
                 preferences[name] = value
             } else {
                 valid = false
@@ -40,13 +42,15 @@ extension DocumentContext {
         return valid ? preferences : nil
     }
 
-    /// Decodes one preference. `path` is built only when a diagnostic needs it.
+    /// Decodes one preference. `path` is built only when a diagnostic needs it. For a secret
+    /// preference with a value it checks the name only, and returns null.
     private func decodePreference(
         _ name: String, key: YAMLNode, value: YAMLNode, path: @autoclosure () -> String
     ) -> JSONValue? {
         guard let definition = catalogue[name] else {
             if deferUnknownPreferences {
                 reader.warning(key, path(), Message.preferenceUnknownOffline(name))
+                if secretPreferenceNames.contains(name) { return .null }
                 return plainValue(value, path: path())
             }
             let suggestion = nearestName(to: name, in: catalogue.names)
@@ -71,19 +75,11 @@ extension DocumentContext {
             reader.warning(key, path(), Message.serverSetPreference(name))
         }
 
-        if value.isNull { return .null }
+        if value.isNull || secretPreferenceNames.contains(name) { return .null }
         if definition.isNameMapped {
             reader.warning(
                 value, path(), Message.nameMappedPreference(name),
                 hint: Message.nameMappedPreferenceHint)
-        }
-        // Recorded as a subscriber's literal password is, so that an alias that repeats the
-        // value in a message or a field path and the excerpts of the source hide it.
-        if secretPreferenceNames.contains(name), let scalar = value.scalar,
-            !scalar.text.isEmpty
-        {
-            reader.recordLiteralSecret(
-                scalar.text, at: value, path: path(), acceptsSecretSource: false)
         }
         guard definition.isList else {
             return decodePreferenceValue(value, definition: definition, path: path())

@@ -90,10 +90,7 @@ enum SecretAliasCheck {
                 case (true, true): Message.aliasCopiesSecretIntoKey(from: secret.fieldPath)
                 case (false, _): Message.secretCopiedByAlias(to: secret.fieldPath)
                 }
-            let hint =
-                secret.acceptsSecretSource
-                ? Message.aliasedSecretHint(secret.fieldPath)
-                : Message.aliasedLiteralOnlySecretHint(secret.fieldPath)
+            let hint = Message.aliasedSecretHint(secret.fieldPath)
             reader.append(
                 Diagnostic(
                     .error, message, at: reader.location(mark), fieldPath: path, hint: hint))

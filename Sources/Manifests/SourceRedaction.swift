@@ -353,17 +353,17 @@ public enum SourceRedaction {
         return position
     }
 
-    /// Returns `fieldPath` cut after its first `password` or `webpassword` component when
-    /// more follows that is not `env` or `file`: keys below a secret are the user's own text
-    /// (a mapping written in place of the password), not the schema's. The exception is a
-    /// key of a secret source mapping (`{env: NAME, extra: 1}`) whose path is in
-    /// `secretSources`, because such a mapping names where the secret is and contains none.
+    /// Returns `fieldPath` cut after its first `password`, `webpassword` or secret preference
+    /// component when more follows that is not `env` or `file`: keys below a secret are the
+    /// user's own text (a mapping written in place of the password), not the schema's. The
+    /// exception is a key of a secret source mapping (`{env: NAME, extra: 1}`) whose path is
+    /// in `secretSources`, because such a mapping names where the secret is and contains none.
     public static func redactFieldPath(_ fieldPath: String?, secretSources: Set<String> = [])
         -> String?
     {
         guard let fieldPath else { return nil }
         let components = fieldPath.split(separator: ".", omittingEmptySubsequences: false)
-        guard let index = components.firstIndex(where: isSecretComponent),
+        guard let index = secretComponentIndex(components),
             index + 1 < components.count, !["env", "file"].contains(components[index + 1]),
             !namesSourceKey(components, secretAt: index, secretSources: secretSources)
         else { return fieldPath }
@@ -371,22 +371,24 @@ public enum SourceRedaction {
     }
 
     /// Returns `message` with each quoted value masked when `fieldPath` lies under a
-    /// `password` or `webpassword` key, because a value that failed to parse there (such as
-    /// `{env: Pa55word!}`) may be the password itself. The schema's own words stay readable,
-    /// and so do a `{file:}` path, which names no secret, and the key of a secret source
-    /// mapping in `secretSources` (see `redactFieldPath`) that `fieldPath` names.
+    /// `password` or `webpassword` key or a secret preference, because a value that failed to
+    /// parse there (such as `{env: Pa55word!}`) may be the password itself. The schema's own
+    /// words stay readable, and so do a `{file:}` path, which names no secret, and the key of
+    /// a secret source mapping in `secretSources` (see `redactFieldPath`) that `fieldPath`
+    /// names.
     public static func redactMessage(
         _ message: String, fieldPath: String?, secretSources: Set<String> = []
     ) -> String {
         guard let fieldPath else { return message }
         let components = fieldPath.split(separator: ".", omittingEmptySubsequences: false)
-        guard let index = components.firstIndex(where: isSecretComponent),
+        guard let index = secretComponentIndex(components),
             components.last != "file"
         else { return message }
 
         // Schema words stay readable; any other quoted text under a secret key may be the
         // secret itself (a mapping key written in place of the password, for example).
         var readableWords: Set<Substring> = ["env", "file", "password", "webpassword"]
+        readableWords.formUnion(secretPreferenceNames.map { Substring($0) })
         if namesSourceKey(components, secretAt: index, secretSources: secretSources),
             let key = components.last
         {
@@ -406,10 +408,16 @@ public enum SourceRedaction {
         return output + rest
     }
 
-    /// Returns whether a field path component is `password` or `webpassword`, with or
-    /// without a list position.
-    private static func isSecretComponent(_ component: Substring) -> Bool {
-        sensitiveKeys.contains(String(component.prefix { $0 != "[" }))
+    /// Returns the index of the first field path component that is a secret field, with or
+    /// without a list position: `password`, `webpassword`, or a secret preference inside
+    /// `preferences`.
+    private static func secretComponentIndex(_ components: [Substring]) -> Int? {
+        components.indices.first { index in
+            let key = String(components[index].prefix { $0 != "[" })
+            if sensitiveKeys.contains(key) { return true }
+            return index > 0 && components[index - 1] == "preferences"
+                && secretPreferenceNames.contains(key)
+        }
     }
 
     /// Returns whether `components` end in a key right below the secret component at

@@ -7,6 +7,7 @@ extension DocumentContext {
     static let numberFields = KeyNames(ManifestSchema.number.names)
     static let aliasNumberFields = KeyNames(ManifestSchema.aliasNumber.names)
     static let secretSourceFields = KeyNames(ManifestSchema.secretSource.names)
+    static let secretPreferenceKeys = KeyNames(secretPreferenceNames.sorted())
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
@@ -78,6 +79,9 @@ extension DocumentContext {
             preferences = decodedPreferences.value(of: node, reader: reader) {
                 decodePreferences(node, path: "spec.preferences")
             }
+            // Outside the shared block, because a relative file path depends on the
+            // manifest's directory.
+            decodeSecretPreferences(node, into: &secrets, locations: &secretLocations)
         }
 
         guard let identity, let customer, let customerNode else { return nil }
@@ -478,6 +482,37 @@ extension DocumentContext {
 
     // MARK: - Secrets
 
+    /// Decodes the secret preferences of `node`, the `preferences` block, that have a value,
+    /// as secret sources. `decodePreferences` checks their names and leaves them out.
+    private func decodeSecretPreferences(
+        _ node: YAMLNode, into secrets: inout [String: SecretSource],
+        locations: inout SecretFieldLocations
+    ) {
+        guard let pairs = node.mapping else { return }
+        // Keys are matched by their bytes, so that the block of every subscriber costs no
+        // string per key.
+        for position in pairs.indices {
+            guard let index = pairs.lastIndex(ofKeyAt: position, in: Self.secretPreferenceKeys)
+            else { continue }
+            let value = pairs.value(at: position)
+            guard !value.isNull else { continue }
+            let field = secretPreferenceField(Self.secretPreferenceKeys.names[index])
+            let path = "spec." + field
+            locations[field] = reader.location(value)
+            guard let source = decodeSecret(value, path: path) else { continue }
+            // NOTE: only a literal is checked here. A longer value from a variable or a file
+            // fails at apply, when NGCP rejects the PATCH with status 422.
+            if case .literal(let text) = source, text.utf8.count > Self.maxPreferenceLength,
+                text.count > Self.maxPreferenceLength
+            {
+                reader.error(
+                    value, path, Message.secretTooLong(maxLength: Self.maxPreferenceLength))
+                continue
+            }
+            secrets[field] = source
+        }
+    }
+
     /// Decodes a secret source: a literal string (with a warning), `{env: NAME}` or
     /// `{file: PATH}`. A relative path is made absolute against the manifest's directory.
     private func decodeSecret(_ node: YAMLNode, path: @autoclosure () -> String)
@@ -489,7 +524,7 @@ extension DocumentContext {
                 return nil
             }
             // Recorded for an invalid value too, so that the excerpts of its messages hide it.
-            reader.recordLiteralSecret(value, at: node, path: path(), acceptsSecretSource: true)
+            reader.recordLiteralSecret(value, at: node, path: path())
 
             // `SecretAccess.rejection(ofValue:)` rejects every secret value with a control
             // character when it is read, so this value could never be used. ControlCharacterCheck

@@ -85,7 +85,10 @@ public struct DesiredSubscriber: Sendable, Hashable {
     /// `webusername`, `external_id`, `status`, `lock`, ...), excluding references, ids and
     /// secrets. A field absent here is not managed.
     public var fields: [String: JSONValue]
-    /// `password` and `webpassword`, by field name.
+    /// `password`, `webpassword` and the secret preferences, by field path relative to
+    /// `spec`, such as `password` or `preferences.peer_auth_pass` (see
+    /// `secretPreferenceField(_:)`). A secret preference with a value is only here, and a
+    /// `null` that removes one is only in `preferences`.
     public var secrets: [String: SecretSource]
     /// The call forward block in the shape of `/api/callforwards/{id}`, keyed by type (cfu, cfb,
     /// cft, cfna, cfs, cfr, cfo). Nil means forwards are not managed; when present, types not

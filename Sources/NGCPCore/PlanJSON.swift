@@ -322,7 +322,9 @@ enum PlanRequestCheck {
 
 /// Checks of placeholders and secrets inside a path or body.
 private enum PlanBodyCheck {
-    static let secretFields: Set<String> = ["password", "webpassword"]
+    /// Members and JSON Patch targets whose values are secrets: the subscriber passwords and
+    /// the secret preferences.
+    static let secretFields: Set<String> = secretPreferenceNames.union(["password", "webpassword"])
 
     static func check(_ path: String, at location: String, before id: Int) throws(PlanJSONError) {
         var rest = Substring(path)

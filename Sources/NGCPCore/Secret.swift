@@ -1,4 +1,4 @@
-/// Where a secret value (a SIP password or a web password) comes from.
+/// The source of a secret value: a SIP password, a web password or a secret preference.
 ///
 /// Plans and journals store the source, never the value: `apply --plan` resolves it again.
 public enum SecretSource: Sendable, Hashable, CustomStringConvertible {
@@ -21,12 +21,24 @@ public enum SecretSource: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Subscriber preferences whose values are passwords (`peer_auth_pass` authenticates the
-/// subscriber at an upstream peer). The manifest loader treats a literal value of one as a
-/// secret, and a plan shows only that it changes, as it does for a subscriber's password.
-///
-/// NOTE: NGCP takes these values only as plain text, so they stay in the manifest and in the
-/// request body of a saved plan.
+/// subscriber at an upstream peer). A manifest gives one as a secret source, like a
+/// subscriber's password, and a plan carries a secret placeholder in its place and shows only
+/// that it changes.
 public let secretPreferenceNames: Set<String> = ["peer_auth_pass"]
+
+/// Returns the key of the secret preference `name` in `DesiredSubscriber.secrets`, which is
+/// also the `field` of its plan placeholder: the preference's path in the subscriber's spec,
+/// such as `preferences.peer_auth_pass`.
+public func secretPreferenceField(_ name: String) -> String {
+    "preferences." + name
+}
+
+/// Returns the preference name of a `DesiredSubscriber.secrets` key made by
+/// `secretPreferenceField(_:)`, or nil for a subscriber field (`password`, `webpassword`).
+public func secretPreferenceName(ofField field: String) -> String? {
+    guard field.hasPrefix("preferences.") else { return nil }
+    return String(field.dropFirst("preferences.".count))
+}
 
 /// A resolved secret. Its description is redacted so that string interpolation, logging or a
 /// debugger print cannot leak it.

@@ -103,19 +103,28 @@ extension PlanBuilder {
     /// Plans a PATCH with `add` for each managed preference that is missing or different and
     /// `remove` for each managed preference declared `null` that is set. A PUT is never used,
     /// because it deletes every preference it omits, including those NGCP sets by itself.
+    /// A secret preference is sent as a secret placeholder.
     mutating func planPreferences(
         _ subscriber: DesiredSubscriber, desired: [String: JSONValue],
         live livePreferences: [String: JSONValue], reference: Reference
     ) {
-        checkPreferenceNames(subscriber, desired)
+        let secretNames = Self.declaredSecretPreferences(of: subscriber)
+        checkPreferenceNames(subscriber, desired, secretNames: secretNames)
         let resource = ResourceID(.subscriberpreferences, subscriber.name)
         var operations: [JSONValue] = []
         var changes: [FieldChange] = []
-        for name in desired.keys.sorted()
+        for name in Self.preferenceNames(desired, secretNames)
         where !Normalization.preferenceEnvelopeFields.contains(name) {
             guard !isIgnored(resource, name) else { continue }
-            let desiredValue = desired[name] ?? .null
             let current = livePreferences[name]
+            if secretNames.contains(name) {
+                guard let placeholder = secretPlaceholder(name, of: subscriber, live: current)
+                else { continue }
+                operations.append(Patch.add(name, placeholder))
+                changes.append(FieldChange(path: name, before: nil, after: nil, sensitive: true))
+                continue
+            }
+            let desiredValue = desired[name] ?? .null
             if desiredValue.isNull {
                 // Unset preferences are absent, never null, so only a set one is removed.
                 // NOTE: a new subscriber gets `Normalization.automaticPreferences`
@@ -147,19 +156,56 @@ extension PlanBuilder {
                 liveID: reference.liveID))
     }
 
+    /// Returns the names of the secret preferences that `subscriber` gives a value.
+    static func declaredSecretPreferences(of subscriber: DesiredSubscriber) -> Set<String> {
+        Set(subscriber.secrets.keys.compactMap { secretPreferenceName(ofField: $0) })
+    }
+
+    /// Returns the names of the managed preferences, sorted.
+    private static func preferenceNames(
+        _ desired: [String: JSONValue], _ secretNames: Set<String>
+    ) -> [String] {
+        guard !secretNames.isEmpty else { return desired.keys.sorted() }
+        return Set(desired.keys).union(secretNames).sorted()
+    }
+
+    /// Returns the secret placeholder to send for the secret preference `name`, or nil when
+    /// the live value is known to be the same.
+    ///
+    /// NGCP returns a string preference as stored, so a set value is compared exactly with
+    /// the resolved secret, as a SIP password is. An unset one is always sent. A set one
+    /// without a resolved secret to compare is left alone.
+    private func secretPlaceholder(
+        _ name: String, of subscriber: DesiredSubscriber, live: JSONValue?
+    )
+        -> JSONValue?
+    {
+        let field = secretPreferenceField(name)
+        guard let source = subscriber.secrets[field] else { return nil }
+        if let live, !live.isNull {
+            guard let desired = options.secrets(subscriber.id, field),
+                live.stringValue != desired.value
+            else { return nil }
+        }
+        return PlanPlaceholder.secret(source, owner: subscriber.id, field: field)
+    }
+
     /// Checks managed preference names and shapes against the target's definitions, because
     /// NGCP silently drops an unknown name. Skipped when no definitions were read.
     private mutating func checkPreferenceNames(
-        _ subscriber: DesiredSubscriber, _ desired: [String: JSONValue]
+        _ subscriber: DesiredSubscriber, _ desired: [String: JSONValue],
+        secretNames: Set<String>
     ) {
         let definitions = live.preferenceDefinitions
         guard !definitions.isEmpty else { return }
-        for name in desired.keys.sorted() {
+        for name in Self.preferenceNames(desired, secretNames) {
             guard let definition = definitions[name] else {
                 problems.append(.unknownPreference(subscriber, name: name))
                 continue
             }
-            guard let value = desired[name], !value.isNull,
+            // A secret is a single value.
+            let value = secretNames.contains(name) ? .string("") : desired[name]
+            guard let value, !value.isNull,
                 let maxOccur = definition["max_occur"]?.intValue
             else { continue }
             let isList = value.arrayValue != nil

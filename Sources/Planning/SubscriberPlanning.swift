@@ -143,8 +143,12 @@ extension PlanBuilder {
         body["username"] = .string(subscriber.username)
         // The SIP password and the web password are sent on create. The web password is set on
         // create only: GET never returns it, so a later change cannot be detected.
+        var sensitive: Set<String> = []
         for (field, source) in subscriber.secrets {
+            // Secret preferences are sent with the other preferences.
+            guard secretPreferenceName(ofField: field) == nil else { continue }
             body[field] = PlanPlaceholder.secret(source, owner: subscriber.id, field: field)
+            sensitive.insert(field)
         }
 
         var dependencies = Set([customer.draft, domain.draft].compactMap { $0 })
@@ -154,7 +158,7 @@ extension PlanBuilder {
             DraftOperation(
                 action: .create, resource: .subscribers, name: subscriber.name, method: .post,
                 path: "/api/subscribers/", body: .object(body), dependsOn: dependencies,
-                changes: FieldChange.creating(body, sensitive: Set(subscriber.secrets.keys))))
+                changes: FieldChange.creating(body, sensitive: sensitive)))
         numbers.take(.init(draft: draft, subscriber: subscriber, liveID: nil, numbers: declared))
 
         let created = Reference.created(draft: draft)

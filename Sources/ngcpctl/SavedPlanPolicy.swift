@@ -71,7 +71,7 @@ enum SavedPlanPolicy {
         return view
     }
 
-    private static let secretFields: Set<String> = ["password", "webpassword"]
+    private static let secretFields = secretPreferenceNames.union(["password", "webpassword"])
 
     /// The (dotted path, value) pairs a request body sets: the members of an object body,
     /// or the operations of a JSON Patch body (`remove` sets nothing, shown as null).

@@ -29,6 +29,14 @@ import Testing
         #expect(found.first?.hasPrefix("pbx_group_ids:") == true)
     }
 
+    @Test(arguments: ["peer_auth_pass", "password"])
+    func secretDifferenceHidesValues(_ field: String) {
+        let sent: JSONValue = [["op": "add", "path": .string("/\(field)"), "value": "Sent-Pass-1"]]
+        let live: JSONValue = .object([field: "Stored-Pass-2"])
+        let found = WriteCheck.differences(sent: sent, method: .patch, live: live)
+        #expect(found == ["\(field): the server stored a value other than the one sent"])
+    }
+
     @Test func rewrittenFieldIsReportedWithItsPath() {
         let sent: JSONValue = ["company": "Acme", "primary_number": ["sn": "100"]]
         let live: JSONValue = ["company": "ACME", "primary_number": ["sn": "0100"]]

@@ -96,7 +96,8 @@ import Testing
         value: JSONValue?, skipped: [String]
     ) {
         let result = SubscriberMapping.preferences(
-            live, primaryNumber: Self.primary, aliasNumbers: Self.aliases, catalogue: .builtIn)
+            live, primaryNumber: Self.primary, aliasNumbers: Self.aliases, catalogue: .builtIn,
+            secretVariable: { "NGCP_PW_X_\($0.uppercased())" })
         return (result.value.map(jsonValue), result.skipped.map(\.name))
     }
 

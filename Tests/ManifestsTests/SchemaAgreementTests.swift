@@ -229,6 +229,16 @@ private let manifestCases: [AgreementCase] = [
     .rejectedByLoaderOnly(subscriber("  preferences: {allowed_clis: [1, \"1\"]}\n")),
     // Other list preferences may repeat an entry.
     .accepted(subscriber("  preferences: {block_in_list: [\"431*\", \"431*\"]}\n")),
+
+    // A secret preference takes a secret source, as a password does.
+    .accepted(subscriber("  preferences: {peer_auth_pass: {env: PEER_PASSWORD}}\n")),
+    .accepted(subscriber("  preferences: {peer_auth_pass: {file: peer.txt}}\n")),
+    .accepted(subscriber("  preferences: {peer_auth_pass: Peer-Literal-1}\n")),
+    .accepted(subscriber("  preferences: {peer_auth_pass: null}\n")),
+    .rejected(subscriber("  preferences: {peer_auth_pass: 12345}\n")),
+    .rejected(subscriber("  preferences: {peer_auth_pass: \"\"}\n")),
+    .rejected(subscriber("  preferences: {peer_auth_pass: {env: A_PW, file: b}}\n")),
+    .rejected(subscriber("  preferences: {peer_auth_pass: {env: A_PW, extra: 1}}\n")),
 ]
 
 /// The JSON Schemas reject what the loader rejects, where JSON Schema can state the rule, and

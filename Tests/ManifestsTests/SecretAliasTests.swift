@@ -196,8 +196,8 @@ import Testing
                 + " into a field that is not a secret")
         #expect(
             error.hint
-                == "give this field a value of its own, because NGCP takes"
-                + " 'spec.preferences.\(name)' only as a literal value")
+                == "write 'spec.preferences.\(name)' as {env: NAME} or {file: PATH}, and give"
+                + " this field a value of its own")
         #expect(!result.diagnostics.description.contains(Self.secret))
     }
 

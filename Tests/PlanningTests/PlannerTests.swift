@@ -147,7 +147,7 @@ struct PlannerTests {
         #expect(result.operations[0].liveID == 40)
     }
 
-    @Test func passwordPreferenceChangeHidesValues() throws {
+    @Test func passwordPreferenceRemovalHidesValue() throws {
         var preferences = Fixture.automaticPreferences(id: 40, numbers: ["4315550001"])
         preferences["peer_auth_pass"] = "OldPeerSecret"
         let live = Fixture.liveBase(
@@ -155,11 +155,12 @@ struct PlannerTests {
             preferences: [40: preferences])
         let desired = Fixture.desiredBase(subscribers: [
             Fixture.desiredSubscriber(
-                "alice", sn: "5550001", preferences: ["peer_auth_pass": "NewPeerSecret"])
+                "alice", sn: "5550001", preferences: ["peer_auth_pass": .null])
         ])
 
         let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
 
+        #expect(result.operations[0].body == [["op": "remove", "path": "/peer_auth_pass"]])
         #expect(
             result.operations[0].changes == [
                 FieldChange(path: "peer_auth_pass", before: nil, after: nil, sensitive: true)

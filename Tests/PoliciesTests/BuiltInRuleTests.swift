@@ -88,6 +88,12 @@ let passwordCases: [RuleCase] = [
         "password from environment", [Fixture.createSubscriber(body: Fixture.numbered)],
         violates: []),
     RuleCase(
+        "literal peer_auth_pass", [Fixture.peerPassword(.literal("x"))],
+        violates: ["literal-password"]),
+    RuleCase(
+        "peer_auth_pass from environment", [Fixture.peerPassword(.environment("PEER_PW"))],
+        violates: []),
+    RuleCase(
         "password from file on update",
         [
             Fixture.updateSubscriber(body: [

@@ -34,6 +34,19 @@ enum Fixture {
             liveID: 41)
     }
 
+    /// Builds a preferences PATCH that sets `peer_auth_pass` from `source`.
+    static func peerPassword(_ source: SecretSource) -> PlannedOperation {
+        let value = secret(source, field: "preferences.peer_auth_pass")
+        return PlannedOperation(
+            id: 1, action: .update, resource: .subscriberpreferences, name: subscriber,
+            method: .patch, path: "/api/subscriberpreferences/41",
+            body: [["op": "add", "path": "/peer_auth_pass", "value": value]],
+            changes: [
+                FieldChange(path: "peer_auth_pass", before: nil, after: nil, sensitive: true)
+            ],
+            liveID: 41)
+    }
+
     static func secret(_ source: SecretSource, field: String) -> JSONValue {
         PlanPlaceholder.secret(
             source, owner: ResourceID(.subscribers, subscriber), field: field)

@@ -66,7 +66,7 @@ enum BuiltInPolicies {
         (
             "builtin:passwords.yaml",
             #"""
-            # Built-in rules for subscriber passwords.
+            # Built-in rules for subscriber passwords and secret preferences (peer_auth_pass).
             #
             # Policies never see a password. The plan body carries a placeholder that names where
             # the value comes from, and the caller adds derived facts to the desired subscriber:
@@ -81,10 +81,10 @@ enum BuiltInPolicies {
                   {env: NAME} or {file: PATH} instead.
                 severity: deny
                 match:
-                  resources: [subscribers]
+                  resources: [subscribers, subscriberpreferences]
                   actions: [create, update]
-                # The create body holds placeholders as members; an update body is a JSON Patch
-                # whose operations hold them as 'value'.
+                # A subscriber's create body holds placeholders as members; an update body and a
+                # preferences body are JSON Patches whose operations hold them as 'value'.
                 value: >
                   (type(operation.body) == map
                     ? operation.body.map(k, operation.body[k])

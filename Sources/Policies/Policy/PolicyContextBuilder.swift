@@ -104,7 +104,10 @@ private struct DesiredObjects {
             if let groups = subscriber.pbxGroups {
                 fields["pbx_groups"] = .array(groups.map { .string($0.name) })
             }
-            for field in subscriber.secrets.keys.sorted() {
+            // Only the subscriber's own passwords get facts: the key of a secret preference is
+            // a path into `preferences`, not a field name.
+            for field in subscriber.secrets.keys.sorted()
+            where secretPreferenceName(ofField: field) == nil {
                 guard let value = secret(subscriber.id, field)?.value else { continue }
                 fields["\(field)_length"] = .int(value.count)
                 fields["\(field)_equals_username"] = .bool(

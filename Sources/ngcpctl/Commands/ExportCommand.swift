@@ -108,7 +108,7 @@ enum ExportCommand {
             summary += " \(result.secrets.count) password(s) written to \(secretsPath)."
         } else if !result.secrets.isEmpty {
             summary +=
-                " The manifests read \(result.secrets.count) SIP password(s) from NGCP_PW_* "
+                " The manifests read \(result.secrets.count) password(s) from NGCP_PW_* "
                 + "variables; --with-secrets-file FILE writes their values."
         }
         Terminal.error(summary + "\n")
