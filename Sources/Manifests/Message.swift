@@ -474,6 +474,12 @@ enum Message {
             + "without regard to case"
     }
 
+    static func pbxGroupIDRepeated(_ id: Int, first: SourceLocation) -> String {
+        "PBX group id \(id) is listed twice, the first time at \(first); NGCP keeps each "
+            + "group once, so the list would differ from the target after every apply"
+    }
+    static let pbxGroupIDRepeatedHint = "list each PBX group id once"
+
     static func pbxGroupsOnGroup(_ field: String) -> String {
         "\(field) is not valid on a PBX group, because NGCP makes no group a member of another "
             + "group and the list would differ from the target after every apply"

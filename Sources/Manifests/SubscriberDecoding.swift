@@ -288,8 +288,23 @@ extension DocumentContext {
         }
 
         if let node = fields["pbx_group_ids"], let items = reader.list(node, "spec.pbx_group_ids") {
-            let ids = items.enumerated().compactMap { position, item in
-                reader.int(item, index("spec.pbx_group_ids", position), range: 1...Int.max)
+            var ids: [Int] = []
+            var idItems: [YAMLNode] = []
+            for (position, item) in items.enumerated() {
+                let path = index("spec.pbx_group_ids", position)
+                guard let id = reader.int(item, path, range: 1...Int.max) else { continue }
+                // NGCP keeps each membership once, so a repeated id would show as a change
+                // in every plan after the apply that stored the list without it. The lists
+                // are short, so a linear search finds the first one.
+                if let first = ids.firstIndex(of: id) {
+                    reader.error(
+                        item, path,
+                        Message.pbxGroupIDRepeated(id, first: reader.location(idItems[first])),
+                        hint: Message.pbxGroupIDRepeatedHint)
+                    continue
+                }
+                ids.append(id)
+                idItems.append(item)
             }
             if ids.count == items.count { values["pbx_group_ids"] = .array(ids.map { .int($0) }) }
             if !items.isEmpty {
