@@ -219,16 +219,15 @@ extension DocumentContext {
             checkTimeZone(zone, node: node, path: "spec.timezone")
         }
 
-        if let node = fields["status"],
-            let status = reader.choice(node, "spec.status", ["active", "locked", "terminated"])
-        {
+        if let node = fields["status"] {
             // NGCP deletes a subscriber when it is terminated, so a declared terminated
-            // subscriber would be created again by every later apply.
-            if status == "terminated" {
+            // subscriber would be created again by every later apply. The status is valid
+            // on NGCP, so it gets its own message, and the list of valid values leaves it out.
+            if node.scalar?.text == "terminated" {
                 reader.error(
                     node, "spec.status", Message.subscriberTerminated,
                     hint: Message.subscriberTerminatedHint)
-            } else {
+            } else if let status = reader.choice(node, "spec.status", ["active", "locked"]) {
                 values["status"] = .string(status)
             }
         }

@@ -102,8 +102,7 @@ private let subscriberCases: [DiagnosticCase] = [
         [
             error(
                 8, 11, "spec.status",
-                "invalid value 'actve'; expected one of active, locked, terminated;"
-                    + " did you mean 'active'?")
+                "invalid value 'actve'; expected one of active, locked; did you mean 'active'?")
         ]),
     .subscriber(
         "YAML 1.1 boolean", "  administrative: yes\n",
