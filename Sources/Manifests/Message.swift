@@ -528,6 +528,14 @@ enum Message {
         "invalid URL '\(url)': \(problem)"
     }
 
+    static func unreadableCAFile(_ path: String, target: String, reason: String) -> String {
+        "cannot read the CA file '\(path)' of target '\(target)': \(reason)"
+    }
+    static let unreadableCAFileHint =
+        "put the CA bundle (PEM) that signed the server's certificate there, or correct ca_file,"
+        + " which is relative to the directory of ngcpctl.yaml; without ca_file the system's CA"
+        + " certificates verify the server"
+
     static func unknownTarget(_ name: String, suggestion: String?) -> String {
         guard let suggestion else { return "unknown target '\(name)'" }
         return "unknown target '\(name)'; did you mean '\(suggestion)'?"
