@@ -94,6 +94,18 @@ struct DesiredStateCollector {
             }
         }
 
+        // A text read from a git revision was not checked against the limit when read. The
+        // parser would reject it too, but without naming the file or how to fix it.
+        let size = text.utf8.count
+        if size > options.yamlLimits.maxInputBytes {
+            let reason = Message.fileTooLarge(size, limit: options.yamlLimits.maxInputBytes)
+            reader.append(
+                Diagnostic(
+                    .error, Message.unreadable(path, reason: reason),
+                    hint: Message.fileTooLargeHint))
+            return
+        }
+
         if let (version, mark) = Self.unsupportedYAMLVersion(in: text) {
             reader.append(
                 Diagnostic(

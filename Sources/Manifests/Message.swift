@@ -10,6 +10,13 @@ enum Message {
         "cannot read '\(path)': \(reason)"
     }
 
+    static func fileTooLarge(_ size: Int, limit: Int) -> String {
+        "the file is \(size) bytes, more than the limit of \(limit) bytes"
+    }
+    static let fileTooLargeHint =
+        "split the file into smaller files with some of its documents each, since a directory"
+        + " given to ngcpctl loads every *.yaml and *.yml file in it"
+
     static func noManifests(_ directory: String) -> String {
         "directory '\(directory)' contains no manifests (*.yaml or *.yml)"
     }

@@ -435,6 +435,20 @@ let completeManifest = """
                 "cannot read '\(file.path)': the file is 1800 bytes, more than the limit of"
                     + " 1000 bytes"
             ])
+        #expect(result.errors.first?.hint?.hasPrefix("split the file into smaller files") == true)
+    }
+
+    @Test func oversizedTextOfRevisionIsRejectedWithHint() {
+        var options = ManifestLoadOptions()
+        options.yamlLimits.maxInputBytes = 1000
+        let text = String(repeating: "# filler\n", count: 200)
+        let result = ManifestLoader(options: options).load(documents: [("site/big.yaml", text)])
+        #expect(
+            result.errors.map(\.message) == [
+                "cannot read 'site/big.yaml': the file is 1800 bytes, more than the limit of"
+                    + " 1000 bytes"
+            ])
+        #expect(result.errors.first?.hint?.hasPrefix("split the file into smaller files") == true)
     }
 
     @Test func relativeSecretFileIsNormalised() {
