@@ -96,6 +96,11 @@ final class NodeReader {
     /// stay readable in messages and field paths (see `SourceRedaction.redactFieldPath`).
     var secretSourcePaths: Set<String> = []
 
+    /// Field names of the schema that recorded messages suggest, by position in `recorded`.
+    /// They stay readable under a secret's field path, where every other quoted value of a
+    /// message is masked.
+    private var suggestedNames: [Int: String] = [:]
+
     /// The number of diagnostics recorded.
     var diagnosticCount: Int { recorded.count }
 
@@ -111,12 +116,13 @@ final class NodeReader {
             let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
             let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
             return left != right ? left < right : lhs.offset < rhs.offset
-        }.map(\.element)
-        let redacted = sorted.map { diagnostic in
+        }
+        let redacted = sorted.map { offset, diagnostic in
             var redacted = diagnostic
             redacted.message = SourceRedaction.redactMessage(
                 diagnostic.message, fieldPath: diagnostic.fieldPath,
-                secretSources: secretSourcePaths)
+                secretSources: secretSourcePaths,
+                readableWords: suggestedNames[offset].map { [$0] } ?? [])
             redacted.fieldPath = SourceRedaction.redactFieldPath(
                 diagnostic.fieldPath, secretSources: secretSourcePaths)
             return redacted
@@ -335,6 +341,7 @@ final class NodeReader {
                 pairs.key(at: position), join(path(), name),
                 Message.unknownField(name, suggestion: suggestion),
                 hint: suggestion == nil ? Message.validFields(allowed.names) : nil)
+            if let suggestion { suggestedNames[recorded.count - 1] = suggestion }
         }
 
         let fields = Fields(

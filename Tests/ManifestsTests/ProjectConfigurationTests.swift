@@ -91,6 +91,41 @@ private let projectText = """
             ])
     }
 
+    @Test func suggestionForPasswordKeyIsReadable() throws {
+        let text = """
+            targets:
+              lab:
+                url: https://127.0.0.1:1443
+                password: Target-Secret-41
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        let error = try #require(parsed.diagnostics.first)
+        #expect(error.message == "unknown field 'password'; did you mean 'password_env'?")
+
+        let rendered = DiagnosticRenderer(sources: ["ngcpctl.yaml": text])
+            .render(parsed.diagnostics)
+        #expect(!rendered.contains("Target-Secret-41"), "\(rendered)")
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == "    password: (sensitive value)")
+    }
+
+    @Test func secretsSectionIsReadableInExcerpt() throws {
+        let text = """
+            targets:
+              lab: {url: "https://127.0.0.1:1443"}
+            secrets: {env_names: ["*"]}
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        let error = try #require(parsed.diagnostics.first)
+        #expect(error.location == SourceLocation(file: "ngcpctl.yaml", line: 3, column: 23))
+
+        let rendered = DiagnosticRenderer(sources: ["ngcpctl.yaml": text])
+            .render(parsed.diagnostics)
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == #"secrets: {env_names: ["*"]}"#)
+        #expect(excerpt.pointed == #""*"]}"#)
+    }
+
     @Test func caFileProblemNamesResolvedPath() throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ca-\(UUID().uuidString)")

@@ -79,6 +79,44 @@ import Testing
         #expect(lines == ["  password_env: NGCP_PASSWORD"])
     }
 
+    @Test(
+        "keys about secrets not sensitive",
+        arguments: [
+            "password_env", "bypass_rtpproxy", "passreset_email_template_id",
+            "manager_secretary", "secretary_numbers",
+        ])
+    func keysAboutSecretsNotSensitive(_ key: String) {
+        #expect(!SourceRedaction.isSensitiveKey(key))
+    }
+
+    @Test(
+        "keys of secrets sensitive",
+        arguments: [
+            "password", "webpassword", "peer_auth_pass", "otp_secret", "secrets", "api_pwd",
+            "bypass_password", "secretary_secret", "passthrough_pass",
+        ])
+    func keysOfSecretsSensitive(_ key: String) {
+        #expect(SourceRedaction.isSensitiveKey(key))
+    }
+
+    @Test("secrets mapping readable, its secrets masked")
+    func secretsMappingReadable() {
+        let text = """
+            secrets: {env_names: [SIP_*], password: SECRETX1}
+            secrets:
+              file_directories: [/srv]
+            secrets: SECRETX2
+            """
+        let lines = SourceRedaction.redactLines(in: text).map(\.text)
+        #expect(
+            lines == [
+                "secrets: {env_names: [SIP_*], password: (sensitive value)}",
+                "secrets:",
+                "  file_directories: [/srv]",
+                "secrets: (sensitive value)",
+            ])
+    }
+
     @Test("mask has a fixed width")
     func fixedWidthMask() {
         let short = SourceRedaction.redact(["  password: ab"])
