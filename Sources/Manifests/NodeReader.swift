@@ -275,6 +275,12 @@ final class NodeReader {
         record(diagnostic)
     }
 
+    /// Returns whether an error among the diagnostics recorded after the first `count` is at
+    /// `location`.
+    func hasError(at location: SourceLocation, recordedAfter count: Int) -> Bool {
+        recorded[count...].contains { $0.severity == .error && $0.location == location }
+    }
+
     private func record(_ diagnostic: Diagnostic) {
         var diagnostic = diagnostic
         // Secrets are masked and the message is cut in `diagnosticsInSourceOrder`.

@@ -88,7 +88,9 @@ extension DocumentContext {
             fieldLocations: pbxFieldLocations(fields))
         let details = SubscriberDetails(
             customerLocation: reader.location(customerNode), numbers: numbers,
-            hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
+            // Whether it is written, valid or not, so that an invalid number is not also
+            // reported as missing by the checks across documents.
+            hasPrimaryNumber: fields["primary_number"].map { !$0.isNull } ?? false,
             displayNameLocation: fields["display_name"].map { reader.location($0) },
             webusernameLocation: fields["webusername"].map { reader.location($0) },
             lockFieldLocations: locations(of: Self.lockFields, in: fields),

@@ -128,6 +128,11 @@ private let subscriberCases: [DiagnosticCase] = [
                 8, 16, "spec.webusername", "the value must not be empty",
                 hint: "omit webusername to log in with the username"),
             error(9, 18, "spec.pbx_extension", "the value must not be empty"),
+            // The document has errors, and the checks across documents still read it.
+            error(
+                9, 18, "spec.pbx_extension",
+                "pbx_extension is only valid for pbxaccount customers, and customer 'acme' is a"
+                    + " sipaccount"),
         ]),
     .subscriber(
         "country code with leading zero", "  alias_numbers: [{cc: 043, sn: 1}]\n",
