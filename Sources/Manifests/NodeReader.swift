@@ -241,8 +241,12 @@ final class NodeReader {
         literalSecretValues.insert(value)
     }
 
+    /// Returns the position of the alias that placed `node`, or else the node's own position.
+    /// A value reached through an alias is so reported where the alias uses it, not in the
+    /// field whose anchor wrote it.
     func location(_ node: YAMLNode) -> SourceLocation {
-        SourceLocation(file: file, line: node.mark.line, column: node.mark.column)
+        let mark = node.aliasMark ?? node.mark
+        return SourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
     func location(_ mark: YAMLMark) -> SourceLocation {
