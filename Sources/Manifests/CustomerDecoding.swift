@@ -104,17 +104,17 @@ extension DocumentContext {
             )
         }
 
+        // An invalid status or type removes its default, so that the checks across documents,
+        // which also read customers of documents with errors, do not mistake it for the default.
         var values: [String: JSONValue] = ["status": "active", "type": "sipaccount"]
-        if let node = fields["status"],
+        if let node = fields["status"] {
             let status = reader.choice(
                 node, "spec.status", ["active", "pending", "locked", "terminated"])
-        {
-            values["status"] = .string(status)
+            values["status"] = status.map { .string($0) }
         }
-        if let node = fields["type"],
+        if let node = fields["type"] {
             let type = reader.choice(node, "spec.type", ["sipaccount", "pbxaccount"])
-        {
-            values["type"] = .string(type)
+            values["type"] = type.map { .string($0) }
         }
         if let node = fields["max_subscribers"] {
             if node.isNull {
@@ -141,14 +141,16 @@ extension DocumentContext {
         }
 
         let contact = fields["contact"].flatMap { decodeContact($0, path: "spec.contact") }
-        guard let billingProfile, let contact else { return nil }
+        // Without a billing profile or contact an error was reported, which keeps the customer
+        // out of the desired state. It is still returned for the checks across documents.
         var fieldLocations: [String: SourceLocation] = [:]
         for field in ["billing_profile", "type", "status"] {
             if let node = fields[field] { fieldLocations["spec." + field] = reader.location(node) }
         }
         return DesiredCustomer(
-            externalID: name, billingProfile: billingProfile, fields: values, contact: contact,
-            location: reader.location(nameNode), fieldLocations: fieldLocations)
+            externalID: name, billingProfile: billingProfile ?? "", fields: values,
+            contact: contact ?? [:], location: reader.location(nameNode),
+            fieldLocations: fieldLocations)
     }
 
     private func decodeContact(_ node: YAMLNode, path: String) -> [String: JSONValue]? {

@@ -49,6 +49,11 @@ struct DesiredStateCollector {
     private var fileOrder: [String: Int] = [:]
     /// Where each customer sets `max_subscribers`, by external_id.
     private var maxSubscribersLocations: [String: SourceLocation] = [:]
+    /// The customers and subscribers of documents with errors, as far as they decoded, in
+    /// load order. They stay out of the desired state, but the checks across documents read
+    /// them, so that one run reports those problems too.
+    private var customersWithErrors: [(DesiredCustomer, maxSubscribers: SourceLocation?)] = []
+    private var declaredSubscribersWithErrors: [DeclaredSubscriber] = []
     /// Start positions of literal secret values, by file.
     private(set) var literalSecretMarks: [String: [YAMLMark]] = [:]
     /// Subscribers with secrets whose documents had errors, left out of the desired state.
@@ -94,6 +99,18 @@ struct DesiredStateCollector {
             }
         }
 
+        // A text read from a git revision was not checked against the limit when read. The
+        // parser would reject it too, but without naming the file or how to fix it.
+        let size = text.utf8.count
+        if size > options.yamlLimits.maxInputBytes {
+            let reason = Message.fileTooLarge(size, limit: options.yamlLimits.maxInputBytes)
+            reader.append(
+                Diagnostic(
+                    .error, Message.unreadable(path, reason: reason),
+                    hint: Message.fileTooLargeHint))
+            return
+        }
+
         if let (version, mark) = Self.unsupportedYAMLVersion(in: text) {
             reader.append(
                 Diagnostic(
@@ -124,6 +141,7 @@ struct DesiredStateCollector {
             decodedPreferences: decodedPreferences, decodedTimes: decodedTimes)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
+            let diagnosticsBefore = reader.diagnosticCount
             let secretsBefore = reader.literalSecrets.count
             ControlCharacterCheck.check(document.root, reader: reader)
             let (object, declaration) = decode(document.root, context: context)
@@ -137,6 +155,10 @@ struct DesiredStateCollector {
                 if let declaration {
                     invalidDeclarations.insert(declaration.key)
                     declarationsWithErrors.append(declaration)
+                    // Without a declaration the name is a stand-in, which no check may read.
+                    if let object {
+                        keepForChecks(object, reader: reader, diagnosticsBefore: diagnosticsBefore)
+                    }
                 }
                 // Its secrets are still checked, so that one run reports those problems too.
                 if case .subscriber(let subscriber, _) = object,
@@ -147,6 +169,24 @@ struct DesiredStateCollector {
                 continue
             }
             add(object)
+        }
+    }
+
+    /// Keeps a customer or subscriber of a document with errors for the checks across
+    /// documents. A subscriber with an error at its `spec.customer`, such as an invisible
+    /// character, is left out, because its customer is not known.
+    private mutating func keepForChecks(
+        _ object: DeclaredObject, reader: NodeReader, diagnosticsBefore: Int
+    ) {
+        switch object {
+        case .domain: break
+        case .customer(let customer, _, let maxSubscribers):
+            customersWithErrors.append((customer, maxSubscribers))
+        case .subscriber(let subscriber, _):
+            let customerLocation = subscriber.details.customerLocation
+            if !reader.hasError(at: customerLocation, recordedAfter: diagnosticsBefore) {
+                declaredSubscribersWithErrors.append(subscriber)
+            }
         }
     }
 
@@ -508,12 +548,82 @@ struct DesiredStateCollector {
         }
         if !declarationsWithErrors.isEmpty { checkDuplicatesOfDocumentsWithErrors() }
 
+        // The objects of documents with errors join the checks below and leave again after
+        // them. Only a load with such objects rebuilds the arrays, and it is never planned.
+        let declared = (customers, subscribers, subscriberDetails)
+        let includesObjectsWithErrors = includeObjectsWithErrors()
+
         checkNumbers()
         checkWebUsernames()
         checkReferences()
         if !pbxSubscriberPositions.isEmpty { checkPBXSubscribers() }
         if namesPBXGroups { checkPBXGroups() }
         checkSubscriberLimits()
+
+        if includesObjectsWithErrors {
+            (customers, subscribers, subscriberDetails) = declared
+            pbxSubscriberPositions = []
+        }
+    }
+
+    /// Merges the customers and subscribers of documents with errors into the declared ones
+    /// in load order, so that the checks report against the first of two objects as they do
+    /// without errors. A second copy of an object is left out, because it was reported as a
+    /// duplicate, and checked against the first one it would be reported again. Returns
+    /// false when there was nothing to merge.
+    private mutating func includeObjectsWithErrors() -> Bool {
+        guard !customersWithErrors.isEmpty || !declaredSubscribersWithErrors.isEmpty else {
+            return false
+        }
+
+        var customerNames = Set(customers.map(\.externalID))
+        var addedCustomers: [DesiredCustomer] = []
+        for (customer, maxSubscribers) in customersWithErrors
+        where customerNames.insert(customer.externalID).inserted {
+            addedCustomers.append(customer)
+            if let maxSubscribers, maxSubscribersLocations[customer.externalID] == nil {
+                maxSubscribersLocations[customer.externalID] = maxSubscribers
+            }
+        }
+        customers = mergedInLoadOrder(customers, addedCustomers, location: \.location)
+
+        var subscriberKeys = Set(subscribers.map { Self.subscriberKey($0.username, $0.domain) })
+        var added: [DeclaredSubscriber] = []
+        for subscriber in declaredSubscribersWithErrors {
+            let desired = subscriber.desired
+            guard
+                subscriberKeys.insert(Self.subscriberKey(desired.username, desired.domain))
+                    .inserted
+            else { continue }
+            added.append(subscriber)
+            if desired.pbxGroups?.isEmpty == false { namesPBXGroups = true }
+        }
+        let declared = zip(subscribers, subscriberDetails).map {
+            DeclaredSubscriber(desired: $0, details: $1)
+        }
+        let merged = mergedInLoadOrder(declared, added, location: \.desired.location)
+        subscribers = merged.map(\.desired)
+        subscriberDetails = merged.map(\.details)
+        return true
+    }
+
+    /// Returns the elements of `first` and `second`, each in load order, merged in load order.
+    private func mergedInLoadOrder<Element>(
+        _ first: [Element], _ second: [Element], location: (Element) -> SourceLocation?
+    ) -> [Element] {
+        guard !second.isEmpty else { return first }
+        var merged: [Element] = []
+        merged.reserveCapacity(first.count + second.count)
+        var next = 0
+        for element in first {
+            let order = loadOrder(location(element))
+            while next < second.count, loadOrder(location(second[next])) < order {
+                merged.append(second[next])
+                next += 1
+            }
+            merged.append(element)
+        }
+        return merged + second[next...]
     }
 
     /// Reports a document declared twice when a copy has errors. Such a copy is not in the
@@ -782,7 +892,9 @@ struct DesiredStateCollector {
                 else { continue }
                 let declared = subscribers[groupPosition]
                 let path = index("spec.pbx_groups", position)
-                if declared.fields["is_pbx_group"]?.boolValue != true {
+                if declared.fields["is_pbx_group"]?.boolValue != true,
+                    !declared.hasInvalidValue("is_pbx_group")
+                {
                     diagnostics.append(
                         Diagnostic(
                             .error, Message.pbxGroupNotGroup(declared.name, at: declared.location),
@@ -816,6 +928,8 @@ struct DesiredStateCollector {
             let subscriber = subscribers[position]
             let customer = subscriber.customer
             let isPilot = subscriber.fields["is_pbx_pilot"]?.boolValue == true
+            // An invalid value leaves open whether the subscriber is a pilot.
+            let mayBePilot = isPilot || subscriber.hasInvalidValue("is_pbx_pilot")
             if isPilot {
                 if let first = pilots[customer] {
                     let pilot = subscribers[first]
@@ -842,7 +956,7 @@ struct DesiredStateCollector {
             }
 
             guard let pbxExtension = subscriber.fields["pbx_extension"]?.stringValue else {
-                if !isPilot {
+                if !mayBePilot, !subscriber.hasInvalidValue("pbx_extension") {
                     diagnostics.append(
                         Diagnostic(
                             .error, Message.pbxExtensionRequired(customer),
@@ -938,9 +1052,11 @@ struct DesiredStateCollector {
             if traits.type == "pbxaccount" { pbxSubscriberPositions.append(position) }
             return
         }
-        // The subscriber's field locations are those of its PBX fields.
+        // The subscriber's field locations are those of its PBX fields, and of the entries
+        // of `pbx_group_ids`, which their field's error covers.
         let pbxFieldLocations = subscribers[position].fieldLocations
-        for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+        for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key })
+        where !path.hasSuffix("]") {
             let field = String(path.dropFirst("spec.".count))
             diagnostics.append(
                 Diagnostic(
@@ -962,6 +1078,15 @@ struct DesiredStateCollector {
                     .warning, message, at: location, fieldPath: "spec.display_name",
                     hint: Message.displayNameHint))
         }
+    }
+}
+
+extension DesiredSubscriber {
+    /// Returns whether the PBX field `field` is written with a value that is not valid. Only
+    /// a subscriber of a document with errors has one, and the checks across documents take
+    /// such a field as unknown rather than as missing.
+    fileprivate func hasInvalidValue(_ field: String) -> Bool {
+        fields[field] == nil && fieldLocations["spec." + field] != nil
     }
 }
 

@@ -271,11 +271,12 @@ public struct ManifestLoader: Sendable {
         let fullPath = absolute(path)
         var status = stat()
         if stat(fullPath, &status) == 0, Int(status.st_size) > options.yamlLimits.maxInputBytes {
-            let size = Int(status.st_size)
-            let reason =
-                "the file is \(size) bytes, more than the limit of"
-                + " \(options.yamlLimits.maxInputBytes) bytes"
-            diagnostics.append(Diagnostic(.error, Message.unreadable(path, reason: reason)))
+            let reason = Message.fileTooLarge(
+                Int(status.st_size), limit: options.yamlLimits.maxInputBytes)
+            diagnostics.append(
+                Diagnostic(
+                    .error, Message.unreadable(path, reason: reason),
+                    hint: Message.fileTooLargeHint))
             return nil
         }
 

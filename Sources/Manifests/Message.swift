@@ -10,6 +10,13 @@ enum Message {
         "cannot read '\(path)': \(reason)"
     }
 
+    static func fileTooLarge(_ size: Int, limit: Int) -> String {
+        "the file is \(size) bytes, more than the limit of \(limit) bytes"
+    }
+    static let fileTooLargeHint =
+        "split the file into smaller files with some of its documents each, since a directory"
+        + " given to ngcpctl loads every *.yaml and *.yml file in it"
+
     static func noManifests(_ directory: String) -> String {
         "directory '\(directory)' contains no manifests (*.yaml or *.yml)"
     }
@@ -473,6 +480,12 @@ enum Message {
             + "without regard to case"
     }
 
+    static func pbxGroupIDRepeated(_ id: Int, first: SourceLocation) -> String {
+        "PBX group id \(id) is listed twice, the first time at \(first); NGCP keeps each "
+            + "group once, so the list would differ from the target after every apply"
+    }
+    static let pbxGroupIDRepeatedHint = "list each PBX group id once"
+
     static func pbxGroupsOnGroup(_ field: String) -> String {
         "\(field) is not valid on a PBX group, because NGCP makes no group a member of another "
             + "group and the list would differ from the target after every apply"
@@ -520,6 +533,14 @@ enum Message {
     static func invalidTargetURL(_ url: String, problem: String) -> String {
         "invalid URL '\(url)': \(problem)"
     }
+
+    static func unreadableCAFile(_ path: String, target: String, reason: String) -> String {
+        "cannot read the CA file '\(path)' of target '\(target)': \(reason)"
+    }
+    static let unreadableCAFileHint =
+        "put the CA bundle (PEM) that signed the server's certificate there, or correct ca_file,"
+        + " which is relative to the directory of ngcpctl.yaml; without ca_file the system's CA"
+        + " certificates verify the server"
 
     static func unknownTarget(_ name: String, suggestion: String?) -> String {
         guard let suggestion else { return "unknown target '\(name)'" }

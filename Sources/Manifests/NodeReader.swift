@@ -94,6 +94,11 @@ final class NodeReader {
     /// stay readable in messages and field paths (see `SourceRedaction.redactFieldPath`).
     var secretSourcePaths: Set<String> = []
 
+    /// Field names of the schema that recorded messages suggest, by position in `recorded`.
+    /// They stay readable under a secret's field path, where every other quoted value of a
+    /// message is masked.
+    private var suggestedNames: [Int: String] = [:]
+
     /// The number of diagnostics recorded.
     var diagnosticCount: Int { recorded.count }
 
@@ -109,12 +114,13 @@ final class NodeReader {
             let left = (lhs.element.location?.line ?? 0, lhs.element.location?.column ?? 0)
             let right = (rhs.element.location?.line ?? 0, rhs.element.location?.column ?? 0)
             return left != right ? left < right : lhs.offset < rhs.offset
-        }.map(\.element)
-        let redacted = sorted.map { diagnostic in
+        }
+        let redacted = sorted.map { offset, diagnostic in
             var redacted = diagnostic
             redacted.message = SourceRedaction.redactMessage(
                 diagnostic.message, fieldPath: diagnostic.fieldPath,
-                secretSources: secretSourcePaths)
+                secretSources: secretSourcePaths,
+                readableWords: suggestedNames[offset].map { [$0] } ?? [])
             redacted.fieldPath = SourceRedaction.redactFieldPath(
                 diagnostic.fieldPath, secretSources: secretSourcePaths)
             return redacted
@@ -233,8 +239,12 @@ final class NodeReader {
         literalSecretValues.insert(value)
     }
 
+    /// Returns the position of the alias that placed `node`, or else the node's own position.
+    /// A value reached through an alias is so reported where the alias uses it, not in the
+    /// field whose anchor wrote it.
     func location(_ node: YAMLNode) -> SourceLocation {
-        SourceLocation(file: file, line: node.mark.line, column: node.mark.column)
+        let mark = node.aliasMark ?? node.mark
+        return SourceLocation(file: file, line: mark.line, column: mark.column)
     }
 
     func location(_ mark: YAMLMark) -> SourceLocation {
@@ -265,6 +275,12 @@ final class NodeReader {
 
     func append(_ diagnostic: Diagnostic) {
         record(diagnostic)
+    }
+
+    /// Returns whether an error among the diagnostics recorded after the first `count` is at
+    /// `location`.
+    func hasError(at location: SourceLocation, recordedAfter count: Int) -> Bool {
+        recorded[count...].contains { $0.severity == .error && $0.location == location }
     }
 
     private func record(_ diagnostic: Diagnostic) {
@@ -333,6 +349,7 @@ final class NodeReader {
                 pairs.key(at: position), join(path(), name),
                 Message.unknownField(name, suggestion: suggestion),
                 hint: suggestion == nil ? Message.validFields(allowed.names) : nil)
+            if let suggestion { suggestedNames[recorded.count - 1] = suggestion }
         }
 
         let fields = Fields(

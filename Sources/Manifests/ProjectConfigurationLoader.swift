@@ -262,7 +262,7 @@ public enum ProjectConfigurationLoader {
         target.reseller = text("reseller")
         target.caFile = text("ca_file")
         target.defaultBillingProfile = text("default_billing_profile")
-        for field in ["reseller", "default_billing_profile"] {
+        for field in ["reseller", "default_billing_profile", "ca_file"] {
             if let node = fields[field] { target.fieldLocations[field] = reader.location(node) }
         }
         if let node = fields["warnings_as_errors"],
@@ -355,6 +355,38 @@ public enum ProjectConfigurationLoader {
         } else if name.isEmpty || name.contains("/") {
             reader.error(node, path, Message.invalidProtectedName(pattern))
         }
+    }
+
+    /// Returns `path`, a path written in the ngcpctl.yaml of `directory`, as an absolute
+    /// path. A relative path is taken relative to `directory`.
+    public static func resolve(_ path: String, in directory: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        return URL(fileURLWithPath: directory + "/" + path).standardizedFileURL.path
+    }
+
+    /// Returns an error at the `ca_file` of `target` when the file that it names, resolved
+    /// against `directory` (the directory of ngcpctl.yaml), cannot be read, so that the
+    /// problem shows before the first connection. Nil when the target names no CA file.
+    public static func caFileProblem(of target: TargetConfiguration, directory: String)
+        -> Diagnostic?
+    {
+        guard let caFile = target.caFile else { return nil }
+        let path = resolve(caFile, in: directory)
+        var isDirectory: ObjCBool = false
+        let reason: String
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            reason = "the file does not exist"
+        } else if isDirectory.boolValue {
+            reason = "it is a directory"
+        } else if !FileManager.default.isReadableFile(atPath: path) {
+            reason = "the file is not readable"
+        } else {
+            return nil
+        }
+        return Diagnostic(
+            .error, Message.unreadableCAFile(path, target: target.name, reason: reason),
+            at: target.fieldLocations["ca_file"], fieldPath: "targets.\(target.name).ca_file",
+            hint: Message.unreadableCAFileHint)
     }
 
     /// Picks the target named `name`, else the configuration's default, else the only one.

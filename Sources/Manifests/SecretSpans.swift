@@ -143,8 +143,17 @@ struct SecretSpans {
                 }
                 index = enter(index, frames: &frames)
             } else if let sensitiveKey = frame.sensitiveKey {
-                noteKey(sensitiveKey, valueAt: index)
-                index = maskSecret(at: index, frames: &frames)
+                if let key = frame.key, SourceRedaction.secretSettingsKeys.contains(key),
+                    event.kind == .mappingStart
+                {
+                    // Settings about secrets stay readable, and the keys inside are judged
+                    // like any others.
+                    noteKey(sensitiveKey, valueAt: index, masksComments: false)
+                    index = enter(index, frames: &frames)
+                } else {
+                    noteKey(sensitiveKey, valueAt: index)
+                    index = maskSecret(at: index, frames: &frames)
+                }
             } else {
                 index = enter(index, frames: &frames)
             }
@@ -159,13 +168,15 @@ struct SecretSpans {
     /// Adds `key` to `keys` when its value at `index` was read whole and ends before the
     /// line of the syntax error. Otherwise the text-based masking masks the value too: text
     /// that the events did not reach, such as the rest of an unclosed quote, may belong to it.
-    private mutating func noteKey(_ key: Span, valueAt index: Int) {
+    /// With `masksComments` off, comments on the lines of the value stay readable.
+    private mutating func noteKey(_ key: Span, valueAt index: Int, masksComments: Bool = true) {
         let endsBeforeError = errorLine.map { nodeEndMarks[index].line < $0 } ?? true
         guard isComplete[index], endsBeforeError else {
             unfinishedKeys.append(key)
             return
         }
         keys.append(key)
+        guard masksComments else { return }
         let lineEnd = YAMLMark(line: nodeEndMarks[index].line, column: Int.max)
         commentRegions.append(Span(start: key.end, end: lineEnd))
     }

@@ -13,6 +13,18 @@ public enum SourceRedaction {
     /// The keys whose values are secrets.
     static let sensitiveKeys = ["webpassword", "password"]
 
+    /// Keys whose value, when it is a mapping, contains settings about secrets and no secret,
+    /// such as the `secrets` section of ngcpctl.yaml. The keys inside are judged on their own,
+    /// and any other value of such a key is masked.
+    static let secretSettingsKeys: Set<String> = ["secrets"]
+
+    /// Words that contain `pass` or `secret` but name no secret, as in the keys
+    /// `bypass_rtpproxy`, `passreset_email_template_id`, `manager_secretary` and
+    /// `secretary_numbers`.
+    private static let nonSecretWords: [StaticString] = [
+        "bypass", "passthrough", "passreset", "secretary",
+    ]
+
     /// One part of a source line that masking replaced, counted in characters.
     public struct Replacement: Sendable, Equatable {
         /// The 0-based position of the first replaced character, in the line as the earlier
@@ -316,23 +328,47 @@ public enum SourceRedaction {
         if sensitiveKeys.contains(key) || secretPreferenceNames.contains(key) { return true }
         // A key such as `password_env` names a variable; its value is not a secret.
         if key.hasSuffix("_env") { return false }
-        let bytes = Array(key.utf8)
-        if contains(bytes, "pass") || contains(bytes, "pwd") || contains(bytes, "secret") {
-            return true
+        var bytes = Array(key.utf8)
+        if containsSecretWord(bytes) {
+            // Checked again without the words that only look like one.
+            for word in nonSecretWords { blank(word, in: &bytes) }
+            if containsSecretWord(bytes) { return true }
         }
         return sensitiveKeys.contains { sensitive in
             abs(key.count - sensitive.count) <= 2 && editDistance(key, sensitive) <= 2
         }
     }
 
+    private static func containsSecretWord(_ bytes: [UInt8]) -> Bool {
+        contains(bytes, "pass") || contains(bytes, "pwd") || contains(bytes, "secret")
+    }
+
     /// Returns whether `part` occurs in `bytes`. A plain scan: the keys are a few bytes long.
     private static func contains(_ bytes: [UInt8], _ part: StaticString) -> Bool {
+        firstOffset(of: part, in: bytes, from: 0) != nil
+    }
+
+    /// Returns the offset of the first `part` in `bytes` at or after `start`.
+    private static func firstOffset(of part: StaticString, in bytes: [UInt8], from start: Int)
+        -> Int?
+    {
         let needle = UnsafeBufferPointer(start: part.utf8Start, count: part.utf8CodeUnitCount)
-        guard bytes.count >= needle.count else { return false }
-        for start in 0...(bytes.count - needle.count) {
-            if bytes[start..<start + needle.count].elementsEqual(needle) { return true }
+        guard bytes.count >= start + needle.count else { return nil }
+        for offset in start...(bytes.count - needle.count) {
+            if bytes[offset..<offset + needle.count].elementsEqual(needle) { return offset }
         }
-        return false
+        return nil
+    }
+
+    /// Replaces each `word` in `bytes` with as many `_`.
+    private static func blank(_ word: StaticString, in bytes: inout [UInt8]) {
+        var start = 0
+        while let offset = firstOffset(of: word, in: bytes, from: start) {
+            let end = offset + word.utf8CodeUnitCount
+            bytes.replaceSubrange(
+                offset..<end, with: repeatElement(UInt8(ascii: "_"), count: end - offset))
+            start = end
+        }
     }
 
     /// The position of the colon when `key` starts a mapping key at `start`: the key is a
@@ -375,9 +411,11 @@ public enum SourceRedaction {
     /// parse there (such as `{env: Pa55word!}`) may be the password itself. The schema's own
     /// words stay readable, and so do a `{file:}` path, which names no secret, and the key of
     /// a secret source mapping in `secretSources` (see `redactFieldPath`) that `fieldPath`
-    /// names.
+    /// names. `readableWords` are other words of the schema that the message quotes, such as
+    /// the field name that an unknown-field error suggests.
     public static func redactMessage(
-        _ message: String, fieldPath: String?, secretSources: Set<String> = []
+        _ message: String, fieldPath: String?, secretSources: Set<String> = [],
+        readableWords extraWords: [String] = []
     ) -> String {
         guard let fieldPath else { return message }
         let components = fieldPath.split(separator: ".", omittingEmptySubsequences: false)
@@ -389,6 +427,7 @@ public enum SourceRedaction {
         // secret itself (a mapping key written in place of the password, for example).
         var readableWords: Set<Substring> = ["env", "file", "password", "webpassword"]
         readableWords.formUnion(secretPreferenceNames.map { Substring($0) })
+        readableWords.formUnion(extraWords.map { Substring($0) })
         if namesSourceKey(components, secretAt: index, secretSources: secretSources),
             let key = components.last
         {

@@ -92,7 +92,9 @@ extension DocumentContext {
             fieldLocations: pbxFieldLocations(fields))
         let details = SubscriberDetails(
             customerLocation: reader.location(customerNode), numbers: numbers,
-            hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
+            // Whether it is written, valid or not, so that an invalid number is not also
+            // reported as missing by the checks across documents.
+            hasPrimaryNumber: fields["primary_number"].map { !$0.isNull } ?? false,
             displayNameLocation: fields["display_name"].map { reader.location($0) },
             webusernameLocation: fields["webusername"].map { reader.location($0) },
             lockFieldLocations: locations(of: Self.lockFields, in: fields),
@@ -223,16 +225,15 @@ extension DocumentContext {
             checkTimeZone(zone, node: node, path: "spec.timezone")
         }
 
-        if let node = fields["status"],
-            let status = reader.choice(node, "spec.status", ["active", "locked", "terminated"])
-        {
+        if let node = fields["status"] {
             // NGCP deletes a subscriber when it is terminated, so a declared terminated
-            // subscriber would be created again by every later apply.
-            if status == "terminated" {
+            // subscriber would be created again by every later apply. The status is valid
+            // on NGCP, so it gets its own message, and the list of valid values leaves it out.
+            if node.scalar?.text == "terminated" {
                 reader.error(
                     node, "spec.status", Message.subscriberTerminated,
                     hint: Message.subscriberTerminatedHint)
-            } else {
+            } else if let status = reader.choice(node, "spec.status", ["active", "locked"]) {
                 values["status"] = .string(status)
             }
         }
@@ -292,8 +293,23 @@ extension DocumentContext {
         }
 
         if let node = fields["pbx_group_ids"], let items = reader.list(node, "spec.pbx_group_ids") {
-            let ids = items.enumerated().compactMap { position, item in
-                reader.int(item, index("spec.pbx_group_ids", position), range: 1...Int.max)
+            var ids: [Int] = []
+            var idItems: [YAMLNode] = []
+            for (position, item) in items.enumerated() {
+                let path = index("spec.pbx_group_ids", position)
+                guard let id = reader.int(item, path, range: 1...Int.max) else { continue }
+                // NGCP keeps each membership once, so a repeated id would show as a change
+                // in every plan after the apply that stored the list without it. The lists
+                // are short, so a linear search finds the first one.
+                if let first = ids.firstIndex(of: id) {
+                    reader.error(
+                        item, path,
+                        Message.pbxGroupIDRepeated(id, first: reader.location(idItems[first])),
+                        hint: Message.pbxGroupIDRepeatedHint)
+                    continue
+                }
+                ids.append(id)
+                idItems.append(item)
             }
             if ids.count == items.count { values["pbx_group_ids"] = .array(ids.map { .int($0) }) }
             if !items.isEmpty {

@@ -49,8 +49,8 @@ public struct TargetConfiguration: Sendable, Hashable {
     /// Whether policy warnings fail the run on this target.
     public var warningsAsErrors: Bool
     public var location: SourceLocation?
-    /// Positions of the values of `reseller` and `default_billing_profile`, by field name, so
-    /// that a default the target does not know is reported once, where it is set.
+    /// Positions of the values of `reseller`, `default_billing_profile` and `ca_file`, by
+    /// field name, so that a problem with one is reported once, where it is set.
     public var fieldLocations: [String: SourceLocation] = [:]
 
     public init(

@@ -530,6 +530,8 @@ struct TreeBuilder: ~Copyable {
     private mutating func applyMerges() throws(YAMLError) {
         for merge in largeMappings[depth]?.merges ?? [] {
             let record = records[Int(merge.id)]
+            // A value that an alias wrote is reported at the alias, where it is used.
+            let mark = merge.aliasMark ?? record.mark
             // Each source mapping with the position of the alias that wrote it, if any.
             var sources: [(id: Int, aliasMark: YAMLMark?)] = []
             switch record.kind {
@@ -540,12 +542,12 @@ struct TreeBuilder: ~Copyable {
                     let slot = Int(record.start) + position
                     let item = Int(children[slot])
                     guard records[item].kind == .mapping else {
-                        throw .invalidMerge(at: record.mark)
+                        throw .invalidMerge(at: mark)
                     }
                     sources.append((item, merge.aliasMark ?? aliasMarks[Int32(slot)]))
                 }
             case .scalar:
-                throw .invalidMerge(at: record.mark)
+                throw .invalidMerge(at: mark)
             }
 
             for source in sources {

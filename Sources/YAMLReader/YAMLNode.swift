@@ -141,11 +141,18 @@ public struct YAMLNode: Sendable, Hashable {
     }
 
     let tree: YAMLTree
-    let id: Int
+    private let storedID: Int32
+    /// The position in the tree's child list through which this node was reached, or -1 for
+    /// a root. It finds the alias that placed the node there, if one did. Both are 32-bit,
+    /// as the tree's positions are, so that a node stays as small as a reference and an `Int`.
+    private let slot: Int32
 
-    init(tree: YAMLTree, id: Int) {
+    var id: Int { Int(storedID) }
+
+    init(tree: YAMLTree, id: Int, slot: Int = -1) {
         self.tree = tree
-        self.id = id
+        storedID = Int32(truncatingIfNeeded: id)
+        self.slot = Int32(truncatingIfNeeded: slot)
     }
 
     private var record: NodeRecord { tree.records[id] }
@@ -159,8 +166,17 @@ public struct YAMLNode: Sendable, Hashable {
         }
     }
 
-    /// The start position of the node.
+    /// The start position of the node. A node that an alias placed is the anchored node, so
+    /// this is where the anchor's node starts, and `aliasMark` is where the alias is.
     public var mark: YAMLMark { record.mark }
+
+    /// The position of the alias that placed this node where it was reached from its parent
+    /// (an item, a key or a value), or nil when the node is written there. A node inside a
+    /// collection that an alias placed is written in the anchored collection, so it has none.
+    package var aliasMark: YAMLMark? {
+        guard slot >= 0, !tree.aliasMarks.isEmpty else { return nil }
+        return tree.aliasMarks[slot]
+    }
 
     public var scalar: YAMLScalar? {
         let record = record
@@ -254,7 +270,8 @@ public struct YAMLNode: Sendable, Hashable {
 
         public subscript(position: Int) -> YAMLNode {
             precondition(position >= 0 && position < count, "index out of range")
-            return YAMLNode(tree: tree, id: Int(tree.children[start + position]))
+            let slot = start + position
+            return YAMLNode(tree: tree, id: Int(tree.children[slot]), slot: slot)
         }
 
         /// Returns the position of the alias that placed the item at `position`, or nil when
@@ -294,8 +311,9 @@ public struct YAMLNode: Sendable, Hashable {
             precondition(position >= 0 && position < count, "index out of range")
             let offset = start + 2 * position
             return YAMLPair(
-                key: YAMLNode(tree: tree, id: Int(tree.children[offset])),
-                value: YAMLNode(tree: tree, id: Int(tree.children[offset + 1])))
+                key: YAMLNode(tree: tree, id: Int(tree.children[offset]), slot: offset),
+                value: YAMLNode(
+                    tree: tree, id: Int(tree.children[offset + 1]), slot: offset + 1))
         }
 
         /// Returns the key's text when the key at `position` is a scalar whose value is a
@@ -309,12 +327,14 @@ public struct YAMLNode: Sendable, Hashable {
 
         package func key(at position: Int) -> YAMLNode {
             precondition(position >= 0 && position < count, "index out of range")
-            return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position]))
+            let slot = start + 2 * position
+            return YAMLNode(tree: tree, id: Int(tree.children[slot]), slot: slot)
         }
 
         package func value(at position: Int) -> YAMLNode {
             precondition(position >= 0 && position < count, "index out of range")
-            return YAMLNode(tree: tree, id: Int(tree.children[start + 2 * position + 1]))
+            let slot = start + 2 * position + 1
+            return YAMLNode(tree: tree, id: Int(tree.children[slot]), slot: slot)
         }
 
         /// Returns the position of the alias that placed the key at `position`, or nil when

@@ -21,9 +21,11 @@ struct Connection {
     /// `NGCP_PASSWORD`, then the selected target of ngcpctl.yaml for what they leave open.
     /// The password has no flag, so it never appears in a process list.
     init(_ parsed: ParsedArguments, environment: [String: String]) throws {
+        // `--ca-file` replaces the target's CA file, which then need not exist here.
         let project = try ProjectStage.select(
             paths: parsed.positionals, targetName: parsed.value("target"),
-            colorMode: CommonOptions.colorMode(parsed))
+            colorMode: CommonOptions.colorMode(parsed),
+            checksCAFile: parsed.value("ca-file") == nil)
         let target = project.target
         let explicitTarget = parsed.value("target") != nil ? target : nil
         guard
@@ -69,8 +71,17 @@ struct Connection {
         let timeout = try parsed.integer("timeout", range: 1...3600) ?? 60
         let caFile = parsed.value("ca-file") ?? target?.caFile.map { project.resolve($0) }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            let origin = parsed.value("ca-file") != nil ? "--ca-file" : "ca_file in ngcpctl.yaml"
-            throw CommandFailure("cannot read the CA file '\(caFile)' given with \(origin)")
+            let fromFlag = parsed.value("ca-file") != nil
+            let origin = fromFlag ? "--ca-file" : "ca_file in ngcpctl.yaml"
+            // ProjectStage checked the file of ca_file, so only a file removed since fails here.
+            let hint =
+                fromFlag
+                ? "pass the path of a readable CA bundle (PEM) that signed the server's"
+                    + " certificate; a relative path is relative to the current directory"
+                : "put the CA bundle (PEM) back, or correct ca_file in ngcpctl.yaml, which is"
+                    + " relative to the directory of ngcpctl.yaml"
+            throw CommandFailure(
+                "cannot read the CA file '\(caFile)' given with \(origin)", hint: hint)
         }
         let certificate = parsed.value("client-cert")
         let key = parsed.value("client-key")

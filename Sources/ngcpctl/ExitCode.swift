@@ -20,9 +20,12 @@ enum ExitCode: Int32 {
 struct CommandFailure: Error {
     let message: String
     let exitCode: ExitCode
+    /// A suggested fix, printed on a `hint:` line below the message.
+    let hint: String?
 
-    init(_ message: String, exitCode: ExitCode = .failure) {
+    init(_ message: String, exitCode: ExitCode = .failure, hint: String? = nil) {
         self.message = message
         self.exitCode = exitCode
+        self.hint = hint
     }
 }

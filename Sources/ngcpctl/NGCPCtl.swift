@@ -89,6 +89,9 @@ enum NGCPCtl {
             if !failure.message.isEmpty {
                 Terminal.error("error: \(failure.message)\n")
             }
+            if let hint = failure.hint {
+                Terminal.error("  hint: \(hint)\n")
+            }
             return failure.exitCode
         } catch {
             Terminal.error("error: \(error)\n")

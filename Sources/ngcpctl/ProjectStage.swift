@@ -28,8 +28,8 @@ struct ProjectSelection {
 
     /// Resolves a path from ngcpctl.yaml against the file's directory.
     func resolve(_ path: String) -> String {
-        guard let directory, !path.hasPrefix("/") else { return path }
-        return URL(fileURLWithPath: directory + "/" + path).standardizedFileURL.path
+        guard let directory else { return path }
+        return ProjectConfigurationLoader.resolve(path, in: directory)
     }
 }
 
@@ -57,10 +57,13 @@ extension ManifestLoadOptions {
 /// Finds and reads ngcpctl.yaml for the manifest paths, and selects the target.
 enum ProjectStage {
     /// Reads ngcpctl.yaml and selects `targetName`, the default target or the only one.
-    /// Without ngcpctl.yaml the selection is empty, and `--target` is an error.
-    static func select(paths: [String], targetName: String?, colorMode: String) throws
-        -> ProjectSelection
-    {
+    /// Without ngcpctl.yaml the selection is empty, and `--target` is an error. With
+    /// `checksCAFile`, a `ca_file` of the selected target that cannot be read is an error in
+    /// ngcpctl.yaml. Other targets' CA files are not checked, because they may exist only on
+    /// the machines that connect to those targets.
+    static func select(
+        paths: [String], targetName: String?, colorMode: String, checksCAFile: Bool = false
+    ) throws -> ProjectSelection {
         let base = FileManager.default.currentDirectoryPath
         let searched = paths.isEmpty ? ["."] : paths
         guard
@@ -82,20 +85,29 @@ enum ProjectStage {
             ManifestStage.report(loaded.diagnostics, sources: sources, colorMode: colorMode)
             throw CommandFailure("\(path) is invalid. \(ManifestStage.fixAndRunAgain)")
         }
+        let target: TargetConfiguration
+        do {
+            target = try ProjectConfigurationLoader.selectTarget(targetName, in: configuration)
+        } catch {
+            ManifestStage.report(
+                loaded.diagnostics, sources: sources, colorMode: colorMode, summary: false)
+            throw CommandFailure("\(path): \(error)", exitCode: .usage)
+        }
+
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if checksCAFile,
+            let problem = ProjectConfigurationLoader.caFileProblem(of: target, directory: directory)
+        {
+            ManifestStage.report(
+                loaded.diagnostics + [problem], sources: sources, colorMode: colorMode)
+            throw CommandFailure("\(path) is invalid. \(ManifestStage.fixAndRunAgain)")
+        }
         // Warnings without a summary line: the run's summary counts them with the manifests'.
         ManifestStage.report(
             loaded.diagnostics, sources: sources, colorMode: colorMode, summary: false)
-
-        do {
-            let target = try ProjectConfigurationLoader.selectTarget(
-                targetName, in: configuration)
-            return ProjectSelection(
-                configuration: configuration, target: target,
-                directory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-                warnings: loaded.diagnostics, file: loaded.source.map { (path, $0) })
-        } catch {
-            throw CommandFailure("\(path): \(error)", exitCode: .usage)
-        }
+        return ProjectSelection(
+            configuration: configuration, target: target, directory: directory,
+            warnings: loaded.diagnostics, file: loaded.source.map { (path, $0) })
     }
 }
 

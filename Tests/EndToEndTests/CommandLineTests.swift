@@ -97,7 +97,8 @@ import Testing
         #expect(
             result.standardError.contains(
                 "subscriber.yaml:8:13: error: spec.password: subscriber 'eve@"))
-        #expect(result.diagnosticSummaries == ["2 errors, 0 warnings"], "\(result.standardError)")
+        // The warnings are about the customer and the domain, which no document declares.
+        #expect(result.diagnosticSummaries == ["2 errors, 2 warnings"], "\(result.standardError)")
     }
 
     @Test(
@@ -164,6 +165,71 @@ import Testing
         #expect(result.standardError.contains("ngcpctl.yaml:4:27: warning:"))
         #expect(!result.standardError.contains("0 errors, 1 warning"))
         #expect(result.standardOutput.contains("for target lab (0 errors, 1 warning)."))
+    }
+
+    @Test func validateReportsUnreadableCAFile() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "ngcpctl.yaml",
+            """
+            default_target: lab
+            targets:
+              lab:
+                url: https://127.0.0.1:9
+                ca_file: certs/lab.pem
+              production:
+                url: https://127.0.0.1:10
+                ca_file: /nonexistent/production.pem
+            """)
+        try directory.write(
+            "d.yaml", "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n")
+
+        let result = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(result.exitCode == 1)
+        let resolved = URL(fileURLWithPath: directory.path + "/certs/lab.pem")
+            .standardizedFileURL.path
+        #expect(
+            result.standardError.contains(
+                "ngcpctl.yaml:5:14: error: targets.lab.ca_file: cannot read the CA file"
+                    + " '\(resolved)' of target 'lab': the file does not exist"),
+            "\(result.standardError)")
+        #expect(result.standardError.contains("hint: put the CA bundle (PEM)"))
+        // Only the selected target's file is checked.
+        #expect(!result.standardError.contains("production.pem"))
+
+        try directory.write("certs/lab.pem", "")
+        let fixed = try BuiltProducts.run("ngcpctl", ["validate", directory.path])
+        #expect(fixed.exitCode == 0, "\(fixed.standardError)")
+    }
+
+    @Test func planWithUnreadableCAFileHasHint() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "ngcpctl.yaml",
+            "targets:\n  lab:\n    url: https://127.0.0.1:9\n    ca_file: missing.pem\n")
+        try directory.write(
+            "d.yaml", "apiVersion: ngcpctl/v1\nkind: Domain\nmetadata: {name: d.example}\n")
+
+        // `--ca-file` replaces the target's file, so only the flag's file is checked.
+        let result = try BuiltProducts.run(
+            "ngcpctl",
+            ["plan", directory.path, "--user", "admin", "--ca-file", "/nonexistent.pem"],
+            environment: ["NGCP_PASSWORD": "secret"])
+        #expect(result.exitCode == 1)
+        #expect(
+            result.standardError.contains(
+                "error: cannot read the CA file '/nonexistent.pem' given with --ca-file\n"
+                    + "  hint: pass the path of a readable CA bundle (PEM)"),
+            "\(result.standardError)")
+        #expect(!result.standardError.contains("missing.pem"))
+
+        let fromFile = try BuiltProducts.run(
+            "ngcpctl", ["plan", directory.path, "--user", "admin"],
+            environment: ["NGCP_PASSWORD": "secret"])
+        #expect(fromFile.exitCode == 1)
+        #expect(
+            fromFile.standardError.contains("ngcpctl.yaml:4:14: error: targets.lab.ca_file"),
+            "\(fromFile.standardError)")
     }
 
     @Test func unknownCommandIsUsageError() throws {

@@ -26,7 +26,16 @@ import Testing
                 + " 'primary_number'?",
             "7 |   primary_numbr: {cc: 43, sn: 100}",
             "  |   ^",
-            "1 error, 1 warning",
+            // A document with an error still takes part in the checks across documents.
+            "m.yaml:5:13: warning: spec.customer: customer 'acme' is not declared in these"
+                + " manifests; it must already exist on the target",
+            "5 |   customer: acme",
+            "  |             ^",
+            "m.yaml:3:18: warning: metadata.name: domain 'd.example' is not declared in these"
+                + " manifests; it must already exist on the target",
+            "3 | metadata: {name: alice@d.example}",
+            "  |                  ^",
+            "1 error, 3 warnings",
             "",
         ].joined(separator: "\n")
         #expect(rendered == expected)

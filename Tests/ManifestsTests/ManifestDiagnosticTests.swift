@@ -102,8 +102,7 @@ private let subscriberCases: [DiagnosticCase] = [
         [
             error(
                 8, 11, "spec.status",
-                "invalid value 'actve'; expected one of active, locked, terminated;"
-                    + " did you mean 'active'?")
+                "invalid value 'actve'; expected one of active, locked; did you mean 'active'?")
         ]),
     .subscriber(
         "YAML 1.1 boolean", "  administrative: yes\n",
@@ -129,6 +128,11 @@ private let subscriberCases: [DiagnosticCase] = [
                 8, 16, "spec.webusername", "the value must not be empty",
                 hint: "omit webusername to log in with the username"),
             error(9, 18, "spec.pbx_extension", "the value must not be empty"),
+            // The document has errors, and the checks across documents still read it.
+            error(
+                9, 18, "spec.pbx_extension",
+                "pbx_extension is only valid for pbxaccount customers, and customer 'acme' is a"
+                    + " sipaccount"),
         ]),
     .subscriber(
         "country code with leading zero", "  alias_numbers: [{cc: 043, sn: 1}]\n",

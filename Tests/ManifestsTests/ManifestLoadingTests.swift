@@ -327,7 +327,7 @@ let completeManifest = """
         let message = loadManifest(text).errors.first?.message ?? ""
         #expect(message.count == 399)
         #expect(message.hasPrefix("invalid value 'xxx"))
-        #expect(message.hasSuffix("expected one of active, locked, terminated"))
+        #expect(message.hasSuffix("expected one of active, locked"))
 
         let block = loadManifest("--- |\n  line one\n  line two\n").errors.first?.message
         #expect(block == "expected a mapping, found string 'line one\\nline two\\n'")
@@ -435,6 +435,20 @@ let completeManifest = """
                 "cannot read '\(file.path)': the file is 1800 bytes, more than the limit of"
                     + " 1000 bytes"
             ])
+        #expect(result.errors.first?.hint?.hasPrefix("split the file into smaller files") == true)
+    }
+
+    @Test func oversizedTextOfRevisionIsRejectedWithHint() {
+        var options = ManifestLoadOptions()
+        options.yamlLimits.maxInputBytes = 1000
+        let text = String(repeating: "# filler\n", count: 200)
+        let result = ManifestLoader(options: options).load(documents: [("site/big.yaml", text)])
+        #expect(
+            result.errors.map(\.message) == [
+                "cannot read 'site/big.yaml': the file is 1800 bytes, more than the limit of"
+                    + " 1000 bytes"
+            ])
+        #expect(result.errors.first?.hint?.hasPrefix("split the file into smaller files") == true)
     }
 
     @Test func relativeSecretFileIsNormalised() {

@@ -183,13 +183,17 @@ private let pilot = member(
         #expect(loadManifest(sipAccount).diagnostics.allSatisfy { $0.severity == .warning })
     }
 
-    @Test func documentWithErrorIsLeftOut() {
-        // The second pilot has an error of its own, so it is no pilot of the customer.
+    @Test func documentWithErrorIsStillChecked() {
+        // The second pilot has an error of its own, and one run reports its other problems
+        // too, but not the invalid extension as a missing one.
         let text =
             customers + pilot
             + member("operator", "  is_pbx_pilot: true\n  pbx_extension: \"\"\n")
         let result = loadManifest(text, path: "pbx.yaml")
-        #expect(result.errors.map(\.fieldPath) == ["spec.pbx_extension"])
-        #expect(result.errors.first?.message.contains("pilot") == false)
+        #expect(
+            result.errors.map(\.fieldPath) == ["spec.pbx_extension", "spec.is_pbx_pilot", "spec"])
+        #expect(result.errors.first?.message == "the value must not be empty")
+        #expect(result.errors.dropFirst().first?.message.contains("already has PBX pilot") == true)
+        #expect(result.desired.subscribers.map(\.username) == ["pilot"])
     }
 }

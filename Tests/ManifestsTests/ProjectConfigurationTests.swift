@@ -91,6 +91,85 @@ private let projectText = """
             ])
     }
 
+    @Test func suggestionForPasswordKeyIsReadable() throws {
+        let text = """
+            targets:
+              lab:
+                url: https://127.0.0.1:1443
+                password: Target-Secret-41
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        let error = try #require(parsed.diagnostics.first)
+        #expect(error.message == "unknown field 'password'; did you mean 'password_env'?")
+
+        let rendered = DiagnosticRenderer(sources: ["ngcpctl.yaml": text])
+            .render(parsed.diagnostics)
+        #expect(!rendered.contains("Target-Secret-41"), "\(rendered)")
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == "    password: (sensitive value)")
+    }
+
+    @Test func secretsSectionIsReadableInExcerpt() throws {
+        let text = """
+            targets:
+              lab: {url: "https://127.0.0.1:1443"}
+            secrets: {env_names: ["*"]}
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        let error = try #require(parsed.diagnostics.first)
+        #expect(error.location == SourceLocation(file: "ngcpctl.yaml", line: 3, column: 23))
+
+        let rendered = DiagnosticRenderer(sources: ["ngcpctl.yaml": text])
+            .render(parsed.diagnostics)
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == #"secrets: {env_names: ["*"]}"#)
+        #expect(excerpt.pointed == #""*"]}"#)
+    }
+
+    @Test func caFileProblemNamesResolvedPath() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("certs"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = """
+            targets:
+              lab:
+                ca_file: ../ca-x/certs/lab.pem
+              folder:
+                ca_file: certs
+              plain: {url: "https://127.0.0.1:1443"}
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        let configuration = try #require(parsed.configuration)
+        func problem(_ name: String) throws -> Diagnostic? {
+            ProjectConfigurationLoader.caFileProblem(
+                of: try #require(configuration.targets[name]), directory: directory.path)
+        }
+
+        let missing = try #require(try problem("lab"))
+        let resolved = directory.deletingLastPathComponent().path + "/ca-x/certs/lab.pem"
+        #expect(
+            missing.message
+                == "cannot read the CA file '\(resolved)' of target 'lab': the file does not exist")
+        #expect(missing.location == SourceLocation(file: "ngcpctl.yaml", line: 3, column: 14))
+        #expect(missing.fieldPath == "targets.lab.ca_file")
+        #expect(missing.hint?.contains("relative to the directory of ngcpctl.yaml") == true)
+
+        let folder = try #require(try problem("folder"))
+        #expect(folder.message.hasSuffix("of target 'folder': it is a directory"))
+        #expect(try problem("plain") == nil)
+
+        try "".write(
+            to: directory.appendingPathComponent("certs/ca.pem"), atomically: true,
+            encoding: .utf8)
+        var present = try #require(configuration.targets["lab"])
+        present.caFile = "certs/ca.pem"
+        #expect(
+            ProjectConfigurationLoader.caFileProblem(of: present, directory: directory.path)
+                == nil)
+    }
+
     @Test(arguments: [".", "..", ".hidden", "a..b", "prod.lock"])
     func targetNameGitRefusesIsAnError(name: String) {
         let text = "targets:\n  \"\(name)\": {url: http://127.0.0.1:1}\n"

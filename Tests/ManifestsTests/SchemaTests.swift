@@ -108,10 +108,10 @@ private func properties(_ schema: JSONValue, _ definition: String) -> [String] {
     }
 
     @Test func loaderRejectsKeysOutsideSchema() {
-        let result = loadSubscriber("  profile: 1\n")
+        let result = loadSubscriber("  pbx_extension: \"10\"\n  profile: 1\n")
         #expect(
             result.errors.map(\.description) == [
-                "s.yaml:11:3: error: spec.profile: unknown field 'profile'; did you mean"
+                "s.yaml:12:3: error: spec.profile: unknown field 'profile'; did you mean"
                     + " 'profile_id'?"
             ])
     }
@@ -417,7 +417,8 @@ private func properties(_ schema: JSONValue, _ definition: String) -> [String] {
     }
 
     @Test func octalAndHexNumberPartsAreRejected() {
-        let result = loadSubscriber("  primary_number: {cc: 43, ac: 0o17, sn: 0x1F}\n")
+        let result = loadSubscriber(
+            "  pbx_extension: \"10\"\n  primary_number: {cc: 43, ac: 0o17, sn: 0x1F}\n")
         #expect(
             result.errors.map(\.message) == [
                 "ac '0o17' must contain digits only", "sn '0x1F' must contain digits only",

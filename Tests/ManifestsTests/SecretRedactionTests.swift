@@ -48,12 +48,12 @@ import Testing
             """
         let result = loadManifest(text)
         let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
-        // The invalid values are reported at the anchor, and the copies at each alias.
+        // The invalid values and the copies of the secret are both reported at each alias.
         #expect(
             result.errors.map(\.fieldPath) == [
-                "spec.timezone", "spec.email", "spec.timezone", "spec.email",
+                "spec.timezone", "spec.timezone", "spec.email", "spec.email",
             ])
-        #expect(result.errors.map(\.location?.line) == [6, 6, 7, 8])
+        #expect(result.errors.map(\.location?.line) == [7, 7, 8, 8])
         #expect(!rendered.contains("SECRETX"), "\(rendered)")
     }
 
@@ -77,6 +77,44 @@ import Testing
     func variableNameKeyNotMasked() {
         let lines = SourceRedaction.redact(["  password_env: NGCP_PASSWORD"])
         #expect(lines == ["  password_env: NGCP_PASSWORD"])
+    }
+
+    @Test(
+        "keys about secrets not sensitive",
+        arguments: [
+            "password_env", "bypass_rtpproxy", "passreset_email_template_id",
+            "manager_secretary", "secretary_numbers",
+        ])
+    func keysAboutSecretsNotSensitive(_ key: String) {
+        #expect(!SourceRedaction.isSensitiveKey(key))
+    }
+
+    @Test(
+        "keys of secrets sensitive",
+        arguments: [
+            "password", "webpassword", "peer_auth_pass", "otp_secret", "secrets", "api_pwd",
+            "bypass_password", "secretary_secret", "passthrough_pass",
+        ])
+    func keysOfSecretsSensitive(_ key: String) {
+        #expect(SourceRedaction.isSensitiveKey(key))
+    }
+
+    @Test("secrets mapping readable, its secrets masked")
+    func secretsMappingReadable() {
+        let text = """
+            secrets: {env_names: [SIP_*], password: SECRETX1}
+            secrets:
+              file_directories: [/srv]
+            secrets: SECRETX2
+            """
+        let lines = SourceRedaction.redactLines(in: text).map(\.text)
+        #expect(
+            lines == [
+                "secrets: {env_names: [SIP_*], password: (sensitive value)}",
+                "secrets:",
+                "  file_directories: [/srv]",
+                "secrets: (sensitive value)",
+            ])
     }
 
     @Test("mask has a fixed width")

@@ -93,6 +93,44 @@ import YAMLReader
         #expect(inPlace.aliasMark(ofValueAt: q) == mark(8, 11))
     }
 
+    @Test func nodeKnowsTheAliasThatPlacedIt() throws {
+        let text = """
+            a: &x one
+            b: *x
+            c: [two, *x]
+            d: &list [three]
+            e: *list
+            f: {<<: {g: four}}
+            """
+        let root = try parseOne(text)
+        #expect(root.aliasMark == nil)
+        let pairs = try #require(root.mapping)
+
+        // Written in place: no alias, by any way of reaching the node.
+        #expect(pairs.value(at: try position(of: "a", in: pairs)).aliasMark == nil)
+        #expect(root["a"]?.aliasMark == nil)
+
+        // Placed by an alias: the alias's position, by any way of reaching the node.
+        #expect(pairs.value(at: try position(of: "b", in: pairs)).aliasMark == mark(2, 4))
+        #expect(root["b"]?.aliasMark == mark(2, 4))
+        #expect(pairs[try position(of: "b", in: pairs)].value.aliasMark == mark(2, 4))
+        #expect(root["b"]?.mark == mark(1, 4))
+
+        let items = try #require(root["c"]?.sequence)
+        #expect(items[0].aliasMark == nil)
+        #expect(items[1].aliasMark == mark(3, 10))
+
+        // An item of a collection that an alias placed is written in the anchored one.
+        let aliased = try #require(root["e"])
+        #expect(aliased.aliasMark == mark(5, 4))
+        #expect(try #require(aliased.sequence).first?.aliasMark == nil)
+
+        // Keys and values of a merge written in place are not placed by an alias.
+        let merged = try #require(root["f"]?.mapping)
+        #expect(merged.key(at: 0).aliasMark == nil)
+        #expect(merged.value(at: 0).aliasMark == nil)
+    }
+
     @Test func positionsStayInTheirDocument() throws {
         let text = "a: &x 1\nb: *x\n---\nc: [*y]\n---\nd: &z 2\ne: [*z]\n"
         let stream = try YAMLParser(text).read()

@@ -301,7 +301,37 @@ let subscriberCases: [RuleCase] = [
         let violation = try #require(PolicySet.builtIn.evaluate(plan: plan, context: context).first)
         #expect(
             violation.message
-                == "password, webpassword is shorter than 12 characters or equals the username")
+                == "password is shorter than 12 characters; webpassword is shorter than 12"
+                + " characters")
+    }
+
+    @Test func weakPasswordMessageNamesEqualField() throws {
+        let plan = Plan(operations: [Fixture.createSubscriber(body: Fixture.numbered)])
+        let context = PolicyContext(desired: [
+            1: [
+                "primary_number": ["cc": 43], "password_length": 20,
+                "password_equals_username": true, "password_equals_field": "webusername",
+                "webpassword_length": 8, "webpassword_equals_username": true,
+                "webpassword_equals_field": "username",
+            ]
+        ])
+        let violation = try #require(PolicySet.builtIn.evaluate(plan: plan, context: context).first)
+        #expect(
+            violation.message
+                == "webpassword is shorter than 12 characters; password equals the webusername;"
+                + " webpassword equals the username")
+    }
+
+    @Test func weakPasswordMessageWithoutEqualField() throws {
+        let plan = Plan(operations: [Fixture.createSubscriber(body: Fixture.numbered)])
+        let context = PolicyContext(desired: [
+            1: [
+                "primary_number": ["cc": 43], "password_length": 20,
+                "password_equals_username": true,
+            ]
+        ])
+        let violation = try #require(PolicySet.builtIn.evaluate(plan: plan, context: context).first)
+        #expect(violation.message == "password equals the username or the webusername")
     }
 
     @Test func overrideChangesParameters() {

@@ -70,10 +70,23 @@ import Testing
         let subscriber = context.desired[1]
         #expect(subscriber?["password_length"] == 5)
         #expect(subscriber?["password_equals_username"] == true)
+        #expect(subscriber?["password_equals_field"] == "username")
         #expect(subscriber?["webpassword_length"] == 16)
         #expect(subscriber?["webpassword_equals_username"] == false)
+        #expect(subscriber?["webpassword_equals_field"] == nil)
         #expect(subscriber?["password"] == nil)
         #expect(!"\(subscriber ?? .null)".contains("long-enough"))
+    }
+
+    @Test func passwordEqualToWebusernameIsNamed() {
+        let context = PolicyContext(
+            plan: plan, desired: desired, live: nil,
+            secret: { _, field in
+                field == "password" ? SecretValue("Alice.Web") : SecretValue("long-enough-1234")
+            })
+        let subscriber = context.desired[1]
+        #expect(subscriber?["password_equals_username"] == true)
+        #expect(subscriber?["password_equals_field"] == "webusername")
     }
 
     @Test func unresolvedSecretsGiveNoFacts() {

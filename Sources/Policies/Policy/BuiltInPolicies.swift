@@ -70,8 +70,8 @@ enum BuiltInPolicies {
             #
             # Policies never see a password. The plan body carries a placeholder that names where
             # the value comes from, and the caller adds derived facts to the desired subscriber:
-            # password_length, password_equals_username, webpassword_length and
-            # webpassword_equals_username.
+            # password_length, password_equals_username, password_equals_field, and the same three
+            # for webpassword.
             apiVersion: ngcpctl/v1
             kind: Policy
             rules:
@@ -100,23 +100,29 @@ enum BuiltInPolicies {
 
               - name: weak-password
                 description: >-
-                  A password must have a minimum length and must differ from the username.
+                  A password must have a minimum length and must differ from the username and
+                  the webusername.
                 severity: deny
                 match:
                   resources: [subscribers]
                   actions: [create, update]
                 parameters:
                   min_length: 12
+                # One sentence per weakness. A plan file without the _equals_field facts (a
+                # hand-written test file, say) has only _equals_username, true for either name.
                 value: >
                   desired == null ? [] :
-                  ["password", "webpassword"].filter(f,
-                    (f + "_length" in desired && desired[f + "_length"] < params.min_length)
-                    || (f + "_equals_username" in desired
-                      && desired[f + "_equals_username"] == true))
+                  ["password", "webpassword"]
+                    .filter(f, f + "_length" in desired
+                      && desired[f + "_length"] < params.min_length)
+                    .map(f, f + " is shorter than " + string(params.min_length) + " characters")
+                  + ["password", "webpassword"]
+                    .filter(f, f + "_equals_username" in desired
+                      && desired[f + "_equals_username"] == true)
+                    .map(f, f + " equals the " + (f + "_equals_field" in desired
+                      ? desired[f + "_equals_field"] : "username or the webusername"))
                 condition: size(value) > 0
-                message: >-
-                  {{ value }} is shorter than {{ params.min_length }} characters or equals the
-                  username
+                message: '{{ value.join("; ") }}'
 
             """#
         ),

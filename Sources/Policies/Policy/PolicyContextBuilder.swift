@@ -110,8 +110,9 @@ private struct DesiredObjects {
             where secretPreferenceName(ofField: field) == nil {
                 guard let value = secret(subscriber.id, field)?.value else { continue }
                 fields["\(field)_length"] = .int(value.count)
-                fields["\(field)_equals_username"] = .bool(
-                    Self.equalsUsername(value, subscriber: subscriber))
+                let nameField = Self.nameField(equalTo: value, of: subscriber)
+                fields["\(field)_equals_username"] = .bool(nameField != nil)
+                if let nameField { fields["\(field)_equals_field"] = .string(nameField) }
             }
             objects[subscriber.id] = .object(fields)
             if let forwards = subscriber.callforwards {
@@ -125,9 +126,16 @@ private struct DesiredObjects {
 
     subscript(id: ResourceID) -> JSONValue? { objects[id] }
 
-    /// True when `value` equals the username or the web username, ignoring case.
-    private static func equalsUsername(_ value: String, subscriber: DesiredSubscriber) -> Bool {
-        let names = [subscriber.username, subscriber.fields["webusername"]?.stringValue]
-        return names.compactMap { $0 }.contains { $0.lowercased() == value.lowercased() }
+    /// Returns `username` or `webusername`, whichever field of `subscriber` equals `value`
+    /// ignoring case (`username` when both do), or nil when neither does.
+    private static func nameField(equalTo value: String, of subscriber: DesiredSubscriber)
+        -> String?
+    {
+        let lowered = value.lowercased()
+        if subscriber.username.lowercased() == lowered { return "username" }
+        if subscriber.fields["webusername"]?.stringValue?.lowercased() == lowered {
+            return "webusername"
+        }
+        return nil
     }
 }

@@ -21,7 +21,8 @@ enum ValidateCommand {
         }
         let colorMode = try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
         let project = try ProjectStage.select(
-            paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode)
+            paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode,
+            checksCAFile: true)
         let access = SecretAccessSetup.access(project: project, manifestPaths: parsed.positionals)
         // Validate often runs without the secrets (a CI job with no credentials), so a secret
         // that cannot be read is a warning here, while plan and apply stop on it. A secret
