@@ -11,7 +11,8 @@ public struct PlannerOptions: Sendable {
     /// `managedInventory` for what counts as managed.
     public var prune: Bool
     /// Also delete managed live domains that no manifest declares and no declared subscriber
-    /// uses. Only with `prune`. A domain delete removes every subscriber of that domain.
+    /// uses. A domain delete removes every subscriber of that domain. Without `prune` it
+    /// decides whether the plan's `notPruned` lists such domains.
     public var pruneDomains: Bool
     /// The objects that ngcpctl manages, such as every object declared at the last applied
     /// revision. When set, an object is managed exactly when it is in the set. When nil, the

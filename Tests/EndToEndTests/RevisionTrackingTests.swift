@@ -546,6 +546,86 @@ import Testing
         #expect(legacy.exitCode == 0, "\(legacy.standardOutput)\(legacy.standardError)")
     }
 
+    @Test func planWithoutPruneListsPruneRemovals() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+
+        // Without a record the plan prints no note, because only --prune needs one.
+        let unrecorded = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(unrecorded.exitCode == 0, "\(unrecorded.standardError)")
+        #expect(!unrecorded.standardError.contains("note:"), "\(unrecorded.standardError)")
+
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+        let applied = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(applied.standardOutput.contains("No changes. Live state matches the manifests."))
+
+        // Customer beta and subscriber bob leave the manifests: first only in the working
+        // tree, then in a commit. Both plans list what --prune removes, and remove nothing.
+        var next = ManifestTexts.first
+        next["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001"))
+        next["beta.yaml"] = nil
+        try repo.setManifests(next)
+        let expected = [
+            "customercontacts/beta", "customers/beta", "subscribers/bob@voice.test",
+        ]
+        for step in ["uncommitted", "committed"] {
+            if step == "committed" { try repo.commit("second") }
+            let plan = try repo.json(
+                ["plan", "manifests", "--format", "json"], environment: environment)
+            #expect(plan.operationSummary.isEmpty, "\(step)")
+            let notPruned = plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue)
+            #expect(notPruned == expected, "\(step)")
+
+            let pruned = try repo.json(
+                ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
+            #expect(
+                pruned.operationSummary.sorted() == expected.map { "delete " + $0 }, "\(step)")
+        }
+        let human = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(human.standardOutput.contains("No changes to declared objects."))
+        #expect(
+            human.standardOutput.contains(
+                "left alone without --prune: 3 (customercontacts/beta, customers/beta, "
+                    + "subscribers/bob@voice.test)"), "\(human.standardOutput)")
+    }
+
+    @Test func planWithoutPruneListsDomainsPruneDeletes() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.write(
+            "ngcpctl.yaml",
+            DriftIgnoreTests.configuration(url: emulator.url, ignore: [])
+                + "    guards: {allow_domain_delete: true}\n")
+        var first = ManifestTexts.first
+        first["spare.yaml"] = ManifestTexts.domain.replacingOccurrences(
+            of: "voice.test", with: "spare.test")
+        try repo.setManifests(first)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        // The target allows domain deletes, so prune would delete the dropped domain, and a
+        // plan without --prune lists it.
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("second")
+        let pruned = try repo.json(
+            ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
+        #expect(pruned.operationSummary == ["delete domains/spare.test"])
+        let plan = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        #expect(plan.operationSummary.isEmpty)
+        #expect(plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == ["domains/spare.test"])
+    }
+
     @Test func shallowCloneNamesUnshallow() throws {
         let repo = try ManifestRepository()
         try repo.setManifests(ManifestTexts.first)

@@ -188,6 +188,7 @@ enum ApplyCommand {
 
         // The server lock is a domain that a prune of unused domains would remove.
         plan.operations.removeAll(where: ServerTargetLock.isLockObject)
+        plan.notPruned.removeAll(where: ServerTargetLock.isLockObject)
         try RevisionOptions.requireClean(plan, parsed)
         let recording = try RevisionOptions.recording(
             parsed, connection: connection, configured: configuredTarget)
