@@ -133,6 +133,7 @@ public enum Planner {
             source: options.source, target: options.target, operations: fingerprinted,
             unmanaged: builder.unmanaged)
         plan.notPruned = builder.notPruned
+        plan.warnings = builder.moveWarnings()
         return plan
     }
 

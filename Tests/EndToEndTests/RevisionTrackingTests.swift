@@ -626,6 +626,47 @@ import Testing
         #expect(plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == ["domains/spare.test"])
     }
 
+    @Test func renamedCustomerWarnsAndIsLeftBehind() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        var renamed = ManifestTexts.first
+        renamed["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme-gmbh", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme-gmbh", number: "1001"),
+            ManifestTexts.subscriber("bob", customer: "acme-gmbh", number: "1002"))
+        try repo.setManifests(renamed)
+        try repo.commit("rename acme")
+
+        let plan = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        let warnings = plan["warnings"]?.arrayValue ?? []
+        #expect(warnings.count == 1)
+        #expect(warnings.first?["kind"] == "subscribers_recreated")
+        let message = warnings.first?["message"]?.stringValue ?? ""
+        #expect(
+            message.hasPrefix(
+                "2 subscribers move from customer 'acme' to customer 'acme-gmbh', which this "
+                    + "plan creates (alice@voice.test, bob@voice.test)."), "\(message)")
+        // The old customer is left behind, and --prune would terminate it.
+        #expect(
+            plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == [
+                "customercontacts/acme", "customers/acme",
+            ])
+
+        let markdown = try repo.ngcpctl(
+            ["plan", "manifests", "--format", "markdown"], environment: environment)
+        #expect(markdown.standardOutput.contains("> [!WARNING]\n> 2 subscribers move"))
+        let human = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(human.standardOutput.contains("\nWarning: 2 subscribers move"))
+    }
+
     @Test func shallowCloneNamesUnshallow() throws {
         let repo = try ManifestRepository()
         try repo.setManifests(ManifestTexts.first)
