@@ -23,6 +23,11 @@ public struct PlannerOptions: Sendable {
     /// customers that prune may terminate; nil selects none. Customers without an
     /// `external_id` are never pruned.
     public var managedCustomers: String?
+    /// Contacts that an interrupted apply created, by server id, each with the `external_id`
+    /// of the customer it was created for. Until that customer exists, the apply journal is
+    /// the only link from such a contact to a name, so prune manages them with or without an
+    /// inventory.
+    public var interruptedContacts: [Int: String]
     /// Field differences to leave alone.
     public var ignoreRules: [IgnoreRule]
     /// Secret values, used only to detect a changed SIP password. The value never reaches the
@@ -36,13 +41,15 @@ public struct PlannerOptions: Sendable {
     public init(
         prune: Bool = false, pruneDomains: Bool = false,
         managedInventory: Set<ResourceID>? = nil, managedCustomers: String? = nil,
-        ignoreRules: [IgnoreRule] = [], secrets: @escaping SecretLookup = { _, _ in nil },
+        interruptedContacts: [Int: String] = [:], ignoreRules: [IgnoreRule] = [],
+        secrets: @escaping SecretLookup = { _, _ in nil },
         source: PlanSource = PlanSource(), target: String? = nil
     ) {
         self.prune = prune
         self.pruneDomains = pruneDomains
         self.managedInventory = managedInventory
         self.managedCustomers = managedCustomers
+        self.interruptedContacts = interruptedContacts
         self.ignoreRules = ignoreRules
         self.secrets = secrets
         self.source = source

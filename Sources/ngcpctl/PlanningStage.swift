@@ -25,6 +25,9 @@ struct PlanningStage {
     /// Without `--prune`: the revision last applied to the target. The plan lists what prune
     /// would remove, and this revision's inventory keeps that list in prune's scope.
     var appliedRevision: AppliedRevision? = nil
+    /// Contacts that an interrupted apply created, from its journal, as the planner's
+    /// `interruptedContacts`.
+    var interruptedContacts: [Int: String] = [:]
     /// `--max-deletes`, which overrides the target's guard.
     var maxDeletes: Int? = nil
     /// The policy check to run on the plan; nil skips it.
@@ -299,7 +302,8 @@ struct PlanningStage {
     ) -> PlannerOptions {
         var options = PlannerOptions(
             prune: prune, pruneDomains: guards.allowDomainDelete,
-            managedInventory: managedInventory, ignoreRules: ignoreRules,
+            managedInventory: managedInventory, interruptedContacts: interruptedContacts,
+            ignoreRules: ignoreRules,
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
         if connection.reading.isScoped {
