@@ -157,6 +157,16 @@ public final class ApplyJournal: Sendable {
         }
 
         public var isEmpty: Bool { runs == 0 }
+
+        /// The contacts whose create an earlier run recorded with the new id, by that id, each
+        /// with the `external_id` of its customer (a contact's operation carries that name).
+        public var createdContacts: [Int: String] {
+            var contacts: [Int: String] = [:]
+            for (resource, id) in creates where resource.kind == .customercontacts {
+                if let id { contacts[id] = resource.name }
+            }
+            return contacts
+        }
     }
 
     /// Reads the journal at `path`, or returns an empty recovery when there is none. A last

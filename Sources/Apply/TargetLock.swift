@@ -224,7 +224,12 @@ public struct ServerTargetLock: Sendable {
     /// True for operations of a plan that touch the lock itself, which a prune of unused
     /// domains would otherwise delete.
     public static func isLockObject(_ operation: PlannedOperation) -> Bool {
-        operation.resource == .domains && operation.name.lowercased().hasPrefix("ngcpctl-lock.")
-            && operation.name.lowercased().hasSuffix(".invalid")
+        isLockObject(operation.resourceID)
+    }
+
+    /// True for the lock domain, which a plan lists as not pruned while an apply holds it.
+    public static func isLockObject(_ id: ResourceID) -> Bool {
+        id.kind == .domains && id.name.lowercased().hasPrefix("ngcpctl-lock.")
+            && id.name.lowercased().hasSuffix(".invalid")
     }
 }

@@ -67,6 +67,9 @@ public struct EmulatorConfiguration: Sendable {
     public var faults = FaultSettings()
     /// MHD worker threads.
     public var threads: Int = 4
+    /// The messages written to standard error: `.info` shows start-up notes and unexpected
+    /// connection problems, `.debug` also each connection closed by an injected fault.
+    public var logLevel: EmulatorLogLevel = .info
 
     public init() {}
 }
@@ -121,16 +124,18 @@ public final class EmulatorServer: Sendable {
                 try DataGenerator.generate(generation, into: store)
             }
         } else if configuration.seedPath != nil || configuration.generation != nil {
-            Log.info(
+            Log.write(
+                .info,
                 "the database '\(configuration.databasePath)' already holds data, so the seed "
-                    + "and generation options are ignored")
+                    + "and generation options are ignored", threshold: configuration.logLevel)
         }
         let router = APIRouter(
             store: store, accounts: configuration.accounts, faults: configuration.faults)
         do {
             server = try HTTPServer(
                 host: configuration.host, port: configuration.port,
-                threads: configuration.threads, handler: router)
+                threads: configuration.threads, logLevel: configuration.logLevel,
+                handler: router)
         } catch {
             throw EmulatorError("\(error)")
         }

@@ -128,6 +128,8 @@ public struct Plan: Sendable, Hashable {
     /// Undeclared live objects that ngcpctl manages and would remove with prune, left alone
     /// because prune is off, sorted.
     public var notPruned: [ResourceID] = []
+    /// Notes for a reviewer before applying, such as data that the operations lose.
+    public var warnings: [PlanWarning] = []
     /// A keyed digest of each secret the plan uses, so that apply can tell whether the value
     /// changed since the plan was made. Never the value itself.
     public var secretDigests: [PlanSecretDigest]
@@ -152,6 +154,27 @@ public struct Plan: Sendable, Hashable {
         for action in PlannedAction.allCases { counts[action] = 0 }
         for operation in operations { counts[operation.action, default: 0] += 1 }
         return counts
+    }
+}
+
+/// A consequence of a plan that its operations do not show by themselves, for the reviewer.
+/// A warning never blocks a plan.
+public struct PlanWarning: Sendable, Hashable {
+    /// Subscribers that move to another customer, which NGCP allows only by deleting and
+    /// creating them again.
+    public static let subscribersRecreated = "subscribers_recreated"
+
+    /// A stable name of the case, such as `subscribers_recreated`, for programs.
+    public var kind: String
+    /// The explanation for a reviewer, in full sentences.
+    public var message: String
+    /// The objects concerned.
+    public var objects: [ResourceID]
+
+    public init(kind: String, message: String, objects: [ResourceID]) {
+        self.kind = kind
+        self.message = message
+        self.objects = objects
     }
 }
 

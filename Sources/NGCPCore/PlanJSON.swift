@@ -42,6 +42,7 @@ extension Plan {
         if !notPruned.isEmpty {
             members["not_pruned"] = .array(notPruned.map { .string($0.description) })
         }
+        if !warnings.isEmpty { members["warnings"] = .array(warnings.map(\.jsonValue)) }
         return .object(members)
     }
 
@@ -94,6 +95,23 @@ extension Plan {
             }
             notPruned.append(id)
         }
+        var warnings: [PlanWarning] = []
+        for (index, item) in (root.member("warnings")?.arrayValue ?? []).enumerated() {
+            let reader = try PlanReader(item, path: "warnings[\(index)]")
+            var objects: [ResourceID] = []
+            for (position, object) in try reader.array("objects").enumerated() {
+                guard let text = object.stringValue, let id = Self.resourceID(text) else {
+                    throw PlanJSONError(
+                        path: reader.path + ".objects[\(position)]",
+                        message: "expected 'collection/name'")
+                }
+                objects.append(id)
+            }
+            warnings.append(
+                PlanWarning(
+                    kind: try reader.string("kind"), message: try reader.string("message"),
+                    objects: objects))
+        }
         var digests: [PlanSecretDigest] = []
         for (index, item) in (root.member("secret_digests")?.arrayValue ?? []).enumerated() {
             let reader = try PlanReader(item, path: "secret_digests[\(index)]")
@@ -106,6 +124,7 @@ extension Plan {
             source: source, target: target, operations: operations, unmanaged: unmanaged,
             secretDigests: digests)
         self.notPruned = notPruned
+        self.warnings = warnings
         self.targetName = try root.optionalString("target_name")
 
         let summaryReader = try root.object("summary")
@@ -489,5 +508,15 @@ private struct PlanReader {
                 path: location(key), message: "unknown value '\(text)'; expected one of \(allowed)")
         }
         return value
+    }
+}
+
+extension PlanWarning {
+    /// The warning as a member of the plan document's `warnings`.
+    public var jsonValue: JSONValue {
+        [
+            "kind": .string(kind), "message": .string(message),
+            "objects": .array(objects.map { .string($0.description) }),
+        ]
     }
 }

@@ -48,6 +48,8 @@ struct PlanBuilder {
     var unmanaged: [ResourceID] = []
     /// Undeclared managed live objects that prune would remove, when prune is off.
     var notPruned: [ResourceID] = []
+    /// Live subscribers that the plan deletes and creates again under another customer.
+    var customerMoves: [CustomerMove] = []
     /// Declared domains and customers that have a problem of their own. Subscribers referring to
     /// them report nothing more, because the reference itself is fine.
     var failedDeclarations: Set<ResourceID> = []

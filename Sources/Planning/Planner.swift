@@ -11,7 +11,8 @@ public struct PlannerOptions: Sendable {
     /// `managedInventory` for what counts as managed.
     public var prune: Bool
     /// Also delete managed live domains that no manifest declares and no declared subscriber
-    /// uses. Only with `prune`. A domain delete removes every subscriber of that domain.
+    /// uses. A domain delete removes every subscriber of that domain. Without `prune` it
+    /// decides whether the plan's `notPruned` lists such domains.
     public var pruneDomains: Bool
     /// The objects that ngcpctl manages, such as every object declared at the last applied
     /// revision. When set, an object is managed exactly when it is in the set. When nil, the
@@ -22,6 +23,11 @@ public struct PlannerOptions: Sendable {
     /// customers that prune may terminate; nil selects none. Customers without an
     /// `external_id` are never pruned.
     public var managedCustomers: String?
+    /// Contacts that an interrupted apply created, by server id, each with the `external_id`
+    /// of the customer it was created for. Until that customer exists, the apply journal is
+    /// the only link from such a contact to a name, so prune manages them with or without an
+    /// inventory.
+    public var interruptedContacts: [Int: String]
     /// Field differences to leave alone.
     public var ignoreRules: [IgnoreRule]
     /// Secret values, used only to detect a changed SIP password. The value never reaches the
@@ -35,13 +41,15 @@ public struct PlannerOptions: Sendable {
     public init(
         prune: Bool = false, pruneDomains: Bool = false,
         managedInventory: Set<ResourceID>? = nil, managedCustomers: String? = nil,
-        ignoreRules: [IgnoreRule] = [], secrets: @escaping SecretLookup = { _, _ in nil },
+        interruptedContacts: [Int: String] = [:], ignoreRules: [IgnoreRule] = [],
+        secrets: @escaping SecretLookup = { _, _ in nil },
         source: PlanSource = PlanSource(), target: String? = nil
     ) {
         self.prune = prune
         self.pruneDomains = pruneDomains
         self.managedInventory = managedInventory
         self.managedCustomers = managedCustomers
+        self.interruptedContacts = interruptedContacts
         self.ignoreRules = ignoreRules
         self.secrets = secrets
         self.source = source
@@ -132,6 +140,7 @@ public enum Planner {
             source: options.source, target: options.target, operations: fingerprinted,
             unmanaged: builder.unmanaged)
         plan.notPruned = builder.notPruned
+        plan.warnings = builder.moveWarnings()
         return plan
     }
 

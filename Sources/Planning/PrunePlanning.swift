@@ -5,7 +5,8 @@ extension PlanBuilder {
     ///
     /// With `managedInventory`, an object is managed exactly when the inventory contains it.
     /// Without one, the managed objects are the subscribers of declared customers, the live
-    /// customers matching `managedCustomers`, and with `pruneDomains` every domain. Subscribers
+    /// customers matching `managedCustomers`, and with `pruneDomains` every domain. Either way
+    /// the `interruptedContacts` are managed too. Subscribers
     /// are deleted, customers terminated, their contacts deleted once no customer uses them, and
     /// domains deleted only with `pruneDomains`. Everything else undeclared is reported in
     /// `unmanaged` and left alone.
@@ -30,11 +31,38 @@ extension PlanBuilder {
                 pruneContacts { Glob.matches(pattern: pattern, text: $0) }
             }
         }
+        pruneInterruptedContacts()
         if options.pruneDomains {
             let inventory = options.managedInventory
             pruneDomains { name in inventory?.contains(ResourceID(.domains, name)) ?? true }
         }
         collectUnmanaged()
+    }
+
+    /// Deletes the contacts that an interrupted apply created for a customer that it never
+    /// created and that no manifest declares now. No customer uses such a contact, so the
+    /// other contact rules, which name a contact after its customer, never see it.
+    private mutating func pruneInterruptedContacts() {
+        guard !options.interruptedContacts.isEmpty else { return }
+        let declared = usedCustomers
+        let used = Set(live.customers.compactMap { $0["contact_id"]?.intValue })
+        for (contactID, owner) in options.interruptedContacts.sorted(by: { $0.key < $1.key }) {
+            guard let contact = index.contactsByID[contactID], !used.contains(contactID),
+                !declared.contains(owner)
+            else { continue }
+            var changes: [FieldChange] = []
+            if let email = contact["email"] {
+                changes.append(FieldChange(path: "email", before: email, after: nil))
+            }
+            add(
+                DraftOperation(
+                    action: .delete, resource: .customercontacts, name: owner, method: .delete,
+                    path: "/api/customercontacts/\(contactID)", changes: changes,
+                    liveID: contactID,
+                    reason: "an interrupted apply created this contact for customer '\(owner)' "
+                        + "and stopped before creating the customer. No manifest declares that "
+                        + "customer now, and no customer uses the contact"))
+        }
     }
 
     private mutating func pruneSubscribers(managed: (LiveObject) -> Bool) {

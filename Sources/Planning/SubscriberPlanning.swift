@@ -68,6 +68,10 @@ extension PlanBuilder {
                 subscriber, domain: domain, customer: customerReference, numbers: declared,
                 groups: groups, after: deletion)
             if isPBX { recordPBXSubscriber(subscriber, liveID: nil, draft: draft) }
+            customerMoves.append(
+                CustomerMove(
+                    subscriber: subscriber.id, fromCustomerID: liveCustomerID,
+                    toCustomer: subscriber.customer, toCreated: customerReference.liveID == nil))
             return
         }
         let update = updateSubscriber(

@@ -31,6 +31,8 @@ let usage = """
       --commit-then-fail-rate R   Commit a share R of writes, then answer 500.
       --fault-seed N              Seed for the fault decisions (default 1).
       --threads N                 HTTP worker threads (default 4).
+      --log-level LEVEL           Messages on stderr: error, warning, info (default) or debug;
+                                  debug also lists each connection that --drop-rate closes.
       --help                      Show this help.
 
     Prints "ngcp-emulator listening on http://HOST:PORT" when ready and runs until SIGINT or
@@ -147,6 +149,12 @@ func parseArguments(_ arguments: [String]) -> EmulatorConfiguration {
             configuration.faults.seed = seed
         case "--threads":
             configuration.threads = max(1, count(value(argument), argument))
+        case "--log-level":
+            let text = value(argument)
+            guard let level = EmulatorLogLevel.allCases.first(where: { $0.name == text }) else {
+                fail("invalid --log-level '\(text)': expected error, warning, info or debug")
+            }
+            configuration.logLevel = level
         default:
             fail("unknown option '\(argument)'")
         }

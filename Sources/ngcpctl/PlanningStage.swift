@@ -22,6 +22,12 @@ struct PlanningStage {
     /// The objects ngcpctl manages, for prune: those declared by the target's last applied
     /// revision. Nil means the subscribers of declared customers.
     var managedInventory: Set<ResourceID>? = nil
+    /// Without `--prune`: the revision last applied to the target. The plan lists what prune
+    /// would remove, and this revision's inventory keeps that list in prune's scope.
+    var appliedRevision: AppliedRevision? = nil
+    /// Contacts that an interrupted apply created, from its journal, as the planner's
+    /// `interruptedContacts`.
+    var interruptedContacts: [Int: String] = [:]
     /// `--max-deletes`, which overrides the target's guard.
     var maxDeletes: Int? = nil
     /// The policy check to run on the plan; nil skips it.
@@ -142,6 +148,10 @@ struct PlanningStage {
             manifests = prepared.manifests
             secretValues = prepared.secretValues
             source = prepared.source
+            // Loading another revision is CPU work, so it overlaps with the read.
+            let inventory = Task { [self, source, manifests] in
+                try await self.inventory(source: source, declared: manifests.desired)
+            }
 
             // The stream ends without collections only when the read failed, and awaiting the
             // read then throws its error.
@@ -182,7 +192,7 @@ struct PlanningStage {
             let desired = restricted(manifests.desired, live: collections.state)
             let draftOptions = plannerOptions(
                 guards: guards, ignoreRules: ignoreRules, source: source,
-                secretValues: secretValues)
+                secretValues: secretValues, managedInventory: try await inventory.value)
             draft = try await Self.onOwnThread {
                 let draftTimer = StageTimer(threadOnly: true)
                 defer { logger.debug("plan drafted", draftTimer.fields) }
@@ -264,6 +274,21 @@ struct PlanningStage {
         }
     }
 
+    /// Returns prune's inventory: the one loaded for `--prune`, or without it the inventory of
+    /// `appliedRevision`, so that the plan lists what prune would remove.
+    private func inventory(source: PlanSource, declared: DesiredState) async throws
+        -> Set<ResourceID>?
+    {
+        if prune { return managedInventory }
+        guard let appliedRevision else { return nil }
+        let (paths, options) = (paths, connection.project.manifestOptions())
+        return try await Self.onOwnThread {
+            PruneInventory.inventory(
+                of: appliedRevision, plannedFrom: source, declared: declared, paths: paths,
+                options: options)
+        }
+    }
+
     /// Returns the desired state within the scope of the read: a scoped read covers part of the
     /// target, so the manifests are cut to the same part.
     private func restricted(_ desired: DesiredState, live: LiveState) -> DesiredState {
@@ -273,11 +298,12 @@ struct PlanningStage {
 
     private func plannerOptions(
         guards: GuardSettings, ignoreRules: [IgnoreRule], source: PlanSource,
-        secretValues: [SecretKey: SecretValue]
+        secretValues: [SecretKey: SecretValue], managedInventory: Set<ResourceID>?
     ) -> PlannerOptions {
         var options = PlannerOptions(
-            prune: prune, pruneDomains: prune && guards.allowDomainDelete,
-            managedInventory: managedInventory, ignoreRules: ignoreRules,
+            prune: prune, pruneDomains: guards.allowDomainDelete,
+            managedInventory: managedInventory, interruptedContacts: interruptedContacts,
+            ignoreRules: ignoreRules,
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
             source: source, target: connection.url)
         if connection.reading.isScoped {

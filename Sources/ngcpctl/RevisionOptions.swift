@@ -24,12 +24,20 @@ enum RevisionOptions {
         ]
 
     /// Sets the stage's revision and, with `--prune`, the inventory of the revision last
-    /// applied to the target.
+    /// applied to the target. Without `--prune` it only looks up that revision, whose
+    /// inventory the plan reads when it lists what prune would remove.
     static func configure(
         _ stage: inout PlanningStage, _ parsed: ParsedArguments, connection: Connection
     ) throws {
         stage.revision = parsed.value("rev")
-        guard stage.prune else { return }
+        guard stage.prune else {
+            // An invalid target name fails the commands that record or prune, not this one.
+            if let target = try? targetName(stage.target, parsed, connection: connection) {
+                stage.appliedRevision = PruneInventory.appliedRevision(
+                    paths: stage.paths, target: target)
+            }
+            return
+        }
         let target = try targetName(stage.target, parsed, connection: connection)
         stage.managedInventory = try PruneInventory.load(
             paths: stage.paths, target: target, colorMode: stage.colorMode,

@@ -259,6 +259,13 @@ extension RevisionRepository {
     }
 }
 
+/// The revision last applied to a target, for a plan without `--prune` that lists what prune
+/// would remove.
+struct AppliedRevision: Sendable {
+    let target: String
+    let commit: String
+}
+
 /// Prune's inventory: what the target's last applied revision declared.
 enum PruneInventory {
     /// Returns the inventory for `target`, or nil (with a note on standard error) when no apply to it
@@ -285,5 +292,47 @@ enum PruneInventory {
             purpose: "--prune (the inventory of the revision last applied to '\(target)')",
             colorMode: colorMode, options: options)
         return RevisionManifests.inventory(of: loaded.result.desired)
+    }
+
+    /// Returns the revision last applied to `target`, or nil when the manifests are not in git,
+    /// no apply to the target is recorded, or the record cannot be read. It reads one git
+    /// reference and prints nothing, because a plan without `--prune` works without it.
+    static func appliedRevision(paths: [String], target: String) -> AppliedRevision? {
+        guard let repository = try? RevisionRepository.find(containing: paths[0]),
+            let commit = try? AppliedRecords.appliedCommit(
+                target: target, in: repository.repository)
+        else { return nil }
+        return AppliedRevision(target: target, commit: commit)
+    }
+
+    /// Returns the inventory of `applied`, as `load` does for `--prune`. When the plan reads
+    /// the manifests of that very commit, unchanged, they are the inventory and nothing is
+    /// loaded again. Returns nil, with a note, when the revision cannot be read: the plan
+    /// then counts what prune would remove in the scope prune has without an inventory.
+    static func inventory(
+        of applied: AppliedRevision, plannedFrom source: PlanSource, declared: DesiredState,
+        paths: [String], options: ManifestLoadOptions
+    ) -> Set<ResourceID>? {
+        if source.revision == applied.commit && !source.dirty {
+            return RevisionManifests.inventory(of: declared)
+        }
+        let problem: String
+        do {
+            let repository = try RevisionRepository.open(
+                containing: paths[0], purpose: "the inventory of the last applied revision")
+            let commit = try repository.commit(
+                applied.commit, purpose: "the inventory of the last applied revision")
+            let loaded = try repository.loadManifests(
+                paths, at: commit, revision: commit, options: options)
+            if !loaded.hasErrors { return RevisionManifests.inventory(of: loaded.desired) }
+            problem = "its manifests have errors, which 'plan --prune' shows"
+        } catch {
+            problem = (error as? CommandFailure)?.message ?? "\(error)"
+        }
+        Terminal.error(
+            "note: cannot read commit \(applied.commit.prefix(12)), last applied to "
+                + "'\(applied.target)' (\(problem)), so the objects left alone without --prune "
+                + "are counted as prune counts them without a record\n")
+        return nil
     }
 }

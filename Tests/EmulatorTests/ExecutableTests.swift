@@ -38,6 +38,49 @@ import Testing
         #expect(output.fileHandleForReading.readDataToEndOfFile().isEmpty)
     }
 
+    /// Runs the emulator with every response cut off, sends a request with a body in its
+    /// response and one without, and returns what it wrote to standard error.
+    private static func standardErrorWithDrops(_ extra: [String]) throws -> String {
+        let (process, output, errors) = try Self.run(
+            ["--listen", "127.0.0.1:0", "--drop-rate", "1"] + extra)
+        let line = output.fileHandleForReading.readLine()
+        let port = try #require(line?.firstMatch(of: /:(\d+)$/).flatMap { Int($0.1) })
+        let client = TestClient(port: port)
+        // A cut body reads as a short response, a cut empty one as no response.
+        let cut = client.get("/api/domains/")
+        #expect(cut?.body.count ?? 0 < Int(cut?.header("Content-Length") ?? "") ?? 1)
+        #expect(
+            client.post("/api/domains/", ["domain": "cut.example.org", "reseller_id": 1]) == nil)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    @Test func injectedDropsLogOnlyAtDebugLevel() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary().path))
+
+        // libmicrohttpd reports each close that the fault requests, but by default nothing shows.
+        let quiet = try Self.standardErrorWithDrops([])
+        #expect(quiet.isEmpty, "unexpected messages: \(quiet)")
+
+        let debug = try Self.standardErrorWithDrops(["--log-level", "debug"])
+        let lines = debug.split(separator: "\n").map(String.init)
+        #expect(lines.count >= 2, "\(debug)")
+        #expect(
+            lines.allSatisfy { $0.hasPrefix("ngcp-emulator debug: libmicrohttpd: ") }, "\(debug)")
+    }
+
+    @Test func rejectsUnknownLogLevel() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary().path))
+        let (process, _, errors) = try Self.run(["--log-level", "loud"])
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 64)
+        let message = String(
+            decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("invalid --log-level 'loud'"))
+    }
+
     @Test func rejectsUnknownOption() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary().path))
         let (process, _, errors) = try Self.run(["--no-such-option"])

@@ -60,9 +60,11 @@ import Testing
             }
             #expect(first.client.get("/api/subscribers/")?.json?["total_count"] == 5)
         }
+        // The second start notes at info level that it ignores the generation settings.
         let second = try RunningEmulator {
             $0.databasePath = path
             $0.generation = settings
+            $0.logLevel = .warning
         }
         #expect(second.client.get("/api/subscribers/")?.json?["total_count"] == 5)
     }

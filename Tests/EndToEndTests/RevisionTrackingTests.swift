@@ -582,6 +582,127 @@ import Testing
         #expect(legacy.exitCode == 0, "\(legacy.standardOutput)\(legacy.standardError)")
     }
 
+    @Test func planWithoutPruneListsPruneRemovals() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+
+        // Without a record the plan prints no note, because only --prune needs one.
+        let unrecorded = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(unrecorded.exitCode == 0, "\(unrecorded.standardError)")
+        #expect(!unrecorded.standardError.contains("note:"), "\(unrecorded.standardError)")
+
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+        let applied = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(applied.standardOutput.contains("No changes. Live state matches the manifests."))
+
+        // Customer beta and subscriber bob leave the manifests: first only in the working
+        // tree, then in a commit. Both plans list what --prune removes, and remove nothing.
+        var next = ManifestTexts.first
+        next["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001"))
+        next["beta.yaml"] = nil
+        try repo.setManifests(next)
+        let expected = [
+            "customercontacts/beta", "customers/beta", "subscribers/bob@voice.test",
+        ]
+        for step in ["uncommitted", "committed"] {
+            if step == "committed" { try repo.commit("second") }
+            let plan = try repo.json(
+                ["plan", "manifests", "--format", "json"], environment: environment)
+            #expect(plan.operationSummary.isEmpty, "\(step)")
+            let notPruned = plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue)
+            #expect(notPruned == expected, "\(step)")
+
+            let pruned = try repo.json(
+                ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
+            #expect(
+                pruned.operationSummary.sorted() == expected.map { "delete " + $0 }, "\(step)")
+        }
+        let human = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(human.standardOutput.contains("No changes to declared objects."))
+        #expect(
+            human.standardOutput.contains(
+                "left alone without --prune: 3 (customercontacts/beta, customers/beta, "
+                    + "subscribers/bob@voice.test)"), "\(human.standardOutput)")
+    }
+
+    @Test func planWithoutPruneListsDomainsPruneDeletes() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.write(
+            "ngcpctl.yaml",
+            DriftIgnoreTests.configuration(url: emulator.url, ignore: [])
+                + "    guards: {allow_domain_delete: true}\n")
+        var first = ManifestTexts.first
+        first["spare.yaml"] = ManifestTexts.domain.replacingOccurrences(
+            of: "voice.test", with: "spare.test")
+        try repo.setManifests(first)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        // The target allows domain deletes, so prune would delete the dropped domain, and a
+        // plan without --prune lists it.
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("second")
+        let pruned = try repo.json(
+            ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
+        #expect(pruned.operationSummary == ["delete domains/spare.test"])
+        let plan = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        #expect(plan.operationSummary.isEmpty)
+        #expect(plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == ["domains/spare.test"])
+    }
+
+    @Test func renamedCustomerWarnsAndIsLeftBehind() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        var renamed = ManifestTexts.first
+        renamed["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme-gmbh", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme-gmbh", number: "1001"),
+            ManifestTexts.subscriber("bob", customer: "acme-gmbh", number: "1002"))
+        try repo.setManifests(renamed)
+        try repo.commit("rename acme")
+
+        let plan = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        let warnings = plan["warnings"]?.arrayValue ?? []
+        #expect(warnings.count == 1)
+        #expect(warnings.first?["kind"] == "subscribers_recreated")
+        let message = warnings.first?["message"]?.stringValue ?? ""
+        #expect(
+            message.hasPrefix(
+                "2 subscribers move from customer 'acme' to customer 'acme-gmbh', which this "
+                    + "plan creates (alice@voice.test, bob@voice.test)."), "\(message)")
+        // The old customer is left behind, and --prune would terminate it.
+        #expect(
+            plan["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == [
+                "customercontacts/acme", "customers/acme",
+            ])
+
+        let markdown = try repo.ngcpctl(
+            ["plan", "manifests", "--format", "markdown"], environment: environment)
+        #expect(markdown.standardOutput.contains("> [!WARNING]\n> 2 subscribers move"))
+        let human = try repo.ngcpctl(["plan", "manifests"], environment: environment)
+        #expect(human.standardOutput.contains("\nWarning: 2 subscribers move"))
+    }
+
     @Test func shallowCloneNamesUnshallow() throws {
         let repo = try ManifestRepository()
         try repo.setManifests(ManifestTexts.first)

@@ -114,6 +114,57 @@ import Testing
         #expect(pruned.operations.map(\.action) == [.delete])
     }
 
+    @Test func interruptedContactIsCountedOrPruned() throws {
+        let live = Fixture.liveBase(
+            contacts: [Fixture.contact(), Fixture.contact(id: 25, email: "office@delta.test")])
+        let desired = Fixture.desiredBase()
+        let contacts = [25: "delta"]
+
+        let kept = try plan(
+            desired, live, PlannerOptions(interruptedContacts: contacts, secrets: secrets()))
+        #expect(kept.operations.isEmpty)
+        #expect(kept.notPruned == [ResourceID(.customercontacts, "delta")])
+
+        // An inventory does not have to list it: the journal is what makes it managed.
+        let pruned = try plan(
+            desired, live,
+            PlannerOptions(
+                prune: true, managedInventory: [ResourceID(.customers, "cust-1")],
+                interruptedContacts: contacts, secrets: secrets()))
+        let removal = try #require(pruned.operations.first)
+        #expect(pruned.operations.count == 1)
+        #expect(removal.resourceID == ResourceID(.customercontacts, "delta"))
+        #expect(removal.method == .delete)
+        #expect(removal.path == "/api/customercontacts/25")
+        #expect(removal.reason?.hasPrefix("an interrupted apply created this contact") == true)
+    }
+
+    @Test func interruptedContactStaysWhenDeclaredOrUsed() throws {
+        let contacts = [Fixture.contact(), Fixture.contact(id: 25, email: "office@delta.test")]
+
+        // Declared again: the plan creates the customer, and apply adopts the contact.
+        var desired = Fixture.desiredBase()
+        desired.customers.append(Fixture.desiredCustomer("delta"))
+        let declared = try plan(
+            desired, Fixture.liveBase(contacts: contacts),
+            PlannerOptions(prune: true, interruptedContacts: [25: "delta"], secrets: secrets()))
+        #expect(declared.operations.allSatisfy { $0.action == .create })
+
+        // A customer uses it by now, so it is that customer's contact.
+        let used = Fixture.liveBase(
+            customers: [
+                Fixture.customer(),
+                Fixture.customer(
+                    id: 31, externalID: "delta-2",
+                    contactID: 25),
+            ],
+            contacts: contacts)
+        let kept = try plan(
+            Fixture.desiredBase(), used,
+            PlannerOptions(interruptedContacts: [25: "delta"], secrets: secrets()))
+        #expect(!kept.notPruned.contains(ResourceID(.customercontacts, "delta")))
+    }
+
     @Test func notPrunedSurvivesPlanJSON() throws {
         var original = Plan(target: "https://ngcp.example.org/api/")
         original.notPruned = [ResourceID(.subscribers, "bob@example.org")]

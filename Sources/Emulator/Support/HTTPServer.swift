@@ -47,14 +47,20 @@ struct HTTPServerError: Error, CustomStringConvertible {
 /// The owner of one libmicrohttpd daemon.
 ///
 /// MHD runs an epoll listener with a small thread pool; the handler must be thread-safe.
+/// MHD's own messages go to the emulator's log at `logLevel`, not straight to stderr.
 final class HTTPServer: @unchecked Sendable {
     private let daemon: OpaquePointer
     private let context: ServerContext
+    /// The logger that MHD calls; it must outlive the daemon, so it is freed in `deinit`.
+    private let logger: UnsafeMutablePointer<cmhd_logger>
     private let stopped = Atomic<Bool>(false)
     let port: Int
 
     /// Binds `host:port` (port 0 picks a free port) and starts serving at once.
-    init(host: String, port: Int, threads: Int, handler: any HTTPRequestHandler) throws {
+    init(
+        host: String, port: Int, threads: Int, logLevel: EmulatorLogLevel,
+        handler: any HTTPRequestHandler
+    ) throws {
         guard (0...65535).contains(port) else {
             throw HTTPServerError(description: "invalid port \(port): expected 0 to 65535")
         }
@@ -65,22 +71,26 @@ final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError(
                 description: "invalid listen address '\(host)': expected an IPv4 address")
         }
-        let context = ServerContext(handler: handler)
+        let context = ServerContext(handler: handler, logLevel: logLevel)
         let flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ERROR_LOG.rawValue
         let opaqueContext = Unmanaged.passUnretained(context).toOpaque()
+        let logger = UnsafeMutablePointer<cmhd_logger>.allocate(capacity: 1)
+        logger.initialize(to: cmhd_logger(callback: forwardMessage, context: opaqueContext))
         let started = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
                 cmhd_start(
                     flags, UInt16(port), accessHandler, opaqueContext, completionHandler, nil,
-                    UInt32(max(threads, 1)), 60, socketAddress)
+                    UInt32(max(threads, 1)), 60, socketAddress, logger)
             }
         }
         guard let started else {
+            logger.deallocate()
             throw HTTPServerError(
                 description: "cannot listen on \(host):\(port): the port may be in use")
         }
         self.daemon = started
         self.context = context
+        self.logger = logger
         self.port = Int(cmhd_bound_port(started))
     }
 
@@ -94,16 +104,52 @@ final class HTTPServer: @unchecked Sendable {
 
     deinit {
         stop()
+        logger.deallocate()
     }
 }
 
-/// The handler reference handed to C as the access-handler context.
+/// The handler reference handed to C as the access-handler and logger context.
 private final class ServerContext: @unchecked Sendable {
     let handler: any HTTPRequestHandler
+    let logLevel: EmulatorLogLevel
 
-    init(handler: any HTTPRequestHandler) {
+    init(handler: any HTTPRequestHandler, logLevel: EmulatorLogLevel) {
         self.handler = handler
+        self.logLevel = logLevel
     }
+}
+
+/// A mark, on the thread that serves a connection, that the emulator is closing it on
+/// purpose (an injected fault). MHD reports such a close on the same thread right after the
+/// callback returns, so the logger can tell it from a close that MHD decided on its own.
+private enum DeliberateClose {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static func mark() {
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+    }
+
+    /// Returns whether this thread has a mark, and removes it.
+    static func take() -> Bool {
+        let marked = pthread_getspecific(key) != nil
+        if marked { pthread_setspecific(key, nil) }
+        return marked
+    }
+}
+
+/// Writes one MHD message to the emulator's log: at debug level when it reports a close
+/// that the emulator asked for, as a warning otherwise.
+private let forwardMessage: cmhd_message_callback = { context, message in
+    guard let context, let message else { return }
+    let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+    var text = String(cString: message)
+    while text.last?.isNewline == true { text.removeLast() }
+    let level: EmulatorLogLevel = DeliberateClose.take() ? .debug : .warning
+    Log.write(level, "libmicrohttpd: \(text)", threshold: server.logLevel)
 }
 
 /// Per-request state kept in MHD's `con_cls` while the body arrives in pieces.
@@ -190,7 +236,10 @@ private let readTruncatedBody: MHD_ContentReaderCallback = { context, position, 
     let body = Unmanaged<TruncatedBody>.fromOpaque(context).takeUnretainedValue()
     let half = body.bytes.count / 2
     let start = Int(position)
-    guard start < half else { return MHD_CONTENT_READER_END_WITH_ERROR }
+    guard start < half else {
+        DeliberateClose.mark()
+        return MHD_CONTENT_READER_END_WITH_ERROR
+    }
     let count = min(maximum, half - start)
     body.bytes.withUnsafeBytes { source in
         UnsafeMutableRawPointer(buffer).copyMemory(
@@ -206,7 +255,10 @@ private let releaseTruncatedBody: MHD_ContentReaderFreeCallback = { context in
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer?) -> MHD_Result {
     // Answering NO makes MHD close the socket without a response.
-    if response.dropConnection || (response.truncated && response.body.count < 2) { return .NO }
+    if response.dropConnection || (response.truncated && response.body.count < 2) {
+        DeliberateClose.mark()
+        return .NO
+    }
     var body = response.body
     let mhdResponse: OpaquePointer?
     if response.truncated {

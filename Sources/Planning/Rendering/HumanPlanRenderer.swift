@@ -50,6 +50,9 @@ public struct HumanPlanRenderer: PlanRenderer {
             lines.append("")
         }
 
+        for warning in plan.warnings {
+            lines.append(paint("Warning: ", .boldYellow) + PlanText.printable(warning.message))
+        }
         let irreversible = plan.operations.filter(\.irreversible).count
         if irreversible > 0 {
             let noun = irreversible == 1 ? "operation" : "operations"
@@ -96,6 +99,7 @@ public struct HumanPlanRenderer: PlanRenderer {
         case red = "31"
         case bold = "1"
         case boldRed = "1;31"
+        case boldYellow = "1;33"
     }
 
     private func style(_ action: PlannedAction) -> Style {

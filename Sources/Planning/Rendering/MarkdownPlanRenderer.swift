@@ -37,6 +37,9 @@ public struct MarkdownPlanRenderer: PlanRenderer {
         lines.append("**\(PlanText.countLine(plan))**")
         if let note = PlanText.notPrunedLine(plan) { lines += ["", PlanText.markdownText(note)] }
         if let note = PlanText.unmanagedLine(plan) { lines += ["", PlanText.markdownText(note)] }
+        for warning in plan.warnings {
+            lines += ["", "> [!WARNING]\n> \(PlanText.markdownText(warning.message))"]
+        }
         let irreversible = plan.operations.filter(\.irreversible).count
         if irreversible > 0 {
             lines.append("")

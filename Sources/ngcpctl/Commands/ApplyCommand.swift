@@ -172,6 +172,7 @@ enum ApplyCommand {
                 colorMode: colorMode, environment: environment)
             stage.maxDeletes = maxDeletes
             stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
+            stage.interruptedContacts = recovery.createdContacts
             try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
             plan = output.plan
@@ -188,13 +189,20 @@ enum ApplyCommand {
 
         // The server lock is a domain that a prune of unused domains would remove.
         plan.operations.removeAll(where: ServerTargetLock.isLockObject)
+        plan.notPruned.removeAll(where: ServerTargetLock.isLockObject)
         try RevisionOptions.requireClean(plan, parsed)
         let recording = try RevisionOptions.recording(
             parsed, connection: connection, configured: configuredTarget)
 
         let showColor = Terminal.useColor(colorMode, descriptor: 1)
+        let leftovers = JournalLeftovers(recovery: recovery, plan: plan)
         if plan.isEmpty {
-            if !recovery.isEmpty { try? FileManager.default.removeItem(atPath: journalPath) }
+            if !recovery.isEmpty {
+                Terminal.error(leftovers.report(journal: journalPath))
+                if !leftovers.keepsJournal {
+                    try? FileManager.default.removeItem(atPath: journalPath)
+                }
+            }
             if format == "json" {
                 Terminal.output(ApplyReport.json(plan: plan, result: nil))
             } else {
@@ -243,7 +251,10 @@ enum ApplyCommand {
         progress.clear()
 
         await journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
-        if result.succeeded { journal.remove() }
+        if result.succeeded {
+            Terminal.error(leftovers.report(journal: journalPath))
+            if !leftovers.keepsJournal { journal.remove() }
+        }
 
         if format == "json" {
             Terminal.output(ApplyReport.json(plan: plan, result: result))

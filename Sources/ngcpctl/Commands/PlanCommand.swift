@@ -50,6 +50,8 @@ enum PlanCommand {
             colorMode: colorMode, environment: environment)
         stage.maxDeletes = maxDeletes
         stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
+        stage.interruptedContacts = JournalLeftovers.interruptedContacts(
+            manifestPaths: parsed.positionals, target: connection.url)
         try RevisionOptions.configure(&stage, parsed, connection: connection)
         let output = try await stage.run()
         ExitRetention.keep(output)
