@@ -51,19 +51,15 @@ extension DocumentContext {
             }
         }
 
-        var secrets: [String: SecretSource] = [:]
+        var secrets: SubscriberSecrets = [:]
         var secretLocations = SecretFieldLocations()
         if let node = passwordNode {
             secretLocations.password = reader.location(node)
-            if let source = decodeSecret(node, path: "spec.password") {
-                secrets["password"] = source
-            }
+            secrets.password = decodeSecret(node, path: "spec.password")
         }
         if let node = webpasswordNode {
             secretLocations.webpassword = reader.location(node)
-            if let source = decodeSecret(node, path: "spec.webpassword") {
-                secrets["webpassword"] = source
-            }
+            secrets.webpassword = decodeSecret(node, path: "spec.webpassword")
         }
 
         // Subscribers often share these blocks, so each distinct block is decoded once.

@@ -86,7 +86,7 @@ public struct DesiredSubscriber: Sendable, Hashable {
     /// secrets. A field absent here is not managed.
     public var fields: [String: JSONValue]
     /// `password` and `webpassword`, by field name.
-    public var secrets: [String: SecretSource]
+    public var secrets: SubscriberSecrets
     /// The call forward block in the shape of `/api/callforwards/{id}`, keyed by type (cfu, cfb,
     /// cft, cfna, cfs, cfr, cfo). Nil means forwards are not managed; when present, types not
     /// listed are cleared.
@@ -106,7 +106,7 @@ public struct DesiredSubscriber: Sendable, Hashable {
 
     public init(
         username: String, domain: String, customer: String, fields: [String: JSONValue] = [:],
-        secrets: [String: SecretSource] = [:], callforwards: [String: JSONValue]? = nil,
+        secrets: SubscriberSecrets = [:], callforwards: [String: JSONValue]? = nil,
         preferences: [String: JSONValue]? = nil, pbxGroups: [SubscriberReference]? = nil,
         location: SourceLocation? = nil, fieldLocations: [String: SourceLocation] = [:]
     ) {
