@@ -8,8 +8,11 @@ struct DeclaredSubscriber {
     var details: SubscriberDetails
 }
 
-/// The source positions of one declared subscriber that the cross-document checks report at.
+/// The source positions of one declared subscriber that the cross-document checks report at,
+/// and its metadata.
 struct SubscriberDetails {
+    /// The subscriber's `metadata.name`, which is `username@domain`, for its resource id.
+    var name: String
     var customerLocation: SourceLocation
     /// Each number as `cc-ac-sn` with where it is written.
     var numbers: [(key: String, location: SourceLocation, path: String)]
@@ -18,7 +21,10 @@ struct SubscriberDetails {
     var webusernameLocation: SourceLocation?
     /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
     var lockFieldLocations: [String: SourceLocation]
-    var secretLocations = SecretFieldLocations()
+    /// The document's metadata, with the positions of the secret fields. It stays here
+    /// until `checkAcrossDocuments()` moves it into the collector's `metadata`, so that a
+    /// subscriber costs no second array entry while the files load.
+    var metadata: ManifestMetadata
 }
 
 /// Collects documents of many files into one desired state, then checks them against each
@@ -34,9 +40,9 @@ struct DesiredStateCollector {
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
-    /// The metadata of each added object in order, moved into `metadata` by
-    /// `checkAcrossDocuments()`, so that the dictionary is built once at its final size
-    /// instead of growing and rehashing while the files load.
+    /// The metadata of each added domain and customer in order. `checkAcrossDocuments()`
+    /// moves it into `metadata` together with that of the subscribers. So the dictionary is
+    /// built once at its final size instead of growing and rehashing while the files load.
     private var addedMetadata: [(id: ResourceID, metadata: ManifestMetadata)] = []
     /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
     /// that references to them are not also reported as undeclared.
@@ -135,7 +141,7 @@ struct DesiredStateCollector {
                     declarationsWithErrors.append(declaration)
                 }
                 // Its secrets are still checked, so that one run reports those problems too.
-                if case .subscriber(let subscriber, _) = object,
+                if case .subscriber(let subscriber) = object,
                     !subscriber.desired.secrets.isEmpty
                 {
                     keepSecretsForChecks(subscriber.desired, subscriber.details)
@@ -152,7 +158,7 @@ struct DesiredStateCollector {
     ) {
         subscribersWithErrors.append(subscriber)
         if let location = subscriber.location {
-            secretLocationsWithErrors[location] = details.secretLocations
+            secretLocationsWithErrors[location] = details.metadata.secretLocations
         }
     }
 
@@ -252,15 +258,8 @@ struct DesiredStateCollector {
     private enum DeclaredObject {
         case domain(DesiredDomain, ManifestMetadata)
         case customer(DesiredCustomer, ManifestMetadata, maxSubscribers: SourceLocation?)
-        case subscriber(DeclaredSubscriber, ManifestMetadata)
-
-        var metadata: ManifestMetadata {
-            switch self {
-            case .domain(_, let metadata), .customer(_, let metadata, _),
-                .subscriber(_, let metadata):
-                return metadata
-            }
-        }
+        /// A subscriber, whose details hold its metadata.
+        case subscriber(DeclaredSubscriber)
     }
 
     /// The kind and name of a document, for `invalidDeclarations`.
@@ -345,8 +344,9 @@ struct DesiredStateCollector {
             object = context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
                 .map { .customer($0, metadata, maxSubscribers: maxSubscribers) }
         default:
-            object = context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
-                .map { .subscriber($0, metadata) }
+            object = context.decodeSubscriber(
+                name: name, nameNode: nameNode, spec: spec, metadata: metadata
+            ).map { .subscriber($0) }
         }
         return (object, declaration)
     }
@@ -430,12 +430,10 @@ struct DesiredStateCollector {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
             addedMetadata.append((customer.id, metadata))
-        case .subscriber(let subscriber, var metadata):
+        case .subscriber(let subscriber):
             subscribers.append(subscriber.desired)
             subscriberDetails.append(subscriber.details)
             if subscriber.desired.pbxGroups?.isEmpty == false { namesPBXGroups = true }
-            metadata.secretLocations = subscriber.details.secretLocations
-            addedMetadata.append((subscriber.desired.id, metadata))
         }
     }
 
@@ -450,11 +448,18 @@ struct DesiredStateCollector {
     // MARK: - Checks across documents
 
     mutating func checkAcrossDocuments() {
-        metadata.reserveCapacity(metadata.count + addedMetadata.count)
+        metadata.reserveCapacity(
+            metadata.count + addedMetadata.count + subscriberDetails.count)
         for (id, value) in addedMetadata {
             keepFirst(value, for: id)
         }
         addedMetadata = []
+        // Ids of different kinds never collide, so adding the subscribers after the domains
+        // and customers keeps the first metadata of each name as load order would.
+        for position in subscriberDetails.indices {
+            let id = ResourceID(.subscribers, subscriberDetails[position].name)
+            keepFirst(subscriberDetails[position].metadata, for: id)
+        }
 
         // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
         // A subscriber's username is ASCII without `@` and its domain has no `@`, so the

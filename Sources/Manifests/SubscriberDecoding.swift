@@ -11,7 +11,11 @@ extension DocumentContext {
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
 
-    func decodeSubscriber(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DeclaredSubscriber? {
+    /// Decodes a subscriber document's spec. `metadata` is the document's decoded metadata,
+    /// which the result keeps with the positions of the secret fields.
+    func decodeSubscriber(
+        name: String, nameNode: YAMLNode, spec: YAMLNode, metadata: ManifestMetadata
+    ) -> DeclaredSubscriber? {
         let identity = splitSubscriberName(name, node: nameNode)
         guard
             let fields = reader.fields(
@@ -82,13 +86,14 @@ extension DocumentContext {
             fields: values, secrets: secrets, callforwards: callforwards,
             preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode),
             fieldLocations: pbxFieldLocations(fields))
+        var metadata = metadata
+        metadata.secretLocations = secretLocations
         let details = SubscriberDetails(
-            customerLocation: reader.location(customerNode), numbers: numbers,
+            name: name, customerLocation: reader.location(customerNode), numbers: numbers,
             hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
             displayNameLocation: fields["display_name"].map { reader.location($0) },
             webusernameLocation: fields["webusername"].map { reader.location($0) },
-            lockFieldLocations: locations(of: Self.lockFields, in: fields),
-            secretLocations: secretLocations)
+            lockFieldLocations: locations(of: Self.lockFields, in: fields), metadata: metadata)
         return DeclaredSubscriber(desired: desired, details: details)
     }
 
