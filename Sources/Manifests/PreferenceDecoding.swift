@@ -142,9 +142,7 @@ extension DocumentContext {
             return reader.bool(node, path()).map { .bool($0) }
         case .int:
             // NGCP also takes a numeric string for an integer preference.
-            if let scalar = node.scalar, case .string(let text) = scalar.value,
-                let number = Int(text)
-            {
+            if let text = node.stringValue, let number = Int(text) {
                 return .int(number)
             }
             return reader.int(node, path()).map { .int($0) }

@@ -442,19 +442,12 @@ extension DocumentContext {
     private func digits(_ node: YAMLNode, path: @autoclosure () -> String, count: ClosedRange<Int>)
         -> String?
     {
-        guard let scalar = node.scalar else {
-            reader.typeError(node, path(), expected: "digits")
-            return nil
-        }
-        switch scalar.value {
-        case .int, .float, .string: break
-        case .null where count.lowerBound == 0: return ""
-        default:
+        guard let text = node.stringOrNumberText else {
+            if node.isNull, count.lowerBound == 0 { return "" }
             reader.typeError(node, path(), expected: "digits")
             return nil
         }
 
-        let text = scalar.text
         // The field name is for messages only, so it is cut from the path only on an error.
         var field: String { String(path().split(separator: ".").last ?? "") }
         guard allBytes(of: text, { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
@@ -477,7 +470,7 @@ extension DocumentContext {
     private func decodeSecret(_ node: YAMLNode, path: @autoclosure () -> String)
         -> SecretSource?
     {
-        if let scalar = node.scalar, case .string(let value) = scalar.value {
+        if let value = node.stringValue {
             if value.isEmpty {
                 reader.error(node, path(), Message.emptySecret, hint: Message.literalSecretHint)
                 return nil
