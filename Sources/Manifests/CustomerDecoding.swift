@@ -9,7 +9,8 @@ final class DocumentContext {
     let reader: NodeReader
     /// The absolute directory of the manifest file, for relative `{file: PATH}` secrets.
     let directory: String
-    let catalogue: PreferenceCatalogue
+    /// The preferences that manifests may set, indexed for looking up mapping keys.
+    let preferenceIndex: PreferenceIndex
     let defaultBillingProfile: String?
     /// Whether a preference missing from `catalogue` is only a warning, because the target's
     /// own catalogue is checked later.
@@ -24,7 +25,7 @@ final class DocumentContext {
     let decodedTimes: DecodedValueCache<[JSONValue]>
 
     init(
-        reader: NodeReader, directory: String, catalogue: PreferenceCatalogue,
+        reader: NodeReader, directory: String, preferenceIndex: PreferenceIndex,
         defaultBillingProfile: String?, deferUnknownPreferences: Bool = false,
         defaultReseller: String? = nil,
         decodedCallForwards: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
@@ -33,7 +34,7 @@ final class DocumentContext {
     ) {
         self.reader = reader
         self.directory = directory
-        self.catalogue = catalogue
+        self.preferenceIndex = preferenceIndex
         self.defaultBillingProfile = defaultBillingProfile
         self.deferUnknownPreferences = deferUnknownPreferences
         self.defaultReseller = defaultReseller
@@ -41,6 +42,11 @@ final class DocumentContext {
         self.decodedPreferences = decodedPreferences
         self.decodedTimes = decodedTimes
     }
+}
+
+extension DocumentContext {
+    /// The preferences that manifests may set.
+    var catalogue: PreferenceCatalogue { preferenceIndex.catalogue }
 }
 
 // MARK: - Domain

@@ -79,9 +79,12 @@ struct DesiredStateCollector {
     private let decodedCallForwards = DecodedValueCache<[String: JSONValue]>()
     private let decodedPreferences = DecodedValueCache<[String: JSONValue]>()
     private let decodedTimes = DecodedValueCache<[JSONValue]>()
+    /// The preference catalogue of `options`, indexed once for every document of the load.
+    private let preferenceIndex: PreferenceIndex
 
     init(options: ManifestLoadOptions) {
         self.options = options
+        preferenceIndex = PreferenceIndex(options.preferenceCatalogue)
     }
 
     var desired: DesiredState {
@@ -123,7 +126,7 @@ struct DesiredStateCollector {
         let documents = stream.documents
 
         let context = DocumentContext(
-            reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
+            reader: reader, directory: directory, preferenceIndex: preferenceIndex,
             defaultBillingProfile: options.defaultBillingProfile,
             deferUnknownPreferences: options.deferUnknownPreferences,
             defaultReseller: options.defaultReseller, decodedCallForwards: decodedCallForwards,

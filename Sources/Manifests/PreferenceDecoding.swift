@@ -1,6 +1,53 @@
 import NGCPCore
 import YAMLReader
 
+/// The definitions of a preference catalogue, found by the fingerprint of a mapping key, with
+/// the checks that depend on the name alone worked out once per name.
+///
+/// Looking a key up in the catalogue's dictionary hashes its name, and each name check
+/// hashed it again. A load decodes a preference block for each of tens of thousands of
+/// subscribers, so one index serves every document of a load.
+final class PreferenceIndex: Sendable {
+    struct Entry: Sendable {
+        let definition: PreferenceDefinition
+        let isNumberDerived: Bool
+        let isSecret: Bool
+        let isUniqueList: Bool
+
+        init(_ definition: PreferenceDefinition) {
+            self.definition = definition
+            let name = definition.name
+            isNumberDerived = DocumentContext.numberDerivedPreferences.contains(name)
+            isSecret = DocumentContext.secretPreferences.contains(name)
+            isUniqueList = DocumentContext.uniqueListPreferences.contains(name)
+        }
+    }
+
+    let catalogue: PreferenceCatalogue
+    /// The ASCII names of the catalogue, and their entries at the same positions. A name with
+    /// other characters is found through the catalogue's dictionary.
+    private let names: KeyNames
+    private let entries: [Entry]
+
+    init(_ catalogue: PreferenceCatalogue) {
+        self.catalogue = catalogue
+        let definitions = catalogue.definitions.values.filter {
+            $0.name.utf8.allSatisfy { $0 < 0x80 }
+        }
+        names = KeyNames(definitions.map(\.name))
+        entries = definitions.map(Entry.init)
+    }
+
+    /// Returns the entry of the preference named by the key at `position` of `pairs`, whose
+    /// text is `name`, or nil when the catalogue has no such preference.
+    func entry(forKeyAt position: Int, of pairs: YAMLNode.Pairs, name: String) -> Entry? {
+        if let index = pairs.lastIndex(ofKeyAt: position, in: names) { return entries[index] }
+        // Not an ASCII name of the catalogue. String comparison in the dictionary still
+        // finds a name that is canonically equivalent to the key.
+        return catalogue[name].map(Entry.init)
+    }
+}
+
 extension DocumentContext {
     /// Preferences NGCP fills in from the primary number when a subscriber is created.
     static let numberDerivedPreferences: Set<String> = ["cc", "ac"]
@@ -28,13 +75,16 @@ extension DocumentContext {
 
         var preferences: [String: JSONValue] = Dictionary(minimumCapacity: pairs.count)
         var valid = true
-        for pair in pairs {
-            guard let name = reader.string(pair.key, path) else {
+        for position in pairs.indices {
+            let key = pairs.key(at: position)
+            guard let name = reader.string(key, path) else {
                 valid = false
                 continue
             }
+            let entry = preferenceIndex.entry(forKeyAt: position, of: pairs, name: name)
             if let value = decodePreference(
-                name, key: pair.key, value: pair.value, path: join(path, name))
+                name, entry: entry, key: key, value: pairs.value(at: position),
+                path: join(path, name))
             {
                 preferences[name] = value
             } else {
@@ -44,11 +94,13 @@ extension DocumentContext {
         return valid ? preferences : nil
     }
 
-    /// Decodes one preference. `path` is built only when a diagnostic needs it.
+    /// Decodes one preference, whose catalogue entry is `entry`. `path` is built only when a
+    /// diagnostic needs it.
     private func decodePreference(
-        _ name: String, key: YAMLNode, value: YAMLNode, path: @autoclosure () -> String
+        _ name: String, entry: PreferenceIndex.Entry?, key: YAMLNode, value: YAMLNode,
+        path: @autoclosure () -> String
     ) -> JSONValue? {
-        guard let definition = catalogue[name] else {
+        guard let entry else {
             if deferUnknownPreferences {
                 reader.warning(key, path(), Message.preferenceUnknownOffline(name))
                 return plainValue(value, path: path())
@@ -57,6 +109,7 @@ extension DocumentContext {
             reader.error(key, path(), Message.unknownPreference(name, suggestion: suggestion))
             return nil
         }
+        let definition = entry.definition
         if definition.isInternal {
             reader.error(
                 key, path(), Message.internalPreference(name),
@@ -71,7 +124,7 @@ extension DocumentContext {
             reader.error(key, path(), Message.blobPreference(name))
             return nil
         }
-        if Self.numberDerivedPreferences.contains(name) {
+        if entry.isNumberDerived {
             reader.warning(key, path(), Message.serverSetPreference(name))
         }
 
@@ -83,7 +136,7 @@ extension DocumentContext {
         }
         // Recorded as a subscriber's literal password is, so that an alias that repeats the
         // value in a message or a field path and the excerpts of the source hide it.
-        if Self.secretPreferences.contains(name), let scalar = value.scalar,
+        if entry.isSecret, let scalar = value.scalar,
             !scalar.text.isEmpty
         {
             reader.literalSecretMarks.append(value.mark)
@@ -104,7 +157,7 @@ extension DocumentContext {
                     item, definition: definition, path: itemPath())
             else { continue }
 
-            if Self.uniqueListPreferences.contains(name), values.contains(element) {
+            if entry.isUniqueList, values.contains(element) {
                 reader.error(item, itemPath(), Message.duplicateListValue(item, preference: name))
                 continue
             }
