@@ -313,11 +313,17 @@ struct DesiredStateCollector {
         // Without a valid name the spec is still checked, under a stand-in name that passes
         // every name check, so that its errors are reported too. The metadata error already
         // keeps the document out of the desired state.
-        let name = decodedMetadata?.0 ?? (kind == "Subscriber" ? "unnamed@unnamed" : "unnamed")
-        let nameNode = decodedMetadata?.1 ?? root
-        let metadata = decodedMetadata?.2 ?? ManifestMetadata()
-        let declaration = decodedMetadata.map {
-            Declaration(kind: kind, name: $0.0, location: reader.location($0.1))
+        // The tuple is taken apart once, and consumed: each `decodedMetadata?.n` copied all
+        // of it.
+        var name = kind == "Subscriber" ? "unnamed@unnamed" : "unnamed"
+        var nameNode = root
+        var metadata = ManifestMetadata()
+        var declaration: Declaration?
+        if case (let decodedName, let decodedNode, let decoded)? = consume decodedMetadata {
+            name = decodedName
+            nameNode = decodedNode
+            metadata = decoded
+            declaration = Declaration(kind: kind, name: name, location: reader.location(nameNode))
         }
 
         // A document for other targets is left out before its spec is read, because the
@@ -348,7 +354,7 @@ struct DesiredStateCollector {
                 .map { .customer($0, metadata, maxSubscribers: maxSubscribers) }
         default:
             object = context.decodeSubscriber(
-                name: name, nameNode: nameNode, spec: spec, metadata: metadata
+                name: name, nameNode: nameNode, spec: spec, metadata: consume metadata
             ).map { .subscriber($0) }
         }
         return (object, declaration)
@@ -422,7 +428,7 @@ struct DesiredStateCollector {
         return values
     }
 
-    private mutating func add(_ object: DeclaredObject) {
+    private mutating func add(_ object: consuming DeclaredObject) {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)

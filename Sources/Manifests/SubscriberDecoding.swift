@@ -14,7 +14,7 @@ extension DocumentContext {
     /// Decodes a subscriber document's spec. `metadata` is the document's decoded metadata,
     /// which the result keeps with the positions of the secret fields.
     func decodeSubscriber(
-        name: String, nameNode: YAMLNode, spec: YAMLNode, metadata: ManifestMetadata
+        name: String, nameNode: YAMLNode, spec: YAMLNode, metadata: consuming ManifestMetadata
     ) -> DeclaredSubscriber? {
         let identity = splitSubscriberName(name, node: nameNode)
         guard
@@ -86,7 +86,6 @@ extension DocumentContext {
             fields: values, secrets: secrets, callforwards: callforwards,
             preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode),
             fieldLocations: pbxFieldLocations(fields))
-        var metadata = metadata
         metadata.secretLocations = secretLocations
         let details = SubscriberDetails(
             name: name, customerLocation: reader.location(customerNode), numbers: numbers,
