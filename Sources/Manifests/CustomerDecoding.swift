@@ -16,6 +16,8 @@ final class DocumentContext {
     /// own catalogue is checked later.
     let deferUnknownPreferences: Bool
     let defaultReseller: String?
+    /// Domain and environment variable names shared by the documents of one load.
+    let sharedStrings: SharedStrings
     /// Call forward blocks decoded before, shared by the documents of one load.
     let decodedCallForwards: DecodedValueCache<[String: JSONValue]>
     /// Preference blocks decoded before, shared by the documents of one load.
@@ -27,7 +29,7 @@ final class DocumentContext {
     init(
         reader: NodeReader, directory: String, preferenceIndex: PreferenceIndex,
         defaultBillingProfile: String?, deferUnknownPreferences: Bool = false,
-        defaultReseller: String? = nil,
+        defaultReseller: String? = nil, sharedStrings: SharedStrings = SharedStrings(),
         decodedCallForwards: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
         decodedPreferences: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
         decodedTimes: DecodedValueCache<[JSONValue]> = DecodedValueCache()
@@ -38,6 +40,7 @@ final class DocumentContext {
         self.defaultBillingProfile = defaultBillingProfile
         self.deferUnknownPreferences = deferUnknownPreferences
         self.defaultReseller = defaultReseller
+        self.sharedStrings = sharedStrings
         self.decodedCallForwards = decodedCallForwards
         self.decodedPreferences = decodedPreferences
         self.decodedTimes = decodedTimes

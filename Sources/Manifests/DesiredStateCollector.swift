@@ -81,6 +81,7 @@ struct DesiredStateCollector {
     private let decodedTimes = DecodedValueCache<[JSONValue]>()
     /// The preference catalogue of `options`, indexed once for every document of the load.
     private let preferenceIndex: PreferenceIndex
+    private let sharedStrings = SharedStrings()
 
     init(options: ManifestLoadOptions) {
         self.options = options
@@ -129,7 +130,8 @@ struct DesiredStateCollector {
             reader: reader, directory: directory, preferenceIndex: preferenceIndex,
             defaultBillingProfile: options.defaultBillingProfile,
             deferUnknownPreferences: options.deferUnknownPreferences,
-            defaultReseller: options.defaultReseller, decodedCallForwards: decodedCallForwards,
+            defaultReseller: options.defaultReseller, sharedStrings: sharedStrings,
+            decodedCallForwards: decodedCallForwards,
             decodedPreferences: decodedPreferences, decodedTimes: decodedTimes)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount

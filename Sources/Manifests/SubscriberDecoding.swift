@@ -10,6 +10,20 @@ extension DocumentContext {
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
+    /// Bit `b % 64` of word `b / 64` is set when the ASCII byte `b` may appear in a username:
+    /// a letter, a digit or one of `usernamePunctuationBytes`.
+    static let usernameBytes: (UInt64, UInt64) = {
+        var words: (UInt64, UInt64) = (0, 0)
+        for byte in UInt8(0)..<0x80
+        where isASCIILetterOrDigit(byte) || usernamePunctuationBytes.contains(byte) {
+            if byte < 64 {
+                words.0 |= 1 << UInt64(byte)
+            } else {
+                words.1 |= 1 << UInt64(byte - 64)
+            }
+        }
+        return words
+    }()
 
     /// Decodes a subscriber document's spec. `metadata` is the document's decoded metadata,
     /// which the result keeps with the positions of the secret fields.
@@ -137,16 +151,21 @@ extension DocumentContext {
     private func splitSubscriberName(
         _ name: String, node: YAMLNode, path: String = "metadata.name"
     ) -> (username: String, domain: String)? {
-        // `@` is ASCII, so its last UTF-8 byte is also the last `@` character.
-        guard let at = lastIndex(of: UInt8(ascii: "@"), in: name) else {
-            reader.error(
-                node, path, Message.invalidSubscriberName(name),
-                hint: Message.subscriberNameHint)
-            return nil
+        // One pass over the UTF-8 bytes: `@` is ASCII, so its last byte is also the last `@`
+        // character, and the halves on either side are valid UTF-8.
+        var name = name
+        let split = name.withUTF8 { bytes -> (String, String, isValidUsername: Bool)? in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > 0,
+                at < bytes.count - 1
+            else { return nil }
+            let usernameBytes = UnsafeBufferPointer(rebasing: bytes[..<at])
+            let domainBytes = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
+            return (
+                String(decoding: usernameBytes, as: UTF8.self),
+                sharedStrings.string(domainBytes), Self.isValidUsername(usernameBytes)
+            )
         }
-        let username = String(name[..<at])
-        let domain = String(name[name.index(after: at)...])
-        guard !username.isEmpty, !domain.isEmpty else {
+        guard let (username, domain, isValidUsername) = split else {
             reader.error(
                 node, path, Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
@@ -157,12 +176,7 @@ extension DocumentContext {
             reader.error(node, path, Message.usernameWithSpace(username))
             return nil
         }
-        let validCharacters = allBytes(of: username) { byte in
-            isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
-        }
-        let validDots =
-            !username.hasPrefix(".") && !username.hasSuffix(".") && !containsDoubleDot(username)
-        guard validCharacters, validDots, username.utf8.count <= 127 else {
+        guard isValidUsername else {
             reader.error(node, path, Message.invalidUsername(username))
             return nil
         }
@@ -173,22 +187,23 @@ extension DocumentContext {
         return (username, domain)
     }
 
-    /// Returns the index of the last `byte` in the UTF-8 of `text`. It searches the contiguous
-    /// bytes when the string has them, which costs much less than `String.UTF8View`.
-    private func lastIndex(of byte: UInt8, in text: String) -> String.Index? {
-        let offset = text.utf8.withContiguousStorageIfAvailable { $0.lastIndex(of: byte) }
-        guard let offset else { return text.utf8.lastIndex(of: byte) }
-        return offset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
-    }
-
-    private func containsDoubleDot(_ text: String) -> Bool {
+    /// Returns whether the UTF-8 `bytes` are a username that NGCP accepts: at most 127 bytes of
+    /// ASCII letters, digits and `usernamePunctuationBytes`, with no `.` first, last or next to
+    /// another.
+    private static func isValidUsername(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count <= 127, bytes.first != UInt8(ascii: "."),
+            bytes.last != UInt8(ascii: ".")
+        else { return false }
+        let allowed = usernameBytes
         var previousIsDot = false
-        for byte in text.utf8 {
+        for byte in bytes {
+            let word = byte < 64 ? allowed.0 : allowed.1
+            guard byte < 0x80, word & (1 << UInt64(byte % 64)) != 0 else { return false }
             let isDot = byte == UInt8(ascii: ".")
-            if isDot && previousIsDot { return true }
+            if isDot && previousIsDot { return false }
             previousIsDot = isDot
         }
-        return false
+        return true
     }
 
     static let nullableTextFields = ManifestSchema.subscriberTextFields
@@ -572,7 +587,7 @@ extension DocumentContext {
                 reader.error(env, join(path(), "env"), Message.invalidEnvironmentName(name))
                 return nil
             }
-            return .environment(name)
+            return .environment(sharedStrings.string(name))
         case (nil, let file?):
             guard let filePath = reader.string(file, join(path(), "file")) else { return nil }
             guard !filePath.isEmpty else {
