@@ -473,14 +473,13 @@ struct DesiredStateCollector {
         }
 
         // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
-        // A subscriber's username is ASCII without `@` and its domain has no `@`, so the
-        // pair of lower-case parts compares as the lower-case `username@domain` would.
+        // A subscriber's name is `username@domain`, its username is ASCII without `@` and its
+        // domain has no `@`. `lowercased()` (Swift 6.3) maps each Unicode scalar on its own,
+        // without context rules such as the final sigma, so the lower-case name compares as
+        // the pair of lower-case parts would.
         let duplicateDomains = Self.duplicates(domains.map { lowercased($0.domain) })
         let duplicateCustomers = Self.duplicates(customers.map(\.externalID))
-        let duplicateSubscribers = Self.duplicates(
-            subscribers.map {
-                SubscriberKey(username: lowercased($0.username), domain: lowercased($0.domain))
-            })
+        let duplicateSubscribers = Self.duplicates(subscriberDetails.map { lowercased($0.name) })
 
         for (position, first) in duplicateDomains {
             reportDuplicate(
@@ -585,10 +584,11 @@ struct DesiredStateCollector {
         var first: [Key: Int] = Dictionary(minimumCapacity: keys.count)
         var found: [(position: Int, first: Int)] = []
         for position in keys.indices {
-            if let earlier = first[keys[position]] {
+            // One hash lookup per key. Duplicates are rare, and only they need a second one,
+            // to restore the first position.
+            if let earlier = first.updateValue(position, forKey: keys[position]) {
+                first[keys[position]] = earlier
                 found.append((position, earlier))
-            } else {
-                first[keys[position]] = position
             }
         }
         return found
@@ -603,27 +603,34 @@ struct DesiredStateCollector {
                 fieldPath: "metadata.name", hint: "declare each \(kind) once"))
     }
 
+    /// A number of a subscriber: a position in `subscribers`, and one in the numbers of its
+    /// details. Two integers cost less to store and copy than the number's key and location.
+    private struct NumberOwner {
+        let subscriber: Int
+        let number: Int
+    }
+
     /// Reports a number used by two subscribers, or twice by one.
     private mutating func checkNumbers() {
         checkNumberDigits()
-        // The owner is a position in `subscribers`. Names are unique there, so the same
-        // position means the same subscriber.
-        var owners: [String: (subscriber: Int, location: SourceLocation)] =
-            Dictionary(minimumCapacity: subscribers.count)
+        // Names are unique in `subscribers`, so the same position means the same subscriber.
+        var owners: [String: NumberOwner] = Dictionary(minimumCapacity: subscribers.count)
         for position in subscribers.indices {
-            for number in subscriberDetails[position].numbers {
-                if let owner = owners[number.key] {
-                    let message =
-                        owner.subscriber == position
-                        ? Message.numberRepeated(number.key, first: owner.location)
-                        : Message.numberReused(
-                            number.key, by: subscribers[owner.subscriber].name,
-                            at: owner.location)
-                    diagnostics.append(
-                        Diagnostic(.error, message, at: number.location, fieldPath: number.path))
-                    continue
-                }
-                owners[number.key] = (position, number.location)
+            for (index, number) in subscriberDetails[position].numbers.enumerated() {
+                // One hash lookup per number, and a second one to restore the first owner
+                // only for a number that is used twice, which is rare.
+                let claim = NumberOwner(subscriber: position, number: index)
+                guard let owner = owners.updateValue(claim, forKey: number.key) else { continue }
+                owners[number.key] = owner
+
+                let first = subscriberDetails[owner.subscriber].numbers[owner.number]
+                let message =
+                    owner.subscriber == position
+                    ? Message.numberRepeated(number.key, first: first.location)
+                    : Message.numberReused(
+                        number.key, by: subscribers[owner.subscriber].name, at: first.location)
+                diagnostics.append(
+                    Diagnostic(.error, message, at: number.location, fieldPath: number.path))
             }
         }
     }
@@ -631,26 +638,24 @@ struct DesiredStateCollector {
     /// Reports numbers whose digits, joined as `cc ac sn`, equal those of an earlier number
     /// with another split: NGCP routes by the joined digits, so both are the same number.
     private mutating func checkNumberDigits() {
-        var owners: [String: (key: String, subscriber: Int, location: SourceLocation)] =
-            Dictionary(minimumCapacity: subscribers.count)
+        var owners: [String: NumberOwner] = Dictionary(minimumCapacity: subscribers.count)
         for position in subscribers.indices {
-            for number in subscriberDetails[position].numbers {
+            for (index, number) in subscriberDetails[position].numbers.enumerated() {
                 let digits = withoutDashes(number.key)
-                if let owner = owners[digits] {
-                    if owner.key != number.key {
-                        diagnostics.append(
-                            Diagnostic(
-                                .error,
-                                Message.numberSameDigits(
-                                    number.key, other: owner.key,
-                                    owner: subscribers[owner.subscriber].name,
-                                    at: owner.location),
-                                at: number.location, fieldPath: number.path,
-                                hint: Message.numberSameDigitsHint))
-                    }
-                    continue
-                }
-                owners[digits] = (number.key, position, number.location)
+                let claim = NumberOwner(subscriber: position, number: index)
+                guard let owner = owners.updateValue(claim, forKey: digits) else { continue }
+                owners[digits] = owner
+
+                let first = subscriberDetails[owner.subscriber].numbers[owner.number]
+                guard first.key != number.key else { continue }
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.numberSameDigits(
+                            number.key, other: first.key,
+                            owner: subscribers[owner.subscriber].name, at: first.location),
+                        at: number.location, fieldPath: number.path,
+                        hint: Message.numberSameDigitsHint))
             }
         }
     }
@@ -703,8 +708,12 @@ struct DesiredStateCollector {
         }
         let domainNames = Set(domains.map { lowercased($0.domain) })
         // Read once per customer instead of once per subscriber.
-        var customerTraits = customers.map {
-            CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
+        var customerTraits = customers.map { customer in
+            let status = customer.fields["status"]
+            let type = customer.fields["type"]
+            return CustomerTraits(
+                isTerminated: status == "terminated", isLocked: status == "locked",
+                isSIPAccount: type == "sipaccount", isPBXAccount: type == "pbxaccount")
         }
 
         // A customer or domain that many subscribers name gets one warning, at the first of
@@ -902,8 +911,10 @@ struct DesiredStateCollector {
 
     /// The fields of a customer that its subscribers are checked against.
     private struct CustomerTraits {
-        let status: JSONValue?
-        let type: JSONValue?
+        let isTerminated: Bool
+        let isLocked: Bool
+        let isSIPAccount: Bool
+        let isPBXAccount: Bool
         /// The display-name warning, built for the first subscriber that gets it and shared
         /// by the others.
         var displayNameWarning: String?
@@ -914,51 +925,55 @@ struct DesiredStateCollector {
     private mutating func checkAgainstCustomer(
         _ position: Int, customerAt customerPosition: Int, traits: inout CustomerTraits
     ) {
-        let customer = customers[customerPosition]
-        let status = traits.status
-        if status == "terminated" {
+        // The customer is read in place: a copy of it would retain each of its fields.
+        var externalID: String { customers[customerPosition].externalID }
+        if traits.isTerminated {
             diagnostics.append(
                 Diagnostic(
                     .error,
-                    Message.customerTerminated(customer.externalID, at: customer.location),
+                    Message.customerTerminated(
+                        externalID, at: customers[customerPosition].location),
                     at: subscriberDetails[position].customerLocation, fieldPath: "spec.customer",
                     hint: "remove the subscriber, or give the customer another status"))
         }
 
-        if status == "locked" {
+        if traits.isLocked {
             let locations = subscriberDetails[position].lockFieldLocations
             for (field, location) in locations.sorted(by: { $0.key < $1.key }) {
                 diagnostics.append(
                     Diagnostic(
                         .warning,
-                        Message.ignoredWhileCustomerLocked(field, customer: customer.externalID),
+                        Message.ignoredWhileCustomerLocked(field, customer: externalID),
                         at: location, fieldPath: join("spec", field),
                         hint: Message.ignoredWhileCustomerLockedHint))
             }
         }
 
-        guard traits.type == "sipaccount" else {
-            if traits.type == "pbxaccount" { pbxSubscriberPositions.append(position) }
+        guard traits.isSIPAccount else {
+            if traits.isPBXAccount { pbxSubscriberPositions.append(position) }
             return
         }
-        // The subscriber's field locations are those of its PBX fields.
-        let pbxFieldLocations = subscribers[position].fieldLocations
-        for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
-            let field = String(path.dropFirst("spec.".count))
-            diagnostics.append(
-                Diagnostic(
-                    .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
-                    at: location, fieldPath: path))
+        // The subscriber's field locations are those of its PBX fields, which most
+        // subscribers do not have.
+        if !subscribers[position].fieldLocations.isEmpty {
+            let pbxFieldLocations = subscribers[position].fieldLocations
+            for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key }) {
+                let field = String(path.dropFirst("spec.".count))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, Message.pbxFieldOnSIPAccount(field, customer: externalID),
+                        at: location, fieldPath: path))
+            }
         }
         if !subscriberDetails[position].hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(
-                    .error, Message.primaryNumberRequired(customer.externalID),
+                    .error, Message.primaryNumberRequired(externalID),
                     at: subscribers[position].location, fieldPath: "spec"))
         }
         if let location = subscriberDetails[position].displayNameLocation {
             let message =
-                traits.displayNameWarning ?? Message.displayNameNotStored(customer.externalID)
+                traits.displayNameWarning ?? Message.displayNameNotStored(externalID)
             traits.displayNameWarning = message
             diagnostics.append(
                 Diagnostic(
