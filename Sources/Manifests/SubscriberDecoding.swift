@@ -498,10 +498,12 @@ extension DocumentContext {
     private static func write(
         _ text: String, to target: UnsafeMutableBufferPointer<UInt8>, at offset: inout Int
     ) {
-        for byte in text.utf8 {
-            target[offset] = byte
-            offset += 1
+        var text = text
+        text.withUTF8 { bytes in
+            guard let source = bytes.baseAddress, let base = target.baseAddress else { return }
+            (base + offset).initialize(from: source, count: bytes.count)
         }
+        offset += text.utf8.count
     }
 
     /// Reads a digit string given as a YAML integer or string. The text is taken as written, so
