@@ -43,6 +43,7 @@ extension DocumentContext {
         let callforwardsNode = fields["callforwards"]
         let preferencesNode = fields["preferences"]
         let pbxGroupsNode = fields["pbx_groups"]
+        let primaryNumberNode = fields["primary_number"]
         let customer = customerNode.flatMap { node in
             nonEmpty(
                 reader.string(node, "spec.customer", numbersAsText: true), node, "spec.customer")
@@ -55,10 +56,16 @@ extension DocumentContext {
             pbxGroupsNode,
         ]
         let valueCount = fields.count - outside.count { $0 != nil }
+        // Whether the spec has fields besides those above and the primary number. Most
+        // subscribers have none, and then the lookups of each of those fields are left out.
+        let hasOtherFields = valueCount > (primaryNumberNode == nil ? 0 : 1)
         var values: [String: JSONValue] = Dictionary(minimumCapacity: valueCount)
         var numbers: [(key: String, location: SourceLocation, path: String)] = []
-        decodeNumbers(fields, into: &values, numbers: &numbers)
-        decodeSubscriberFields(fields, into: &values)
+        let hasPrimaryNumber = decodeNumbers(
+            primaryNumber: primaryNumberNode,
+            aliasNumbers: hasOtherFields ? fields["alias_numbers"] : nil,
+            into: &values, numbers: &numbers)
+        if hasOtherFields { decodeSubscriberFields(fields, into: &values) }
         var pbxGroups: [SubscriberReference]?
         if let node = pbxGroupsNode {
             pbxGroups = decodePBXGroups(node, of: identity, values: values)
@@ -99,14 +106,18 @@ extension DocumentContext {
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
             preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode),
-            fieldLocations: pbxFieldLocations(fields))
+            fieldLocations: hasOtherFields || pbxGroupsNode != nil ? pbxFieldLocations(fields) : [:]
+        )
         metadata.secretLocations = secretLocations
         let details = SubscriberDetails(
             name: name, customerLocation: reader.location(customerNode), numbers: numbers,
-            hasPrimaryNumber: values["primary_number"].map { !$0.isNull } ?? false,
-            displayNameLocation: fields["display_name"].map { reader.location($0) },
-            webusernameLocation: fields["webusername"].map { reader.location($0) },
-            lockFieldLocations: locations(of: Self.lockFields, in: fields), metadata: metadata)
+            hasPrimaryNumber: hasPrimaryNumber,
+            displayNameLocation: hasOtherFields
+                ? fields["display_name"].map { reader.location($0) } : nil,
+            webusernameLocation: hasOtherFields
+                ? fields["webusername"].map { reader.location($0) } : nil,
+            lockFieldLocations: hasOtherFields ? locations(of: Self.lockFields, in: fields) : [:],
+            metadata: metadata)
         return DeclaredSubscriber(desired: desired, details: details)
     }
 
@@ -385,22 +396,26 @@ extension DocumentContext {
 
     // MARK: - Numbers
 
+    /// Decodes the `primary_number` and `alias_numbers` nodes into `values`, and adds each
+    /// number to `numbers`. Returns whether a primary number other than null was stored.
     private func decodeNumbers(
-        _ fields: Fields, into values: inout [String: JSONValue],
+        primaryNumber: YAMLNode?, aliasNumbers: YAMLNode?, into values: inout [String: JSONValue],
         numbers: inout [(key: String, location: SourceLocation, path: String)]
-    ) {
-        if let node = fields["primary_number"] {
+    ) -> Bool {
+        var hasPrimaryNumber = false
+        if let node = primaryNumber {
             if node.isNull {
                 values["primary_number"] = .null
             } else if let number = decodeNumber(node, path: "spec.primary_number", isAlias: false) {
                 values["primary_number"] = .object(number.value)
                 numbers.append((number.key, reader.location(node), "spec.primary_number"))
+                hasPrimaryNumber = true
             }
         }
 
-        guard let node = fields["alias_numbers"],
-            let items = reader.list(node, "spec.alias_numbers")
-        else { return }
+        guard let node = aliasNumbers, let items = reader.list(node, "spec.alias_numbers") else {
+            return hasPrimaryNumber
+        }
         var aliases: [JSONValue] = []
         for (position, item) in items.enumerated() {
             let path = index("spec.alias_numbers", position)
@@ -409,6 +424,7 @@ extension DocumentContext {
             numbers.append((number.key, reader.location(item), path))
         }
         if aliases.count == items.count { values["alias_numbers"] = .array(aliases) }
+        return hasPrimaryNumber
     }
 
     /// Decodes a number into the API shape: `cc` as an integer, `ac` and `sn` as strings, and
