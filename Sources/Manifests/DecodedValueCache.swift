@@ -20,8 +20,11 @@ final class DecodedValueCache<Value> {
     /// compared with a few values at most, instead of with every value kept.
     static var maxValuesPerHash: Int { 4 }
 
-    private var values: [UInt64: [(node: YAMLNode, value: Value)]] = [:]
-    private var count = 0
+    // Only `value(of:reader:decode:)` reaches these, and no decoder uses the cache that it is
+    // passed to (call forwards use the cache of their times, another instance). So no
+    // access overlaps another, and the run-time exclusivity check on each is left out.
+    @exclusivity(unchecked) private var values: [UInt64: [(node: YAMLNode, value: Value)]] = [:]
+    @exclusivity(unchecked) private var count = 0
 
     /// Returns the value of a subtree with the same content as `node`, or the result of
     /// `decode`, which reports its problems through `reader`.

@@ -51,11 +51,12 @@ extension DocumentContext {
 
         // Every other field goes into `values` under its own name, so this is its final size.
         // Room for every field would take twice the memory for a typical subscriber.
-        let outside = [
-            customerNode, passwordNode, webpasswordNode, callforwardsNode, preferencesNode,
-            pbxGroupsNode,
-        ]
-        let valueCount = fields.count - outside.count { $0 != nil }
+        // Counted without an array of the nodes, which would be an allocation per subscriber.
+        func one(_ node: YAMLNode?) -> Int { node == nil ? 0 : 1 }
+        let outsideCount =
+            one(customerNode) + one(passwordNode) + one(webpasswordNode) + one(callforwardsNode)
+            + one(preferencesNode) + one(pbxGroupsNode)
+        let valueCount = fields.count - outsideCount
         // Whether the spec has fields besides those above and the primary number. Most
         // subscribers have none, and then the lookups of each of those fields are left out.
         let hasOtherFields = valueCount > (primaryNumberNode == nil ? 0 : 1)
