@@ -8,25 +8,6 @@ struct DeclaredSubscriber {
     var details: SubscriberDetails
 }
 
-/// The source positions of one declared subscriber that the cross-document checks report at,
-/// and its metadata.
-struct SubscriberDetails {
-    /// The subscriber's `metadata.name`, which is `username@domain`, for its resource id.
-    var name: String
-    var customerLocation: SourceLocation
-    /// Each number as `cc-ac-sn` with where it is written.
-    var numbers: [(key: String, location: SourceLocation, path: String)]
-    var hasPrimaryNumber: Bool
-    var displayNameLocation: SourceLocation?
-    var webusernameLocation: SourceLocation?
-    /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
-    var lockFieldLocations: [String: SourceLocation]
-    /// The document's metadata, with the positions of the secret fields. It stays here
-    /// until `checkAcrossDocuments()` moves it into the collector's `metadata`, so that a
-    /// subscriber costs no second array entry while the files load.
-    var metadata: ManifestMetadata
-}
-
 /// Collects documents of many files into one desired state, then checks them against each
 /// other.
 struct DesiredStateCollector {
@@ -163,7 +144,7 @@ struct DesiredStateCollector {
     ) {
         subscribersWithErrors.append(subscriber)
         if let location = subscriber.location {
-            secretLocationsWithErrors[location] = details.metadata.secretLocations
+            secretLocationsWithErrors[location] = details.secretLocations
         }
     }
 
@@ -616,14 +597,16 @@ struct DesiredStateCollector {
         // Names are unique in `subscribers`, so the same position means the same subscriber.
         var owners: [String: NumberOwner] = Dictionary(minimumCapacity: subscribers.count)
         for position in subscribers.indices {
-            for (index, number) in subscriberDetails[position].numbers.enumerated() {
+            for index in 0..<subscriberDetails[position].numberCount {
                 // One hash lookup per number, and a second one to restore the first owner
                 // only for a number that is used twice, which is rare.
+                let key = subscriberDetails[position].numberKey(at: index)
                 let claim = NumberOwner(subscriber: position, number: index)
-                guard let owner = owners.updateValue(claim, forKey: number.key) else { continue }
-                owners[number.key] = owner
+                guard let owner = owners.updateValue(claim, forKey: key) else { continue }
+                owners[key] = owner
 
-                let first = subscriberDetails[owner.subscriber].numbers[owner.number]
+                let number = subscriberDetails[position].number(at: index)
+                let first = subscriberDetails[owner.subscriber].number(at: owner.number)
                 let message =
                     owner.subscriber == position
                     ? Message.numberRepeated(number.key, first: first.location)
@@ -640,13 +623,14 @@ struct DesiredStateCollector {
     private mutating func checkNumberDigits() {
         var owners: [String: NumberOwner] = Dictionary(minimumCapacity: subscribers.count)
         for position in subscribers.indices {
-            for (index, number) in subscriberDetails[position].numbers.enumerated() {
-                let digits = withoutDashes(number.key)
+            for index in 0..<subscriberDetails[position].numberCount {
+                let digits = withoutDashes(subscriberDetails[position].numberKey(at: index))
                 let claim = NumberOwner(subscriber: position, number: index)
                 guard let owner = owners.updateValue(claim, forKey: digits) else { continue }
                 owners[digits] = owner
 
-                let first = subscriberDetails[owner.subscriber].numbers[owner.number]
+                let number = subscriberDetails[position].number(at: index)
+                let first = subscriberDetails[owner.subscriber].number(at: owner.number)
                 guard first.key != number.key else { continue }
                 diagnostics.append(
                     Diagnostic(

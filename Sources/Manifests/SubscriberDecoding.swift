@@ -61,11 +61,12 @@ extension DocumentContext {
         // subscribers have none, and then the lookups of each of those fields are left out.
         let hasOtherFields = valueCount > (primaryNumberNode == nil ? 0 : 1)
         var values: [String: JSONValue] = Dictionary(minimumCapacity: valueCount)
-        var numbers: [(key: String, location: SourceLocation, path: String)] = []
-        let hasPrimaryNumber = decodeNumbers(
+        var primaryNumber: (key: String, location: SourceLocation)?
+        var aliasNumbers: [SubscriberDetails.AliasNumber] = []
+        decodeNumbers(
             primaryNumber: primaryNumberNode,
             aliasNumbers: hasOtherFields ? fields["alias_numbers"] : nil,
-            into: &values, numbers: &numbers)
+            into: &values, primaryKey: &primaryNumber, aliasKeys: &aliasNumbers)
         if hasOtherFields { decodeSubscriberFields(fields, into: &values) }
         var pbxGroups: [SubscriberReference]?
         if let node = pbxGroupsNode {
@@ -111,8 +112,8 @@ extension DocumentContext {
         )
         metadata.secretLocations = secretLocations
         let details = SubscriberDetails(
-            name: name, customerLocation: reader.location(customerNode), numbers: numbers,
-            hasPrimaryNumber: hasPrimaryNumber,
+            name: name, file: reader.file, customerLocation: reader.location(customerNode),
+            primaryNumber: primaryNumber, aliasNumbers: aliasNumbers,
             displayNameLocation: hasOtherFields
                 ? fields["display_name"].map { reader.location($0) } : nil,
             webusernameLocation: hasOtherFields
@@ -397,35 +398,37 @@ extension DocumentContext {
 
     // MARK: - Numbers
 
-    /// Decodes the `primary_number` and `alias_numbers` nodes into `values`, and adds each
-    /// number to `numbers`. Returns whether a primary number other than null was stored.
+    /// Decodes the `primary_number` and `alias_numbers` nodes into `values`. Sets
+    /// `primaryKey` to the key of a primary number other than null and where it is written,
+    /// and adds the key of each alias number to `aliasKeys`.
     private func decodeNumbers(
         primaryNumber: YAMLNode?, aliasNumbers: YAMLNode?, into values: inout [String: JSONValue],
-        numbers: inout [(key: String, location: SourceLocation, path: String)]
-    ) -> Bool {
-        var hasPrimaryNumber = false
+        primaryKey: inout (key: String, location: SourceLocation)?,
+        aliasKeys: inout [SubscriberDetails.AliasNumber]
+    ) {
         if let node = primaryNumber {
             if node.isNull {
                 values["primary_number"] = .null
             } else if let number = decodeNumber(node, path: "spec.primary_number", isAlias: false) {
                 values["primary_number"] = .object(number.value)
-                numbers.append((number.key, reader.location(node), "spec.primary_number"))
-                hasPrimaryNumber = true
+                primaryKey = (number.key, reader.location(node))
             }
         }
 
         guard let node = aliasNumbers, let items = reader.list(node, "spec.alias_numbers") else {
-            return hasPrimaryNumber
+            return
         }
         var aliases: [JSONValue] = []
         for (position, item) in items.enumerated() {
             let path = index("spec.alias_numbers", position)
             guard let number = decodeNumber(item, path: path, isAlias: true) else { continue }
             aliases.append(.object(number.value))
-            numbers.append((number.key, reader.location(item), path))
+            aliasKeys.append(
+                SubscriberDetails.AliasNumber(
+                    key: number.key, mark: SubscriberDetails.Mark(reader.location(item)),
+                    index: Int32(clamping: position)))
         }
         if aliases.count == items.count { values["alias_numbers"] = .array(aliases) }
-        return hasPrimaryNumber
     }
 
     /// Decodes a number into the API shape: `cc` as an integer, `ac` and `sn` as strings, and
