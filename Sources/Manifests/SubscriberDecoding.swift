@@ -461,33 +461,29 @@ extension DocumentContext {
 
         guard let cc, let ccValue = Int(cc), let ac, let sn else { return nil }
         let template = isAlias ? Self.aliasNumberTemplate : Self.primaryNumberTemplate
-        var value = template.dictionary
-        value.values[template.cc] = .int(ccValue)
-        value.values[template.ac] = .string(ac)
-        value.values[template.sn] = .string(sn)
-        if isAlias { value.values[template.isDevID] = .bool(isDevID) }
+        var value = template.template.object
+        value[at: template.cc] = .int(ccValue)
+        value[at: template.ac] = .string(ac)
+        value[at: template.sn] = .string(sn)
+        if isAlias { value[at: template.isDevID] = .bool(isDevID) }
         return (value, numberKey(cc, ac, sn))
     }
 
-    /// A number in the API shape with placeholder values, and the positions of its keys.
-    ///
-    /// A copy of the dictionary has the same positions, so a number is filled in without
-    /// hashing its keys. Under callgrind that takes about half the instructions of building
-    /// it from a literal. Like a literal, it has room for its own keys only.
+    /// A number in the API shape, with the positions of its keys.
     struct NumberTemplate {
-        let dictionary: [String: JSONValue]
-        let cc: Dictionary<String, JSONValue>.Index
-        let ac: Dictionary<String, JSONValue>.Index
-        let sn: Dictionary<String, JSONValue>.Index
+        let template: JSONObjectTemplate
+        let cc: JSONObjectTemplate.Position
+        let ac: JSONObjectTemplate.Position
+        let sn: JSONObjectTemplate.Position
         /// The position of `is_devid`, or that of `sn` in a primary number, which has none.
-        let isDevID: Dictionary<String, JSONValue>.Index
+        let isDevID: JSONObjectTemplate.Position
 
-        init(_ dictionary: [String: JSONValue]) {
-            self.dictionary = dictionary
-            cc = dictionary.index(forKey: "cc")!
-            ac = dictionary.index(forKey: "ac")!
-            sn = dictionary.index(forKey: "sn")!
-            isDevID = dictionary.index(forKey: "is_devid") ?? sn
+        init(_ object: [String: JSONValue]) {
+            template = JSONObjectTemplate(object)
+            cc = template.position(of: "cc")
+            ac = template.position(of: "ac")
+            sn = template.position(of: "sn")
+            isDevID = object["is_devid"] == nil ? sn : template.position(of: "is_devid")
         }
     }
 
