@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Manifests
 import NGCPCore
@@ -6,6 +7,7 @@ import NGCPCore
 ///
 ///   load-benchmark generate DIR [FILES] [SUBSCRIBERS_PER_FILE] [varied]
 ///   load-benchmark measure DIR
+///   load-benchmark parse-only DIR
 ///
 /// `generate` writes FILES files (default 1,000), each with one customer and
 /// SUBSCRIBERS_PER_FILE subscribers (default 50) with numbers, call forwards and
@@ -14,14 +16,19 @@ import NGCPCore
 /// display name, unless `varied` is given: then each forwards to a number of its own, at hours
 /// and with preference values that vary. `measure` loads DIR once in a fresh process
 /// and prints CPU time, wall time and peak RSS as JSON and as a table. It sets up the
-/// allocator as ngcpctl does.
+/// allocator as ngcpctl does. `parse-only` runs libyaml's event parser alone over the same
+/// files, as the loader calls it but without building anything from the events, and prints
+/// the same figures. That time is the part of a load that no change to ngcpctl's own code
+/// reduces.
 @main
 enum LoadBenchmark {
     static func main() throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 3 else {
             FileHandle.standardError.write(
-                Data("usage: load-benchmark generate|measure DIR [FILES] [PER_FILE]\n".utf8))
+                Data(
+                    "usage: load-benchmark generate|measure|parse-only DIR [FILES] [PER_FILE]\n"
+                        .utf8))
             exit(64)
         }
         switch arguments[1] {
@@ -32,6 +39,8 @@ enum LoadBenchmark {
             try generate(into: arguments[2], files: files, perFile: perFile, varied: varied)
         case "measure":
             measure(arguments[2])
+        case "parse-only":
+            measureParseOnly(arguments[2])
         default:
             FileHandle.standardError.write(Data("unknown mode '\(arguments[1])'\n".utf8))
             exit(64)
@@ -132,6 +141,79 @@ enum LoadBenchmark {
                 + "\(format(wall)) | \(format(peakRSS)) |")
         // The corpus is valid: a diagnostic means the generator and the loader disagree.
         if errors > 0 || warnings > 0 { exit(1) }
+    }
+
+    /// Reads every manifest file of `directory` into memory, then times parsing them with
+    /// libyaml's event parser, set up as `YAMLParser` sets it up, deleting each event.
+    static func measureParseOnly(_ directory: String) {
+        AllocatorSettings.apply()
+        let texts = manifestTexts(in: directory)
+
+        let before = usage()
+        let wallStart = Date()
+        var events = 0
+        var failures = 0
+        for text in texts {
+            switch parseEvents(text) {
+            case .some(let count): events += count
+            case .none: failures += 1
+            }
+        }
+        let wall = Date().timeIntervalSince(wallStart)
+        let after = usage()
+
+        let cpu =
+            seconds(after.ru_utime) + seconds(after.ru_stime)
+            - seconds(before.ru_utime) - seconds(before.ru_stime)
+        let peakRSS = Double(after.ru_maxrss) / 1024
+        print(
+            """
+            {"mode": "parse-only", "files": \(texts.count), "events": \(events), \
+            "failures": \(failures), "cpu_seconds": \(format(cpu)), \
+            "wall_seconds": \(format(wall)), "peak_rss_mb": \(format(peakRSS))}
+            """)
+        print("")
+        print("libyaml's event parser alone, over the same files read before the clock starts:")
+        print("")
+        print("| files | events | CPU (s) | wall (s) | peak RSS (MB) |")
+        print("|------:|-------:|--------:|---------:|--------------:|")
+        print(
+            "| \(texts.count) | \(events) | \(format(cpu)) | \(format(wall)) | "
+                + "\(format(peakRSS)) |")
+        // The corpus is valid YAML: a failure means the files are not the generated ones.
+        if failures > 0 { exit(1) }
+    }
+
+    /// Returns the bytes of the `.yaml` and `.yml` files of `directory`, in sorted path order
+    /// as the loader reads them. The generated directory has no subdirectories.
+    static func manifestTexts(in directory: String) -> [[UInt8]] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
+            name in
+            Array(FileManager.default.contents(atPath: directory + "/" + name) ?? Data())
+        }
+    }
+
+    /// Runs libyaml's event parser over `bytes` to the end of the stream and returns the
+    /// number of events, or nil when the parser reports an error.
+    static func parseEvents(_ bytes: [UInt8]) -> Int? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+
+        return bytes.withUnsafeBufferPointer { input -> Int? in
+            yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
+            var event = yaml_event_t()
+            var count = 0
+            while true {
+                guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
+                let type = event.type
+                yaml_event_delete(&event)
+                count += 1
+                if type == YAML_STREAM_END_EVENT { return count }
+            }
+        }
     }
 
     static func usage() -> rusage {

@@ -14,38 +14,83 @@ extension DocumentContext {
         ("bnumbers", "bnumber", "bnumbers_mode", "bnumbers_is_regex"),
     ]
 
-    // Decoded values start as copies of these defaults. Copying a dictionary costs less than
-    // hashing its keys again, and each has room for the keys added later, so it never grows.
+    // Decoded values start as copies of these templates and are filled in by position
+    // (see `JSONObjectTemplate`). Each has room for the keys added later, so it never grows.
 
-    /// Every key of a call forward type but `destinations` and `ringtimeout`, with NGCP's
-    /// defaults.
-    static let callForwardDefaults: [String: JSONValue] = {
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: 9)
-        value["times"] = []
-        value["sources"] = []
-        value["sources_mode"] = "whitelist"
-        value["sources_is_regex"] = false
-        value["bnumbers"] = []
-        value["bnumbers_mode"] = "whitelist"
-        value["bnumbers_is_regex"] = false
-        return value
-    }()
+    /// Every key of a call forward type but `ringtimeout`, with NGCP's defaults, and the
+    /// positions of the keys that decoding sets. `destinations` is a placeholder, because a
+    /// valid call forward always sets it.
+    struct CallForwardTemplate {
+        let template: JSONObjectTemplate
+        let destinations: JSONObjectTemplate.Position
+        let times: JSONObjectTemplate.Position
+        /// The positions of the list, mode and regex flag of `callForwardLists`, in order.
+        let lists:
+            [(
+                list: JSONObjectTemplate.Position, mode: JSONObjectTemplate.Position,
+                regex: JSONObjectTemplate.Position
+            )]
 
-    /// Every key of a destination but `destination`, with NGCP's defaults.
-    static let destinationDefaults: [String: JSONValue] = {
-        var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
-        value["priority"] = .null
-        value["timeout"] = 300
-        value["announcement_id"] = .null
-        return value
-    }()
+        init() {
+            var value: [String: JSONValue] = Dictionary(minimumCapacity: 9)
+            value["destinations"] = []
+            value["times"] = []
+            value["sources"] = []
+            value["sources_mode"] = "whitelist"
+            value["sources_is_regex"] = false
+            value["bnumbers"] = []
+            value["bnumbers_mode"] = "whitelist"
+            value["bnumbers_is_regex"] = false
+            let template = JSONObjectTemplate(value)
+            self.template = template
+            destinations = template.position(of: "destinations")
+            times = template.position(of: "times")
+            lists = DocumentContext.callForwardLists.map { list, _, mode, regex in
+                (
+                    template.position(of: list), template.position(of: mode),
+                    template.position(of: regex)
+                )
+            }
+        }
+    }
+
+    static let callForwardTemplate = CallForwardTemplate()
+
+    /// Every key of a destination with NGCP's defaults, and the positions of the keys that
+    /// decoding sets. `destination` is a placeholder, because a valid destination always sets
+    /// it.
+    struct DestinationTemplate {
+        let template: JSONObjectTemplate
+        let destination: JSONObjectTemplate.Position
+        let priority: JSONObjectTemplate.Position
+        let timeout: JSONObjectTemplate.Position
+        let announcementID: JSONObjectTemplate.Position
+
+        init() {
+            var value: [String: JSONValue] = Dictionary(minimumCapacity: 4)
+            value["destination"] = ""
+            value["priority"] = .null
+            value["timeout"] = 300
+            value["announcement_id"] = .null
+            let template = JSONObjectTemplate(value)
+            self.template = template
+            destination = template.position(of: "destination")
+            priority = template.position(of: "priority")
+            timeout = template.position(of: "timeout")
+            announcementID = template.position(of: "announcement_id")
+        }
+    }
+
+    static let destinationTemplate = DestinationTemplate()
 
     /// Every key of a time period as null, which means "any".
-    static let periodDefaults: [String: JSONValue] = {
+    static let periodTemplate: JSONObjectTemplate = {
         var value: [String: JSONValue] = Dictionary(minimumCapacity: periodFields.count)
         for (field, _) in periodFields { value[field] = .null }
-        return value
+        return JSONObjectTemplate(value)
     }()
+    /// The positions of `periodFields` in `periodTemplate`, in order.
+    static let periodPositions = periodFields.map { periodTemplate.position(of: $0.name) }
 
     /// Decodes the call forward block into the shape of `/api/callforwards/{id}`. Types that are absent,
     /// null or `{}` are left out, which means they are cleared. Each listed type gets every
@@ -80,7 +125,8 @@ extension DocumentContext {
         let errorsBefore = reader.errorCount
         func fieldPath(_ field: String) -> String { join(path(), field) }
 
-        var value = Self.callForwardDefaults
+        let template = Self.callForwardTemplate
+        var value = template.template.object
 
         let destinations = fields["destinations"].flatMap {
             // Closures rather than method references: a method reference copies `self`
@@ -92,33 +138,38 @@ extension DocumentContext {
                 fields["destinations"] ?? node, path(), Message.missingDestinations(type),
                 hint: Message.missingDestinationsHint)
         }
-        value["destinations"] = destinations.map { .array($0) }
+        if let destinations { value[at: template.destinations] = .array(destinations) }
 
         if let node = fields["times"],
             let times = decodedTimes.value(
                 of: node, reader: reader,
                 decode: { decodeList(node, path: fieldPath("times"), { decodePeriod($0, $1) }) })
         {
-            value["times"] = .array(times)
+            value[at: template.times] = .array(times)
         }
-        for (list, entry, modeField, regexField) in Self.callForwardLists {
+        for ((list, entry, modeField, regexField), positions) in zip(
+            Self.callForwardLists, template.lists)
+        {
             if let node = fields[list],
                 let items = decodeList(
                     node, path: fieldPath(list),
                     { item, itemPath in decodeSingleField(item, itemPath, field: entry) })
             {
-                value[list] = .array(items)
+                value[at: positions.list] = .array(items)
             }
             if let node = fields[modeField],
                 let mode = reader.choice(node, fieldPath(modeField), ["whitelist", "blacklist"])
             {
-                value[modeField] = .string(mode)
+                value[at: positions.mode] = .string(mode)
             }
             if let node = fields[regexField], let flag = reader.bool(node, fieldPath(regexField)) {
-                value[regexField] = .bool(flag)
+                value[at: positions.regex] = .bool(flag)
             }
         }
 
+        // Adding or removing a key can make the positions invalid, so the keys change only
+        // after every value set by position.
+        if destinations == nil { value["destinations"] = nil }
         if type == "cft" {
             value["ringtimeout"] = .null
         }
@@ -168,14 +219,25 @@ extension DocumentContext {
             reader.error(node, join(path(), "destination"), Message.emptyName)
         }
 
-        var value = Self.destinationDefaults
+        let template = Self.destinationTemplate
+        var value = template.template.object
+        // An invalid priority or timeout leaves its key out, and removing a key can make the
+        // positions invalid, so the keys are removed only after every value is set.
+        var removesPriority = false
+        var removesTimeout = false
         if let node = fields["priority"], !node.isNull {
-            value["priority"] = reader.int(node, join(path(), "priority"), range: 0...65_535)
-                .map { .int($0) }
+            if let priority = reader.int(node, join(path(), "priority"), range: 0...65_535) {
+                value[at: template.priority] = .int(priority)
+            } else {
+                removesPriority = true
+            }
         }
         if let node = fields["timeout"] {
-            value["timeout"] = reader.int(node, join(path(), "timeout"), range: 1...86_400)
-                .map { .int($0) }
+            if let timeout = reader.int(node, join(path(), "timeout"), range: 1...86_400) {
+                value[at: template.timeout] = .int(timeout)
+            } else {
+                removesTimeout = true
+            }
         }
         if let node = fields["announcement_id"], !node.isNull {
             if destination != "customhours" {
@@ -183,12 +245,14 @@ extension DocumentContext {
                     node, join(path(), "announcement_id"), Message.announcementOnlyCustomHours)
             } else if let id = reader.int(node, join(path(), "announcement_id"), range: 1...Int.max)
             {
-                value["announcement_id"] = .int(id)
+                value[at: template.announcementID] = .int(id)
             }
         }
 
         guard let destination, !destination.isEmpty else { return nil }
-        value["destination"] = .string(destination)
+        value[at: template.destination] = .string(destination)
+        if removesPriority { value["priority"] = nil }
+        if removesTimeout { value["timeout"] = nil }
         return .object(value)
     }
 
@@ -197,9 +261,9 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path(), allowed: Self.periodFieldNames)
         else { return nil }
 
-        var value = Self.periodDefaults
+        var value = Self.periodTemplate.object
         var valid = true
-        for (field, range) in Self.periodFields {
+        for ((field, range), position) in zip(Self.periodFields, Self.periodPositions) {
             guard let item = fields[field], !item.isNull else { continue }
             var fieldPath: String { join(path(), field) }
             guard let text = reader.string(item, fieldPath, numbersAsText: true) else {
@@ -220,7 +284,7 @@ extension DocumentContext {
                 valid = false
                 continue
             }
-            value[field] = .string(text)
+            value[at: position] = .string(text)
         }
         return valid ? .object(value) : nil
     }

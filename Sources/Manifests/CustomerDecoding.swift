@@ -9,12 +9,15 @@ final class DocumentContext {
     let reader: NodeReader
     /// The absolute directory of the manifest file, for relative `{file: PATH}` secrets.
     let directory: String
-    let catalogue: PreferenceCatalogue
+    /// The preferences that manifests may set, indexed for looking up mapping keys.
+    let preferenceIndex: PreferenceIndex
     let defaultBillingProfile: String?
     /// Whether a preference missing from `catalogue` is only a warning, because the target's
     /// own catalogue is checked later.
     let deferUnknownPreferences: Bool
     let defaultReseller: String?
+    /// Domain and environment variable names shared by the documents of one load.
+    let sharedStrings: SharedStrings
     /// Call forward blocks decoded before, shared by the documents of one load.
     let decodedCallForwards: DecodedValueCache<[String: JSONValue]>
     /// Preference blocks decoded before, shared by the documents of one load.
@@ -24,23 +27,29 @@ final class DocumentContext {
     let decodedTimes: DecodedValueCache<[JSONValue]>
 
     init(
-        reader: NodeReader, directory: String, catalogue: PreferenceCatalogue,
+        reader: NodeReader, directory: String, preferenceIndex: PreferenceIndex,
         defaultBillingProfile: String?, deferUnknownPreferences: Bool = false,
-        defaultReseller: String? = nil,
+        defaultReseller: String? = nil, sharedStrings: SharedStrings = SharedStrings(),
         decodedCallForwards: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
         decodedPreferences: DecodedValueCache<[String: JSONValue]> = DecodedValueCache(),
         decodedTimes: DecodedValueCache<[JSONValue]> = DecodedValueCache()
     ) {
         self.reader = reader
         self.directory = directory
-        self.catalogue = catalogue
+        self.preferenceIndex = preferenceIndex
         self.defaultBillingProfile = defaultBillingProfile
         self.deferUnknownPreferences = deferUnknownPreferences
         self.defaultReseller = defaultReseller
+        self.sharedStrings = sharedStrings
         self.decodedCallForwards = decodedCallForwards
         self.decodedPreferences = decodedPreferences
         self.decodedTimes = decodedTimes
     }
+}
+
+extension DocumentContext {
+    /// The preferences that manifests may set.
+    var catalogue: PreferenceCatalogue { preferenceIndex.catalogue }
 }
 
 // MARK: - Domain

@@ -20,18 +20,30 @@ final class DecodedValueCache<Value> {
     /// compared with a few values at most, instead of with every value kept.
     static var maxValuesPerHash: Int { 4 }
 
-    private var values: [UInt64: [(node: YAMLNode, value: Value)]] = [:]
-    private var count = 0
+    // Only `value(of:reader:decode:)` reaches these, and no decoder uses the cache that it is
+    // passed to (call forwards use the cache of their times, another instance). So no
+    // access overlaps another, and the run-time exclusivity check on each is left out.
+    @exclusivity(unchecked) private var values: [UInt64: [(node: YAMLNode, value: Value)]] = [:]
+    @exclusivity(unchecked) private var count = 0
+    /// The entry that the last lookup found, tried before hashing: documents that follow each
+    /// other often declare the same block, and comparing with one entry costs less than
+    /// hashing the node. A lookup that finds nothing clears it, so that a run of distinct
+    /// blocks pays for no comparison.
+    @exclusivity(unchecked) private var lastFound: (node: YAMLNode, value: Value)?
 
     /// Returns the value of a subtree with the same content as `node`, or the result of
     /// `decode`, which reports its problems through `reader`.
     func value(
         of node: YAMLNode, reader: NodeReader, decode: () -> Value?
     ) -> Value? {
+        // The entry has at most `maxNodes` nodes, so the comparison stops after as many.
+        if let lastFound, lastFound.node.hasSameContent(as: node) { return lastFound.value }
         guard let hash = node.contentHash(maxNodes: Self.maxNodes) else { return decode() }
         if let entry = values[hash]?.first(where: { $0.node.hasSameContent(as: node) }) {
+            lastFound = entry
             return entry.value
         }
+        lastFound = nil
 
         let diagnosticsBefore = reader.diagnosticCount
         let secretsBefore = reader.literalSecrets.count

@@ -8,19 +8,6 @@ struct DeclaredSubscriber {
     var details: SubscriberDetails
 }
 
-/// The source positions of one declared subscriber that the cross-document checks report at.
-struct SubscriberDetails {
-    var customerLocation: SourceLocation
-    /// Each number as `cc-ac-sn` with where it is written.
-    var numbers: [(key: String, location: SourceLocation, path: String)]
-    var hasPrimaryNumber: Bool
-    var displayNameLocation: SourceLocation?
-    var webusernameLocation: SourceLocation?
-    /// Positions of `lock` and `status`, which a locked customer overrides, by field name.
-    var lockFieldLocations: [String: SourceLocation]
-    var secretLocations = SecretFieldLocations()
-}
-
 /// Collects documents of many files into one desired state, then checks them against each
 /// other.
 struct DesiredStateCollector {
@@ -34,9 +21,9 @@ struct DesiredStateCollector {
     private(set) var undeclaredCustomers: Set<String> = []
     private(set) var undeclaredDomains: Set<String> = []
     private(set) var metadata: [ResourceID: ManifestMetadata] = [:]
-    /// The metadata of each added object in order, moved into `metadata` by
-    /// `checkAcrossDocuments()`, so that the dictionary is built once at its final size
-    /// instead of growing and rehashing while the files load.
+    /// The metadata of each added domain and customer in order. `checkAcrossDocuments()`
+    /// moves it into `metadata` together with that of the subscribers. So the dictionary is
+    /// built once at its final size instead of growing and rehashing while the files load.
     private var addedMetadata: [(id: ResourceID, metadata: ManifestMetadata)] = []
     /// Kind and name (`Customer/acme`, domains lower-case) of documents that had errors, so
     /// that references to them are not also reported as undeclared.
@@ -78,9 +65,13 @@ struct DesiredStateCollector {
     private let decodedCallForwards = DecodedValueCache<[String: JSONValue]>()
     private let decodedPreferences = DecodedValueCache<[String: JSONValue]>()
     private let decodedTimes = DecodedValueCache<[JSONValue]>()
+    /// The preference catalogue of `options`, indexed once for every document of the load.
+    private let preferenceIndex: PreferenceIndex
+    private let sharedStrings = SharedStrings()
 
     init(options: ManifestLoadOptions) {
         self.options = options
+        preferenceIndex = PreferenceIndex(options.preferenceCatalogue)
     }
 
     var desired: DesiredState {
@@ -134,10 +125,11 @@ struct DesiredStateCollector {
         let documents = stream.documents
 
         let context = DocumentContext(
-            reader: reader, directory: directory, catalogue: options.preferenceCatalogue,
+            reader: reader, directory: directory, preferenceIndex: preferenceIndex,
             defaultBillingProfile: options.defaultBillingProfile,
             deferUnknownPreferences: options.deferUnknownPreferences,
-            defaultReseller: options.defaultReseller, decodedCallForwards: decodedCallForwards,
+            defaultReseller: options.defaultReseller, sharedStrings: sharedStrings,
+            decodedCallForwards: decodedCallForwards,
             decodedPreferences: decodedPreferences, decodedTimes: decodedTimes)
         for document in documents where !document.isEmpty {
             let errorsBefore = reader.errorCount
@@ -161,7 +153,7 @@ struct DesiredStateCollector {
                     }
                 }
                 // Its secrets are still checked, so that one run reports those problems too.
-                if case .subscriber(let subscriber, _) = object,
+                if case .subscriber(let subscriber) = object,
                     !subscriber.desired.secrets.isEmpty
                 {
                     keepSecretsForChecks(subscriber.desired, subscriber.details)
@@ -182,7 +174,7 @@ struct DesiredStateCollector {
         case .domain: break
         case .customer(let customer, _, let maxSubscribers):
             customersWithErrors.append((customer, maxSubscribers))
-        case .subscriber(let subscriber, _):
+        case .subscriber(let subscriber):
             let customerLocation = subscriber.details.customerLocation
             if !reader.hasError(at: customerLocation, recordedAfter: diagnosticsBefore) {
                 declaredSubscribersWithErrors.append(subscriber)
@@ -296,15 +288,8 @@ struct DesiredStateCollector {
     private enum DeclaredObject {
         case domain(DesiredDomain, ManifestMetadata)
         case customer(DesiredCustomer, ManifestMetadata, maxSubscribers: SourceLocation?)
-        case subscriber(DeclaredSubscriber, ManifestMetadata)
-
-        var metadata: ManifestMetadata {
-            switch self {
-            case .domain(_, let metadata), .customer(_, let metadata, _),
-                .subscriber(_, let metadata):
-                return metadata
-            }
-        }
+        /// A subscriber, whose details hold its metadata.
+        case subscriber(DeclaredSubscriber)
     }
 
     /// The kind and name of a document, for `invalidDeclarations`.
@@ -355,11 +340,17 @@ struct DesiredStateCollector {
         // Without a valid name the spec is still checked, under a stand-in name that passes
         // every name check, so that its errors are reported too. The metadata error already
         // keeps the document out of the desired state.
-        let name = decodedMetadata?.0 ?? (kind == "Subscriber" ? "unnamed@unnamed" : "unnamed")
-        let nameNode = decodedMetadata?.1 ?? root
-        let metadata = decodedMetadata?.2 ?? ManifestMetadata()
-        let declaration = decodedMetadata.map {
-            Declaration(kind: kind, name: $0.0, location: reader.location($0.1))
+        // The tuple is taken apart once, and consumed: each `decodedMetadata?.n` copied all
+        // of it.
+        var name = kind == "Subscriber" ? "unnamed@unnamed" : "unnamed"
+        var nameNode = root
+        var metadata = ManifestMetadata()
+        var declaration: Declaration?
+        if case (let decodedName, let decodedNode, let decoded)? = consume decodedMetadata {
+            name = decodedName
+            nameNode = decodedNode
+            metadata = decoded
+            declaration = Declaration(kind: kind, name: name, location: reader.location(nameNode))
         }
 
         // A document for other targets is left out before its spec is read, because the
@@ -389,8 +380,9 @@ struct DesiredStateCollector {
             object = context.decodeCustomer(name: name, nameNode: nameNode, spec: spec)
                 .map { .customer($0, metadata, maxSubscribers: maxSubscribers) }
         default:
-            object = context.decodeSubscriber(name: name, nameNode: nameNode, spec: spec)
-                .map { .subscriber($0, metadata) }
+            object = context.decodeSubscriber(
+                name: name, nameNode: nameNode, spec: spec, metadata: consume metadata
+            ).map { .subscriber($0) }
         }
         return (object, declaration)
     }
@@ -463,7 +455,7 @@ struct DesiredStateCollector {
         return values
     }
 
-    private mutating func add(_ object: DeclaredObject) {
+    private mutating func add(_ object: consuming DeclaredObject) {
         switch object {
         case .domain(let domain, let metadata):
             domains.append(domain)
@@ -474,12 +466,10 @@ struct DesiredStateCollector {
                 maxSubscribersLocations[customer.externalID] = maxSubscribers
             }
             addedMetadata.append((customer.id, metadata))
-        case .subscriber(let subscriber, var metadata):
+        case .subscriber(let subscriber):
             subscribers.append(subscriber.desired)
             subscriberDetails.append(subscriber.details)
             if subscriber.desired.pbxGroups?.isEmpty == false { namesPBXGroups = true }
-            metadata.secretLocations = subscriber.details.secretLocations
-            addedMetadata.append((subscriber.desired.id, metadata))
         }
     }
 
@@ -494,21 +484,27 @@ struct DesiredStateCollector {
     // MARK: - Checks across documents
 
     mutating func checkAcrossDocuments() {
-        metadata.reserveCapacity(metadata.count + addedMetadata.count)
+        metadata.reserveCapacity(
+            metadata.count + addedMetadata.count + subscriberDetails.count)
         for (id, value) in addedMetadata {
             keepFirst(value, for: id)
         }
         addedMetadata = []
+        // Ids of different kinds never collide, so adding the subscribers after the domains
+        // and customers keeps the first metadata of each name as load order would.
+        for position in subscriberDetails.indices {
+            let id = ResourceID(.subscribers, subscriberDetails[position].name)
+            keepFirst(subscriberDetails[position].metadata, for: id)
+        }
 
         // Domain names and subscriber names compare case-insensitively, as NGCP compares them.
-        // A subscriber's username is ASCII without `@` and its domain has no `@`, so the
-        // pair of lower-case parts compares as the lower-case `username@domain` would.
+        // A subscriber's name is `username@domain`, its username is ASCII without `@` and its
+        // domain has no `@`. `lowercased()` (Swift 6.3) maps each Unicode scalar on its own,
+        // without context rules such as the final sigma, so the lower-case name compares as
+        // the pair of lower-case parts would.
         let duplicateDomains = Self.duplicates(domains.map { lowercased($0.domain) })
         let duplicateCustomers = Self.duplicates(customers.map(\.externalID))
-        let duplicateSubscribers = Self.duplicates(
-            subscribers.map {
-                SubscriberKey(username: lowercased($0.username), domain: lowercased($0.domain))
-            })
+        let duplicateSubscribers = Self.duplicates(subscriberDetails.map { lowercased($0.name) })
 
         for (position, first) in duplicateDomains {
             reportDuplicate(
@@ -683,10 +679,11 @@ struct DesiredStateCollector {
         var first: [Key: Int] = Dictionary(minimumCapacity: keys.count)
         var found: [(position: Int, first: Int)] = []
         for position in keys.indices {
-            if let earlier = first[keys[position]] {
+            // One hash lookup per key. Duplicates are rare, and only they need a second one,
+            // to restore the first position.
+            if let earlier = first.updateValue(position, forKey: keys[position]) {
+                first[keys[position]] = earlier
                 found.append((position, earlier))
-            } else {
-                first[keys[position]] = position
             }
         }
         return found
@@ -701,27 +698,36 @@ struct DesiredStateCollector {
                 fieldPath: "metadata.name", hint: "declare each \(kind) once"))
     }
 
+    /// A number of a subscriber: a position in `subscribers`, and one in the numbers of its
+    /// details. Two integers cost less to store and copy than the number's key and location.
+    private struct NumberOwner {
+        let subscriber: Int
+        let number: Int
+    }
+
     /// Reports a number used by two subscribers, or twice by one.
     private mutating func checkNumbers() {
         checkNumberDigits()
-        // The owner is a position in `subscribers`. Names are unique there, so the same
-        // position means the same subscriber.
-        var owners: [String: (subscriber: Int, location: SourceLocation)] =
-            Dictionary(minimumCapacity: subscribers.count)
+        // Names are unique in `subscribers`, so the same position means the same subscriber.
+        var owners: [String: NumberOwner] = Dictionary(minimumCapacity: subscribers.count)
         for position in subscribers.indices {
-            for number in subscriberDetails[position].numbers {
-                if let owner = owners[number.key] {
-                    let message =
-                        owner.subscriber == position
-                        ? Message.numberRepeated(number.key, first: owner.location)
-                        : Message.numberReused(
-                            number.key, by: subscribers[owner.subscriber].name,
-                            at: owner.location)
-                    diagnostics.append(
-                        Diagnostic(.error, message, at: number.location, fieldPath: number.path))
-                    continue
-                }
-                owners[number.key] = (position, number.location)
+            for index in 0..<subscriberDetails[position].numberCount {
+                // One hash lookup per number, and a second one to restore the first owner
+                // only for a number that is used twice, which is rare.
+                let key = subscriberDetails[position].numberKey(at: index)
+                let claim = NumberOwner(subscriber: position, number: index)
+                guard let owner = owners.updateValue(claim, forKey: key) else { continue }
+                owners[key] = owner
+
+                let number = subscriberDetails[position].number(at: index)
+                let first = subscriberDetails[owner.subscriber].number(at: owner.number)
+                let message =
+                    owner.subscriber == position
+                    ? Message.numberRepeated(number.key, first: first.location)
+                    : Message.numberReused(
+                        number.key, by: subscribers[owner.subscriber].name, at: first.location)
+                diagnostics.append(
+                    Diagnostic(.error, message, at: number.location, fieldPath: number.path))
             }
         }
     }
@@ -729,26 +735,25 @@ struct DesiredStateCollector {
     /// Reports numbers whose digits, joined as `cc ac sn`, equal those of an earlier number
     /// with another split: NGCP routes by the joined digits, so both are the same number.
     private mutating func checkNumberDigits() {
-        var owners: [String: (key: String, subscriber: Int, location: SourceLocation)] =
-            Dictionary(minimumCapacity: subscribers.count)
+        var owners: [String: NumberOwner] = Dictionary(minimumCapacity: subscribers.count)
         for position in subscribers.indices {
-            for number in subscriberDetails[position].numbers {
-                let digits = withoutDashes(number.key)
-                if let owner = owners[digits] {
-                    if owner.key != number.key {
-                        diagnostics.append(
-                            Diagnostic(
-                                .error,
-                                Message.numberSameDigits(
-                                    number.key, other: owner.key,
-                                    owner: subscribers[owner.subscriber].name,
-                                    at: owner.location),
-                                at: number.location, fieldPath: number.path,
-                                hint: Message.numberSameDigitsHint))
-                    }
-                    continue
-                }
-                owners[digits] = (number.key, position, number.location)
+            for index in 0..<subscriberDetails[position].numberCount {
+                let digits = withoutDashes(subscriberDetails[position].numberKey(at: index))
+                let claim = NumberOwner(subscriber: position, number: index)
+                guard let owner = owners.updateValue(claim, forKey: digits) else { continue }
+                owners[digits] = owner
+
+                let number = subscriberDetails[position].number(at: index)
+                let first = subscriberDetails[owner.subscriber].number(at: owner.number)
+                guard first.key != number.key else { continue }
+                diagnostics.append(
+                    Diagnostic(
+                        .error,
+                        Message.numberSameDigits(
+                            number.key, other: first.key,
+                            owner: subscribers[owner.subscriber].name, at: first.location),
+                        at: number.location, fieldPath: number.path,
+                        hint: Message.numberSameDigitsHint))
             }
         }
     }
@@ -801,8 +806,12 @@ struct DesiredStateCollector {
         }
         let domainNames = Set(domains.map { lowercased($0.domain) })
         // Read once per customer instead of once per subscriber.
-        var customerTraits = customers.map {
-            CustomerTraits(status: $0.fields["status"], type: $0.fields["type"])
+        var customerTraits = customers.map { customer in
+            let status = customer.fields["status"]
+            let type = customer.fields["type"]
+            return CustomerTraits(
+                isTerminated: status == "terminated", isLocked: status == "locked",
+                isSIPAccount: type == "sipaccount", isPBXAccount: type == "pbxaccount")
         }
 
         // A customer or domain that many subscribers name gets one warning, at the first of
@@ -1013,8 +1022,10 @@ struct DesiredStateCollector {
 
     /// The fields of a customer that its subscribers are checked against.
     private struct CustomerTraits {
-        let status: JSONValue?
-        let type: JSONValue?
+        let isTerminated: Bool
+        let isLocked: Bool
+        let isSIPAccount: Bool
+        let isPBXAccount: Bool
         /// The display-name warning, built for the first subscriber that gets it and shared
         /// by the others.
         var displayNameWarning: String?
@@ -1025,53 +1036,56 @@ struct DesiredStateCollector {
     private mutating func checkAgainstCustomer(
         _ position: Int, customerAt customerPosition: Int, traits: inout CustomerTraits
     ) {
-        let customer = customers[customerPosition]
-        let status = traits.status
-        if status == "terminated" {
+        // The customer is read in place: a copy of it would retain each of its fields.
+        var externalID: String { customers[customerPosition].externalID }
+        if traits.isTerminated {
             diagnostics.append(
                 Diagnostic(
                     .error,
-                    Message.customerTerminated(customer.externalID, at: customer.location),
+                    Message.customerTerminated(
+                        externalID, at: customers[customerPosition].location),
                     at: subscriberDetails[position].customerLocation, fieldPath: "spec.customer",
                     hint: "remove the subscriber, or give the customer another status"))
         }
 
-        if status == "locked" {
+        if traits.isLocked {
             let locations = subscriberDetails[position].lockFieldLocations
             for (field, location) in locations.sorted(by: { $0.key < $1.key }) {
                 diagnostics.append(
                     Diagnostic(
                         .warning,
-                        Message.ignoredWhileCustomerLocked(field, customer: customer.externalID),
+                        Message.ignoredWhileCustomerLocked(field, customer: externalID),
                         at: location, fieldPath: join("spec", field),
                         hint: Message.ignoredWhileCustomerLockedHint))
             }
         }
 
-        guard traits.type == "sipaccount" else {
-            if traits.type == "pbxaccount" { pbxSubscriberPositions.append(position) }
+        guard traits.isSIPAccount else {
+            if traits.isPBXAccount { pbxSubscriberPositions.append(position) }
             return
         }
-        // The subscriber's field locations are those of its PBX fields, and of the entries
-        // of `pbx_group_ids`, which their field's error covers.
-        let pbxFieldLocations = subscribers[position].fieldLocations
-        for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key })
-        where !path.hasSuffix("]") {
-            let field = String(path.dropFirst("spec.".count))
-            diagnostics.append(
-                Diagnostic(
-                    .error, Message.pbxFieldOnSIPAccount(field, customer: customer.externalID),
-                    at: location, fieldPath: path))
+        // The subscriber's field locations are those of its PBX fields and of the entries of
+        // `pbx_group_ids`, which their field's error covers. Most subscribers have none.
+        if !subscribers[position].fieldLocations.isEmpty {
+            let pbxFieldLocations = subscribers[position].fieldLocations
+            for (path, location) in pbxFieldLocations.sorted(by: { $0.key < $1.key })
+            where !path.hasSuffix("]") {
+                let field = String(path.dropFirst("spec.".count))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, Message.pbxFieldOnSIPAccount(field, customer: externalID),
+                        at: location, fieldPath: path))
+            }
         }
         if !subscriberDetails[position].hasPrimaryNumber {
             diagnostics.append(
                 Diagnostic(
-                    .error, Message.primaryNumberRequired(customer.externalID),
+                    .error, Message.primaryNumberRequired(externalID),
                     at: subscribers[position].location, fieldPath: "spec"))
         }
         if let location = subscriberDetails[position].displayNameLocation {
             let message =
-                traits.displayNameWarning ?? Message.displayNameNotStored(customer.externalID)
+                traits.displayNameWarning ?? Message.displayNameNotStored(externalID)
             traits.displayNameWarning = message
             diagnostics.append(
                 Diagnostic(

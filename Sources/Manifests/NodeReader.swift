@@ -384,16 +384,8 @@ final class NodeReader {
         _ node: YAMLNode, _ path: @autoclosure () -> String, numbersAsText: Bool = false,
         maxLength: Int? = nil
     ) -> String? {
-        guard let scalar = node.scalar else {
-            typeError(node, path(), expected: "a string")
-            return nil
-        }
-
-        let text: String
-        switch scalar.value {
-        case .string(let value): text = value
-        case .int where numbersAsText, .float where numbersAsText: text = scalar.text
-        default:
+        // A string's value is its text, and a number's text is the number as written.
+        guard let text = numbersAsText ? node.stringOrNumberText : node.stringValue else {
             typeError(node, path(), expected: "a string")
             return nil
         }
@@ -420,7 +412,7 @@ final class NodeReader {
     func int(_ node: YAMLNode, _ path: @autoclosure () -> String, range: ClosedRange<Int>? = nil)
         -> Int?
     {
-        guard let scalar = node.scalar, case .int(let value) = scalar.value else {
+        guard let value = node.intValue else {
             // Digits beyond 64 bits resolve as a float, so they are reported as too large.
             if let scalar = node.scalar, case .float = scalar.value, isIntegerText(scalar.text) {
                 error(node, path(), Message.beyond64Bits(scalar.text))
@@ -430,12 +422,12 @@ final class NodeReader {
             return nil
         }
         if let range, !range.contains(value) {
-            error(node, path(), Message.outOfRange(scalar.text, range: range))
+            error(node, path(), Message.outOfRange(node.stringOrNumberText ?? "", range: range))
             return nil
         }
-        if scalar.style == .plain, scalar.tag == nil, hasLeadingZero(scalar.text) {
+        if node.isPlainUntaggedScalar, let text = node.stringOrNumberText, hasLeadingZero(text) {
             warning(
-                node, path(), Message.leadingZeroInteger(scalar.text, value: value),
+                node, path(), Message.leadingZeroInteger(text, value: value),
                 hint: Message.leadingZeroIntegerHint)
         }
         return value
@@ -491,7 +483,7 @@ final class NodeReader {
     /// Reads a boolean. An unquoted YAML 1.1 spelling (`yes`, `off`, ...) is a string in
     /// YAML 1.2, so it is a type error here, with a hint that explains why.
     func bool(_ node: YAMLNode, _ path: @autoclosure () -> String) -> Bool? {
-        if let scalar = node.scalar, case .bool(let value) = scalar.value { return value }
+        if let value = node.boolValue { return value }
         if let scalar = node.scalar, scalar.isYAML11Boolean {
             error(
                 node, path(), Message.typeMismatch(expected: "a boolean", found: node),

@@ -1,6 +1,51 @@
 import NGCPCore
 import YAMLReader
 
+/// The definitions of a preference catalogue, found by the fingerprint of a mapping key, with
+/// the checks that depend on the name alone worked out once per name.
+///
+/// Looking a key up in the catalogue's dictionary hashes its name, and each name check
+/// hashed it again. A load decodes a preference block for each of tens of thousands of
+/// subscribers, so one index serves every document of a load.
+final class PreferenceIndex: Sendable {
+    struct Entry: Sendable {
+        let definition: PreferenceDefinition
+        let isNumberDerived: Bool
+        let isUniqueList: Bool
+
+        init(_ definition: PreferenceDefinition) {
+            self.definition = definition
+            let name = definition.name
+            isNumberDerived = DocumentContext.numberDerivedPreferences.contains(name)
+            isUniqueList = DocumentContext.uniqueListPreferences.contains(name)
+        }
+    }
+
+    let catalogue: PreferenceCatalogue
+    /// The ASCII names of the catalogue, and their entries at the same positions. A name with
+    /// other characters is found through the catalogue's dictionary.
+    private let names: KeyNames
+    private let entries: [Entry]
+
+    init(_ catalogue: PreferenceCatalogue) {
+        self.catalogue = catalogue
+        let definitions = catalogue.definitions.values.filter {
+            $0.name.utf8.allSatisfy { $0 < 0x80 }
+        }
+        names = KeyNames(definitions.map(\.name))
+        entries = definitions.map(Entry.init)
+    }
+
+    /// Returns the entry of the preference named by the key at `position` of `pairs`, whose
+    /// text is `name`, or nil when the catalogue has no such preference.
+    func entry(forKeyAt position: Int, of pairs: YAMLNode.Pairs, name: String) -> Entry? {
+        if let index = pairs.lastIndex(ofKeyAt: position, in: names) { return entries[index] }
+        // Not an ASCII name of the catalogue. String comparison in the dictionary still
+        // finds a name that is canonically equivalent to the key.
+        return catalogue[name].map(Entry.init)
+    }
+}
+
 extension DocumentContext {
     /// Preferences NGCP fills in from the primary number when a subscriber is created.
     static let numberDerivedPreferences: Set<String> = ["cc", "ac"]
@@ -24,16 +69,22 @@ extension DocumentContext {
 
         var preferences: [String: JSONValue] = Dictionary(minimumCapacity: pairs.count)
         var valid = true
-        for pair in pairs {
-            guard let name = reader.string(pair.key, path) else {
+        for position in pairs.indices {
+            let key = pairs.key(at: position)
+            guard let name = reader.string(key, path) else {
                 valid = false
                 continue
             }
+            let entry = preferenceIndex.entry(forKeyAt: position, of: pairs, name: name)
             if let value = decodePreference(
-                name, key: pair.key, value: pair.value, path: join(path, name))
+                name, entry: entry, key: key, value: pairs.value(at: position),
+                path: join(path, name))
             {
                 // `decodeSubscriber` reads the value of a secret preference as a secret source.
-                guard !secretPreferenceNames.contains(name) || pair.value.isNull else { continue }
+                guard !secretPreferenceNames.contains(name) || pairs.value(at: position).isNull
+                else {
+                    continue
+                }
                 preferences[name] = value
             } else {
                 valid = false
@@ -42,12 +93,14 @@ extension DocumentContext {
         return valid ? preferences : nil
     }
 
-    /// Decodes one preference. `path` is built only when a diagnostic needs it. For a secret
-    /// preference with a value it checks the name only, and returns null.
+    /// Decodes one preference, whose catalogue entry is `entry`. `path` is built only when a
+    /// diagnostic needs it. For a secret preference with a value it checks the name only, and
+    /// returns null.
     private func decodePreference(
-        _ name: String, key: YAMLNode, value: YAMLNode, path: @autoclosure () -> String
+        _ name: String, entry: PreferenceIndex.Entry?, key: YAMLNode, value: YAMLNode,
+        path: @autoclosure () -> String
     ) -> JSONValue? {
-        guard let definition = catalogue[name] else {
+        guard let entry else {
             if deferUnknownPreferences {
                 reader.warning(key, path(), Message.preferenceUnknownOffline(name))
                 if secretPreferenceNames.contains(name) { return .null }
@@ -57,6 +110,7 @@ extension DocumentContext {
             reader.error(key, path(), Message.unknownPreference(name, suggestion: suggestion))
             return nil
         }
+        let definition = entry.definition
         if definition.isInternal {
             reader.error(
                 key, path(), Message.internalPreference(name),
@@ -71,7 +125,7 @@ extension DocumentContext {
             reader.error(key, path(), Message.blobPreference(name))
             return nil
         }
-        if Self.numberDerivedPreferences.contains(name) {
+        if entry.isNumberDerived {
             reader.warning(key, path(), Message.serverSetPreference(name))
         }
 
@@ -96,7 +150,7 @@ extension DocumentContext {
                     item, definition: definition, path: itemPath())
             else { continue }
 
-            if Self.uniqueListPreferences.contains(name), values.contains(element) {
+            if entry.isUniqueList, values.contains(element) {
                 reader.error(item, itemPath(), Message.duplicateListValue(item, preference: name))
                 continue
             }
@@ -134,9 +188,7 @@ extension DocumentContext {
             return reader.bool(node, path()).map { .bool($0) }
         case .int:
             // NGCP also takes a numeric string for an integer preference.
-            if let scalar = node.scalar, case .string(let text) = scalar.value,
-                let number = Int(text)
-            {
+            if let text = node.stringValue, let number = Int(text) {
                 return .int(number)
             }
             return reader.int(node, path()).map { .int($0) }

@@ -11,8 +11,26 @@ extension DocumentContext {
 
     /// Characters NGCP allows in a username besides letters and digits.
     static let usernamePunctuationBytes = Set("+=,;_.~'()!*-".utf8)
+    /// Bit `b % 64` of word `b / 64` is set when the ASCII byte `b` may appear in a username:
+    /// a letter, a digit or one of `usernamePunctuationBytes`.
+    static let usernameBytes: (UInt64, UInt64) = {
+        var words: (UInt64, UInt64) = (0, 0)
+        for byte in UInt8(0)..<0x80
+        where isASCIILetterOrDigit(byte) || usernamePunctuationBytes.contains(byte) {
+            if byte < 64 {
+                words.0 |= 1 << UInt64(byte)
+            } else {
+                words.1 |= 1 << UInt64(byte - 64)
+            }
+        }
+        return words
+    }()
 
-    func decodeSubscriber(name: String, nameNode: YAMLNode, spec: YAMLNode) -> DeclaredSubscriber? {
+    /// Decodes a subscriber document's spec. `metadata` is the document's decoded metadata,
+    /// which the result keeps with the positions of the secret fields.
+    func decodeSubscriber(
+        name: String, nameNode: YAMLNode, spec: YAMLNode, metadata: consuming ManifestMetadata
+    ) -> DeclaredSubscriber? {
         let identity = splitSubscriberName(name, node: nameNode)
         guard
             let fields = reader.fields(
@@ -26,6 +44,7 @@ extension DocumentContext {
         let callforwardsNode = fields["callforwards"]
         let preferencesNode = fields["preferences"]
         let pbxGroupsNode = fields["pbx_groups"]
+        let primaryNumberNode = fields["primary_number"]
         let customer = customerNode.flatMap { node in
             nonEmpty(
                 reader.string(node, "spec.customer", numbersAsText: true), node, "spec.customer")
@@ -33,15 +52,23 @@ extension DocumentContext {
 
         // Every other field goes into `values` under its own name, so this is its final size.
         // Room for every field would take twice the memory for a typical subscriber.
-        let outside = [
-            customerNode, passwordNode, webpasswordNode, callforwardsNode, preferencesNode,
-            pbxGroupsNode,
-        ]
-        let valueCount = fields.count - outside.count { $0 != nil }
+        // Counted without an array of the nodes, which would be an allocation per subscriber.
+        func one(_ node: YAMLNode?) -> Int { node == nil ? 0 : 1 }
+        let outsideCount =
+            one(customerNode) + one(passwordNode) + one(webpasswordNode) + one(callforwardsNode)
+            + one(preferencesNode) + one(pbxGroupsNode)
+        let valueCount = fields.count - outsideCount
+        // Whether the spec has fields besides those above and the primary number. Most
+        // subscribers have none, and then the lookups of each of those fields are left out.
+        let hasOtherFields = valueCount > (primaryNumberNode == nil ? 0 : 1)
         var values: [String: JSONValue] = Dictionary(minimumCapacity: valueCount)
-        var numbers: [(key: String, location: SourceLocation, path: String)] = []
-        decodeNumbers(fields, into: &values, numbers: &numbers)
-        decodeSubscriberFields(fields, into: &values)
+        var primaryNumber: (key: String, location: SourceLocation)?
+        var aliasNumbers: [SubscriberDetails.AliasNumber] = []
+        decodeNumbers(
+            primaryNumber: primaryNumberNode,
+            aliasNumbers: hasOtherFields ? fields["alias_numbers"] : nil,
+            into: &values, primaryKey: &primaryNumber, aliasKeys: &aliasNumbers)
+        if hasOtherFields { decodeSubscriberFields(fields, into: &values) }
         var pbxGroups: [SubscriberReference]?
         if let node = pbxGroupsNode {
             pbxGroups = decodePBXGroups(node, of: identity, values: values)
@@ -52,19 +79,15 @@ extension DocumentContext {
             }
         }
 
-        var secrets: [String: SecretSource] = [:]
+        var secrets: SubscriberSecrets = [:]
         var secretLocations = SecretFieldLocations()
         if let node = passwordNode {
             secretLocations.password = reader.location(node)
-            if let source = decodeSecret(node, path: "spec.password") {
-                secrets["password"] = source
-            }
+            secrets.password = decodeSecret(node, path: "spec.password")
         }
         if let node = webpasswordNode {
             secretLocations.webpassword = reader.location(node)
-            if let source = decodeSecret(node, path: "spec.webpassword") {
-                secrets["webpassword"] = source
-            }
+            secrets.webpassword = decodeSecret(node, path: "spec.webpassword")
         }
 
         // Subscribers often share these blocks, so each distinct block is decoded once.
@@ -89,16 +112,21 @@ extension DocumentContext {
             username: identity.username, domain: identity.domain, customer: customer,
             fields: values, secrets: secrets, callforwards: callforwards,
             preferences: preferences, pbxGroups: pbxGroups, location: reader.location(nameNode),
-            fieldLocations: pbxFieldLocations(fields))
+            fieldLocations: hasOtherFields || pbxGroupsNode != nil ? pbxFieldLocations(fields) : [:]
+        )
+        metadata.secretLocations = secretLocations
         let details = SubscriberDetails(
-            customerLocation: reader.location(customerNode), numbers: numbers,
+            name: name, file: reader.file, customerLocation: reader.location(customerNode),
+            primaryNumber: primaryNumber, aliasNumbers: aliasNumbers,
             // Whether it is written, valid or not, so that an invalid number is not also
             // reported as missing by the checks across documents.
-            hasPrimaryNumber: fields["primary_number"].map { !$0.isNull } ?? false,
-            displayNameLocation: fields["display_name"].map { reader.location($0) },
-            webusernameLocation: fields["webusername"].map { reader.location($0) },
-            lockFieldLocations: locations(of: Self.lockFields, in: fields),
-            secretLocations: secretLocations)
+            hasPrimaryNumber: primaryNumberNode.map { !$0.isNull } ?? false,
+            displayNameLocation: hasOtherFields
+                ? fields["display_name"].map { reader.location($0) } : nil,
+            webusernameLocation: hasOtherFields
+                ? fields["webusername"].map { reader.location($0) } : nil,
+            lockFieldLocations: hasOtherFields ? locations(of: Self.lockFields, in: fields) : [:],
+            metadata: metadata)
         return DeclaredSubscriber(desired: desired, details: details)
     }
 
@@ -150,16 +178,21 @@ extension DocumentContext {
     private func splitSubscriberName(
         _ name: String, node: YAMLNode, path: String = "metadata.name"
     ) -> (username: String, domain: String)? {
-        // `@` is ASCII, so its last UTF-8 byte is also the last `@` character.
-        guard let at = lastIndex(of: UInt8(ascii: "@"), in: name) else {
-            reader.error(
-                node, path, Message.invalidSubscriberName(name),
-                hint: Message.subscriberNameHint)
-            return nil
+        // One pass over the UTF-8 bytes: `@` is ASCII, so its last byte is also the last `@`
+        // character, and the halves on either side are valid UTF-8.
+        var name = name
+        let split = name.withUTF8 { bytes -> (String, String, isValidUsername: Bool)? in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at > 0,
+                at < bytes.count - 1
+            else { return nil }
+            let usernameBytes = UnsafeBufferPointer(rebasing: bytes[..<at])
+            let domainBytes = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
+            return (
+                String(decoding: usernameBytes, as: UTF8.self),
+                sharedStrings.string(domainBytes), Self.isValidUsername(usernameBytes)
+            )
         }
-        let username = String(name[..<at])
-        let domain = String(name[name.index(after: at)...])
-        guard !username.isEmpty, !domain.isEmpty else {
+        guard let (username, domain, isValidUsername) = split else {
             reader.error(
                 node, path, Message.invalidSubscriberName(name),
                 hint: Message.subscriberNameHint)
@@ -170,12 +203,7 @@ extension DocumentContext {
             reader.error(node, path, Message.usernameWithSpace(username))
             return nil
         }
-        let validCharacters = allBytes(of: username) { byte in
-            isASCIILetterOrDigit(byte) || Self.usernamePunctuationBytes.contains(byte)
-        }
-        let validDots =
-            !username.hasPrefix(".") && !username.hasSuffix(".") && !containsDoubleDot(username)
-        guard validCharacters, validDots, username.utf8.count <= 127 else {
+        guard isValidUsername else {
             reader.error(node, path, Message.invalidUsername(username))
             return nil
         }
@@ -186,22 +214,23 @@ extension DocumentContext {
         return (username, domain)
     }
 
-    /// Returns the index of the last `byte` in the UTF-8 of `text`. It searches the contiguous
-    /// bytes when the string has them, which costs much less than `String.UTF8View`.
-    private func lastIndex(of byte: UInt8, in text: String) -> String.Index? {
-        let offset = text.utf8.withContiguousStorageIfAvailable { $0.lastIndex(of: byte) }
-        guard let offset else { return text.utf8.lastIndex(of: byte) }
-        return offset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
-    }
-
-    private func containsDoubleDot(_ text: String) -> Bool {
+    /// Returns whether the UTF-8 `bytes` are a username that NGCP accepts: at most 127 bytes of
+    /// ASCII letters, digits and `usernamePunctuationBytes`, with no `.` first, last or next to
+    /// another.
+    private static func isValidUsername(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count <= 127, bytes.first != UInt8(ascii: "."),
+            bytes.last != UInt8(ascii: ".")
+        else { return false }
+        let allowed = usernameBytes
         var previousIsDot = false
-        for byte in text.utf8 {
+        for byte in bytes {
+            let word = byte < 64 ? allowed.0 : allowed.1
+            guard byte < 0x80, word & (1 << UInt64(byte % 64)) != 0 else { return false }
             let isDot = byte == UInt8(ascii: ".")
-            if isDot && previousIsDot { return true }
+            if isDot && previousIsDot { return false }
             previousIsDot = isDot
         }
-        return false
+        return true
     }
 
     static let nullableTextFields = ManifestSchema.subscriberTextFields
@@ -397,28 +426,35 @@ extension DocumentContext {
 
     // MARK: - Numbers
 
+    /// Decodes the `primary_number` and `alias_numbers` nodes into `values`. Sets
+    /// `primaryKey` to the key of a primary number other than null and where it is written,
+    /// and adds the key of each alias number to `aliasKeys`.
     private func decodeNumbers(
-        _ fields: Fields, into values: inout [String: JSONValue],
-        numbers: inout [(key: String, location: SourceLocation, path: String)]
+        primaryNumber: YAMLNode?, aliasNumbers: YAMLNode?, into values: inout [String: JSONValue],
+        primaryKey: inout (key: String, location: SourceLocation)?,
+        aliasKeys: inout [SubscriberDetails.AliasNumber]
     ) {
-        if let node = fields["primary_number"] {
+        if let node = primaryNumber {
             if node.isNull {
                 values["primary_number"] = .null
             } else if let number = decodeNumber(node, path: "spec.primary_number", isAlias: false) {
                 values["primary_number"] = .object(number.value)
-                numbers.append((number.key, reader.location(node), "spec.primary_number"))
+                primaryKey = (number.key, reader.location(node))
             }
         }
 
-        guard let node = fields["alias_numbers"],
-            let items = reader.list(node, "spec.alias_numbers")
-        else { return }
+        guard let node = aliasNumbers, let items = reader.list(node, "spec.alias_numbers") else {
+            return
+        }
         var aliases: [JSONValue] = []
         for (position, item) in items.enumerated() {
             let path = index("spec.alias_numbers", position)
             guard let number = decodeNumber(item, path: path, isAlias: true) else { continue }
             aliases.append(.object(number.value))
-            numbers.append((number.key, reader.location(item), path))
+            aliasKeys.append(
+                SubscriberDetails.AliasNumber(
+                    key: number.key, mark: SubscriberDetails.Mark(reader.location(item)),
+                    index: Int32(clamping: position)))
         }
         if aliases.count == items.count { values["alias_numbers"] = .array(aliases) }
     }
@@ -432,11 +468,12 @@ extension DocumentContext {
         guard let fields = reader.fields(node, path, allowed: allowed, required: ["cc", "sn"])
         else { return nil }
 
-        let cc = fields["cc"].flatMap { digits($0, path: join(path, "cc"), count: 1...3) }
+        let ccNode = fields["cc"]
+        let cc = ccNode.flatMap { digits($0, path: join(path, "cc"), count: 1...3) }
         var ac: String? = ""
         if let node = fields["ac"] { ac = digits(node, path: join(path, "ac"), count: 0...7) }
         let sn = fields["sn"].flatMap { digits($0, path: join(path, "sn"), count: 1...31) }
-        if let cc, cc.hasPrefix("0"), let node = fields["cc"] {
+        if let cc, cc.utf8.first == UInt8(ascii: "0"), let node = ccNode {
             reader.error(
                 node, join(path, "cc"), Message.countryCodeLeadingZero(cc),
                 hint: Message.countryCodeHint(cc))
@@ -451,16 +488,66 @@ extension DocumentContext {
         }
 
         guard let cc, let ccValue = Int(cc), let ac, let sn else { return nil }
-        // A literal reserves room for its own keys only: a primary number gets half the
-        // buckets that `minimumCapacity: 4` gave it.
-        let value: [String: JSONValue] =
-            isAlias
-            ? [
-                "cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn),
-                "is_devid": .bool(isDevID),
-            ]
-            : ["cc": .int(ccValue), "ac": .string(ac), "sn": .string(sn)]
-        return (value, "\(cc)-\(ac)-\(sn)")
+        let template = isAlias ? Self.aliasNumberTemplate : Self.primaryNumberTemplate
+        var value = template.template.object
+        value[at: template.cc] = .int(ccValue)
+        value[at: template.ac] = .string(ac)
+        value[at: template.sn] = .string(sn)
+        if isAlias { value[at: template.isDevID] = .bool(isDevID) }
+        return (value, numberKey(cc, ac, sn))
+    }
+
+    /// A number in the API shape, with the positions of its keys.
+    struct NumberTemplate {
+        let template: JSONObjectTemplate
+        let cc: JSONObjectTemplate.Position
+        let ac: JSONObjectTemplate.Position
+        let sn: JSONObjectTemplate.Position
+        /// The position of `is_devid`, or that of `sn` in a primary number, which has none.
+        let isDevID: JSONObjectTemplate.Position
+
+        init(_ object: [String: JSONValue]) {
+            template = JSONObjectTemplate(object)
+            cc = template.position(of: "cc")
+            ac = template.position(of: "ac")
+            sn = template.position(of: "sn")
+            isDevID = object["is_devid"] == nil ? sn : template.position(of: "is_devid")
+        }
+    }
+
+    static let primaryNumberTemplate = NumberTemplate(["cc": 0, "ac": "", "sn": ""])
+    static let aliasNumberTemplate = NumberTemplate([
+        "cc": 0, "ac": "", "sn": "", "is_devid": false,
+    ])
+
+    /// Returns `cc-ac-sn`. The parts are ASCII digits, so their bytes are copied into the
+    /// new string directly.
+    private func numberKey(_ cc: String, _ ac: String, _ sn: String) -> String {
+        let count = cc.utf8.count + ac.utf8.count + sn.utf8.count + 2
+        return String(unsafeUninitializedCapacity: count) { target in
+            var offset = 0
+            Self.write(cc, to: target, at: &offset)
+            target[offset] = UInt8(ascii: "-")
+            offset += 1
+            Self.write(ac, to: target, at: &offset)
+            target[offset] = UInt8(ascii: "-")
+            offset += 1
+            Self.write(sn, to: target, at: &offset)
+            return offset
+        }
+    }
+
+    /// Copies the UTF-8 bytes of `text` into `target` from `offset` on, and moves `offset`
+    /// past them.
+    private static func write(
+        _ text: String, to target: UnsafeMutableBufferPointer<UInt8>, at offset: inout Int
+    ) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let source = bytes.baseAddress, let base = target.baseAddress else { return }
+            (base + offset).initialize(from: source, count: bytes.count)
+        }
+        offset += text.utf8.count
     }
 
     /// Reads a digit string given as a YAML integer or string. The text is taken as written, so
@@ -468,19 +555,12 @@ extension DocumentContext {
     private func digits(_ node: YAMLNode, path: @autoclosure () -> String, count: ClosedRange<Int>)
         -> String?
     {
-        guard let scalar = node.scalar else {
-            reader.typeError(node, path(), expected: "digits")
-            return nil
-        }
-        switch scalar.value {
-        case .int, .float, .string: break
-        case .null where count.lowerBound == 0: return ""
-        default:
+        guard let text = node.stringOrNumberText else {
+            if node.isNull, count.lowerBound == 0 { return "" }
             reader.typeError(node, path(), expected: "digits")
             return nil
         }
 
-        let text = scalar.text
         // The field name is for messages only, so it is cut from the path only on an error.
         var field: String { String(path().split(separator: ".").last ?? "") }
         guard allBytes(of: text, { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
@@ -501,7 +581,7 @@ extension DocumentContext {
     /// Decodes the secret preferences of `node`, the `preferences` block, that have a value,
     /// as secret sources. `decodePreferences` checks their names and leaves them out.
     private func decodeSecretPreferences(
-        _ node: YAMLNode, into secrets: inout [String: SecretSource],
+        _ node: YAMLNode, into secrets: inout SubscriberSecrets,
         locations: inout SecretFieldLocations
     ) {
         guard let pairs = node.mapping else { return }
@@ -534,7 +614,7 @@ extension DocumentContext {
     private func decodeSecret(_ node: YAMLNode, path: @autoclosure () -> String)
         -> SecretSource?
     {
-        if let scalar = node.scalar, case .string(let value) = scalar.value {
+        if let value = node.stringValue {
             if value.isEmpty {
                 reader.error(node, path(), Message.emptySecret, hint: Message.literalSecretHint)
                 return nil
@@ -583,7 +663,7 @@ extension DocumentContext {
                 reader.error(env, join(path(), "env"), Message.invalidEnvironmentName(name))
                 return nil
             }
-            return .environment(name)
+            return .environment(sharedStrings.string(name))
         case (nil, let file?):
             guard let filePath = reader.string(file, join(path(), "file")) else { return nil }
             guard !filePath.isEmpty else {

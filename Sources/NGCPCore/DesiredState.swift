@@ -89,7 +89,7 @@ public struct DesiredSubscriber: Sendable, Hashable {
     /// `spec`, such as `password` or `preferences.peer_auth_pass` (see
     /// `secretPreferenceField(_:)`). A secret preference with a value is only here, and a
     /// `null` that removes one is only in `preferences`.
-    public var secrets: [String: SecretSource]
+    public var secrets: SubscriberSecrets
     /// The call forward block in the shape of `/api/callforwards/{id}`, keyed by type (cfu, cfb,
     /// cft, cfna, cfs, cfr, cfo). Nil means forwards are not managed; when present, types not
     /// listed are cleared.
@@ -110,7 +110,7 @@ public struct DesiredSubscriber: Sendable, Hashable {
 
     public init(
         username: String, domain: String, customer: String, fields: [String: JSONValue] = [:],
-        secrets: [String: SecretSource] = [:], callforwards: [String: JSONValue]? = nil,
+        secrets: SubscriberSecrets = [:], callforwards: [String: JSONValue]? = nil,
         preferences: [String: JSONValue]? = nil, pbxGroups: [SubscriberReference]? = nil,
         location: SourceLocation? = nil, fieldLocations: [String: SourceLocation] = [:]
     ) {

@@ -206,6 +206,46 @@ public struct YAMLNode: Sendable, Hashable {
         return record.kind == .scalar && record.valueKind == .null
     }
 
+    // The typed reads below take what they need from the node's record. `scalar` builds a
+    // whole `YAMLScalar`, and releasing it costs more than the read itself.
+
+    /// The value of a scalar that resolved to a string, which is its text.
+    package var stringValue: String? {
+        let record = record
+        guard record.kind == .scalar, record.valueKind == .string else { return nil }
+        return tree.text(of: record)
+    }
+
+    /// The text as written of a scalar that resolved to a string, an integer or a float.
+    package var stringOrNumberText: String? {
+        let record = record
+        guard record.kind == .scalar else { return nil }
+        switch record.valueKind {
+        case .string, .int, .float: return tree.text(of: record)
+        case .null, .bool: return nil
+        }
+    }
+
+    /// The value of a scalar that resolved to an integer.
+    package var intValue: Int? {
+        let record = record
+        guard record.kind == .scalar, record.valueKind == .int else { return nil }
+        return Int(Int64(bitPattern: record.bits))
+    }
+
+    /// The value of a scalar that resolved to a boolean.
+    package var boolValue: Bool? {
+        let record = record
+        guard record.kind == .scalar, record.valueKind == .bool else { return nil }
+        return record.bits != 0
+    }
+
+    /// True for a scalar written without quotes and without a tag.
+    package var isPlainUntaggedScalar: Bool {
+        let record = record
+        return record.kind == .scalar && record.style == .plain && record.tag == .none
+    }
+
     /// False when no scalar at or below this node contains a control character (U+0000-U+001F,
     /// U+007F-U+009F), as the parser found from the bytes. True when one may. For a
     /// collection the flag covers its whole stream, so a check can skip clean streams

@@ -535,4 +535,29 @@ let completeManifest = """
         #expect(result.errors.isEmpty)
         #expect(result.desired.subscribers.first?.preferences == ["custom_flag": true])
     }
+
+    /// ASCII names are found by the bytes of the key, other names through the catalogue's
+    /// dictionary, which compares strings by canonical equivalence.
+    @Test func nonASCIIPreferenceNamesFound() {
+        // "\u{212A}" (KELVIN SIGN) is canonically equivalent to an ASCII "K".
+        let catalogue = PreferenceCatalogue(definitions: [
+            .init("café_flag", .boolean), .init("\u{212A}_level", .int),
+            .init("plain_flag", .boolean),
+        ])
+        let options = ManifestLoadOptions(preferenceCatalogue: catalogue, baseDirectory: "/")
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata: {name: bob@d.example}
+            spec:
+              customer: acme
+              preferences: {café_flag: true, K_level: 3, plain_flag: false}
+            """
+        let result = ManifestLoader(options: options).load(documents: [("m.yaml", text)])
+        #expect(result.errors.isEmpty)
+        let preferences = result.desired.subscribers.first?.preferences
+        #expect(preferences?["café_flag"] == true)
+        #expect(preferences?["K_level"] == 3)
+        #expect(preferences?["plain_flag"] == false)
+    }
 }

@@ -49,6 +49,26 @@ import YAMLReader
         #expect(forwards.allSatisfy { $0 == forwards.first })
     }
 
+    /// Each block is compared with the block found last before any hashing, so runs of one
+    /// block, alternations and new blocks must each get their own value.
+    @Test func alternatingBlocksKeepTheirValues() {
+        func block(_ destination: String) -> String {
+            """
+              callforwards:
+                cfu: {destinations: [{destination: \(destination)}]}
+            """
+        }
+        let order = ["voicebox", "voicebox", "4311", "voicebox", "4322", "4322", "4311"]
+        let result = loadManifest(subscribers(order.map(block)))
+
+        #expect(result.errors.isEmpty)
+        let destinations = result.desired.subscribers.map {
+            $0.callforwards?["cfu"]?.objectValue?["destinations"]?.arrayValue?.first?
+                .objectValue?["destination"]?.stringValue
+        }
+        #expect(destinations == order)
+    }
+
     @Test func repeatedInvalidBlockIsReportedEachTime() {
         let block = """
               callforwards:
