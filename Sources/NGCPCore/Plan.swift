@@ -31,12 +31,20 @@ public struct FieldChange: Sendable, Hashable {
     public var after: JSONValue?
     /// True for passwords: the plan shows only that the value changes, never the value.
     public var sensitive: Bool
+    /// The natural key of each live object whose server id `before` or `after` contains, such as
+    /// the handle of a billing profile or `username@domain` of a PBX group, for review only.
+    /// Empty for a sensitive change.
+    public var names: [Int: String]
 
-    public init(path: String, before: JSONValue?, after: JSONValue?, sensitive: Bool = false) {
+    public init(
+        path: String, before: JSONValue?, after: JSONValue?, sensitive: Bool = false,
+        names: [Int: String] = [:]
+    ) {
         self.path = path
         self.before = sensitive ? nil : before
         self.after = sensitive ? nil : after
         self.sensitive = sensitive
+        self.names = sensitive ? [:] : names
     }
 }
 

@@ -187,11 +187,17 @@ extension PlanSource {
 
 extension FieldChange {
     /// `before`/`after` are omitted when the field is absent on that side, and always for a
-    /// sensitive change.
+    /// sensitive change. `names` is written only when not empty, with each id as a decimal
+    /// string because JSON object keys are strings.
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = ["path": .string(path), "sensitive": .bool(sensitive)]
         if let before { object["before"] = before }
         if let after { object["after"] = after }
+        if !names.isEmpty {
+            var members: [String: JSONValue] = [:]
+            for (id, name) in names { members[String(id)] = .string(name) }
+            object["names"] = .object(members)
+        }
         return .object(object)
     }
 }
@@ -242,14 +248,20 @@ extension PlannedOperation {
             let sensitive = try change.bool("sensitive")
             let before = change.member("before")
             let after = change.member("after")
+            let names = try change.names()
             if sensitive && (before != nil || after != nil) {
                 throw PlanJSONError(
                     path: change.path, message: "a sensitive change must not carry values")
             }
+            if sensitive && !names.isEmpty {
+                throw PlanJSONError(
+                    path: change.path + ".names", message: "a sensitive change must not carry names"
+                )
+            }
             changes.append(
                 FieldChange(
                     path: try change.string("path"), before: before, after: after,
-                    sensitive: sensitive))
+                    sensitive: sensitive, names: names))
         }
 
         try PlanRequestCheck.check(
@@ -492,6 +504,26 @@ private struct PlanReader {
         let value = try required(key)
         guard let items = value.arrayValue else { throw mistyped(key, "an array", value) }
         return items
+    }
+
+    /// Reads the optional `names` of a change: an object that maps ids, as decimal strings,
+    /// to names. Plans written before the member existed have none.
+    func names() throws(PlanJSONError) -> [Int: String] {
+        guard let value = members["names"] else { return [:] }
+        guard let entries = value.objectValue else { throw mistyped("names", "an object", value) }
+        var names: [Int: String] = [:]
+        for (key, entry) in entries {
+            let location = location("names") + ".\(key)"
+            guard let id = Int(key), String(id) == key else {
+                throw PlanJSONError(path: location, message: "expected an integer id as the key")
+            }
+            guard let name = entry.stringValue else {
+                throw PlanJSONError(
+                    path: location, message: "expected a string, found \(entry.typeName)")
+            }
+            names[id] = name
+        }
+        return names
     }
 
     func object(_ key: String) throws(PlanJSONError) -> PlanReader {

@@ -130,7 +130,7 @@ public enum Planner {
         } catch {
             throw PlanningError(problems: [error.problem])
         }
-        var fingerprinted = operations
+        var fingerprinted = ReferenceNames(live: live, index: builder.index).named(operations)
         for (index, fingerprint) in LiveFingerprint.of(operations, in: live, index: builder.index)
             .enumerated()
         {

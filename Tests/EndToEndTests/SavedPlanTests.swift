@@ -203,6 +203,39 @@ import Testing
         #expect(apply.exitCode == 0, "\(apply.standardError)")
     }
 
+    @Test func savedPlanShowsNames() async throws {
+        let setup = try await Self.setup()
+        try setup.write(Self.manifests(subscribers: ["alice", "bob", "carol"]))
+        let planFile = setup.directory.path + "/plan.json"
+        let plan = try await setup.run(["plan", setup.manifests, "--out", planFile])
+        try #require(plan.exitCode == 0, "\(plan.standardError)")
+        #expect(Self.line("customer_id:", in: plan.standardOutput)?.hasSuffix(" (cust-1)") == true)
+        #expect(
+            Self.line("domain_id:", in: plan.standardOutput)?.hasSuffix(" (example.org)") == true)
+
+        let markdown = try await setup.run(["plan", setup.manifests, "--format", "markdown"])
+        #expect(markdown.exitCode == 0, "\(markdown.standardError)")
+        let line = Self.line("+ customer_id:", in: markdown.standardOutput)
+        #expect(line?.hasSuffix(" (cust-1)") == true, "\(markdown.standardOutput)")
+
+        // The names come from the file, so applying it later shows them without a lookup.
+        let saved = try JSONValue.parse(String(contentsOfFile: planFile, encoding: .utf8))
+        let changes = saved["operations"]?.arrayValue?.first?["changes"]?.arrayValue ?? []
+        let customer = changes.first { $0["path"] == "customer_id" }
+        #expect(customer?["names"]?.objectValue?.values.first == "cust-1")
+        let apply = try await setup.run(["apply", "--plan", planFile, "--auto-approve"])
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+        #expect(
+            Self.line("customer_id:", in: apply.standardOutput)?.hasSuffix(" (cust-1)") == true,
+            "\(apply.standardOutput)")
+    }
+
+    /// Returns the first line of `text` that contains `fragment`, without its indentation.
+    static func line(_ fragment: String, in text: String) -> String? {
+        text.split(separator: "\n").first { $0.contains(fragment) }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     @Test func unreachableServerIsTransient() async throws {
         let setup = try await Self.setup()
         // A port that is bound but not listening refuses connections, and no other test's

@@ -6,10 +6,14 @@ import NGCPCore
 /// ```
 ///   1 + create domains/example.org
 ///         POST /api/domains/
-///         domain: "example.org"
+///           domain: "example.org"
+///           reseller_id: 1 (default)
 ///
 /// Plan: 1 to create, 0 to update, 0 to delete.
 /// ```
+///
+/// An id of an object whose name the plan records shows the name after the id, as
+/// `PlanText.value(_:names:created:)` formats it.
 public struct HumanPlanRenderer: PlanRenderer {
     /// Whether to use ANSI colours: green for create, yellow for update, red for delete.
     public var color: Bool
@@ -45,8 +49,9 @@ public struct HumanPlanRenderer: PlanRenderer {
         lines.append("ngcpctl will perform these operations, in this order:")
         lines.append("")
         let width = String(plan.operations.count).count
+        let created = PlanText.createdNames(plan)
         for operation in plan.operations {
-            lines += block(operation, width: width)
+            lines += block(operation, width: width, created: created)
             lines.append("")
         }
 
@@ -64,7 +69,9 @@ public struct HumanPlanRenderer: PlanRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func block(_ operation: PlannedOperation, width: Int) -> [String] {
+    private func block(_ operation: PlannedOperation, width: Int, created: [Int: String])
+        -> [String]
+    {
         let number = String(operation.id)
         let padding = String(repeating: " ", count: width - number.count)
         let symbol = PlanText.symbol(operation.action)
@@ -87,7 +94,7 @@ public struct HumanPlanRenderer: PlanRenderer {
             lines.append(indent + (operation.irreversible ? paint(text, .boldRed) : text))
         }
         for change in operation.changes {
-            let line = PlanText.change(change, action: operation.action)
+            let line = PlanText.change(change, action: operation.action, created: created)
             lines.append(indent + "  " + PlanText.printable(line))
         }
         return lines

@@ -62,14 +62,15 @@ public struct MarkdownPlanRenderer: PlanRenderer {
                     + " |")
         }
 
+        let created = PlanText.createdNames(plan)
         for operation in plan.operations {
             lines.append("")
-            lines += section(operation)
+            lines += section(operation, created: created)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func section(_ operation: PlannedOperation) -> [String] {
+    private func section(_ operation: PlannedOperation, created: [Int: String]) -> [String] {
         var lines = [
             "#### \(operation.id). \(operation.action.rawValue) "
                 + PlanText.codeSpan(operation.resourceID.description),
@@ -92,13 +93,14 @@ public struct MarkdownPlanRenderer: PlanRenderer {
                 lines.append("! \(PlanText.printable(change.path)): \(PlanText.sensitive)")
                 continue
             }
-            if change.before != nil || operation.action != .create {
-                if let before = change.before {
-                    lines.append("- \(PlanText.printable(change.path)): \(PlanText.value(before))")
-                }
+            let path = PlanText.printable(change.path)
+            if let before = change.before {
+                let text = PlanText.value(before, names: change.names, created: created)
+                lines.append("- \(path): \(text)")
             }
             if let after = change.after {
-                lines.append("+ \(PlanText.printable(change.path)): \(PlanText.value(after))")
+                let text = PlanText.value(after, names: change.names, created: created)
+                lines.append("+ \(path): \(text)")
             } else if operation.action == .update {
                 lines.append("+ \(PlanText.printable(change.path)): \(PlanText.absent)")
             }

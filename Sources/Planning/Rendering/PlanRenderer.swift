@@ -61,15 +61,64 @@ enum PlanText {
             + "\(counts[.delete] ?? 0) to delete."
     }
 
+    /// Returns the natural key of each object that `plan` creates, by the id of the operation
+    /// that creates it, for the id placeholders that refer to that operation.
+    static func createdNames(_ plan: Plan) -> [Int: String] {
+        var names: [Int: String] = [:]
+        for operation in plan.operations where operation.method == .post {
+            names[operation.id] = operation.name
+        }
+        return names
+    }
+
     /// Formats a value for display: placeholders in words, everything else as compact JSON.
-    static func value(_ value: JSONValue?) -> String {
+    /// An id or a list of ids of objects with a known name shows each name after its id,
+    /// such as `2 (gold)` or `[3 (sales@example.org), new (support@example.org)]`, from
+    /// `names` for live ids and from `created`, by operation id, for the placeholders.
+    static func value(
+        _ value: JSONValue?, names: [Int: String] = [:], created: [Int: String] = [:]
+    ) -> String {
         guard let value else { return absent }
+        if let text = namedIDs(value, names: names, created: created) { return text }
         if containsPlaceholder(value) {
             if value[PlanPlaceholder.marker] == "secret" { return sensitive }
             if value[PlanPlaceholder.marker] != nil { return knownAfterApply }
         }
         // JSON escapes control characters but keeps bidirectional controls as they are.
         return printable(displayed(value).serialized())
+    }
+
+    /// Formats an id, an id placeholder, or an array of them, with the name of each object
+    /// that has one. Returns nil for any other value, and when no object has a name, so that
+    /// such values keep their JSON form.
+    private static func namedIDs(
+        _ value: JSONValue, names: [Int: String], created: [Int: String]
+    ) -> String? {
+        guard !names.isEmpty || !created.isEmpty else { return nil }
+
+        // Each item's text, and whether it carries a name.
+        func item(_ value: JSONValue) -> (text: String, named: Bool)? {
+            if case .int(let id) = value {
+                guard let name = names[id] else { return (String(id), false) }
+                return ("\(id) (\(printable(name)))", true)
+            }
+            guard value[PlanPlaceholder.marker] == "id" else { return nil }
+            guard let operation = value["operation"]?.intValue, let name = created[operation]
+            else { return (knownAfterApply, false) }
+            return ("new (\(printable(name)))", true)
+        }
+
+        if case .array(let values) = value {
+            var items: [(text: String, named: Bool)] = []
+            for value in values {
+                guard let shown = item(value) else { return nil }
+                items.append(shown)
+            }
+            guard items.contains(where: \.named) else { return nil }
+            return "[" + items.map(\.text).joined(separator: ", ") + "]"
+        }
+        guard let shown = item(value), shown.named else { return nil }
+        return shown.text
     }
 
     /// Replaces each placeholder nested in a value with its description.
@@ -149,12 +198,17 @@ enum PlanText {
         return output
     }
 
-    /// Formats one change as `path: before → after`, or `path: after` for a create.
-    static func change(_ change: FieldChange, action: PlannedAction) -> String {
+    /// Formats one change as `path: before → after`, or `path: after` for a create. `created`
+    /// names the objects of the plan's creates, as `createdNames(_:)` returns them.
+    static func change(
+        _ change: FieldChange, action: PlannedAction, created: [Int: String] = [:]
+    ) -> String {
         if change.sensitive { return "\(change.path): \(sensitive)" }
+        let after = value(change.after, names: change.names, created: created)
         if action == .create && change.before == nil {
-            return "\(change.path): \(value(change.after))"
+            return "\(change.path): \(after)"
         }
-        return "\(change.path): \(value(change.before)) → \(value(change.after))"
+        let before = value(change.before, names: change.names, created: created)
+        return "\(change.path): \(before) → \(after)"
     }
 }
