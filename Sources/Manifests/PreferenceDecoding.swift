@@ -11,12 +11,14 @@ final class PreferenceIndex: Sendable {
     struct Entry: Sendable {
         let definition: PreferenceDefinition
         let isNumberDerived: Bool
+        let isSecret: Bool
         let isUniqueList: Bool
 
         init(_ definition: PreferenceDefinition) {
             self.definition = definition
             let name = definition.name
             isNumberDerived = DocumentContext.numberDerivedPreferences.contains(name)
+            isSecret = secretPreferenceNames.contains(name)
             isUniqueList = DocumentContext.uniqueListPreferences.contains(name)
         }
     }
@@ -81,7 +83,10 @@ extension DocumentContext {
                 path: join(path, name))
             {
                 // `decodeSubscriber` reads the value of a secret preference as a secret source.
-                guard !secretPreferenceNames.contains(name) || pairs.value(at: position).isNull
+                // The entry tells without hashing the name; only a name outside the catalogue
+                // is looked up.
+                let isSecret = entry?.isSecret ?? secretPreferenceNames.contains(name)
+                guard !isSecret || pairs.value(at: position).isNull
                 else {
                     continue
                 }
@@ -129,7 +134,7 @@ extension DocumentContext {
             reader.warning(key, path(), Message.serverSetPreference(name))
         }
 
-        if value.isNull || secretPreferenceNames.contains(name) { return .null }
+        if value.isNull || entry.isSecret { return .null }
         if definition.isNameMapped {
             reader.warning(
                 value, path(), Message.nameMappedPreference(name),
