@@ -349,13 +349,19 @@ extension SecretSpans {
         var result: [(line: Int, range: Range<Int>)] = []
         for number in span.start.line...min(span.end.line, lines.count) {
             let line = lines[number - 1]
+            // libyaml reads past a byte order mark at the start of the text without counting
+            // it, but the line's text starts with it.
+            let shift = number == 1 && line.unicodeScalars.first == "\u{FEFF}" ? 1 : 0
+            // A span may end at `Int.max`, which stands for the end of its line.
+            func shifted(_ column: Int) -> Int { column == .max ? column : column + shift }
             let lower =
                 number == span.start.line
-                ? characterOffset(ofColumn: span.start.column, in: line)
+                ? characterOffset(ofColumn: shifted(span.start.column), in: line)
                 : line.prefix { $0 == " " || $0 == "\t" }.count
             let upper =
                 number == span.end.line
-                ? characterOffset(ofColumn: span.end.column, in: line, roundingUp: true)
+                ? characterOffset(
+                    ofColumn: shifted(span.end.column), in: line, roundingUp: true)
                 : line.count
             if upper > lower { result.append((number - 1, lower..<upper)) }
         }
@@ -381,10 +387,9 @@ extension SecretSpans {
     }
 
     /// Returns the 0-based character offset of the 1-based `column` of a YAML mark in `line`.
-    /// Marks count Unicode scalars, of which a character may have several; libyaml's
-    /// scanner counts a byte order mark at the start too. A column inside a character is
-    /// rounded down, or up when `roundingUp` is set, so that a range of columns becomes the
-    /// range of the characters that hold them.
+    /// Marks count Unicode scalars, of which a character may have several. A column inside a
+    /// character is rounded down, or up when `roundingUp` is set, so that a range of columns
+    /// becomes the range of the characters that hold them.
     static func characterOffset(ofColumn column: Int, in line: Substring, roundingUp: Bool = false)
         -> Int
     {

@@ -31,7 +31,9 @@ public final class YAMLParser {
         _ = input.initialize(from: text.utf8)
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         yaml_parser_initialize(parser)
-        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        // The encoding is left for libyaml to detect: the text is UTF-8, and only then does
+        // libyaml read past a byte order mark without counting it as a column. With the
+        // encoding set, the mark indents the first line by one column more than the next.
         yaml_parser_set_input_string(parser, input.baseAddress, size)
     }
 

@@ -233,6 +233,28 @@ import Testing
         #expect(excerpt.pointed.hasPrefix("bogus: 1}"), "\(rendered)")
     }
 
+    @Test func byteOrderMarkBeforeBlockMapping() throws {
+        // The mark must not indent the first line deeper than the next.
+        let text =
+            "\u{FEFF}apiVersion: ngcpctl/v1\nkind: Customer\nmetadata:\n  name: bom\nspec:\n"
+            + "  billing_profile: default\n  contact: {emial: a@b.example}\n"
+        let result = loadManifest(text)
+        // The misspelt key, and the email the contact then lacks.
+        #expect(result.errors.count == 2, "\(result.errors)")
+        let error = try #require(result.errors.first { $0.message.contains("emial") })
+        #expect(error.location?.line == 7)
+        #expect(error.location?.column == 13)
+
+        let versionError = try #require(
+            loadManifest("\u{FEFF}apiVersion: ngcpctl/v3\nkind: Domain\n").errors.first {
+                $0.fieldPath == "apiVersion"
+            })
+        #expect(versionError.location?.column == 13)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(error)
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.pointed.hasPrefix("emial"), "\(rendered)")
+    }
+
     @Test func caretAfterEscapedControlCharacter() throws {
         let line = "a: {b: \u{1B}[31m, usr: x}"
         let column = line.unicodeScalars.count - "usr: x}".count + 1
