@@ -94,10 +94,11 @@ final class NodeReader {
     /// stay readable in messages and field paths (see `SourceRedaction.redactFieldPath`).
     var secretSourcePaths: Set<String> = []
 
-    /// Field names of the schema that recorded messages suggest, by position in `recorded`.
-    /// They stay readable under a secret's field path, where every other quoted value of a
-    /// message is masked.
-    private var suggestedNames: [Int: String] = [:]
+    /// Names of the schema that recorded messages quote, by position in `recorded`: a field
+    /// name an error suggests, or the path of the secret field an alias copies. They stay
+    /// readable under a secret's field path, where every other quoted value of a message is
+    /// masked.
+    private var readableNames: [Int: String] = [:]
 
     /// The number of diagnostics recorded.
     var diagnosticCount: Int { recorded.count }
@@ -120,7 +121,7 @@ final class NodeReader {
             redacted.message = SourceRedaction.redactMessage(
                 diagnostic.message, fieldPath: diagnostic.fieldPath,
                 secretSources: secretSourcePaths,
-                readableWords: suggestedNames[offset].map { [$0] } ?? [])
+                readableWords: readableNames[offset].map { [$0] } ?? [])
             redacted.fieldPath = SourceRedaction.redactFieldPath(
                 diagnostic.fieldPath, secretSources: secretSourcePaths)
             return redacted
@@ -273,8 +274,11 @@ final class NodeReader {
         path.isEmpty ? nil : path
     }
 
-    func append(_ diagnostic: Diagnostic) {
+    /// Records `diagnostic`, whose message may quote `readableName`, a name of the schema that
+    /// is never a secret (see `readableNames`).
+    func append(_ diagnostic: Diagnostic, readableName: String? = nil) {
         record(diagnostic)
+        if let readableName { readableNames[recorded.count - 1] = readableName }
     }
 
     /// Returns whether an error among the diagnostics recorded after the first `count` is at
@@ -349,7 +353,7 @@ final class NodeReader {
                 pairs.key(at: position), join(path(), name),
                 Message.unknownField(name, suggestion: suggestion),
                 hint: suggestion == nil ? Message.validFields(allowed.names) : nil)
-            if let suggestion { suggestedNames[recorded.count - 1] = suggestion }
+            if let suggestion { readableNames[recorded.count - 1] = suggestion }
         }
 
         let fields = Fields(

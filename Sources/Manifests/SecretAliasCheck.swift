@@ -93,7 +93,8 @@ enum SecretAliasCheck {
             let hint = Message.aliasedSecretHint(secret.fieldPath)
             reader.append(
                 Diagnostic(
-                    .error, message, at: reader.location(mark), fieldPath: path, hint: hint))
+                    .error, message, at: reader.location(mark), fieldPath: path, hint: hint),
+                readableName: secret.fieldPath)
         }
     }
 }

@@ -201,8 +201,9 @@ public enum SourceRedaction {
     /// `added` count as sensitive keys.
     ///
     /// Besides `password` and `webpassword`, a key is sensitive when it looks like a
-    /// misspelling of them (edit distance 2 or less, such as `pasword`) or contains `pass`,
-    /// `pwd` or `secret`: an unknown-field error shows exactly those lines.
+    /// misspelling of them (edit distance 2 or less, such as `pasword`, or 3 or less from a
+    /// secret preference such as `peer_auth_pw`) or contains `pass`, `pwd` or `secret`: an
+    /// unknown-field error shows exactly those lines.
     static func maskSensitiveValues(
         _ line: String, skipping skipped: [Range<Int>] = [], adding added: [Range<Int>] = []
     ) -> (text: String, replacements: [Replacement], continuationColumn: Int?)? {
@@ -334,8 +335,15 @@ public enum SourceRedaction {
             for word in nonSecretWords { blank(word, in: &bytes) }
             if containsSecretWord(bytes) { return true }
         }
-        return sensitiveKeys.contains { sensitive in
+        if sensitiveKeys.contains(where: { sensitive in
             abs(key.count - sensitive.count) <= 2 && editDistance(key, sensitive) <= 2
+        }) {
+            return true
+        }
+        // The secret preferences have long names, whose misspellings (`peer_auth_pw`) lie
+        // further away.
+        return secretPreferenceNames.contains { name in
+            abs(key.count - name.count) <= 3 && editDistance(key, name) <= 3
         }
     }
 

@@ -118,6 +118,29 @@ import Testing
             ])
     }
 
+    @Test func mergedUnderSecretKeyNamesTheSourceField() {
+        let text = """
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            spec: &spec
+              customer: acme
+              primary_number: {cc: 43, sn: 100}
+              password: \(Self.secret)
+            metadata:
+              name: alice@d.example
+              annotations:
+                <<: *spec
+            """
+        let result = loadManifests([("base.yaml", Self.base), ("m.yaml", text)])
+        let error = result.errors.first { $0.fieldPath == "metadata.annotations.password" }
+        // The copied field's path contains a secret key, so quoted values of the message are
+        // masked there; the name of the field the secret came from is not one of them.
+        #expect(
+            error?.message.contains("the literal secret of 'spec.password'") == true,
+            "\(result.errors)")
+        #expect(!result.diagnostics.contains { $0.message.contains(Self.secret) })
+    }
+
     @Test func mergedSourceReportedAtItsAlias() {
         let result = Self.load(
             """

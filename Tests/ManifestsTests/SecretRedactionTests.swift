@@ -93,7 +93,8 @@ import Testing
         "keys of secrets sensitive",
         arguments: [
             "password", "webpassword", "peer_auth_pass", "otp_secret", "secrets", "api_pwd",
-            "bypass_password", "secretary_secret", "passthrough_pass",
+            "bypass_password", "secretary_secret", "passthrough_pass", "peer_auth_pas",
+            "peer_auth_pw", "peer_auht_pass",
         ])
     func keysOfSecretsSensitive(_ key: String) {
         #expect(SourceRedaction.isSensitiveKey(key))
