@@ -219,6 +219,13 @@ enum Message {
 
     static let emptyFilePath = "file path must not be empty"
 
+    static let invalidPasswordEnvironmentName =
+        "not a valid environment variable name; the value is not shown, because it may be"
+        + " the password itself"
+    static let invalidPasswordEnvironmentNameHint =
+        "name the variable that holds the password: letters, digits and '_', not starting"
+        + " with a digit, such as NGCP_PASSWORD"
+
     // MARK: - Call forwards
 
     static func missingDestinations(_ type: String) -> String {

@@ -86,8 +86,8 @@ public enum ProjectConfigurationLoader {
             result.diagnostics.append(error.diagnostic)
             return result
         }
-        result.source = text
         let parsed = parse(text, path: path, limits: limits)
+        result.source = parsed.source
         result.configuration = parsed.configuration
         result.diagnostics = parsed.diagnostics
         return result
@@ -95,14 +95,16 @@ public enum ProjectConfigurationLoader {
 
     /// Parses the text of a configuration file; `path` names it in diagnostics.
     public static func parse(_ text: String, path: String, limits: YAMLLimits = YAMLLimits())
-        -> (configuration: ProjectConfiguration?, diagnostics: [Diagnostic])
+        -> (configuration: ProjectConfiguration?, diagnostics: [Diagnostic], source: String)
     {
         let reader = NodeReader(file: path)
         let documents: [YAMLDocument]
         do {
             documents = try YAMLParser.parse(text, limits: limits)
         } catch {
-            return (nil, [DesiredStateCollector.invalidYAML(error, in: text, reader: reader)])
+            return (
+                nil, [DesiredStateCollector.invalidYAML(error, in: text, reader: reader)], text
+            )
         }
 
         let content = documents.filter { !$0.isEmpty }
@@ -110,7 +112,7 @@ public enum ProjectConfigurationLoader {
             // An empty file would otherwise read as a configuration with no targets, which
             // every command then reports in terms of --target instead of the file.
             let location = SourceLocation(file: path, line: 1, column: 1)
-            return (nil, [Diagnostic(.error, Message.emptyProjectFile, at: location)])
+            return (nil, [Diagnostic(.error, Message.emptyProjectFile, at: location)], text)
         }
         if content.count > 1 {
             reader.error(content[1].root, "", Message.projectSingleDocument)
@@ -121,7 +123,26 @@ public enum ProjectConfigurationLoader {
         ControlCharacterCheck.check(document.root, reader: reader)
         let configuration = decodeProject(document.root, reader: reader)
         let diagnostics = reader.diagnosticsInSourceOrder
-        return (diagnostics.hasErrors ? nil : configuration, diagnostics)
+        let source = masked(text, from: reader.literalSecrets.map(\.mark))
+        return (diagnostics.hasErrors ? nil : configuration, diagnostics, source)
+    }
+
+    /// Returns `text` with the rest of each line from each of `marks` replaced by the mask:
+    /// the values that may be a password written in the wrong place.
+    private static func masked(_ text: String, from marks: [YAMLMark]) -> String {
+        guard !marks.isEmpty else { return text }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for mark in marks where mark.line >= 1 && mark.line <= lines.count {
+            // Marks count Unicode scalars, and libyaml does not count a byte order mark.
+            var scalars = Array(lines[mark.line - 1].unicodeScalars)
+            let skipped = mark.line == 1 && scalars.first == "\u{FEFF}" ? 1 : 0
+            let start = min(scalars.count, mark.column - 1 + skipped)
+            scalars.replaceSubrange(start..., with: SourceRedaction.mask.unicodeScalars)
+            var line = String.UnicodeScalarView()
+            line.append(contentsOf: scalars)
+            lines[mark.line - 1] = String(line)
+        }
+        return lines.joined(separator: "\n")
     }
 
     private static func decodeProject(_ root: YAMLNode, reader: NodeReader)
@@ -255,8 +276,12 @@ public enum ProjectConfigurationLoader {
             if isEnvironmentName(variable) {
                 target.passwordEnv = variable
             } else if let node = fields["password_env"] {
+                // A password written here by mistake must not show, in the message or the
+                // excerpt, as a literal password in a manifest does not.
+                reader.recordLiteralSecret(variable, at: node, path: join(path, "password_env"))
                 reader.error(
-                    node, join(path, "password_env"), Message.invalidEnvironmentName(variable))
+                    node, join(path, "password_env"), Message.invalidPasswordEnvironmentName,
+                    hint: Message.invalidPasswordEnvironmentNameHint)
             }
         }
         target.reseller = text("reseller")

@@ -195,7 +195,7 @@ struct RevisionRepository {
         switch decodedText(file.contents, file: displayed) {
         case .success(let text):
             let parsed = ProjectConfigurationLoader.parse(text, path: displayed)
-            return (parsed.configuration, parsed.diagnostics, displayed, text)
+            return (parsed.configuration, parsed.diagnostics, displayed, parsed.source)
         case .failure(let error):
             return (nil, [error.diagnostic], displayed, "")
         }

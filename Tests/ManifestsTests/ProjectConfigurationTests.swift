@@ -79,8 +79,9 @@ private let projectText = """
                     + " it must start with https:// or http://",
                 "ngcpctl.yaml:5:5: error: targets.staging.usr: unknown field 'usr'; did you mean"
                     + " 'user'?",
-                "ngcpctl.yaml:6:19: error: targets.staging.password_env: environment variable"
-                    + " name '1PASSWORD' is not valid",
+                "ngcpctl.yaml:6:19: error: targets.staging.password_env: not a valid"
+                    + " environment variable name; the value is not shown, because it may be the"
+                    + " password itself",
                 "ngcpctl.yaml:8:20: error: targets.staging.guards.max_deletes: expected an"
                     + " integer, found string 'many'",
                 "ngcpctl.yaml:9:28: error: targets.staging.guards.allow_domain_delete: expected a"
@@ -89,6 +90,25 @@ private let projectText = """
                     + " valid; use 1 to 63 letters, digits, '-', '_' or '.', not starting with"
                     + " '.', without '..' and not ending with '.lock'",
             ])
+    }
+
+    @Test func passwordInPasswordEnvIsMasked() throws {
+        let text = """
+            targets:
+              lab:
+                url: https://127.0.0.1:1443
+                password_env: "Qx Cfg!Leak908"  # the password, written in the wrong place
+            """
+        let parsed = ProjectConfigurationLoader.parse(text, path: "ngcpctl.yaml")
+        let error = try #require(parsed.diagnostics.first)
+        #expect(error.location == SourceLocation(file: "ngcpctl.yaml", line: 4, column: 19))
+
+        let rendered = DiagnosticRenderer(sources: ["ngcpctl.yaml": parsed.source])
+            .render(parsed.diagnostics)
+        #expect(!rendered.contains("Leak908"), "\(rendered)")
+        let excerpt = try #require(RenderedExcerpt(rendered))
+        #expect(excerpt.line == "    password_env: (sensitive value)")
+        #expect(excerpt.pointed == "(sensitive value)")
     }
 
     @Test func suggestionForPasswordKeyIsReadable() throws {
