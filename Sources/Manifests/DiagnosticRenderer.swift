@@ -94,18 +94,17 @@ public struct DiagnosticRenderer: Sendable {
         // each masked value. A caret inside a masked value points at the mask's start, so
         // that it reveals nothing of the secret's length.
         let loaderReplacements = sourceReplacements[location.file]?[location.line] ?? []
-        // libyaml does not count a byte order mark, but the line's text starts with it.
-        let hasByteOrderMark =
-            location.line == 1 && lines.given[0].unicodeScalars.first == "\u{FEFF}"
+        let uncounted = SecretSpans.uncountedScalars(
+            onLine: location.line, lines.given[location.line - 1])
         var offset = SourceRedaction.characterOffset(
-            ofScalarOffset: max(0, location.column - 1) + (hasByteOrderMark ? 1 : 0),
+            ofScalarOffset: max(0, location.column - 1) + uncounted,
             in: lines.given[location.line - 1], after: loaderReplacements)
         offset = SourceRedaction.offset(offset, after: loaderReplacements)
         offset = SourceRedaction.offset(offset, after: line.replacements)
 
         // A byte order mark is not shown.
         var characters = Array(line.text)
-        if location.line == 1, characters.first == "\u{FEFF}" {
+        if uncounted > 0, characters.first == "\u{FEFF}" {
             characters.removeFirst()
             offset = max(0, offset - 1)
         }

@@ -83,8 +83,8 @@ extension DocumentContext {
                 path: join(path, name))
             {
                 // `decodeSubscriber` reads the value of a secret preference as a secret source.
-                // The entry tells without hashing the name; only a name outside the catalogue
-                // is looked up.
+                // The catalogue entry records whether the name is secret, so only a name
+                // outside the catalogue is hashed.
                 let isSecret = entry?.isSecret ?? secretPreferenceNames.contains(name)
                 guard !isSecret || pairs.value(at: position).isNull
                 else {

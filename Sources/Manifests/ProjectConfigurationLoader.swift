@@ -133,14 +133,10 @@ public enum ProjectConfigurationLoader {
         guard !marks.isEmpty else { return text }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for mark in marks where mark.line >= 1 && mark.line <= lines.count {
-            // Marks count Unicode scalars, and libyaml does not count a byte order mark.
-            var scalars = Array(lines[mark.line - 1].unicodeScalars)
-            let skipped = mark.line == 1 && scalars.first == "\u{FEFF}" ? 1 : 0
-            let start = min(scalars.count, mark.column - 1 + skipped)
-            scalars.replaceSubrange(start..., with: SourceRedaction.mask.unicodeScalars)
-            var line = String.UnicodeScalarView()
-            line.append(contentsOf: scalars)
-            lines[mark.line - 1] = String(line)
+            let line = Substring(lines[mark.line - 1])
+            let column = mark.column + SecretSpans.uncountedScalars(onLine: mark.line, line)
+            let start = SecretSpans.characterOffset(ofColumn: column, in: line)
+            lines[mark.line - 1] = String(line.prefix(start)) + SourceRedaction.mask
         }
         return lines.joined(separator: "\n")
     }

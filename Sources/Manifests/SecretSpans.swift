@@ -349,9 +349,7 @@ extension SecretSpans {
         var result: [(line: Int, range: Range<Int>)] = []
         for number in span.start.line...min(span.end.line, lines.count) {
             let line = lines[number - 1]
-            // libyaml reads past a byte order mark at the start of the text without counting
-            // it, but the line's text starts with it.
-            let shift = number == 1 && line.unicodeScalars.first == "\u{FEFF}" ? 1 : 0
+            let shift = uncountedScalars(onLine: number, line)
             // A span may end at `Int.max`, which stands for the end of its line.
             func shifted(_ column: Int) -> Int { column == .max ? column : column + shift }
             let lower =
@@ -384,6 +382,13 @@ extension SecretSpans {
             }
         }
         return nil
+    }
+
+    /// Returns the number of Unicode scalars of `line`, the 1-based line `number` of a text,
+    /// that lie before libyaml's column 1. That is 1 for a byte order mark at the start of
+    /// the text, which libyaml reads past without counting it, and 0 otherwise.
+    static func uncountedScalars(onLine number: Int, _ line: some StringProtocol) -> Int {
+        number == 1 && line.unicodeScalars.first == "\u{FEFF}" ? 1 : 0
     }
 
     /// Returns the 0-based character offset of the 1-based `column` of a YAML mark in `line`.

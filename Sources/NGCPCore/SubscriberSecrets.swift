@@ -18,8 +18,8 @@ public struct SubscriberSecrets: Sendable, Hashable {
         self.webpassword = webpassword
     }
 
-    /// The source of the secret field `field`, or nil when it is not set. Setting a field
-    /// that is neither `password`, `webpassword` nor a secret preference's path traps.
+    /// Gets or sets the source of the secret field `field`; nil when it is not set. Setting a
+    /// field other than `password`, `webpassword` or a secret preference's path traps.
     public subscript(field: String) -> SecretSource? {
         get {
             switch field {

@@ -46,8 +46,8 @@ extension ManifestLoadOptions {
         knownTargets = configuration.map { $0.targets.keys.sorted() }
     }
 
-    /// The target of `configuration` that this load is for: the selected target when the
-    /// configuration has it, else its default or only target.
+    /// Returns the target of `configuration` that this load is for: the selected target when
+    /// the configuration has it, else its default or only target.
     func selectedTarget(in configuration: ProjectConfiguration) -> TargetConfiguration? {
         target.flatMap { configuration.targets[$0] }
             ?? (try? ProjectConfigurationLoader.selectTarget(nil, in: configuration))

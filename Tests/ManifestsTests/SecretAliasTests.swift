@@ -133,8 +133,8 @@ import Testing
             """
         let result = loadManifests([("base.yaml", Self.base), ("m.yaml", text)])
         let error = result.errors.first { $0.fieldPath == "metadata.annotations.password" }
-        // The copied field's path contains a secret key, so quoted values of the message are
-        // masked there; the name of the field the secret came from is not one of them.
+        // The copied field's path contains a secret key, so the message's quoted values are
+        // masked. The name of the field that the secret came from stays readable.
         #expect(
             error?.message.contains("the literal secret of 'spec.password'") == true,
             "\(result.errors)")

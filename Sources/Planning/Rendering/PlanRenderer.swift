@@ -72,9 +72,9 @@ enum PlanText {
     }
 
     /// Formats a value for display: placeholders in words, everything else as compact JSON.
-    /// An id or a list of ids of objects with a known name shows each name after its id,
-    /// such as `2 (gold)` or `[3 (sales@example.org), new (support@example.org)]`, from
-    /// `names` for live ids and from `created`, by operation id, for the placeholders.
+    /// Each id with a known name is followed by that name, such as `2 (gold)` or
+    /// `[3 (sales@example.org), new (support@example.org)]`. Live ids take their names from
+    /// `names`, and placeholders from `created`, by operation id.
     static func value(
         _ value: JSONValue?, names: [Int: String] = [:], created: [Int: String] = [:]
     ) -> String {
