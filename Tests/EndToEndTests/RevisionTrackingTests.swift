@@ -153,23 +153,34 @@ import Testing
         #expect(result.standardOutput.contains("ops@acme.test"), "\(result.standardOutput)")
     }
 
-    @Test func unknownDefaultAtRevisionIsReportedOnceInItsProjectFile() throws {
-        let emulator = try EmulatorProcess()
+    /// Creates a repository whose first commit names `profile` as the lab target's default
+    /// billing profile for `customers`, which set none of their own, and whose second commit
+    /// names `default` instead. Returns it with the first commit.
+    static func repositoryWithOldDefault(
+        _ profile: String, customers: [String], emulator: EmulatorProcess
+    ) throws -> (repository: ManifestRepository, first: String) {
         let repo = try ManifestRepository()
         func project(_ profile: String) -> String {
             "targets:\n  lab:\n    url: \(emulator.url)\n"
                 + "    default_billing_profile: \(profile)\n"
         }
         var manifests: [String: String] = [:]
-        for name in ["acme", "beta", "gamma"] {
+        for name in customers {
             manifests[name + ".yaml"] = ManifestTexts.customer(name, email: "ops@\(name).test")
                 .replacingOccurrences(of: "  billing_profile: default\n", with: "")
         }
-        try repo.write("ngcpctl.yaml", project("no-such-profile"))
+        try repo.write("ngcpctl.yaml", project(profile))
         try repo.setManifests(manifests)
         let first = try repo.commit("first")
         try repo.write("ngcpctl.yaml", project("default"))
         try repo.commit("second")
+        return (repo, first)
+    }
+
+    @Test func unknownDefaultAtRevisionIsReportedOnceInItsProjectFile() throws {
+        let emulator = try EmulatorProcess()
+        let (repo, first) = try Self.repositoryWithOldDefault(
+            "no-such-profile", customers: ["acme", "beta", "gamma"], emulator: emulator)
         let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
 
         // The revision's own file has the unknown value, on its line 4; the working tree's
@@ -193,21 +204,8 @@ import Testing
 
     @Test func driftReportsAnUnknownDefaultOfTheAppliedRevisionOnce() throws {
         let emulator = try EmulatorProcess()
-        let repo = try ManifestRepository()
-        func project(_ profile: String) -> String {
-            "targets:\n  lab:\n    url: \(emulator.url)\n"
-                + "    default_billing_profile: \(profile)\n"
-        }
-        var manifests: [String: String] = [:]
-        for name in ["acme", "beta"] {
-            manifests[name + ".yaml"] = ManifestTexts.customer(name, email: "ops@\(name).test")
-                .replacingOccurrences(of: "  billing_profile: default\n", with: "")
-        }
-        try repo.write("ngcpctl.yaml", project("retired-profile"))
-        try repo.setManifests(manifests)
-        let applied = try repo.commit("first")
-        try repo.write("ngcpctl.yaml", project("default"))
-        try repo.commit("second")
+        let (repo, applied) = try Self.repositoryWithOldDefault(
+            "retired-profile", customers: ["acme", "beta"], emulator: emulator)
         let environment = ["NGCP_USER": "administrator", "NGCP_PASSWORD": "administrator"]
 
         let result = try repo.ngcpctl(
