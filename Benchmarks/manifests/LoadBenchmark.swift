@@ -2,11 +2,13 @@ import CYaml
 import Foundation
 import Manifests
 import NGCPCore
+import YAMLReader
 
 /// Manifest loading benchmark.
 ///
 ///   load-benchmark generate DIR [FILES] [SUBSCRIBERS_PER_FILE] [varied]
 ///   load-benchmark measure DIR
+///   load-benchmark read-only DIR
 ///   load-benchmark parse-only DIR
 ///
 /// `generate` writes FILES files (default 1,000), each with one customer and
@@ -16,10 +18,10 @@ import NGCPCore
 /// display name, unless `varied` is given: then each forwards to a number of its own, at hours
 /// and with preference values that vary. `measure` loads DIR once in a fresh process
 /// and prints CPU time, wall time and peak RSS as JSON and as a table. It sets up the
-/// allocator as ngcpctl does. `parse-only` runs libyaml's event parser alone over the same
-/// files, as the loader calls it but without building anything from the events, and prints
-/// the same figures. That time is the part of a load that no change to ngcpctl's own code
-/// reduces.
+/// allocator as ngcpctl does. `read-only` reads the same files into YAML trees as the loader
+/// does, without decoding them, and counts the files that libyaml had to read. `parse-only`
+/// runs libyaml's event parser alone over them, without building anything from the events:
+/// what reading the trees would cost if libyaml read every file.
 @main
 enum LoadBenchmark {
     static func main() throws {
@@ -27,7 +29,7 @@ enum LoadBenchmark {
         guard arguments.count >= 3 else {
             FileHandle.standardError.write(
                 Data(
-                    "usage: load-benchmark generate|measure|parse-only DIR [FILES] [PER_FILE]\n"
+                    "usage: load-benchmark generate|measure|read-only|parse-only DIR [FILES] [PER_FILE]\n"
                         .utf8))
             exit(64)
         }
@@ -39,6 +41,8 @@ enum LoadBenchmark {
             try generate(into: arguments[2], files: files, perFile: perFile, varied: varied)
         case "measure":
             measure(arguments[2])
+        case "read-only":
+            measureReadOnly(arguments[2])
         case "parse-only":
             measureParseOnly(arguments[2])
         default:
@@ -143,6 +147,56 @@ enum LoadBenchmark {
         if errors > 0 || warnings > 0 { exit(1) }
     }
 
+    /// Reads every manifest file of `directory` into memory, then times reading them into
+    /// YAML trees as the loader does: with the subset reader, and with libyaml for the files
+    /// outside its subset.
+    static func measureReadOnly(_ directory: String) {
+        AllocatorSettings.apply()
+        let texts = manifestTexts(in: directory).map { String(decoding: $0, as: UTF8.self) }
+        var streams: [YAMLStream] = []
+        streams.reserveCapacity(texts.count)
+
+        let before = usage()
+        let wallStart = Date()
+        var byLibyaml = 0
+        var failures = 0
+        for text in texts {
+            guard let parser = try? YAMLParser(text) else {
+                failures += 1
+                continue
+            }
+            if let stream = parser.readWithSubsetReader() {
+                streams.append(stream)
+            } else {
+                byLibyaml += 1
+                streams.append(parser.readWithLibyaml())
+            }
+        }
+        let wall = Date().timeIntervalSince(wallStart)
+        let after = usage()
+
+        failures += streams.filter { !$0.errors.isEmpty }.count
+        let cpu =
+            seconds(after.ru_utime) + seconds(after.ru_stime)
+            - seconds(before.ru_utime) - seconds(before.ru_stime)
+        let peakRSS = Double(after.ru_maxrss) / 1024
+        print(
+            """
+            {"mode": "read-only", "files": \(texts.count), "files_read_by_libyaml": \(byLibyaml), \
+            "failures": \(failures), "cpu_seconds": \(format(cpu)), \
+            "wall_seconds": \(format(wall)), "peak_rss_mb": \(format(peakRSS))}
+            """)
+        print("")
+        print("Reading the same files into YAML trees alone, as the loader does:")
+        print("")
+        print("| files | of which read by libyaml | CPU (s) | wall (s) | peak RSS (MB) |")
+        print("|------:|------------------------:|--------:|---------:|--------------:|")
+        print(
+            "| \(texts.count) | \(byLibyaml) | \(format(cpu)) | \(format(wall)) | "
+                + "\(format(peakRSS)) |")
+        if failures > 0 { exit(1) }
+    }
+
     /// Reads every manifest file of `directory` into memory, then times parsing them with
     /// libyaml's event parser, set up as `YAMLParser` sets it up, deleting each event.
     static func measureParseOnly(_ directory: String) {
@@ -173,7 +227,7 @@ enum LoadBenchmark {
             "wall_seconds": \(format(wall)), "peak_rss_mb": \(format(peakRSS))}
             """)
         print("")
-        print("libyaml's event parser alone, over the same files read before the clock starts:")
+        print("libyaml's event parser alone over the same files, without building trees:")
         print("")
         print("| files | events | CPU (s) | wall (s) | peak RSS (MB) |")
         print("|------:|-------:|--------:|---------:|--------------:|")

@@ -2,8 +2,9 @@
 # Manifest loading benchmark: builds the loader with -O (as a release build does), generates
 # 50,000 subscribers in 1,000 files (plus customers and domains) in a temporary directory,
 # loads them in a fresh process and prints CPU time, wall time and peak RSS as JSON and as
-# a table. A second fresh process then runs libyaml's event parser alone over the same files
-# and prints the same figures, so that each run shows how much of the load is libyaml's.
+# a table. Two more fresh processes print the same figures for reading the same files into
+# YAML trees alone (as the loader does, with libyaml only for files outside the subset that
+# ngcpctl reads itself), and for libyaml's event parser alone over them.
 #
 #   Benchmarks/manifests/run.sh [FILES] [SUBSCRIBERS_PER_FILE]     (default 1000 50)
 #
@@ -37,5 +38,7 @@ data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 "$out/load-benchmark" generate "$data" "$files" "$per_file" ${VARIED:+varied}
 "$out/load-benchmark" measure "$data"
+echo
+"$out/load-benchmark" read-only "$data"
 echo
 "$out/load-benchmark" parse-only "$data"

@@ -16,6 +16,28 @@ struct ScalarBytes {
     static let fingerprintPrime: UInt64 = 0x100_0000_01b3
     static let asciiFingerprintFlag: UInt64 = 1 << 63
 
+    /// Returns the summary of a scalar's bytes, or nil for invalid UTF-8. Most scalars are
+    /// ASCII, which needs no validation, and the generic validator costs more per scalar
+    /// than the rest of building its node.
+    @inline(__always)
+    static func summary(of bytes: UnsafeBufferPointer<UInt8>) -> ScalarBytes? {
+        let scan = scan(bytes)
+        guard scan.isASCII else {
+            guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
+            // Lead bytes of U+0080-U+009F (C2), of the Arabic letter mark (D8), of the
+            // zero-width and direction marks and controls (E2), and of U+FEFF (EF).
+            let mayContainControlCharacters = bytes.contains { byte in
+                byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xD8 || byte == 0xE2
+                    || byte == 0xEF
+            }
+            return ScalarBytes(
+                mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
+        }
+        return ScalarBytes(
+            mayContainControlCharacters: scan.hasControlByte,
+            fingerprint: scan.hash | asciiFingerprintFlag)
+    }
+
     /// Returns the fingerprint of ASCII text.
     static func fingerprint(of text: String) -> UInt64 {
         // Reading the contiguous bytes costs much less than iterating `String.UTF8View`.

@@ -17,6 +17,9 @@ public struct YAMLStream {
 public final class YAMLParser {
     private let limits: YAMLLimits
     private let input: UnsafeMutableBufferPointer<UInt8>
+    /// The input's size, which is 0 for an empty input that still has a byte allocated.
+    private let size: Int
+    private var hasRead = false
     private let parser: UnsafeMutablePointer<yaml_parser_t>
 
     /// Prepares a parse of `text`; throws when the input is larger than the limit.
@@ -27,6 +30,7 @@ public final class YAMLParser {
             throw .inputTooLarge(size, limit: limits.maxInputBytes)
         }
         self.limits = limits
+        self.size = size
         input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(size, 1))
         _ = input.initialize(from: text.utf8)
         parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
@@ -66,11 +70,29 @@ public final class YAMLParser {
     /// the next documents are read, so that one run reports the problems of all of them. A
     /// repeated key is reported and the document read on, so that every repeated key is.
     public func read() -> YAMLStream {
+        // A second read finds the stream at its end, as libyaml's parser does.
+        guard !hasRead else { return YAMLStream(documents: [], errors: []) }
+        hasRead = true
+        return readWithSubsetReader() ?? readWithLibyaml()
+    }
+
+    /// Reads the stream with `BlockSubsetReader`, or returns nil when the input is outside
+    /// the subset that it reads.
+    package func readWithSubsetReader() -> YAMLStream? {
+        BlockSubsetReader.read(
+            UnsafeBufferPointer(rebasing: input[..<size]), limits: limits, builder: makeBuilder())
+    }
+
+    private func makeBuilder() -> TreeBuilder {
         // The benchmark's manifests have a little more than one node per ten bytes, and
         // their scalars take about 60% of the bytes. Reserving one node per eight bytes and
         // the input's size for scalars avoids regrowing the buffers, which the tree keeps.
-        var builder = TreeBuilder(
-            limits: limits, expectedNodes: input.count / 8, expectedScalarBytes: input.count)
+        TreeBuilder(limits: limits, expectedNodes: size / 8, expectedScalarBytes: size)
+    }
+
+    /// Reads the stream with libyaml's event parser.
+    package func readWithLibyaml() -> YAMLStream {
+        var builder = makeBuilder()
         var event = yaml_event_t()
         // Set after a problem that leaves out the current document, until its end.
         var skipping = false
@@ -190,29 +212,12 @@ public final class YAMLParser {
         return String(cString: pointer)
     }
 
-    /// Returns a summary of the bytes. Throws for invalid UTF-8. Most scalars are ASCII,
-    /// which needs no validation, and the generic validator costs more per scalar than the
-    /// rest of building its node.
+    /// Returns a summary of the bytes. Throws for invalid UTF-8.
     private func summarize(_ bytes: UnsafeBufferPointer<UInt8>, at mark: YAMLMark)
         throws(YAMLError) -> ScalarBytes
     {
-        let scan = ScalarBytes.scan(bytes)
-        guard scan.isASCII else {
-            guard String(validating: bytes, as: UTF8.self) != nil else {
-                throw .invalidUTF8(at: mark)
-            }
-            // Lead bytes of U+0080-U+009F (C2), of the Arabic letter mark (D8), of the
-            // zero-width and direction marks and controls (E2), and of U+FEFF (EF).
-            let mayContainControlCharacters = bytes.contains { byte in
-                byte < 0x20 || byte == 0x7F || byte == 0xC2 || byte == 0xD8 || byte == 0xE2
-                    || byte == 0xEF
-            }
-            return ScalarBytes(
-                mayContainControlCharacters: mayContainControlCharacters, fingerprint: 0)
-        }
-        return ScalarBytes(
-            mayContainControlCharacters: scan.hasControlByte,
-            fingerprint: scan.hash | ScalarBytes.asciiFingerprintFlag)
+        guard let summary = ScalarBytes.summary(of: bytes) else { throw .invalidUTF8(at: mark) }
+        return summary
     }
 
     /// Returns the line and column of the byte at `offset` in the input. The column counts
