@@ -46,12 +46,14 @@ struct JournalLeftovers {
         return text
     }
 
-    /// Returns the contacts recorded in the journal that `apply` would resume from, for a
-    /// plan without `--journal`. An unreadable journal counts as none, because `apply` reports
-    /// it when it reads the file.
-    static func interruptedContacts(manifestPaths: [String], target: String) -> [Int: String] {
+    /// Returns the contacts recorded in the journal that `apply` would read, at `option` or
+    /// else at the default place. An unreadable journal counts as none, because `apply`
+    /// reports it when it reads the file.
+    static func interruptedContacts(
+        option: String?, manifestPaths: [String], target: String
+    ) -> [Int: String] {
         let path = JournalLocation.path(
-            option: nil, manifestPaths: manifestPaths, target: target)
+            option: option, manifestPaths: manifestPaths, target: target)
         return (try? ApplyJournal.read(path: path))?.createdContacts ?? [:]
     }
 }

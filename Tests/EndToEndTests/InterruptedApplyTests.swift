@@ -106,6 +106,42 @@ import Testing
         #expect(final.standardOutput.contains("No changes. Live state matches the manifests."))
     }
 
+    /// `plan --journal FILE` reads the journal that `apply --journal FILE` wrote, so the
+    /// contact that the interrupted apply left behind shows in the plan.
+    @Test func planReadsJournalGivenWithOption() async throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let journal = repo.path + "/state/apply-journal.jsonl"
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve", "--journal", journal],
+            environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        let contactID = try await Self.client(emulator).post(
+            "/api/customercontacts/", body: ["email": "office@delta.test", "reseller_id": 1])
+        try Self.writeJournal(journal, target: emulator.url, contactID: contactID)
+
+        // The default place holds no journal, so a plan without the option sees nothing.
+        let unaware = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        #expect(unaware["not_pruned"]?.arrayValue?.isEmpty ?? true, "\(unaware)")
+
+        let aware = try repo.json(
+            ["plan", "manifests", "--format", "json", "--journal", journal],
+            environment: environment)
+        #expect(
+            aware["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == [
+                "customercontacts/delta"
+            ])
+        let pruned = try repo.json(
+            ["plan", "manifests", "--prune", "--format", "json", "--journal", journal],
+            environment: environment)
+        #expect(pruned.operationSummary == ["delete customercontacts/delta"])
+    }
+
     @Test func unknownContactCreateIsWarnedAbout() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)

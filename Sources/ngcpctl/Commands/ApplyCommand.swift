@@ -25,9 +25,7 @@ enum ApplyCommand {
                 "parallelism", value: "N",
                 help: "Operations in flight at once, 1-32 (default \(defaultParallelism))."),
             .flag("keep-going", help: "After a failure, run what does not depend on it."),
-            .option(
-                "journal", value: "FILE",
-                help: "The write-ahead journal (default .ngcpctl/journal/<target>.jsonl)."),
+            CommonOptions.journal,
             .option(
                 "lock", value: "MODE",
                 help: "none, local (this machine) or server (on the target); default local."),
