@@ -86,12 +86,24 @@ public final class ApplyJournal: Sendable {
     /// Closes the file and deletes it: called once the plan has been applied in full, so no
     /// later run needs it.
     public func remove() {
+        closeDescriptor()
+        unlink(path)
+    }
+
+    /// Closes the file and replaces it with a `leftover` line for each of `leftovers`, or
+    /// deletes it when there are none: called once the plan has been applied in full, so no
+    /// later run resumes it.
+    public func replace(keeping leftovers: [ResourceID: Int]) throws {
+        closeDescriptor()
+        try Self.keepOnly(leftovers, path: path)
+    }
+
+    private func closeDescriptor() {
         writer.stop()
         descriptor.withLock { fd in
             if fd >= 0 { close(fd) }
             fd = -1
         }
-        unlink(path)
     }
 
     private func append(_ members: [String: JSONValue]) async {
@@ -148,15 +160,24 @@ public final class ApplyJournal: Sendable {
         public var unfinished: [ResourceID]
         /// The number of runs recorded in the file.
         public var runs: Int
+        /// Objects that an earlier apply left on the target and recorded in `leftover` lines,
+        /// by their server ids. They are in `creates` too.
+        public var leftovers: [ResourceID: Int]
 
-        public init(creates: [ResourceID: Int?] = [:], unfinished: [ResourceID] = [], runs: Int = 0)
-        {
+        public init(
+            creates: [ResourceID: Int?] = [:], unfinished: [ResourceID] = [], runs: Int = 0,
+            leftovers: [ResourceID: Int] = [:]
+        ) {
             self.creates = creates
             self.unfinished = unfinished
             self.runs = runs
+            self.leftovers = leftovers
         }
 
-        public var isEmpty: Bool { runs == 0 }
+        /// Whether the file records a run. Only an apply that did not complete its plan
+        /// leaves one behind, because a complete apply keeps at most the `leftovers`, unless
+        /// it failed to rewrite the file.
+        public var hasUnfinishedRun: Bool { runs > 0 }
 
         /// The contacts whose create an earlier run recorded with the new id, by that id, each
         /// with the `external_id` of its customer (a contact's operation carries that name).
@@ -189,6 +210,13 @@ public final class ApplyJournal: Sendable {
                         + "move the file away to apply without it")
             }
             guard let type = entry["type"]?.stringValue else { continue }
+            if type == "leftover" {
+                if let leftover = Self.leftover(in: entry) {
+                    recovery.leftovers[leftover.resource] = leftover.id
+                    recovery.creates[leftover.resource] = .some(leftover.id)
+                }
+                continue
+            }
             if type == "begin" {
                 recovery.runs += 1
                 // Operation ids restart with every run.

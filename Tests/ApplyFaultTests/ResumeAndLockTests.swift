@@ -143,6 +143,79 @@ import Testing
         #expect(throws: ApplyError.self) { try ApplyJournal.read(path: path) }
     }
 
+    /// The leftover records of a completed apply stay through a later run that is stopped
+    /// part way. The run after that completes and uses the recorded contact, whose customer
+    /// the manifests declare, instead of creating another one.
+    @Test func leftoverRecordSurvivesInterruptedRun() async throws {
+        let harness = try ExamplesHarness()
+        defer { harness.removeFiles() }
+
+        try await harness.withServer { _, client in
+            let plan = try await harness.plan(client)
+            let contact = try #require(plan.operations.first { $0.resource == .customercontacts })
+            let contactID = try await client.post(
+                contact.path, body: try #require(contact.body))
+            try ApplyJournal.keepOnly([contact.resourceID: contactID], path: harness.journalPath)
+
+            let recorded = try ApplyJournal.read(path: harness.journalPath)
+            #expect(!recorded.hasUnfinishedRun)
+            #expect(recorded.leftovers == [contact.resourceID: contactID])
+            #expect(recorded.createdContacts == [contactID: contact.name])
+
+            let stop = StopRequest()
+            let first = try await harness.apply(client, parallelism: 1, stop: stop) { event in
+                if case .finished = event { stop.request() }
+            }
+            #expect(first.interrupted)
+            let interrupted = try ApplyJournal.read(path: harness.journalPath)
+            #expect(interrupted.hasUnfinishedRun)
+            #expect(interrupted.leftovers == [contact.resourceID: contactID])
+            #expect(interrupted.creates[contact.resourceID] == .some(contactID))
+
+            let second = try await harness.apply(client)
+            #expect(second.succeeded)
+            let contactCreate = (first.operations + second.operations).first {
+                $0.resourceID == contact.resourceID && $0.outcome == .created
+            }
+            #expect(contactCreate?.createdID == contactID)
+            #expect(try await harness.duplicates(client).isEmpty)
+            #expect(try await harness.plan(client).operations.isEmpty)
+        }
+    }
+
+    /// Keeping leftovers replaces the whole file, and keeping none deletes it. Neither leaves
+    /// a temporary file behind.
+    @Test func keepOnlyReplacesOrDeletesJournal() throws {
+        let directory = NSTemporaryDirectory() + "journal-" + UUID().uuidString
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/j.jsonl"
+        let begin = #"{"type":"begin","format_version":1}"#
+        let start =
+            #"{"type":"start","operation":3,"resource":"customercontacts","name":"acme","#
+            + #""action":"create","method":"POST","path":"/api/customercontacts/"}"#
+        try (begin + "\n" + start + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let acme = ResourceID(.customercontacts, "acme")
+        let beta = ResourceID(.customercontacts, "beta")
+        try ApplyJournal.keepOnly([beta: 8, acme: 7], path: path)
+        let recovery = try ApplyJournal.read(path: path)
+        #expect(recovery.runs == 0)
+        #expect(recovery.unfinished.isEmpty)
+        #expect(recovery.leftovers == [acme: 7, beta: 8])
+        #expect(recovery.creates == [acme: .some(7), beta: .some(8)])
+        let names = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+            .map { try JSONValue.parse(String($0))["name"]?.stringValue }
+        #expect(names == ["acme", "beta"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["j.jsonl"])
+
+        try ApplyJournal.keepOnly([:], path: path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        // A journal that is already gone is no error.
+        try ApplyJournal.keepOnly([:], path: path)
+    }
+
     @Test func secondServerLockIsRefusedWithTheHolderNamed() async throws {
         let harness = try ExamplesHarness()
         defer { harness.removeFiles() }

@@ -41,6 +41,12 @@ import Testing
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// Returns the journal's lines, parsed.
+    static func journalLines(_ path: String) throws -> [JSONValue] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+    }
+
     static func client(_ emulator: EmulatorProcess) -> NGCPAPIClient {
         NGCPAPIClient(
             baseURL: emulator.url, user: "administrator",
@@ -78,16 +84,37 @@ import Testing
             human.standardOutput.contains(
                 "left alone without --prune: 1 (customercontacts/delta)"))
 
-        // Without --prune the apply changes nothing and keeps the journal, the only link
-        // from the contact to 'delta', so that a later --prune still finds it.
+        // Without --prune the apply resumes, changes nothing and keeps from the journal only
+        // the record of the contact, the only link from it to 'delta', so that a later
+        // --prune still finds it.
         let kept = try repo.ngcpctl(
             ["apply", "manifests", "--auto-approve"], environment: environment)
         #expect(kept.exitCode == 0, "\(kept.standardError)")
+        #expect(kept.standardError.contains("Resuming:"), "\(kept.standardError)")
         #expect(
             kept.standardError.contains(
-                "is kept, because it is the only record that links customercontacts/delta to "
-                    + "customer 'delta'"), "\(kept.standardError)")
-        #expect(FileManager.default.fileExists(atPath: journal))
+                "note: an interrupted apply created customercontacts/delta for customer "
+                    + "'delta'"), "\(kept.standardError)")
+        let records = try Self.journalLines(journal)
+        #expect(records.compactMap { $0["type"]?.stringValue } == ["leftover"])
+        #expect(records.first?["name"]?.stringValue == "delta")
+        #expect(records.first?["created_id"]?.intValue == contactID)
+
+        // The next apply has no unfinished apply to resume, but still names the contact.
+        let again = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(again.exitCode == 0, "\(again.standardError)")
+        #expect(!again.standardError.contains("Resuming"), "\(again.standardError)")
+        #expect(
+            again.standardError.contains("note: an interrupted apply created "),
+            "\(again.standardError)")
+        #expect(try Self.journalLines(journal) == records)
+        let listed = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        #expect(
+            listed["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == [
+                "customercontacts/delta"
+            ])
 
         let pruned = try repo.json(
             ["plan", "manifests", "--prune", "--format", "json"], environment: environment)
@@ -104,6 +131,42 @@ import Testing
         }
         let final = try repo.ngcpctl(["plan", "manifests"], environment: environment)
         #expect(final.standardOutput.contains("No changes. Live state matches the manifests."))
+    }
+
+    /// `plan --journal FILE` reads the journal that `apply --journal FILE` wrote, so the
+    /// contact that the interrupted apply left behind shows in the plan.
+    @Test func planReadsJournalGivenWithOption() async throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.setManifests(ManifestTexts.first)
+        try repo.commit("first")
+        let journal = repo.path + "/state/apply-journal.jsonl"
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve", "--journal", journal],
+            environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        let contactID = try await Self.client(emulator).post(
+            "/api/customercontacts/", body: ["email": "office@delta.test", "reseller_id": 1])
+        try Self.writeJournal(journal, target: emulator.url, contactID: contactID)
+
+        // The default place has no journal, so a plan without the option sees nothing.
+        let unaware = try repo.json(
+            ["plan", "manifests", "--format", "json"], environment: environment)
+        #expect(unaware["not_pruned"]?.arrayValue?.isEmpty ?? true, "\(unaware)")
+
+        let aware = try repo.json(
+            ["plan", "manifests", "--format", "json", "--journal", journal],
+            environment: environment)
+        #expect(
+            aware["not_pruned"]?.arrayValue?.compactMap(\.stringValue) == [
+                "customercontacts/delta"
+            ])
+        let pruned = try repo.json(
+            ["plan", "manifests", "--prune", "--format", "json", "--journal", journal],
+            environment: environment)
+        #expect(pruned.operationSummary == ["delete customercontacts/delta"])
     }
 
     @Test func unknownContactCreateIsWarnedAbout() throws {

@@ -25,9 +25,7 @@ enum ApplyCommand {
                 "parallelism", value: "N",
                 help: "Operations in flight at once, 1-32 (default \(defaultParallelism))."),
             .flag("keep-going", help: "After a failure, run what does not depend on it."),
-            .option(
-                "journal", value: "FILE",
-                help: "The write-ahead journal (default .ngcpctl/journal/<target>.jsonl)."),
+            CommonOptions.journal,
             .option(
                 "lock", value: "MODE",
                 help: "none, local (this machine) or server (on the target); default local."),
@@ -133,7 +131,7 @@ enum ApplyCommand {
             option: parsed.value("journal"), manifestPaths: parsed.positionals,
             target: connection.url)
         let recovery = try ApplyJournal.read(path: journalPath)
-        if !recovery.isEmpty {
+        if recovery.hasUnfinishedRun {
             Terminal.error(
                 "Resuming: the journal \(journalPath) records an apply that did not finish"
                     + (recovery.unfinished.isEmpty
@@ -197,12 +195,7 @@ enum ApplyCommand {
         let showColor = Terminal.useColor(colorMode, descriptor: 1)
         let leftovers = JournalLeftovers(recovery: recovery, plan: plan)
         if plan.isEmpty {
-            if !recovery.isEmpty {
-                Terminal.error(leftovers.report(journal: journalPath))
-                if !leftovers.keepsJournal {
-                    try? FileManager.default.removeItem(atPath: journalPath)
-                }
-            }
+            leftovers.finish(journal: nil, path: journalPath, recovery: recovery)
             if format == "json" {
                 Terminal.output(ApplyReport.json(plan: plan, result: nil))
             } else {
@@ -252,8 +245,7 @@ enum ApplyCommand {
 
         await journal.end(succeeded: result.succeeded, interrupted: result.interrupted)
         if result.succeeded {
-            Terminal.error(leftovers.report(journal: journalPath))
-            if !leftovers.keepsJournal { journal.remove() }
+            leftovers.finish(journal: journal, path: journalPath, recovery: recovery)
         }
 
         if format == "json" {

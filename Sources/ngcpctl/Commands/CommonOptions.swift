@@ -35,6 +35,13 @@ enum CommonOptions {
         .flag("verbose", help: "Log each API request to standard error."),
     ]
 
+    /// The apply journal, which `apply` writes and `plan` reads for the contacts that an
+    /// interrupted apply left behind.
+    static let journal = OptionSpec.option(
+        "journal", value: "FILE",
+        help: "The apply journal (default .ngcpctl/journal/<target-hash>.jsonl in the "
+            + "manifests' git repository).")
+
     static func colorMode(_ parsed: ParsedArguments) throws(UsageError) -> String {
         try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
     }

@@ -30,6 +30,7 @@ enum PlanCommand {
                 "detailed-exitcode",
                 help: "Exit 0 with no changes, 2 with changes, 1 on error."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
+            CommonOptions.journal,
         ] + RevisionOptions.plan + CommonOptions.policy + CommonOptions.output,
         discussion: "The API password is read from NGCP_PASSWORD. See docs/cli.md.")
 
@@ -51,7 +52,8 @@ enum PlanCommand {
         stage.maxDeletes = maxDeletes
         stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
         stage.interruptedContacts = JournalLeftovers.interruptedContacts(
-            manifestPaths: parsed.positionals, target: connection.url)
+            option: parsed.value("journal"), manifestPaths: parsed.positionals,
+            target: connection.url)
         try RevisionOptions.configure(&stage, parsed, connection: connection)
         let output = try await stage.run()
         ExitRetention.keep(output)
