@@ -468,6 +468,62 @@ struct PlannerTests {
         #expect(error.problems.first?.message.contains("alice@example.org") == true)
     }
 
+    /// NGCP stores an absent area code as `""`, and messages leave the empty part out.
+    @Test("number without area code in messages")
+    func numberWithoutAreaCodeInMessages() throws {
+        let number: JSONValue = ["cc": 43, "ac": "", "sn": "5550009"]
+        var live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001"),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+        ])
+        live.subscribers[0].fields["alias_numbers"] = [number]
+        let bob = Fixture.desiredSubscriber(
+            "bob", sn: "5550002", fields: ["alias_numbers": [number]])
+        let carol = Fixture.desiredSubscriber(
+            "carol", sn: "5550003", fields: ["alias_numbers": [number]])
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(
+                Fixture.desiredBase(subscribers: [bob, carol]), live,
+                PlannerOptions(secrets: secrets()))
+        }
+        let messages = error.problems.map(\.message)
+        #expect(
+            messages.contains("number 43-5550009 is also declared for 'bob@example.org'"),
+            "\(messages)")
+        #expect(
+            messages.contains(
+                "number 43-5550009 is assigned to live subscriber 'alice@example.org', which no"
+                    + " manifest declares"),
+            "\(messages)")
+        #expect(!messages.contains { $0.contains("--") }, "\(messages)")
+    }
+
+    @Test("alias swap without area code")
+    func aliasSwapWithoutAreaCode() throws {
+        func number(_ sn: String) -> JSONValue { ["cc": 43, "ac": "", "sn": .string(sn)] }
+        var live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001"),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+        ])
+        live.subscribers[0].fields["alias_numbers"] = [number("5550008")]
+        live.subscribers[1].fields["alias_numbers"] = [number("5550009")]
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", fields: ["alias_numbers": [number("5550009")]]),
+            Fixture.desiredSubscriber(
+                "bob", sn: "5550002", fields: ["alias_numbers": [number("5550008")]]),
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            result.operations.compactMap(\.reason) == [
+                "frees alias numbers 43-5550008 for another subscriber first",
+                "frees alias numbers 43-5550009 for another subscriber first",
+            ])
+    }
+
     @Test("number freed by prune delete")
     func numberFreedByDelete() throws {
         let live = Fixture.liveBase(subscribers: [
