@@ -163,11 +163,13 @@ struct PlannerTests {
         #expect(result.operations[0].body == [["op": "remove", "path": "/peer_auth_pass"]])
         #expect(
             result.operations[0].changes == [
-                FieldChange(path: "peer_auth_pass", before: nil, after: nil, sensitive: true)
+                FieldChange(
+                    path: "peer_auth_pass", before: nil, after: nil, sensitive: true,
+                    removed: true)
             ])
         let human = HumanPlanRenderer().render(result)
         #expect(!human.contains("PeerSecret"), "\(human)")
-        #expect(human.contains("peer_auth_pass: (sensitive value)"), "\(human)")
+        #expect(human.contains("peer_auth_pass: (sensitive value) → (absent)"), "\(human)")
     }
 
     @Test("preference set to null is removed")
