@@ -53,19 +53,29 @@ public struct DiagnosticRenderer: Sendable {
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
             let excerpt = SourceExcerpt(line: line, column: column)
-            // Tabs stay tabs under the caret so that it lines up with the source above.
-            // NOTE: every other character counts one column, but terminals show East Asian
-            // wide characters in two, so a caret after one is a column too far left.
-            let padding = excerpt.text.prefix(max(0, excerpt.column - 1)).map {
-                $0 == "\t" ? "\t" : " "
-            }
             text += "\(number) | \(excerpt.text)\n"
-            text += "\(gutter) | " + padding.joined() + paint("^", "32;1") + "\n"
+            text += "\(gutter) | " + Self.caretPadding(excerpt) + paint("^", "32;1") + "\n"
         }
         if let hint = diagnostic.hint {
             text += "  hint: \(hint)\n"
         }
         return text
+    }
+
+    /// Returns the whitespace that moves the caret under the excerpt's column. The column
+    /// counts characters, but the padding counts the columns a terminal shows them in, so that
+    /// East Asian wide characters take two spaces and combining or zero-width ones none. Tabs
+    /// stay tabs so that they expand the same way as in the source line above.
+    static func caretPadding(_ excerpt: SourceExcerpt) -> String {
+        var padding = ""
+        for character in excerpt.text.prefix(max(0, excerpt.column - 1)) {
+            if character == "\t" {
+                padding += "\t"
+            } else {
+                padding += String(repeating: " ", count: DisplayWidth.columns(of: character))
+            }
+        }
+        return padding
     }
 
     /// `2 errors, 1 warning`.

@@ -293,14 +293,14 @@ enum Message {
         return text
     }
 
-    static func numberReused(_ number: String, by owner: String, at first: SourceLocation)
+    static func numberReused(_ key: String, by owner: String, at first: SourceLocation)
         -> String
     {
-        "number '\(number)' is also used by subscriber '\(owner)' at \(first)"
+        "number '\(numberText(key))' is also used by subscriber '\(owner)' at \(first)"
     }
 
-    static func numberRepeated(_ number: String, first: SourceLocation) -> String {
-        "number '\(number)' is listed twice for this subscriber; first at \(first)"
+    static func numberRepeated(_ key: String, first: SourceLocation) -> String {
+        "number '\(numberText(key))' is listed twice for this subscriber; first at \(first)"
     }
 
     static let subscriberTerminated =
@@ -331,13 +331,21 @@ enum Message {
     static let webusernameReusedHint = "give each subscriber of a domain its own webusername"
 
     static func numberSameDigits(
-        _ number: String, other: String, owner: String, at first: SourceLocation
+        _ key: String, other otherKey: String, owner: String, at first: SourceLocation
     ) -> String {
-        "number \(number) has the same digits as \(other) of '\(owner)' at \(first), "
-            + "split differently into cc, ac and sn"
+        "number \(numberText(key)) has the same digits as \(numberText(otherKey)) of "
+            + "'\(owner)' at \(first), split differently into cc, ac and sn"
     }
     static let numberSameDigitsHint =
         "a number is dialled by its digits alone; keep it on one subscriber, with one split"
+
+    /// Formats a number key, `cc-ac-sn`, as `telephoneNumberText` does: without an empty area
+    /// code.
+    private static func numberText(_ key: String) -> String {
+        let parts = key.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return key }
+        return telephoneNumberText(cc: String(parts[0]), ac: String(parts[1]), sn: String(parts[2]))
+    }
 
     static func ignoredWhileCustomerLocked(_ field: String, customer: String) -> String {
         "\(field) is not applied while customer '\(customer)' is declared locked: NGCP "

@@ -31,6 +31,10 @@ public struct FieldChange: Sendable, Hashable {
     public var after: JSONValue?
     /// True for passwords: the plan shows only that the value changes, never the value.
     public var sensitive: Bool
+    /// True for a sensitive change that removes the field, which its missing values cannot
+    /// show. A change that is not sensitive shows a removal as a `before` without an `after`,
+    /// and is never `removed`.
+    public var removed: Bool
     /// The natural key of each live object whose server id `before` or `after` contains, such as
     /// the handle of a billing profile or `username@domain` of a PBX group, for review only.
     /// Empty for a sensitive change.
@@ -38,12 +42,13 @@ public struct FieldChange: Sendable, Hashable {
 
     public init(
         path: String, before: JSONValue?, after: JSONValue?, sensitive: Bool = false,
-        names: [Int: String] = [:]
+        removed: Bool = false, names: [Int: String] = [:]
     ) {
         self.path = path
         self.before = sensitive ? nil : before
         self.after = sensitive ? nil : after
         self.sensitive = sensitive
+        self.removed = sensitive && removed
         self.names = sensitive ? [:] : names
     }
 }

@@ -187,12 +187,13 @@ extension PlanSource {
 
 extension FieldChange {
     /// `before`/`after` are omitted when the field is absent on that side, and always for a
-    /// sensitive change. `names` is written only when not empty, with each id as a decimal
-    /// string because JSON object keys are strings.
+    /// sensitive change. `removed` is written only when true. `names` is written only when not
+    /// empty, with each id as a decimal string because JSON object keys are strings.
     public var jsonValue: JSONValue {
         var object: [String: JSONValue] = ["path": .string(path), "sensitive": .bool(sensitive)]
         if let before { object["before"] = before }
         if let after { object["after"] = after }
+        if removed { object["removed"] = true }
         if !names.isEmpty {
             var members: [String: JSONValue] = [:]
             for (id, name) in names { members[String(id)] = .string(name) }
@@ -249,9 +250,17 @@ extension PlannedOperation {
             let before = change.member("before")
             let after = change.member("after")
             let names = try change.names()
+            // Plans written before the member existed have no `removed`.
+            let removed = try change.optionalBool("removed") ?? false
             if sensitive && (before != nil || after != nil) {
                 throw PlanJSONError(
                     path: change.path, message: "a sensitive change must not carry values")
+            }
+            if removed && !sensitive {
+                throw PlanJSONError(
+                    path: change.path + ".removed",
+                    message: "'removed' is valid only on a sensitive change, since any other"
+                        + " change shows a removal as 'before' without 'after'")
             }
             if sensitive && !names.isEmpty {
                 throw PlanJSONError(
@@ -261,7 +270,7 @@ extension PlannedOperation {
             changes.append(
                 FieldChange(
                     path: try change.string("path"), before: before, after: after,
-                    sensitive: sensitive, names: names))
+                    sensitive: sensitive, removed: removed, names: names))
         }
 
         try PlanRequestCheck.check(
@@ -484,6 +493,12 @@ private struct PlanReader {
 
     func bool(_ key: String) throws(PlanJSONError) -> Bool {
         let value = try required(key)
+        guard let flag = value.boolValue else { throw mistyped(key, "a boolean", value) }
+        return flag
+    }
+
+    func optionalBool(_ key: String) throws(PlanJSONError) -> Bool? {
+        guard let value = members[key], !value.isNull else { return nil }
         guard let flag = value.boolValue else { throw mistyped(key, "a boolean", value) }
         return flag
     }

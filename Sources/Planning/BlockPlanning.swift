@@ -134,7 +134,7 @@ extension PlanBuilder {
                 changes.append(
                     FieldChange(
                         path: name, before: current, after: nil,
-                        sensitive: secretPreferenceNames.contains(name)))
+                        sensitive: secretPreferenceNames.contains(name), removed: true))
             } else if current == nil || !Normalization.looselyEqual(desiredValue, current ?? .null)
             {
                 // `add` sets the member whether or not it exists, but `replace` fails on an

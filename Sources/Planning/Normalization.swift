@@ -133,7 +133,7 @@ enum Normalization {
         var ac: String
         var sn: String
 
-        var description: String { "\(cc)-\(ac)-\(sn)" }
+        var description: String { telephoneNumberText(cc: cc, ac: ac, sn: sn) }
 
         static func < (lhs: Number, rhs: Number) -> Bool {
             (lhs.cc, lhs.ac, lhs.sn) < (rhs.cc, rhs.ac, rhs.sn)

@@ -86,6 +86,32 @@ import Testing
         #expect(converged.exitCode == 0, "\(converged.standardOutput)")
     }
 
+    @Test func nullRemovesWithoutShowingValue() async throws {
+        let setup = try await SavedPlanTests.setup()
+        try setup.write(Self.manifests(peer: "{env: \(Self.variable)}"))
+        let apply = try await setup.run(
+            ["apply", setup.manifests, "--auto-approve"], extra: [Self.variable: Self.first])
+        try #require(apply.exitCode == 0, "\(apply.standardError)")
+        #expect(try await Self.livePeerPassword(setup) == Self.first)
+
+        try setup.write(Self.manifests(peer: "null"))
+        let planFile = setup.directory.path + "/plan.json"
+        let plan = try await setup.run(
+            ["plan", setup.manifests, "--detailed-exitcode", "--out", planFile])
+        #expect(plan.exitCode == 2, "\(plan.standardError)")
+        #expect(
+            plan.standardOutput.contains("peer_auth_pass: (sensitive value) → (absent)"),
+            "\(plan.standardOutput)")
+        Self.expectHidden(plan.standardOutput + plan.standardError, "removal plan")
+        Self.expectHidden(try String(contentsOfFile: planFile, encoding: .utf8), planFile)
+
+        let removal = try await setup.run(["apply", "--plan", planFile, "--auto-approve"])
+        #expect(removal.exitCode == 0, "\(removal.standardError)")
+        #expect(try await Self.livePeerPassword(setup) == nil)
+        let converged = try await setup.run(["plan", setup.manifests, "--detailed-exitcode"])
+        #expect(converged.exitCode == 0, "\(converged.standardOutput)")
+    }
+
     @Test func savedPlanNeedsTheSameVariable() async throws {
         let setup = try await SavedPlanTests.setup()
         try setup.write(Self.manifests(peer: "{env: \(Self.variable)}"))

@@ -199,6 +199,56 @@ import Testing
         #expect(excerpt.pointed.hasPrefix("bogus: 2}"), "\(rendered)")
     }
 
+    /// Terminals show East Asian wide and fullwidth characters in two columns, so the caret
+    /// moves two spaces for each, while the column in the header still counts characters.
+    @Test(
+        "caret after wide characters",
+        arguments: [
+            // CJK ideographs, two columns each.
+            ("日本", 4),
+            // Hangul syllables.
+            ("한국", 4),
+            // Katakana and a fullwidth letter.
+            ("カナＡ", 6),
+            // An emoji, and a flag of two regional indicators.
+            ("\u{1F600}\u{1F1E6}\u{1F1F9}", 4),
+            // A Hangul syllable written as conjoining jamo: one character of three scalars.
+            ("\u{1100}\u{1161}\u{11A8}", 2),
+            // A combining accent and a zero-width space take no column.
+            ("e\u{301}\u{200B}x", 2),
+            // Latin, Greek and Cyrillic letters take one column each.
+            ("aλж", 3),
+            // A soft hyphen is a format character that terminals show.
+            ("a\u{AD}b", 3),
+        ])
+    func caretAfterWideCharacters(name: String, columns: Int) throws {
+        let line = #"metadata: {name: ""# + name + #"", bogus: 2}"#
+        let prefix = #"metadata: {name: ""# + name + #"", "#
+        let column = prefix.unicodeScalars.count + 1
+        let diagnostic = Diagnostic(
+            .error, "unknown field 'bogus'", at: SourceLocation(file: "f", line: 3, column: column))
+        let rendered = DiagnosticRenderer(sources: ["f": "a: 1\nb: 2\n" + line]).render(diagnostic)
+
+        let lines = rendered.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("f:3:\(column): error:") == true, "\(rendered)")
+        #expect(lines.count == 3, "\(rendered)")
+        #expect(lines.dropFirst().first == "3 | " + line[...], "\(rendered)")
+        // `metadata: {name: "` and `", ` around the name take 21 columns.
+        let caret = "  | " + String(repeating: " ", count: 21 + columns) + "^"
+        #expect(lines.last.map(String.init) == caret, "\(rendered)")
+    }
+
+    @Test func caretAfterWideCharactersAndTab() throws {
+        let line = "k: {\t名前: x, bogus: 2}"
+        let column = line.unicodeScalars.count - "bogus: 2}".count + 1
+        let diagnostic = Diagnostic(
+            .error, "unknown field 'bogus'", at: SourceLocation(file: "f", line: 1, column: column))
+        let rendered = DiagnosticRenderer(sources: ["f": line]).render(diagnostic)
+        // `k: {` before the tab, and `名前: x, ` after it, which takes nine columns.
+        let caret = "  | " + "    \t" + String(repeating: " ", count: 9) + "^"
+        #expect(rendered.split(separator: "\n").last.map(String.init) == caret, "\(rendered)")
+    }
+
     @Test func caretAfterMaskedSecretWithCombiningMarks() throws {
         let text = """
             apiVersion: ngcpctl/v1

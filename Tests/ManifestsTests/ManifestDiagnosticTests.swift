@@ -156,7 +156,17 @@ private let subscriberCases: [DiagnosticCase] = [
         [
             error(
                 8, 19, "spec.alias_numbers[0]",
-                "number '43--100' is listed twice for this subscriber; first at m.yaml:7:19")
+                "number '43-100' is listed twice for this subscriber; first at m.yaml:7:19")
+        ]),
+    .subscriber(
+        "number with the same digits", "  alias_numbers: [{cc: 43, ac: 1, sn: '00'}]\n",
+        [
+            error(
+                8, 19, "spec.alias_numbers[0]",
+                "number 43-1-00 has the same digits as 43-100 of 'alice@d.example' at m.yaml:7:19,"
+                    + " split differently into cc, ac and sn",
+                hint: "a number is dialled by its digits alone; keep it on one subscriber, with"
+                    + " one split")
         ]),
     .subscriber(
         "literal secret", "  webpassword: hunter2\n",
@@ -580,7 +590,7 @@ private let documentCases: [DiagnosticCase] = [
             result.diagnostics == [
                 error(
                     7, 19, "spec.primary_number",
-                    "number '43--100' is also used by subscriber 'alice@d.example' at"
+                    "number '43-100' is also used by subscriber 'alice@d.example' at"
                         + " a.yaml:7:19")
             ])
     }

@@ -119,6 +119,26 @@ struct PlanJSONTests {
                 }
             },
             path: "operations[5].changes[0]", message: "a sensitive change must not carry values"),
+        RejectionCase(
+            id: "removed change that is not sensitive",
+            edit: {
+                $0.editOperation(5) {
+                    $0["changes"] = [
+                        ["path": "lock", "sensitive": false, "before": 3, "removed": true]
+                    ]
+                }
+            },
+            path: "operations[5].changes[0].removed",
+            message: "'removed' is valid only on a sensitive change, since any other change shows"
+                + " a removal as 'before' without 'after'"),
+        RejectionCase(
+            id: "removed as string",
+            edit: {
+                $0.editOperation(5) {
+                    $0["changes"] = [["path": "password", "sensitive": true, "removed": "yes"]]
+                }
+            },
+            path: "operations[5].changes[0].removed", message: "expected a boolean, found string"),
     ]
 
     @Test("invalid plan rejected", arguments: rejections)

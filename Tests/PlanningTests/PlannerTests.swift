@@ -163,11 +163,13 @@ struct PlannerTests {
         #expect(result.operations[0].body == [["op": "remove", "path": "/peer_auth_pass"]])
         #expect(
             result.operations[0].changes == [
-                FieldChange(path: "peer_auth_pass", before: nil, after: nil, sensitive: true)
+                FieldChange(
+                    path: "peer_auth_pass", before: nil, after: nil, sensitive: true,
+                    removed: true)
             ])
         let human = HumanPlanRenderer().render(result)
         #expect(!human.contains("PeerSecret"), "\(human)")
-        #expect(human.contains("peer_auth_pass: (sensitive value)"), "\(human)")
+        #expect(human.contains("peer_auth_pass: (sensitive value) → (absent)"), "\(human)")
     }
 
     @Test("preference set to null is removed")
@@ -466,6 +468,62 @@ struct PlannerTests {
         #expect(error.problems.first?.resource == ResourceID(.subscribers, "bob@example.org"))
         #expect(error.problems.first?.message.contains("43-1-5550009") == true)
         #expect(error.problems.first?.message.contains("alice@example.org") == true)
+    }
+
+    /// NGCP stores an absent area code as `""`, and messages leave the empty part out.
+    @Test("number without area code in messages")
+    func numberWithoutAreaCodeInMessages() throws {
+        let number: JSONValue = ["cc": 43, "ac": "", "sn": "5550009"]
+        var live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001"),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+        ])
+        live.subscribers[0].fields["alias_numbers"] = [number]
+        let bob = Fixture.desiredSubscriber(
+            "bob", sn: "5550002", fields: ["alias_numbers": [number]])
+        let carol = Fixture.desiredSubscriber(
+            "carol", sn: "5550003", fields: ["alias_numbers": [number]])
+
+        let error = try #require(throws: PlanningError.self) {
+            try plan(
+                Fixture.desiredBase(subscribers: [bob, carol]), live,
+                PlannerOptions(secrets: secrets()))
+        }
+        let messages = error.problems.map(\.message)
+        #expect(
+            messages.contains("number 43-5550009 is also declared for 'bob@example.org'"),
+            "\(messages)")
+        #expect(
+            messages.contains(
+                "number 43-5550009 is assigned to live subscriber 'alice@example.org', which no"
+                    + " manifest declares"),
+            "\(messages)")
+        #expect(!messages.contains { $0.contains("--") }, "\(messages)")
+    }
+
+    @Test("alias swap without area code")
+    func aliasSwapWithoutAreaCode() throws {
+        func number(_ sn: String) -> JSONValue { ["cc": 43, "ac": "", "sn": .string(sn)] }
+        var live = Fixture.liveBase(subscribers: [
+            Fixture.subscriber(id: 40, username: "alice", sn: "5550001"),
+            Fixture.subscriber(id: 41, username: "bob", sn: "5550002"),
+        ])
+        live.subscribers[0].fields["alias_numbers"] = [number("5550008")]
+        live.subscribers[1].fields["alias_numbers"] = [number("5550009")]
+        let desired = Fixture.desiredBase(subscribers: [
+            Fixture.desiredSubscriber(
+                "alice", sn: "5550001", fields: ["alias_numbers": [number("5550009")]]),
+            Fixture.desiredSubscriber(
+                "bob", sn: "5550002", fields: ["alias_numbers": [number("5550008")]]),
+        ])
+
+        let result = try plan(desired, live, PlannerOptions(secrets: secrets()))
+
+        #expect(
+            result.operations.compactMap(\.reason) == [
+                "frees alias numbers 43-5550008 for another subscriber first",
+                "frees alias numbers 43-5550009 for another subscriber first",
+            ])
     }
 
     @Test("number freed by prune delete")

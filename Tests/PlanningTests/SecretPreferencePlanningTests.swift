@@ -42,6 +42,12 @@ import Testing
         ]
     }
 
+    /// Returns the first change of the first operation, as the plan document writes it.
+    static func firstChangeJSON(_ plan: Plan) -> JSONValue? {
+        let operation = plan.jsonValue["operations"]?.arrayValue?.first
+        return operation?["changes"]?.arrayValue?.first
+    }
+
     @Test func changedValueSendsPlaceholder() throws {
         let (desired, live) = Self.state(source: .environment("PEER_PASSWORD"), live: Self.oldValue)
         let result = try plan(desired, live, PlannerOptions(secrets: Self.lookup(Self.newValue)))
@@ -67,6 +73,54 @@ import Testing
             #expect(!text.contains("Peer-Secret"), "\(format): \(text)")
         }
         #expect(Self.renderings(result)["human"]?.contains("peer_auth_pass") == true)
+    }
+
+    /// `peer_auth_pass: null` removes a set value. Every form of the plan shows the removal,
+    /// as it does for other preferences, and none shows the value.
+    @Test func nullRemovesWithoutShowingValue() throws {
+        var alice = Fixture.desiredSubscriber(
+            "alice", sn: "5550001", preferences: ["peer_auth_pass": .null])
+        alice.secrets[Self.field] = nil
+        let (_, live) = Self.state(source: .environment("PEER_PASSWORD"), live: Self.oldValue)
+        let result = try plan(
+            Fixture.desiredBase(subscribers: [alice]), live,
+            PlannerOptions(secrets: Self.lookup(Self.oldValue)))
+
+        let operation = try #require(result.operations.first)
+        #expect(result.operations.count == 1)
+        #expect(operation.body == [["op": "remove", "path": "/peer_auth_pass"]])
+        for (format, text) in Self.renderings(result) {
+            #expect(!text.contains("Peer-Secret"), "\(format): \(text)")
+        }
+
+        let human = try #require(Self.renderings(result)["human"])
+        #expect(human.contains("peer_auth_pass: (sensitive value) → (absent)\n"), "\(human)")
+        let markdown = try #require(Self.renderings(result)["markdown"])
+        #expect(
+            markdown.contains(
+                "- peer_auth_pass: (sensitive value)\n+ peer_auth_pass: (absent)\n"),
+            "\(markdown)")
+
+        let change = Self.firstChangeJSON(result)
+        #expect(change == ["path": "peer_auth_pass", "removed": true, "sensitive": true])
+
+        // A saved plan keeps the removal.
+        let read = try Plan(jsonText: result.jsonValue.serialized(pretty: true))
+        #expect(read.operations == result.operations)
+        #expect(HumanPlanRenderer().render(read) == human)
+    }
+
+    /// A changed value is no removal, and its JSON has no `removed` member.
+    @Test func changedValueIsNotRemoved() throws {
+        let (desired, live) = Self.state(source: .environment("PEER_PASSWORD"), live: Self.oldValue)
+        let result = try plan(desired, live, PlannerOptions(secrets: Self.lookup(Self.newValue)))
+
+        let human = HumanPlanRenderer().render(result)
+        #expect(human.contains("peer_auth_pass: (sensitive value)\n"), "\(human)")
+        let markdown = MarkdownPlanRenderer().render(result)
+        #expect(markdown.contains("! peer_auth_pass: (sensitive value)\n"), "\(markdown)")
+        let change = Self.firstChangeJSON(result)
+        #expect(change == ["path": "peer_auth_pass", "sensitive": true])
     }
 
     @Test func savedPlanCarriesReferenceAndDigest() throws {

@@ -89,6 +89,13 @@ public struct MarkdownPlanRenderer: PlanRenderer {
         lines.append("")
         lines.append("```diff")
         for change in operation.changes {
+            // A removed secret takes the lines of any other removal, and other secret changes
+            // a line of their own, since there is no value to show before or after.
+            if change.sensitive && change.removed {
+                lines.append("- \(PlanText.printable(change.path)): \(PlanText.sensitive)")
+                lines.append("+ \(PlanText.printable(change.path)): \(PlanText.absent)")
+                continue
+            }
             if change.sensitive {
                 lines.append("! \(PlanText.printable(change.path)): \(PlanText.sensitive)")
                 continue

@@ -199,11 +199,16 @@ enum PlanText {
     }
 
     /// Formats one change as `path: before → after`, or `path: after` for a create. `created`
-    /// names the objects of the plan's creates, as `createdNames(_:)` returns them.
+    /// names the objects of the plan's creates, as `createdNames(_:)` returns them. A sensitive
+    /// change shows `(sensitive value)` in place of its values, and a removed one is followed
+    /// by `→ (absent)` like any other removal.
     static func change(
         _ change: FieldChange, action: PlannedAction, created: [Int: String] = [:]
     ) -> String {
-        if change.sensitive { return "\(change.path): \(sensitive)" }
+        if change.sensitive {
+            let text = "\(change.path): \(sensitive)"
+            return change.removed ? "\(text) → \(absent)" : text
+        }
         let after = value(change.after, names: change.names, created: created)
         if action == .create && change.before == nil {
             return "\(change.path): \(after)"
