@@ -70,7 +70,7 @@ struct Connection {
         }
         let timeout = try parsed.integer("timeout", range: 1...3600) ?? 60
         let caFile = parsed.value("ca-file") ?? target?.caFile.map { project.resolve($0) }
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+        if let caFile, !isReadableFile(caFile) {
             let fromFlag = parsed.value("ca-file") != nil
             let origin = fromFlag ? "--ca-file" : "ca_file in ngcpctl.yaml"
             // ProjectStage checked the file of ca_file, so only a file removed since fails here.
@@ -91,7 +91,7 @@ struct Connection {
                 exitCode: .usage)
         }
         for (flag, path) in [("client-cert", certificate), ("client-key", key)] {
-            if let path, !FileManager.default.isReadableFile(atPath: path) {
+            if let path, !isReadableFile(path) {
                 throw CommandFailure("cannot read the file '\(path)' given with --\(flag)")
             }
         }
@@ -164,4 +164,14 @@ struct Connection {
             pageConcurrency: reading.concurrency, pageTimeBudget: reading.pageTimeBudget,
             progress: progress, logger: logger)
     }
+}
+
+/// Returns whether `path` names a readable file that is no directory. A directory passes
+/// `isReadableFile`, but libcurl fails on it only when it connects.
+private func isReadableFile(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        return false
+    }
+    return !isDirectory.boolValue && FileManager.default.isReadableFile(atPath: path)
 }

@@ -223,6 +223,16 @@ import Testing
             "\(result.standardError)")
         #expect(!result.standardError.contains("missing.pem"))
 
+        // A directory is no CA bundle, though it passes a check for readability.
+        let directoryAsFile = try BuiltProducts.run(
+            "ngcpctl", ["plan", directory.path, "--user", "admin", "--ca-file", directory.path],
+            environment: ["NGCP_PASSWORD": "secret"])
+        #expect(directoryAsFile.exitCode == 1)
+        #expect(
+            directoryAsFile.standardError.contains(
+                "error: cannot read the CA file '\(directory.path)' given with --ca-file\n"),
+            "\(directoryAsFile.standardError)")
+
         let fromFile = try BuiltProducts.run(
             "ngcpctl", ["plan", directory.path, "--user", "admin"],
             environment: ["NGCP_PASSWORD": "secret"])
