@@ -33,6 +33,10 @@ struct BlockSubsetReader: ~Copyable {
     private var nesting = 0
     /// Whether every character is one byte, so that a column is a byte offset.
     private var isASCII = true
+    /// The last line and byte offset whose column `currentMark()` counted, and that column.
+    private var countedLine = 0
+    private var countedIndex = 0
+    private var countedColumn = 1
     /// Set after a problem that leaves out the current document, until its end.
     private var skipping = false
     /// Set after a problem that ends the stream.
@@ -170,7 +174,7 @@ struct BlockSubsetReader: ~Copyable {
 
             let mark: YAMLMark
             if isDocumentMarker(UInt8(ascii: "-")) {
-                mark = currentMark
+                mark = currentMark()
                 position += 3
                 try endLine()
                 skipBlankAndCommentLines()
@@ -179,7 +183,7 @@ struct BlockSubsetReader: ~Copyable {
                     throw OutsideSubset()
                 }
             } else {
-                mark = currentMark
+                mark = currentMark()
             }
             // Only documents whose root starts in the first column, and markers of document
             // ends and directives are left to libyaml.
@@ -236,10 +240,10 @@ struct BlockSubsetReader: ~Copyable {
     /// column `indent + 1`. The first key may follow a sequence entry's `- `.
     private mutating func readBlockMapping(indent: Int) throws(OutsideSubset) {
         try enter()
-        emitCollectionStart(isMapping: true, at: currentMark)
+        emitCollectionStart(isMapping: true, at: currentMark())
 
         while true {
-            let keyMark = currentMark
+            let keyMark = currentMark()
             let key = try scanBlockKey()
             emitScalar(key, style: .plain, at: keyMark)
             // After the `:`.
@@ -266,7 +270,7 @@ struct BlockSubsetReader: ~Copyable {
         throws(OutsideSubset)
     {
         try enter()
-        emitCollectionStart(isMapping: false, at: currentMark)
+        emitCollectionStart(isMapping: false, at: currentMark())
 
         while true {
             // After the `-`.
@@ -353,7 +357,7 @@ struct BlockSubsetReader: ~Copyable {
     /// Reads a one-line value in block context: a flow collection or a scalar, then the
     /// rest of the line.
     private mutating func readInlineValue() throws(OutsideSubset) {
-        let mark = currentMark
+        let mark = currentMark()
         switch bytes[position] {
         case UInt8(ascii: "{"):
             try readFlowMapping()
@@ -373,13 +377,13 @@ struct BlockSubsetReader: ~Copyable {
 
     private mutating func readFlowMapping() throws(OutsideSubset) {
         try enter()
-        emitCollectionStart(isMapping: true, at: currentMark)
+        emitCollectionStart(isMapping: true, at: currentMark())
         position += 1
         skipSpaces()
 
         if !consume(UInt8(ascii: "}")) {
             while true {
-                let keyMark = currentMark
+                let keyMark = currentMark()
                 guard isPlainScalarStart(inFlow: true) else { throw OutsideSubset() }
                 let key = try scanFlowPlain()
                 guard key.count <= Self.maxKeyLength else { throw OutsideSubset() }
@@ -409,7 +413,7 @@ struct BlockSubsetReader: ~Copyable {
 
     private mutating func readFlowSequence() throws(OutsideSubset) {
         try enter()
-        emitCollectionStart(isMapping: false, at: currentMark)
+        emitCollectionStart(isMapping: false, at: currentMark())
         position += 1
         skipSpaces()
 
@@ -434,7 +438,7 @@ struct BlockSubsetReader: ~Copyable {
     /// Reads a node inside a flow collection.
     private mutating func readFlowNode() throws(OutsideSubset) {
         guard position < bytes.count else { throw OutsideSubset() }
-        let mark = currentMark
+        let mark = currentMark()
         switch bytes[position] {
         case UInt8(ascii: "{"):
             try readFlowMapping()
@@ -585,14 +589,21 @@ struct BlockSubsetReader: ~Copyable {
 
     // MARK: - Lines and positions
 
-    /// The position's line and column. The column counts characters, as libyaml's do.
-    private var currentMark: YAMLMark {
+    /// Returns the position's line and column. The column counts characters, as libyaml's
+    /// do. Beyond ASCII, the count goes on from the last position counted on the line, so
+    /// that the marks of a long line cost one pass over it, not one pass per mark.
+    private mutating func currentMark() -> YAMLMark {
         guard !isASCII else { return YAMLMark(line: line, column: position - lineStart + 1) }
-        var column = 1
-        for index in lineStart..<position where bytes[index] & 0xC0 != 0x80 {
-            column += 1
+        if countedLine != line || countedIndex > position {
+            countedLine = line
+            countedIndex = lineStart
+            countedColumn = 1
         }
-        return YAMLMark(line: line, column: column)
+        for index in countedIndex..<position where bytes[index] & 0xC0 != 0x80 {
+            countedColumn += 1
+        }
+        countedIndex = position
+        return YAMLMark(line: line, column: countedColumn)
     }
 
     /// Returns the number of spaces at the start of the current line.

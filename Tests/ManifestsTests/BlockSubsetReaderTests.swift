@@ -52,6 +52,8 @@ import YAMLReader
             "a: \u{00E9}\n",
             "name: Z\u{00FC}rich Stra\u{00DF}e \u{65E5}\u{672C} \u{1F600}\nb: {\u{00E9}: [\u{00E9}, x]}\n",
             "a: x\u{00A0}y\n\u{00E9}\u{00E9}: {b: 1, c: 2}\n",
+            "a: [\u{00E9}, \u{00E9}, {\u{00E9}: \u{00E9}}]\n\u{00E9}: [x, \u{00E9}]\n",
+            "- \u{00E9}: 1\n  b: \u{00E9}\u{00E9}\n- c: {d: \u{00E9}}\n",
         ])
     func insideSubset(_ text: String) {
         #expect(compare(text), "outside the subset: \(String(reflecting: text))")
