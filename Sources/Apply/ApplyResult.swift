@@ -19,6 +19,9 @@ public struct OperationResult: Sendable, Hashable {
     /// True for a failed write that may or may not have taken effect: its response was lost
     /// or was a 5xx, and neither a lookup nor a read-back settled it.
     public var outcomeUnknown = false
+    /// True for a create that was not sent because an interrupted earlier apply had made the
+    /// object already. The object has the values of that apply's request.
+    public var adoptedFromEarlierApply = false
     public var duration: Duration
 
     public init(

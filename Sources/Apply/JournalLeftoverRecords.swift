@@ -9,9 +9,9 @@ extension ApplyJournal {
     /// Replaces the journal at `path` with one `leftover` line for each of `leftovers`, or
     /// deletes it when there are none.
     ///
-    /// The lines go to a temporary file in the same directory, which is flushed to disk and
-    /// then renamed over the journal. A crash thus leaves either the old journal, which the
-    /// next apply reads again, or the new file, but never a part of one.
+    /// The file is replaced atomically (see `replaceFile(at:with:)`). A crash thus leaves
+    /// either the old journal, which the next apply reads again, or the new file, but never a
+    /// part of one.
     public static func keepOnly(_ leftovers: [ResourceID: Int], path: String) throws {
         guard !leftovers.isEmpty else {
             if unlink(path) != 0, errno != ENOENT {
@@ -30,23 +30,10 @@ extension ApplyJournal {
             bytes += line.serializedBytes() + [UInt8(ascii: "\n")]
         }
 
-        let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw rewriteError(path, "creating '\(temporary)'", code: errno)
-        }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let flushed = written == bytes.count && fsync(fd) == 0
-        let writeCode = errno
-        close(fd)
-        guard flushed else {
-            unlink(temporary)
-            throw rewriteError(path, "writing '\(temporary)'", code: writeCode)
-        }
-        guard rename(temporary, path) == 0 else {
-            let renameCode = errno
-            unlink(temporary)
-            throw rewriteError(path, "renaming '\(temporary)' over it", code: renameCode)
+        do {
+            try replaceFile(at: path, with: bytes)
+        } catch {
+            throw rewriteError(path, error.step, code: error.code)
         }
     }
 

@@ -406,6 +406,7 @@ public struct PlanExecutor: Sendable {
         }
         guard let id = found else { return false }
         result.createdID = id
+        result.adoptedFromEarlierApply = true
         result.note = "adopted object \(id), which an interrupted earlier apply created"
         logger.info(
             "adopted an object created by an earlier apply",

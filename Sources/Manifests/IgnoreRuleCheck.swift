@@ -24,11 +24,11 @@ enum IgnoreRuleCheck {
             // A plan creates or deletes a domain but never updates one.
             return []
         case .subscribers:
-            // The references are not compared, and neither is the web password. The blocks have
-            // collections of their own. The primary number is compared as one field, although
-            // a plan shows its parts. `pbx_groups` and `pbx_group_ids` both stay, because a
-            // rule on either hides the `pbx_group_ids` change.
-            let excluded: Set = ["customer", "webpassword", "callforwards", "preferences"]
+            // The references are not compared. The blocks have collections of their own. The
+            // primary number is compared as one field, although a plan shows its parts.
+            // `pbx_groups` and `pbx_group_ids` both stay, because a rule on either hides the
+            // `pbx_group_ids` change.
+            let excluded: Set = ["customer", "callforwards", "preferences"]
             return ManifestSchema.subscriberSpec.map(\.name).filter { !excluded.contains($0) }
         case .customers:
             // The billing profile is compared by its id, and the product type not at all.

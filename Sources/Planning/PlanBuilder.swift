@@ -61,6 +61,8 @@ struct PlanBuilder {
     /// The declared subscribers of PBX customers that the plan creates or pairs, in manifest
     /// order, for `checkPBXSubscribers()`.
     var pbxSubscribers: [PlannedPBXSubscriber] = []
+    /// Existing subscribers whose declared web password has no recorded digest to compare.
+    var uncomparedWebPasswords: [ResourceID] = []
     /// When set, the call forwards and preferences of live subscribers are not compared yet
     /// but collected here, for `planDeferredBlocks(live:)`. Everything else in a plan needs
     /// only the collections, so it can be planned while the blocks are still being read.

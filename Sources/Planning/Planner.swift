@@ -33,6 +33,10 @@ public struct PlannerOptions: Sendable {
     /// Secret values, used only to detect a changed SIP password. The value never reaches the
     /// plan: the plan records that the password changes and where to read it at apply time.
     public var secrets: SecretLookup
+    /// The digests of the web passwords that earlier applies sent, to detect a changed
+    /// `webpassword`, which NGCP never returns. Nil leaves the web password of every existing
+    /// subscriber alone.
+    public var webPasswords: WebPasswordComparison?
     /// The git revision the manifests were read from, stamped on the plan.
     public var source: PlanSource
     /// The API base URL the live state was read from, stamped on the plan.
@@ -43,7 +47,8 @@ public struct PlannerOptions: Sendable {
         managedInventory: Set<ResourceID>? = nil, managedCustomers: String? = nil,
         interruptedContacts: [Int: String] = [:], ignoreRules: [IgnoreRule] = [],
         secrets: @escaping SecretLookup = { _, _ in nil },
-        source: PlanSource = PlanSource(), target: String? = nil
+        webPasswords: WebPasswordComparison? = nil, source: PlanSource = PlanSource(),
+        target: String? = nil
     ) {
         self.prune = prune
         self.pruneDomains = pruneDomains
@@ -52,6 +57,7 @@ public struct PlannerOptions: Sendable {
         self.interruptedContacts = interruptedContacts
         self.ignoreRules = ignoreRules
         self.secrets = secrets
+        self.webPasswords = webPasswords
         self.source = source
         self.target = target
     }
@@ -61,6 +67,32 @@ public struct PlannerOptions: Sendable {
 /// wait for those blocks; see `Planner.draft`.
 public struct PlanDraft: Sendable {
     var builder: PlanBuilder
+
+    /// The existing subscribers whose declared web password was not compared, because
+    /// `PlannerOptions.webPasswords` has no digest for them, in manifest order.
+    public var uncomparedWebPasswords: [ResourceID] { builder.uncomparedWebPasswords }
+}
+
+/// The digests of the web passwords that applies last sent, which a plan compares with each
+/// declared `webpassword` because NGCP never returns one.
+public struct WebPasswordComparison: Sendable {
+    /// The key of the digests, from `SecretDigest.key(apiUser:apiPassword:target:)`.
+    public var key: [UInt8]
+    /// The recorded digests. Entries made with another key must be left out, because every
+    /// digest would differ.
+    public var records: [String: WebPasswordRecords.Entry]
+    /// Whether to send the web password of an existing subscriber without an entry, which
+    /// then gets one. Without this such a password is left alone.
+    public var sendUnrecorded: Bool
+
+    public init(
+        key: [UInt8], records: [String: WebPasswordRecords.Entry] = [:],
+        sendUnrecorded: Bool = false
+    ) {
+        self.key = key
+        self.records = records
+        self.sendUnrecorded = sendUnrecorded
+    }
 }
 
 /// Turns desired and live state into an ordered plan of API requests.

@@ -22,6 +22,14 @@ public enum SecretDigest {
         return "hmac-sha256:" + HMACSHA256.hexCode(key: key, message: message)
     }
 
+    /// Computes the check of `key` that `WebPasswordRecords.keyCheck` stores: a digest of a
+    /// fixed message, so that two runs can find out whether they use the same key without
+    /// revealing it.
+    public static func keyCheck(key: [UInt8]) -> String {
+        let message = Array("ngcpctl key check 1".utf8)
+        return "hmac-sha256:" + HMACSHA256.hexCode(key: key, message: message)
+    }
+
     /// One secret placeholder of a plan: where the value comes from and what it belongs to.
     public struct Reference: Sendable, Hashable, Comparable {
         public var source: String

@@ -145,8 +145,8 @@ extension PlanBuilder {
         body["customer_id"] = customer.jsonValue
         body["domain_id"] = domain.jsonValue
         body["username"] = .string(subscriber.username)
-        // The SIP password and the web password are sent on create. The web password is set on
-        // create only: GET never returns it, so a later change cannot be detected.
+        // The SIP password and the web password are sent on create. GET never returns the web
+        // password, so an apply records its digest for later plans to compare.
         var sensitive: Set<String> = []
         for (field, source) in subscriber.secrets {
             // Secret preferences are sent with the other preferences.
@@ -215,6 +215,8 @@ extension PlanBuilder {
             operations.append(exists ? Patch.replace(field, value) : Patch.add(field, value))
         }
         comparePassword(
+            subscriber, live: liveSubscriber, operations: &operations, changes: &changes)
+        compareWebPassword(
             subscriber, live: liveSubscriber, operations: &operations, changes: &changes)
 
         var draft: Int?
@@ -341,6 +343,36 @@ extension PlanBuilder {
         let placeholder = PlanPlaceholder.secret(source, owner: subscriber.id, field: "password")
         operations.append(Patch.replace("password", placeholder))
         changes.append(FieldChange(path: "password", before: nil, after: nil, sensitive: true))
+    }
+
+    /// Detects a changed web password by comparing the digest of the resolved secret with the
+    /// digest recorded when an apply last sent one, since GET never returns `webpassword`.
+    /// A subscriber without an entry for its live id is listed in `uncomparedWebPasswords`,
+    /// and its web password is sent only when the options ask for that.
+    private mutating func compareWebPassword(
+        _ subscriber: DesiredSubscriber, live liveSubscriber: LiveObject,
+        operations: inout [JSONValue], changes: inout [FieldChange]
+    ) {
+        guard let comparison = options.webPasswords, let source = subscriber.secrets.webpassword,
+            !isIgnored(subscriber.id, "webpassword"),
+            let desired = options.secrets(subscriber.id, "webpassword")
+        else { return }
+        let key = WebPasswordRecords.subscriberKey(subscriber.name)
+        // An entry for another id was made for a subscriber deleted since, so it does not
+        // describe this one.
+        if let entry = comparison.records[key], entry.subscriberID == liveSubscriber.id {
+            let digest = SecretDigest.digest(
+                desired, owner: subscriber.id.description, field: "webpassword",
+                key: comparison.key)
+            guard digest != entry.digest else { return }
+        } else if !comparison.sendUnrecorded {
+            uncomparedWebPasswords.append(subscriber.id)
+            return
+        }
+        // `add`, because GET omits a web password that is set, and `replace` needs the member.
+        let placeholder = PlanPlaceholder.secret(source, owner: subscriber.id, field: "webpassword")
+        operations.append(Patch.add("webpassword", placeholder))
+        changes.append(FieldChange(path: "webpassword", before: nil, after: nil, sensitive: true))
     }
 
     /// Returns the numbers a live subscriber has after its update: the declared ones for the

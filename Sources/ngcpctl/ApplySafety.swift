@@ -87,6 +87,16 @@ enum JournalLocation {
     }
 }
 
+/// Where the web password records of a target live: `.ngcpctl/webpasswords/<target-hash>.json`
+/// in the repository of the default journal. `--journal` does not move them.
+enum WebPasswordRecordLocation {
+    static func path(manifestPaths: [String], target: String) -> String {
+        let start = manifestPaths.first ?? FileManager.default.currentDirectoryPath
+        return WebPasswordRecordFile.defaultPath(
+            root: JournalLocation.repositoryRoot(from: start), target: target)
+    }
+}
+
 /// What a signal does at each stage of an apply. Before execution nothing has been sent, so
 /// the locks are released and the process exits with 1; this also ends a pending
 /// confirmation prompt. During execution the first signal asks the executor to start

@@ -1,3 +1,4 @@
+import Apply
 import Foundation
 import GitSource
 import LiveState
@@ -32,6 +33,8 @@ struct PlanningStage {
     var maxDeletes: Int? = nil
     /// The policy check to run on the plan; nil skips it.
     var policies: PolicyStage? = nil
+    /// `--set-webpasswords`: also send the web passwords that no apply recorded.
+    var sendUnrecordedWebPasswords = false
 
     init(
         paths: [String], connection: Connection, prune: Bool, colorMode: String,
@@ -131,6 +134,10 @@ struct PlanningStage {
         let draft: PlanDraft
         let guards = Guards.settings(target: target, maxDeletes: maxDeletes)
         let ignoreRules = try Guards.ignoreRules(target)
+        // The key of the secret digests, for the web password records and the plan's own.
+        let digestKey = SecretDigest.key(
+            apiUser: connection.user, apiPassword: connection.password, target: connection.url)
+        let webPasswords = webPasswordComparison(key: digestKey)
         let readTimer = StageTimer()
         do {
             defer { display?.finish() }
@@ -192,7 +199,8 @@ struct PlanningStage {
             let desired = restricted(manifests.desired, live: collections.state)
             let draftOptions = plannerOptions(
                 guards: guards, ignoreRules: ignoreRules, source: source,
-                secretValues: secretValues, managedInventory: try await inventory.value)
+                secretValues: secretValues, webPasswords: webPasswords.comparison,
+                managedInventory: try await inventory.value)
             draft = try await Self.onOwnThread {
                 let draftTimer = StageTimer(threadOnly: true)
                 defer { logger.debug("plan drafted", draftTimer.fields) }
@@ -226,13 +234,17 @@ struct PlanningStage {
             manifests, planned: planned, target: connection.url, project: project,
             colorMode: colorMode)
         plan.targetName = connection.target?.name
+        if !sendUnrecordedWebPasswords {
+            Terminal.error(
+                Self.uncomparedWebPasswordNote(
+                    draft.uncomparedWebPasswords, records: webPasswords.path,
+                    otherKey: webPasswords.otherKey))
+        }
 
         // Keyed digests of the secrets, so that a saved plan can tell when one changes.
-        let key = SecretDigest.key(
-            apiUser: connection.user, apiPassword: connection.password, target: connection.url)
         // The owners are indexed only when the plan sends a secret at all.
         var owners: [String: ResourceID]?
-        plan.secretDigests = SecretDigest.record(plan, key: key) { reference in
+        plan.secretDigests = SecretDigest.record(plan, key: digestKey) { reference in
             if owners == nil {
                 owners = Dictionary(
                     manifests.desired.subscribers.map { ($0.id.description, $0.id) },
@@ -289,6 +301,47 @@ struct PlanningStage {
         }
     }
 
+    /// Reads the target's web password records for the planner. Records made with another
+    /// key (other API credentials) are left out, and `otherKey` is then true. A file that
+    /// cannot be read counts as no records, with a warning, so nothing is compared.
+    private func webPasswordComparison(key: [UInt8])
+        -> (comparison: WebPasswordComparison, path: String, otherKey: Bool)
+    {
+        let path = WebPasswordRecordLocation.path(manifestPaths: paths, target: connection.url)
+        var comparison = WebPasswordComparison(
+            key: key, sendUnrecorded: sendUnrecordedWebPasswords)
+        let records: WebPasswordRecords?
+        do {
+            records = try WebPasswordRecordFile.read(path: path)
+        } catch {
+            Terminal.error("warning: \(error); no web password is compared in this run\n")
+            return (comparison, path, false)
+        }
+        guard let records else { return (comparison, path, false) }
+        guard records.keyCheck == SecretDigest.keyCheck(key: key) else {
+            return (comparison, path, true)
+        }
+        comparison.records = records.entries
+        return (comparison, path, false)
+    }
+
+    /// Returns the note on the subscribers whose web password was not compared, or "" when
+    /// there are none.
+    static func uncomparedWebPasswordNote(
+        _ subscribers: [ResourceID], records path: String, otherKey: Bool
+    ) -> String {
+        guard !subscribers.isEmpty else { return "" }
+        let count = subscribers.count == 1 ? "1 subscriber" : "\(subscribers.count) subscribers"
+        let reason =
+            otherKey
+            ? "the digests in \(path) were made with other API credentials"
+            : "\(path) has no digest of one that ngcpctl sent to them"
+        return
+            "note: the web passwords of \(count) (\(subscribers.map(\.name).shortList())) "
+            + "were not compared and are not sent: NGCP never returns a web password, and "
+            + "\(reason). Pass --set-webpasswords to send them and record their digests.\n"
+    }
+
     /// Returns the desired state within the scope of the read: a scoped read covers part of the
     /// target, so the manifests are cut to the same part.
     private func restricted(_ desired: DesiredState, live: LiveState) -> DesiredState {
@@ -298,14 +351,15 @@ struct PlanningStage {
 
     private func plannerOptions(
         guards: GuardSettings, ignoreRules: [IgnoreRule], source: PlanSource,
-        secretValues: [SecretKey: SecretValue], managedInventory: Set<ResourceID>?
+        secretValues: [SecretKey: SecretValue], webPasswords: WebPasswordComparison,
+        managedInventory: Set<ResourceID>?
     ) -> PlannerOptions {
         var options = PlannerOptions(
             prune: prune, pruneDomains: guards.allowDomainDelete,
             managedInventory: managedInventory, interruptedContacts: interruptedContacts,
             ignoreRules: ignoreRules,
             secrets: { owner, field in secretValues[SecretKey(owner: owner, field: field)] },
-            source: source, target: connection.url)
+            webPasswords: webPasswords, source: source, target: connection.url)
         if connection.reading.isScoped {
             // Subscribers outside the scope were not read, so an unused-looking domain may
             // still have some.

@@ -53,6 +53,44 @@ import Testing
         #expect(missing?.status == 422)
     }
 
+    @Test("web password never returned")
+    func webPasswordNeverReturned() throws {
+        // NGCP shows `webpassword` as null while none is set, and omits it once one is.
+        let emulator = try RunningEmulator()
+        let client = emulator.client
+        let (domainID, customerID) = emulator.makeCustomer(tag: "webpw")
+        let withoutID = try #require(
+            emulator.makeSubscriber(
+                customerID: customerID, domainID: domainID, username: "plain", sn: "20"))
+        let without = try #require(client.get("/api/subscribers/\(withoutID)")?.json)
+        #expect(without["webpassword"] == .null)
+
+        let withID = try #require(
+            client.create(
+                "subscribers",
+                [
+                    "customer_id": .int(customerID), "domain_id": .int(domainID),
+                    "username": "web", "password": "x", "webpassword": "Web-Secret-1",
+                    "primary_number": ["cc": "43", "ac": "1", "sn": "21"],
+                ]))
+        let listed = client.get("/api/subscribers/?username=web")
+        #expect(listed?.text.contains("Web-Secret-1") == false)
+        let with = try #require(client.get("/api/subscribers/\(withID)"))
+        #expect(with.json?["webpassword"] == nil)
+        #expect(!with.text.contains("Web-Secret-1"))
+
+        // `add` sets a web password whether the member is shown as null or not at all.
+        for id in [withoutID, withID] {
+            let patch = client.patch(
+                "/api/subscribers/\(id)",
+                [["op": "add", "path": "/webpassword", "value": "Web-Secret-2"]])
+            #expect(patch?.status == 204)
+            let read = try #require(client.get("/api/subscribers/\(id)"))
+            #expect(read.json?["webpassword"] == nil)
+            #expect(!read.text.contains("Web-Secret-2"))
+        }
+    }
+
     @Test func jsonPatchExtensions() throws {
         let document: JSONValue = ["list": ["a", "b", "a"], "name": "x"]
         let appended = try JSONPatch.apply(

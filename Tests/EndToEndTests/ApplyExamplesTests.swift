@@ -38,22 +38,25 @@ import Testing
     @Test func applyThenPlanIsEmpty() throws {
         let emulator = try EmulatorProcess()
         let environment = Self.environment(emulator)
+        // A copy, because an apply keeps web password records in the manifests' repository.
+        let directory = try TemporaryDirectory()
+        let examples = try directory.copyExamples()
 
         let first = try BuiltProducts.run(
-            "ngcpctl", ["plan", "examples", "--detailed-exitcode"], environment: environment)
+            "ngcpctl", ["plan", examples, "--detailed-exitcode"], environment: environment)
         #expect(first.exitCode == 2, "\(first.standardError)")
         #expect(first.standardOutput.contains("Plan: 27 to create, 0 to update, 0 to delete."))
         Self.expectNoSecret(first, "first plan")
 
         let apply = try BuiltProducts.run(
-            "ngcpctl", ["apply", "examples", "--auto-approve", "--no-record", "--allow-dirty"],
+            "ngcpctl", ["apply", examples, "--auto-approve", "--no-record", "--allow-dirty"],
             environment: environment)
         #expect(apply.exitCode == 0, "\(apply.standardError)")
         #expect(apply.standardError.contains("Apply complete: 27 created"))
         Self.expectNoSecret(apply, "apply")
 
         let second = try BuiltProducts.run(
-            "ngcpctl", ["plan", "examples", "--detailed-exitcode"], environment: environment)
+            "ngcpctl", ["plan", examples, "--detailed-exitcode"], environment: environment)
         #expect(second.exitCode == 0, "\(second.standardOutput)\(second.standardError)")
         #expect(second.standardOutput.contains("No changes."))
     }
@@ -61,14 +64,14 @@ import Testing
     @Test func changesGiveExactOperations() throws {
         let emulator = try EmulatorProcess()
         let environment = Self.environment(emulator)
+        let directory = try TemporaryDirectory()
+        let examples = try directory.copyExamples()
         let apply = try BuiltProducts.run(
-            "ngcpctl", ["apply", "examples", "--auto-approve", "--no-record", "--allow-dirty"],
+            "ngcpctl", ["apply", examples, "--auto-approve", "--no-record", "--allow-dirty"],
             environment: environment)
         try #require(apply.exitCode == 0, "\(apply.standardError)")
 
         // Change a preference, remove an alias number and add a subscriber.
-        let directory = try TemporaryDirectory()
-        let examples = try directory.copyExamples()
         let file = examples + "/customers/alpine-logistics.yaml"
         var text = try String(contentsOfFile: file, encoding: .utf8)
         text = text.replacingOccurrences(of: "concurrent_max: 4", with: "concurrent_max: 6")
@@ -127,25 +130,27 @@ import Testing
         let emulator = try EmulatorProcess()
         let environment = Self.environment(emulator)
         let directory = try TemporaryDirectory()
+        let examples = try directory.copyExamples()
         let planPath = directory.path + "/plan.json"
 
         let plan = try BuiltProducts.run(
-            "ngcpctl", ["plan", "examples", "--out", planPath], environment: environment)
+            "ngcpctl", ["plan", examples, "--out", planPath], environment: environment)
         #expect(plan.exitCode == 0, "\(plan.standardError)")
         let saved = try directory.read("plan.json")
         #expect(!saved.contains("Sekr3t"))
         #expect(saved.contains("\"source\": \"env:ALPINE_RECEPTION_PASSWORD\""))
 
+        // `apply --plan` keeps its records in the working directory's repository.
         let apply = try BuiltProducts.run(
             "ngcpctl", ["apply", "--plan", planPath, "--auto-approve", "--format", "json"],
-            environment: environment)
+            environment: environment, currentDirectory: URL(fileURLWithPath: examples))
         #expect(apply.exitCode == 0, "\(apply.standardError)")
         Self.expectNoSecret(apply, "apply --plan")
         let result = try JSONValue.parse(apply.standardOutput)
         #expect(result["outcome_summary"]?["created"] == 27)
 
         let again = try BuiltProducts.run(
-            "ngcpctl", ["plan", "examples", "--detailed-exitcode"], environment: environment)
+            "ngcpctl", ["plan", examples, "--detailed-exitcode"], environment: environment)
         #expect(again.exitCode == 0, "\(again.standardOutput)")
     }
 

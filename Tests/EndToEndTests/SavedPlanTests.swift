@@ -48,15 +48,21 @@ import Testing
         let directory: TemporaryDirectory
         var environment: [String: String]
 
-        func run(_ arguments: [String], extra: [String: String] = [:]) async throws
-            -> ProcessResult
-        {
+        /// Runs `ngcpctl` with `arguments`, in `workingDirectory` when given, else in the
+        /// package root.
+        func run(
+            _ arguments: [String], extra: [String: String] = [:],
+            workingDirectory: String? = nil
+        ) async throws -> ProcessResult {
             let environment = self.environment.merging(extra) { $1 }
+            let directory = workingDirectory.map { URL(fileURLWithPath: $0) }
             return try await withCheckedThrowingContinuation { continuation in
                 Thread {
                     continuation.resume(
                         with: Result {
-                            try BuiltProducts.run("ngcpctl", arguments, environment: environment)
+                            try BuiltProducts.run(
+                                "ngcpctl", arguments, environment: environment,
+                                currentDirectory: directory)
                         })
                 }.start()
             }

@@ -16,6 +16,7 @@ enum ApplyCommand {
             .option("plan", value: "FILE", help: "Execute this saved plan exactly."),
             .flag("auto-approve", help: "Do not ask for confirmation."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
+            CommonOptions.setWebPasswords,
             .option("format", value: "FORMAT", help: "human or json result (default human)."),
             .option(
                 "max-deletes", value: "N",
@@ -60,6 +61,10 @@ enum ApplyCommand {
         }
         if planPath != nil, parsed.flag("prune") {
             throw UsageError("--prune belongs to the 'plan --out' run that made the saved plan")
+        }
+        if planPath != nil, parsed.flag("set-webpasswords") {
+            throw UsageError(
+                "--set-webpasswords belongs to the 'plan --out' run that made the saved plan")
         }
         let format = try parsed.choice("format", from: ["human", "json"]) ?? "human"
         // Checked here so that a bad value is a usage error before the lock is taken.
@@ -171,6 +176,7 @@ enum ApplyCommand {
             stage.maxDeletes = maxDeletes
             stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
             stage.interruptedContacts = recovery.createdContacts
+            stage.sendUnrecordedWebPasswords = parsed.flag("set-webpasswords")
             try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
             plan = output.plan
@@ -247,6 +253,8 @@ enum ApplyCommand {
         if result.succeeded {
             leftovers.finish(journal: journal, path: journalPath, recovery: recovery)
         }
+        recordWebPasswords(
+            plan, result: result, connection: connection, manifestPaths: parsed.positionals)
 
         if format == "json" {
             Terminal.output(ApplyReport.json(plan: plan, result: result))
@@ -254,6 +262,25 @@ enum ApplyCommand {
         Terminal.error(ApplyReport.summary(result, journal: journalPath))
         try recording.record(plan, result: result)
         return ApplyReport.exitCode(result)
+    }
+
+    /// Records the digests of the web passwords that the apply sent, for the next plan to
+    /// compare. A failure is a warning: the apply itself is done, and the next plan sends a
+    /// web password whose digest it cannot find again, or notes that it cannot compare it.
+    private static func recordWebPasswords(
+        _ plan: Plan, result: ApplyResult, connection: Connection, manifestPaths: [String]
+    ) {
+        guard plan.operations.contains(where: { $0.resource == .subscribers }) else { return }
+        let key = SecretDigest.key(
+            apiUser: connection.user, apiPassword: connection.password, target: connection.url)
+        let path = WebPasswordRecordLocation.path(
+            manifestPaths: manifestPaths, target: connection.url)
+        do {
+            try WebPasswordRecordFile.update(
+                path: path, keyCheck: SecretDigest.keyCheck(key: key), plan: plan, result: result)
+        } catch {
+            Terminal.error("warning: the web password records were not updated: \(error)\n")
+        }
     }
 
     /// Asks for confirmation on a terminal; without one, only `--auto-approve` lets it run.

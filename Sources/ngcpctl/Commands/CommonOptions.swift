@@ -42,6 +42,12 @@ enum CommonOptions {
         help: "The apply journal (default .ngcpctl/journal/<target-hash>.jsonl in the "
             + "manifests' git repository).")
 
+    /// `--set-webpasswords`, for the plans of `plan` and `apply`.
+    static let setWebPasswords = OptionSpec.flag(
+        "set-webpasswords",
+        help: "Also send the web passwords of existing subscribers that no earlier apply "
+            + "recorded, such as subscribers created outside ngcpctl.")
+
     static func colorMode(_ parsed: ParsedArguments) throws(UsageError) -> String {
         try parsed.choice("color", from: ["auto", "always", "never"]) ?? "auto"
     }

@@ -30,6 +30,7 @@ enum PlanCommand {
                 "detailed-exitcode",
                 help: "Exit 0 with no changes, 2 with changes, 1 on error."),
             .flag("prune", help: "Remove managed objects that the manifests no longer declare."),
+            CommonOptions.setWebPasswords,
             CommonOptions.journal,
         ] + RevisionOptions.plan + CommonOptions.policy + CommonOptions.output,
         discussion: "The API password is read from NGCP_PASSWORD. See docs/cli.md.")
@@ -51,6 +52,7 @@ enum PlanCommand {
             colorMode: colorMode, environment: environment)
         stage.maxDeletes = maxDeletes
         stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
+        stage.sendUnrecordedWebPasswords = parsed.flag("set-webpasswords")
         stage.interruptedContacts = JournalLeftovers.interruptedContacts(
             option: parsed.value("journal"), manifestPaths: parsed.positionals,
             target: connection.url)
