@@ -20,7 +20,7 @@ func withEmulator(
     let client = NGCPAPIClient(
         baseURL: server.baseURL, user: account.username, password: SecretValue(account.password),
         transport: TransportOptions(connections: connections), retryPolicy: retry,
-        pageConcurrency: pageConcurrency, logger: logger)
+        pageConcurrency: pageConcurrency, pageTimeBudget: testPageTimeBudget, logger: logger)
     try await body(server, client)
 }
 
@@ -64,3 +64,8 @@ struct Fixture {
             ])
     }
 }
+
+/// A page time budget of an hour for test clients, so that pages keep their size however
+/// slowly a loaded machine serves the first one, and the request counts that tests expect
+/// hold. The tests of the adaptation set their own budget.
+let testPageTimeBudget: Double = 3600

@@ -206,10 +206,8 @@ import Testing
     }
 }
 
-/// The default budget is an hour, so that pages keep their size however slowly a loaded
-/// machine serves the first one, and the page counts that the tests expect hold.
 private func makeClient(
-    _ server: EmulatorServer, pageTimeBudget: Double = 3600,
+    _ server: EmulatorServer, pageTimeBudget: Double = testPageTimeBudget,
     progress: (@Sendable (ReadProgress) -> Void)? = nil
 ) -> NGCPAPIClient {
     let account = EmulatorAccount.defaultAdministrator

@@ -16,7 +16,8 @@ import Testing
     ) -> NGCPAPIClient {
         NGCPAPIClient(
             baseURL: server.baseURL, user: "administrator", password: Self.password,
-            transport: transport, retryPolicy: retry, logger: logger)
+            transport: transport, retryPolicy: retry, pageTimeBudget: testPageTimeBudget,
+            logger: logger)
     }
 
     private static func json(_ status: Int, _ body: String) -> ScriptedHTTPServer.Reply {
@@ -445,7 +446,7 @@ final class RunningCounter: Sendable {
     private func client(_ server: ScriptedHTTPServer) -> NGCPAPIClient {
         NGCPAPIClient(
             baseURL: server.baseURL, user: "administrator", password: SecretValue("pw"),
-            retryPolicy: .disabled, pageConcurrency: 1)
+            retryPolicy: .disabled, pageConcurrency: 1, pageTimeBudget: testPageTimeBudget)
     }
 
     @Test func changedTotalTriggersSecondRead() async throws {
