@@ -49,13 +49,14 @@ import Testing
         var environment: [String: String]
 
         /// Runs `ngcpctl` with `arguments`, in `workingDirectory` when given, else in the
-        /// package root.
+        /// temporary directory, so that what `apply --plan` keeps next to the working
+        /// directory (its journal and records) stays out of the package.
         func run(
             _ arguments: [String], extra: [String: String] = [:],
             workingDirectory: String? = nil
         ) async throws -> ProcessResult {
             let environment = self.environment.merging(extra) { $1 }
-            let directory = workingDirectory.map { URL(fileURLWithPath: $0) }
+            let directory = URL(fileURLWithPath: workingDirectory ?? self.directory.path)
             return try await withCheckedThrowingContinuation { continuation in
                 Thread {
                     continuation.resume(
