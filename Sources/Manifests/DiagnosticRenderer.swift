@@ -67,15 +67,7 @@ public struct DiagnosticRenderer: Sendable {
     /// East Asian wide characters take two spaces and combining or zero-width ones none. Tabs
     /// stay tabs so that they expand the same way as in the source line above.
     static func caretPadding(_ excerpt: SourceExcerpt) -> String {
-        var padding = ""
-        for character in excerpt.text.prefix(max(0, excerpt.column - 1)) {
-            if character == "\t" {
-                padding += "\t"
-            } else {
-                padding += String(repeating: " ", count: DisplayWidth.columns(of: character))
-            }
-        }
-        return padding
+        DisplayWidth.caretPadding(before: excerpt.text.prefix(max(0, excerpt.column - 1)))
     }
 
     /// `2 errors, 1 warning`.

@@ -1,3 +1,5 @@
+import NGCPCore
+
 /// A failure to compile or evaluate a CEL expression, with its position in the expression.
 public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
@@ -54,11 +56,25 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(message) (column \(column) of the \(text))"
     }
 
-    /// The offending line of the expression with a caret under the problem.
+    /// The offending line of the expression with a caret under the problem, for printing both
+    /// lines at the same indentation. The caret moves by terminal columns, so a wide character
+    /// takes two and a combining accent none, and a tab stays a tab. A problem inside a
+    /// character of several scalars points at that character.
     public var snippet: String {
         let lines = expression.sourceLines()
-        let text = line <= lines.count ? String(lines[line - 1]) : ""
-        return text + "\n" + String(repeating: " ", count: column - 1) + "^"
+        let text = line <= lines.count ? lines[line - 1] : ""
+
+        // `column` counts scalars, so only the characters that end before it add padding.
+        var scalarCount = 0
+        var before: [Character] = []
+        for character in text {
+            scalarCount += character.unicodeScalars.count
+            guard scalarCount < column else { break }
+            before.append(character)
+        }
+        let pastEnd = max(0, column - 1 - text.unicodeScalars.count)
+        let padding = DisplayWidth.caretPadding(before: before)
+        return text + "\n" + padding + String(repeating: " ", count: pastEnd) + "^"
     }
 }
 
