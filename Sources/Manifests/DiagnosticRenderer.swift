@@ -57,7 +57,13 @@ public struct DiagnosticRenderer: Sendable {
             text += "\(gutter) | " + Self.caretPadding(excerpt) + paint("^", "32;1") + "\n"
         }
         if let hint = diagnostic.hint {
-            text += "  hint: \(hint)\n"
+            // A hint can quote a policy expression with a caret on the line below, so every
+            // later line is indented as far as the first. The indent is 8 columns, which keeps
+            // tabs at the same tab stops on every line.
+            let label = "  hint: "
+            let indent = "\n" + String(repeating: " ", count: label.count)
+            let lines = hint.split(separator: "\n", omittingEmptySubsequences: false)
+            text += label + lines.joined(separator: indent) + "\n"
         }
         return text
     }

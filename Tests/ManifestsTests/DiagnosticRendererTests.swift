@@ -342,6 +342,17 @@ import Testing
         #expect(inside == 3)
     }
 
+    /// A policy error's hint quotes the expression and puts a caret under the problem on the
+    /// next line, which must start as far in as the expression does.
+    @Test func multiLineHintLinesUp() {
+        let diagnostic = Diagnostic(.error, "bad", hint: "a ==\t名 + )\n    \t    ^")
+        let rendered = DiagnosticRenderer(sources: [:]).render(diagnostic)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4, "\(rendered)")
+        #expect(lines.dropFirst().first == "  hint: a ==\t名 + )", "\(rendered)")
+        #expect(lines.dropFirst(2).first == "            \t    ^", "\(rendered)")
+    }
+
     @Test func locationlessDiagnosticHasNoExcerpt() {
         let rendered = DiagnosticRenderer(sources: [:]).render(
             Diagnostic(.error, "'x' does not exist"))
