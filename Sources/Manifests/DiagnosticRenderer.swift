@@ -62,7 +62,8 @@ public struct DiagnosticRenderer: Sendable {
             // tabs at the same tab stops on every line.
             let label = "  hint: "
             let indent = "\n" + String(repeating: " ", count: label.count)
-            let lines = hint.split(separator: "\n", omittingEmptySubsequences: false)
+            let printed = Self.printable(hint, keeping: ["\t", "\n"])
+            let lines = printed.split(separator: "\n", omittingEmptySubsequences: false)
             text += label + lines.joined(separator: indent) + "\n"
         }
         return text
@@ -128,16 +129,7 @@ public struct DiagnosticRenderer: Sendable {
     /// embeddings, overrides and isolates as `\u{..}`, so that a source line cannot move the
     /// cursor, recolour the terminal or reorder the text around it.
     static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars {
-            let isControl = !kept.contains(scalar) && scalar.properties.generalCategory == .control
-            if scalar.isBidirectionalControl || isControl {
-                output += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        return output
+        text.escapingControlCharacters(keeping: kept)
     }
 
     private func paint(_ text: String, _ code: String) -> String {

@@ -353,6 +353,12 @@ import Testing
         #expect(lines.dropFirst(2).first == "            \t    ^", "\(rendered)")
     }
 
+    @Test func hintEscapesControlCharacters() {
+        let diagnostic = Diagnostic(.error, "bad", hint: "x\u{1B}[2J\u{202E}y")
+        let rendered = DiagnosticRenderer(sources: [:]).render(diagnostic)
+        #expect(rendered.hasSuffix("  hint: x\\u{1b}[2J\\u{202e}y\n"), "\(rendered)")
+    }
+
     @Test func locationlessDiagnosticHasNoExcerpt() {
         let rendered = DiagnosticRenderer(sources: [:]).render(
             Diagnostic(.error, "'x' does not exist"))

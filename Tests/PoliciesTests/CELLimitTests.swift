@@ -185,6 +185,17 @@ import Testing
         #expect(failure.snippet == "'名' + 1\n     ^")
     }
 
+    /// An expression can carry control characters from a YAML escape. Printed raw, they would
+    /// recolour the terminal or move the cursor, so the snippet shows them as escapes.
+    @Test func snippetEscapesControlCharacters() throws {
+        let failure = try #require(
+            error { _ = try CELProgram("'\u{1B}[2J\u{202E}' + 1").evaluate([:]) })
+        #expect(failure.column == 9)
+        #expect(
+            failure.snippet == "'\\u{1b}[2J\\u{202e}' + 1\n" + String(repeating: " ", count: 20)
+                + "^")
+    }
+
     @Test func jsonRoundTrip() throws {
         let program = try CELProgram("{'list': x.map(v, v * 2), 'name': y}")
         let result = try program.evaluate(json: ["x": [1, 2], "y": "n"])

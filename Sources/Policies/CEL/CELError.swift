@@ -59,22 +59,27 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The offending line of the expression with a caret under the problem, for printing both
     /// lines at the same indentation. The caret moves by terminal columns, so a wide character
     /// takes two and a combining accent none, and a tab stays a tab. A problem inside a
-    /// character of several scalars points at that character.
+    /// character of several scalars points at that character. Control characters other than
+    /// tab, and bidirectional controls, are shown as `\u{..}` escapes.
     public var snippet: String {
         let lines = expression.sourceLines()
         let text = line <= lines.count ? lines[line - 1] : ""
 
         // `column` counts scalars, so only the characters that end before it add padding.
         var scalarCount = 0
-        var before: [Character] = []
+        var before = ""
         for character in text {
             scalarCount += character.unicodeScalars.count
             guard scalarCount < column else { break }
             before.append(character)
         }
         let pastEnd = max(0, column - 1 - text.unicodeScalars.count)
-        let padding = DisplayWidth.caretPadding(before: before)
-        return text + "\n" + padding + String(repeating: " ", count: pastEnd) + "^"
+
+        // An escape such as `\u{1b}` is wider than the character it shows, so the caret is
+        // placed by the escaped text.
+        let printed = text.escapingControlCharacters()
+        let padding = DisplayWidth.caretPadding(before: before.escapingControlCharacters())
+        return printed + "\n" + padding + String(repeating: " ", count: pastEnd) + "^"
     }
 }
 
