@@ -196,6 +196,18 @@ import Testing
                 + "^")
     }
 
+    /// The position counts lines as the snippet splits them: at LF, CRLF and a lone CR.
+    @Test(arguments: ["\r", "\r\n", "\n"])
+    func positionAfterLineBreak(lineBreak: String) throws {
+        let failure = try #require(error { _ = try CELProgram("true ||" + lineBreak + "1 + )") })
+        #expect(failure.line == 2)
+        #expect(failure.column == 5)
+        #expect(failure.snippet == "1 + )\n    ^")
+        #expect(
+            failure.description
+                == "expected an expression but found ')' (line 2, column 5 of the expression)")
+    }
+
     @Test func jsonRoundTrip() throws {
         let program = try CELProgram("{'list': x.map(v, v * 2), 'name': y}")
         let result = try program.evaluate(json: ["x": [1, 2], "y": "n"])

@@ -30,19 +30,23 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The 1-based column of the problem inside its line of the expression.
     public var column: Int { position.column }
 
+    /// The line and column of `offset`, with lines split as `snippet` splits them: at LF, CRLF,
+    /// CR, NEL, LS and PS.
     private var position: (line: Int, column: Int) {
+        let scalars = expression.unicodeScalars
         var line = 1
-        var column = 1
-        for (index, scalar) in expression.unicodeScalars.enumerated() {
-            if index >= offset { break }
-            if scalar == "\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
+        var lineStart = 0
+        var previous = (index: scalars.startIndex, offset: 0)
+        for (number, text) in expression.sourceLines().enumerated() {
+            // Counting on from the previous line's start walks the expression only once.
+            let start =
+                previous.offset + scalars.distance(from: previous.index, to: text.startIndex)
+            guard start <= offset else { break }
+            line = number + 1
+            lineStart = start
+            previous = (text.startIndex, start)
         }
-        return (line, column)
+        return (line, offset - lineStart + 1)
     }
 
     /// `message (column N of the expression)`, with the line for multi-line expressions.
@@ -50,7 +54,7 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The message with the position in `text`, such as `message (column 4 of the message)`.
     public func describe(in text: String) -> String {
-        if expression.contains("\n") {
+        if expression.sourceLines().count > 1 {
             return "\(message) (line \(line), column \(column) of the \(text))"
         }
         return "\(message) (column \(column) of the \(text))"
