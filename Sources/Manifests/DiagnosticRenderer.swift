@@ -57,7 +57,14 @@ public struct DiagnosticRenderer: Sendable {
             text += "\(gutter) | " + Self.caretPadding(excerpt) + paint("^", "32;1") + "\n"
         }
         if let hint = diagnostic.hint {
-            text += "  hint: \(hint)\n"
+            // A hint can quote a policy expression with a caret on the line below, so every
+            // later line is indented as far as the first. The indent is 8 columns, which keeps
+            // tabs at the same tab stops on every line.
+            let label = "  hint: "
+            let indent = "\n" + String(repeating: " ", count: label.count)
+            let printed = Self.printable(hint, keeping: ["\t", "\n"])
+            let lines = printed.split(separator: "\n", omittingEmptySubsequences: false)
+            text += label + lines.joined(separator: indent) + "\n"
         }
         return text
     }
@@ -67,15 +74,7 @@ public struct DiagnosticRenderer: Sendable {
     /// East Asian wide characters take two spaces and combining or zero-width ones none. Tabs
     /// stay tabs so that they expand the same way as in the source line above.
     static func caretPadding(_ excerpt: SourceExcerpt) -> String {
-        var padding = ""
-        for character in excerpt.text.prefix(max(0, excerpt.column - 1)) {
-            if character == "\t" {
-                padding += "\t"
-            } else {
-                padding += String(repeating: " ", count: DisplayWidth.columns(of: character))
-            }
-        }
-        return padding
+        DisplayWidth.caretPadding(before: excerpt.text.prefix(max(0, excerpt.column - 1)))
     }
 
     /// `2 errors, 1 warning`.
@@ -130,16 +129,7 @@ public struct DiagnosticRenderer: Sendable {
     /// embeddings, overrides and isolates as `\u{..}`, so that a source line cannot move the
     /// cursor, recolour the terminal or reorder the text around it.
     static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
-        var output = ""
-        for scalar in text.unicodeScalars {
-            let isControl = !kept.contains(scalar) && scalar.properties.generalCategory == .control
-            if scalar.isBidirectionalControl || isControl {
-                output += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                output.unicodeScalars.append(scalar)
-            }
-        }
-        return output
+        text.escapingControlCharacters(keeping: kept)
     }
 
     private func paint(_ text: String, _ code: String) -> String {

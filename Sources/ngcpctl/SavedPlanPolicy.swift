@@ -58,11 +58,11 @@ enum SavedPlanPolicy {
             guard !sent.isEmpty else { continue }
             let described = Dictionary(
                 operation.changes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-            var changes = sent.map { path, value in
+            var changes = sent.map { path, value, removes in
                 let sensitive = described[path]?.sensitive ?? Self.secretFields.contains(path)
                 return FieldChange(
                     path: path, before: described[path]?.before, after: value,
-                    sensitive: sensitive)
+                    sensitive: sensitive, removed: removes)
             }
             let sentPaths = Set(sent.map(\.path))
             changes += operation.changes.filter { !sentPaths.contains($0.path) }
@@ -73,12 +73,14 @@ enum SavedPlanPolicy {
 
     private static let secretFields = secretPreferenceNames.union(["password", "webpassword"])
 
-    /// The (dotted path, value) pairs a request body sets: the members of an object body,
-    /// or the operations of a JSON Patch body (`remove` sets nothing, shown as null).
-    private static func sentValues(_ body: JSONValue?) -> [(path: String, value: JSONValue?)] {
+    /// The fields a request body sets, by dotted path: the members of an object body, or the
+    /// operations of a JSON Patch body. A `remove` sets no value and `removes` the field.
+    private static func sentValues(_ body: JSONValue?)
+        -> [(path: String, value: JSONValue?, removes: Bool)]
+    {
         switch body {
         case .object(let members):
-            return members.keys.sorted().map { ($0, members[$0]) }
+            return members.keys.sorted().map { ($0, members[$0], false) }
         case .array(let operations):
             return operations.compactMap { operation in
                 guard let pointer = operation["path"]?.stringValue,
@@ -90,7 +92,8 @@ enum SavedPlanPolicy {
                             .replacingOccurrences(of: "~0", with: "~")
                     }
                     .joined(separator: ".")
-                return (path, op == "remove" ? nil : operation["value"])
+                let removes = op == "remove"
+                return (path, removes ? nil : operation["value"], removes)
             }
         default:
             return []

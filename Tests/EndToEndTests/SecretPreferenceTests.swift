@@ -112,6 +112,48 @@ import Testing
         #expect(converged.exitCode == 0, "\(converged.standardOutput)")
     }
 
+    /// A rule distinguishes removing `peer_auth_pass` from setting it by the change's
+    /// `removed`, both when the plan is made and when apply checks a saved plan's request body.
+    @Test func policySeesSecretRemoval() async throws {
+        let setup = try await SavedPlanTests.setup()
+        let rules = setup.directory.path + "/rules.yaml"
+        try setup.directory.write(
+            "rules.yaml",
+            """
+            apiVersion: ngcpctl/v1
+            kind: Policy
+            rules:
+              - name: keep-peer-password
+                severity: deny
+                condition: operation.changes.exists(c, c.sensitive && c.removed)
+                message: "removes {{ operation.changes.filter(c, c.removed).map(c, c.path) }}"
+            """)
+        try setup.write(Self.manifests(peer: "{env: \(Self.variable)}"))
+        let set = try await setup.run(
+            ["apply", setup.manifests, "--auto-approve", "--policies", rules],
+            extra: [Self.variable: Self.first])
+        try #require(set.exitCode == 0, "\(set.standardError)")
+
+        try setup.write(Self.manifests(peer: "null"))
+        let plan = try await setup.run(["plan", setup.manifests, "--policies", rules])
+        #expect(plan.exitCode == 3, "\(plan.standardError)")
+        #expect(plan.standardError.contains("keep-peer-password"), "\(plan.standardError)")
+        #expect(
+            plan.standardOutput.contains("removes peer_auth_pass"), "\(plan.standardOutput)")
+
+        // Saved without the rule, the plan meets it at apply, which reads the request body.
+        let planFile = setup.directory.path + "/plan.json"
+        let saved = try await setup.run(["plan", setup.manifests, "--out", planFile])
+        try #require(saved.exitCode == 0, "\(saved.standardError)")
+        let apply = try await setup.run(
+            ["apply", "--plan", planFile, "--auto-approve", "--policies", rules])
+        #expect(apply.exitCode == 3, "\(apply.standardError)")
+        #expect(apply.standardError.contains("keep-peer-password"), "\(apply.standardError)")
+        #expect(
+            apply.standardOutput.contains("removes peer_auth_pass"), "\(apply.standardOutput)")
+        #expect(try await Self.livePeerPassword(setup) == Self.first)
+    }
+
     @Test func savedPlanNeedsTheSameVariable() async throws {
         let setup = try await SavedPlanTests.setup()
         try setup.write(Self.manifests(peer: "{env: \(Self.variable)}"))

@@ -342,6 +342,23 @@ import Testing
         #expect(inside == 3)
     }
 
+    /// A policy error's hint quotes the expression and puts a caret under the problem on the
+    /// next line, which must start as far in as the expression does.
+    @Test func multiLineHintLinesUp() {
+        let diagnostic = Diagnostic(.error, "bad", hint: "a ==\t名 + )\n    \t    ^")
+        let rendered = DiagnosticRenderer(sources: [:]).render(diagnostic)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4, "\(rendered)")
+        #expect(lines.dropFirst().first == "  hint: a ==\t名 + )", "\(rendered)")
+        #expect(lines.dropFirst(2).first == "            \t    ^", "\(rendered)")
+    }
+
+    @Test func hintEscapesControlCharacters() {
+        let diagnostic = Diagnostic(.error, "bad", hint: "x\u{1B}[2J\u{202E}y")
+        let rendered = DiagnosticRenderer(sources: [:]).render(diagnostic)
+        #expect(rendered.hasSuffix("  hint: x\\u{1b}[2J\\u{202e}y\n"), "\(rendered)")
+    }
+
     @Test func locationlessDiagnosticHasNoExcerpt() {
         let rendered = DiagnosticRenderer(sources: [:]).render(
             Diagnostic(.error, "'x' does not exist"))

@@ -155,6 +155,59 @@ import Testing
                 + " expression)")
     }
 
+    /// The column counts scalars, but the caret moves by the columns a terminal shows: two
+    /// for a wide character, none for a combining accent, and a tab for a tab.
+    @Test(
+        "snippet caret after wide, combining and tab characters",
+        arguments: [
+            ("'名前' + 1", "       ^"),
+            ("'한국어' + 1", "         ^"),
+            ("'e\u{301}' + 1", "    ^"),
+            ("1 ==\t1 + 'a'", "    \t  ^"),
+            ("'\u{1F600}\u{1F1E6}\u{1F1F9}' + 1", "       ^"),
+        ])
+    func snippetCaretCountsColumns(expression: String, caretLine: String) throws {
+        let failure = try #require(error { _ = try CELProgram(expression).evaluate([:]) })
+        #expect(failure.snippet == expression + "\n" + caretLine)
+    }
+
+    @Test func snippetCaretInsideCharacter() throws {
+        // The accent makes `+` and itself one character, so the caret points at that character.
+        let failure = try #require(error { _ = try CELProgram("1 +\u{301} 2") })
+        #expect(failure.column == 4)
+        #expect(failure.snippet == "1 +\u{301} 2\n  ^")
+    }
+
+    @Test func snippetCaretOnLaterLine() throws {
+        let failure = try #require(
+            error { _ = try CELProgram("'名' == 'x' ||\n'名' + 1").evaluate([:]) })
+        #expect(failure.line == 2)
+        #expect(failure.snippet == "'名' + 1\n     ^")
+    }
+
+    /// An expression can carry control characters from a YAML escape. Printed raw, they would
+    /// recolour the terminal or move the cursor, so the snippet shows them as escapes.
+    @Test func snippetEscapesControlCharacters() throws {
+        let failure = try #require(
+            error { _ = try CELProgram("'\u{1B}[2J\u{202E}' + 1").evaluate([:]) })
+        #expect(failure.column == 9)
+        #expect(
+            failure.snippet == "'\\u{1b}[2J\\u{202e}' + 1\n" + String(repeating: " ", count: 20)
+                + "^")
+    }
+
+    /// The position counts lines as the snippet splits them: at LF, CRLF and a lone CR.
+    @Test(arguments: ["\r", "\r\n", "\n"])
+    func positionAfterLineBreak(lineBreak: String) throws {
+        let failure = try #require(error { _ = try CELProgram("true ||" + lineBreak + "1 + )") })
+        #expect(failure.line == 2)
+        #expect(failure.column == 5)
+        #expect(failure.snippet == "1 + )\n    ^")
+        #expect(
+            failure.description
+                == "expected an expression but found ')' (line 2, column 5 of the expression)")
+    }
+
     @Test func jsonRoundTrip() throws {
         let program = try CELProgram("{'list': x.map(v, v * 2), 'name': y}")
         let result = try program.evaluate(json: ["x": [1, 2], "y": "n"])

@@ -215,6 +215,36 @@ import Testing
         #expect(violation.message == "null null")
     }
 
+    /// A sensitive change has no values to compare, so only `removed` shows a rule that the
+    /// secret is removed rather than changed.
+    @Test func secretRemovalIsVisible() throws {
+        let set = try policies(
+            """
+            rules:
+              - name: secret-removal
+                severity: deny
+                condition: operation.changes.exists(c, c.sensitive && c.removed)
+                message: >-
+                  {{ operation.changes.filter(c, c.removed).map(c, c.path) }}
+                  removed={{ operation.changes.map(c, c.removed) }}
+            """)
+        let removal = Plan(operations: [
+            Fixture.preferences([
+                FieldChange(
+                    path: "peer_auth_pass", before: nil, after: nil, sensitive: true,
+                    removed: true),
+                FieldChange(path: "block_in_clir", before: true, after: nil),
+            ])
+        ])
+        let violations = set.evaluate(plan: removal, context: PolicyContext())
+        #expect(violations.count == 1)
+        #expect(violations.first?.isEvaluationError == false)
+        #expect(violations.first?.message == "peer_auth_pass removed=true, false")
+
+        let change = Plan(operations: [Fixture.peerPassword(.environment("PEER"))])
+        #expect(set.evaluate(plan: change, context: PolicyContext()).isEmpty)
+    }
+
     @Test func disabledRuleIsSkipped() throws {
         let set = try policies(
             """

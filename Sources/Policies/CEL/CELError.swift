@@ -1,3 +1,5 @@
+import NGCPCore
+
 /// A failure to compile or evaluate a CEL expression, with its position in the expression.
 public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
@@ -28,19 +30,23 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The 1-based column of the problem inside its line of the expression.
     public var column: Int { position.column }
 
+    /// The line and column of `offset`, with lines split as `snippet` splits them: at LF, CRLF,
+    /// CR, NEL, LS and PS.
     private var position: (line: Int, column: Int) {
+        let scalars = expression.unicodeScalars
         var line = 1
-        var column = 1
-        for (index, scalar) in expression.unicodeScalars.enumerated() {
-            if index >= offset { break }
-            if scalar == "\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
+        var lineStart = 0
+        var previous = (index: scalars.startIndex, offset: 0)
+        for (number, text) in expression.sourceLines().enumerated() {
+            // Counting on from the previous line's start walks the expression only once.
+            let start =
+                previous.offset + scalars.distance(from: previous.index, to: text.startIndex)
+            guard start <= offset else { break }
+            line = number + 1
+            lineStart = start
+            previous = (text.startIndex, start)
         }
-        return (line, column)
+        return (line, offset - lineStart + 1)
     }
 
     /// `message (column N of the expression)`, with the line for multi-line expressions.
@@ -48,17 +54,36 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The message with the position in `text`, such as `message (column 4 of the message)`.
     public func describe(in text: String) -> String {
-        if expression.contains("\n") {
+        if expression.sourceLines().count > 1 {
             return "\(message) (line \(line), column \(column) of the \(text))"
         }
         return "\(message) (column \(column) of the \(text))"
     }
 
-    /// The offending line of the expression with a caret under the problem.
+    /// The offending line of the expression with a caret under the problem, for printing both
+    /// lines at the same indentation. The caret moves by terminal columns, so a wide character
+    /// takes two and a combining accent none, and a tab stays a tab. A problem inside a
+    /// character of several scalars points at that character. Control characters other than
+    /// tab, and bidirectional controls, are shown as `\u{..}` escapes.
     public var snippet: String {
         let lines = expression.sourceLines()
-        let text = line <= lines.count ? String(lines[line - 1]) : ""
-        return text + "\n" + String(repeating: " ", count: column - 1) + "^"
+        let text = line <= lines.count ? lines[line - 1] : ""
+
+        // `column` counts scalars, so only the characters that end before it add padding.
+        var scalarCount = 0
+        var before = ""
+        for character in text {
+            scalarCount += character.unicodeScalars.count
+            guard scalarCount < column else { break }
+            before.append(character)
+        }
+        let pastEnd = max(0, column - 1 - text.unicodeScalars.count)
+
+        // An escape such as `\u{1b}` is wider than the character it shows, so the caret is
+        // placed by the escaped text.
+        let printed = text.escapingControlCharacters()
+        let padding = DisplayWidth.caretPadding(before: before.escapingControlCharacters())
+        return printed + "\n" + padding + String(repeating: " ", count: pastEnd) + "^"
     }
 }
 

@@ -7,6 +7,7 @@ enum PolicyFacts {
             [
                 "path": .string(change.path), "before": change.before ?? .null,
                 "after": change.after ?? .null, "sensitive": .bool(change.sensitive),
+                "removed": .bool(change.removed),
             ]
         }
         let value: JSONValue = [

@@ -3,13 +3,28 @@
 /// Terminals show East Asian wide and fullwidth characters (Unicode property East_Asian_Width
 /// W or F) in two columns. Nonspacing and enclosing marks and format characters such as
 /// U+200B take none, and everything else takes one.
-enum DisplayWidth {
+package enum DisplayWidth {
+    /// Returns the whitespace that moves a caret past `text`, printed on the next line at the
+    /// same indentation. Each tab stays a tab, so that it reaches the same tab stop as the tab
+    /// above it, and every other character becomes as many spaces as the columns it takes.
+    package static func caretPadding(before text: some Sequence<Character>) -> String {
+        var padding = ""
+        for character in text {
+            if character == "\t" {
+                padding += "\t"
+            } else {
+                padding += String(repeating: " ", count: columns(of: character))
+            }
+        }
+        return padding
+    }
+
     /// Returns the columns of `character`, a grapheme cluster, as the widest of its scalars:
     /// `e` with an accent takes one column, and a flag or emoji joined by U+200D take two.
     ///
     /// NOTE: terminals disagree about a text-style emoji made emoji-style by U+FE0F, such as
     /// `❤️`, and about keycaps. Both count as their base character here, one column.
-    static func columns(of character: Character) -> Int {
+    package static func columns(of character: Character) -> Int {
         var widest = 0
         for scalar in character.unicodeScalars {
             widest = max(widest, columns(of: scalar))
@@ -18,7 +33,7 @@ enum DisplayWidth {
     }
 
     /// Returns 0, 1 or 2: the columns of `scalar` on its own.
-    static func columns(of scalar: Unicode.Scalar) -> Int {
+    package static func columns(of scalar: Unicode.Scalar) -> Int {
         switch scalar.properties.generalCategory {
         // A soft hyphen is a format character that terminals show as a hyphen.
         case .format where scalar != "\u{AD}": return 0
