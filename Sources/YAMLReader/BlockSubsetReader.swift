@@ -20,9 +20,11 @@ struct BlockSubsetReader: ~Copyable {
     /// libyaml reads deeper documents without recursion, and the tree builder's own limit
     /// applies to them.
     private static let maxNesting = 64
-    /// libyaml reads a key as one only while its `:` is at most 1,024 characters after the
-    /// key's start. Longer keys give up, with a margin.
-    private static let maxKeyLength = 1000
+    /// libyaml (0.2.5) reads a key as one only while its `:` is at most 1,024 characters
+    /// after the key's start, spaces before the `:` included. This reader gives up on keys
+    /// whose `:` is more than this many bytes after their start, which leaves a margin,
+    /// since a character takes one byte or more.
+    private static let maxKeySpan = 1000
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxScalarBytes: Int
@@ -381,9 +383,10 @@ struct BlockSubsetReader: ~Copyable {
             while true {
                 let keyMark = currentMark
                 guard isPlainScalarStart(inFlow: true) else { throw OutsideSubset() }
+                let keyStart = position
                 let key = try scanFlowPlain()
-                guard key.count <= Self.maxKeyLength else { throw OutsideSubset() }
                 skipSpaces()
+                guard position - keyStart <= Self.maxKeySpan else { throw OutsideSubset() }
                 // `:` must be followed by a space: an adjacent value, or a key without
                 // one, is left to libyaml.
                 guard consume(UInt8(ascii: ":")), position < bytes.count,
@@ -480,14 +483,17 @@ struct BlockSubsetReader: ~Copyable {
     /// Scans a block mapping key: a plain scalar followed by `:` and a space or the line's
     /// end. Leaves the position at the `:`.
     private mutating func scanBlockKey() throws(OutsideSubset) -> Range<Int> {
-        guard isPlainScalarStart(inFlow: false) else { throw OutsideSubset() }
+        // A `...` in the first column ends the document, even where a key could follow.
+        guard isPlainScalarStart(inFlow: false), !isDocumentMarker(UInt8(ascii: ".")) else {
+            throw OutsideSubset()
+        }
         let start = position
         var end = position
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\n") { throw OutsideSubset() }
             if byte == UInt8(ascii: ":") && isSpaceOrLineEnd(at: position + 1) {
-                guard end - start <= Self.maxKeyLength else { throw OutsideSubset() }
+                guard position - start <= Self.maxKeySpan else { throw OutsideSubset() }
                 // A space before the `:` is not part of the key.
                 return start..<end
             }
