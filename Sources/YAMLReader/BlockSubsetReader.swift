@@ -207,6 +207,11 @@ struct BlockSubsetReader: ~Copyable {
 
     /// Returns whether the line starts with `---` or `...` followed by a space or the line's
     /// end.
+    ///
+    /// Always inlined, because with Swift 6.3.1 a call that is not inlined copies the whole
+    /// reader, tree builder included, to borrow it from a mutating caller such as
+    /// `scanBlockKey()`, which runs for every key.
+    @inline(__always)
     private func isDocumentMarker(_ byte: UInt8) -> Bool {
         guard position == lineStart, position + 3 <= bytes.count,
             bytes[position] == byte, bytes[position + 1] == byte, bytes[position + 2] == byte
