@@ -597,13 +597,25 @@ struct BlockSubsetReader: ~Copyable {
     // MARK: - Lines and positions
 
     /// The position's line and column. The column counts characters, as libyaml's do.
+    ///
+    /// Always inlined, for the reason given at `isDocumentMarker(_:)`: it is read for every
+    /// node.
     private var currentMark: YAMLMark {
-        guard !isASCII else { return YAMLMark(line: line, column: position - lineStart + 1) }
-        var column = 1
-        for index in lineStart..<position where bytes[index] & 0xC0 != 0x80 {
-            column += 1
+        @inline(__always) get {
+            guard !isASCII else {
+                return YAMLMark(line: line, column: position - lineStart + 1)
+            }
+            let column = Self.characterCount(
+                in: UnsafeBufferPointer(rebasing: bytes[lineStart..<position]))
+            return YAMLMark(line: line, column: column + 1)
         }
-        return YAMLMark(line: line, column: column)
+    }
+
+    /// Returns the number of characters in valid UTF-8 `text`.
+    private static func characterCount(in text: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in text where byte & 0xC0 != 0x80 { count += 1 }
+        return count
     }
 
     /// Returns the number of spaces at the start of the current line.
