@@ -20,9 +20,11 @@ struct BlockSubsetReader: ~Copyable {
     /// libyaml reads deeper documents without recursion, and the tree builder's own limit
     /// applies to them.
     private static let maxNesting = 64
-    /// libyaml reads a key as one only while its `:` is at most 1,024 characters after the
-    /// key's start. Longer keys give up, with a margin.
-    private static let maxKeyLength = 1000
+    /// libyaml (0.2.5) reads a key as one only while its `:` is at most 1,024 characters
+    /// after the key's start, spaces before the `:` included. This reader gives up on keys
+    /// whose `:` is more than this many bytes after their start, which leaves a margin,
+    /// since a character takes one byte or more.
+    private static let maxKeySpan = 1000
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxScalarBytes: Int
@@ -209,6 +211,11 @@ struct BlockSubsetReader: ~Copyable {
 
     /// Returns whether the line starts with `---` or `...` followed by a space or the line's
     /// end.
+    ///
+    /// Always inlined, because with Swift 6.3.1 a call that is not inlined copies the whole
+    /// reader, tree builder included, to borrow it from a mutating caller such as
+    /// `scanBlockKey()`, which runs for every key.
+    @inline(__always)
     private func isDocumentMarker(_ byte: UInt8) -> Bool {
         guard position == lineStart, position + 3 <= bytes.count,
             bytes[position] == byte, bytes[position + 1] == byte, bytes[position + 2] == byte
@@ -385,9 +392,10 @@ struct BlockSubsetReader: ~Copyable {
             while true {
                 let keyMark = currentMark()
                 guard isPlainScalarStart(inFlow: true) else { throw OutsideSubset() }
+                let keyStart = position
                 let key = try scanFlowPlain()
-                guard key.count <= Self.maxKeyLength else { throw OutsideSubset() }
                 skipSpaces()
+                guard position - keyStart <= Self.maxKeySpan else { throw OutsideSubset() }
                 // `:` must be followed by a space: an adjacent value, or a key without
                 // one, is left to libyaml.
                 guard consume(UInt8(ascii: ":")), position < bytes.count,
@@ -484,14 +492,17 @@ struct BlockSubsetReader: ~Copyable {
     /// Scans a block mapping key: a plain scalar followed by `:` and a space or the line's
     /// end. Leaves the position at the `:`.
     private mutating func scanBlockKey() throws(OutsideSubset) -> Range<Int> {
-        guard isPlainScalarStart(inFlow: false) else { throw OutsideSubset() }
+        // A `...` in the first column ends the document, even where a key could follow.
+        guard isPlainScalarStart(inFlow: false), !isDocumentMarker(UInt8(ascii: ".")) else {
+            throw OutsideSubset()
+        }
         let start = position
         var end = position
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\n") { throw OutsideSubset() }
             if byte == UInt8(ascii: ":") && isSpaceOrLineEnd(at: position + 1) {
-                guard end - start <= Self.maxKeyLength else { throw OutsideSubset() }
+                guard position - start <= Self.maxKeySpan else { throw OutsideSubset() }
                 // A space before the `:` is not part of the key.
                 return start..<end
             }
@@ -592,6 +603,10 @@ struct BlockSubsetReader: ~Copyable {
     /// Returns the position's line and column. The column counts characters, as libyaml's
     /// do. Beyond ASCII, the count goes on from the last position counted on the line, so
     /// that the marks of a long line cost one pass over it, not one pass per mark.
+    ///
+    /// Always inlined, for the reason given at `isDocumentMarker(_:)`: it is read for every
+    /// node.
+    @inline(__always)
     private mutating func currentMark() -> YAMLMark {
         guard !isASCII else { return YAMLMark(line: line, column: position - lineStart + 1) }
         if countedLine != line || countedIndex > position {
