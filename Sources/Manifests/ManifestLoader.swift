@@ -176,6 +176,17 @@ public struct ManifestLoader: Sendable {
         self.options = options
     }
 
+    /// Returns whether a directory's walk reads the file at `components`, its path below the
+    /// directory: not below a name that starts with a dot or a `policies` directory, and no
+    /// `ngcpctl.yaml`. Files of a git revision, which no walk lists, are chosen the same way.
+    public static func isManifestFile(at components: [Substring]) -> Bool {
+        guard let name = components.last, name != ProjectConfigurationLoader.fileName else {
+            return false
+        }
+        if components.contains(where: { $0.hasPrefix(".") }) { return false }
+        return !components.dropLast().contains { $0 == ManifestDirectoryWalk.policyDirectoryName }
+    }
+
     /// Loads files and directories. A directory contributes its `*.yaml` and `*.yml` files,
     /// recursively and in sorted path order, following symbolic links and skipping names that
     /// start with a dot, `ngcpctl.yaml` files and `policies` directories.

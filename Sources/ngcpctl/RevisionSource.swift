@@ -108,15 +108,12 @@ struct RevisionRepository {
             } catch {
                 throw CommandFailure("cannot read '\(path)' at \(revision): \(error)")
             }
-            // A directory skips names starting with a dot and the project's ngcpctl.yaml, as a
-            // directory on disk does.
+            // A directory skips what a directory on disk skips: names starting with a dot,
+            // the project's ngcpctl.yaml and the policy files in `policies/`.
             let manifests = files.filter { file in
                 if file.path == prefix { return true }
                 let components = file.path.dropFirst(prefix.count).split(separator: "/")
-                if components.last.map(String.init) == ProjectConfigurationLoader.fileName {
-                    return false
-                }
-                return !components.contains { $0.hasPrefix(".") }
+                return ManifestLoader.isManifestFile(at: components)
             }
             if manifests.isEmpty {
                 diagnostics.append(

@@ -44,6 +44,27 @@ import Testing
         #expect(!fromBranch.operationSummary.contains("create customers/beta"))
     }
 
+    @Test func revisionSkipsPolicyDirectory() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        try repo.write("domain.yaml", ManifestTexts.domain)
+        try repo.write(
+            "policies/site.yaml",
+            "apiVersion: ngcpctl/v1\nkind: Policy\nrules:\n  - name: site-rule\n"
+                + "    severity: warn\n    match: {resources: [domains]}\n"
+                + "    condition: \"false\"\n")
+        let commit = try repo.commit("manifests beside their policies")
+
+        // The policy file is no manifest, in the working tree and in a revision alike.
+        let fromCheckout = try repo.json(
+            ["plan", ".", "--format", "json"], environment: environment)
+        let fromRevision = try repo.json(
+            ["plan", "--rev", commit, ".", "--format", "json"], environment: environment)
+        #expect(fromRevision["operations"] == fromCheckout["operations"])
+        #expect(fromRevision.operationSummary == ["create domains/voice.test"])
+    }
+
     @Test func savedPlanRecordsSelectedTarget() throws {
         let emulator = try EmulatorProcess()
         let repo = try ManifestRepository()
