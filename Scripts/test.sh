@@ -15,8 +15,17 @@ swift build --build-tests
 # A short fuzzing run of the manifest loader, so that the fuzz target keeps building and the
 # seeds keep loading without a crash. Longer runs: Scripts/fuzz.sh SECONDS. It runs before the
 # tests, so that their closing line stays the last line of the output.
-echo "== fuzz the manifest loader briefly" >&2
-Scripts/fuzz.sh 10
+# Its output (the linker's and libFuzzer's, several hundred lines) goes to a log, and only
+# its closing line is shown unless it fails.
+mkdir -p .build/fuzz
+log=.build/fuzz/test-run.log
+echo "== fuzz the manifest loader briefly (log: $log)" >&2
+if ! Scripts/fuzz.sh 10 >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "error: the fuzz run failed; the whole log is $log" >&2
+    exit 1
+fi
+grep -E '^Done [0-9]+ runs' "$log" >&2 || true
 
 echo "== swift test" >&2
 swift test --disable-xctest
