@@ -320,8 +320,10 @@ extension PlanningProblem {
             resource: resource,
             message: "the operations depend on each other in a cycle: "
                 + names.joined(separator: " → "),
-            hint: "primary numbers or PBX extensions swapped between subscribers cannot be "
-                + "planned in one apply; move one in a first apply and the other in a second")
+            hint: "NGCP requires a primary number on every SIP subscriber and PBX pilot and "
+                + "an extension on every other PBX subscriber, so a swap cannot free one "
+                + "first. Apply once with one subscriber on an unused number or extension, "
+                + "then apply the swap")
     }
 
     static func terminatedOwner(_ subscriber: DesiredSubscriber) -> PlanningProblem {

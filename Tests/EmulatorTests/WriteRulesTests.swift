@@ -140,6 +140,40 @@ import Testing
                 != nil)
     }
 
+    @Test func sipSubscriberKeepsPrimaryNumber() throws {
+        // NGCP rejects every update that leaves a sipaccount subscriber without a primary
+        // number, so a plan cannot free one by setting it to null.
+        let emulator = try RunningEmulator()
+        let client = emulator.client
+        let (domainID, customerID) = emulator.makeCustomer(tag: "keepnum")
+        let subscriberID = try #require(
+            emulator.makeSubscriber(
+                customerID: customerID, domainID: domainID, username: "dora", sn: "30"))
+        let path = "/api/subscribers/\(subscriberID)"
+        let required = "A primary_number is required for the SIP subscriber."
+
+        let patchNull = client.patch(
+            path, [["op": "replace", "path": "/primary_number", "value": .null]])
+        #expect(patchNull?.status == 422)
+        #expect(patchNull?.json?["message"] == .string(required))
+
+        let patchRemove = client.patch(path, [["op": "remove", "path": "/primary_number"]])
+        #expect(patchRemove?.status == 422)
+        #expect(patchRemove?.json?["message"] == .string(required))
+
+        let putNull = client.put(
+            path,
+            [
+                "customer_id": .int(customerID), "domain_id": .int(domainID),
+                "username": "dora", "password": "x", "primary_number": .null,
+            ])
+        #expect(putNull?.status == 422)
+        #expect(putNull?.json?["message"] == .string(required))
+
+        let subscriber = try #require(client.get(path)?.json)
+        #expect(subscriber["primary_number"]?["sn"] == "30")
+    }
+
     @Test func customerStatusCascades() throws {
         let emulator = try RunningEmulator()
         let client = emulator.client

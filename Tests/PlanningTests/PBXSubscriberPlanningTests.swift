@@ -317,6 +317,7 @@ struct PBXSubscriberPlanningTests {
 
         #expect(problems.count == 1)
         #expect(problems.first?.message.contains("in a cycle") == true)
-        #expect(problems.first?.hint?.contains("PBX extensions swapped") == true)
+        #expect(
+            problems.first?.hint?.contains("an extension on every other PBX subscriber") == true)
     }
 }

@@ -87,6 +87,7 @@ import Testing
         }
         let problem = try #require(error.problems.first)
         #expect(problem.message.contains("cycle"))
+        #expect(problem.hint?.contains("requires a primary number") == true)
         #expect(problem.resource.kind == .subscribers)
         #expect(!problem.resource.name.hasPrefix("subscribers/"))
         #expect(!problem.diagnostic.description.contains("subscribers/subscribers/"))
