@@ -9,7 +9,8 @@ import Synchronization
 /// A line is written before each request is sent (`start`) and after its outcome is known
 /// (`finish`, with the created id). Request bodies are never written, so no secret reaches
 /// the file. After a crash the next apply reads the file to learn which creates may have
-/// taken effect without their id being recorded.
+/// taken effect without their id being recorded, and which web password digests the crashed
+/// run did not get to record.
 public final class ApplyJournal: Sendable {
     public static let formatVersion = 1
 
@@ -43,15 +44,22 @@ public final class ApplyJournal: Sendable {
         }
     }
 
-    /// Records the start of a run of the plan against `target`.
-    public func begin(target: String, operations: Int, revision: String?) async {
-        await append([
+    /// Records the start of a run of the plan against `target`. `webPasswordKeyCheck` is
+    /// the `WebPasswordRecords.keyCheck` of the key that the plan's digests were made with.
+    public func begin(
+        target: String, operations: Int, revision: String?, webPasswordKeyCheck: String? = nil
+    ) async {
+        var members: [String: JSONValue] = [
             "type": "begin", "format_version": .int(Self.formatVersion),
             "target": .string(target), "operations": .int(operations),
             "revision": revision.map(JSONValue.string) ?? .null,
             "host": .string(ProcessInfo.processInfo.hostName),
             "pid": .int(Int(ProcessInfo.processInfo.processIdentifier)),
-        ])
+        ]
+        if let webPasswordKeyCheck {
+            members["webpassword_key_check"] = .string(webPasswordKeyCheck)
+        }
+        await append(members)
     }
 
     /// Records that `operation` is about to be sent to `path`.
@@ -64,16 +72,32 @@ public final class ApplyJournal: Sendable {
         ])
     }
 
-    /// Records the outcome of `operation`.
-    public func finished(_ operation: PlannedOperation, _ result: OperationResult) async {
-        await append([
+    /// Records the outcome of `operation`, and how it changes the web password records:
+    /// `webPasswordRecord` is nil when it leaves them as they are. Only the digest and the
+    /// subscriber id are written, never the web password.
+    public func finished(
+        _ operation: PlannedOperation, _ result: OperationResult,
+        webPasswordRecord: WebPasswordRecordChange? = nil
+    ) async {
+        var members: [String: JSONValue] = [
             "type": "finish", "operation": .int(operation.id),
             "resource": .string(operation.resource.rawValue), "name": .string(operation.name),
             "action": .string(operation.action.rawValue),
             "outcome": .string(result.outcome.rawValue),
             "created_id": result.createdID.map(JSONValue.int) ?? .null,
             "error": result.error.map(JSONValue.string) ?? .null,
-        ])
+        ]
+        switch webPasswordRecord {
+        case .set(let entry)?:
+            members["webpassword_record"] = [
+                "id": .int(entry.subscriberID), "digest": .string(entry.digest),
+            ]
+        case .remove?:
+            members["webpassword_record"] = .null
+        case nil:
+            break
+        }
+        await append(members)
     }
 
     /// Records the end of a run; `interrupted` when a signal stopped it.
@@ -163,15 +187,21 @@ public final class ApplyJournal: Sendable {
         /// Objects that an earlier apply left on the target and recorded in `leftover` lines,
         /// by their server ids. They are in `creates` too.
         public var leftovers: [ResourceID: Int]
+        /// The changes to the web password records that the recorded runs journalled, by run
+        /// and then in plan order, as `WebPasswordRecords.record` makes them. A run that was
+        /// killed never wrote them to the records.
+        public var webPasswordChanges: [JournalledWebPasswordChange]
 
         public init(
             creates: [ResourceID: Int?] = [:], unfinished: [ResourceID] = [], runs: Int = 0,
-            leftovers: [ResourceID: Int] = [:]
+            leftovers: [ResourceID: Int] = [:],
+            webPasswordChanges: [JournalledWebPasswordChange] = []
         ) {
             self.creates = creates
             self.unfinished = unfinished
             self.runs = runs
             self.leftovers = leftovers
+            self.webPasswordChanges = webPasswordChanges
         }
 
         /// Whether the file records a run. Only an apply that did not complete its plan
@@ -196,6 +226,9 @@ public final class ApplyJournal: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return Recovery() }
         var recovery = Recovery()
         var open: [String: ResourceID] = [:]
+        var keyCheck: String?
+        // By operation id, because lines are in the order in which operations finished.
+        var runChanges: [Int: JournalledWebPasswordChange] = [:]
         let lines = String(decoding: data, as: UTF8.self).split(
             separator: "\n", omittingEmptySubsequences: false)
 
@@ -222,6 +255,9 @@ public final class ApplyJournal: Sendable {
                 // Operation ids restart with every run.
                 for (_, resource) in open { recovery.unfinished.append(resource) }
                 open = [:]
+                recovery.webPasswordChanges += Self.inPlanOrder(runChanges)
+                runChanges = [:]
+                keyCheck = entry["webpassword_key_check"]?.stringValue
                 continue
             }
             guard let kindText = entry["resource"]?.stringValue,
@@ -245,13 +281,41 @@ public final class ApplyJournal: Sendable {
                 if isCreate, let id = entry["created_id"]?.intValue {
                     recovery.creates[resource] = .some(id)
                 }
+                if kind == .subscribers, let record = entry["webpassword_record"] {
+                    runChanges[operation] = Self.webPasswordChange(
+                        record, subscriber: name, keyCheck: keyCheck)
+                }
             default:
                 continue
             }
         }
         recovery.unfinished.append(contentsOf: open.values)
         recovery.unfinished.sort()
+        recovery.webPasswordChanges += Self.inPlanOrder(runChanges)
         return recovery
+    }
+
+    /// Returns the change that a `webpassword_record` member describes: an object with the
+    /// subscriber id and the digest sets the entry, and anything else removes it, because
+    /// the web password that NGCP now has cannot be compared.
+    private static func webPasswordChange(
+        _ record: JSONValue, subscriber: String, keyCheck: String?
+    ) -> JournalledWebPasswordChange {
+        var change = WebPasswordRecordChange.remove
+        if let id = record["id"]?.intValue, let digest = record["digest"]?.stringValue {
+            change = .set(WebPasswordRecords.Entry(subscriberID: id, digest: digest))
+        }
+        return JournalledWebPasswordChange(
+            subscriberKey: WebPasswordRecords.subscriberKey(subscriber), change: change,
+            keyCheck: keyCheck)
+    }
+
+    /// Returns one run's changes sorted by operation id: the plan order, in which
+    /// `WebPasswordRecords.record` applies them.
+    private static func inPlanOrder(_ changes: [Int: JournalledWebPasswordChange])
+        -> [JournalledWebPasswordChange]
+    {
+        changes.sorted { $0.key < $1.key }.map(\.value)
     }
 
     // MARK: Location

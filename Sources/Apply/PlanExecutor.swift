@@ -94,6 +94,7 @@ public struct PlanExecutor: Sendable {
         var results: [Int: OperationResult] = [:]
         let operationsByID = Dictionary(
             plan.operations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let webPasswordDigests = WebPasswordRecords.webPasswordDigests(of: plan)
 
         var interrupted = false
         await withTaskGroup(of: OperationResult.self) { group in
@@ -125,7 +126,12 @@ public struct PlanExecutor: Sendable {
                 if let id = result.createdID { createdIDs[result.operationID] = id }
                 schedule.finish(result.operationID, succeeded: result.succeeded)
                 if let operation = operationsByID[result.operationID] {
-                    await journal?.finished(operation, result)
+                    // The records are written once the operations end, so a killed run leaves
+                    // their changes only in the journal.
+                    await journal?.finished(
+                        operation, result,
+                        webPasswordRecord: WebPasswordRecords.change(
+                            for: operation, outcome: result, digests: webPasswordDigests))
                     progress?(.finished(operation, result))
                 }
             }

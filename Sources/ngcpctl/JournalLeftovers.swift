@@ -69,14 +69,14 @@ struct JournalLeftovers {
         }
     }
 
-    /// Returns the contacts recorded in the journal that `apply` would read, at `option` or
-    /// else at the default place. An unreadable journal counts as none, because `apply`
-    /// reports it when it reads the file.
-    static func interruptedContacts(
+    /// Returns what the journal that `apply` would read records, at `option` or else at the
+    /// default place. An unreadable journal counts as empty, because `apply` reports it when
+    /// it reads the file.
+    static func interruptedApply(
         option: String?, manifestPaths: [String], target: String
-    ) -> [Int: String] {
+    ) -> ApplyJournal.Recovery {
         let path = JournalLocation.path(
             option: option, manifestPaths: manifestPaths, target: target)
-        return (try? ApplyJournal.read(path: path))?.createdContacts ?? [:]
+        return (try? ApplyJournal.read(path: path)) ?? ApplyJournal.Recovery()
     }
 }

@@ -29,6 +29,10 @@ struct PlanningStage {
     /// Contacts that an interrupted apply created, from its journal, as the planner's
     /// `interruptedContacts`.
     var interruptedContacts: [Int: String] = [:]
+    /// The changes to the web password records that the runs in the apply journal made,
+    /// which a killed run never wrote to the records. The plan compares with the records as
+    /// these changes leave them.
+    var interruptedWebPasswords: [JournalledWebPasswordChange] = []
     /// `--max-deletes`, which overrides the target's guard.
     var maxDeletes: Int? = nil
     /// The policy check to run on the plan; nil skips it.
@@ -310,12 +314,17 @@ struct PlanningStage {
         let path = WebPasswordRecordLocation.path(manifestPaths: paths, target: connection.url)
         var comparison = WebPasswordComparison(
             key: key, sendUnrecorded: sendUnrecordedWebPasswords)
-        let records: WebPasswordRecords?
+        var records: WebPasswordRecords?
         do {
             records = try WebPasswordRecordFile.read(path: path)
         } catch {
             Terminal.error("warning: \(error); no web password is compared in this run\n")
             return (comparison, path, false)
+        }
+        if let replayed = WebPasswordRecordFile.replaying(
+            interruptedWebPasswords, onto: records, keyCheck: SecretDigest.keyCheck(key: key))
+        {
+            records = replayed
         }
         guard let records else { return (comparison, path, false) }
         guard records.keyCheck == SecretDigest.keyCheck(key: key) else {

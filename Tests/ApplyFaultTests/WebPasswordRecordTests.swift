@@ -138,6 +138,156 @@ import Testing
         #expect(entry == WebPasswordRecords.Entry(subscriberID: 41, digest: Self.newDigest))
     }
 
+    // MARK: The journal
+
+    /// Writes a journal of one run with `finished` lines, in that order, and reads it back.
+    static func journalled(
+        keyCheck: String?, _ finished: [(PlannedOperation, OperationResult, Plan)]
+    ) async throws -> (recovery: ApplyJournal.Recovery, text: String) {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/journal.jsonl"
+        let journal = try ApplyJournal(path: path)
+        await journal.begin(
+            target: "http://127.0.0.1:1/", operations: finished.count, revision: nil,
+            webPasswordKeyCheck: keyCheck)
+        for (operation, result, plan) in finished {
+            let change = WebPasswordRecords.change(
+                for: operation, outcome: result,
+                digests: WebPasswordRecords.webPasswordDigests(of: plan))
+            await journal.finished(operation, result, webPasswordRecord: change)
+        }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return (try ApplyJournal.read(path: path), text)
+    }
+
+    @Test("journal carries created entry")
+    func journalCarriesCreatedEntry() async throws {
+        let operation = Self.create(body: ["username": "alice", "webpassword": Self.placeholder])
+        let result = Self.result(operation, .created, createdID: 77)
+        let (recovery, text) = try await Self.journalled(
+            keyCheck: "check", [(operation, result, Self.plan([operation]))])
+
+        let entry = WebPasswordRecords.Entry(subscriberID: 77, digest: Self.newDigest)
+        #expect(
+            recovery.webPasswordChanges == [
+                JournalledWebPasswordChange(
+                    subscriberKey: "alice@example.org", change: .set(entry), keyCheck: "check")
+            ])
+        #expect(text.contains(#""webpassword_record":{"#))
+        // No request body reaches the journal, not even the secret's placeholder.
+        #expect(!text.contains("WEB_ALICE"))
+    }
+
+    @Test("journalled changes replay like an apply")
+    func journalReplaysLikeApply() async throws {
+        let updated = Self.update()
+        var failed = Self.update()
+        failed.id = 2
+        let deletion = PlannedOperation(
+            id: 3, action: .delete, resource: .subscribers, name: "bob@example.org",
+            method: .delete, path: "/api/subscribers/41", liveID: 41)
+        let plan = Self.plan([updated, failed, deletion])
+        let results = [
+            Self.result(updated, .updated), Self.result(failed, .failed),
+            Self.result(deletion, .deleted),
+        ]
+        let (recovery, _) = try await Self.journalled(
+            keyCheck: "check", zip([updated, failed, deletion], results).map { ($0, $1, plan) })
+
+        let start = WebPasswordRecords(
+            keyCheck: "check",
+            entries: ["alice@example.org": Self.oldEntry, "bob@example.org": Self.oldEntry])
+        var replayed = start
+        replayed.replay(recovery.webPasswordChanges)
+        var recorded = start
+        recorded.record(plan, result: ApplyResult(operations: results))
+        #expect(replayed == recorded)
+        #expect(
+            replayed.entries == [
+                "alice@example.org": WebPasswordRecords.Entry(
+                    subscriberID: 40, digest: Self.newDigest)
+            ])
+    }
+
+    @Test("journalled changes in plan order")
+    func journalInPlanOrder() async throws {
+        // A move: the create (2) finishes first in the journal, the delete (1) of the old
+        // copy after it, and the plan order still puts the new copy last.
+        let deletion = PlannedOperation(
+            id: 1, action: .delete, resource: .subscribers, name: "alice@example.org",
+            method: .delete, path: "/api/subscribers/40", liveID: 40)
+        var creation = Self.create(body: ["username": "alice", "webpassword": Self.placeholder])
+        creation.id = 2
+        let plan = Self.plan([deletion, creation])
+        let (recovery, _) = try await Self.journalled(
+            keyCheck: "check",
+            [
+                (creation, Self.result(creation, .created, createdID: 41), plan),
+                (deletion, Self.result(deletion, .deleted), plan),
+            ])
+
+        var records = WebPasswordRecords(
+            keyCheck: "check", entries: ["alice@example.org": Self.oldEntry])
+        records.replay(recovery.webPasswordChanges)
+        #expect(
+            records.entries["alice@example.org"]
+                == WebPasswordRecords.Entry(subscriberID: 41, digest: Self.newDigest))
+    }
+
+    @Test("digest under other key removes entry")
+    func journalOtherKeyRemoves() async throws {
+        let operation = Self.update()
+        let (recovery, _) = try await Self.journalled(
+            keyCheck: "other",
+            [(operation, Self.result(operation, .updated), Self.plan([operation]))])
+
+        var records = WebPasswordRecords(
+            keyCheck: "check", entries: ["alice@example.org": Self.oldEntry])
+        records.replay(recovery.webPasswordChanges)
+        #expect(records.entries.isEmpty)
+    }
+
+    @Test("journal without record members")
+    func journalWithoutRecordMembers() throws {
+        // As written before the journal carried record changes: no key check, no member.
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/journal.jsonl"
+        let lines = [
+            #"{"type":"begin","format_version":1,"target":"http://x/","operations":1,"#
+                + #""revision":null,"host":"h","pid":1,"at":"2026-12-05T10:00:00.000Z"}"#,
+            #"{"type":"finish","operation":1,"resource":"subscribers","#
+                + #""name":"alice@example.org","action":"create","outcome":"created","#
+                + #""created_id":77,"error":null,"at":"2026-12-05T10:00:00.100Z"}"#,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+
+        let recovery = try ApplyJournal.read(path: path)
+        #expect(recovery.hasUnfinishedRun)
+        #expect(recovery.creates[Self.alice] == .some(77))
+        #expect(recovery.webPasswordChanges.isEmpty)
+    }
+
+    @Test("journal file replayed once changed")
+    func journalFileReplay() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/records.json"
+        let entry = WebPasswordRecords.Entry(subscriberID: 77, digest: Self.newDigest)
+        let changes = [
+            JournalledWebPasswordChange(
+                subscriberKey: "alice@example.org", change: .set(entry), keyCheck: "check")
+        ]
+
+        #expect(try WebPasswordRecordFile.update(path: path, keyCheck: "check", changes: changes))
+        #expect(try WebPasswordRecordFile.read(path: path)?.entries["alice@example.org"] == entry)
+        // A resume that is itself killed replays the same journal: nothing changes.
+        #expect(
+            try !WebPasswordRecordFile.update(path: path, keyCheck: "check", changes: changes))
+    }
+
     // MARK: The state file
 
     /// Creates a directory under the system's temporary directory and returns its path.

@@ -5,9 +5,11 @@ final class EmulatorProcess {
     let process = Process()
     let url: String
 
-    init(database: String = ":memory:") throws {
+    /// Starts the emulator with `arguments` added to its command line, such as
+    /// `--latency-ms 100`.
+    init(database: String = ":memory:", arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: BuiltProducts.path("ngcp-emulator"))
-        process.arguments = ["--listen", "127.0.0.1:0", "--db", database]
+        process.arguments = ["--listen", "127.0.0.1:0", "--db", database] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

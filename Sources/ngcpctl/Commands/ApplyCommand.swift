@@ -143,6 +143,10 @@ enum ApplyCommand {
                         ? "" : " (in flight: \(recovery.unfinished.map(\.description)))")
                     + "; the live state is read again and objects it created are adopted.\n")
         }
+        // Before planning, so that the plan compares the web passwords that a killed run
+        // sent but did not get to record.
+        recordJournalledWebPasswords(
+            recovery, connection: connection, manifestPaths: parsed.positionals)
 
         let maxDeletes = try parsed.integer("max-deletes", range: 0...1_000_000)
 
@@ -176,6 +180,7 @@ enum ApplyCommand {
             stage.maxDeletes = maxDeletes
             stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
             stage.interruptedContacts = recovery.createdContacts
+            stage.interruptedWebPasswords = recovery.webPasswordChanges
             stage.sendUnrecordedWebPasswords = parsed.flag("set-webpasswords")
             try RevisionOptions.configure(&stage, parsed, connection: connection)
             let output = try await stage.run()
@@ -230,7 +235,8 @@ enum ApplyCommand {
         let journal = try ApplyJournal(path: journalPath)
         await journal.begin(
             target: connection.url, operations: plan.operations.count,
-            revision: plan.source.revision)
+            revision: plan.source.revision,
+            webPasswordKeyCheck: SecretDigest.keyCheck(key: webPasswordKey(connection)))
         let progress = ApplyProgress(
             total: plan.operations.count, live: Terminal.standardErrorIsTerminal)
         let stop = interruption.stop
@@ -271,16 +277,42 @@ enum ApplyCommand {
         _ plan: Plan, result: ApplyResult, connection: Connection, manifestPaths: [String]
     ) {
         guard plan.operations.contains(where: { $0.resource == .subscribers }) else { return }
-        let key = SecretDigest.key(
-            apiUser: connection.user, apiPassword: connection.password, target: connection.url)
         let path = WebPasswordRecordLocation.path(
             manifestPaths: manifestPaths, target: connection.url)
         do {
             try WebPasswordRecordFile.update(
-                path: path, keyCheck: SecretDigest.keyCheck(key: key), plan: plan, result: result)
+                path: path, keyCheck: SecretDigest.keyCheck(key: webPasswordKey(connection)),
+                plan: plan, result: result)
         } catch {
             Terminal.error("warning: the web password records were not updated: \(error)\n")
         }
+    }
+
+    /// Records the digests of the web passwords that the runs in the journal sent. Replaying
+    /// them again is harmless, because each subscriber's last change decides its entry, so
+    /// a run killed while it resumes is resumed the same way. A failure is a warning: the
+    /// plan still folds the changes in, and the next apply tries again.
+    private static func recordJournalledWebPasswords(
+        _ recovery: ApplyJournal.Recovery, connection: Connection, manifestPaths: [String]
+    ) {
+        guard !recovery.webPasswordChanges.isEmpty else { return }
+        let path = WebPasswordRecordLocation.path(
+            manifestPaths: manifestPaths, target: connection.url)
+        do {
+            try WebPasswordRecordFile.update(
+                path: path, keyCheck: SecretDigest.keyCheck(key: webPasswordKey(connection)),
+                changes: recovery.webPasswordChanges)
+        } catch {
+            Terminal.error(
+                "warning: the web password records were not updated from the journal: "
+                    + "\(error)\n")
+        }
+    }
+
+    /// Returns the key of the web password digests for the API credentials and target.
+    private static func webPasswordKey(_ connection: Connection) -> [UInt8] {
+        SecretDigest.key(
+            apiUser: connection.user, apiPassword: connection.password, target: connection.url)
     }
 
     /// Asks for confirmation on a terminal; without one, only `--auto-approve` lets it run.

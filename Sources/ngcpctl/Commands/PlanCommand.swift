@@ -53,9 +53,11 @@ enum PlanCommand {
         stage.maxDeletes = maxDeletes
         stage.policies = CommonOptions.policyStage(parsed, colorMode: colorMode)
         stage.sendUnrecordedWebPasswords = parsed.flag("set-webpasswords")
-        stage.interruptedContacts = JournalLeftovers.interruptedContacts(
+        let recovery = JournalLeftovers.interruptedApply(
             option: parsed.value("journal"), manifestPaths: parsed.positionals,
             target: connection.url)
+        stage.interruptedContacts = recovery.createdContacts
+        stage.interruptedWebPasswords = recovery.webPasswordChanges
         try RevisionOptions.configure(&stage, parsed, connection: connection)
         let output = try await stage.run()
         ExitRetention.keep(output)
