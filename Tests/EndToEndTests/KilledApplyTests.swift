@@ -10,9 +10,28 @@ import Testing
     static let webPasswords = ["Killed-Web-Value-1", "Killed-Web-Value-2"]
     static let sipPassword = "Str0ng-Alice-Passw0rd-1"
 
-    /// Alice has a web password. Bob and carol have none, so an interrupted create of either
-    /// leaves nothing to compare.
-    static let manifests = """
+    /// Alice has a web password. The subscribers after her have none, so an interrupted
+    /// create of one leaves nothing to compare. There are ten of them, so that the apply is
+    /// still busy for seconds after alice's create, however late a loaded machine lets the
+    /// test see the journal line.
+    static let manifests =
+        baseManifests
+        + (1...8).map { index in
+            """
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: dave\(index)@example.org
+            spec:
+              customer: cust-1
+              password: {env: ALICE_PASSWORD}
+              primary_number: {cc: 43, ac: "1", sn: "555010\(index)"}
+
+            """
+        }.joined()
+
+    static let baseManifests = """
         apiVersion: ngcpctl/v1
         kind: Domain
         metadata:
@@ -102,7 +121,8 @@ import Testing
 
     @Test func killedCreateIsRecordedOnResume() throws {
         // Each response takes 150 ms, so after alice's create the apply is still busy with
-        // bob's for at least 300 ms (the POST and the read-back) when it is killed.
+        // ten more creates, at least 300 ms each (the POST and the read-back), when it is
+        // killed.
         let emulator = try EmulatorProcess(arguments: ["--latency-ms", "150"])
         let directory = try TemporaryDirectory()
         try directory.write("manifests/all.yaml", Self.manifests)
