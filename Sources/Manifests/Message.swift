@@ -129,8 +129,9 @@ enum Message {
     }
 
     static func invalidUsername(_ username: String) -> String {
-        "username '\(username)' contains characters other than letters, digits and"
-            + " + = , ; _ . ~ ' ( ) ! * -, or a leading, trailing or double dot"
+        "username '\(username)' is invalid; a username may contain only ASCII letters (a-z,"
+            + " A-Z), digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no leading, trailing or"
+            + " double dot"
     }
 
     static func usernameWithSpace(_ username: String) -> String {

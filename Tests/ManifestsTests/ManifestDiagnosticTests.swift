@@ -442,8 +442,21 @@ private let documentCases: [DiagnosticCase] = [
         expected: [
             error(
                 3, 18, "metadata.name",
-                "username 'al..ice' contains characters other than letters, digits and"
-                    + " + = , ; _ . ~ ' ( ) ! * -, or a leading, trailing or double dot")
+                "username 'al..ice' is invalid; a username may contain only ASCII letters"
+                    + " (a-z, A-Z), digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no"
+                    + " leading, trailing or double dot")
+        ]),
+    DiagnosticCase(
+        name: "username with a letter outside ASCII",
+        text:
+            "apiVersion: ngcpctl/v1\nkind: Subscriber\nmetadata: {name: k\u{FC}che@d.example}\n"
+            + "spec: {customer: acme}\n",
+        expected: [
+            error(
+                3, 18, "metadata.name",
+                "username 'k\u{FC}che' is invalid; a username may contain only ASCII letters"
+                    + " (a-z, A-Z), digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no"
+                    + " leading, trailing or double dot")
         ]),
     DiagnosticCase(
         name: "customer without billing profile",
