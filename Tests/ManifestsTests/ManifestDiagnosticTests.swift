@@ -748,12 +748,30 @@ private let documentCases: [DiagnosticCase] = [
         let subscriber = subscriberHead.replacingOccurrences(
             of: "  primary_number: {cc: 43, sn: 100}\n", with: "")
         let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", subscriber)])
+        // Like every missing field, it is reported at the mapping that lacks it: the first
+        // key of `spec`.
         #expect(
             result.diagnostics == [
                 error(
-                    3, 18, "spec",
+                    5, 3, "spec",
                     "missing required field 'primary_number'; subscribers of sipaccount"
                         + " customer 'acme' need one")
+            ])
+    }
+
+    @Test func misspeltPrimaryNumberPointsAtSpec() {
+        let subscriber = subscriberHead.replacingOccurrences(
+            of: "primary_number:", with: "primary_numbr:")
+        let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", subscriber)])
+        #expect(
+            result.diagnostics == [
+                error(
+                    7, 3, "spec.primary_numbr",
+                    "unknown field 'primary_numbr'; did you mean 'primary_number'?"),
+                error(
+                    5, 3, "spec",
+                    "missing required field 'primary_number'; subscribers of sipaccount"
+                        + " customer 'acme' need one"),
             ])
     }
 
