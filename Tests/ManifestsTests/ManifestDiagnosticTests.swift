@@ -442,9 +442,9 @@ private let documentCases: [DiagnosticCase] = [
         expected: [
             error(
                 3, 18, "metadata.name",
-                "username 'al..ice' is invalid; a username may contain only ASCII letters"
-                    + " (a-z, A-Z), digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no"
-                    + " leading, trailing or double dot")
+                "username 'al..ice' is invalid; use at most 127 ASCII letters (a-z, A-Z),"
+                    + " digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no leading, trailing"
+                    + " or double dot")
         ]),
     DiagnosticCase(
         name: "username with a letter outside ASCII",
@@ -454,9 +454,9 @@ private let documentCases: [DiagnosticCase] = [
         expected: [
             error(
                 3, 18, "metadata.name",
-                "username 'k\u{FC}che' is invalid; a username may contain only ASCII letters"
-                    + " (a-z, A-Z), digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no"
-                    + " leading, trailing or double dot")
+                "username 'k\u{FC}che' is invalid; use at most 127 ASCII letters (a-z, A-Z),"
+                    + " digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no leading, trailing"
+                    + " or double dot")
         ]),
     DiagnosticCase(
         name: "customer without billing profile",
