@@ -959,7 +959,7 @@ struct DesiredStateCollector {
                     diagnostics.append(
                         Diagnostic(
                             .error, Message.pilotPrimaryNumberRequired(customer),
-                            at: subscriber.location, fieldPath: "spec",
+                            at: subscriberDetails[position].specLocation, fieldPath: "spec",
                             hint: Message.pilotPrimaryNumberRequiredHint))
                 }
             }
@@ -969,7 +969,7 @@ struct DesiredStateCollector {
                     diagnostics.append(
                         Diagnostic(
                             .error, Message.pbxExtensionRequired(customer),
-                            at: subscriber.location, fieldPath: "spec",
+                            at: subscriberDetails[position].specLocation, fieldPath: "spec",
                             hint: Message.pbxExtensionRequiredHint))
                 }
                 continue
@@ -1081,7 +1081,7 @@ struct DesiredStateCollector {
             diagnostics.append(
                 Diagnostic(
                     .error, Message.primaryNumberRequired(externalID),
-                    at: subscribers[position].location, fieldPath: "spec"))
+                    at: subscriberDetails[position].specLocation, fieldPath: "spec"))
         }
         if let location = subscriberDetails[position].displayNameLocation {
             let message =

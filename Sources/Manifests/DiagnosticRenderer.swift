@@ -40,13 +40,13 @@ public struct DiagnosticRenderer: Sendable {
         let severity = diagnostic.severity.rawValue
         var header = ""
         // A file name or a key in the field path can hold escapes as well as a value can.
-        if let location = diagnostic.location { header += Self.printable("\(location): ") }
+        if let location = diagnostic.location { header += Self.quotable("\(location): ") }
         header += paint(severity + ":", diagnostic.severity == .error ? "31;1" : "33;1")
         var message = " "
         if let fieldPath = diagnostic.fieldPath, !fieldPath.isEmpty {
-            message += Self.printable(fieldPath, keeping: []) + ": "
+            message += Self.quotable(fieldPath, keeping: []) + ": "
         }
-        message += Self.printable(diagnostic.message, keeping: ["\t", "\n"])
+        message += Self.quotable(diagnostic.message, keeping: ["\t", "\n"])
         var text = header + paint(message, "1") + "\n"
 
         if let location = diagnostic.location, let (line, column) = sourceLine(location) {
@@ -62,7 +62,7 @@ public struct DiagnosticRenderer: Sendable {
             // tabs at the same tab stops on every line.
             let label = "  hint: "
             let indent = "\n" + String(repeating: " ", count: label.count)
-            let printed = Self.printable(hint, keeping: ["\t", "\n"])
+            let printed = Self.quotable(hint, keeping: ["\t", "\n"])
             let lines = printed.split(separator: "\n", omittingEmptySubsequences: false)
             text += label + lines.joined(separator: indent) + "\n"
         }
@@ -130,6 +130,13 @@ public struct DiagnosticRenderer: Sendable {
     /// cursor, recolour the terminal or reorder the text around it.
     static func printable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
         text.escapingControlCharacters(keeping: kept)
+    }
+
+    /// Shows what `printable` escapes and also every formatting character, such as a
+    /// zero-width space, as `\u{..}`. Messages, field paths and hints quote keys and values,
+    /// and a key with a zero-width space would otherwise read like the valid key next to it.
+    static func quotable(_ text: String, keeping kept: Set<Unicode.Scalar> = ["\t"]) -> String {
+        text.escapingControlCharacters(keeping: kept, escapingFormatCharacters: true)
     }
 
     private func paint(_ text: String, _ code: String) -> String {

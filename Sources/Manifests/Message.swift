@@ -129,8 +129,8 @@ enum Message {
     }
 
     static func invalidUsername(_ username: String) -> String {
-        "username '\(username)' contains characters other than letters, digits and"
-            + " + = , ; _ . ~ ' ( ) ! * -, or a leading, trailing or double dot"
+        "username '\(username)' is invalid; use at most 127 ASCII letters (a-z, A-Z), digits"
+            + " (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no leading, trailing or double dot"
     }
 
     static func usernameWithSpace(_ username: String) -> String {

@@ -116,7 +116,8 @@ extension DocumentContext {
         )
         metadata.secretLocations = secretLocations
         let details = SubscriberDetails(
-            name: name, file: reader.file, customerLocation: reader.location(customerNode),
+            name: name, file: reader.file, specLocation: reader.location(spec),
+            customerLocation: reader.location(customerNode),
             primaryNumber: primaryNumber, aliasNumbers: aliasNumbers,
             // Whether it is written, valid or not, so that an invalid number is not also
             // reported as missing by the checks across documents.

@@ -73,6 +73,42 @@ import Testing
         #expect(!rendered.unicodeScalars.contains("\u{202E}"))
     }
 
+    /// A zero-width space in a key is reported as invisible, and the unknown-field error for
+    /// the same key quotes it escaped, so that the key does not read like the one suggested.
+    @Test func zeroWidthSpaceInQuotedKeyIsEscaped() {
+        let source = """
+            apiVersion: ngcpctl/v1
+            kind: Customer
+            metadata: {name: acme}
+            spec:
+              billing_profile: default
+              contact: {email: a@b.example, coun\u{200B}try: AT}
+            """
+        let result = loadManifest(source)
+        let rendered = DiagnosticRenderer(sources: result.sources).render(result.diagnostics)
+        let lines = rendered.split(separator: "\n").map(String.init)
+        let unknown = lines.first { $0.contains("unknown field") }
+        #expect(
+            unknown?.hasSuffix("unknown field 'coun\\u{200b}try'; did you mean 'country'?") == true,
+            "\(rendered)")
+        let invisible = lines.first { $0.contains("invisible character") }
+        #expect(invisible?.contains("U+200B (ZERO WIDTH SPACE)") == true, "\(rendered)")
+
+        // Only the source lines show the character as written.
+        let quoted = lines.filter { !$0.hasPrefix("6 |") }
+        #expect(!quoted.contains { $0.unicodeScalars.contains("\u{200B}") }, "\(rendered)")
+    }
+
+    @Test func formatCharactersInMessageAndHintAreEscaped() {
+        let diagnostic = Diagnostic(
+            .error, "value 'a\u{AD}b\u{FEFF}'", fieldPath: "spec.x\u{2060}y",
+            hint: "use 'a\u{200D}b'")
+        let rendered = DiagnosticRenderer(sources: [:]).render(diagnostic)
+        let expected =
+            "error: spec.x\\u{2060}y: value 'a\\u{ad}b\\u{feff}'\n  hint: use 'a\\u{200d}b'\n"
+        #expect(rendered == expected)
+    }
+
     @Test func masksBlockScalarSecrets() {
         let source = """
             apiVersion: ngcpctl/v1

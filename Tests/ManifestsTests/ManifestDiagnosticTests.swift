@@ -442,8 +442,21 @@ private let documentCases: [DiagnosticCase] = [
         expected: [
             error(
                 3, 18, "metadata.name",
-                "username 'al..ice' contains characters other than letters, digits and"
-                    + " + = , ; _ . ~ ' ( ) ! * -, or a leading, trailing or double dot")
+                "username 'al..ice' is invalid; use at most 127 ASCII letters (a-z, A-Z),"
+                    + " digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no leading, trailing"
+                    + " or double dot")
+        ]),
+    DiagnosticCase(
+        name: "username with a letter outside ASCII",
+        text:
+            "apiVersion: ngcpctl/v1\nkind: Subscriber\nmetadata: {name: k\u{FC}che@d.example}\n"
+            + "spec: {customer: acme}\n",
+        expected: [
+            error(
+                3, 18, "metadata.name",
+                "username 'k\u{FC}che' is invalid; use at most 127 ASCII letters (a-z, A-Z),"
+                    + " digits (0-9) and + = , ; _ . ~ ' ( ) ! * -, with no leading, trailing"
+                    + " or double dot")
         ]),
     DiagnosticCase(
         name: "customer without billing profile",
@@ -735,12 +748,30 @@ private let documentCases: [DiagnosticCase] = [
         let subscriber = subscriberHead.replacingOccurrences(
             of: "  primary_number: {cc: 43, sn: 100}\n", with: "")
         let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", subscriber)])
+        // Like every missing field, it is reported at the mapping that lacks it: the first
+        // key of `spec`.
         #expect(
             result.diagnostics == [
                 error(
-                    3, 18, "spec",
+                    5, 3, "spec",
                     "missing required field 'primary_number'; subscribers of sipaccount"
                         + " customer 'acme' need one")
+            ])
+    }
+
+    @Test func misspeltPrimaryNumberPointsAtSpec() {
+        let subscriber = subscriberHead.replacingOccurrences(
+            of: "primary_number:", with: "primary_numbr:")
+        let result = loadManifests([("base.yaml", baseManifest), ("m.yaml", subscriber)])
+        #expect(
+            result.diagnostics == [
+                error(
+                    7, 3, "spec.primary_numbr",
+                    "unknown field 'primary_numbr'; did you mean 'primary_number'?"),
+                error(
+                    5, 3, "spec",
+                    "missing required field 'primary_number'; subscribers of sipaccount"
+                        + " customer 'acme' need one"),
             ])
     }
 

@@ -87,7 +87,8 @@ private let pilot = member(
         let result = loadManifest(text, path: "pbx.yaml")
 
         #expect(result.errors.count == 4, "\(result.diagnostics)")
-        #expect(result.errors.map(\.location?.line) == [25, 32, 39, 46])
+        // Each error is at the first key of the subscriber's spec, `customer`.
+        #expect(result.errors.map(\.location?.line) == [27, 34, 41, 48])
         #expect(result.errors.allSatisfy { $0.fieldPath == "spec" })
         #expect(
             result.errors.first?.message
@@ -104,7 +105,8 @@ private let pilot = member(
         let result = loadManifest(text, path: "pbx.yaml")
 
         #expect(result.errors.count == 2, "\(result.diagnostics)")
-        #expect(result.errors.map(\.location?.line) == [17, 24])
+        // Each error is at the first key of the subscriber's spec, `customer`.
+        #expect(result.errors.map(\.location?.line) == [19, 26])
         #expect(result.errors.allSatisfy { $0.fieldPath == "spec" })
         let error = try #require(result.errors.first)
         #expect(

@@ -57,6 +57,57 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         }
     }
 
+    /// A reader pastes an example rule into `policies/` next to the built-in pack, so every
+    /// example in the docs must load with the pack: no name may repeat a built-in rule.
+    @Test func docExamplesLoadWithPack() throws {
+        let directory = packageRoot.appendingPathComponent("docs")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".md") }.sorted()
+        var checked = 0
+        for name in names {
+            let text = try String(
+                contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            for (index, block) in Self.policyExamples(in: text).enumerated() {
+                let path = "docs/\(name) example \(index + 1)"
+                let result = PolicyLoader().load(
+                    documents: BuiltInPolicies.documents + [(path, block)])
+                #expect(result.diagnostics.map(\.description) == [], "\(path):\n\(block)")
+                checked += 1
+            }
+        }
+
+        // The rule example, the overrides and the bare rule in docs/policies.md.
+        #expect(checked >= 3)
+    }
+
+    /// Returns the YAML code blocks of a Markdown text that are policy files (a top-level
+    /// `rules:` or `overrides:` key) or a bare rule (`- name:`), the latter put under `rules:`.
+    static func policyExamples(in markdown: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil {
+                if line == "```yaml" { current = [] }
+                continue
+            }
+            guard line != "```" else {
+                blocks.append(current!.joined(separator: "\n") + "\n")
+                current = nil
+                continue
+            }
+            current!.append(line)
+        }
+
+        return blocks.compactMap { block in
+            let lines = block.split(separator: "\n")
+            if lines.contains(where: { $0.hasPrefix("rules:") || $0.hasPrefix("overrides:") }) {
+                return block
+            }
+            guard lines.first?.hasPrefix("- name:") == true else { return nil }
+            return "rules:\n" + lines.map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+    }
+
     static func generatedSource(_ files: [(path: String, text: String)]) -> String {
         var lines = [
             "// Generated from the files in policies/ by BuiltInPackTests; regenerate with",

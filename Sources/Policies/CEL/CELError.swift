@@ -64,7 +64,9 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
     /// lines at the same indentation. The caret moves by terminal columns, so a wide character
     /// takes two and a combining accent none, and a tab stays a tab. A problem inside a
     /// character of several scalars points at that character. Control characters other than
-    /// tab, and bidirectional controls, are shown as `\u{..}` escapes.
+    /// tab, and formatting characters such as bidirectional controls or a zero-width space,
+    /// are shown as `\u{..}` escapes. Diagnostics print the snippet in a hint, which escapes
+    /// the same characters, so the caret stays under the problem.
     public var snippet: String {
         let lines = expression.sourceLines()
         let text = line <= lines.count ? lines[line - 1] : ""
@@ -81,8 +83,9 @@ public struct CELError: Error, Sendable, Hashable, CustomStringConvertible {
 
         // An escape such as `\u{1b}` is wider than the character it shows, so the caret is
         // placed by the escaped text.
-        let printed = text.escapingControlCharacters()
-        let padding = DisplayWidth.caretPadding(before: before.escapingControlCharacters())
+        let printed = text.escapingControlCharacters(escapingFormatCharacters: true)
+        let padding = DisplayWidth.caretPadding(
+            before: before.escapingControlCharacters(escapingFormatCharacters: true))
         return printed + "\n" + padding + String(repeating: " ", count: pastEnd) + "^"
     }
 }
