@@ -31,6 +31,8 @@ public final class NGCPAPIClient: Sendable {
     /// Called after every collection page, for progress displays.
     public let progress: (@Sendable (ReadProgress) -> Void)?
     public let logger: Logger
+    /// Whether the server has responded yet in this run, shared with the run's other clients.
+    public let contact: ServerContact
     private let counter = RequestCounter()
 
     /// The priority of the requests that the current task and its child tasks send, such as
@@ -42,13 +44,14 @@ public final class NGCPAPIClient: Sendable {
         baseURL: String, user: String, password: SecretValue,
         transport: TransportOptions = TransportOptions(), retryPolicy: RetryPolicy = RetryPolicy(),
         pageConcurrency: Int = 3, pageTimeBudget: Double = 15,
-        progress: (@Sendable (ReadProgress) -> Void)? = nil, logger: Logger = .disabled
+        progress: (@Sendable (ReadProgress) -> Void)? = nil, logger: Logger = .disabled,
+        contact: ServerContact = ServerContact()
     ) {
         self.init(
             baseURL: baseURL, user: user, password: password,
             session: CurlSession(options: transport), retryPolicy: retryPolicy,
             pageConcurrency: pageConcurrency, pageTimeBudget: pageTimeBudget,
-            progress: progress, logger: logger)
+            progress: progress, logger: logger, contact: contact)
     }
 
     /// Creates a client that shares `session`, and so its connections and request limit.
@@ -56,7 +59,7 @@ public final class NGCPAPIClient: Sendable {
         baseURL: String, user: String, password: SecretValue, session: CurlSession,
         retryPolicy: RetryPolicy = RetryPolicy(), pageConcurrency: Int = 3,
         pageTimeBudget: Double = 15, progress: (@Sendable (ReadProgress) -> Void)? = nil,
-        logger: Logger = .disabled
+        logger: Logger = .disabled, contact: ServerContact = ServerContact()
     ) {
         self.baseURL = Self.normalisedBase(baseURL)
         self.user = user
@@ -67,6 +70,7 @@ public final class NGCPAPIClient: Sendable {
         self.pageTimeBudget = max(0.001, pageTimeBudget)
         self.progress = progress
         self.logger = logger
+        self.contact = contact
     }
 
     /// The requests sent so far by this client, retries included.
@@ -461,6 +465,7 @@ public final class NGCPAPIClient: Sendable {
             let failure: NGCPAPIError
             do {
                 let response = try await session.send(request)
+                contact.recordResponse()
                 logRequest(method, shown, status: response.status, since: started)
                 if (200..<300).contains(response.status) { return response }
                 failure = httpError(response, method: method, path: path)
@@ -471,8 +476,14 @@ public final class NGCPAPIClient: Sendable {
                 failure = apiError
             }
 
-            guard attempt < retryPolicy.maxAttempts, Self.mayRetry(failure, mode: retry) else {
-                throw earlierOutcomeUnknown ? failure.withUnknownOutcome() : failure
+            // A connection that fails before the server has ever responded gets fewer
+            // attempts and a message that says what to check.
+            let beforeContact = failure.kind == .connectionFailed && !contact.established
+            let maxAttempts =
+                beforeContact ? retryPolicy.maxAttemptsBeforeContact : retryPolicy.maxAttempts
+            guard attempt < maxAttempts, Self.mayRetry(failure, mode: retry) else {
+                let thrown = earlierOutcomeUnknown ? failure.withUnknownOutcome() : failure
+                throw beforeContact ? .unreachable(thrown, baseURL: baseURL) : thrown
             }
             if failure.outcomeUnknown { earlierOutcomeUnknown = true }
             let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)

@@ -108,6 +108,17 @@ public struct NGCPAPIError: Error, Sendable, CustomStringConvertible {
             outcomeUnknown: method != .get && error.requestSent)
     }
 
+    /// The error of a connection that failed before the server ever responded in this run:
+    /// `failure` with a message that names the URL and what to check.
+    static func unreachable(_ failure: NGCPAPIError, baseURL: String) -> NGCPAPIError {
+        NGCPAPIError(
+            kind: failure.kind, status: nil,
+            message: "cannot connect to \(baseURL) (\(failure.message)). No request of this "
+                + "run has reached it, so check that the NGCP API is running there and that "
+                + "the URL's host name and port are right",
+            method: failure.method, path: failure.path, outcomeUnknown: failure.outcomeUnknown)
+    }
+
     static func invalidResponse(
         _ reason: String, method: HTTPMethod, path: String, status: Int?,
         outcomeUnknown: Bool = false

@@ -217,3 +217,15 @@ extension PlanBuilder {
         }
     }
 }
+
+/// The field changes of call forwards, computed outside a plan.
+public enum CallForwardChanges {
+    /// Compares one call forward type member by member as a plan does, so that a changed
+    /// `times` list shows as `cfu.times` rather than as the whole `cfu` object. A type that
+    /// is configured on one side only is one change of the whole type.
+    public static func compare(_ type: String, before: JSONValue, after: JSONValue)
+        -> [FieldChange]
+    {
+        PlanBuilder.forwardChanges(type, desired: after, live: before)
+    }
+}

@@ -16,6 +16,9 @@ struct Connection {
     let project: ProjectSelection
     var target: TargetConfiguration? { project.target }
     let reading: ReadSettings
+    /// Shared by every client of the command, so that only a connection that fails before
+    /// the server has responded at all in this run fails fast.
+    let contact = ServerContact()
 
     /// Reads `--url`, `--user`, TLS and timeout flags, `NGCP_URL`, `NGCP_USER` and
     /// `NGCP_PASSWORD`, then the selected target of ngcpctl.yaml for what they leave open.
@@ -162,7 +165,7 @@ struct Connection {
         NGCPAPIClient(
             baseURL: url, user: user, password: password, transport: transport,
             pageConcurrency: reading.concurrency, pageTimeBudget: reading.pageTimeBudget,
-            progress: progress, logger: logger)
+            progress: progress, logger: logger, contact: contact)
     }
 }
 

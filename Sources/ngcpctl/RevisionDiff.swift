@@ -23,6 +23,11 @@ struct DesiredStateDiff {
         let before: JSONValue?
         let after: JSONValue?
         let secret: Bool
+
+        /// The field as a plan's field change, for the plan's formatting.
+        var change: FieldChange {
+            FieldChange(path: path, before: before, after: after, sensitive: secret)
+        }
     }
 
     struct Entry {
@@ -81,7 +86,7 @@ struct DesiredStateDiff {
                 fields[secretPrefix + name] = .string(secretFingerprint(source))
             }
             for (type, value) in subscriber.callforwards ?? [:] {
-                fields["callforwards.\(type)"] = value
+                fields[forwardPrefix + type] = value
             }
             for (name, value) in subscriber.preferences ?? [:] {
                 fields["preferences.\(name)"] = value
@@ -110,11 +115,36 @@ struct DesiredStateDiff {
                     Field(
                         path: String(name.dropFirst(secretPrefix.count)), before: nil, after: nil,
                         secret: true))
+            } else if name.hasPrefix(forwardPrefix), let before = old[name], let after = new[name] {
+                fields += forwardFields(name, before: before, after: after)
             } else {
                 fields.append(Field(path: name, before: old[name], after: new[name], secret: false))
             }
         }
         return fields
+    }
+
+    /// The prefix of call forward types in a flattened subscriber.
+    private static let forwardPrefix = "callforwards."
+
+    /// Returns the changed members of a forward type declared in both revisions, as a plan
+    /// lists them, such as `callforwards.cfu.times`.
+    private static func forwardFields(_ name: String, before: JSONValue, after: JSONValue)
+        -> [Field]
+    {
+        let type = String(name.dropFirst(forwardPrefix.count))
+        let changes = CallForwardChanges.compare(type, before: before, after: after)
+
+        // Values that differ only in form, such as 30 and "30", are equal to a plan, but
+        // the revisions still differ, so the whole type is shown.
+        guard !changes.isEmpty else {
+            return [Field(path: name, before: before, after: after, secret: false)]
+        }
+        return changes.map { change in
+            Field(
+                path: forwardPrefix + change.path, before: change.before, after: change.after,
+                secret: false)
+        }
     }
 }
 
@@ -131,13 +161,11 @@ enum DesiredStateDiffRenderer {
         }
     }
 
-    private static func value(_ field: DesiredStateDiff.Field, _ value: JSONValue?) -> String {
-        value.map { $0.serialized() } ?? "(absent)"
-    }
-
+    /// Formats a field as a plan formats a field change, except a secret, which shows only
+    /// that its reference changed.
     private static func fieldLine(_ field: DesiredStateDiff.Field) -> String {
         if field.secret { return "\(field.path): secret reference changed" }
-        return "\(field.path): \(value(field, field.before)) -> \(value(field, field.after))"
+        return FieldChangeText.line(field.change)
     }
 
     private static func counts(_ diff: DesiredStateDiff) -> String {
@@ -186,9 +214,7 @@ enum DesiredStateDiffRenderer {
                     if field.secret {
                         text += "- `\(field.path)`: secret reference changed\n"
                     } else {
-                        text +=
-                            "- `\(field.path)`: `\(value(field, field.before))` → "
-                            + "`\(value(field, field.after))`\n"
+                        text += "- \(FieldChangeText.markdownLine(field.change))\n"
                     }
                 }
                 text += "\n"

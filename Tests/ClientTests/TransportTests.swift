@@ -191,6 +191,82 @@ import Testing
         #expect(error?.outcomeUnknown == false)
     }
 
+    /// With the default policy, a refused connection before the server has ever responded is
+    /// tried twice, and the error names the URL and what to check.
+    @Test func refusedFirstContactFailsFast() async throws {
+        let server = try ScriptedHTTPServer { _, _ in Self.json(200, "{}") }
+        let baseURL = server.baseURL
+        server.stop()
+
+        let client = NGCPAPIClient(
+            baseURL: baseURL, user: "administrator", password: Self.password,
+            retryPolicy: RetryPolicy(initialDelay: 0.01))
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.get("/api/domains/")
+        }
+        #expect(client.statistics.reads == 2)
+        #expect(client.contact.established == false)
+        #expect(error?.kind == .connectionFailed)
+        #expect(error?.message.contains("cannot connect to \(baseURL)") == true)
+        #expect(error?.message.contains("check that the NGCP API is running there") == true)
+    }
+
+    /// Once the server has responded, a refused connection is a passing fault (a restart,
+    /// say) and gets every attempt of the policy.
+    @Test func refusedAfterContactRetriesFully() async throws {
+        let server = try ScriptedHTTPServer { _, _ in
+            // The closed connection makes the next request connect again, to a stopped port.
+            .respond(
+                status: 200, headers: ["Content-Type": "application/json", "Connection": "close"],
+                body: #"{"id":1}"#)
+        }
+        let retry = RetryPolicy(maxAttempts: 4, initialDelay: 0.01, maxDelay: 0.02)
+        let client = client(server, retry: retry)
+        _ = try await client.get("/api/domains/1")
+        #expect(client.contact.established)
+        server.stop()
+
+        let error = await #expect(throws: NGCPAPIError.self) {
+            try await client.get("/api/domains/1")
+        }
+        #expect(client.statistics.reads == 1 + 4)
+        #expect(error?.kind == .connectionFailed)
+        #expect(error?.message.contains("cannot connect to") == false)
+    }
+
+    /// The clients of one run share their contact, so a client created after another one
+    /// reached the server keeps the full retries.
+    @Test func sharedContactKeepsFullRetries() async throws {
+        let reached = try ScriptedHTTPServer { _, _ in Self.json(200, #"{"id":1}"#) }
+        defer { reached.stop() }
+        let refusing = try ScriptedHTTPServer { _, _ in Self.json(200, "{}") }
+        let refusingURL = refusing.baseURL
+        refusing.stop()
+
+        let contact = ServerContact()
+        let retry = RetryPolicy(maxAttempts: 3, initialDelay: 0.01, maxDelay: 0.02)
+        let first = NGCPAPIClient(
+            baseURL: reached.baseURL, user: "administrator", password: Self.password,
+            retryPolicy: retry, contact: contact)
+        _ = try await first.get("/api/domains/1")
+
+        let second = NGCPAPIClient(
+            baseURL: refusingURL, user: "administrator", password: Self.password,
+            retryPolicy: retry, contact: contact)
+        await #expect(throws: NGCPAPIError.self) {
+            try await second.get("/api/domains/1")
+        }
+        #expect(second.statistics.reads == 3)
+    }
+
+    @Test func policyCapsAttemptsBeforeContact() {
+        #expect(RetryPolicy().maxAttemptsBeforeContact == 2)
+        #expect(RetryPolicy.disabled.maxAttemptsBeforeContact == 1)
+        #expect(
+            RetryPolicy(maxAttempts: 6, maxAttemptsBeforeContact: 9).maxAttemptsBeforeContact == 6)
+        #expect(RetryPolicy(maxAttemptsBeforeContact: 0).maxAttemptsBeforeContact == 1)
+    }
+
     @Test func unauthorisedNamesUserAndURL() async throws {
         let server = try ScriptedHTTPServer { _, _ in
             .respond(

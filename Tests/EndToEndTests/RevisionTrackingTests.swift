@@ -464,6 +464,52 @@ import Testing
         #expect(none.standardOutput.contains("No changes."))
     }
 
+    /// `changes` formats field changes as a plan does: `before → after`, and a call forward by
+    /// its changed members only.
+    @Test func changesFormatFieldsLikePlans() throws {
+        func subscriber(hours: String, concurrentMax: Int) -> String {
+            ManifestTexts.subscriber(
+                "alice", customer: "acme", number: "1001", concurrentMax: concurrentMax)
+                    + """
+                      callforwards:
+                        cfu:
+                          destinations:
+                            - {destination: "4311112222", timeout: 30}
+                          times:
+                            - {wday: 2-6, hour: \(hours)}
+
+                    """
+        }
+        let repo = try ManifestRepository()
+        var files = ManifestTexts.first
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            subscriber(hours: "8-17", concurrentMax: 1),
+            ManifestTexts.subscriber("bob", customer: "acme", number: "1002"))
+        try repo.setManifests(files)
+        try repo.commit("first")
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            subscriber(hours: "9-18", concurrentMax: 3),
+            ManifestTexts.subscriber("bob", customer: "acme", number: "1002"))
+        try repo.setManifests(files)
+        try repo.commit("second")
+
+        let human = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(human.exitCode == 0, "\(human.standardError)")
+        let output = human.standardOutput
+        #expect(output.contains("    preferences.concurrent_max: 1 → 3\n"), "\(output)")
+        #expect(output.contains("    callforwards.cfu.times: [{"), "\(output)")
+        #expect(!output.contains("callforwards.cfu: "), "\(output)")
+        #expect(!output.contains("destinations"), "\(output)")
+        #expect(!output.contains(" -> "), "\(output)")
+
+        let markdown = try repo.ngcpctl(
+            ["changes", "--from", "HEAD~1", "manifests", "--format", "markdown"])
+        #expect(markdown.standardOutput.contains("- `preferences.concurrent_max: 1 → 3`"))
+        #expect(markdown.standardOutput.contains("- `callforwards.cfu.times: [{"))
+    }
+
     @Test func driftClassifiesEachOrigin() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)
@@ -523,6 +569,15 @@ import Testing
         let human = try repo.ngcpctl(["drift", "manifests"], environment: environment)
         #expect(human.exitCode == 2)
         #expect(human.standardOutput.contains("subscribers/bob@voice.test: changed on the server"))
+        // Each side runs from the applied value: to the live one on the server, to HEAD's in
+        // git.
+        #expect(
+            human.standardOutput.contains(
+                "    server: update subscriberpreferences: concurrent_max: 1 → 5\n"),
+            "\(human.standardOutput)")
+        #expect(
+            human.standardOutput.contains("    git: preferences.concurrent_max: 1 → 2\n"),
+            "\(human.standardOutput)")
         #expect(
             human.standardOutput.contains(
                 "Drift: 1 changed in git, 1 changed on the server, "

@@ -38,7 +38,8 @@ enum DriftCommand {
     struct Finding {
         let id: ResourceID
         let origin: Origin
-        /// Field paths or operation summaries that differ, for the reader.
+        /// The differing fields as `before → after` (each side's since the applied revision),
+        /// or operation summaries, for the reader.
         let details: [String]
     }
 
@@ -150,18 +151,18 @@ enum DriftCommand {
     static func classify(serverPlan: Plan, gitDiff: DesiredStateDiff) -> [Finding] {
         var server: [ResourceID: [String]] = [:]
         for operation in serverPlan.operations {
-            let fields = operation.changes.map(\.path)
-            let detail =
-                "\(operation.action.rawValue) \(operation.resource.rawValue)"
-                + (fields.isEmpty ? "" : ": " + fields.joined(separator: ", "))
-            server[owner(operation.resourceID), default: []].append(detail)
+            let summary = "\(operation.action.rawValue) \(operation.resource.rawValue)"
+            let details =
+                operation.changes.isEmpty
+                ? [summary] : operation.changes.map { summary + ": " + serverChangeText($0) }
+            server[owner(operation.resourceID), default: []] += details
         }
         var git: [ResourceID: [String]] = [:]
         for entry in gitDiff.entries {
-            let fields = entry.fields.map(\.path)
             git[entry.id] =
                 entry.change == .changed
-                ? ["git: " + fields.joined(separator: ", ")] : ["git: \(entry.change.rawValue)"]
+                ? entry.fields.map { "git: " + gitFieldText($0) }
+                : ["git: \(entry.change.rawValue)"]
         }
         return Set(server.keys).union(git.keys).sorted().map { id in
             let origin: Origin
@@ -174,6 +175,22 @@ enum DriftCommand {
                 (git[id] ?? []) + (server[id] ?? []).map { "server: " + $0 }
             return Finding(id: id, origin: origin, details: details)
         }
+    }
+
+    /// Formats a field change of the server-side plan from the applied value to the live one,
+    /// which is what changed on the server. The plan's own change runs the other way, from
+    /// live to desired. A sensitive field shows no values and no direction.
+    static func serverChangeText(_ change: FieldChange) -> String {
+        let sinceApply = FieldChange(
+            path: change.path, before: change.after, after: change.before,
+            sensitive: change.sensitive, names: change.names)
+        return FieldChangeText.line(sinceApply)
+    }
+
+    /// Formats a field that changed from the applied revision to HEAD.
+    static func gitFieldText(_ field: DesiredStateDiff.Field) -> String {
+        if field.secret { return "\(field.path): secret reference changed" }
+        return FieldChangeText.line(field.change)
     }
 
     private static func human(
