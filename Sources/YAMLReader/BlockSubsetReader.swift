@@ -91,18 +91,14 @@ struct BlockSubsetReader: ~Copyable {
         while index < count {
             // Eight bytes at a time: a byte outside 0x20-0x7E that is not a line feed has
             // its top bit set, or is below 0x20, or is 0x7F. Such a word is read byte by
-            // byte, and so is one whose tests mark a byte by mistake, which happens after a
-            // line feed.
+            // byte. The tests of the other bytes are exact: no carry crosses a byte, so no
+            // test marks a byte by mistake, and none leaves out a byte that another marked.
             if index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let lineFeeds = word ^ (ones &* 0x0A)
-                let isLineFeed = (lineFeeds &- ones) & ~lineFeeds & highs
-                let below = (word &- ones &* 0x20) & ~word & highs
-                let deletes = word ^ (ones &* 0x7F)
-                let isDelete = (deletes &- ones) & ~deletes & highs
-                if word & highs == 0 && isDelete == 0 && below & ~isLineFeed == 0 {
+                if word & Self.highBits == 0
+                    && Self.equalBytes(word, 0x7F) == 0
+                    && Self.bytesBelowSpace(word) & ~Self.equalBytes(word, 0x0A) == 0
+                {
                     index += 8
                     continue
                 }
@@ -123,6 +119,24 @@ struct BlockSubsetReader: ~Copyable {
             index += length
         }
         return text
+    }
+
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    /// Returns the top bit of each byte of `word` below 0x80 that equals `value` (below
+    /// 0x80). Each byte's sum stays below 0x100, so no carry reaches the next byte.
+    @inline(__always)
+    private static func equalBytes(_ word: UInt64, _ value: UInt8) -> UInt64 {
+        let difference = word ^ (0x0101_0101_0101_0101 &* UInt64(value))
+        return ~(((difference & lowBits) &+ lowBits) | difference) & highBits
+    }
+
+    /// Returns the top bit of each byte of `word` below 0x20. Adding 0x60 to a byte's low
+    /// seven bits sets its top bit exactly when the byte is 0x20 or more, without a carry.
+    @inline(__always)
+    private static func bytesBelowSpace(_ word: UInt64) -> UInt64 {
+        ~((word & lowBits) &+ 0x6060_6060_6060_6060) & ~word & highBits
     }
 
     /// Decodes the UTF-8 sequence at `index`; nil when it is invalid.

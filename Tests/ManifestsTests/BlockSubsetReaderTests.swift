@@ -93,6 +93,22 @@ import YAMLReader
         #expect(parser.readWithSubsetReader() == nil)
     }
 
+    /// A control character right after a line feed, at every position in an eight-byte
+    /// word, and other bytes that libyaml refuses, each next to a line feed.
+    @Test func controlCharacterAfterLineFeedIsLeftToLibyaml() throws {
+        for control in ["\u{0B}", "\u{0C}", "\u{01}", "\u{1F}", "\u{7F}", "\u{00}"] {
+            for padding in 0..<8 {
+                let value = String(repeating: "x", count: padding + 1)
+                for text in [
+                    "a: \(value)\n\(control)b: 1\n", "a: \(value)\(control)\nb: 1\n",
+                ] {
+                    let parser = try YAMLParser(text)
+                    #expect(parser.readWithSubsetReader() == nil, "\(String(reflecting: text))")
+                }
+            }
+        }
+    }
+
     @Test func readsTheSameAsLibyamlEveryManifestOfTheRepository() throws {
         let directories = [
             "examples", "policies", "Tests/ManifestsTests/Corpus", "Tests/PlanningTests/Golden",
