@@ -23,6 +23,13 @@ struct DesiredStateDiff {
         let before: JSONValue?
         let after: JSONValue?
         let secret: Bool
+        /// For a secret field: whether the newer revision no longer sets it.
+        var secretRemoved = false
+
+        /// What a report prints for a secret field, which carries no values.
+        var secretText: String {
+            "\(path): " + (secretRemoved ? "secret removed" : "secret reference changed")
+        }
 
         /// The field as a plan's field change, for the plan's formatting.
         var change: FieldChange {
@@ -109,12 +116,20 @@ struct DesiredStateDiff {
         -> [Field]
     {
         var fields: [Field] = []
-        for name in Set(old.keys).union(new.keys).sorted() where old[name] != new[name] {
+        let names = Set(old.keys).union(new.keys)
+        // A secret preference set to null (to remove it) is a plain field of the newer
+        // revision. The secret's own field reports it, without a second line.
+        let secretNames = Set(
+            names.filter { $0.hasPrefix(secretPrefix) }.map { $0.dropFirst(secretPrefix.count) })
+        for name in names.sorted() where old[name] != new[name] {
             if name.hasPrefix(secretPrefix) {
-                fields.append(
-                    Field(
-                        path: String(name.dropFirst(secretPrefix.count)), before: nil, after: nil,
-                        secret: true))
+                var field = Field(
+                    path: String(name.dropFirst(secretPrefix.count)), before: nil, after: nil,
+                    secret: true)
+                field.secretRemoved = new[name] == nil
+                fields.append(field)
+            } else if secretNames.contains(Substring(name)) {
+                continue
             } else if name.hasPrefix(forwardPrefix), let before = old[name], let after = new[name] {
                 fields += forwardFields(name, before: before, after: after)
             } else {
@@ -164,7 +179,7 @@ enum DesiredStateDiffRenderer {
     /// Formats a field as a plan formats a field change, except a secret, which shows only
     /// that its reference changed.
     private static func fieldLine(_ field: DesiredStateDiff.Field) -> String {
-        if field.secret { return "\(field.path): secret reference changed" }
+        if field.secret { return field.secretText }
         return FieldChangeText.line(field.change)
     }
 
@@ -184,7 +199,8 @@ enum DesiredStateDiffRenderer {
             + "to \(to.name) (\(to.commit.prefix(12))):\n"
         if diff.isEmpty { return text + "No changes.\n" }
         for entry in diff.entries {
-            text += "\(entry.change.mark) \(entry.id) (\(entry.change.rawValue))\n"
+            let id = FieldChangeText.printable(entry.id.description)
+            text += "\(entry.change.mark) \(id) (\(entry.change.rawValue))\n"
             if entry.change == .changed {
                 for field in entry.fields { text += "    \(fieldLine(field))\n" }
             }
@@ -203,16 +219,17 @@ enum DesiredStateDiffRenderer {
         if diff.isEmpty { return text + "\nNo changes.\n" }
         text += "\n| Object | Change |\n|---|---|\n"
         for entry in diff.entries {
-            text += "| `\(entry.id)` | \(entry.change.rawValue) |\n"
+            let id = FieldChangeText.markdownCode(entry.id.description, inTable: true)
+            text += "| \(id) | \(entry.change.rawValue) |\n"
         }
         let changed = diff.entries.filter { $0.change == .changed }
         if !changed.isEmpty {
             text += "\n<details><summary>Field changes</summary>\n\n"
             for entry in changed {
-                text += "**`\(entry.id)`**\n\n"
+                text += "**\(FieldChangeText.markdownCode(entry.id.description))**\n\n"
                 for field in entry.fields {
                     if field.secret {
-                        text += "- `\(field.path)`: secret reference changed\n"
+                        text += "- \(FieldChangeText.markdownCode(field.secretText))\n"
                     } else {
                         text += "- \(FieldChangeText.markdownLine(field.change))\n"
                     }
@@ -231,7 +248,12 @@ enum DesiredStateDiffRenderer {
         let entries: [JSONValue] = diff.entries.map { entry in
             let fields: [JSONValue] = entry.fields.map { field in
                 if field.secret {
-                    return ["path": .string(field.path), "secret_reference_changed": true]
+                    return field.secretRemoved
+                        ? [
+                            "path": .string(field.path), "secret_reference_changed": true,
+                            "removed": true,
+                        ]
+                        : ["path": .string(field.path), "secret_reference_changed": true]
                 }
                 return [
                     "path": .string(field.path), "before": field.before ?? .null,

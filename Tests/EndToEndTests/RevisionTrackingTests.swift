@@ -510,6 +510,47 @@ import Testing
         #expect(markdown.standardOutput.contains("- `callforwards.cfu.times: [{"))
     }
 
+    @Test func changesShowSecretRemovalOnce() throws {
+        func alice(peerAuthPass: String) -> String {
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001")
+                + "    peer_auth_pass: \(peerAuthPass)\n"
+        }
+        let repo = try ManifestRepository()
+        var files = ManifestTexts.first
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            alice(peerAuthPass: "{env: ALICE_PEER_PASSWORD}"))
+        try repo.setManifests(files)
+        try repo.commit("first")
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            alice(peerAuthPass: "null"),
+            ManifestTexts.customer("\"pipe|co`x\"", email: "office@pipe.test"))
+        try repo.setManifests(files)
+        try repo.commit("second")
+
+        // Setting the secret preference to null removes it: one line, no values.
+        let human = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(human.exitCode == 0, "\(human.standardError)")
+        let lines = human.standardOutput.split(separator: "\n")
+        #expect(
+            lines.filter { $0.contains("peer_auth_pass") }
+                == ["    preferences.peer_auth_pass: secret removed"],
+            "\(human.standardOutput)")
+
+        let json = try repo.json(["changes", "--from", "HEAD~1", "manifests", "--format", "json"])
+        #expect(!json.serialized().contains("\"before\":null,\"after\":null"))
+        #expect(json.serialized().contains("\"removed\":true"), "\(json.serialized())")
+
+        // Object names are code spans with their `|` escaped, as in a Markdown plan.
+        let markdown = try repo.ngcpctl(
+            ["changes", "--from", "HEAD~1", "manifests", "--format", "markdown"])
+        #expect(
+            markdown.standardOutput.contains("| ``customers/pipe\\|co`x`` | added |"),
+            "\(markdown.standardOutput)")
+        #expect(markdown.standardOutput.contains("- `preferences.peer_auth_pass: secret removed`"))
+    }
+
     @Test func driftClassifiesEachOrigin() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)

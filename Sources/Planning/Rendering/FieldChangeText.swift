@@ -15,4 +15,16 @@ public enum FieldChangeText {
     {
         PlanText.codeSpan(PlanText.change(change, action: action))
     }
+
+    /// Returns `text` with control and bidirectional characters escaped, as plans print
+    /// names.
+    public static func printable(_ text: String) -> String {
+        PlanText.printable(text)
+    }
+
+    /// Returns `text` as a Markdown code span that shows it literally, as plans show names.
+    /// In a table cell `|` is escaped as well.
+    public static func markdownCode(_ text: String, inTable: Bool = false) -> String {
+        PlanText.codeSpan(text, inTable: inTable)
+    }
 }

@@ -189,7 +189,7 @@ enum DriftCommand {
 
     /// Formats a field that changed from the applied revision to HEAD.
     static func gitFieldText(_ field: DesiredStateDiff.Field) -> String {
-        if field.secret { return "\(field.path): secret reference changed" }
+        if field.secret { return field.secretText }
         return FieldChangeText.line(field.change)
     }
 
