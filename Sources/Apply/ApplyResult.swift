@@ -16,6 +16,9 @@ public struct OperationResult: Sendable, Hashable {
     /// Fields that the server stored differently from what was sent, found by reading the
     /// object back. They do not make the operation fail.
     public var warnings: [String] = []
+    /// True when reading the written object back failed, so that its fields were not
+    /// checked. One of `warnings` says why.
+    public var readBackFailed = false
     /// True for a failed write that may or may not have taken effect: its response was lost
     /// or was a 5xx, and neither a lookup nor a read-back settled it.
     public var outcomeUnknown = false

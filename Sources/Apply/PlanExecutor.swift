@@ -438,6 +438,7 @@ public struct PlanExecutor: Sendable {
             live = try await client.get(objectPath)
         } catch {
             result.warnings.append("could not read \(objectPath) back to check it: \(error)")
+            result.readBackFailed = true
             return
         }
         for difference in WriteCheck.differences(sent: body, method: operation.method, live: live) {

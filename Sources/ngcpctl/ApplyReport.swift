@@ -76,10 +76,17 @@ enum ApplyReport {
     static func summary(_ result: ApplyResult, journal: String) -> String {
         var text = ""
         if let error = result.error { text += "error: \(error)\n" }
-        let warnings = result.operations.reduce(0) { $0 + $1.warnings.count }
-        if warnings > 0 {
+        // A failed read-back adds a warning but shows no field to differ.
+        let unread = result.operations.filter(\.readBackFailed).count
+        let differences = result.operations.reduce(0) { $0 + $1.warnings.count } - unread
+        if differences > 0 {
             text +=
-                "\(warnings) field(s) were stored differently from what was sent; see the "
+                "\(differences) field(s) were stored differently from what was sent; see the "
+                + "warnings above.\n"
+        }
+        if unread > 0 {
+            text +=
+                "\(unread) written object(s) could not be read back to check them; see the "
                 + "warnings above.\n"
         }
         let counts = result.summary

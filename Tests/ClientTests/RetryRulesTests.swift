@@ -219,6 +219,25 @@ import Testing
         #expect(result.mayHaveChangedTarget)
     }
 
+    /// A write that succeeded but could not be read back is an update with a warning, and
+    /// no field counts as stored differently.
+    @Test func failedReadBackIsMarked() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            request.method == "GET" ? Self.serverError : Self.json(200, "")
+        }
+        defer { server.stop() }
+
+        let executor = PlanExecutor(client: client(server, attempts: 1))
+        let result = await executor.execute(
+            patchPreference(["op": "replace", "path": "/concurrent_max", "value": 3]))
+
+        let operation = try #require(result.operations.first)
+        #expect(operation.outcome == .updated, "\(operation.error ?? "")")
+        #expect(operation.readBackFailed)
+        #expect(operation.warnings.count == 1)
+        #expect(operation.warnings.first?.contains("could not read") == true)
+    }
+
     /// A 422 on the only attempt is a definite failure: nothing changed.
     @Test func definiteFailureIsNoChange() async throws {
         let server = try ScriptedHTTPServer { _, _ in
