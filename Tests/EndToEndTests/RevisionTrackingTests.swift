@@ -456,7 +456,7 @@ import Testing
             ["changes", "--from", first, "manifests", "--format", "markdown"])
         #expect(markdown.exitCode == 0, "\(markdown.standardError)")
         #expect(markdown.standardOutput.contains("1 added, 3 changed, 1 removed"))
-        #expect(markdown.standardOutput.contains("`password`: secret reference changed"))
+        #expect(markdown.standardOutput.contains("- `password: secret reference changed`"))
         #expect(!markdown.standardOutput.contains("CAROL_PASSWORD"))
         #expect(!markdown.standardOutput.contains("secrets/carol"))
 
