@@ -65,8 +65,9 @@ struct RevisionRepository {
                 + "--unshallow' (or fetch with a larger --depth) and fetch the branch or "
                 + "reference that holds it"
         }
-        return "fetch the branch or reference that holds it, for example 'git fetch origin "
-            + "main' or 'git fetch origin \(AppliedRecords.fetchRefspecs)'"
+        return "check the revision's spelling ('git log --oneline' lists commits), or fetch "
+            + "the branch or reference that holds it, for example 'git fetch origin main' or "
+            + "'git fetch origin \(AppliedRecords.fetchRefspecs)'"
     }
 
     /// Returns the path of `path` relative to the working tree root, with `/` separators; "" is the

@@ -271,6 +271,7 @@ import Testing
         #expect(result.exitCode == 1)
         #expect(result.standardError.contains("cannot find revision 'no-such-branch'"))
         #expect(result.standardError.contains("git fetch origin"))
+        #expect(result.standardError.contains("check the revision's spelling"))
     }
 
     @Test func otherFilesLeaveManifestsClean() throws {
