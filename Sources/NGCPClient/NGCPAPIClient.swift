@@ -491,7 +491,7 @@ public final class NGCPAPIClient: Sendable {
             logger.warning(
                 "request failed, retrying",
                 [
-                    "method": method.rawValue, "path": path, "attempt": "\(attempt)",
+                    "method": method.rawValue, "path": shown, "attempt": "\(attempt)",
                     "delay_s": String(format: "%.2f", delay), "error": failure.message,
                 ])
             do {

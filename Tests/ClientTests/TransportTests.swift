@@ -308,6 +308,24 @@ import Testing
         }
     }
 
+    /// The retry warning names the page, so that retries of parallel page reads differ.
+    @Test func retryWarningShowsQuery() async throws {
+        let server = try ScriptedHTTPServer { request, number in
+            number == 1
+                ? Self.json(503, #"{"code":503,"message":"busy"}"#)
+                : Self.json(200, #"{"total_count":0}"#)
+        }
+        defer { server.stop() }
+
+        let sink = LogSink.memory()
+        let logger = Logger(label: "test", minimumLevel: .warning, sink: sink)
+        _ = try await client(server, logger: logger).list("domains", rows: 10)
+
+        let retries = sink.lines.filter { $0.contains("retrying") }
+        #expect(retries.count == 1)
+        #expect(retries.first?.contains("page=1") == true, "\(retries)")
+    }
+
     @Test func patchSendsJSONPatchContentType() async throws {
         let server = try ScriptedHTTPServer { _, _ in
             .respond(status: 204, headers: ["Preference-Applied": "return=minimal"], body: "")
