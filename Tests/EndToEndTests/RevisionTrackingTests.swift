@@ -626,7 +626,9 @@ import Testing
         var gitSide = ManifestTexts.first
         gitSide["acme.yaml"] = ManifestTexts.documents(
             ManifestTexts.customer("acme", email: "office@acme.test"),
-            ManifestTexts.subscriber("alice", customer: "acme", number: "1001", concurrentMax: 2),
+            ManifestTexts.subscriber(
+                "alice", customer: "acme", number: "1001", concurrentMax: 2,
+                password: "{env: ALICE_PASSWORD}"),
             ManifestTexts.subscriber("bob", customer: "acme", number: "1002"))
         gitSide["beta.yaml"] = ManifestTexts.documents(
             ManifestTexts.customer("beta", email: "office@beta.test"),
@@ -647,6 +649,35 @@ import Testing
                 "subscribers/carol@voice.test both",
             ])
         #expect(drift["in_sync"] == false)
+
+        // Beside the display strings, each finding lists its fields with values, each side
+        // from the applied value, and a secret without them.
+        let findings = drift["drift"]?.arrayValue ?? []
+        let alice = try #require(findings.first { $0["id"] == "subscribers/alice@voice.test" })
+        #expect(alice["git_change"] == "changed")
+        #expect(
+            alice["fields"] == [
+                [
+                    "origin": "git", "path": "preferences.concurrent_max", "before": 1,
+                    "after": 2, "sensitive": false,
+                ],
+                ["origin": "git", "path": "password", "sensitive": true],
+            ],
+            "\(alice)")
+        let bob = try #require(findings.first { $0["id"] == "subscribers/bob@voice.test" })
+        #expect(bob["git_change"] == nil)
+        #expect(
+            bob["fields"] == [
+                [
+                    "origin": "server", "action": "update", "resource": "subscriberpreferences",
+                    "path": "concurrent_max", "before": 1, "after": 5, "sensitive": false,
+                ]
+            ],
+            "\(bob)")
+        let carol = try #require(findings.first { $0["id"] == "subscribers/carol@voice.test" })
+        let carolOrigins = (carol["fields"]?.arrayValue ?? []).map { $0["origin"] }
+        #expect(carolOrigins == ["git", "server"], "\(carol)")
+        #expect(!drift.serialized().contains("ALICE_PASSWORD"))
 
         let human = try repo.ngcpctl(["drift", "manifests"], environment: environment)
         #expect(human.exitCode == 2)
