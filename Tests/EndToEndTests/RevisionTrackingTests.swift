@@ -552,6 +552,46 @@ import Testing
         #expect(markdown.standardOutput.contains("- `preferences.peer_auth_pass: secret removed`"))
     }
 
+    /// `changes` prints the warnings of the `--to` revision only, so a warning that both
+    /// revisions share appears once, and errors of the `--from` revision still stop it.
+    @Test func changesWarnOnceForNewerRevision() throws {
+        let literal = "not-a-real-password"
+        let repo = try ManifestRepository()
+        var files = ManifestTexts.first
+        files["acme.yaml"] = "apiVersion: ngcpctl/v1\nkind: Unknown\n"
+        try repo.setManifests(files)
+        try repo.commit("invalid")
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001", password: literal),
+            ManifestTexts.subscriber("bob", customer: "acme", number: "1002", password: literal))
+        try repo.setManifests(files)
+        try repo.commit("first")
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber(
+                "alice", customer: "acme", number: "1001", concurrentMax: 2, password: literal),
+            ManifestTexts.subscriber("bob", customer: "acme", number: "1002"))
+        try repo.setManifests(files)
+        try repo.commit("second")
+
+        // Both revisions write alice's password as a literal, and only the older one bob's.
+        let result = try repo.ngcpctl(["changes", "--from", "HEAD~1", "manifests"])
+        #expect(result.exitCode == 0, "\(result.standardError)")
+        let warnings = result.standardError.components(
+            separatedBy: "secret is written in the manifest as a literal value")
+        #expect(warnings.count - 1 == 1, "\(result.standardError)")
+        #expect(result.diagnosticSummaries == ["0 errors, 1 warning"], "\(result.standardError)")
+        #expect(!result.standardError.contains(literal))
+        #expect(!result.standardOutput.contains(literal))
+
+        let invalidOlder = try repo.ngcpctl(["changes", "--from", "HEAD~2", "manifests"])
+        #expect(invalidOlder.exitCode == 1, "\(invalidOlder.standardError)")
+        #expect(
+            invalidOlder.standardError.contains("the manifests at HEAD~2 are invalid"),
+            "\(invalidOlder.standardError)")
+    }
+
     @Test func driftClassifiesEachOrigin() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)
@@ -586,7 +626,9 @@ import Testing
         var gitSide = ManifestTexts.first
         gitSide["acme.yaml"] = ManifestTexts.documents(
             ManifestTexts.customer("acme", email: "office@acme.test"),
-            ManifestTexts.subscriber("alice", customer: "acme", number: "1001", concurrentMax: 2),
+            ManifestTexts.subscriber(
+                "alice", customer: "acme", number: "1001", concurrentMax: 2,
+                password: "{env: ALICE_PASSWORD}"),
             ManifestTexts.subscriber("bob", customer: "acme", number: "1002"))
         gitSide["beta.yaml"] = ManifestTexts.documents(
             ManifestTexts.customer("beta", email: "office@beta.test"),
@@ -607,6 +649,35 @@ import Testing
                 "subscribers/carol@voice.test both",
             ])
         #expect(drift["in_sync"] == false)
+
+        // Beside the display strings, each finding lists its fields with values, each side
+        // from the applied value, and a secret without them.
+        let findings = drift["drift"]?.arrayValue ?? []
+        let alice = try #require(findings.first { $0["id"] == "subscribers/alice@voice.test" })
+        #expect(alice["git_change"] == "changed")
+        #expect(
+            alice["fields"] == [
+                [
+                    "origin": "git", "path": "preferences.concurrent_max", "before": 1,
+                    "after": 2, "sensitive": false,
+                ],
+                ["origin": "git", "path": "password", "sensitive": true],
+            ],
+            "\(alice)")
+        let bob = try #require(findings.first { $0["id"] == "subscribers/bob@voice.test" })
+        #expect(bob["git_change"] == nil)
+        #expect(
+            bob["fields"] == [
+                [
+                    "origin": "server", "action": "update", "resource": "subscriberpreferences",
+                    "path": "concurrent_max", "before": 1, "after": 5, "sensitive": false,
+                ]
+            ],
+            "\(bob)")
+        let carol = try #require(findings.first { $0["id"] == "subscribers/carol@voice.test" })
+        let carolOrigins = (carol["fields"]?.arrayValue ?? []).map { $0["origin"] }
+        #expect(carolOrigins == ["git", "server"], "\(carol)")
+        #expect(!drift.serialized().contains("ALICE_PASSWORD"))
 
         let human = try repo.ngcpctl(["drift", "manifests"], environment: environment)
         #expect(human.exitCode == 2)

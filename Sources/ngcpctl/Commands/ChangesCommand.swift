@@ -23,7 +23,8 @@ enum ChangesCommand {
         ],
         discussion: """
             Secret values never appear: a changed {env:} or {file:} reference or literal
-            password shows only as "secret reference changed". Exit status: 0 on success
+            password shows only as "secret reference changed". Warnings are printed for the
+            --to revision only. Exit status: 0 on success
             (with or without changes), 1 when a revision is missing or its manifests are
             invalid.
             """)
@@ -44,9 +45,12 @@ enum ChangesCommand {
         // as they do for validate and plan.
         let project = try ProjectStage.select(
             paths: parsed.positionals, targetName: parsed.value("target"), colorMode: colorMode)
+        // Only the newer revision's warnings are printed, because that is the state being
+        // reviewed, and a warning that both revisions share would otherwise appear twice.
+        // Errors in the older revision still stop the command, with all its diagnostics.
         let old = try RevisionManifests.load(
             parsed.positionals, revision: from, purpose: "changes --from", colorMode: colorMode,
-            options: project.manifestOptions())
+            options: project.manifestOptions(), quietUnlessErrors: true)
         let new = try RevisionManifests.load(
             parsed.positionals, revision: to, purpose: "changes --to", colorMode: colorMode,
             options: project.manifestOptions())

@@ -41,6 +41,10 @@ enum DriftCommand {
         /// The differing fields as `before → after` (each side's since the applied revision),
         /// or operation summaries, for the reader.
         let details: [String]
+        /// The change in git from the applied revision to HEAD, or nil when git left it alone.
+        var gitChange: DesiredStateDiff.Change? = nil
+        /// The same differences as `details`, one JSON object each, for scripts.
+        var fields: [JSONValue] = []
     }
 
     static func run(_ arguments: [String]) async throws -> ExitCode {
@@ -150,20 +154,29 @@ enum DriftCommand {
 
     static func classify(serverPlan: Plan, gitDiff: DesiredStateDiff) -> [Finding] {
         var server: [ResourceID: [String]] = [:]
+        var serverFields: [ResourceID: [JSONValue]] = [:]
         for operation in serverPlan.operations {
             let summary = "\(operation.action.rawValue) \(operation.resource.rawValue)"
             let details =
                 operation.changes.isEmpty
                 ? [summary] : operation.changes.map { summary + ": " + serverChangeText($0) }
-            server[owner(operation.resourceID), default: []] += details
+            let owner = owner(operation.resourceID)
+            server[owner, default: []] += details
+            serverFields[owner, default: []] += serverFieldJSON(operation)
         }
+
         var git: [ResourceID: [String]] = [:]
+        var gitChanges: [ResourceID: DesiredStateDiff.Change] = [:]
+        var gitFields: [ResourceID: [JSONValue]] = [:]
         for entry in gitDiff.entries {
             git[entry.id] =
                 entry.change == .changed
                 ? entry.fields.map { "git: " + gitFieldText($0) }
                 : ["git: \(entry.change.rawValue)"]
+            gitChanges[entry.id] = entry.change
+            gitFields[entry.id] = entry.change == .changed ? entry.fields.map(gitFieldJSON) : []
         }
+
         return Set(server.keys).union(git.keys).sorted().map { id in
             let origin: Origin
             switch (git[id] != nil, server[id] != nil) {
@@ -173,8 +186,48 @@ enum DriftCommand {
             }
             let details =
                 (git[id] ?? []) + (server[id] ?? []).map { "server: " + $0 }
-            return Finding(id: id, origin: origin, details: details)
+            return Finding(
+                id: id, origin: origin, details: details, gitChange: gitChanges[id],
+                fields: (gitFields[id] ?? []) + (serverFields[id] ?? []))
         }
+    }
+
+    /// Describes the field changes of a server-side operation as JSON objects, each running
+    /// from the applied value to the live one like `serverChangeText`. An operation without
+    /// field changes, such as a delete, gives one object without `path`.
+    static func serverFieldJSON(_ operation: PlannedOperation) -> [JSONValue] {
+        let base: [String: JSONValue] = [
+            "origin": "server", "action": .string(operation.action.rawValue),
+            "resource": .string(operation.resource.rawValue),
+        ]
+        guard !operation.changes.isEmpty else { return [.object(base)] }
+        return operation.changes.map { change in
+            var object = base
+            object["path"] = .string(change.path)
+            object["sensitive"] = .bool(change.sensitive)
+            // The plan's `removed` on a sensitive change means that applying the revision would
+            // remove the field, so the server gained it since the apply. It is left out
+            // because it would read as the opposite here.
+            if !change.sensitive {
+                object["before"] = change.after ?? .null
+                object["after"] = change.before ?? .null
+            }
+            return .object(object)
+        }
+    }
+
+    /// Describes a field that changed from the applied revision to HEAD as a JSON object.
+    static func gitFieldJSON(_ field: DesiredStateDiff.Field) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "origin": "git", "path": .string(field.path), "sensitive": .bool(field.secret),
+        ]
+        if field.secret {
+            if field.secretRemoved { object["removed"] = true }
+        } else {
+            object["before"] = field.before ?? .null
+            object["after"] = field.after ?? .null
+        }
+        return .object(object)
     }
 
     /// Formats a field change of the server-side plan from the applied value to the live one,
@@ -220,10 +273,15 @@ enum DriftCommand {
             case .server: origin = "server"
             case .both: origin = "both"
             }
-            return [
+            var item: [String: JSONValue] = [
                 "id": .string(finding.id.description), "changed": .string(origin),
                 "details": .array(finding.details.map { .string($0) }),
+                "fields": .array(finding.fields),
             ]
+            if let gitChange = finding.gitChange {
+                item["git_change"] = .string(gitChange.rawValue)
+            }
+            return .object(item)
         }
         return [
             "target": .string(report.target), "applied_commit": .string(report.applied),
