@@ -592,6 +592,30 @@ import Testing
             "\(invalidOlder.standardError)")
     }
 
+    @Test func driftWarnsOnceForBothRevisions() throws {
+        let emulator = try EmulatorProcess()
+        let environment = ManifestTexts.environment(emulator)
+        let repo = try ManifestRepository()
+        var files = ManifestTexts.first
+        // An integer written with a leading zero gives a warning.
+        files["acme.yaml"] = ManifestTexts.documents(
+            ManifestTexts.customer("acme", email: "office@acme.test"),
+            ManifestTexts.subscriber("alice", customer: "acme", number: "1001")
+                .replacingOccurrences(of: "concurrent_max: 1", with: "concurrent_max: 01"))
+        try repo.setManifests(files)
+        try repo.commit("first")
+        let apply = try repo.ngcpctl(
+            ["apply", "manifests", "--auto-approve"], environment: environment)
+        #expect(apply.exitCode == 0, "\(apply.standardError)")
+
+        files["beta.yaml"] = nil
+        try repo.setManifests(files)
+        try repo.commit("second")
+        let drift = try repo.ngcpctl(["drift", "manifests"], environment: environment)
+        let warnings = drift.standardError.components(separatedBy: "numbers as octal")
+        #expect(warnings.count - 1 == 1, "\(drift.standardError)")
+    }
+
     @Test func driftClassifiesEachOrigin() throws {
         let emulator = try EmulatorProcess()
         let environment = ManifestTexts.environment(emulator)

@@ -76,10 +76,11 @@ enum DriftCommand {
                     + "with 'git fetch origin \(AppliedRecords.fetchRefspecs)', or pass --rev REV")
         }
         let options = connection.project.manifestOptions()
+        // Only HEAD's warnings are printed, so that a warning of both revisions shows once.
         let applied = try RevisionManifests.load(
             paths, revision: appliedRevision,
             purpose: "drift (the revision applied to '\(target)')", colorMode: colorMode,
-            options: options)
+            options: options, quietUnlessErrors: true)
         let head = try RevisionManifests.load(
             paths, revision: "HEAD", purpose: "drift", colorMode: colorMode, options: options)
 
