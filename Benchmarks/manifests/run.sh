@@ -2,9 +2,9 @@
 # Manifest loading benchmark: builds the loader with -O (as a release build does), generates
 # 50,000 subscribers in 1,000 files (plus customers and domains) in a temporary directory,
 # loads them in a fresh process and prints CPU time, wall time and peak RSS as JSON and as
-# a table. Two more fresh processes print the same figures for reading the same files into
-# YAML trees alone (as the loader does, with libyaml only for files outside the subset that
-# ngcpctl reads itself), and for libyaml's event parser alone over them.
+# a table. Two more fresh processes print the same figures. The first reads the same files
+# into YAML trees alone, as the loader does: with libyaml only for files outside the subset
+# that ngcpctl reads itself. The second runs libyaml's event parser alone over them.
 #
 #   Benchmarks/manifests/run.sh [FILES] [SUBSCRIBERS_PER_FILE]     (default 1000 50)
 #

@@ -17,7 +17,7 @@ public struct OperationResult: Sendable, Hashable {
     /// object back. They do not make the operation fail.
     public var warnings: [String] = []
     /// True when reading the written object back failed, so that its fields were not
-    /// checked. One of `warnings` says why.
+    /// checked. One of `warnings` gives the reason.
     public var readBackFailed = false
     /// True for a failed write that may or may not have taken effect: its response was lost
     /// or was a 5xx, and neither a lookup nor a read-back settled it.

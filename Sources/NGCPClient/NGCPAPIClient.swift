@@ -477,7 +477,7 @@ public final class NGCPAPIClient: Sendable {
             }
 
             // A connection that fails before the server has ever responded gets fewer
-            // attempts and a message that says what to check.
+            // attempts and a message that names what to check.
             let beforeContact = failure.kind == .connectionFailed && !contact.established
             let maxAttempts =
                 beforeContact ? retryPolicy.maxAttemptsBeforeContact : retryPolicy.maxAttempts

@@ -108,8 +108,8 @@ public struct NGCPAPIError: Error, Sendable, CustomStringConvertible {
             outcomeUnknown: method != .get && error.requestSent)
     }
 
-    /// The error of a connection that failed before the server ever responded in this run:
-    /// `failure` with a message that names the URL and what to check.
+    /// Returns the error of a connection that failed before the server ever responded in
+    /// this run: `failure` with a message that names the URL and what to check.
     static func unreachable(_ failure: NGCPAPIError, baseURL: String) -> NGCPAPIError {
         NGCPAPIError(
             kind: failure.kind, status: nil,

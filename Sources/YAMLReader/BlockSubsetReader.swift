@@ -13,7 +13,7 @@
 /// give exactly the tree that libyaml's events give: the tests compare both readers on every
 /// manifest of the test suite and on generated variations.
 struct BlockSubsetReader: ~Copyable {
-    /// Thrown to give up on the input; the caller reads it again with libyaml.
+    /// Thrown to give up on the input, so that the caller reads it again with libyaml.
     struct OutsideSubset: Error {}
 
     /// Nesting beyond this gives up, so that recursion stays shallow whatever the input.
@@ -52,7 +52,7 @@ struct BlockSubsetReader: ~Copyable {
         self.builder = builder
     }
 
-    /// Returns the stream that `bytes` hold, or nil when they are outside the subset.
+    /// Returns the stream that `bytes` contain, or nil when they are outside the subset.
     static func read(
         _ bytes: UnsafeBufferPointer<UInt8>, limits: YAMLLimits, builder: consuming TreeBuilder
     ) -> YAMLStream? {
@@ -139,7 +139,7 @@ struct BlockSubsetReader: ~Copyable {
         ~((word & lowBits) &+ 0x6060_6060_6060_6060) & ~word & highBits
     }
 
-    /// Decodes the UTF-8 sequence at `index`; nil when it is invalid.
+    /// Decodes the UTF-8 sequence at `index`, or returns nil when it is invalid.
     private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int)
         -> (UInt32, Int)?
     {

@@ -87,7 +87,7 @@ enum JournalLocation {
     }
 }
 
-/// Where the web password records of a target live: `.ngcpctl/webpasswords/<target-hash>.json`
+/// The location of a target's web password records: `.ngcpctl/webpasswords/<target-hash>.json`
 /// in the repository of the default journal. `--journal` does not move them.
 enum WebPasswordRecordLocation {
     static func path(manifestPaths: [String], target: String) -> String {

@@ -26,7 +26,7 @@ struct DesiredStateDiff {
         /// For a secret field: whether the newer revision no longer sets it.
         var secretRemoved = false
 
-        /// What a report prints for a secret field, which carries no values.
+        /// The line a report prints for a secret field, which carries no values.
         var secretText: String {
             "\(path): " + (secretRemoved ? "secret removed" : "secret reference changed")
         }

@@ -239,9 +239,9 @@ import Testing
     @Test func sharedContactKeepsFullRetries() async throws {
         let reached = try ScriptedHTTPServer { _, _ in Self.json(200, #"{"id":1}"#) }
         defer { reached.stop() }
-        let refusing = try ScriptedHTTPServer { _, _ in Self.json(200, "{}") }
-        let refusingURL = refusing.baseURL
-        refusing.stop()
+        let stopped = try ScriptedHTTPServer { _, _ in Self.json(200, "{}") }
+        let stoppedURL = stopped.baseURL
+        stopped.stop()
 
         let contact = ServerContact()
         let retry = RetryPolicy(maxAttempts: 3, initialDelay: 0.01, maxDelay: 0.02)
@@ -251,7 +251,7 @@ import Testing
         _ = try await first.get("/api/domains/1")
 
         let second = NGCPAPIClient(
-            baseURL: refusingURL, user: "administrator", password: Self.password,
+            baseURL: stoppedURL, user: "administrator", password: Self.password,
             retryPolicy: retry, contact: contact)
         await #expect(throws: NGCPAPIError.self) {
             try await second.get("/api/domains/1")

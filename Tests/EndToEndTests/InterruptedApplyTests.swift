@@ -151,7 +151,7 @@ import Testing
             "/api/customercontacts/", body: ["email": "office@delta.test", "reseller_id": 1])
         try Self.writeJournal(journal, target: emulator.url, contactID: contactID)
 
-        // The default place has no journal, so a plan without the option sees nothing.
+        // The default place has no journal, so a plan without the option finds nothing.
         let unaware = try repo.json(
             ["plan", "manifests", "--format", "json"], environment: environment)
         #expect(unaware["not_pruned"]?.arrayValue?.isEmpty ?? true, "\(unaware)")

@@ -31,50 +31,29 @@ import Testing
             """
         }.joined()
 
-    static let baseManifests = """
-        apiVersion: ngcpctl/v1
-        kind: Domain
-        metadata:
-          name: example.org
-        spec: {}
-        ---
-        apiVersion: ngcpctl/v1
-        kind: Customer
-        metadata:
-          name: cust-1
-        spec:
-          billing_profile: default
-          contact: {email: ops@example.org, firstname: First, lastname: Last}
-        ---
-        apiVersion: ngcpctl/v1
-        kind: Subscriber
-        metadata:
-          name: alice@example.org
-        spec:
-          customer: cust-1
-          password: {env: ALICE_PASSWORD}
-          webpassword: {env: ALICE_WEBPASSWORD}
-          primary_number: {cc: 43, ac: "1", sn: "5550001"}
-        ---
-        apiVersion: ngcpctl/v1
-        kind: Subscriber
-        metadata:
-          name: bob@example.org
-        spec:
-          customer: cust-1
-          password: {env: ALICE_PASSWORD}
-          primary_number: {cc: 43, ac: "1", sn: "5550002"}
-        ---
-        apiVersion: ngcpctl/v1
-        kind: Subscriber
-        metadata:
-          name: carol@example.org
-        spec:
-          customer: cust-1
-          password: {env: ALICE_PASSWORD}
-          primary_number: {cc: 43, ac: "1", sn: "5550003"}
+    /// The domain, the customer and alice of the web password tests, then bob and carol.
+    static let baseManifests =
+        WebPasswordTests.manifests + """
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: bob@example.org
+            spec:
+              customer: cust-1
+              password: {env: ALICE_PASSWORD}
+              primary_number: {cc: 43, ac: "1", sn: "5550002"}
+            ---
+            apiVersion: ngcpctl/v1
+            kind: Subscriber
+            metadata:
+              name: carol@example.org
+            spec:
+              customer: cust-1
+              password: {env: ALICE_PASSWORD}
+              primary_number: {cc: 43, ac: "1", sn: "5550003"}
 
-        """
+            """
 
     /// Returns the journal line that records the end of alice's create, or nil while there
     /// is none.
